@@ -1,0 +1,1 @@
+"""Panels: roster, composition templates, conflicts of interest, the verifiable draw."""

@@ -1,0 +1,16 @@
+"""Piccolo app for `panels`: its tables and migrations."""
+
+from __future__ import annotations
+
+import os
+
+from piccolo.conf.apps import AppConfig
+
+from panels.tables import TABLES
+
+APP_CONFIG = AppConfig(
+    app_name="panels",
+    migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
+    table_classes=TABLES,
+    migration_dependencies=["review.piccolo_app"],
+)

@@ -1,0 +1,98 @@
+"""The database engine: PostgreSQL in production, one SQLite file for the embedded default."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.table import Table, create_db_tables
+
+from review import settings
+from review.sqlite_engine import SharedConnectionSQLiteEngine
+
+os.environ.setdefault("PICCOLO_CONF", "review.piccolo_conf")
+
+_engine: Engine | None = None
+
+
+def all_tables() -> list[type[Table]]:
+    """Every table of the three apps, in dependency order."""
+    from panels.tables import TABLES as panel_tables
+    from review.tables import TABLES as review_tables
+    from scoring.tables import TABLES as scoring_tables
+
+    return [*review_tables, *panel_tables, *scoring_tables]
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """Build the engine a database URL names (sqlite:///path or postgresql://…)."""
+    url = url or settings.database_url()
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        path = Path(unquote(parsed.path))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SharedConnectionSQLiteEngine(path=str(path), timeout=10)
+    if parsed.scheme in ("postgres", "postgresql"):
+        return PostgresEngine(
+            config={
+                "host": parsed.hostname or "127.0.0.1",
+                "port": parsed.port or 5432,
+                "user": unquote(parsed.username or "postgres"),
+                "password": unquote(parsed.password or "") or None,
+                "database": parsed.path.lstrip("/") or "postgres",
+            }
+        )
+    raise ValueError(f"不支持的数据库地址: {parsed.scheme}")
+
+
+def engine() -> Engine:
+    """The process's engine, bound to every table."""
+    global _engine
+    if _engine is None:
+        use_engine(make_engine())
+    assert _engine is not None
+    return _engine
+
+
+def use_engine(new: Engine) -> Engine:
+    """Bind every table to `new` (tests switch databases this way)."""
+    global _engine
+    _engine = new
+    for table in all_tables():
+        table._meta.db = new
+    return new
+
+
+def is_sqlite() -> bool:
+    return engine().engine_type == "sqlite"
+
+
+async def start() -> None:
+    """Open the connection pool (PostgreSQL) or the shared connection (SQLite)."""
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.start_connection_pool(min_size=2, max_size=20)
+
+
+async def stop() -> None:
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.close_connection_pool()
+    elif isinstance(db, SharedConnectionSQLiteEngine):
+        await db.close()
+
+
+async def migrate() -> None:
+    """Bring the schema up to date: committed migrations on PostgreSQL, table definitions on SQLite."""
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        from piccolo.apps.migrations.commands.forwards import run_forwards
+
+        result = await run_forwards(app_name="all")
+        if not result.success:
+            raise RuntimeError(result.message)
+    else:
+        await create_db_tables(*all_tables(), if_not_exists=True)

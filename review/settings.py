@@ -1,0 +1,35 @@
+"""Configuration, read once from the environment (and an optional `.env`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from starlette.config import Config
+from starlette.datastructures import Secret
+
+config = Config(".env" if Path(".env").exists() else None)
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+
+DATA_DIR = Path(config("REVIEW_DATA_DIR", default=str(PROJECT_ROOT / "data")))
+# sqlite:///path/to/file.db or postgresql://user@host:port/db
+DATABASE_URL: str = config("DATABASE_URL", default="")
+REDIS_URL: str = config("REDIS_URL", default="")
+SECRET_KEY: Secret = config("SECRET_KEY", cast=Secret, default="")
+DEMO_MODE: bool = config("REVIEW_DEMO", cast=bool, default=False)
+# Cookies are Secure unless explicitly serving plain HTTP on localhost (the demo).
+COOKIE_SECURE: bool = config("COOKIE_SECURE", cast=bool, default=True)
+PUBLIC_BASE_URL: str = config("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+TRACK_ATTEMPTS_PER_CASE: str = config("TRACK_ATTEMPTS_PER_CASE", default="10/hour")
+TRACK_ATTEMPTS_PER_CLIENT: str = config("TRACK_ATTEMPTS_PER_CLIENT", default="30/hour")
+LOGIN_ATTEMPTS_PER_CLIENT: str = config("LOGIN_ATTEMPTS_PER_CLIENT", default="20/minute")
+
+
+def database_url() -> str:
+    """The configured database, defaulting to a SQLite file in the data folder."""
+    return DATABASE_URL or f"sqlite:///{DATA_DIR / 'review.db'}"
+
+
+def verdict_dir() -> Path:
+    return DATA_DIR / "verdicts"

@@ -1,0 +1,200 @@
+"""Core records: departments, people, cases, the audit chain, mediation, verdicts, assessments."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class Role(str, Enum):
+    office = "office"
+    member = "member"
+    liaison = "liaison"
+
+
+class Channel(str, Enum):
+    hotline = "hotline"
+    mailbox = "mailbox"
+    app = "app"
+    wechat = "wechat"
+    weibo = "weibo"
+    web = "web"
+
+
+class Department(Table):
+    """承办部门: a department that handles cases and is assessed."""
+
+    id = Serial(primary_key=True)
+    code = Varchar(length=32, unique=True, help_text="Department code used by the hotline platform")
+    name = Varchar(length=100)
+    level = Varchar(length=20, default="市级", help_text="市级 / 区级 / 街道")
+    district = Varchar(length=20, default="")
+
+
+class Account(Table):
+    """A person who logs in: office staff, a panel member or a department liaison."""
+
+    id = Serial(primary_key=True)
+    username = Varchar(length=64, unique=True)
+    display_name = Varchar(length=64)
+    role = Varchar(length=16, choices=Role)
+    department = ForeignKey(references=Department, null=True, help_text="For liaisons")
+    password_hash = Varchar(length=255)
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class LoginSession(Table):
+    """A server-side web session; deleting the row ends it."""
+
+    id = Serial(primary_key=True)
+    token_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(references=Account)
+    csrf_token = Varchar(length=64)
+    expires_at = Timestamptz()
+
+
+class ApiToken(Table):
+    """A bearer token for the JSON API: a user's, or a complainant's scoped to one case."""
+
+    id = Serial(primary_key=True)
+    token_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(references=Account, null=True)
+    case = ForeignKey(references="Case", null=True)
+    expires_at = Timestamptz()
+
+
+class ApiKey(Table):
+    """A key for a system client such as the hotline platform."""
+
+    id = Serial(primary_key=True)
+    name = Varchar(length=64, unique=True)
+    key_hash = Varchar(length=64, unique=True)
+    active = Boolean(default=True)
+
+
+class Case(Table, tablename="review_case"):
+    """诉求: a complaint rated 不满意 and taken in for third-party review."""
+
+    id = Serial(primary_key=True)
+    number = Varchar(length=32, unique=True, help_text="受理编号")
+    source_ref = Varchar(length=64, unique=True, help_text="The hotline platform's own reference")
+    payload_hash = Varchar(length=64, help_text="SHA-256 of the intake payload, for idempotency")
+    channel = Varchar(length=16, choices=Channel)
+    received_at = Timestamptz()
+    category = Varchar(length=32)
+    district = Varchar(length=20)
+    community = Varchar(length=64, default="")
+    department = ForeignKey(references=Department)
+    complainant_name = Varchar(length=64)
+    complainant_phone = Varchar(length=32, default="")
+    complainant_id_number = Varchar(length=32, default="")
+    complainant_address = Varchar(length=255, default="")
+    content = Text()
+    reply = Text()
+    replied_at = Timestamptz()
+    rating = Varchar(length=16)
+    rated_at = Timestamptz()
+    status = Varchar(length=20, default="received", index=True)
+    access_code_hash = Varchar(length=64)
+    status_reason = Text(default="", help_text="Why the case was dismissed, withdrawn or settled")
+    criteria_set_id = Integer(null=True, default=None, help_text="Criteria version pinned at convening")
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class AuditEvent(Table):
+    """全程留痕: one state change, hash-chained to the event before it."""
+
+    id = Serial(primary_key=True)
+    case = ForeignKey(references=Case, null=True, index=True)
+    actor = Varchar(length=80, help_text="role:username, or system:job")
+    action = Varchar(length=40)
+    from_status = Varchar(length=20, default="")
+    to_status = Varchar(length=20, default="")
+    reason = Text(default="")
+    data = JSON(default="{}")
+    at = Timestamptz(default=TimestamptzNow())
+    prev_hash = Varchar(length=64)
+    hash = Varchar(length=64, unique=True)
+
+
+class MediationSession(Table):
+    """调解 / 真情面对面: a meeting of the complainant, the department and the panel."""
+
+    id = Serial(primary_key=True)
+    case = ForeignKey(references=Case, index=True)
+    starts_at = Timestamptz()
+    mode = Varchar(length=16, default="online", help_text="online / in_person / both")
+    location = Varchar(length=200, default="")
+    status = Varchar(length=16, default="scheduled", help_text="scheduled / held / cancelled")
+    outcome = Varchar(length=16, default="", help_text="agreement / no_agreement")
+    minutes = Text(default="")
+
+
+class Verdict(Table):
+    """评议意见书: the rendered PDF of an issued ruling, content-addressed."""
+
+    id = Serial(primary_key=True)
+    case = ForeignKey(references=Case, index=True)
+    ruling_id = Integer(unique=True)
+    number = Varchar(length=40, unique=True, help_text="e.g. 评〔2026〕第0001号")
+    year = Integer()
+    sequence = Integer()
+    code = Varchar(length=32, unique=True, help_text="Public verification code")
+    status = Varchar(length=16, default="pending", help_text="pending / valid / superseded / withdrawn")
+    full_sha256 = Varchar(length=64, default="")
+    public_sha256 = Varchar(length=64, default="")
+    issued_on = Date()
+    rendered_at = Timestamptz(null=True, default=None)
+
+
+class AssessmentEntry(Table):
+    """部门绩效考核: one department's review outcomes in one month."""
+
+    id = Serial(primary_key=True)
+    department = ForeignKey(references=Department)
+    period = Varchar(length=7, help_text="YYYY-MM")
+    ruled_proper = Integer(default=0)
+    ruled_basic = Integer(default=0)
+    ruled_improper = Integer(default=0)
+    points_deducted = Integer(default=0)
+    updated_at = Timestamptz()
+
+
+class ChainHead(Table):
+    """The last audit hash, one row; locking it orders writers to the chain."""
+
+    id = Serial(primary_key=True)
+    last_hash = Varchar(length=64)
+    count = Integer(default=0)
+
+
+TABLES: list[type[Table]] = [
+    Department,
+    Account,
+    LoginSession,
+    Case,
+    ApiToken,
+    ApiKey,
+    AuditEvent,
+    ChainHead,
+    MediationSession,
+    Verdict,
+    AssessmentEntry,
+]
+
+__all__ = [t.__name__ for t in TABLES] + ["Role", "Channel"]

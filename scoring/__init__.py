@@ -1,0 +1,1 @@
+"""Scoring: published criteria, sealed score sheets, aggregation and the ruling rule."""
