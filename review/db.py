@@ -96,3 +96,33 @@ async def migrate() -> None:
             raise RuntimeError(result.message)
     else:
         await create_db_tables(*all_tables(), if_not_exists=True)
+    await ensure_chain_head()
+
+
+def transaction():  # type: ignore[no-untyped-def]
+    """A write transaction on the current engine (BEGIN IMMEDIATE on SQLite)."""
+    return engine().transaction()
+
+
+async def lock_chain_head() -> tuple[str, int]:
+    """Lock the audit chain head for this transaction and return (last hash, count).
+
+    Every writer to the audit chain takes this lock, so it also orders anything
+    that must be gapless (verdict numbers). SQLite needs no row lock: BEGIN
+    IMMEDIATE already gives one writer at a time.
+    """
+    from review.tables import ChainHead
+
+    suffix = "" if is_sqlite() else " FOR UPDATE"
+    rows = await ChainHead.raw(f"SELECT last_hash, count FROM chain_head WHERE id = 1{suffix}").run()
+    if not rows:
+        raise RuntimeError("audit chain head missing: run `review migrate`")
+    return rows[0]["last_hash"], rows[0]["count"]
+
+
+async def ensure_chain_head() -> None:
+    from review.audit_chain import GENESIS
+    from review.tables import ChainHead
+
+    if not await ChainHead.exists().where(ChainHead.id == 1).run():
+        await ChainHead.insert(ChainHead(id=1, last_hash=GENESIS, count=0)).run()

@@ -67,16 +67,6 @@ class LoginSession(Table):
     expires_at = Timestamptz()
 
 
-class ApiToken(Table):
-    """A bearer token for the JSON API: a user's, or a complainant's scoped to one case."""
-
-    id = Serial(primary_key=True)
-    token_hash = Varchar(length=64, unique=True)
-    user = ForeignKey(references=Account, null=True)
-    case = ForeignKey(references="Case", null=True)
-    expires_at = Timestamptz()
-
-
 class ApiKey(Table):
     """A key for a system client such as the hotline platform."""
 
@@ -114,6 +104,16 @@ class Case(Table, tablename="review_case"):
     criteria_set_id = Integer(null=True, default=None, help_text="Criteria version pinned at convening")
     created_at = Timestamptz()
     updated_at = Timestamptz()
+
+
+class ApiToken(Table):
+    """A bearer token for the JSON API: a user's, or a complainant's scoped to one case."""
+
+    id = Serial(primary_key=True)
+    token_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(references=Account, null=True)
+    case = ForeignKey(references=Case, null=True)
+    expires_at = Timestamptz()
 
 
 class AuditEvent(Table):

@@ -62,7 +62,7 @@ class Score(Table):
     """One criterion's score on a sheet, with the written reason."""
 
     id = Serial(primary_key=True)
-    sheet = ForeignKey(references=ScoreSheet, index=True)
+    score_sheet = ForeignKey(references=ScoreSheet, index=True)
     criterion = ForeignKey(references=Criterion)
     value = Integer()
     reason = Text()

@@ -81,7 +81,7 @@ class ScoreSheet(Table, tablename="score_sheet", schema=None):
     )
 
 
-ID = "2026-11-22T03:18:36:922586"
+ID = "2026-11-22T03:19:18:864655"
 VERSION = "1.38.0"
 DESCRIPTION = "True"
 
@@ -92,7 +92,10 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Score", tablename="score", schema=None, columns=None
+        class_name="ScoreSheet",
+        tablename="score_sheet",
+        schema=None,
+        columns=None,
     )
 
     manager.add_table(
@@ -107,10 +110,7 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="ScoreSheet",
-        tablename="score_sheet",
-        schema=None,
-        columns=None,
+        class_name="Score", tablename="score", schema=None, columns=None
     )
 
     manager.add_table(
@@ -118,8 +118,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Score",
-        tablename="score",
+        table_class_name="ScoreSheet",
+        tablename="score_sheet",
         column_name="id",
         db_column_name="id",
         column_class_name="Serial",
@@ -138,14 +138,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Score",
-        tablename="score",
-        column_name="sheet",
-        db_column_name="sheet",
+        table_class_name="ScoreSheet",
+        tablename="score_sheet",
+        column_name="case",
+        db_column_name="case",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
-            "references": ScoreSheet,
+            "references": Case,
             "on_delete": OnDelete.cascade,
             "on_update": OnUpdate.cascade,
             "target_column": None,
@@ -162,14 +162,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Score",
-        tablename="score",
-        column_name="criterion",
-        db_column_name="criterion",
+        table_class_name="ScoreSheet",
+        tablename="score_sheet",
+        column_name="member",
+        db_column_name="member",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
-            "references": Criterion,
+            "references": Account,
             "on_delete": OnDelete.cascade,
             "on_update": OnUpdate.cascade,
             "target_column": None,
@@ -186,10 +186,77 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Score",
-        tablename="score",
-        column_name="value",
-        db_column_name="value",
+        table_class_name="ScoreSheet",
+        tablename="score_sheet",
+        column_name="member_role",
+        db_column_name="member_role",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ScoreSheet",
+        tablename="score_sheet",
+        column_name="criteria_set",
+        db_column_name="criteria_set",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": CriteriaSet,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ScoreSheet",
+        tablename="score_sheet",
+        column_name="submitted",
+        db_column_name="submitted",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ScoreSheet",
+        tablename="score_sheet",
+        column_name="revision",
+        db_column_name="revision",
         column_class_name="Integer",
         column_class=Integer,
         params={
@@ -207,15 +274,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Score",
-        tablename="score",
-        column_name="reason",
-        db_column_name="reason",
-        column_class_name="Text",
-        column_class=Text,
+        table_class_name="ScoreSheet",
+        tablename="score_sheet",
+        column_name="submitted_at",
+        db_column_name="submitted_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
         params={
-            "default": "",
-            "null": False,
+            "default": None,
+            "null": True,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -637,8 +704,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ScoreSheet",
-        tablename="score_sheet",
+        table_class_name="Score",
+        tablename="score",
         column_name="id",
         db_column_name="id",
         column_class_name="Serial",
@@ -657,14 +724,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ScoreSheet",
-        tablename="score_sheet",
-        column_name="case",
-        db_column_name="case",
+        table_class_name="Score",
+        tablename="score",
+        column_name="score_sheet",
+        db_column_name="score_sheet",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
-            "references": Case,
+            "references": ScoreSheet,
             "on_delete": OnDelete.cascade,
             "on_update": OnUpdate.cascade,
             "target_column": None,
@@ -681,14 +748,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ScoreSheet",
-        tablename="score_sheet",
-        column_name="member",
-        db_column_name="member",
+        table_class_name="Score",
+        tablename="score",
+        column_name="criterion",
+        db_column_name="criterion",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
-            "references": Account,
+            "references": Criterion,
             "on_delete": OnDelete.cascade,
             "on_update": OnUpdate.cascade,
             "target_column": None,
@@ -705,77 +772,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ScoreSheet",
-        tablename="score_sheet",
-        column_name="member_role",
-        db_column_name="member_role",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ScoreSheet",
-        tablename="score_sheet",
-        column_name="criteria_set",
-        db_column_name="criteria_set",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": CriteriaSet,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ScoreSheet",
-        tablename="score_sheet",
-        column_name="submitted",
-        db_column_name="submitted",
-        column_class_name="Boolean",
-        column_class=Boolean,
-        params={
-            "default": False,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ScoreSheet",
-        tablename="score_sheet",
-        column_name="revision",
-        db_column_name="revision",
+        table_class_name="Score",
+        tablename="score",
+        column_name="value",
+        db_column_name="value",
         column_class_name="Integer",
         column_class=Integer,
         params={
@@ -793,15 +793,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ScoreSheet",
-        tablename="score_sheet",
-        column_name="submitted_at",
-        db_column_name="submitted_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
+        table_class_name="Score",
+        tablename="score",
+        column_name="reason",
+        db_column_name="reason",
+        column_class_name="Text",
+        column_class=Text,
         params={
-            "default": None,
-            "null": True,
+            "default": "",
+            "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,

@@ -1,0 +1,120 @@
+"""Benchmark: verdict PDF rendering vs. bare WeasyPrint on the same HTML.
+
+Renders a realistic two-page verdict 7 times through ``render_verdict_pdf``
+(Jinja2 + QR code + deny-by-default fetcher + fixed metadata), then renders the
+same pre-built HTML 7 times with bare ``HTML(string=..., base_url=...).write_pdf()``.
+One untimed warm-up of each comes first (fontconfig and font loading).
+
+Prints one JSON line: {"median_s": …, "bare_median_s": …, "ratio": …, "peak_rss_mb": …}
+
+    .venv/bin/python bench/verdict_pdf.py
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from weasyprint import HTML  # noqa: E402
+from weasyprint.urls import path2url  # noqa: E402
+
+from review.verdict_document import CriterionLine, PanelSeatLine, VerdictDocument  # noqa: E402
+from review.verdict_render import PDF_TEMPLATE_DIR, build_verdict_html, render_verdict_pdf  # noqa: E402
+
+RUNS = 7
+
+
+def realistic_verdict() -> VerdictDocument:
+    return VerdictDocument(
+        number="评〔2026〕第0123号",
+        issuing_office="成都市网络理政第三方评议办公室",
+        issued_on=datetime.date(2026, 11, 22),
+        case_number="CD-2026-0412-00873",
+        category="城市管理·噪声扰民",
+        district="武侯区",
+        department_name="武侯区综合行政执法局",
+        complainant_display="王某",
+        summary=(
+            "诉求人反映，某小区旁建筑工地连续多日在夜间二十二时后施工，噪声严重影响周边居民休息，"
+            "多次向工地及社区反映未果，要求相关部门依法查处并规范施工时间。"
+        ),
+        reply_summary="承办单位答复称，已联系施工单位负责人，要求其严格遵守夜间施工管理规定，将加强巡查。",
+        panel=(
+            PanelSeatLine("张明", "法律专家", True),
+            PanelSeatLine("李华", "市民代表", False),
+            PanelSeatLine("赵磊", "行业专家", False),
+        ),
+        criteria_name="成都市网络理政诉求办理质量评议标准",
+        criteria_version=3,
+        criteria_hash="9f2c4e1ab37d5e6f8a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f",
+        criteria=(
+            CriterionLine("A1", "响应及时性", 0.15, 4.2, 5),
+            CriterionLine("A2", "核查深入性", 0.25, 2.4, 5),
+            CriterionLine("A3", "依法依规", 0.20, 3.6, 5),
+            CriterionLine("A4", "问题解决程度", 0.25, 2.2, 5),
+            CriterionLine("A5", "沟通与答复质量", 0.15, 3.0, 5),
+        ),
+        total=57.40,
+        grade_label="办理不到位",
+        ruling_text="评议组认为，承办单位未到现场核查夜间施工的实际情况，答复内容与诉求人反映的问题对应不足。",
+        reasoning=(
+            "一是承办单位仅通过电话联系施工单位，未开展现场核查。\n"
+            "二是答复未说明夜间施工许可的时段是否与诉求人反映的施工时段一致。"
+        ),
+        redo_deadline=datetime.date(2026, 12, 6),
+        dissent="",
+        verification_code="7KQ4-M2XP-9D",
+        verify_url="https://pingyi.chengdu.example.gov.cn/verify/7KQ4-M2XP-9D",
+        public=True,
+    )
+
+
+def _timed(fn) -> list[float]:
+    times = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def main() -> None:
+    doc = realistic_verdict()
+    html = build_verdict_html(doc)
+    base_url = path2url(str(PDF_TEMPLATE_DIR) + "/")
+
+    def ours() -> bytes:
+        return render_verdict_pdf(doc)
+
+    def bare() -> bytes:
+        return HTML(string=html, base_url=base_url).write_pdf()
+
+    ours()  # warm-up: fontconfig, font loading
+    bare()
+    ours_times = _timed(ours)
+    bare_times = _timed(bare)
+
+    median = statistics.median(ours_times)
+    bare_median = statistics.median(bare_times)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(
+        json.dumps(
+            {
+                "median_s": round(median, 4),
+                "bare_median_s": round(bare_median, 4),
+                "ratio": round(median / bare_median, 3),
+                "peak_rss_mb": round(peak_kb / 1024, 1),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

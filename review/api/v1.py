@@ -1,0 +1,176 @@
+"""JSON endpoints: each parses input, calls one service, returns JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.schemas import SchemaGenerator
+
+from review import auth, cases, queries, tracking, verdicts
+from review.actors import CASE_PARTY, HOTLINE, MEMBER, OFFICE, PUBLIC, STAFF, STAFF_OR_HOTLINE
+from review.assessments import assessments
+from review.convening import convene_panel
+from review.errors import Invalid
+from review.scoring_flow import issue_ruling, submit_sheet
+from review.visibility import visible_case
+from review.web.guard import route
+
+schemas = SchemaGenerator({"openapi": "3.0.0", "info": {"title": "第三方评议平台 API", "version": "1"}})
+
+
+async def _body(request: Request) -> Any:
+    try:
+        return json.loads(await request.body() or b"null")
+    except ValueError:
+        raise Invalid("invalid_json", "请求体不是有效的 JSON") from None
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def create_token(request: Request) -> Response:
+    """
+    summary: 以用户名和密码换取 API 令牌
+    """
+    body = await _body(request) or {}
+    from review import ratelimit, settings
+
+    await ratelimit.spend(settings.LOGIN_ATTEMPTS_PER_CLIENT, f"login:{_client(request)}")
+    actor = await auth.authenticate(str(body.get("username", "")), str(body.get("password", "")))
+    return JSONResponse({"token": await auth.issue_token(actor)})
+
+
+async def track(request: Request) -> Response:
+    """
+    summary: 诉求人以受理编号和提取码换取仅限本案的令牌
+    """
+    body = await _body(request) or {}
+    actor = await tracking.open_case(case_number=str(body.get("case_number", "")),
+                                     access_code=str(body.get("access_code", "")), client=_client(request))
+    return JSONResponse({"token": await auth.issue_token(actor)})
+
+
+async def intake(request: Request) -> Response:
+    """
+    summary: 热线平台推送一件不满意诉求（按 source_ref 幂等）
+    """
+    result = await cases.intake_case(payload=await _body(request), actor=request.state.actor)
+    body: dict[str, Any] = {"case_number": result.case_number, "status": result.status}
+    if result.access_code:
+        body["access_code"] = result.access_code
+    return JSONResponse(body, status_code=201 if result.created else 200)
+
+
+async def list_cases(request: Request) -> Response:
+    """
+    summary: 当前用户可见的案件
+    """
+    rows = await queries.case_list(request.state.actor, status=request.query_params.get("status"))
+    return JSONResponse([{"case_number": r["number"], "status": r["status"], "category": r["category"],
+                          "district": r["district"], "department_code": r["department_code"]} for r in rows])
+
+
+async def case_detail(request: Request) -> Response:
+    """
+    summary: 案件详情与全部办理环节
+    """
+    actor = request.state.actor
+    case = await visible_case(actor, request.path_params["number"])
+    body = queries.case_summary(case, with_personal_data=actor.kind in {"office", "complainant"})
+    body["timeline"] = [{"at": s.at.isoformat(), "step": s.what, "by": s.by, "status": s.status, "reason": s.reason}
+                        for s in await tracking.timeline(case["id"])]
+    verdict = await verdicts.for_case(case["id"])
+    if verdict:
+        body["verdict"] = {"number": verdict["number"], "status": verdict["status"], "code": verdict["code"],
+                           "download": f"/cases/{case['number']}/verdict.pdf"}
+    return JSONResponse(body)
+
+
+async def screen(request: Request) -> Response:
+    """
+    summary: 评议办审查：accept 立案评议，dismiss 不予评议（须说明理由）
+    """
+    body = await _body(request) or {}
+    decision = body.get("decision")
+    if decision not in ("accept", "dismiss"):
+        raise Invalid("invalid_field", "decision 应为 accept 或 dismiss", field="decision")
+    status = await cases.screen_case(number=request.path_params["number"], actor=request.state.actor,
+                                     accept=decision == "accept", reason=str(body.get("reason") or ""))
+    return JSONResponse({"status": status})
+
+
+async def convene(request: Request) -> Response:
+    """
+    summary: 按组成模板随机抽取评议组
+    """
+    panel_id = await convene_panel(number=request.path_params["number"], actor=request.state.actor)
+    return JSONResponse({"panel_id": panel_id, "status": "panel_ready"}, status_code=201)
+
+
+async def scores(request: Request) -> Response:
+    """
+    summary: 评议员提交（或修改）本人的评分表
+    """
+    body = await _body(request) or {}
+    sheet_id = await submit_sheet(number=request.path_params["number"], actor=request.state.actor,
+                                  scores=body.get("scores"))
+    return JSONResponse({"sheet_id": sheet_id}, status_code=201)
+
+
+async def ruling(request: Request) -> Response:
+    """
+    summary: 评议办按公布的规则签发评议结论
+    """
+    body = await _body(request) or {}
+    ruling_id = await issue_ruling(number=request.path_params["number"], actor=request.state.actor,
+                                   reasoning=str(body.get("reasoning") or ""))
+    return JSONResponse({"ruling_id": ruling_id, "status": "ruled"}, status_code=201)
+
+
+async def verdict(request: Request) -> Response:
+    """
+    summary: 按核验码查询评议意见书的状态与文件哈希
+    """
+    found = await verdicts.by_code(request.path_params["code"])
+    return JSONResponse({"number": found["number"], "status": found["status"],
+                         "issued_on": found["issued_on"].isoformat(),
+                         "full_sha256": found["full_sha256"], "public_sha256": found["public_sha256"]})
+
+
+async def list_assessments(request: Request) -> Response:
+    """
+    summary: 各部门各期的评议结果与扣分
+    """
+    return JSONResponse(await assessments(period=request.query_params.get("period")))
+
+
+async def list_departments(request: Request) -> Response:
+    """
+    summary: 部门列表
+    """
+    return JSONResponse(await queries.departments())
+
+
+async def openapi(request: Request) -> Response:
+    return schemas.OpenAPIResponse(request)
+
+
+routes = [
+    route("/auth/token", create_token, PUBLIC, methods=["POST"]),
+    route("/track", track, PUBLIC, methods=["POST"]),
+    route("/cases", intake, HOTLINE, methods=["POST"]),
+    route("/cases", list_cases, STAFF, name="api_cases"),
+    route("/cases/{number}", case_detail, CASE_PARTY),
+    route("/cases/{number}/screen", screen, OFFICE, methods=["POST"]),
+    route("/cases/{number}/panel", convene, OFFICE, methods=["POST"]),
+    route("/cases/{number}/scores", scores, MEMBER, methods=["POST"]),
+    route("/cases/{number}/ruling", ruling, OFFICE, methods=["POST"]),
+    route("/verdicts/{code}", verdict, PUBLIC),
+    route("/assessments", list_assessments, STAFF_OR_HOTLINE),
+    route("/departments", list_departments, STAFF_OR_HOTLINE),
+    route("/openapi.json", openapi, PUBLIC, name="openapi"),
+]

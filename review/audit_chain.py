@@ -1,0 +1,52 @@
+"""全程留痕: the pure hash chain over audit events."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class EventFields:
+    case_id: int | None
+    actor: str
+    action: str
+    from_status: str
+    to_status: str
+    reason: str
+    data: dict[str, Any]
+    at: str  # ISO-8601 UTC, microseconds
+
+
+def event_hash(prev_hash: str, event: EventFields) -> str:
+    """SHA-256 over the previous hash and the event's canonical JSON."""
+    body = json.dumps(
+        [prev_hash, event.case_id, event.actor, event.action, event.from_status, event.to_status,
+         event.reason, event.data, event.at],
+        ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ChainBreak:
+    event_id: int
+    problem: str
+
+
+def verify_chain(
+    events: list[tuple[int, str, str, EventFields]], start: str = GENESIS
+) -> tuple[str, ChainBreak | None]:
+    """Check (id, prev_hash, hash, fields) in order from `start`; the last hash and the first break."""
+    expected_prev = start
+    for event_id, prev_hash, stored_hash, fields in events:
+        if prev_hash != expected_prev:
+            return expected_prev, ChainBreak(event_id, "prev_hash does not match the event before")
+        if event_hash(prev_hash, fields) != stored_hash:
+            return expected_prev, ChainBreak(event_id, "hash does not match the event's content")
+        expected_prev = stored_hash
+    return expected_prev, None

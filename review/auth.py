@@ -1,0 +1,141 @@
+"""Logins, server-side sessions, bearer tokens and API keys."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from review.access_codes import hash_token, new_token
+from review.actors import Actor
+from review.errors import Invalid, Unauthorized
+from review.tables import Account, ApiKey, ApiToken, LoginSession, Role
+
+SESSION_LIFETIME = timedelta(hours=12)
+TOKEN_LIFETIME = timedelta(days=7)
+COMPLAINANT_TOKEN_LIFETIME = timedelta(hours=2)
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Verifying against this keeps an unknown username as slow as a wrong password.
+_DUMMY_HASH = _hasher.hash("unused-password-for-timing")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+async def create_account(
+    *, username: str, password: str, role: str, display_name: str = "", department_id: int | None = None
+) -> int:
+    """Create a login (`review createuser`, demo seeding)."""
+    if role not in {r.value for r in Role}:
+        raise Invalid("invalid_field", "角色应为 office、member 或 liaison", field="role")
+    if len(password) < 8:
+        raise Invalid("invalid_field", "密码至少 8 位", field="password")
+    if role == "liaison" and department_id is None:
+        raise Invalid("invalid_field", "部门联络员须指定部门", field="department")
+    rows = await Account.insert(
+        Account(
+            username=username, display_name=display_name or username, role=role,
+            department=department_id, password_hash=hash_password(password), created_at=_now(),
+        )
+    ).run()
+    return rows[0]["id"]
+
+
+async def authenticate(username: str, password: str) -> Actor:
+    """The actor for a correct username and password; Unauthorized otherwise (same answer either way)."""
+    account = await Account.select().where(Account.username == username).first().run()
+    try:
+        _hasher.verify(account["password_hash"] if account else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        account = None
+    if not account or not account["active"]:
+        raise Unauthorized("invalid_credentials", "用户名或密码错误")
+    return _actor(account)
+
+
+def _actor(account: dict) -> Actor:
+    return Actor(
+        kind=account["role"], user_id=account["id"], username=account["username"],
+        display_name=account["display_name"], department_id=account["department"],
+    )
+
+
+async def start_session(actor: Actor) -> tuple[str, str]:
+    """A new web session for a logged-in actor: (session token, CSRF token)."""
+    token, csrf = new_token(), new_token()
+    await LoginSession.insert(
+        LoginSession(token_hash=hash_token(token), user=actor.user_id, csrf_token=csrf,
+                     expires_at=_now() + SESSION_LIFETIME)
+    ).run()
+    return token, csrf
+
+
+async def session_actor(token: str) -> tuple[Actor, str] | None:
+    """The actor and CSRF token of a live session, or None."""
+    row = (
+        await LoginSession.select(
+            LoginSession.csrf_token, LoginSession.expires_at, *LoginSession.user.all_columns()
+        )
+        .where(LoginSession.token_hash == hash_token(token))
+        .first()
+        .run()
+    )
+    if not row or row["expires_at"] < _now() or not row["user.active"]:
+        return None
+    account = {k.removeprefix("user."): v for k, v in row.items() if k.startswith("user.")}
+    return _actor(account), row["csrf_token"]
+
+
+async def end_session(token: str) -> None:
+    await LoginSession.delete().where(LoginSession.token_hash == hash_token(token)).run()
+
+
+async def issue_token(actor: Actor) -> str:
+    """A bearer token for the API: a person's, or a complainant's scoped to their case."""
+    token = new_token()
+    lifetime = COMPLAINANT_TOKEN_LIFETIME if actor.kind == "complainant" else TOKEN_LIFETIME
+    await ApiToken.insert(
+        ApiToken(token_hash=hash_token(token), user=actor.user_id, case=actor.case_id,
+                 expires_at=_now() + lifetime)
+    ).run()
+    return token
+
+
+async def token_actor(token: str) -> Actor | None:
+    row = (
+        await ApiToken.select(ApiToken.case, ApiToken.expires_at, *ApiToken.user.all_columns())
+        .where(ApiToken.token_hash == hash_token(token))
+        .first()
+        .run()
+    )
+    if not row or row["expires_at"] < _now():
+        return None
+    if row["case"] is not None:
+        return Actor(kind="complainant", case_id=row["case"])
+    if not row["user.active"]:
+        return None
+    return _actor({k.removeprefix("user."): v for k, v in row.items() if k.startswith("user.")})
+
+
+async def revoke_token(token: str) -> None:
+    await ApiToken.delete().where(ApiToken.token_hash == hash_token(token)).run()
+
+
+async def create_api_key(*, name: str, key: str | None = None) -> str:
+    key = key or new_token()
+    await ApiKey.insert(ApiKey(name=name, key_hash=hash_token(key))).run()
+    return key
+
+
+async def api_key_actor(key: str) -> Actor | None:
+    row = await ApiKey.select(ApiKey.name).where(
+        (ApiKey.key_hash == hash_token(key)) & (ApiKey.active == True)  # noqa: E712
+    ).first().run()
+    return Actor(kind="hotline", username=row["name"]) if row else None

@@ -1,0 +1,210 @@
+"""The `review` command: demo, serve, worker, migrate, seed-demo, import-cases, createuser, verify-audit."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def _run(coro: Any) -> Any:
+    return asyncio.run(coro)
+
+
+async def _with_db(coro_fn: Any, *args: Any, **kwargs: Any) -> Any:
+    from review import db, queue
+
+    db.engine()
+    await db.start()
+    try:
+        return await coro_fn(*args, **kwargs)
+    finally:
+        await queue.close()
+        await db.stop()
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from review import db
+
+    async def go() -> None:
+        await db.migrate()
+        from review.seeding import seed_reference
+
+        await seed_reference()
+
+    _run(_with_db(go))
+    print("数据库已是最新结构。")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from review import db, queue
+    from review.seeding import seed_demo
+
+    async def go() -> None:
+        await db.migrate()
+        counts = await seed_demo(cases_count=args.cases)
+        if counts:
+            print("各阶段案件数：" + "，".join(f"{k} {v}" for k, v in counts.items()))
+        print("正在生成评议意见书……")
+        await queue.drain()
+
+    _run(_with_db(go))
+    _print_logins()
+    return 0
+
+
+def _print_logins() -> None:
+    print(
+        "\n演示账号（仅演示模式）：\n"
+        "  评议办      office / demo-office\n"
+        "  评议员      member01 … member30 / demo-member\n"
+        "  部门联络员  liaison-<部门代码>（如 liaison-CDJT）/ demo-liaison\n"
+        "  热线平台    X-API-Key: demo-hotline-key\n"
+        "  诉求人      在 /track 输入受理编号和提取码（用 API 推送新案件时返回）\n"
+    )
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    data_dir = Path(args.data_dir).resolve()
+    os.environ["REVIEW_DATA_DIR"] = str(data_dir)
+    os.environ.setdefault("DATABASE_URL", f"sqlite:///{data_dir / 'demo.db'}")
+    os.environ["REVIEW_DEMO"] = "1"
+    os.environ["COOKIE_SECURE"] = "0"  # plain HTTP on this machine only
+    os.environ.setdefault("PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")
+    os.environ.pop("REDIS_URL", None)  # the demo runs its jobs in-process
+    from review import db
+    from review.seeding import seed_demo
+
+    async def go() -> None:
+        await db.migrate()
+        await seed_demo(cases_count=args.cases)
+
+    print(f"数据目录：{data_dir}")
+    _run(_with_db(go))
+    _print_logins()
+    print(f"打开 http://{args.host}:{args.port}/ （Ctrl+C 退出）")
+    return _serve(args.host, args.port, workers=1)
+
+
+def _serve(host: str, port: int, workers: int) -> int:
+    import uvicorn
+
+    uvicorn.run("review.web.app:app", host=host, port=port, workers=workers, log_level="warning",
+                access_log=False, proxy_headers=True)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    return _serve(args.host, args.port, args.workers)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from review import settings
+
+    if not settings.REDIS_URL:
+        print("未设置 REDIS_URL：后台任务在 `review serve` 进程内运行，无需单独的 worker。", file=sys.stderr)
+        return 2
+    from arq.worker import run_worker
+
+    from review.worker import WorkerSettings
+
+    run_worker(WorkerSettings, burst=args.burst)  # type: ignore[arg-type]
+    return 0
+
+
+def cmd_import_cases(args: argparse.Namespace) -> int:
+    from review.actors import Actor
+    from review.importing import import_cases
+
+    reports = _run(_with_db(import_cases, Path(args.file), Actor(kind="hotline", username="import")))
+    for report in reports:
+        print(f"第 {report.row} 行：{'成功' if report.ok else '失败'}，{report.message}")
+    failed = sum(1 for r in reports if not r.ok)
+    print(f"共 {len(reports)} 行：成功 {len(reports) - failed}，失败 {failed}")
+    return 1 if failed else 0
+
+
+def cmd_createuser(args: argparse.Namespace) -> int:
+    from review import auth
+    from review.errors import ServiceError
+    from review.tables import Department
+
+    password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("密码：")
+
+    async def go() -> int:
+        department_id = None
+        if args.department:
+            row = await Department.select(Department.id).where(Department.code == args.department).first().run()
+            if not row:
+                raise ServiceError("unknown_department", f"未知的部门代码 {args.department}")
+            department_id = row["id"]
+        return await auth.create_account(username=args.username, password=password, role=args.role,
+                                         display_name=args.display_name or "", department_id=department_id)
+
+    try:
+        _run(_with_db(go))
+    except ServiceError as error:
+        print(error.message, file=sys.stderr)
+        return 1
+    print(f"已创建用户 {args.username}")
+    return 0
+
+
+def cmd_verify_audit(args: argparse.Namespace) -> int:
+    from review import audit
+
+    checked, problem = _run(_with_db(audit.verify))
+    if problem:
+        print(f"审计链在事件 {problem.event_id} 处断开：{problem.problem}（已核对 {checked} 条）", file=sys.stderr)
+        return 1
+    print(f"审计链完整：已核对 {checked} 条事件。")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="review", description="第三方评议平台")
+    sub = p.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="在本机以演示数据运行（SQLite，进程内任务）")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--data-dir", default="data")
+    demo.add_argument("--cases", type=int, default=200)
+    demo.set_defaults(fn=cmd_demo)
+    serve = sub.add_parser("serve", help="运行 Web 服务")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(fn=cmd_serve)
+    worker = sub.add_parser("worker", help="运行 arq 后台任务进程（需要 REDIS_URL）")
+    worker.add_argument("--burst", action="store_true", help="处理完队列后退出")
+    worker.set_defaults(fn=cmd_worker)
+    sub.add_parser("migrate", help="建立或升级数据库结构").set_defaults(fn=cmd_migrate)
+    seed = sub.add_parser("seed-demo", help="载入成都演示数据")
+    seed.add_argument("--cases", type=int, default=200)
+    seed.set_defaults(fn=cmd_seed_demo)
+    imp = sub.add_parser("import-cases", help="从 CSV、XLSX 或 JSON lines 文件导入案件")
+    imp.add_argument("file")
+    imp.set_defaults(fn=cmd_import_cases)
+    user = sub.add_parser("createuser", help="创建登录账号")
+    user.add_argument("--username", required=True)
+    user.add_argument("--role", required=True, choices=["office", "member", "liaison"])
+    user.add_argument("--department", help="部门代码（联络员必填）")
+    user.add_argument("--display-name")
+    user.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
+    user.set_defaults(fn=cmd_createuser)
+    sub.add_parser("verify-audit", help="核验审计哈希链").set_defaults(fn=cmd_verify_audit)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return int(args.fn(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,68 @@
+"""Background jobs: arq on Redis when REDIS_URL is set, otherwise the same functions in-process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from review import settings
+
+log = logging.getLogger("review.jobs")
+
+_pool: Any = None
+_tasks: set[asyncio.Task] = set()
+
+
+def job_id(name: str, *args: Any) -> str:
+    """arq deduplicates on this id: one render per verdict however often it is asked for."""
+    return ":".join([name, *map(str, args)])
+
+
+def registry() -> dict[str, Callable[..., Awaitable[Any]]]:
+    from review import jobs
+
+    return {fn.__name__: fn for fn in jobs.FUNCTIONS}
+
+
+async def redis_pool() -> Any:
+    global _pool
+    if _pool is None:
+        from arq import create_pool
+        from arq.connections import RedisSettings
+
+        _pool = await create_pool(RedisSettings.from_dsn(settings.REDIS_URL))
+    return _pool
+
+
+async def enqueue(name: str, *args: Any) -> None:
+    """Run `name(*args)` in the background after the caller's transaction has committed."""
+    if settings.REDIS_URL:
+        pool = await redis_pool()
+        await pool.enqueue_job(name, *args, _job_id=job_id(name, *args))
+        return
+    task = asyncio.get_running_loop().create_task(_run_inline(name, *args))
+    _tasks.add(task)
+    task.add_done_callback(_tasks.discard)
+
+
+async def _run_inline(name: str, *args: Any) -> None:
+    try:
+        await registry()[name]({}, *args)
+    except Exception:
+        log.exception("job %s failed", job_id(name, *args))
+
+
+async def drain() -> None:
+    """Wait for in-process jobs (tests, shutdown)."""
+    while _tasks:
+        await asyncio.gather(*list(_tasks), return_exceptions=True)
+
+
+async def close() -> None:
+    global _pool
+    await drain()
+    if _pool is not None:
+        await _pool.aclose()
+        _pool = None

@@ -1,0 +1,94 @@
+"""What a verdict PDF says (DESIGN.md §6), as plain frozen data.
+
+Pure module: no I/O, no database, no WeasyPrint. The caller (the background
+render job) is responsible for masking personal data *before* building a
+:class:`VerdictDocument` (DESIGN.md §8); nothing here unmasks or re-derives it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+__all__ = [
+    "CriterionLine",
+    "PanelSeatLine",
+    "VerdictDocument",
+    "chinese_date",
+    "chinese_number",
+]
+
+
+@dataclass(frozen=True)
+class PanelSeatLine:
+    """One seat of the review panel as printed: name, role, whether chair."""
+
+    name: str
+    role_label: str
+    is_chair: bool
+
+
+@dataclass(frozen=True)
+class CriterionLine:
+    """One row of the score table: the criterion and the panel's mean score."""
+
+    code: str
+    name: str
+    weight: float
+    mean: float
+    scale_max: int
+
+
+@dataclass(frozen=True)
+class VerdictDocument:
+    """Everything printed on one verdict (意见书), already masked for its audience."""
+
+    number: str  # 评〔2026〕第0001号
+    issuing_office: str  # 成都市网络理政第三方评议办公室
+    issued_on: datetime.date
+    case_number: str
+    category: str
+    district: str
+    department_name: str
+    complainant_display: str  # already masked, e.g. "王某"
+    summary: str  # already masked complaint text
+    reply_summary: str
+    panel: tuple[PanelSeatLine, ...]
+    criteria_name: str
+    criteria_version: int
+    criteria_hash: str
+    criteria: tuple[CriterionLine, ...]
+    total: float
+    grade_label: str  # 办理到位 / 基本到位 / 办理不到位
+    ruling_text: str
+    reasoning: str
+    redo_deadline: datetime.date | None
+    dissent: str
+    verification_code: str
+    verify_url: str  # full URL …/verify/{code}
+    public: bool  # True: public version (panel names kept, complainant removed entirely)
+
+    @property
+    def chair(self) -> PanelSeatLine | None:
+        """The chair's seat, or None if the panel has no chair marked."""
+        return next((seat for seat in self.panel if seat.is_chair), None)
+
+
+_DIGITS = "〇一二三四五六七八九"
+
+
+def chinese_number(n: int) -> str:
+    """Write 0 ≤ n ≤ 99 the way dates are written: 十, 十一, 二十, 三十一."""
+    if not 0 <= n <= 99:
+        raise ValueError(f"chinese_number supports 0..99, got {n}")
+    if n < 10:
+        return _DIGITS[n]
+    tens, units = divmod(n, 10)
+    head = "十" if tens == 1 else _DIGITS[tens] + "十"
+    return head + (_DIGITS[units] if units else "")
+
+
+def chinese_date(d: datetime.date) -> str:
+    """Date in the official-document style: 2026-11-22 → 二〇二六年十一月二十二日."""
+    year = "".join(_DIGITS[int(c)] for c in f"{d.year:04d}")
+    return f"{year}年{chinese_number(d.month)}月{chinese_number(d.day)}日"

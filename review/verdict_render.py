@@ -1,0 +1,259 @@
+"""Render a :class:`~review.verdict_document.VerdictDocument` to PDF bytes (DESIGN.md §6).
+
+* Jinja2 with autoescape: every field is text, never markup.
+* A deny-by-default URL fetcher: WeasyPrint may read ``data:`` URIs and files
+  under ``templates/pdf/``; nothing else (no http, https, ftp, no other file).
+* Deterministic: the same document renders to the same bytes (fixed PDF
+  identifier, fixed creation/modification dates, no timestamps).
+
+Rendering is CPU-heavy (hundreds of milliseconds); call it from the background
+job, never on the request path.
+"""
+
+from __future__ import annotations
+
+import base64
+import ctypes.util
+import hashlib
+import mimetypes
+import shutil
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
+from urllib.request import url2pathname
+
+import jinja2
+import segno
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
+
+from review.verdict_document import VerdictDocument, chinese_date
+
+__all__ = [
+    "PDF_TEMPLATE_DIR",
+    "TEMPLATE_DIR",
+    "VerdictURLFetcher",
+    "build_verdict_html",
+    "check_pdf_environment",
+    "render_verdict_pdf",
+]
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+PDF_TEMPLATE_DIR = TEMPLATE_DIR / "pdf"
+TEMPLATE_NAME = "pdf/verdict.html"
+
+_MIME_BY_SUFFIX = {
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".otf": "font/otf",
+    ".ttf": "font/ttf",
+}
+
+
+class VerdictURLFetcher(URLFetcher):
+    """Deny-by-default fetcher: serves ``data:`` URIs and files under ``root`` only.
+
+    Everything else raises :class:`ValueError` before any I/O happens.
+    ``requested`` records every URL WeasyPrint asked for (served or not),
+    ``served`` the ones that were answered, ``denied`` the refused ones.
+    """
+
+    def __init__(self, root: Path = PDF_TEMPLATE_DIR) -> None:
+        # fail_on_errors=False: a refused resource is left out (and recorded in
+        # ``denied``), WeasyPrint carries on. Tests assert ``denied`` is empty.
+        super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
+        self.root = Path(root).resolve()
+        self.requested: list[str] = []
+        self.served: list[str] = []
+        self.denied: list[str] = []
+
+    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+        self.requested.append(url)
+        try:
+            response = self._serve(url)
+        except ValueError:
+            self.denied.append(url)
+            raise
+        self.served.append(url)
+        return response
+
+    def _serve(self, url: str) -> URLFetcherResponse:
+        scheme, sep, _ = url.partition(":")
+        if not sep:
+            raise ValueError(f"拒绝获取资源（不是绝对地址）：{url[:200]}")
+        scheme = scheme.lower()
+        if scheme == "data":
+            return self._data(url)
+        if scheme == "file":
+            return self._file(url)
+        raise ValueError(f"拒绝获取资源（协议 {scheme} 不允许）：{url[:200]}")
+
+    @staticmethod
+    def _data(url: str) -> URLFetcherResponse:
+        header, comma, payload = url[len("data:"):].partition(",")
+        if not comma:
+            raise ValueError("拒绝获取资源（data: 地址格式错误）")
+        params = header.split(";")
+        is_base64 = params[-1].strip().lower() == "base64"
+        if is_base64:
+            params = params[:-1]
+        media_type = params[0].strip() or "text/plain"
+        raw = unquote_to_bytes(payload)
+        if is_base64:
+            try:
+                body = base64.b64decode(raw, validate=False)
+            except ValueError as exc:  # binascii.Error is a ValueError
+                raise ValueError("拒绝获取资源（data: base64 无效）") from exc
+        else:
+            body = raw
+        content_type = "; ".join([media_type, *(p.strip() for p in params[1:] if p.strip())])
+        return URLFetcherResponse(url, body, {"Content-Type": content_type})
+
+    def _file(self, url: str) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            raise ValueError(f"拒绝获取资源（远程文件主机 {parts.netloc}）：{url[:200]}")
+        try:
+            path = Path(url2pathname(unquote(parts.path))).resolve(strict=True)
+        except (OSError, RuntimeError) as exc:
+            raise ValueError(f"拒绝获取资源（文件不存在）：{url[:200]}") from exc
+        if not path.is_relative_to(self.root) or not path.is_file():
+            raise ValueError(f"拒绝获取资源（不在模板目录内）：{url[:200]}")
+        content_type = _MIME_BY_SUFFIX.get(path.suffix.lower()) or (
+            mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        )
+        if content_type.startswith("text/"):
+            content_type += "; charset=utf-8"
+        return URLFetcherResponse(path2url(path), path.read_bytes(), {"Content-Type": content_type})
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["cn_date"] = chinese_date
+    return env
+
+
+def _weight_labels(doc: VerdictDocument) -> list[str]:
+    """Weights as printed: percentages when they add up to 1 or 100, raw otherwise."""
+    weights = [c.weight for c in doc.criteria]
+    total = sum(weights)
+    if abs(total - 1.0) < 1e-6:
+        return [f"{w * 100:.4g}%" for w in weights]
+    if abs(total - 100.0) < 1e-4:
+        return [f"{w:.4g}%" for w in weights]
+    return [f"{w:.4g}" for w in weights]
+
+
+def _qr_data_uri(url: str) -> str:
+    qr = segno.make(url, error="m", micro=False)
+    return qr.svg_data_uri(scale=4, border=0, dark="#000000", light="#ffffff")
+
+
+def _seal_layout(office: str) -> list[tuple[str, str]]:
+    """Characters of the office name on the seal's upper arc, each with its rotation in degrees."""
+    chars = [c for c in office if not c.isspace()]
+    n = len(chars)
+    if n == 0:
+        return []
+    if n == 1:
+        return [(chars[0], "0")]
+    step = min(240.0 / (n - 1), 26.0)
+    start = -step * (n - 1) / 2
+    return [(c, f"{start + i * step:.2f}") for i, c in enumerate(chars)]
+
+
+def _pdf_identifier(doc: VerdictDocument) -> bytes:
+    """Fixed PDF /ID: depends only on the number and date, never on time or randomness."""
+    return hashlib.sha256(f"{doc.number}|{doc.issued_on.isoformat()}".encode()).hexdigest()[:32].encode()
+
+
+def build_verdict_html(doc: VerdictDocument) -> str:
+    """The HTML that WeasyPrint lays out (exposed for tests and the benchmark)."""
+    return _environment().get_template(TEMPLATE_NAME).render(
+        doc=doc,
+        chair=doc.chair,
+        weight_labels=_weight_labels(doc),
+        qr_uri=_qr_data_uri(doc.verify_url),
+        seal_chars=_seal_layout(doc.issuing_office),
+    )
+
+
+def render_verdict_pdf(doc: VerdictDocument, *, url_fetcher: VerdictURLFetcher | None = None) -> bytes:
+    """Render the verdict to PDF bytes; the same document always yields the same bytes.
+
+    ``url_fetcher`` is only for inspection in tests; it must be a
+    :class:`VerdictURLFetcher` (deny-by-default).
+    """
+    fetcher = url_fetcher if url_fetcher is not None else VerdictURLFetcher()
+    if not isinstance(fetcher, VerdictURLFetcher):
+        raise TypeError("url_fetcher must be a VerdictURLFetcher")
+    html = HTML(
+        string=build_verdict_html(doc),
+        base_url=path2url(str(PDF_TEMPLATE_DIR) + "/"),
+        url_fetcher=fetcher,
+    )
+    return html.write_pdf(
+        pdf_identifier=_pdf_identifier(doc),
+        uncompressed_pdf=False,
+        custom_metadata=False,
+    )
+
+
+def check_pdf_environment() -> list[str]:
+    """Problems (in Chinese) that would spoil verdict PDFs; an empty list means all is well."""
+    problems: list[str] = []
+
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        problems.append("未找到 fc-list（fontconfig），无法确认中文字体；请安装 fontconfig 与 fonts-noto-cjk 软件包。")
+    else:
+        try:
+            result = subprocess.run(
+                [fc_list, ":lang=zh", "family"],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
+            families = result.stdout
+        except (OSError, subprocess.SubprocessError) as exc:
+            families = ""
+            problems.append(f"运行 fc-list 失败（{exc}），无法确认中文字体；请检查 fontconfig 与 fonts-noto-cjk 软件包。")
+        else:
+            if not families.strip():
+                problems.append("系统中没有中文字体，意见书中的汉字将无法显示；请安装 fonts-noto-cjk 软件包。")
+            elif "Noto Serif CJK SC" not in families and "Noto Sans CJK SC" not in families:
+                problems.append(
+                    "未找到 Noto Serif CJK SC / Noto Sans CJK SC 字体，意见书将使用其他中文字体排版；"
+                    "请安装 fonts-noto-cjk 软件包。"
+                )
+
+    if ctypes.util.find_library("harfbuzz-subset") is None:
+        problems.append(
+            "未找到 HarfBuzz 字体子集库（libharfbuzz-subset），嵌入中文字体会非常慢且文件很大；"
+            "请安装 libharfbuzz-subset0 软件包。"
+        )
+    else:
+        try:
+            from weasyprint.text.ffi import harfbuzz_subset
+        except Exception:  # pragma: no cover - import problems are reported elsewhere
+            harfbuzz_subset = None
+        if harfbuzz_subset is None:
+            problems.append(
+                "WeasyPrint 未能加载 HarfBuzz 字体子集库，嵌入中文字体会非常慢且文件很大；"
+                "请安装 libharfbuzz-subset0 软件包。"
+            )
+    return problems

@@ -1,0 +1,1 @@
+"""The web UI and the JSON API share one Starlette app."""

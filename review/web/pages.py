@@ -1,0 +1,236 @@
+"""HTML pages for every user area; each endpoint parses, calls one service, renders."""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, RedirectResponse, Response
+
+from review import auth, cases, queries, ratelimit, settings, tracking, verdicts
+from review.actors import CASE_PARTY, COMPLAINANT, LIAISON, MEMBER, OFFICE, PUBLIC
+from review.assessments import assessments
+from review.case_view import case_view
+from review.convening import convene_panel
+from review.errors import Invalid, NotFound
+from review.scoring_flow import issue_ruling, submit_sheet
+from review.visibility import visible_case
+from review.web.guard import CSRF_COOKIE, SESSION_COOKIE, TRACK_COOKIE, route, set_cookie
+from review.web.templating import render
+
+HOME_BY_ROLE = {"office": "/office/cases", "member": "/panel", "liaison": "/liaison", "complainant": "/track/case"}
+
+
+def _back(path: str) -> RedirectResponse:
+    return RedirectResponse(path, status_code=303)
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def home(request: Request) -> Response:
+    return render(request, "home.html")
+
+
+async def healthz(request: Request) -> Response:
+    from starlette.responses import JSONResponse
+
+    return JSONResponse({"status": "ok"})
+
+
+async def login_form(request: Request) -> Response:
+    return render(request, "login.html", {"next": request.query_params.get("next", "")})
+
+
+def _safe_next(target: str, fallback: str) -> str:
+    parsed = urlparse(target)
+    return target if target.startswith("/") and not parsed.netloc and not target.startswith("//") else fallback
+
+
+async def login(request: Request) -> Response:
+    form = await request.form()
+    try:
+        await ratelimit.spend(settings.LOGIN_ATTEMPTS_PER_CLIENT, f"login:{_client(request)}")
+        actor = await auth.authenticate(str(form.get("username", "")), str(form.get("password", "")))
+    except Exception as error:  # shown on the form rather than as a bare error page
+        from review.errors import ServiceError
+
+        if not isinstance(error, ServiceError):
+            raise
+        return render(request, "login.html", {"error": error.message, "next": form.get("next", "")},
+                      status_code=error.status)
+    token, _ = await auth.start_session(actor)
+    response = _back(_safe_next(str(form.get("next", "")), HOME_BY_ROLE[actor.kind]))
+    set_cookie(response, SESSION_COOKIE, token, max_age=int(auth.SESSION_LIFETIME.total_seconds()))
+    response.delete_cookie(CSRF_COOKIE, path="/")  # a fresh CSRF token after login
+    return response
+
+
+async def logout(request: Request) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await auth.end_session(token)
+    track = request.cookies.get(TRACK_COOKIE)
+    if track:
+        await auth.revoke_token(track)
+    response = _back("/")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(TRACK_COOKIE, path="/")
+    return response
+
+
+async def office_home(request: Request) -> Response:
+    return _back("/office/cases")
+
+
+async def office_cases(request: Request) -> Response:
+    status = request.query_params.get("status") or None
+    rows = await queries.case_list(request.state.actor, status=status, limit=200)
+    counts = await queries.status_counts(request.state.actor)
+    return render(request, "case_list.html", {"cases": rows, "counts": counts, "status": status,
+                                              "base": "/office/cases", "title": "案件管理"})
+
+
+async def my_cases(request: Request) -> Response:
+    actor = request.state.actor
+    base = "/panel/cases" if actor.kind == "member" else "/liaison/cases"
+    title = "我参与评议的案件" if actor.kind == "member" else "本部门案件"
+    rows = await queries.case_list(actor, limit=200)
+    return render(request, "case_list.html", {"cases": rows, "counts": {}, "status": None, "base": base,
+                                              "title": title})
+
+
+async def case_page(request: Request) -> Response:
+    view = await case_view(request.state.actor, request.path_params["number"])
+    return render(request, "case.html", {"v": view})
+
+
+async def office_action(request: Request) -> Response:
+    number, action = request.path_params["number"], request.path_params["action"]
+    form = await request.form()
+    actor = request.state.actor
+    reason = str(form.get("reason", ""))
+    if action == "accept":
+        await cases.screen_case(number=number, actor=actor, accept=True)
+    elif action == "dismiss":
+        await cases.screen_case(number=number, actor=actor, accept=False, reason=reason)
+    elif action == "convene":
+        await convene_panel(number=number, actor=actor)
+    elif action == "ruling":
+        await issue_ruling(number=number, actor=actor, reasoning=reason)
+    elif action == "close":
+        await cases.close_case(number=number, actor=actor)
+    else:
+        raise NotFound("not_found", "没有这个操作")
+    return _back(f"/office/cases/{number}")
+
+
+async def submit_scores(request: Request) -> Response:
+    number = request.path_params["number"]
+    form = await request.form()
+    codes = [key.removeprefix("value_") for key in form if key.startswith("value_")]
+    scores = [{"criterion": c, "value": form.get(f"value_{c}"), "reason": form.get(f"reason_{c}", "")}
+              for c in codes]
+    try:
+        await submit_sheet(number=number, actor=request.state.actor, scores=scores)
+    except Invalid as error:
+        view = await case_view(request.state.actor, number)
+        return render(request, "case.html", {"v": view, "form_error": error, "form": form}, status_code=422)
+    return _back(f"/panel/cases/{number}?submitted=1")
+
+
+async def track_form(request: Request) -> Response:
+    return render(request, "track.html")
+
+
+async def track_open(request: Request) -> Response:
+    form = await request.form()
+    from review.errors import ServiceError
+
+    try:
+        actor = await tracking.open_case(case_number=str(form.get("case_number", "")),
+                                         access_code=str(form.get("access_code", "")), client=_client(request))
+    except ServiceError as error:
+        return render(request, "track.html", {"error": error.message}, status_code=error.status)
+    token = await auth.issue_token(actor)
+    response = _back("/track/case")
+    set_cookie(response, TRACK_COOKIE, token, max_age=int(auth.COMPLAINANT_TOKEN_LIFETIME.total_seconds()))
+    return response
+
+
+async def track_case(request: Request) -> Response:
+    view = await case_view(request.state.actor, None)
+    return render(request, "case.html", {"v": view})
+
+
+async def verdict_pdf(request: Request) -> Response:
+    """The full verdict for the parties and the office."""
+    case = await visible_case(request.state.actor, request.path_params["number"])
+    verdict = await verdicts.for_case(case["id"])
+    if not verdict or verdict["status"] == "pending":
+        raise NotFound("verdict_not_ready", "评议意见书尚在生成，请稍后刷新")
+    return FileResponse(verdicts.stored_path(verdict["full_sha256"]), media_type="application/pdf",
+                        filename=f"verdict-{verdict['code']}.pdf")
+
+
+async def verify_form(request: Request) -> Response:
+    code = request.query_params.get("code", "").strip()
+    if code:
+        return _back(f"/verify/{code}")
+    return render(request, "verify.html", {"verdict": None})
+
+
+async def verify_page(request: Request) -> Response:
+    verdict = await verdicts.by_code(request.path_params["code"])
+    return render(request, "verify.html", {"verdict": verdict})
+
+
+async def verify_upload(request: Request) -> Response:
+    verdict = await verdicts.by_code(request.path_params["code"])
+    form = await request.form()
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise Invalid("missing_field", "请选择要核验的 PDF 文件", field="file")
+    matched = verdicts.verify_bytes(verdict, await upload.read(20_000_000))
+    return render(request, "verify.html", {"verdict": verdict, "checked": True, "matched": matched})
+
+
+async def public_pdf(request: Request) -> Response:
+    verdict = await verdicts.by_code(request.path_params["code"])
+    if verdict["status"] == "pending":
+        raise NotFound("verdict_not_ready", "评议意见书尚在生成")
+    return FileResponse(verdicts.stored_path(verdict["public_sha256"]), media_type="application/pdf",
+                        filename=f"verdict-{verdict['code']}-public.pdf")
+
+
+async def public_assessments(request: Request) -> Response:
+    return render(request, "assessments.html", {"rows": await assessments(period=request.query_params.get("period"))})
+
+
+routes = [
+    route("/", home, PUBLIC, name="home"),
+    route("/healthz", healthz, PUBLIC),
+    route("/login", login_form, PUBLIC, name="login"),
+    route("/login", login, PUBLIC, methods=["POST"]),
+    route("/logout", logout, PUBLIC, methods=["POST"], name="logout"),
+    route("/office", office_home, OFFICE),
+    route("/office/cases", office_cases, OFFICE, name="office_cases"),
+    route("/office/cases/{number}", case_page, OFFICE),
+    route("/office/cases/{number}/{action}", office_action, OFFICE, methods=["POST"]),
+    route("/panel", my_cases, MEMBER, name="panel"),
+    route("/panel/cases/{number}", case_page, MEMBER),
+    route("/panel/cases/{number}/scores", submit_scores, MEMBER, methods=["POST"]),
+    route("/liaison", my_cases, LIAISON, name="liaison"),
+    route("/liaison/cases/{number}", case_page, LIAISON),
+    route("/cases/{number}/verdict.pdf", verdict_pdf, CASE_PARTY),
+    route("/track", track_form, PUBLIC, name="track"),
+    route("/track", track_open, PUBLIC, methods=["POST"]),
+    route("/track/case", track_case, COMPLAINANT),
+    route("/verify", verify_form, PUBLIC, name="verify"),
+    route("/verify/{code}", verify_page, PUBLIC),
+    route("/verify/{code}", verify_upload, PUBLIC, methods=["POST"]),
+    route("/verify/{code}/public.pdf", public_pdf, PUBLIC),
+    route("/public/assessments", public_assessments, PUBLIC),
+]
+

@@ -1,0 +1,32 @@
+"""Jinja2 templates with autoescaping, Chinese labels and the CSRF token at hand."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.templating import Jinja2Templates
+
+from review import settings
+from review.lifecycle import ACTION_LABELS, STATUS_LABELS
+from scoring.aggregate import GRADE_LABELS
+
+CHINA = timezone(timedelta(hours=8))
+templates = Jinja2Templates(directory=str(settings.TEMPLATES_DIR))
+
+
+def local_time(value: datetime | None) -> str:
+    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+templates.env.filters["local_time"] = local_time
+templates.env.globals.update(STATUS_LABELS=STATUS_LABELS, ACTION_LABELS=ACTION_LABELS, GRADE_LABELS=GRADE_LABELS)
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
+    from review.web.guard import csrf_token
+
+    ctx = {"actor": getattr(request.state, "actor", None), "csrf_token": csrf_token(request), **(context or {})}
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code)

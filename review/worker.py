@@ -1,0 +1,27 @@
+"""arq worker settings for `review worker`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arq.connections import RedisSettings
+
+from review import db, jobs, settings
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    db.engine()
+    await db.start()
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    await db.stop()
+
+
+class WorkerSettings:
+    functions = jobs.FUNCTIONS
+    on_startup = startup
+    on_shutdown = shutdown
+    redis_settings = RedisSettings.from_dsn(settings.REDIS_URL or "redis://127.0.0.1:6379")
+    max_tries = 5
+    job_timeout = 120
