@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from limits import RateLimitItem, parse
-from limits.aio.storage import Storage, storage_from_string
+from limits.aio.storage import Storage
+from limits.storage import storage_from_string
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
 
 from review import settings

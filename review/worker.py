@@ -24,4 +24,5 @@ class WorkerSettings:
     on_shutdown = shutdown
     redis_settings = RedisSettings.from_dsn(settings.REDIS_URL or "redis://127.0.0.1:6379")
     max_tries = 5
+    keep_result = 0  # render_verdict is idempotent; the job id only guards queued and running jobs
     job_timeout = 120

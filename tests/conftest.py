@@ -1,0 +1,111 @@
+"""Test set-up: a fresh database (PostgreSQL or SQLite) and, when configured, real Redis.
+
+REVIEW_TEST_DB=postgres runs against the machine's PostgreSQL (a throw-away database built from the
+committed migrations); anything else runs on a SQLite file built from the table definitions.
+REVIEW_TEST_REDIS=redis://… sends jobs and rate limits through that Redis; without it jobs run in-process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+_DATA_DIR = Path(tempfile.mkdtemp(prefix="review-test-"))
+_PG_BASE = os.environ.get("REVIEW_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
+_PG_NAME = f"review_test_{uuid.uuid4().hex[:10]}"
+USE_POSTGRES = os.environ.get("REVIEW_TEST_DB", "sqlite") == "postgres"
+REDIS_URL = os.environ.get("REVIEW_TEST_REDIS", "")
+
+os.environ["REVIEW_DATA_DIR"] = str(_DATA_DIR)
+os.environ["DATABASE_URL"] = f"{_PG_BASE}/{_PG_NAME}" if USE_POSTGRES else f"sqlite:///{_DATA_DIR / 'test.db'}"
+os.environ["REDIS_URL"] = REDIS_URL
+os.environ["COOKIE_SECURE"] = "0"
+os.environ["PUBLIC_BASE_URL"] = "http://testserver"
+os.environ["TRACK_ATTEMPTS_PER_CASE"] = "5/hour"
+os.environ["TRACK_ATTEMPTS_PER_CLIENT"] = "20/hour"
+
+from review import db, queue, ratelimit  # noqa: E402  (settings must see the environment above)
+
+
+async def _admin(sql: str) -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(f"{_PG_BASE}/postgres")
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+async def database() -> AsyncIterator[None]:
+    """The schema, once per run: committed migrations on PostgreSQL, table definitions on SQLite."""
+    if USE_POSTGRES:
+        await _admin(f'CREATE DATABASE "{_PG_NAME}"')
+    db.engine()
+    await db.start()
+    await db.migrate()
+    try:
+        yield
+    finally:
+        await queue.close()
+        await db.stop()
+        if USE_POSTGRES:
+            await _admin(f'DROP DATABASE IF EXISTS "{_PG_NAME}" WITH (FORCE)')
+        shutil.rmtree(_DATA_DIR, ignore_errors=True)
+
+
+async def wipe() -> None:
+    """Empty every table and restore the reference data (criteria, template, chain head)."""
+    names = [t._meta.tablename for t in db.all_tables()]
+    if db.is_sqlite():
+        async with db.transaction():
+            for name in reversed(names):
+                await db.engine().run_ddl(f'DELETE FROM "{name}"')
+    else:
+        quoted = ", ".join(f'"{n}"' for n in names)
+        await db.engine().run_ddl(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+    await db.ensure_chain_head()
+    from review.seeding import seed_reference
+
+    await seed_reference()
+
+
+@pytest.fixture
+async def clean_db(database: None) -> AsyncIterator[None]:
+    """A database holding only reference data, and fresh rate-limit counters."""
+    await wipe()
+    if REDIS_URL:
+        import redis.asyncio as redis
+
+        client = redis.from_url(REDIS_URL)
+        await client.flushdb()
+        await client.aclose()
+    await ratelimit.reset()
+    yield
+    await queue.drain()
+
+
+async def run_jobs() -> None:
+    """Run every queued job to completion: a burst arq worker on Redis, or the in-process queue."""
+    if REDIS_URL:
+        from arq.worker import Worker
+
+        from review.worker import WorkerSettings
+
+        worker = Worker(functions=WorkerSettings.functions, redis_settings=WorkerSettings.redis_settings,
+                        burst=True, poll_delay=0.05, max_tries=3, handle_signals=False)
+        try:
+            await worker.async_run()
+        finally:
+            await worker.close()
+    else:
+        await queue.drain()
+    await asyncio.sleep(0)

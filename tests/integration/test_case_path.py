@@ -1,0 +1,43 @@
+"""One case through the whole path on the services: intake to verdict and assessment."""
+
+from __future__ import annotations
+
+import pytest
+
+from review import audit, cases
+from review.assessments import assessments
+from review.convening import convene_panel
+from review.scoring_flow import issue_ruling, submit_sheet
+from review.tables import Case, Verdict
+from review.verdicts import stored_path
+from tests import factories
+from tests.conftest import run_jobs
+
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
+
+
+async def test_case_path_from_intake_to_verdict_and_assessment() -> None:
+    office = await factories.account("office")
+    await factories.roster()
+    number, _ = await factories.case()
+
+    await cases.screen_case(number=number, actor=office, accept=True)
+    await convene_panel(number=number, actor=office)
+    members = await factories.seated_members(number)
+    assert len(members) == 5
+    for member in members:
+        await submit_sheet(number=number, actor=member, scores=factories.full_scores(2))
+    await issue_ruling(number=number, actor=office)
+    await run_jobs()
+
+    case = await Case.select().where(Case.number == number).first().run()
+    verdict = await Verdict.select().where(Verdict.case == case["id"]).first().run()
+    assert case["status"] == "ruled"
+    assert verdict["status"] == "valid"
+    assert verdict["number"].endswith("第0001号")
+    assert stored_path(verdict["full_sha256"]).read_bytes().startswith(b"%PDF")
+    rows = await assessments()
+    assert [(r["department_code"], r["ruled_improper"], r["points_deducted"]) for r in rows] == [("CDJT", 1, 2)]
+    checked, problem = await audit.verify()
+    assert problem is None
+    assert checked == 1 + 1 + 1 + 1 + 5 + 1 + 1  # intake, accept, convene, start, 5 sheets, ruling, rendered
