@@ -7,8 +7,22 @@ from datetime import datetime, timezone
 from typing import Any
 
 from review import db
-from review.audit_chain import GENESIS, ChainBreak, EventFields, event_hash, verify_chain
+from review.audit_chain import GENESIS, ChainBreak, EventFields, canonical, event_hash, verify_chain
 from review.tables import AuditEvent, ChainHead
+
+# One statement on PostgreSQL: lock the head, hash in the database, insert the event, move the head.
+# The head row is locked only from here to COMMIT, so concurrent writers queue for a single round trip.
+_APPEND_PG = """
+WITH old AS (SELECT last_hash FROM chain_head WHERE id = 1 FOR UPDATE),
+new AS (
+    UPDATE chain_head SET count = count + 1,
+        last_hash = encode(sha256(convert_to((SELECT last_hash FROM old) || {}, 'UTF8')), 'hex')
+    WHERE id = 1 RETURNING last_hash
+)
+INSERT INTO audit_event ("case", actor, action, from_status, to_status, reason, data, at, prev_hash, hash)
+SELECT {}, {}, {}, {}, {}, {}, {}, {}, (SELECT last_hash FROM old), (SELECT last_hash FROM new)
+RETURNING hash
+"""
 
 
 def _iso(at: datetime) -> str:
@@ -26,20 +40,21 @@ async def record(
     data: dict[str, Any] | None = None,
 ) -> str:
     """Append one event to the chain; call inside the transaction that made the change."""
-    last_hash, count = await db.lock_chain_head()
     at = datetime.now(timezone.utc)
     fields = EventFields(case_id, actor, action, from_status, to_status, reason, data or {}, _iso(at))
+    data_json = json.dumps(fields.data, ensure_ascii=False)
+    values = (case_id, actor, action, from_status, to_status, reason, data_json, at)
+    if not db.is_sqlite():
+        rows = await AuditEvent.raw(_APPEND_PG, canonical(fields), *values).run()
+        return rows[0]["hash"]
+    # SQLite: the transaction's BEGIN IMMEDIATE already makes this the only writer.
+    last_hash, _ = await db.lock_chain_head()
     digest = event_hash(last_hash, fields)
-    await AuditEvent.insert(
-        AuditEvent(
-            case=case_id, actor=actor, action=action, from_status=from_status, to_status=to_status,
-            reason=reason, data=json.dumps(data or {}, ensure_ascii=False), at=at,
-            prev_hash=last_hash, hash=digest,
-        )
+    await AuditEvent.raw(
+        "INSERT INTO audit_event (\"case\", actor, action, from_status, to_status, reason, data, at, prev_hash, hash)"
+        " VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {})", *values, last_hash, digest,
     ).run()
-    await ChainHead.update({ChainHead.last_hash: digest, ChainHead.count: count + 1}).where(
-        ChainHead.id == 1
-    ).run()
+    await ChainHead.raw("UPDATE chain_head SET last_hash = {}, count = count + 1 WHERE id = 1", digest).run()
     return digest
 
 

@@ -22,14 +22,21 @@ class EventFields:
     at: str  # ISO-8601 UTC, microseconds
 
 
-def event_hash(prev_hash: str, event: EventFields) -> str:
-    """SHA-256 over the previous hash and the event's canonical JSON."""
-    body = json.dumps(
-        [prev_hash, event.case_id, event.actor, event.action, event.from_status, event.to_status,
-         event.reason, event.data, event.at],
+def canonical(event: EventFields) -> str:
+    """The event's canonical JSON, the text that is hashed."""
+    return json.dumps(
+        [event.case_id, event.actor, event.action, event.from_status, event.to_status, event.reason,
+         event.data, event.at],
         ensure_ascii=False, sort_keys=True, separators=(",", ":"),
     )
-    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def event_hash(prev_hash: str, event: EventFields) -> str:
+    """SHA-256 over the previous hash followed by the event's canonical JSON.
+
+    PostgreSQL computes the same digest in SQL (see review.audit), so the two must agree.
+    """
+    return hashlib.sha256((prev_hash + canonical(event)).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
@@ -134,8 +135,23 @@ async def create_api_key(*, name: str, key: str | None = None) -> str:
     return key
 
 
+# Every intake call presents the key: remember answers briefly (a revoked key stops within this time).
+API_KEY_TTL = 10.0
+_api_keys: dict[str, tuple[Actor | None, float]] = {}
+
+
+def forget_api_keys() -> None:
+    _api_keys.clear()
+
+
 async def api_key_actor(key: str) -> Actor | None:
-    row = await ApiKey.select(ApiKey.name).where(
-        (ApiKey.key_hash == hash_token(key)) & (ApiKey.active == True)  # noqa: E712
-    ).first().run()
-    return Actor(kind="hotline", username=row["name"]) if row else None
+    digest = hash_token(key)
+    cached = _api_keys.get(digest)
+    if cached and cached[1] > time.monotonic():
+        return cached[0]
+    rows = await ApiKey.raw("SELECT name FROM api_key WHERE key_hash = {} AND active = {}", digest, True).run()
+    actor = Actor(kind="hotline", username=rows[0]["name"]) if rows else None
+    if len(_api_keys) > 10_000:
+        _api_keys.clear()
+    _api_keys[digest] = (actor, time.monotonic() + API_KEY_TTL)
+    return actor

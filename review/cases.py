@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -31,52 +33,72 @@ def case_number_for(case_id: int, received_at: datetime) -> str:
 async def intake_case(*, payload: Any, actor: Actor) -> IntakeResult:
     """Take in one unsatisfied case; idempotent on source_ref, nothing stored on any error."""
     record = parse_intake(payload)
-    department = await Department.select(Department.id).where(
-        Department.code == record.department_code
-    ).first().run()
-    if not department:
-        raise Invalid("unknown_department", f"未知的部门代码 {record.department_code}", field="department_code")
+    department_id = await department_id_for(record.department_code)
     async with db.transaction():
-        existing = await _existing(record)
-        if existing:
-            return existing
         code = new_access_code()
-        case_id = await _insert_case(record, department["id"], hash_code(code))
+        case_id = await _insert_case(record, department_id, hash_code(code))
+        if case_id is None:
+            return await _existing(record)
         await audit.record(case_id=case_id, actor=actor.label, action=Action.intake.value,
                            to_status="received", data={"channel": record.channel})
-        number = case_number_for(case_id, record.received_at)
-    return IntakeResult(case_number=number, access_code=code, status="received", created=True)
+    return IntakeResult(case_number=case_number_for(case_id, record.received_at), access_code=code,
+                        status="received", created=True)
 
 
-async def _existing(record: IntakeRecord) -> IntakeResult | None:
-    row = await Case.select(Case.number, Case.payload_hash, Case.status).where(
-        Case.source_ref == record.source_ref
-    ).first().run()
-    if not row:
-        return None
+# Department codes change rarely and intake is the hottest path: remember them briefly.
+_DEPARTMENT_TTL = 60.0
+_departments: dict[str, tuple[int, float]] = {}
+
+
+def forget_departments() -> None:
+    _departments.clear()
+
+
+async def department_id_for(code: str) -> int:
+    cached = _departments.get(code)
+    if cached and cached[1] > time.monotonic():
+        return cached[0]
+    rows = await Department.raw("SELECT id FROM department WHERE code = {}", code).run()
+    if not rows:
+        raise Invalid("unknown_department", f"未知的部门代码 {code}", field="department_code")
+    _departments[code] = (rows[0]["id"], time.monotonic() + _DEPARTMENT_TTL)
+    return rows[0]["id"]
+
+
+async def _existing(record: IntakeRecord) -> IntakeResult:
+    rows = await Case.raw(
+        "SELECT number, payload_hash, status FROM review_case WHERE source_ref = {}", record.source_ref
+    ).run()
+    row = rows[0]
     if row["payload_hash"] != record.payload_hash:
         raise Conflict("source_ref_conflict", "同一 source_ref 已以不同内容提交过", field="source_ref")
     return IntakeResult(case_number=row["number"], access_code=None, status=row["status"], created=False)
 
 
-async def _insert_case(record: IntakeRecord, department_id: int, code_hash: str) -> int:
+_INSERT_CASE = (
+    "INSERT INTO review_case (number, source_ref, payload_hash, channel, received_at, category, district,"
+    " community, department, complainant_name, complainant_phone, complainant_id_number, complainant_address,"
+    " content, reply, replied_at, rating, rated_at, status, access_code_hash, status_reason, created_at,"
+    " updated_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 'unsatisfied', {},"
+    " 'received', {}, '', {}, {}) ON CONFLICT (source_ref) DO NOTHING RETURNING id"
+)
+
+
+async def _insert_case(record: IntakeRecord, department_id: int, code_hash: str) -> int | None:
+    """Insert the case and give it its number; None when the source_ref is already taken."""
     now = datetime.now(timezone.utc)
     person = record.complainant
-    rows = await Case.insert(
-        Case(
-            number=f"pending-{record.payload_hash[:24]}", source_ref=record.source_ref,
-            payload_hash=record.payload_hash, channel=record.channel, received_at=record.received_at,
-            category=record.category, district=record.district, community=record.community,
-            department=department_id,
-            complainant_name=person.name, complainant_phone=person.phone,
-            complainant_id_number=person.id_number, complainant_address=person.address,
-            content=record.content, reply=record.reply, replied_at=record.replied_at,
-            rating="unsatisfied", rated_at=record.rated_at, status="received",
-            access_code_hash=code_hash, created_at=now, updated_at=now,
-        )
+    rows = await Case.raw(
+        _INSERT_CASE, f"~{secrets.token_hex(12)}", record.source_ref,
+        record.payload_hash, record.channel, record.received_at, record.category, record.district,
+        record.community, department_id, person.name, person.phone, person.id_number, person.address,
+        record.content, record.reply, record.replied_at, record.rated_at, code_hash, now, now,
     ).run()
+    if not rows:
+        return None
     case_id = rows[0]["id"]
-    await Case.update({Case.number: case_number_for(case_id, record.received_at)}).where(Case.id == case_id).run()
+    await Case.raw("UPDATE review_case SET number = {} WHERE id = {}",
+                   case_number_for(case_id, record.received_at), case_id).run()
     return case_id
 
 

@@ -74,7 +74,11 @@ async def start() -> None:
     """Open the connection pool (PostgreSQL) or the shared connection (SQLite)."""
     db = engine()
     if isinstance(db, PostgresEngine):
-        await db.start_connection_pool(min_size=2, max_size=20)
+        await db.start_connection_pool(min_size=2, max_size=20, reset=_keep_session)
+
+
+async def _keep_session(connection: object) -> None:
+    """Release pooled connections without asyncpg's reset round trip: no session state is ever set."""
 
 
 async def stop() -> None:

@@ -73,7 +73,12 @@ async def wipe() -> None:
         quoted = ", ".join(f'"{n}"' for n in names)
         await db.engine().run_ddl(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
     await db.ensure_chain_head()
+    from review.auth import forget_api_keys
+    from review.cases import forget_departments
     from review.seeding import seed_reference
+
+    forget_api_keys()
+    forget_departments()
 
     await seed_reference()
 
