@@ -120,6 +120,7 @@ class AuditEvent(Table):
     """全程留痕: one state change, hash-chained to the event before it."""
 
     id = Serial(primary_key=True)
+    seq = Integer(unique=True, help_text="Position in the chain, assigned under the chain-head lock")
     case = ForeignKey(references=Case, null=True, index=True)
     actor = Varchar(length=80, help_text="role:username, or system:job")
     action = Varchar(length=40)

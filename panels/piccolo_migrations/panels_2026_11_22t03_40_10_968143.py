@@ -79,7 +79,7 @@ class RosterMember(Table, tablename="roster_member", schema=None):
     )
 
 
-ID = "2026-11-22T03:19:17:769419"
+ID = "2026-11-22T03:40:10:968143"
 VERSION = "1.38.0"
 DESCRIPTION = "True"
 
@@ -90,14 +90,18 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Panel", tablename="panel", schema=None, columns=None
-    )
-
-    manager.add_table(
         class_name="CompositionTemplate",
         tablename="composition_template",
         schema=None,
         columns=None,
+    )
+
+    manager.add_table(
+        class_name="Panel", tablename="panel", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="Seat", tablename="seat", schema=None, columns=None
     )
 
     manager.add_table(
@@ -107,8 +111,152 @@ async def forwards():
         columns=None,
     )
 
-    manager.add_table(
-        class_name="Seat", tablename="seat", schema=None, columns=None
+    manager.add_column(
+        table_class_name="CompositionTemplate",
+        tablename="composition_template",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="Serial",
+        column_class=Serial,
+        params={
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CompositionTemplate",
+        tablename="composition_template",
+        column_name="name",
+        db_column_name="name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 64,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CompositionTemplate",
+        tablename="composition_template",
+        column_name="category",
+        db_column_name="category",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 32,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CompositionTemplate",
+        tablename="composition_template",
+        column_name="version",
+        db_column_name="version",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 1,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CompositionTemplate",
+        tablename="composition_template",
+        column_name="seats",
+        db_column_name="seats",
+        column_class_name="JSON",
+        column_class=JSON,
+        params={
+            "default": "{}",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CompositionTemplate",
+        tablename="composition_template",
+        column_name="chair_roles",
+        db_column_name="chair_roles",
+        column_class_name="JSON",
+        column_class=JSON,
+        params={
+            "default": '["lawyer", "deputy"]',
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CompositionTemplate",
+        tablename="composition_template",
+        column_name="prefer_local_residents",
+        db_column_name="prefer_local_residents",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": True,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
     )
 
     manager.add_column(
@@ -331,8 +479,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CompositionTemplate",
-        tablename="composition_template",
+        table_class_name="Seat",
+        tablename="seat",
         column_name="id",
         db_column_name="id",
         column_class_name="Serial",
@@ -351,21 +499,78 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CompositionTemplate",
-        tablename="composition_template",
-        column_name="name",
-        db_column_name="name",
+        table_class_name="Seat",
+        tablename="seat",
+        column_name="panel",
+        db_column_name="panel",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Panel,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Seat",
+        tablename="seat",
+        column_name="member",
+        db_column_name="member",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": RosterMember,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Seat",
+        tablename="seat",
+        column_name="role",
+        db_column_name="role",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 64,
+            "length": 16,
             "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
-            "choices": None,
+            "choices": Enum(
+                "MemberRole",
+                {
+                    "lawyer": "lawyer",
+                    "deputy": "deputy",
+                    "resident": "resident",
+                    "expert": "expert",
+                    "township": "township",
+                },
+            ),
             "db_column_name": None,
             "secret": False,
         },
@@ -373,99 +578,36 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CompositionTemplate",
-        tablename="composition_template",
-        column_name="category",
-        db_column_name="category",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 32,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CompositionTemplate",
-        tablename="composition_template",
-        column_name="version",
-        db_column_name="version",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 1,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CompositionTemplate",
-        tablename="composition_template",
-        column_name="seats",
-        db_column_name="seats",
-        column_class_name="JSON",
-        column_class=JSON,
-        params={
-            "default": "{}",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CompositionTemplate",
-        tablename="composition_template",
-        column_name="chair_roles",
-        db_column_name="chair_roles",
-        column_class_name="JSON",
-        column_class=JSON,
-        params={
-            "default": '["lawyer", "deputy"]',
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CompositionTemplate",
-        tablename="composition_template",
-        column_name="prefer_local_residents",
-        db_column_name="prefer_local_residents",
+        table_class_name="Seat",
+        tablename="seat",
+        column_name="is_chair",
+        db_column_name="is_chair",
         column_class_name="Boolean",
         column_class=Boolean,
         params={
-            "default": True,
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Seat",
+        tablename="seat",
+        column_name="status",
+        db_column_name="status",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": "accepted",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -713,148 +855,6 @@ async def forwards():
         column_class=Integer,
         params={
             "default": 3,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Seat",
-        tablename="seat",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="Serial",
-        column_class=Serial,
-        params={
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Seat",
-        tablename="seat",
-        column_name="panel",
-        db_column_name="panel",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Panel,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Seat",
-        tablename="seat",
-        column_name="member",
-        db_column_name="member",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": RosterMember,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Seat",
-        tablename="seat",
-        column_name="role",
-        db_column_name="role",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "MemberRole",
-                {
-                    "lawyer": "lawyer",
-                    "deputy": "deputy",
-                    "resident": "resident",
-                    "expert": "expert",
-                    "township": "township",
-                },
-            ),
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Seat",
-        tablename="seat",
-        column_name="is_chair",
-        db_column_name="is_chair",
-        column_class_name="Boolean",
-        column_class=Boolean,
-        params={
-            "default": False,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Seat",
-        tablename="seat",
-        column_name="status",
-        db_column_name="status",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": "accepted",
             "null": False,
             "primary_key": False,
             "unique": False,
