@@ -1,58 +1,36 @@
-"""Writing and verifying the audit chain (全程留痕)."""
+"""The audit trail (全程留痕): events written with each change, sealed into a hash chain by the sealer.
+
+Writers only insert. Linking each event to the one before happens in `seal`, which takes the chain
+head's lock, hashes the unsealed events in id order and moves the head, in batches. This keeps a
+global lock (and its disk flush) off every request; the sealer runs every second in each web process
+and worker, and `verify` seals what is pending before it checks.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 from datetime import datetime, timezone
 from typing import Any
 
 from review import db
-from review.audit_chain import GENESIS, ChainBreak, EventFields, canonical_tail, event_hash, verify_chain
+from review.audit_chain import GENESIS, ChainBreak, EventFields, event_hash, verify_chain
 from review.tables import AuditEvent, ChainHead
 
-_EVENT_COLUMNS = 'seq, "case", actor, action, from_status, to_status, reason, data, at, prev_hash, hash'
+log = logging.getLogger("review.audit")
+
+EVENT_COLUMNS = '"case", actor, action, from_status, to_status, reason, data, at'
+SEAL_INTERVAL = 1.0
 
 
-def append_ctes_pg(case_id_sql: str, only_if: str = "TRUE") -> str:
-    """CTEs `old`, `new`, `event` that append one event for the case id `case_id_sql` (a SQL expression).
-
-    PostgreSQL locks the chain head, hashes in the database, inserts the event and moves the head in
-    the statement that made the change, so the head is locked only for that statement and its commit.
-    Nothing is appended unless `only_if` holds. Placeholders, in order: the canonical tail, then
-    actor, action, from status, to status, reason, data, at.
-    """
-    return f"""old AS (SELECT last_hash FROM chain_head WHERE id = 1 AND {only_if} FOR UPDATE),
-new AS (
-    UPDATE chain_head SET count = count + 1, last_hash = encode(sha256(convert_to(
-        (SELECT last_hash FROM old) || '[' || COALESCE(({case_id_sql})::integer::text, 'null') || {{}}::text,
-        'UTF8')), 'hex')
-    WHERE id = 1 AND {only_if} RETURNING last_hash, count
-),
-event AS (
-    INSERT INTO audit_event ({_EVENT_COLUMNS})
-    SELECT (SELECT count FROM new), ({case_id_sql})::integer, {{}}::text, {{}}::text, {{}}::text, {{}}::text, {{}}::text, {{}}::json,
-           {{}}::timestamptz, (SELECT last_hash FROM old), (SELECT last_hash FROM new)
-    WHERE {only_if}
-    RETURNING hash
-)"""
-
-
-def _iso(at: datetime) -> str:
-    return at.astimezone(timezone.utc).isoformat(timespec="microseconds")
-
-
-def event_fields(
+def event_values(
     *, case_id: int | None, actor: str, action: str, from_status: str = "", to_status: str = "",
     reason: str = "", data: dict[str, Any] | None = None,
-) -> tuple[EventFields, datetime]:
-    at = datetime.now(timezone.utc)
-    return EventFields(case_id, actor, action, from_status, to_status, reason, data or {}, _iso(at)), at
-
-
-def append_args(fields: EventFields, at: datetime) -> list[Any]:
-    """Arguments for `append_ctes_pg`, in its placeholder order."""
-    return [canonical_tail(fields), fields.actor, fields.action, fields.from_status, fields.to_status,
-            fields.reason, json.dumps(fields.data, ensure_ascii=False), at]
+) -> list[Any]:
+    """The values of EVENT_COLUMNS for one event."""
+    return [case_id, actor, action, from_status, to_status, reason, json.dumps(data or {}, ensure_ascii=False),
+            datetime.now(timezone.utc)]
 
 
 async def record(
@@ -64,31 +42,72 @@ async def record(
     to_status: str = "",
     reason: str = "",
     data: dict[str, Any] | None = None,
-) -> str:
-    """Append one event to the chain; call inside the transaction that made the change."""
-    fields, at = event_fields(case_id=case_id, actor=actor, action=action, from_status=from_status,
-                              to_status=to_status, reason=reason, data=data)
-    if not db.is_sqlite():
-        tail, *event_args = append_args(fields, at)
-        sql = f"WITH {append_ctes_pg('{}')} SELECT hash FROM event"
-        rows = await AuditEvent.raw(sql, case_id, tail, case_id, *event_args).run()
-        return rows[0]["hash"]
-    # SQLite: the transaction's BEGIN IMMEDIATE already makes this the only writer.
-    last_hash, count = await db.lock_chain_head()
-    digest = event_hash(last_hash, fields)
-    await AuditEvent.raw(
-        f"INSERT INTO audit_event ({_EVENT_COLUMNS}) VALUES ({', '.join(['{}'] * 11)})",
-        count + 1, case_id, *append_args(fields, at)[1:], last_hash, digest,
-    ).run()
-    await ChainHead.raw("UPDATE chain_head SET last_hash = {}, count = count + 1 WHERE id = 1", digest).run()
-    return digest
+) -> None:
+    """Write one event; call inside the transaction that made the change."""
+    values = event_values(case_id=case_id, actor=actor, action=action, from_status=from_status,
+                          to_status=to_status, reason=reason, data=data)
+    await AuditEvent.raw(f"INSERT INTO audit_event ({EVENT_COLUMNS}) VALUES ({', '.join(['{}'] * 8)})",
+                         *values).run()
+
+
+def _iso(at: datetime) -> str:
+    return at.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def _fields(row: dict[str, Any]) -> EventFields:
+    data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
+    return EventFields(row["case"], row["actor"], row["action"], row["from_status"], row["to_status"],
+                       row["reason"], data, _iso(row["at"]))
+
+
+_LINK = (
+    "WITH v(id, seq, prev_hash, hash) AS (VALUES {rows})"
+    " UPDATE audit_event SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash FROM v WHERE audit_event.id = v.id"
+)
+_ROW = "(CAST({} AS INTEGER), CAST({} AS INTEGER), CAST({} AS TEXT), CAST({} AS TEXT))"
+
+
+async def seal(batch: int = 500) -> int:
+    """Link every unsealed event into the chain, oldest id first; returns how many were sealed."""
+    total = 0
+    while True:
+        async with db.transaction():
+            last_hash, count = await db.lock_chain_head()
+            rows = await AuditEvent.select().where(AuditEvent.seq.is_null()).order_by(AuditEvent.id).limit(
+                batch).run()
+            if not rows:
+                return total
+            args: list[Any] = []
+            for row in rows:
+                count += 1
+                digest = event_hash(last_hash, _fields(row))
+                args += [row["id"], count, last_hash, digest]
+                last_hash = digest
+            await AuditEvent.raw(_LINK.replace("{rows}", ", ".join([_ROW] * len(rows))), *args).run()
+            await ChainHead.raw("UPDATE chain_head SET last_hash = {}, count = {} WHERE id = 1",
+                                last_hash, count).run()
+        total += len(rows)
+
+
+async def sealer(interval: float = SEAL_INTERVAL) -> None:
+    """Seal pending events every `interval` seconds until cancelled."""
+    while True:
+        try:
+            await seal()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("sealing the audit chain failed; will retry")
+        await asyncio.sleep(interval)
 
 
 async def verify(batch: int = 5000) -> tuple[int, ChainBreak | None]:
-    """Re-hash the whole chain; returns (events checked, first break or None)."""
+    """Seal what is pending, then re-hash the whole chain: (events checked, first break or None)."""
+    await seal()
     checked, last_seq, last_id, expected = 0, 0, 0, GENESIS
     while True:
-        rows = await AuditEvent.select().where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(batch).run()
+        rows = await AuditEvent.select().where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(
+            batch).run()
         if not rows:
             break
         events = [(r["id"], r["prev_hash"], r["hash"], _fields(r)) for r in rows]
@@ -101,11 +120,3 @@ async def verify(batch: int = 5000) -> tuple[int, ChainBreak | None]:
     if head and (head["last_hash"] != expected or head["count"] != checked):
         return checked, ChainBreak(last_id, "the chain head does not match the last event (events removed)")
     return checked, None
-
-
-def _fields(row: dict[str, Any]) -> EventFields:
-    data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
-    return EventFields(
-        row["case"], row["actor"], row["action"], row["from_status"], row["to_status"], row["reason"],
-        data, _iso(row["at"]),
-    )

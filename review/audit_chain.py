@@ -31,19 +31,6 @@ def canonical(event: EventFields) -> str:
     )
 
 
-def canonical_tail(event: EventFields) -> str:
-    """The canonical JSON after its first element, the case id: canonical = "[" + id + tail.
-
-    PostgreSQL appends an event for a row it is inserting in the same statement, so the id is
-    only known there; the rest of the text comes from here.
-    """
-    rest = canonical(EventFields(0, *[getattr(event, f) for f in _AFTER_CASE_ID]))
-    return rest[rest.index(","):]
-
-
-_AFTER_CASE_ID = ("actor", "action", "from_status", "to_status", "reason", "data", "at")
-
-
 def event_hash(prev_hash: str, event: EventFields) -> str:
     """SHA-256 over the previous hash followed by the event's canonical JSON.
 

@@ -111,7 +111,7 @@ async def _insert_case(record: IntakeRecord, department_id: int, code_hash: str)
 
 
 # PostgreSQL takes a case in with one statement (one round trip, atomic on its own): it draws the id,
-# inserts the numbered case unless the source_ref is known, and appends the audit event. The number's
+# inserts the numbered case unless the source_ref is known, and writes the audit event. The number's
 # format is case_number_for's.
 _INTAKE_PG = (
     "WITH nid AS (SELECT nextval(pg_get_serial_sequence('review_case', 'id')) AS id),"
@@ -120,18 +120,17 @@ _INTAKE_PG = (
     "   SELECT nid.id, 'PY' || {}::text || CASE WHEN nid.id < 1000000 THEN lpad(nid.id::text, 6, '0')"
     f"   ELSE nid.id::text END, {_CASE_VALUES} FROM nid"
     "   ON CONFLICT (source_ref) DO NOTHING RETURNING id),"
-    " {audit} SELECT id FROM inserted"
+    f" event AS (INSERT INTO audit_event ({audit.EVENT_COLUMNS})"
+    "   SELECT inserted.id, {}, {}, {}, {}, {}, {}::json, {}::timestamptz FROM inserted)"
+    " SELECT id FROM inserted"
 )
 
 
 async def _insert_case_pg(record: IntakeRecord, department_id: int, code_hash: str, actor: Actor) -> int | None:
-    fields, at = audit.event_fields(case_id=0, actor=actor.label, action=Action.intake.value,
-                                    to_status="received", data={"channel": record.channel})
-    tail, *event_args = audit.append_args(fields, at)
-    sql = _INTAKE_PG.replace("{audit}", audit.append_ctes_pg("SELECT id FROM inserted",
-                                                             only_if="EXISTS (SELECT 1 FROM inserted)"))
-    rows = await Case.raw(sql, str(record.received_at.year), *_case_args(record, department_id, code_hash),
-                          tail, *event_args).run()
+    event = audit.event_values(case_id=None, actor=actor.label, action=Action.intake.value,
+                               to_status="received", data={"channel": record.channel})
+    rows = await Case.raw(_INTAKE_PG, str(record.received_at.year), *_case_args(record, department_id, code_hash),
+                          *event[1:]).run()
     return rows[0]["id"] if rows else None
 
 

@@ -120,7 +120,8 @@ def new_verification_code() -> str:
 async def issue_ruling(*, number: str, actor: Actor, reasoning: str = "") -> int:
     """签发评议结论: compute the ruling by the pinned rule, number the verdict, update the assessment."""
     async with db.transaction():
-        await db.lock_chain_head()  # one issuer at a time: gapless verdict numbers, exactly one ruling
+        # One issuer at a time (the chain head doubles as the lock): gapless numbers, exactly one ruling.
+        await db.lock_chain_head()
         case = await load_case_for_update(number)
         if await Ruling.exists().where(Ruling.case == case["id"]).run():
             raise Conflict("already_ruled", "本案已作出评议结论")

@@ -117,10 +117,11 @@ class ApiToken(Table):
 
 
 class AuditEvent(Table):
-    """全程留痕: one state change, hash-chained to the event before it."""
+    """全程留痕: one state change; the sealer links it into the hash chain within a second."""
 
     id = Serial(primary_key=True)
-    seq = Integer(unique=True, help_text="Position in the chain, assigned under the chain-head lock")
+    seq = Integer(null=True, default=None, unique=True,
+                  help_text="Position in the chain; empty until the sealer links the event")
     case = ForeignKey(references=Case, null=True, index=True)
     actor = Varchar(length=80, help_text="role:username, or system:job")
     action = Varchar(length=40)
@@ -129,8 +130,8 @@ class AuditEvent(Table):
     reason = Text(default="")
     data = JSON(default="{}")
     at = Timestamptz(default=TimestamptzNow())
-    prev_hash = Varchar(length=64)
-    hash = Varchar(length=64, unique=True)
+    prev_hash = Varchar(length=64, null=True, default=None)
+    hash = Varchar(length=64, null=True, default=None, unique=True)
 
 
 class MediationSession(Table):

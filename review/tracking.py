@@ -41,7 +41,7 @@ async def timeline(case_id: int) -> list[Step]:
     """Every step of the case, oldest first, naming roles rather than people."""
     events = await AuditEvent.select(
         AuditEvent.at, AuditEvent.action, AuditEvent.actor, AuditEvent.to_status, AuditEvent.reason
-    ).where(AuditEvent.case == case_id).order_by(AuditEvent.seq).run()
+    ).where(AuditEvent.case == case_id).order_by(AuditEvent.id).run()
     return [
         Step(
             at=e["at"], what=ACTION_LABELS.get(e["action"], e["action"]),

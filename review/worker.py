@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from arq.connections import RedisSettings
 
-from review import db, jobs, settings
+from review import audit, db, jobs, settings
 
 
 async def startup(ctx: dict[str, Any]) -> None:
     db.engine()
     await db.start()
+    ctx["sealer"] = asyncio.create_task(audit.sealer())
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    ctx["sealer"].cancel()
     await db.stop()
 
 

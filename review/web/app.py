@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 
@@ -14,7 +15,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from review import db, queue, settings
+from review import audit, db, queue, settings
 from review.actors import PUBLIC
 from review.api.v1 import routes as api_routes
 from review.errors import NotFound, ServiceError
@@ -68,9 +69,11 @@ async def not_found(request: Request, exc: Exception) -> Response:
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     db.engine()
     await db.start()
+    sealer = asyncio.create_task(audit.sealer())
     try:
         yield
     finally:
+        sealer.cancel()
         await queue.close()
         await db.stop()
 
