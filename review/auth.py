@@ -78,20 +78,18 @@ async def start_session(actor: Actor) -> tuple[str, str]:
     return token, csrf
 
 
+_ACCOUNT_COLUMNS = "a.id, a.username, a.display_name, a.role, a.department, a.active"
+
+
 async def session_actor(token: str) -> tuple[Actor, str] | None:
     """The actor and CSRF token of a live session, or None."""
-    row = (
-        await LoginSession.select(
-            LoginSession.csrf_token, LoginSession.expires_at, *LoginSession.user.all_columns()
-        )
-        .where(LoginSession.token_hash == hash_token(token))
-        .first()
-        .run()
-    )
-    if not row or row["expires_at"] < _now() or not row["user.active"]:
+    rows = await LoginSession.raw(
+        f"SELECT s.csrf_token, s.expires_at, {_ACCOUNT_COLUMNS} FROM login_session s"
+        " JOIN account a ON a.id = s.\"user\" WHERE s.token_hash = {}", hash_token(token),
+    ).run()
+    if not rows or rows[0]["expires_at"] < _now() or not rows[0]["active"]:
         return None
-    account = {k.removeprefix("user."): v for k, v in row.items() if k.startswith("user.")}
-    return _actor(account), row["csrf_token"]
+    return _actor(rows[0]), rows[0]["csrf_token"]
 
 
 async def end_session(token: str) -> None:
@@ -110,19 +108,16 @@ async def issue_token(actor: Actor) -> str:
 
 
 async def token_actor(token: str) -> Actor | None:
-    row = (
-        await ApiToken.select(ApiToken.case, ApiToken.expires_at, *ApiToken.user.all_columns())
-        .where(ApiToken.token_hash == hash_token(token))
-        .first()
-        .run()
-    )
-    if not row or row["expires_at"] < _now():
+    rows = await ApiToken.raw(
+        f"SELECT t.\"case\", t.expires_at, {_ACCOUNT_COLUMNS} FROM api_token t"
+        " LEFT JOIN account a ON a.id = t.\"user\" WHERE t.token_hash = {}", hash_token(token),
+    ).run()
+    if not rows or rows[0]["expires_at"] < _now():
         return None
+    row = rows[0]
     if row["case"] is not None:
         return Actor(kind="complainant", case_id=row["case"])
-    if not row["user.active"]:
-        return None
-    return _actor({k.removeprefix("user."): v for k, v in row.items() if k.startswith("user.")})
+    return _actor(row) if row["active"] else None
 
 
 async def revoke_token(token: str) -> None:

@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from panels.tables import Panel, Seat
-from review import tracking, verdicts
+from panels.tables import Seat
+from review import tracking
 from review.actors import Actor
 from review.convening import ROLE_LABELS
 from review.errors import NotFound
@@ -17,7 +17,7 @@ from review.scoring_flow import criteria_of, seat_of
 from review.tables import Case
 from review.tracking import Step
 from review.visibility import visible_case
-from scoring.tables import Ruling, Score, ScoreSheet
+from scoring.tables import Ruling, Score
 
 
 @dataclass
@@ -40,34 +40,28 @@ class CaseView:
 async def case_view(actor: Actor, number: str | None) -> CaseView:
     """Everything the case page shows `actor` (complainants pass no number: their one case)."""
     if number is None:
-        row = await Case.select(Case.number).where(Case.id == (actor.case_id or 0)).first().run()
-        if not row:
+        rows = await Case.raw("SELECT number FROM review_case WHERE id = {}", actor.case_id or 0).run()
+        if not rows:
             raise NotFound("case_not_found", "未找到该案件")
-        number = row["number"]
+        number = rows[0]["number"]
     case = await visible_case(actor, number)
-    department = await Case.select(Case.department.name).where(Case.id == case["id"]).first().run()
     personal = actor.kind in ("office", "complainant")
     view = CaseView(
         case=case,
         complainant=case["complainant_name"] if personal else mask_name(case["complainant_name"]),
-        department_name=department["department.name"],
+        department_name=case["department_name"],
         timeline=await tracking.timeline(case["id"]),
         actions=[a.value for a in allowed_actions(case["status"], actor.kind)] if actor.kind == "office" else [],
     )
-    ruling = await Ruling.select().where(Ruling.case == case["id"]).first().run()
-    if ruling:
-        ruling["per_criterion"] = _json(ruling["per_criterion"])
-        view.ruling = ruling
-        view.verdict = await verdicts.for_case(case["id"])
-    if ruling or actor.kind in ("office", "member"):
+    if case["status"] in ("ruled", "closed"):
+        await _ruling(case["id"], view)
+    if view.ruling or actor.kind in ("office", "member"):
         view.panel = await _panel(case["id"])
     if case["criteria_set_id"]:
-        view.criteria = await criteria_of(case["criteria_set_id"])
-        for c in view.criteria:
-            c["levels"] = _json(c["levels"])
-        view.sheets_submitted = await ScoreSheet.count().where(
-            (ScoreSheet.case == case["id"]) & (ScoreSheet.submitted == True)  # noqa: E712
-        ).run()
+        view.criteria = await published_criteria(case["criteria_set_id"])
+        rows = await Case.raw('SELECT COUNT(*) AS n FROM score_sheet WHERE score_sheet."case" = {} AND submitted = {}',
+                              case["id"], True).run()
+        view.sheets_submitted = rows[0]["n"]
     if actor.kind == "member":
         await _member_scores(actor, case, view)
     return view
@@ -77,13 +71,41 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
+# A published criteria version never changes, so each process keeps what it has read.
+_criteria: dict[int, list[dict]] = {}
+
+
+async def published_criteria(criteria_set_id: int) -> list[dict]:
+    if criteria_set_id not in _criteria:
+        rows = await criteria_of(criteria_set_id)
+        for c in rows:
+            c["levels"] = _json(c["levels"])
+        _criteria[criteria_set_id] = rows
+    return _criteria[criteria_set_id]
+
+
+async def _ruling(case_id: int, view: CaseView) -> None:
+    rows = await Ruling.raw(
+        "SELECT r.*, v.number AS verdict_number, v.status AS verdict_status, v.code AS verdict_code"
+        " FROM ruling r LEFT JOIN verdict v ON v.ruling_id = r.id WHERE r.\"case\" = {}"
+        " ORDER BY v.id DESC LIMIT 1", case_id,
+    ).run()
+    if rows:
+        ruling = rows[0]
+        ruling["per_criterion"] = _json(ruling["per_criterion"])
+        view.ruling = ruling
+        if ruling["verdict_number"]:
+            view.verdict = {"number": ruling["verdict_number"], "status": ruling["verdict_status"],
+                            "code": ruling["verdict_code"]}
+
+
 async def _panel(case_id: int) -> list[dict]:
-    panel = await Panel.select(Panel.id).where((Panel.case == case_id) & (Panel.status != "dissolved")).first().run()
-    if not panel:
-        return []
-    seats = await Seat.select(Seat.member.name, Seat.role, Seat.is_chair, Seat.status).where(
-        Seat.panel == panel["id"]).order_by(Seat.is_chair, ascending=False).order_by(Seat.id).run()
-    return [{"name": s["member.name"], "role": ROLE_LABELS.get(s["role"], s["role"]), "is_chair": s["is_chair"],
+    seats = await Seat.raw(
+        "SELECT m.name, seat.role, seat.is_chair, seat.status FROM seat JOIN panel ON panel.id = seat.panel"
+        " JOIN roster_member m ON m.id = seat.member WHERE panel.\"case\" = {} AND panel.status != 'dissolved'"
+        " ORDER BY seat.is_chair DESC, seat.id", case_id,
+    ).run()
+    return [{"name": s["name"], "role": ROLE_LABELS.get(s["role"], s["role"]), "is_chair": s["is_chair"],
              "status": s["status"]} for s in seats]
 
 
@@ -91,19 +113,20 @@ async def _member_scores(actor: Actor, case: dict, view: CaseView) -> None:
     """Sealed scoring: a member sees others' sheets only once their own is in."""
     seat = await seat_of(actor, case["id"])
     view.can_score = bool(seat) and case["status"] in ("panel_ready", "under_review")
-    rows = await Score.select(
-        Score.value, Score.reason, Score.criterion.code, Score.score_sheet.member,
-        Score.score_sheet.member.display_name, Score.score_sheet.member_role,
-    ).where(Score.score_sheet.case == case["id"]).run()
-    mine = [r for r in rows if r["score_sheet.member"] == actor.user_id]
-    view.my_sheet = {r["criterion.code"]: {"value": r["value"], "reason": r["reason"]} for r in mine}
+    rows = await Score.raw(
+        "SELECT score.value, score.reason, c.code, sheet.member, sheet.member_role, a.display_name"
+        " FROM score JOIN score_sheet sheet ON sheet.id = score.score_sheet"
+        " JOIN criterion c ON c.id = score.criterion JOIN account a ON a.id = sheet.member"
+        " WHERE sheet.\"case\" = {}", case["id"],
+    ).run()
+    mine = [r for r in rows if r["member"] == actor.user_id]
+    view.my_sheet = {r["code"]: {"value": r["value"], "reason": r["reason"]} for r in mine}
     if mine:
         others: dict[int, dict] = {}
         for r in rows:
-            if r["score_sheet.member"] == actor.user_id:
+            if r["member"] == actor.user_id:
                 continue
-            sheet = others.setdefault(r["score_sheet.member"], {
-                "member": r["score_sheet.member.display_name"],
-                "role": ROLE_LABELS.get(r["score_sheet.member_role"], ""), "scores": {}})
-            sheet["scores"][r["criterion.code"]] = {"value": r["value"], "reason": r["reason"]}
+            sheet = others.setdefault(r["member"], {
+                "member": r["display_name"], "role": ROLE_LABELS.get(r["member_role"], ""), "scores": {}})
+            sheet["scores"][r["code"]] = {"value": r["value"], "reason": r["reason"]}
         view.other_sheets = list(others.values())

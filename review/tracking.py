@@ -39,9 +39,10 @@ class Step:
 
 async def timeline(case_id: int) -> list[Step]:
     """Every step of the case, oldest first, naming roles rather than people."""
-    events = await AuditEvent.select(
-        AuditEvent.at, AuditEvent.action, AuditEvent.actor, AuditEvent.to_status, AuditEvent.reason
-    ).where(AuditEvent.case == case_id).order_by(AuditEvent.id).run()
+    events = await AuditEvent.raw(
+        "SELECT at, action, actor, to_status, reason FROM audit_event WHERE audit_event.\"case\" = {} ORDER BY id",
+        case_id,
+    ).run()
     return [
         Step(
             at=e["at"], what=ACTION_LABELS.get(e["action"], e["action"]),

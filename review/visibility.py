@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from panels.tables import RosterMember, Seat
 from review.actors import Actor
 from review.errors import NotFound
 from review.tables import Case
 
+_SEATED = (
+    "SELECT panel.\"case\" AS case_id FROM seat JOIN panel ON panel.id = seat.panel"
+    " JOIN roster_member m ON m.id = seat.member"
+    " WHERE m.\"user\" = {} AND seat.status = 'accepted' AND panel.status != 'dissolved'"
+)
+
 
 async def seated_case_ids(user_id: int) -> list[int]:
     """Cases on whose panel this member holds an accepted seat."""
-    members = await RosterMember.select(RosterMember.id).where(RosterMember.user == user_id).run()
-    if not members:
-        return []
-    seats = await Seat.select(Seat.panel.case).where(
-        Seat.member.is_in([m["id"] for m in members]) & (Seat.status == "accepted")
-        & (Seat.panel.status != "dissolved")
-    ).run()
-    return [s["panel.case"] for s in seats]
+    rows = await Case.raw(_SEATED, user_id).run()
+    return [r["case_id"] for r in rows]
 
 
 async def may_see(actor: Actor, case: dict) -> bool:
@@ -28,15 +27,17 @@ async def may_see(actor: Actor, case: dict) -> bool:
     if actor.kind == "complainant":
         return case["id"] == actor.case_id
     if actor.kind == "member" and actor.user_id is not None:
-        return case["id"] in await seated_case_ids(actor.user_id)
+        rows = await Case.raw(_SEATED + " AND panel.\"case\" = {}", actor.user_id, case["id"]).run()
+        return bool(rows)
     return False
 
 
 async def visible_case(actor: Actor, number: str) -> dict:
-    """The case row if `actor` may see it; the same 404 whether it is missing or hidden."""
-    case = await Case.select().where(Case.number == number).first().run()
-    if not case or not await may_see(actor, case):
+    """The case row (with its department's name) if `actor` may see it; the same 404 if missing or hidden."""
+    rows = await Case.raw(
+        "SELECT c.*, d.name AS department_name, d.code AS department_code FROM review_case c"
+        " JOIN department d ON d.id = c.department WHERE c.number = {}", number,
+    ).run()
+    if not rows or not await may_see(actor, rows[0]):
         raise NotFound("case_not_found", "未找到该案件")
-    return case
-
-
+    return rows[0]
