@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import unicodedata
 
 # Crockford base32 without I, L, O, U: easy to read aloud and type on a phone.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -19,7 +20,8 @@ def new_access_code() -> str:
 
 def normalise(code: str) -> str:
     """Uppercase, drop separators and spaces, read O as 0 and I/L as 1."""
-    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
+    # NFKC first: codes typed on a phone's Chinese keyboard often come in full-width (７Ｋ３…).
+    cleaned = "".join(ch for ch in unicodedata.normalize("NFKC", code).upper() if ch.isascii() and ch.isalnum())
     return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
 
 

@@ -6,12 +6,15 @@ import csv
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 from review.actors import Actor
 from review.cases import intake_case
 from review.errors import ServiceError
+
+CHINA = timezone(timedelta(hours=8))
 
 FLAT_COLUMNS = (
     "source_ref", "channel", "received_at", "category", "district", "community", "department_code",
@@ -33,8 +36,10 @@ def payload_from_flat(row: dict[str, Any]) -> dict[str, Any]:
         value = row.get(key)
         if value is None:
             return None
-        value = value.isoformat() if hasattr(value, "isoformat") else str(value).strip()
-        return value or None
+        if isinstance(value, datetime):
+            # Spreadsheet date cells carry no zone; the hotline's times are Beijing time.
+            return (value if value.tzinfo else value.replace(tzinfo=CHINA)).isoformat()
+        return str(value).strip() or None
 
     body = {key: cell(key) for key in FLAT_COLUMNS if not key.startswith("complainant_")}
     body["complainant"] = {k: cell(f"complainant_{k}") for k in ("name", "phone", "id_number", "address")}
