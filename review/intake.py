@@ -79,7 +79,7 @@ def parse_intake(payload: Any) -> IntakeRecord:
     if not isinstance(payload, dict):
         raise Invalid("invalid_body", "请求体应为 JSON 对象")
     rating = payload.get("rating")
-    if rating not in RATINGS:
+    if not isinstance(rating, str) or rating not in RATINGS:
         raise Invalid("invalid_field", "字段 rating 应为 satisfied、basic 或 unsatisfied", field="rating")
     if rating != "unsatisfied":
         raise Invalid("not_unsatisfied", "只受理评价为「不满意」的诉求", field="rating")
@@ -95,8 +95,10 @@ def parse_intake(payload: Any) -> IntakeRecord:
     received_at = _time(payload, "received_at")
     replied_at = _time(payload, "replied_at")
     rated_at = _time(payload, "rated_at")
-    if not received_at <= replied_at <= rated_at:
-        raise Invalid("invalid_field", "时间顺序应为 受理 ≤ 答复 ≤ 评价", field="rated_at")
+    if replied_at < received_at:
+        raise Invalid("invalid_field", "答复时间不能早于受理时间", field="replied_at")
+    if rated_at < replied_at:
+        raise Invalid("invalid_field", "评价时间不能早于答复时间", field="rated_at")
     return IntakeRecord(
         source_ref=_text(payload, "source_ref"),
         channel=channel,

@@ -10,8 +10,12 @@ _COMPOUND_SURNAMES = (
 )
 _ID_NUMBER = re.compile(r"(?<![0-9])[1-9][0-9]{5}(?:18|19|20)[0-9]{2}[01][0-9][0-3][0-9]{4}[0-9Xx](?![0-9])")
 _MOBILE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])")
-_LANDLINE = re.compile(r"(?<![0-9])(?:0[0-9]{2,3}[- ]?)?[2-9][0-9]{6,7}(?![0-9])")
-_HOUSE_NUMBER = re.compile(r"[0-9一二三四五六七八九十百]+(?:号楼|栋|幢|单元|号|室|楼)")
+_LANDLINE = re.compile(r"(?<![0-9])(?:0[0-9]{2,3}[- ]?[0-9]{7,8}|[2-9][0-9]{6,7})(?![0-9])")
+_NUMERAL = "0-9一二三四五六七八九十百"
+# Building, unit and room numbers; a bare 号 only where it is a door number (not 10月8号, 1号线).
+_HOUSE_NUMBER = re.compile(
+    rf"[{_NUMERAL}]+(?:号楼|栋|幢|单元|室|楼)|(?<![月{_NUMERAL}])[{_NUMERAL}]+号(?![线院楼])"
+)
 
 
 def mask_name(name: str) -> str:
