@@ -14,7 +14,7 @@ _LANDLINE = re.compile(r"(?<![0-9])(?:0[0-9]{2,3}[- ]?[0-9]{7,8}|[2-9][0-9]{6,7}
 _NUMERAL = "0-9一二三四五六七八九十百"
 # Building, unit and room numbers; a bare 号 only where it is a door number (not 10月8号, 1号线).
 _HOUSE_NUMBER = re.compile(
-    rf"[{_NUMERAL}]+(?:号楼|栋|幢|单元|室|楼)|(?<![月{_NUMERAL}])[{_NUMERAL}]+号(?![线院楼])"
+    rf"[{_NUMERAL}]+(?:号楼|栋|幢|单元|室|楼)|(?<![月第{_NUMERAL}])[{_NUMERAL}]+号(?![线院楼])"
 )
 
 

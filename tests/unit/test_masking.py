@@ -1,0 +1,175 @@
+"""Personal data masking (DESIGN §8): identifiers go, the surname and ordinary numbers stay."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from review.masking import mask_name, mask_text
+
+pytestmark = pytest.mark.unit
+
+PHONE = "［电话已隐去］"
+ID = "［身份证号已隐去］"
+HOUSE = "［门牌已隐去］"
+ADDRESS = "［地址已隐去］"
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("王小明", "王某"),
+        ("李娜", "李某"),
+        ("欧阳娜娜", "欧阳某"),
+        ("欧阳修", "欧阳某"),
+        ("司马相如", "司马某"),
+        ("诸葛亮", "诸葛某"),
+        (" 张三 ", "张某"),
+        ("", ""),
+    ],
+)
+def test_mask_name_keeps_surname_only(name: str, masked: str) -> None:
+    assert mask_name(name) == masked
+
+
+def test_mask_name_single_character_surname_resembling_compound_kept_single() -> None:
+    # 司 alone is a surname too; only the full two-character prefix marks a compound surname.
+    assert mask_name("司小红") == "司某"
+    assert mask_name("欧小明") == "欧某"
+
+
+@pytest.mark.parametrize(
+    ("name", "kept"),
+    [("王小明", "王某"), ("欧阳娜娜", "欧阳某"), ("司马光", "司马某")],
+)
+def test_mask_text_replaces_every_occurrence_of_given_name(name: str, kept: str) -> None:
+    text = f"诉求人{name}称，{name}多次致电未果。"
+
+    masked = mask_text(text, names=(name,))
+
+    assert name not in masked
+    assert masked == f"诉求人{kept}称，{kept}多次致电未果。"
+
+
+def test_mask_text_longer_name_masked_before_its_prefix() -> None:
+    masked = mask_text("王小明与王小说明情况", names=("王小", "王小明"))
+
+    assert masked == "王某与王某说明情况"
+
+
+@pytest.mark.parametrize(
+    "phone",
+    [
+        "13800001234",
+        "+8613800001234",
+        "+86 13800001234",
+        "+86-138-0000-1234",
+        "86 138 0000 1234",
+        "138 0000 1234",
+        "138-0000-1234",
+        "19912345678",
+    ],
+)
+def test_mask_text_removes_mobile_numbers(phone: str) -> None:
+    masked = mask_text(f"联系电话：{phone}，请回电。")
+
+    assert masked == f"联系电话：{PHONE}，请回电。"
+
+
+@pytest.mark.parametrize(
+    "phone", ["028-12345678", "028-87654321", "028 87654321", "0871-6543210", "87654321"]
+)
+def test_mask_text_removes_landlines(phone: str) -> None:
+    masked = mask_text(f"座机{phone}无人接听")
+
+    assert masked == f"座机{PHONE}无人接听"
+    assert not re.search(r"[0-9]{4}", masked)
+
+
+@pytest.mark.parametrize(
+    "id_number",
+    ["51010719900307123X", "51010719900307123x", "110105198001011234", "440301200012319876"],
+)
+def test_mask_text_removes_18_digit_id_numbers(id_number: str) -> None:
+    masked = mask_text(f"身份证号{id_number}。")
+
+    assert masked == f"身份证号{ID}。"
+
+
+@pytest.mark.parametrize(
+    ("address", "expected"),
+    [
+        ("3栋2单元501室", f"{HOUSE}{HOUSE}{HOUSE}"),
+        ("12号楼1单元", f"{HOUSE}{HOUSE}"),
+        ("二单元十五号", f"{HOUSE}{HOUSE}"),
+        ("5幢1802室", f"{HOUSE}{HOUSE}"),
+    ],
+)
+def test_mask_text_removes_house_numbers(address: str, expected: str) -> None:
+    masked = mask_text(f"玉林社区{address}漏水")
+
+    assert masked == f"玉林社区{expected}漏水"
+    assert not re.search(r"[0-9]", masked)
+
+
+def test_mask_text_given_address_replaced_whole() -> None:
+    masked = mask_text("住武侯区玉林北路8号附3号，反映噪声。", addresses=("玉林北路8号附3号",))
+
+    assert masked == f"住武侯区{ADDRESS}，反映噪声。"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026年收到诉求",
+        "市民拨打12345热线反映",
+        "共计235件",
+        "金额1500元",
+        "第3次来电",
+        "9:30至17:00办公",
+    ],
+)
+def test_mask_text_keeps_ordinary_numbers(text: str) -> None:
+    assert mask_text(text) == text
+
+
+@pytest.mark.parametrize("text", ["2026年10月8号来电", "地铁1号线施工"])
+def test_mask_text_keeps_dates_and_line_numbers_written_with_hao(text: str) -> None:
+    # 号 also writes a day of the month and a metro line; masking those garbles the published ruling.
+    assert mask_text(text) == text
+
+
+def test_mask_text_everything_at_once() -> None:
+    text = (
+        "诉求人欧阳娜娜（身份证51010719900307123X，电话+86 138-0000-1234，座机028-87654321）"
+        "住玉林社区3栋2单元501室，2026年通过12345热线反映。"
+    )
+
+    masked = mask_text(text, names=("欧阳娜娜",))
+
+    assert masked == (
+        f"诉求人欧阳某（身份证{ID}，电话{PHONE}，座机{PHONE}）"
+        f"住玉林社区{HOUSE}{HOUSE}{HOUSE}，2026年通过12345热线反映。"
+    )
+
+
+_mobiles = st.from_regex(r"\A1[3-9][0-9]{9}\Z")
+_prose = st.text(alphabet="诉求人反映情况，。年月日热线社区", max_size=12)
+
+
+@given(before=_prose, mobile=_mobiles, after=_prose)
+def test_mask_text_any_mobile_in_prose_removed(before: str, mobile: str, after: str) -> None:
+    masked = mask_text(before + mobile + after)
+
+    assert mobile not in masked
+    assert masked == before + PHONE + after
+
+
+@given(year=st.integers(min_value=1990, max_value=2099), count=st.integers(min_value=0, max_value=99999))
+def test_mask_text_short_numbers_kept(year: int, count: int) -> None:
+    text = f"{year}年受理{count}件"
+
+    assert mask_text(text) == text
