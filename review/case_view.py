@@ -11,7 +11,7 @@ from review import tracking
 from review.actors import Actor
 from review.convening import ROLE_LABELS
 from review.errors import NotFound
-from review.lifecycle import allowed_actions
+from review.lifecycle import Action, allowed_actions
 from review.masking import mask_name
 from review.scoring_flow import criteria_of, seat_of
 from review.tables import Case
@@ -51,7 +51,9 @@ async def case_view(actor: Actor, number: str | None) -> CaseView:
         complainant=case["complainant_name"] if personal else mask_name(case["complainant_name"]),
         department_name=case["department_name"],
         timeline=await tracking.timeline(case["id"]),
-        actions=[a.value for a in allowed_actions(case["status"], actor.kind)] if actor.kind == "office" else [],
+        # Scoring opens by itself with the first sheet, so the office is never offered that button.
+        actions=[a.value for a in allowed_actions(case["status"], actor.kind) if a is not Action.start_scoring]
+        if actor.kind == "office" else [],
     )
     if case["status"] in ("ruled", "closed"):
         await _ruling(case["id"], view)

@@ -175,6 +175,15 @@ async def screen_case(*, number: str, actor: Actor, accept: bool, reason: str = 
         return await apply_transition(case=case, action=action, actor=actor, reason=reason)
 
 
+async def end_case(*, number: str, actor: Actor, action: Action, reason: str) -> str:
+    """撤回 / 调解结案: the case ends before a ruling, with the reason on record."""
+    if action not in (Action.withdraw, Action.settle):
+        raise Invalid("invalid_field", "操作无效", field="action")
+    async with db.transaction():
+        case = await load_case_for_update(number)
+        return await apply_transition(case=case, action=action, actor=actor, reason=reason)
+
+
 async def close_case(*, number: str, actor: Actor) -> str:
     async with db.transaction():
         case = await load_case_for_update(number)

@@ -13,6 +13,7 @@ from review.assessments import assessments
 from review.case_view import case_view
 from review.convening import convene_panel
 from review.errors import Invalid, NotFound
+from review.lifecycle import Action
 from review.scoring_flow import issue_ruling, submit_sheet
 from review.visibility import visible_case
 from review.web.guard import CSRF_COOKIE, SESSION_COOKIE, TRACK_COOKIE, route, set_cookie
@@ -121,6 +122,8 @@ async def office_action(request: Request) -> Response:
         await issue_ruling(number=number, actor=actor, reasoning=reason)
     elif action == "close":
         await cases.close_case(number=number, actor=actor)
+    elif action in ("withdraw", "settle"):
+        await cases.end_case(number=number, actor=actor, action=Action(action), reason=reason)
     else:
         raise NotFound("not_found", "没有这个操作")
     return _back(f"/office/cases/{number}")

@@ -1,0 +1,165 @@
+"""Personal data stays out of every public output, redirect URL and log line (DESIGN §8)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from httpx import AsyncClient, Response
+
+from review import auth
+from review.tables import Case, Verdict
+from review.verdicts import stored_path
+from tests import factories
+from tests.conftest import run_jobs
+
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
+
+NAME, GIVEN_NAME, MASKED = "王小明", "小明", "王某"
+PHONE = "13800001234"
+ID_NUMBER = "510107199001011234"
+ADDRESS = "玉林南路12号3栋2单元501室"
+
+
+@dataclass
+class Walk:
+    number: str
+    access_code: str
+    verdict: dict
+    redirects: list[str] = field(default_factory=list)
+
+    def personal_data(self) -> list[str]:
+        """Every piece of personal data the case carries, as it might leak."""
+        return [NAME, GIVEN_NAME, PHONE, ID_NUMBER, ADDRESS, self.access_code,
+                self.access_code.replace("-", "")]
+
+
+def _csrf(page: Response) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found
+    return found.group(1)
+
+
+def _watch_redirects(http: AsyncClient, into: list[str]) -> None:
+    async def hook(response: Response) -> None:
+        if response.is_redirect:
+            into.append(response.headers["location"])
+
+    http.event_hooks = {"response": [hook]}
+
+
+async def _walk() -> Walk:
+    """Intake → tracking → screening → panel → scores → ruling → verdict, through HTTP as each party would."""
+    office = await factories.account("office")
+    await factories.roster()
+    await factories.department()
+    key = await auth.create_api_key(name="hotline", key="k")
+    body = factories.payload(
+        complainant={"name": NAME, "phone": PHONE, "id_number": ID_NUMBER, "address": ADDRESS},
+        content=f"{NAME}反映：{ADDRESS}门前井盖缺失，联系电话 {PHONE}，身份证号 {ID_NUMBER}。",
+    )
+    redirects: list[str] = []
+    async with factories.client(**{"X-API-Key": key}) as hotline:
+        created = (await hotline.post("/api/v1/cases", json=body)).json()
+    number, code = created["case_number"], created["access_code"]
+
+    async with factories.client() as complainant:
+        _watch_redirects(complainant, redirects)
+        form = await complainant.get("/track")
+        tracked = await complainant.post("/track", data={"csrf_token": _csrf(form), "case_number": number,
+                                                         "access_code": code})
+        assert tracked.status_code == 303
+
+    async with factories.client() as desk:
+        _watch_redirects(desk, redirects)
+        form = await desk.get("/login")
+        await desk.post("/login", data={"csrf_token": _csrf(form), "username": office.username,
+                                        "password": factories.PASSWORD})
+        for action in ("accept", "convene"):
+            page = await desk.get(f"/office/cases/{number}")
+            await desk.post(f"/office/cases/{number}/{action}", data={"csrf_token": _csrf(page)})
+        for member in await factories.seated_members(number):
+            async with factories.client() as panel:
+                token = (await panel.post("/api/v1/auth/token", json={
+                    "username": member.username, "password": factories.PASSWORD})).json()["token"]
+                sent = await panel.post(f"/api/v1/cases/{number}/scores", json={"scores": factories.full_scores(2)},
+                                        headers={"Authorization": f"Bearer {token}"})
+                assert sent.status_code == 201
+        page = await desk.get(f"/office/cases/{number}")
+        ruled = await desk.post(f"/office/cases/{number}/ruling", data={
+            "csrf_token": _csrf(page), "reason": f"{NAME}（电话 {PHONE}）所诉属实，承办部门未到现场核查。"})
+        assert ruled.status_code == 303
+    await run_jobs()
+
+    case_id = (await Case.select(Case.id).where(Case.number == number).first().run())["id"]
+    verdict = await Verdict.select().where(Verdict.case == case_id).first().run()
+    assert verdict["status"] == "valid"
+    async with factories.client() as public:
+        _watch_redirects(public, redirects)
+        await public.get("/verify", params={"code": verdict["code"]})
+    return Walk(number, code, verdict, redirects)
+
+
+def _pdf_text(path: Path) -> str:
+    result = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, check=True)
+    return result.stdout.decode("utf-8")
+
+
+def _leaks(text: str, secrets: list[str]) -> list[str]:
+    """Which secrets appear, also when layout has spread their characters apart."""
+    squeezed = re.sub(r"\s+", "", text)
+    return [s for s in secrets if s in text or s in squeezed]
+
+
+async def test_privacy_logs_of_whole_path_hold_no_personal_data(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    walk = await _walk()
+
+    assert caplog.records, "nothing was logged, so this test proves nothing"
+    logged = caplog.text + "\n".join(str(r.args) for r in caplog.records)
+    assert _leaks(logged, walk.personal_data()) == []
+
+
+async def test_privacy_redirect_urls_hold_no_personal_data() -> None:
+    walk = await _walk()
+
+    assert "/track/case" in walk.redirects
+    assert f"/verify/{walk.verdict['code']}" in walk.redirects
+    assert len(walk.redirects) >= 6
+    assert _leaks("\n".join(walk.redirects), walk.personal_data()) == []
+
+
+async def test_privacy_public_outputs_hold_no_personal_data() -> None:
+    walk = await _walk()
+    code = walk.verdict["code"]
+
+    async with factories.client() as public:
+        verify = await public.get(f"/verify/{code}")
+        api = await public.get(f"/api/v1/verdicts/{code}")
+        league = await public.get("/public/assessments")
+        public_pdf = await public.get(f"/verify/{code}/public.pdf")
+    stored_text = _pdf_text(stored_path(walk.verdict["public_sha256"]))
+
+    assert (verify.status_code, api.status_code, league.status_code, public_pdf.status_code) == (200,) * 4
+    assert walk.verdict["number"] in verify.text
+    assert api.json()["number"] == walk.verdict["number"]
+    assert "成都市交通运输局" in league.text
+    assert public_pdf.content == stored_path(walk.verdict["public_sha256"]).read_bytes()
+    assert walk.verdict["number"] in stored_text
+    for name, text in [("verify", verify.text), ("api", api.text), ("assessments", league.text),
+                       ("public pdf", stored_text)]:
+        assert _leaks(text, walk.personal_data()) == [], name
+
+
+async def test_privacy_full_pdf_shows_masked_name_only() -> None:
+    walk = await _walk()
+
+    text = _pdf_text(stored_path(walk.verdict["full_sha256"]))
+
+    assert MASKED in re.sub(r"\s+", "", text)
+    assert _leaks(text, walk.personal_data()) == []
