@@ -81,7 +81,7 @@ class ScoreSheet(Table, tablename="score_sheet", schema=None):
     )
 
 
-ID = "2026-11-22T03:40:13:786098"
+ID = "2026-11-22T03:42:37:137118"
 VERSION = "1.38.0"
 DESCRIPTION = "True"
 
@@ -92,14 +92,11 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Ruling", tablename="ruling", schema=None, columns=None
+        class_name="Criterion", tablename="criterion", schema=None, columns=None
     )
 
     manager.add_table(
-        class_name="ScoreSheet",
-        tablename="score_sheet",
-        schema=None,
-        columns=None,
+        class_name="Ruling", tablename="ruling", schema=None, columns=None
     )
 
     manager.add_table(
@@ -114,7 +111,203 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Criterion", tablename="criterion", schema=None, columns=None
+        class_name="ScoreSheet",
+        tablename="score_sheet",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_column(
+        table_class_name="Criterion",
+        tablename="criterion",
+        column_name="id",
+        db_column_name="id",
+        column_class_name="Serial",
+        column_class=Serial,
+        params={
+            "null": False,
+            "primary_key": True,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Criterion",
+        tablename="criterion",
+        column_name="criteria_set",
+        db_column_name="criteria_set",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": CriteriaSet,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Criterion",
+        tablename="criterion",
+        column_name="position",
+        db_column_name="position",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Criterion",
+        tablename="criterion",
+        column_name="code",
+        db_column_name="code",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Criterion",
+        tablename="criterion",
+        column_name="name",
+        db_column_name="name",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 64,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Criterion",
+        tablename="criterion",
+        column_name="description",
+        db_column_name="description",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Criterion",
+        tablename="criterion",
+        column_name="weight",
+        db_column_name="weight",
+        column_class_name="Float",
+        column_class=Float,
+        params={
+            "default": 0.0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Criterion",
+        tablename="criterion",
+        column_name="scale_max",
+        db_column_name="scale_max",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 5,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Criterion",
+        tablename="criterion",
+        column_name="levels",
+        db_column_name="levels",
+        column_class_name="JSON",
+        column_class=JSON,
+        params={
+            "default": "[]",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
     )
 
     manager.add_column(
@@ -367,183 +560,6 @@ async def forwards():
         params={
             "default": TimestamptzNow(),
             "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ScoreSheet",
-        tablename="score_sheet",
-        column_name="id",
-        db_column_name="id",
-        column_class_name="Serial",
-        column_class=Serial,
-        params={
-            "null": False,
-            "primary_key": True,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ScoreSheet",
-        tablename="score_sheet",
-        column_name="case",
-        db_column_name="case",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Case,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ScoreSheet",
-        tablename="score_sheet",
-        column_name="member",
-        db_column_name="member",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Account,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ScoreSheet",
-        tablename="score_sheet",
-        column_name="member_role",
-        db_column_name="member_role",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 16,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ScoreSheet",
-        tablename="score_sheet",
-        column_name="criteria_set",
-        db_column_name="criteria_set",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": CriteriaSet,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ScoreSheet",
-        tablename="score_sheet",
-        column_name="submitted",
-        db_column_name="submitted",
-        column_class_name="Boolean",
-        column_class=Boolean,
-        params={
-            "default": False,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ScoreSheet",
-        tablename="score_sheet",
-        column_name="revision",
-        db_column_name="revision",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ScoreSheet",
-        tablename="score_sheet",
-        column_name="submitted_at",
-        db_column_name="submitted_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": None,
-            "null": True,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -814,8 +830,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Criterion",
-        tablename="criterion",
+        table_class_name="ScoreSheet",
+        tablename="score_sheet",
         column_name="id",
         db_column_name="id",
         column_class_name="Serial",
@@ -834,14 +850,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Criterion",
-        tablename="criterion",
-        column_name="criteria_set",
-        db_column_name="criteria_set",
+        table_class_name="ScoreSheet",
+        tablename="score_sheet",
+        column_name="case",
+        db_column_name="case",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
-            "references": CriteriaSet,
+            "references": Case,
             "on_delete": OnDelete.cascade,
             "on_update": OnUpdate.cascade,
             "target_column": None,
@@ -858,15 +874,18 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Criterion",
-        tablename="criterion",
-        column_name="position",
-        db_column_name="position",
-        column_class_name="Integer",
-        column_class=Integer,
+        table_class_name="ScoreSheet",
+        tablename="score_sheet",
+        column_name="member",
+        db_column_name="member",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
         params={
-            "default": 0,
-            "null": False,
+            "references": Account,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -879,10 +898,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Criterion",
-        tablename="criterion",
-        column_name="code",
-        db_column_name="code",
+        table_class_name="ScoreSheet",
+        tablename="score_sheet",
+        column_name="member_role",
+        db_column_name="member_role",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
@@ -901,15 +920,38 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Criterion",
-        tablename="criterion",
-        column_name="name",
-        db_column_name="name",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="ScoreSheet",
+        tablename="score_sheet",
+        column_name="criteria_set",
+        db_column_name="criteria_set",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
         params={
-            "length": 64,
-            "default": "",
+            "references": CriteriaSet,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ScoreSheet",
+        tablename="score_sheet",
+        column_name="submitted",
+        db_column_name="submitted",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -923,56 +965,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Criterion",
-        tablename="criterion",
-        column_name="description",
-        db_column_name="description",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Criterion",
-        tablename="criterion",
-        column_name="weight",
-        db_column_name="weight",
-        column_class_name="Float",
-        column_class=Float,
-        params={
-            "default": 0.0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Criterion",
-        tablename="criterion",
-        column_name="scale_max",
-        db_column_name="scale_max",
+        table_class_name="ScoreSheet",
+        tablename="score_sheet",
+        column_name="revision",
+        db_column_name="revision",
         column_class_name="Integer",
         column_class=Integer,
         params={
-            "default": 5,
+            "default": 0,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -986,15 +986,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Criterion",
-        tablename="criterion",
-        column_name="levels",
-        db_column_name="levels",
-        column_class_name="JSON",
-        column_class=JSON,
+        table_class_name="ScoreSheet",
+        tablename="score_sheet",
+        column_name="submitted_at",
+        db_column_name="submitted_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
         params={
-            "default": "[]",
-            "null": False,
+            "default": None,
+            "null": True,
             "primary_key": False,
             "unique": False,
             "index": False,

@@ -79,7 +79,7 @@ class RosterMember(Table, tablename="roster_member", schema=None):
     )
 
 
-ID = "2026-11-22T03:40:10:968143"
+ID = "2026-11-22T03:42:34:617557"
 VERSION = "1.38.0"
 DESCRIPTION = "True"
 
@@ -90,10 +90,7 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="CompositionTemplate",
-        tablename="composition_template",
-        schema=None,
-        columns=None,
+        class_name="Seat", tablename="seat", schema=None, columns=None
     )
 
     manager.add_table(
@@ -101,7 +98,10 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Seat", tablename="seat", schema=None, columns=None
+        class_name="CompositionTemplate",
+        tablename="composition_template",
+        schema=None,
+        columns=None,
     )
 
     manager.add_table(
@@ -112,8 +112,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CompositionTemplate",
-        tablename="composition_template",
+        table_class_name="Seat",
+        tablename="seat",
         column_name="id",
         db_column_name="id",
         column_class_name="Serial",
@@ -132,21 +132,78 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CompositionTemplate",
-        tablename="composition_template",
-        column_name="name",
-        db_column_name="name",
+        table_class_name="Seat",
+        tablename="seat",
+        column_name="panel",
+        db_column_name="panel",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Panel,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Seat",
+        tablename="seat",
+        column_name="member",
+        db_column_name="member",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": RosterMember,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Seat",
+        tablename="seat",
+        column_name="role",
+        db_column_name="role",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 64,
+            "length": 16,
             "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
-            "choices": None,
+            "choices": Enum(
+                "MemberRole",
+                {
+                    "lawyer": "lawyer",
+                    "deputy": "deputy",
+                    "resident": "resident",
+                    "expert": "expert",
+                    "township": "township",
+                },
+            ),
             "db_column_name": None,
             "secret": False,
         },
@@ -154,99 +211,36 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CompositionTemplate",
-        tablename="composition_template",
-        column_name="category",
-        db_column_name="category",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 32,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CompositionTemplate",
-        tablename="composition_template",
-        column_name="version",
-        db_column_name="version",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 1,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CompositionTemplate",
-        tablename="composition_template",
-        column_name="seats",
-        db_column_name="seats",
-        column_class_name="JSON",
-        column_class=JSON,
-        params={
-            "default": "{}",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CompositionTemplate",
-        tablename="composition_template",
-        column_name="chair_roles",
-        db_column_name="chair_roles",
-        column_class_name="JSON",
-        column_class=JSON,
-        params={
-            "default": '["lawyer", "deputy"]',
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CompositionTemplate",
-        tablename="composition_template",
-        column_name="prefer_local_residents",
-        db_column_name="prefer_local_residents",
+        table_class_name="Seat",
+        tablename="seat",
+        column_name="is_chair",
+        db_column_name="is_chair",
         column_class_name="Boolean",
         column_class=Boolean,
         params={
-            "default": True,
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Seat",
+        tablename="seat",
+        column_name="status",
+        db_column_name="status",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": "accepted",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -479,8 +473,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Seat",
-        tablename="seat",
+        table_class_name="CompositionTemplate",
+        tablename="composition_template",
         column_name="id",
         db_column_name="id",
         column_class_name="Serial",
@@ -499,78 +493,21 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Seat",
-        tablename="seat",
-        column_name="panel",
-        db_column_name="panel",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Panel,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Seat",
-        tablename="seat",
-        column_name="member",
-        db_column_name="member",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": RosterMember,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": True,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Seat",
-        tablename="seat",
-        column_name="role",
-        db_column_name="role",
+        table_class_name="CompositionTemplate",
+        tablename="composition_template",
+        column_name="name",
+        db_column_name="name",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 16,
+            "length": 64,
             "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
             "index_method": IndexMethod.btree,
-            "choices": Enum(
-                "MemberRole",
-                {
-                    "lawyer": "lawyer",
-                    "deputy": "deputy",
-                    "resident": "resident",
-                    "expert": "expert",
-                    "township": "township",
-                },
-            ),
+            "choices": None,
             "db_column_name": None,
             "secret": False,
         },
@@ -578,14 +515,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Seat",
-        tablename="seat",
-        column_name="is_chair",
-        db_column_name="is_chair",
-        column_class_name="Boolean",
-        column_class=Boolean,
+        table_class_name="CompositionTemplate",
+        tablename="composition_template",
+        column_name="category",
+        db_column_name="category",
+        column_class_name="Varchar",
+        column_class=Varchar,
         params={
-            "default": False,
+            "length": 32,
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -599,15 +537,77 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Seat",
-        tablename="seat",
-        column_name="status",
-        db_column_name="status",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="CompositionTemplate",
+        tablename="composition_template",
+        column_name="version",
+        db_column_name="version",
+        column_class_name="Integer",
+        column_class=Integer,
         params={
-            "length": 16,
-            "default": "accepted",
+            "default": 1,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CompositionTemplate",
+        tablename="composition_template",
+        column_name="seats",
+        db_column_name="seats",
+        column_class_name="JSON",
+        column_class=JSON,
+        params={
+            "default": "{}",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CompositionTemplate",
+        tablename="composition_template",
+        column_name="chair_roles",
+        db_column_name="chair_roles",
+        column_class_name="JSON",
+        column_class=JSON,
+        params={
+            "default": '["lawyer", "deputy"]',
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CompositionTemplate",
+        tablename="composition_template",
+        column_name="prefer_local_residents",
+        db_column_name="prefer_local_residents",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": True,
             "null": False,
             "primary_key": False,
             "unique": False,
