@@ -109,9 +109,14 @@ def cmd_worker(args: argparse.Namespace) -> int:
     if not settings.REDIS_URL:
         print("未设置 REDIS_URL：后台任务在 `review serve` 进程内运行，无需单独的 worker。", file=sys.stderr)
         return 2
+    import logging.config
+
+    from arq.logs import default_log_config
     from arq.worker import run_worker
 
     from review.worker import WorkerSettings
+
+    logging.config.dictConfig(default_log_config(verbose=False))
 
     run_worker(WorkerSettings, burst=args.burst)  # type: ignore[arg-type]
     return 0

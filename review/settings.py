@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from starlette.config import Config
-from starlette.datastructures import Secret
 
 config = Config(".env" if Path(".env").exists() else None)
 
@@ -16,7 +15,6 @@ DATA_DIR = Path(config("REVIEW_DATA_DIR", default=str(PROJECT_ROOT / "data")))
 # sqlite:///path/to/file.db or postgresql://user@host:port/db
 DATABASE_URL: str = config("DATABASE_URL", default="")
 REDIS_URL: str = config("REDIS_URL", default="")
-SECRET_KEY: Secret = config("SECRET_KEY", cast=Secret, default="")
 DEMO_MODE: bool = config("REVIEW_DEMO", cast=bool, default=False)
 # Cookies are Secure unless explicitly serving plain HTTP on localhost (the demo).
 COOKIE_SECURE: bool = config("COOKIE_SECURE", cast=bool, default=True)

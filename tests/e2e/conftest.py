@@ -109,7 +109,7 @@ def chromium() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data_dir = tmp_path_factory.mktemp("e2e-data")
     port = _free_port()
@@ -149,7 +149,9 @@ def _wait_healthy(url: str, process: subprocess.Popen, log_path: Path) -> None:
     pytest.fail(f"server not healthy within 30 s:\n{log_path.read_text(errors='replace')}")
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API runs its own event loop on this thread while open, which
+# would collide with the async fixtures of the other test modules if it stayed open for the session.
+@pytest.fixture(scope="module")
 def browser(chromium: Path) -> Iterator[Browser]:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
