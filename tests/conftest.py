@@ -34,6 +34,16 @@ os.environ["TRACK_ATTEMPTS_PER_CLIENT"] = "20/hour"
 from review import db, queue, ratelimit  # noqa: E402  (settings must see the environment above)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave PostgreSQL-only tests out of the SQLite run (deselected, not skipped)."""
+    if USE_POSTGRES:
+        return
+    kept = [item for item in items if item.get_closest_marker("postgres_only") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
+
+
 async def _admin(sql: str) -> None:
     import asyncpg
 

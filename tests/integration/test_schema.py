@@ -8,12 +8,10 @@ import asyncpg
 import pytest
 
 from review import db
-from tests.conftest import _PG_BASE, USE_POSTGRES
+from tests.conftest import _PG_BASE
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skipif(not USE_POSTGRES, reason="PostgreSQL only: SQLite is built from the definitions themselves"),
-]
+# SQLite is built from the definitions themselves, so the SQLite run leaves this test out.
+pytestmark = [pytest.mark.integration, pytest.mark.postgres_only]
 
 _COLUMNS = """
 SELECT table_name, column_name, data_type, is_nullable, column_default, character_maximum_length
