@@ -17,7 +17,7 @@ from review.scoring_flow import criteria_of, seat_of
 from review.tables import Case
 from review.tracking import Step
 from review.visibility import visible_case
-from scoring.tables import Ruling, Score
+from scoring.tables import Score
 
 
 @dataclass
@@ -55,15 +55,17 @@ async def case_view(actor: Actor, number: str | None) -> CaseView:
         actions=[a.value for a in allowed_actions(case["status"], actor.kind) if a is not Action.start_scoring]
         if actor.kind == "office" else [],
     )
-    if case["status"] in ("ruled", "closed"):
-        await _ruling(case["id"], view)
+    if case["ruling_id"]:
+        view.ruling = {"total": case["ruling_total"], "grade": case["ruling_grade"],
+                       "reasoning": case["ruling_reasoning"], "redo_deadline": case["ruling_redo_deadline"]}
+        if case["verdict_number"]:
+            view.verdict = {"number": case["verdict_number"], "status": case["verdict_status"],
+                            "code": case["verdict_code"]}
     if view.ruling or actor.kind in ("office", "member"):
         view.panel = await _panel(case["id"])
     if case["criteria_set_id"]:
         view.criteria = await published_criteria(case["criteria_set_id"])
-        rows = await Case.raw('SELECT COUNT(*) AS n FROM score_sheet WHERE score_sheet."case" = {} AND submitted = {}',
-                              case["id"], True).run()
-        view.sheets_submitted = rows[0]["n"]
+        view.sheets_submitted = case["sheets_submitted"]
     if actor.kind == "member":
         await _member_scores(actor, case, view)
     return view
@@ -84,21 +86,6 @@ async def published_criteria(criteria_set_id: int) -> list[dict]:
             c["levels"] = _json(c["levels"])
         _criteria[criteria_set_id] = rows
     return _criteria[criteria_set_id]
-
-
-async def _ruling(case_id: int, view: CaseView) -> None:
-    rows = await Ruling.raw(
-        "SELECT r.*, v.number AS verdict_number, v.status AS verdict_status, v.code AS verdict_code"
-        " FROM ruling r LEFT JOIN verdict v ON v.ruling_id = r.id WHERE r.\"case\" = {}"
-        " ORDER BY v.id DESC LIMIT 1", case_id,
-    ).run()
-    if rows:
-        ruling = rows[0]
-        ruling["per_criterion"] = _json(ruling["per_criterion"])
-        view.ruling = ruling
-        if ruling["verdict_number"]:
-            view.verdict = {"number": ruling["verdict_number"], "status": ruling["verdict_status"],
-                            "code": ruling["verdict_code"]}
 
 
 async def _panel(case_id: int) -> list[dict]:

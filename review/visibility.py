@@ -13,6 +13,19 @@ _SEATED = (
 )
 
 
+# The case with everything its page shows in one row: department, sheets in, ruling and verdict.
+_CASE = (
+    "SELECT c.*, d.name AS department_name, d.code AS department_code,"
+    " (SELECT COUNT(*) FROM score_sheet s WHERE s.\"case\" = c.id AND s.submitted = {}) AS sheets_submitted,"
+    " r.id AS ruling_id, r.total AS ruling_total, r.grade AS ruling_grade, r.reasoning AS ruling_reasoning,"
+    " r.redo_deadline AS ruling_redo_deadline,"
+    " v.number AS verdict_number, v.status AS verdict_status, v.code AS verdict_code"
+    " FROM review_case c JOIN department d ON d.id = c.department"
+    " LEFT JOIN ruling r ON r.\"case\" = c.id LEFT JOIN verdict v ON v.ruling_id = r.id"
+    " WHERE c.number = {} ORDER BY v.id DESC LIMIT 1"
+)
+
+
 async def seated_case_ids(user_id: int) -> list[int]:
     """Cases on whose panel this member holds an accepted seat."""
     rows = await Case.raw(_SEATED, user_id).run()
@@ -34,10 +47,7 @@ async def may_see(actor: Actor, case: dict) -> bool:
 
 async def visible_case(actor: Actor, number: str) -> dict:
     """The case row (with its department's name) if `actor` may see it; the same 404 if missing or hidden."""
-    rows = await Case.raw(
-        "SELECT c.*, d.name AS department_name, d.code AS department_code FROM review_case c"
-        " JOIN department d ON d.id = c.department WHERE c.number = {}", number,
-    ).run()
+    rows = await Case.raw(_CASE, True, number).run()
     if not rows or not await may_see(actor, rows[0]):
         raise NotFound("case_not_found", "未找到该案件")
     return rows[0]
