@@ -46,8 +46,8 @@ async def record(
     """Write one event; call inside the transaction that made the change."""
     values = event_values(case_id=case_id, actor=actor, action=action, from_status=from_status,
                           to_status=to_status, reason=reason, data=data)
-    await AuditEvent.raw(f"INSERT INTO audit_event ({EVENT_COLUMNS}) VALUES ({', '.join(['{}'] * 8)})",
-                         *values).run()
+    await db.fetch(f"INSERT INTO audit_event ({EVENT_COLUMNS}) VALUES ({', '.join(['{}'] * 8)})",
+                         *values)
 
 
 def _iso(at: datetime) -> str:
@@ -83,9 +83,9 @@ async def seal(batch: int = 500) -> int:
                 digest = event_hash(last_hash, _fields(row))
                 args += [row["id"], count, last_hash, digest]
                 last_hash = digest
-            await AuditEvent.raw(_LINK.replace("{rows}", ", ".join([_ROW] * len(rows))), *args).run()
-            await ChainHead.raw("UPDATE chain_head SET last_hash = {}, count = {} WHERE id = 1",
-                                last_hash, count).run()
+            await db.fetch(_LINK.replace("{rows}", ", ".join([_ROW] * len(rows))), *args)
+            await db.fetch("UPDATE chain_head SET last_hash = {}, count = {} WHERE id = 1",
+                                last_hash, count)
         total += len(rows)
 
 

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta, timezone
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from review import db
 from review.access_codes import hash_token, new_token
 from review.actors import Actor
 from review.errors import Invalid, Unauthorized
@@ -83,10 +84,10 @@ _ACCOUNT_COLUMNS = "a.id, a.username, a.display_name, a.role, a.department, a.ac
 
 async def session_actor(token: str) -> tuple[Actor, str] | None:
     """The actor and CSRF token of a live session, or None."""
-    rows = await LoginSession.raw(
+    rows = await db.fetch(
         f"SELECT s.csrf_token, s.expires_at, {_ACCOUNT_COLUMNS} FROM login_session s"
         " JOIN account a ON a.id = s.\"user\" WHERE s.token_hash = {}", hash_token(token),
-    ).run()
+    )
     if not rows or rows[0]["expires_at"] < _now() or not rows[0]["active"]:
         return None
     return _actor(rows[0]), rows[0]["csrf_token"]
@@ -108,10 +109,10 @@ async def issue_token(actor: Actor) -> str:
 
 
 async def token_actor(token: str) -> Actor | None:
-    rows = await ApiToken.raw(
+    rows = await db.fetch(
         f"SELECT t.\"case\", t.expires_at, {_ACCOUNT_COLUMNS} FROM api_token t"
         " LEFT JOIN account a ON a.id = t.\"user\" WHERE t.token_hash = {}", hash_token(token),
-    ).run()
+    )
     if not rows or rows[0]["expires_at"] < _now():
         return None
     row = rows[0]
@@ -144,7 +145,7 @@ async def api_key_actor(key: str) -> Actor | None:
     cached = _api_keys.get(digest)
     if cached and cached[1] > time.monotonic():
         return cached[0]
-    rows = await ApiKey.raw("SELECT name FROM api_key WHERE key_hash = {} AND active = {}", digest, True).run()
+    rows = await db.fetch("SELECT name FROM api_key WHERE key_hash = {} AND active = {}", digest, True)
     actor = Actor(kind="hotline", username=rows[0]["name"]) if rows else None
     if len(_api_keys) > 10_000:
         _api_keys.clear()

@@ -6,18 +6,15 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from panels.tables import Seat
-from review import tracking
+from review import db, tracking
 from review.actors import Actor
 from review.convening import ROLE_LABELS
 from review.errors import NotFound
 from review.lifecycle import Action, allowed_actions
 from review.masking import mask_name
 from review.scoring_flow import criteria_of, seat_of
-from review.tables import Case
 from review.tracking import Step
 from review.visibility import visible_case
-from scoring.tables import Score
 
 
 @dataclass
@@ -40,7 +37,7 @@ class CaseView:
 async def case_view(actor: Actor, number: str | None) -> CaseView:
     """Everything the case page shows `actor` (complainants pass no number: their one case)."""
     if number is None:
-        rows = await Case.raw("SELECT number FROM review_case WHERE id = {}", actor.case_id or 0).run()
+        rows = await db.fetch("SELECT number FROM review_case WHERE id = {}", actor.case_id or 0)
         if not rows:
             raise NotFound("case_not_found", "未找到该案件")
         number = rows[0]["number"]
@@ -89,11 +86,11 @@ async def published_criteria(criteria_set_id: int) -> list[dict]:
 
 
 async def _panel(case_id: int) -> list[dict]:
-    seats = await Seat.raw(
+    seats = await db.fetch(
         "SELECT m.name, seat.role, seat.is_chair, seat.status FROM seat JOIN panel ON panel.id = seat.panel"
         " JOIN roster_member m ON m.id = seat.member WHERE panel.\"case\" = {} AND panel.status != 'dissolved'"
         " ORDER BY seat.is_chair DESC, seat.id", case_id,
-    ).run()
+    )
     return [{"name": s["name"], "role": ROLE_LABELS.get(s["role"], s["role"]), "is_chair": s["is_chair"],
              "status": s["status"]} for s in seats]
 
@@ -102,12 +99,12 @@ async def _member_scores(actor: Actor, case: dict, view: CaseView) -> None:
     """Sealed scoring: a member sees others' sheets only once their own is in."""
     seat = await seat_of(actor, case["id"])
     view.can_score = bool(seat) and case["status"] in ("panel_ready", "under_review")
-    rows = await Score.raw(
+    rows = await db.fetch(
         "SELECT score.value, score.reason, c.code, sheet.member, sheet.member_role, a.display_name"
         " FROM score JOIN score_sheet sheet ON sheet.id = score.score_sheet"
         " JOIN criterion c ON c.id = score.criterion JOIN account a ON a.id = sheet.member"
         " WHERE sheet.\"case\" = {}", case["id"],
-    ).run()
+    )
     mine = [r for r in rows if r["member"] == actor.user_id]
     view.my_sheet = {r["code"]: {"value": r["value"], "reason": r["reason"]} for r in mine}
     if mine:

@@ -14,7 +14,7 @@ from review.actors import Actor
 from review.errors import Conflict, Forbidden, Invalid, NotFound
 from review.intake import IntakeRecord, parse_intake
 from review.lifecycle import Action, TransitionRefused, transition
-from review.tables import Case, Department
+from review.tables import Case
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ async def department_id_for(code: str) -> int:
     cached = _departments.get(code)
     if cached and cached[1] > time.monotonic():
         return cached[0]
-    rows = await Department.raw("SELECT id FROM department WHERE code = {}", code).run()
+    rows = await db.fetch("SELECT id FROM department WHERE code = {}", code)
     if not rows:
         raise Invalid("unknown_department", f"未知的部门代码 {code}", field="department_code")
     _departments[code] = (rows[0]["id"], time.monotonic() + _DEPARTMENT_TTL)
@@ -70,9 +70,9 @@ async def department_id_for(code: str) -> int:
 
 
 async def _existing(record: IntakeRecord) -> IntakeResult:
-    rows = await Case.raw(
+    rows = await db.fetch(
         "SELECT number, payload_hash, status FROM review_case WHERE source_ref = {}", record.source_ref
-    ).run()
+    )
     row = rows[0]
     if row["payload_hash"] != record.payload_hash:
         raise Conflict("source_ref_conflict", "同一 source_ref 已以不同内容提交过", field="source_ref")
@@ -97,16 +97,16 @@ def _case_args(record: IntakeRecord, department_id: int, code_hash: str) -> list
 
 async def _insert_case(record: IntakeRecord, department_id: int, code_hash: str) -> int | None:
     """Insert the case and give it its number; None when the source_ref is already taken."""
-    rows = await Case.raw(
+    rows = await db.fetch(
         f"INSERT INTO review_case (number, {_CASE_COLUMNS}) VALUES ({{}}, {_CASE_VALUES})"
         " ON CONFLICT (source_ref) DO NOTHING RETURNING id",
         f"~{secrets.token_hex(12)}", *_case_args(record, department_id, code_hash),
-    ).run()
+    )
     if not rows:
         return None
     case_id = rows[0]["id"]
-    await Case.raw("UPDATE review_case SET number = {} WHERE id = {}",
-                   case_number_for(case_id, record.received_at), case_id).run()
+    await db.fetch("UPDATE review_case SET number = {} WHERE id = {}",
+                   case_number_for(case_id, record.received_at), case_id)
     return case_id
 
 
@@ -129,15 +129,15 @@ _INTAKE_PG = (
 async def _insert_case_pg(record: IntakeRecord, department_id: int, code_hash: str, actor: Actor) -> int | None:
     event = audit.event_values(case_id=None, actor=actor.label, action=Action.intake.value,
                                to_status="received", data={"channel": record.channel})
-    rows = await Case.raw(_INTAKE_PG, str(record.received_at.year), *_case_args(record, department_id, code_hash),
-                          *event[1:]).run()
+    rows = await db.fetch(_INTAKE_PG, str(record.received_at.year), *_case_args(record, department_id, code_hash),
+                          *event[1:])
     return rows[0]["id"] if rows else None
 
 
 async def load_case_for_update(number: str) -> dict:
     """The case row inside a write transaction (row-locked on PostgreSQL)."""
     suffix = "" if db.is_sqlite() else " FOR UPDATE"
-    rows = await Case.raw(f"SELECT * FROM review_case WHERE number = {{}}{suffix}", number).run()
+    rows = await db.fetch(f"SELECT * FROM review_case WHERE number = {{}}{suffix}", number)
     if not rows:
         raise NotFound("case_not_found", "未找到该案件")
     return rows[0]

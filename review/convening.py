@@ -27,10 +27,10 @@ def _json(value: object) -> object:
 
 async def current_loads() -> dict[int, int]:
     """Seats each member holds on panels still at work."""
-    rows = await Seat.raw(
+    rows = await db.fetch(
         "SELECT seat.member AS member, COUNT(*) AS n FROM seat JOIN panel ON panel.id = seat.panel "
         "WHERE panel.status = 'seated' AND seat.status IN ('invited', 'accepted') GROUP BY seat.member"
-    ).run()
+    )
     return {r["member"]: r["n"] for r in rows}
 
 

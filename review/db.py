@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from piccolo.engine.base import Engine
@@ -74,7 +78,7 @@ async def start() -> None:
     """Open the connection pool (PostgreSQL) or the shared connection (SQLite)."""
     db = engine()
     if isinstance(db, PostgresEngine):
-        await db.start_connection_pool(min_size=2, max_size=20, reset=_keep_session)
+        await db.start_connection_pool(min_size=2, max_size=settings.DB_POOL_SIZE, reset=_keep_session)
 
 
 async def _keep_session(connection: object) -> None:
@@ -105,7 +109,70 @@ async def migrate() -> None:
 
 def transaction():  # type: ignore[no-untyped-def]
     """A write transaction on the current engine (BEGIN IMMEDIATE on SQLite)."""
+    if _request.get() is not None:
+        raise RuntimeError("a write transaction was started while serving a read-only request")
     return engine().transaction()
+
+
+class _Checkout:
+    """The connection a read-only request checked out on its first query, if any."""
+
+    connection: Any = None
+
+
+_request: contextvars.ContextVar[_Checkout | None] = contextvars.ContextVar("review_request", default=None)
+
+
+@contextlib.asynccontextmanager
+async def read_only_request() -> AsyncIterator[None]:
+    """Serve a read-only request's queries from one pooled connection, checked out on first use.
+
+    Only for requests that never open a write transaction (GET pages): holding a checked-out
+    connection while waiting for a second one could exhaust the pool.
+    """
+    checkout = _Checkout()
+    token = _request.set(checkout)
+    try:
+        yield
+    finally:
+        _request.reset(token)
+        if checkout.connection is not None:
+            await engine().pool.release(checkout.connection)  # type: ignore[attr-defined]
+
+
+_placeholders: dict[str, str] = {}
+
+
+def _numbered(sql: str) -> str:
+    """`{}` placeholders as PostgreSQL's $1, $2, … (cached per statement)."""
+    if sql not in _placeholders:
+        parts = sql.split("{}")
+        _placeholders[sql] = "".join(p + (f"${i}" if i < len(parts) else "") for i, p in enumerate(parts, 1))
+    return _placeholders[sql]
+
+
+async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Run one query with `{}` placeholders and return its rows as dicts, with the least overhead.
+
+    Used on the hot read paths. Inside a transaction it runs on the transaction's connection.
+    """
+    db = engine()
+    if isinstance(db, SharedConnectionSQLiteEngine):
+        return await db._run(sql.replace("{}", "?"), list(args))
+    assert isinstance(db, PostgresEngine) and db.pool is not None
+    transaction = db.current_transaction.get()
+    if transaction is not None:
+        rows = await transaction.connection.fetch(_numbered(sql), *args)
+    else:
+        checkout = _request.get()
+        if checkout is not None:
+            if checkout.connection is None:
+                checkout.connection = await db.pool.acquire()
+            rows = await checkout.connection.fetch(_numbered(sql), *args)
+        else:
+            async with db.pool.acquire() as connection:
+                rows = await connection.fetch(_numbered(sql), *args)
+    return [dict(r) for r in rows]
 
 
 async def lock_chain_head() -> tuple[str, int]:

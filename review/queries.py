@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from review import db
 from review.actors import Actor
 from review.tables import Case, Department
 from review.visibility import seated_case_ids
@@ -31,7 +32,7 @@ async def case_list(actor: Actor, *, status: str | None = None, limit: int = 100
 async def status_counts(actor: Actor) -> dict[str, int]:
     if actor.kind != "office":
         return {}
-    rows = await Case.raw("SELECT status, COUNT(*) AS n FROM review_case GROUP BY status").run()
+    rows = await db.fetch("SELECT status, COUNT(*) AS n FROM review_case GROUP BY status")
     return {r["status"]: r["n"] for r in rows}
 
 

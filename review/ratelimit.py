@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import Storage
-from limits.storage import storage_from_string
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
+from limits.storage import storage_from_string
 
 from review import settings
 from review.errors import RateLimited

@@ -18,7 +18,7 @@ from review.lifecycle import Action
 from review.tables import Verdict
 from review.workdays import add_workdays
 from scoring.aggregate import Aggregate, CriterionSpec, RulingRule, Sheet, aggregate_scores
-from scoring.tables import Criterion, CriteriaSet, Ruling, Score, ScoreSheet
+from scoring.tables import CriteriaSet, Criterion, Ruling, Score, ScoreSheet
 
 REDO_WORKING_DAYS = 15
 CHINA = timezone(timedelta(hours=8))
@@ -160,7 +160,7 @@ async def issue_ruling(*, number: str, actor: Actor, reasoning: str = "") -> int
 
 async def _number_verdict(case_id: int, ruling_id: int, day: Any) -> int:
     """The next number in the year's gapless sequence (the chain-head lock is held)."""
-    rows = await Verdict.raw("SELECT COALESCE(MAX(sequence), 0) AS n FROM verdict WHERE year = {}", day.year).run()
+    rows = await db.fetch("SELECT COALESCE(MAX(sequence), 0) AS n FROM verdict WHERE year = {}", day.year)
     sequence = rows[0]["n"] + 1
     inserted = await Verdict.insert(Verdict(
         case=case_id, ruling_id=ruling_id, number=f"评〔{day.year}〕第{sequence:04d}号", year=day.year,

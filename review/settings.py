@@ -14,10 +14,13 @@ TEMPLATES_DIR = PROJECT_ROOT / "templates"
 DATA_DIR = Path(config("REVIEW_DATA_DIR", default=str(PROJECT_ROOT / "data")))
 # sqlite:///path/to/file.db or postgresql://user@host:port/db
 DATABASE_URL: str = config("DATABASE_URL", default="")
+# Connections each process keeps to PostgreSQL; a few per core serve best (more only add switching).
+DB_POOL_SIZE: int = config("DB_POOL_SIZE", cast=int, default=8)
 REDIS_URL: str = config("REDIS_URL", default="")
 DEMO_MODE: bool = config("REVIEW_DEMO", cast=bool, default=False)
 # Cookies are Secure unless explicitly serving plain HTTP on localhost (the demo).
 COOKIE_SECURE: bool = config("COOKIE_SECURE", cast=bool, default=True)
+TEMPLATES_AUTO_RELOAD: bool = config("TEMPLATES_AUTO_RELOAD", cast=bool, default=False)
 PUBLIC_BASE_URL: str = config("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 TRACK_ATTEMPTS_PER_CASE: str = config("TRACK_ATTEMPTS_PER_CASE", default="10/hour")
 TRACK_ATTEMPTS_PER_CLIENT: str = config("TRACK_ATTEMPTS_PER_CLIENT", default="30/hour")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from review import ratelimit, settings
+from review import db, ratelimit, settings
 from review.access_codes import code_matches, normalise
 from review.actors import Actor
 from review.errors import Unauthorized
 from review.lifecycle import ACTION_LABELS, STATUS_LABELS
-from review.tables import AuditEvent, Case
+from review.tables import Case
 
 _ACTOR_LABELS = {"office": "评议办", "member": "评议员", "liaison": "承办部门", "complainant": "诉求人",
                  "hotline": "12345 热线平台", "system": "系统"}
@@ -39,10 +39,10 @@ class Step:
 
 async def timeline(case_id: int) -> list[Step]:
     """Every step of the case, oldest first, naming roles rather than people."""
-    events = await AuditEvent.raw(
+    events = await db.fetch(
         "SELECT at, action, actor, to_status, reason FROM audit_event WHERE audit_event.\"case\" = {} ORDER BY id",
         case_id,
-    ).run()
+    )
     return [
         Step(
             at=e["at"], what=ACTION_LABELS.get(e["action"], e["action"]),

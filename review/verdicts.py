@@ -18,7 +18,7 @@ from review.masking import mask_name, mask_text
 from review.tables import Case, Verdict
 from review.verdict_document import CriterionLine, PanelSeatLine, VerdictDocument
 from scoring.aggregate import GRADE_LABELS, RULING_TEXT
-from scoring.tables import Criterion, CriteriaSet, Ruling
+from scoring.tables import CriteriaSet, Criterion, Ruling
 
 ISSUING_OFFICE = "成都市网络理政第三方评议办公室"
 

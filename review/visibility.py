@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from review import db
 from review.actors import Actor
 from review.errors import NotFound
-from review.tables import Case
 
 _SEATED = (
     "SELECT panel.\"case\" AS case_id FROM seat JOIN panel ON panel.id = seat.panel"
@@ -28,7 +28,7 @@ _CASE = (
 
 async def seated_case_ids(user_id: int) -> list[int]:
     """Cases on whose panel this member holds an accepted seat."""
-    rows = await Case.raw(_SEATED, user_id).run()
+    rows = await db.fetch(_SEATED, user_id)
     return [r["case_id"] for r in rows]
 
 
@@ -40,14 +40,14 @@ async def may_see(actor: Actor, case: dict) -> bool:
     if actor.kind == "complainant":
         return case["id"] == actor.case_id
     if actor.kind == "member" and actor.user_id is not None:
-        rows = await Case.raw(_SEATED + " AND panel.\"case\" = {}", actor.user_id, case["id"]).run()
+        rows = await db.fetch(_SEATED + " AND panel.\"case\" = {}", actor.user_id, case["id"])
         return bool(rows)
     return False
 
 
 async def visible_case(actor: Actor, number: str) -> dict:
     """The case row (with its department's name) if `actor` may see it; the same 404 if missing or hidden."""
-    rows = await Case.raw(_CASE, True, number).run()
+    rows = await db.fetch(_CASE, True, number)
     if not rows or not await may_see(actor, rows[0]):
         raise NotFound("case_not_found", "未找到该案件")
     return rows[0]

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from review import auth, settings
+from review import auth, db, settings
 from review.actors import ANONYMOUS, Actor, Policy
 from review.errors import Forbidden, ServiceError, Unauthorized
 from review.web.templating import render
@@ -83,18 +83,26 @@ def error_response(request: Request, error: ServiceError) -> Response:
     return render(request, "error.html", {"error": error}, status_code=error.status)
 
 
+async def _admit_and_call(request: Request, endpoint: Endpoint, policy: Policy) -> Response:
+    actor = await resolve_actor(request)
+    request.state.actor = actor
+    if not policy.admits(actor):
+        if actor.kind == "anonymous":
+            raise Unauthorized("unauthorized", "请先登录" if not is_api(request) else "需要登录或有效的令牌")
+        raise Forbidden("forbidden", "您无权访问此页面")
+    if request.method not in ("GET", "HEAD") and not is_api(request):
+        await _check_csrf(request)
+    return await endpoint(request)
+
+
 def guarded(endpoint: Endpoint, policy: Policy) -> Endpoint:
     async def guard(request: Request) -> Response:
         try:
-            actor = await resolve_actor(request)
-            request.state.actor = actor
-            if not policy.admits(actor):
-                if actor.kind == "anonymous":
-                    raise Unauthorized("unauthorized", "请先登录" if not is_api(request) else "需要登录或有效的令牌")
-                raise Forbidden("forbidden", "您无权访问此页面")
-            if request.method not in ("GET", "HEAD") and not is_api(request):
-                await _check_csrf(request)
-            response = await endpoint(request)
+            if request.method in ("GET", "HEAD"):
+                async with db.read_only_request():
+                    response = await _admit_and_call(request, endpoint, policy)
+            else:
+                response = await _admit_and_call(request, endpoint, policy)
         except ServiceError as error:
             response = error_response(request, error)
         new_csrf = request.scope.get("rv_new_csrf")

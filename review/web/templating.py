@@ -15,10 +15,16 @@ from scoring.aggregate import GRADE_LABELS
 
 CHINA = timezone(timedelta(hours=8))
 templates = Jinja2Templates(directory=str(settings.TEMPLATES_DIR))
+# Templates change only with a deploy; checking their files on every render costs a stat per page.
+templates.env.auto_reload = settings.TEMPLATES_AUTO_RELOAD
 
 
 def local_time(value: datetime | None) -> str:
-    return value.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if value else ""
+    """Beijing time as 2026-11-22 14:05."""
+    if not value:
+        return ""
+    t = value.astimezone(CHINA)
+    return f"{t.year:04d}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}"
 
 
 templates.env.filters["local_time"] = local_time
