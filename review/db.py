@@ -115,9 +115,24 @@ def transaction():  # type: ignore[no-untyped-def]
 
 
 class _Checkout:
-    """The connection a read-only request checked out on its first query, if any."""
+    """A read-only request's connection, checked out of the pool on its first query.
 
-    connection: Any = None
+    It stands where Piccolo looks for the current transaction's connection, so the ORM's
+    queries and `fetch` alike run on it.
+    """
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+        self.held: Any = None
+
+    @property
+    def connection(self) -> _Checkout:
+        return self
+
+    async def fetch(self, query: str, *args: Any) -> Any:
+        if self.held is None:
+            self.held = await self.pool.acquire()
+        return await self.held.fetch(query, *args)
 
 
 _request: contextvars.ContextVar[_Checkout | None] = contextvars.ContextVar("review_request", default=None)
@@ -127,17 +142,21 @@ _request: contextvars.ContextVar[_Checkout | None] = contextvars.ContextVar("rev
 async def read_only_request() -> AsyncIterator[None]:
     """Serve a read-only request's queries from one pooled connection, checked out on first use.
 
-    Only for requests that never open a write transaction (GET pages): holding a checked-out
-    connection while waiting for a second one could exhaust the pool.
+    For requests that never open a write transaction (GET pages); starting one inside raises.
     """
-    checkout = _Checkout()
-    token = _request.set(checkout)
+    db = engine()
+    if not isinstance(db, PostgresEngine) or db.pool is None or db.current_transaction.get() is not None:
+        yield
+        return
+    checkout = _Checkout(db.pool)
+    token, piccolo_token = _request.set(checkout), db.current_transaction.set(checkout)
     try:
         yield
     finally:
+        db.current_transaction.reset(piccolo_token)
         _request.reset(token)
-        if checkout.connection is not None:
-            await engine().pool.release(checkout.connection)  # type: ignore[attr-defined]
+        if checkout.held is not None:
+            await db.pool.release(checkout.held)
 
 
 _placeholders: dict[str, str] = {}
@@ -160,18 +179,12 @@ async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
     if isinstance(db, SharedConnectionSQLiteEngine):
         return await db._run(sql.replace("{}", "?"), list(args))
     assert isinstance(db, PostgresEngine) and db.pool is not None
-    transaction = db.current_transaction.get()
+    transaction = db.current_transaction.get()  # a write transaction, or a read-only request's checkout
     if transaction is not None:
         rows = await transaction.connection.fetch(_numbered(sql), *args)
     else:
-        checkout = _request.get()
-        if checkout is not None:
-            if checkout.connection is None:
-                checkout.connection = await db.pool.acquire()
-            rows = await checkout.connection.fetch(_numbered(sql), *args)
-        else:
-            async with db.pool.acquire() as connection:
-                rows = await connection.fetch(_numbered(sql), *args)
+        async with db.pool.acquire() as connection:
+            rows = await connection.fetch(_numbered(sql), *args)
     return [dict(r) for r in rows]
 
 
