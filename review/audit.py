@@ -67,10 +67,14 @@ _LINK = (
 _ROW = "(CAST({} AS INTEGER), CAST({} AS INTEGER), CAST({} AS TEXT), CAST({} AS TEXT))"
 
 
-async def seal(batch: int = 500) -> int:
-    """Link every unsealed event into the chain, oldest id first; returns how many were sealed."""
+async def seal(batch: int = 200) -> int:
+    """Link every unsealed event into the chain, oldest id first; returns how many were sealed.
+
+    Small batches with a pause between them keep the requests served alongside from waiting long.
+    """
     total = 0
     while True:
+        await asyncio.sleep(0)
         async with db.transaction():
             last_hash, count = await db.lock_chain_head()
             rows = await AuditEvent.select().where(AuditEvent.seq.is_null()).order_by(AuditEvent.id).limit(

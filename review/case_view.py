@@ -53,11 +53,11 @@ async def case_view(actor: Actor, number: str | None) -> CaseView:
         if actor.kind == "office" else [],
     )
     if case["ruling_id"]:
-        view.ruling = {"total": case["ruling_total"], "grade": case["ruling_grade"],
-                       "reasoning": case["ruling_reasoning"], "redo_deadline": case["ruling_redo_deadline"]}
+        view.ruling = db.Row(total=case["ruling_total"], grade=case["ruling_grade"],
+                             reasoning=case["ruling_reasoning"], redo_deadline=case["ruling_redo_deadline"])
         if case["verdict_number"]:
-            view.verdict = {"number": case["verdict_number"], "status": case["verdict_status"],
-                            "code": case["verdict_code"]}
+            view.verdict = db.Row(number=case["verdict_number"], status=case["verdict_status"],
+                                  code=case["verdict_code"])
     if view.ruling or actor.kind in ("office", "member"):
         view.panel = await _panel(case["id"])
     if case["criteria_set_id"]:
@@ -91,8 +91,8 @@ async def _panel(case_id: int) -> list[dict]:
         " JOIN roster_member m ON m.id = seat.member WHERE panel.\"case\" = {} AND panel.status != 'dissolved'"
         " ORDER BY seat.is_chair DESC, seat.id", case_id,
     )
-    return [{"name": s["name"], "role": ROLE_LABELS.get(s["role"], s["role"]), "is_chair": s["is_chair"],
-             "status": s["status"]} for s in seats]
+    return [db.Row(name=s["name"], role=ROLE_LABELS.get(s["role"], s["role"]), is_chair=s["is_chair"],
+                   status=s["status"]) for s in seats]
 
 
 async def _member_scores(actor: Actor, case: dict, view: CaseView) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
+import sqlite3
 import contextvars
 import os
 from collections.abc import AsyncIterator
@@ -18,6 +21,8 @@ from review import settings
 from review.sqlite_engine import SharedConnectionSQLiteEngine
 
 os.environ.setdefault("PICCOLO_CONF", "review.piccolo_conf")
+
+log = logging.getLogger("review.db")
 
 _engine: Engine | None = None
 
@@ -79,6 +84,19 @@ async def start() -> None:
     db = engine()
     if isinstance(db, PostgresEngine):
         await db.start_connection_pool(min_size=2, max_size=settings.DB_POOL_SIZE, reset=_keep_session)
+
+
+async def checkpointer(interval: float = 1.0) -> None:
+    """Keep SQLite's write-ahead log short (nothing to do on PostgreSQL)."""
+    db = engine()
+    if not isinstance(db, SharedConnectionSQLiteEngine):
+        return
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await db.checkpoint()
+        except sqlite3.Error:
+            log.warning("SQLite checkpoint failed; will retry", exc_info=True)
 
 
 async def _keep_session(connection: object) -> None:
@@ -159,6 +177,16 @@ async def read_only_request() -> AsyncIterator[None]:
             await db.pool.release(checkout.held)
 
 
+class Row(dict):  # type: ignore[type-arg]
+    """A result row whose columns read as attributes too (templates read `case.number` without a failed getattr)."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 _placeholders: dict[str, str] = {}
 
 
@@ -177,7 +205,7 @@ async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
     """
     db = engine()
     if isinstance(db, SharedConnectionSQLiteEngine):
-        return await db._run(sql.replace("{}", "?"), list(args))
+        return [Row(r) for r in await db._run(sql.replace("{}", "?"), list(args))]
     assert isinstance(db, PostgresEngine) and db.pool is not None
     transaction = db.current_transaction.get()  # a write transaction, or a read-only request's checkout
     if transaction is not None:
@@ -185,7 +213,7 @@ async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
     else:
         async with db.pool.acquire() as connection:
             rows = await connection.fetch(_numbered(sql), *args)
-    return [dict(r) for r in rows]
+    return [Row(r) for r in rows]
 
 
 async def lock_chain_head() -> tuple[str, int]:

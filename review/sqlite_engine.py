@@ -27,6 +27,8 @@ _PRAGMAS = (
     "PRAGMA busy_timeout = 5000",
     "PRAGMA temp_store = MEMORY",
     "PRAGMA cache_size = -32000",
+    # Checkpoints run from a helper thread (`checkpoint`), not inside a request's COMMIT.
+    "PRAGMA wal_autocheckpoint = 0",
 )
 
 
@@ -107,6 +109,15 @@ class SharedConnectionSQLiteEngine(SQLiteEngine):
             raw.execute(pragma).close()
         self._shared = _Shared(loop, _Connection(raw))
         return self._shared
+
+    def _checkpoint(self) -> None:
+        with sqlite3.connect(self.connection_kwargs["database"], timeout=5) as helper:
+            helper.execute("PRAGMA wal_checkpoint(PASSIVE)").close()
+        helper.close()
+
+    async def checkpoint(self) -> None:
+        """Copy the write-ahead log back into the database file, on a helper thread."""
+        await asyncio.to_thread(self._checkpoint)
 
     async def close(self) -> None:
         if self._shared is not None:

@@ -69,11 +69,12 @@ async def not_found(request: Request, exc: Exception) -> Response:
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
     db.engine()
     await db.start()
-    sealer = asyncio.create_task(audit.sealer())
+    background = [asyncio.create_task(audit.sealer()), asyncio.create_task(db.checkpointer())]
     try:
         yield
     finally:
-        sealer.cancel()
+        for task in background:
+            task.cancel()
         await queue.close()
         await db.stop()
 
