@@ -20,6 +20,8 @@ import sys
 import time
 from pathlib import Path
 
+# bench/http.py is named like the standard library's `http`: keep this folder off the import path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from weasyprint import HTML  # noqa: E402
