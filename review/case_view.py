@@ -47,7 +47,7 @@ async def case_view(actor: Actor, number: str | None) -> CaseView:
         case=case,
         complainant=case["complainant_name"] if personal else mask_name(case["complainant_name"]),
         department_name=case["department_name"],
-        timeline=await tracking.timeline(case["id"]),
+        timeline=tracking.steps(json.loads(case["events_json"])),
         # Scoring opens by itself with the first sheet, so the office is never offered that button.
         actions=[a.value for a in allowed_actions(case["status"], actor.kind) if a is not Action.start_scoring]
         if actor.kind == "office" else [],
@@ -59,7 +59,8 @@ async def case_view(actor: Actor, number: str | None) -> CaseView:
             view.verdict = db.Row(number=case["verdict_number"], status=case["verdict_status"],
                                   code=case["verdict_code"])
     if view.ruling or actor.kind in ("office", "member"):
-        view.panel = await _panel(case["id"])
+        view.panel = [db.Row(name=s["name"], role=ROLE_LABELS.get(s["role"], s["role"]), is_chair=bool(s["is_chair"]),
+                             status=s["status"]) for s in json.loads(case["seats_json"])]
     if case["criteria_set_id"]:
         view.criteria = await published_criteria(case["criteria_set_id"])
         view.sheets_submitted = case["sheets_submitted"]
@@ -83,16 +84,6 @@ async def published_criteria(criteria_set_id: int) -> list[dict]:
             c["levels"] = _json(c["levels"])
         _criteria[criteria_set_id] = rows
     return _criteria[criteria_set_id]
-
-
-async def _panel(case_id: int) -> list[dict]:
-    seats = await db.fetch(
-        "SELECT m.name, seat.role, seat.is_chair, seat.status FROM seat JOIN panel ON panel.id = seat.panel"
-        " JOIN roster_member m ON m.id = seat.member WHERE panel.\"case\" = {} AND panel.status != 'dissolved'"
-        " ORDER BY seat.is_chair DESC, seat.id", case_id,
-    )
-    return [db.Row(name=s["name"], role=ROLE_LABELS.get(s["role"], s["role"]), is_chair=s["is_chair"],
-                   status=s["status"]) for s in seats]
 
 
 async def _member_scores(actor: Actor, case: dict, view: CaseView) -> None:

@@ -43,9 +43,15 @@ async def timeline(case_id: int) -> list[Step]:
         "SELECT at, action, actor, to_status, reason FROM audit_event WHERE audit_event.\"case\" = {} ORDER BY id",
         case_id,
     )
+    return steps(events)
+
+
+def steps(events: list[dict]) -> list[Step]:
+    """Audit events (at, action, actor, to_status, reason) as the steps a person reads."""
     return [
         Step(
-            at=e["at"], what=ACTION_LABELS.get(e["action"], e["action"]),
+            at=e["at"] if isinstance(e["at"], datetime) else datetime.fromisoformat(e["at"]),
+            what=ACTION_LABELS.get(e["action"], e["action"]),
             by=_ACTOR_LABELS.get(e["actor"].split(":")[0], e["actor"].split(":")[0]),
             status=STATUS_LABELS.get(e["to_status"], ""), reason=e["reason"],
         )

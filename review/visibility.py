@@ -13,17 +13,38 @@ _SEATED = (
 )
 
 
-# The case with everything its page shows in one row: department, sheets in, ruling and verdict.
-_CASE = (
-    "SELECT c.*, d.name AS department_name, d.code AS department_code,"
-    " (SELECT COUNT(*) FROM score_sheet s WHERE s.\"case\" = c.id AND s.submitted = {}) AS sheets_submitted,"
-    " r.id AS ruling_id, r.total AS ruling_total, r.grade AS ruling_grade, r.reasoning AS ruling_reasoning,"
-    " r.redo_deadline AS ruling_redo_deadline,"
-    " v.number AS verdict_number, v.status AS verdict_status, v.code AS verdict_code"
-    " FROM review_case c JOIN department d ON d.id = c.department"
-    " LEFT JOIN ruling r ON r.\"case\" = c.id LEFT JOIN verdict v ON v.ruling_id = r.id"
-    " WHERE c.number = {} ORDER BY v.id DESC LIMIT 1"
-)
+def _json_list(columns: dict[str, str], source: str, order: str) -> str:
+    """A correlated subquery giving rows of `source` as one JSON array, in SQLite's or PostgreSQL's dialect."""
+    if db.is_sqlite():
+        # json_group_array keeps the order of the rows it is fed (SQLite has no ORDER BY inside aggregates here).
+        pairs = ", ".join(f"'{name}', {name}" for name in columns)
+        selected = ", ".join(f"{expr} AS {name}" for name, expr in columns.items())
+        return f"(SELECT json_group_array(json_object({pairs})) FROM (SELECT {selected} {source} ORDER BY {order}))"
+    pairs = ", ".join(f"'{name}', {expr}" for name, expr in columns.items())
+    return f"(SELECT COALESCE(json_agg(json_build_object({pairs}) ORDER BY {order}), '[]') {source})"
+
+
+_EVENTS = ({"at": "e.at", "action": "e.action", "actor": "e.actor", "to_status": "e.to_status", "reason": "e.reason"},
+           "FROM audit_event e WHERE e.\"case\" = c.id", "e.id")
+_SEATS = ({"name": "m.name", "role": "s.role", "is_chair": "s.is_chair", "status": "s.status"},
+          "FROM seat s JOIN panel p ON p.id = s.panel JOIN roster_member m ON m.id = s.member"
+          " WHERE p.\"case\" = c.id AND p.status != 'dissolved'", "s.is_chair DESC, s.id")
+
+
+def _case_sql() -> str:
+    """The case with everything its page shows, in one row: department, sheets in, ruling, verdict,
+    the timeline and the panel (as JSON arrays)."""
+    return (
+        "SELECT c.*, d.name AS department_name, d.code AS department_code,"
+        " (SELECT COUNT(*) FROM score_sheet s WHERE s.\"case\" = c.id AND s.submitted = {}) AS sheets_submitted,"
+        " r.id AS ruling_id, r.total AS ruling_total, r.grade AS ruling_grade, r.reasoning AS ruling_reasoning,"
+        " r.redo_deadline AS ruling_redo_deadline,"
+        " v.number AS verdict_number, v.status AS verdict_status, v.code AS verdict_code,"
+        f" {_json_list(*_EVENTS)} AS events_json, {_json_list(*_SEATS)} AS seats_json"
+        " FROM review_case c JOIN department d ON d.id = c.department"
+        " LEFT JOIN ruling r ON r.\"case\" = c.id LEFT JOIN verdict v ON v.ruling_id = r.id"
+        " WHERE c.number = {} ORDER BY v.id DESC LIMIT 1"
+    )
 
 
 async def seated_case_ids(user_id: int) -> list[int]:
@@ -46,8 +67,8 @@ async def may_see(actor: Actor, case: dict) -> bool:
 
 
 async def visible_case(actor: Actor, number: str) -> dict:
-    """The case row (with its department's name) if `actor` may see it; the same 404 if missing or hidden."""
-    rows = await db.fetch(_CASE, True, number)
+    """The case row (see `_case_sql`) if `actor` may see it; the same 404 if it is missing or hidden."""
+    rows = await db.fetch(_case_sql(), True, number)
     if not rows or not await may_see(actor, rows[0]):
         raise NotFound("case_not_found", "未找到该案件")
     return rows[0]
