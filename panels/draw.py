@@ -1,20 +1,46 @@
-"""The panel draw: random, load-aware, conflict-free, and re-runnable by anyone from its record."""
+"""The panel draw (抽取评议组): random, load-aware, conflict-free, and re-runnable by anyone from its record.
+
+The rule, stated so that it can be re-implemented outside this code base:
+
+- A member is eligible for a role when they hold the role, `panels.conflicts.conflicts_of` finds nothing,
+  and (for a refill) they have not been drawn for this case before.
+- Eligible members are ordered by (resident from another district than the case's — only for residents and
+  only when the template prefers local residents; current load; lot; member id). Roles are filled in sorted
+  order of their names, each with the first `seats[role]` members of that order.
+- lot = HMAC-SHA256(key = the seed in UTF-8, message = purpose in UTF-8), compared as bytes; the purpose is
+  "seat:<id>" for the draw, "chair:<id>" for the chair and "refill:<refill index>:<id>" for a refill.
+- The chair is the seated member of a chair role with the smallest chair lot.
+
+Lots are independent and uniform, so among equally loaded eligible members of a role every seat is equally
+likely to go to each of them. Nothing depends on dict or set iteration order, hash randomisation or locale.
+"""
 
 from __future__ import annotations
 
 import hashlib
-import hmac
+import heapq
 import json
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from panels.conflicts import Candidate, CaseFacts, Exclusion, conflicts_of
+
+SNAPSHOT_FORMAT = 1
+
+# A roster snapshot as stored (privately): {"format": 1, "members": [...], "case": {...}}.
+Snapshot = dict[str, Any]
 
 
 @dataclass(frozen=True)
 class Template:
+    """组成模板: seats per role, who may chair, whether residents come from the case's district first."""
+
     seats: dict[str, int]  # role → number of seats
     chair_roles: tuple[str, ...]
     prefer_local_residents: bool = True
+    id: int = 0
+    version: int = 0
 
 
 @dataclass(frozen=True)
@@ -38,22 +64,211 @@ class DrawInfeasible(Exception):
         self.shortfall = shortfall
 
 
+# --- lots -------------------------------------------------------------------------------------------------
+
+_IPAD = bytes(b ^ 0x36 for b in range(256))
+_OPAD = bytes(b ^ 0x5C for b in range(256))
+
+
+def _lots(seed: str) -> Callable[[str], bytes]:
+    """HMAC-SHA256 keyed by the seed, with the key schedule done once.
+
+    `hmac.new` per member costs about seven times as much as two hash copies, and a draw takes thousands.
+    """
+    key = seed.encode("utf-8")
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    inner, outer = hashlib.sha256(key.translate(_IPAD)), hashlib.sha256(key.translate(_OPAD))
+
+    def lot_of(purpose: str) -> bytes:
+        h = inner.copy()
+        h.update(purpose.encode("utf-8"))
+        o = outer.copy()
+        o.update(h.digest())
+        return o.digest()
+
+    return lot_of
+
+
+def lot(seed: str, purpose: str) -> str:
+    """签: HMAC-SHA256(seed, purpose) in hex, the number that orders equally loaded members."""
+    return _lots(seed)(purpose).hex()
+
+
 def seed_hash(seed: str) -> str:
     """The commitment published before the draw."""
-    return hashlib.sha256(seed.encode()).hexdigest()
+    return hashlib.sha256(seed.encode("utf-8")).hexdigest()
 
 
-def roster_hash(candidates: list[Candidate]) -> str:
-    """A fingerprint of the roster as the draw saw it (ids, roles, loads; no personal data)."""
-    snapshot = sorted(
-        (c.id, c.role, c.district, c.community, sorted(c.affiliations), c.load, c.max_panels, c.active)
-        for c in candidates
-    )
-    return hashlib.sha256(json.dumps(snapshot, ensure_ascii=False).encode()).hexdigest()
+# --- snapshot ---------------------------------------------------------------------------------------------
 
 
-def _lot(seed: str, member_id: int) -> str:
-    return hmac.new(seed.encode(), str(member_id).encode(), hashlib.sha256).hexdigest()
+def canonical_json(value: object) -> bytes:
+    """The one byte form that is hashed: sorted keys, no whitespace, UTF-8 without escapes."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def digest(value: object) -> str:
+    return hashlib.sha256(canonical_json(value)).hexdigest()
+
+
+def _members_json(candidates: Iterable[Candidate]) -> list[dict[str, object]]:
+    return [
+        {
+            "id": c.id,
+            "role": c.role,
+            "district": c.district,
+            "community": c.community,
+            "affiliations": sorted(c.affiliations),
+            "load": c.load,
+            "max_panels": c.max_panels,
+            "active": c.active,
+        }
+        for c in sorted(candidates, key=lambda c: c.id)
+    ]
+
+
+def _case_json(case: CaseFacts, salt: str) -> dict[str, object]:
+    return {
+        "case_id": case.case_id,
+        "department_code": case.department_code,
+        "district": case.district,
+        "community": case.community,
+        "personal_ties": sorted(case.personal_ties),
+        "earlier_members": sorted(case.earlier_members),
+        "recused": sorted(case.recused),
+        "challenged": sorted(case.challenged),
+        # The case part alone is small enough to guess (one community, a few member ids); the secret salt
+        # keeps its public hash from confirming a guess.
+        "salt": salt,
+    }
+
+
+def roster_hash(candidates: Iterable[Candidate]) -> str:
+    """名册哈希: SHA-256 of the canonical JSON of the snapshot's members, in id order."""
+    return digest(_members_json(candidates))
+
+
+def case_hash(case: CaseFacts, *, salt: str) -> str:
+    """SHA-256 of the canonical JSON of the snapshot's case part."""
+    return digest(_case_json(case, salt))
+
+
+def roster_snapshot(candidates: Iterable[Candidate], case: CaseFacts, *, salt: str) -> Snapshot:
+    """名册快照: exactly what the draw saw, to be stored privately (it holds communities)."""
+    return {"format": SNAPSHOT_FORMAT, "members": _members_json(candidates), "case": _case_json(case, salt)}
+
+
+def from_snapshot(snapshot: Mapping[str, Any]) -> tuple[list[Candidate], CaseFacts, str]:
+    """The candidates, case facts and salt a snapshot holds; ValueError when it is not a snapshot."""
+    try:
+        if snapshot["format"] != SNAPSHOT_FORMAT:
+            raise ValueError(f"未知的快照格式：{snapshot['format']}")
+        members = [
+            Candidate(
+                int(m["id"]),
+                str(m["role"]),
+                str(m["district"]),
+                str(m["community"]),
+                frozenset(str(a) for a in m["affiliations"]),
+                int(m["load"]),
+                int(m["max_panels"]),
+                bool(m["active"]),
+            )
+            for m in snapshot["members"]
+        ]
+        c = snapshot["case"]
+        case = CaseFacts(
+            department_code=str(c["department_code"]),
+            district=str(c["district"]),
+            community=str(c["community"]),
+            case_id=int(c["case_id"]),
+            personal_ties=frozenset(int(i) for i in c["personal_ties"]),
+            earlier_members=frozenset(int(i) for i in c["earlier_members"]),
+            recused=frozenset(int(i) for i in c["recused"]),
+            challenged=frozenset(int(i) for i in c["challenged"]),
+        )
+        return members, case, str(c["salt"])
+    except (KeyError, TypeError, AttributeError) as error:
+        raise ValueError(f"快照缺少或包含无效的字段：{error}") from error
+
+
+# --- the draw ---------------------------------------------------------------------------------------------
+
+
+def _screen(
+    candidates: Iterable[Candidate], case: CaseFacts
+) -> tuple[dict[str, list[Candidate]], list[Exclusion]]:
+    """Eligible members by role, and every exclusion with its kind, both in member id order."""
+    eligible: dict[str, list[Candidate]] = {}
+    exclusions: list[Exclusion] = []
+    previous: int | None = None
+    for candidate in sorted(candidates, key=lambda c: c.id):
+        if candidate.id == previous:
+            # Two entries for one member would make "the roster the draw saw" ambiguous.
+            raise ValueError(f"名册中评议员编号重复：{candidate.id}")
+        previous = candidate.id
+        kinds = conflicts_of(candidate, case)
+        if kinds:
+            exclusions.extend(Exclusion(candidate.id, kind) for kind in kinds)
+        else:
+            eligible.setdefault(candidate.role, []).append(candidate)
+    return eligible, exclusions
+
+
+def _pick(
+    pool: list[Candidate],
+    wanted: int,
+    *,
+    lots: Callable[[str], bytes],
+    purpose: str,
+    local_district: str | None,
+) -> list[Candidate]:
+    """The first `wanted` of `pool` by (from another district, load, lot, id)."""
+    if wanted <= 0 or not pool:
+        return []
+    keyed = [
+        (
+            local_district is not None and c.district != local_district,
+            c.load,
+            lots(f"{purpose}{c.id}"),
+            c.id,
+            c,
+        )
+        for c in pool
+    ]
+    return [entry[-1] for entry in heapq.nsmallest(wanted, keyed, key=lambda e: e[:4])]
+
+
+def _local_district(role: str, case: CaseFacts, template: Template) -> str | None:
+    return case.district if role == "resident" and template.prefer_local_residents else None
+
+
+def run_draw(
+    *, seed: str, candidates: list[Candidate], case: CaseFacts, template: Template
+) -> tuple[tuple[DrawnSeat, ...], tuple[Exclusion, ...], dict[str, int]]:
+    eligible, exclusions = _screen(candidates, case)
+    lots = _lots(seed)
+    chosen: list[Candidate] = []
+    shortfall: dict[str, int] = {}
+    for role in sorted(template.seats):
+        wanted = template.seats[role]
+        picked = _pick(
+            eligible.get(role, []),
+            wanted,
+            lots=lots,
+            purpose="seat:",
+            local_district=_local_district(role, case, template),
+        )
+        if len(picked) < wanted:
+            shortfall[role] = wanted - len(picked)
+        chosen.extend(picked)
+
+    chair_pool = [c for c in chosen if c.role in template.chair_roles]
+    chair = min(chair_pool, key=lambda c: (lots(f"chair:{c.id}"), c.id)).id if chair_pool else None
+    seats = tuple(DrawnSeat(c.id, c.role, c.id == chair) for c in chosen)
+    return seats, tuple(exclusions), shortfall
 
 
 def draw_panel(*, seed: str, candidates: list[Candidate], case: CaseFacts, template: Template) -> DrawResult:
@@ -62,31 +277,56 @@ def draw_panel(*, seed: str, candidates: list[Candidate], case: CaseFacts, templ
     Residents from the case's district come first when the template prefers them.
     The same inputs give the same panel on every machine.
     """
-    exclusions: list[Exclusion] = []
-    eligible: dict[str, list[Candidate]] = {}
-    for candidate in sorted(candidates, key=lambda c: c.id):
-        kinds = conflicts_of(candidate, case)
-        if kinds:
-            exclusions.extend(Exclusion(candidate.id, kind) for kind in kinds)
-        else:
-            eligible.setdefault(candidate.role, []).append(candidate)
+    seats, exclusions, shortfall = run_draw(seed=seed, candidates=candidates, case=case, template=template)
+    return DrawResult(seats, exclusions, roster_hash(candidates), shortfall)
 
-    seats: list[DrawnSeat] = []
-    shortfall: dict[str, int] = {}
-    for role in sorted(template.seats):
-        wanted = template.seats[role]
-        local_first = role == "resident" and template.prefer_local_residents
 
-        def order(c: Candidate, local_first: bool = local_first) -> tuple:
-            return (local_first and c.district != case.district, c.load, _lot(seed, c.id))
+def run_refill(
+    *,
+    seed: str,
+    candidates: list[Candidate],
+    case: CaseFacts,
+    template: Template,
+    role: str,
+    seated: Collection[int],
+    refill_index: int,
+    is_chair: bool,
+) -> tuple[DrawnSeat | None, tuple[Exclusion, ...]]:
+    eligible, exclusions = _screen(candidates, case)
+    pool = [c for c in eligible.get(role, []) if c.id not in seated]
+    picked = _pick(
+        pool,
+        1,
+        lots=_lots(seed),
+        purpose=f"refill:{refill_index}:",
+        local_district=_local_district(role, case, template),
+    )
+    return (DrawnSeat(picked[0].id, role, is_chair) if picked else None), tuple(exclusions)
 
-        chosen = sorted(eligible.get(role, []), key=order)[:wanted]
-        if len(chosen) < wanted:
-            shortfall[role] = wanted - len(chosen)
-        seats.extend(DrawnSeat(c.id, role, False) for c in chosen)
 
-    chair_pool = [s for s in seats if s.role in template.chair_roles]
-    if chair_pool:
-        chair = min(chair_pool, key=lambda s: _lot(seed + ":chair", s.member_id))
-        seats = [DrawnSeat(s.member_id, s.role, s is chair) for s in seats]
-    return DrawResult(tuple(seats), tuple(exclusions), roster_hash(candidates), shortfall)
+def refill_seat(
+    *,
+    seed: str,
+    candidates: list[Candidate],
+    case: CaseFacts,
+    template: Template,
+    role: str,
+    seated: Collection[int],
+    refill_index: int,
+    is_chair: bool = False,
+) -> DrawnSeat | None:
+    """补选: fill one declined, expired or recused seat by the draw's own rule; None when nobody is left.
+
+    `seated` holds everyone drawn for this case so far; `is_chair` passes the chair on with the seat.
+    """
+    seat, _ = run_refill(
+        seed=seed,
+        candidates=candidates,
+        case=case,
+        template=template,
+        role=role,
+        seated=seated,
+        refill_index=refill_index,
+        is_chair=is_chair,
+    )
+    return seat

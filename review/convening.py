@@ -1,27 +1,35 @@
-"""Convening a case's panel: load the roster, run the pure draw, seat the members."""
+"""Convening a case's panel: load the roster, run the pure draw, invite the members; refill vacated seats."""
 
 from __future__ import annotations
 
 import json
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
-from panels.conflicts import CONFLICT_LABELS, Candidate, CaseFacts
-from panels.draw import Template, draw_panel, seed_hash
-from panels.tables import CompositionTemplate, Panel, RosterMember, Seat
-from review import db
-from review.actors import Actor
+from panels.composition import as_template, template_by_id, template_for
+from panels.conflicts import CONFLICT_LABELS, Candidate, CaseFacts, ConflictKind
+from panels.draw import seed_hash
+from panels.draw_record import record_draw, record_from_json, record_json, record_refill
+from panels.invitations import reply_deadline
+from panels.roster import ROLE_LABELS
+from panels.roster_service import is_available
+from panels.tables import Panel, RosterMember, Seat
+from review import audit, db
+from review.actors import SYSTEM, Actor
 from review.cases import apply_transition, load_case_for_update
 from review.errors import Conflict
 from review.lifecycle import Action
 from review.tables import Department
 from scoring.tables import CriteriaSet
 
-ROLE_LABELS = {"lawyer": "律师", "deputy": "人大代表/政协委员", "resident": "群众代表", "expert": "专家",
-               "township": "镇街代表"}
+__all__ = ["ROLE_LABELS", "convene_panel", "refill_panel"]
+
+CHINA = timezone(timedelta(hours=8))
+VACATED = ("declined", "recused", "expired", "removed")
 
 
-def _json(value: object) -> object:
+def _json(value: object) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
@@ -34,26 +42,44 @@ async def current_loads() -> dict[int, int]:
     return {r["member"]: r["n"] for r in rows}
 
 
-async def _candidates() -> list[Candidate]:
+async def roster_candidates(now: datetime) -> list[Candidate]:
+    """The whole roster as the draw sees it today: loads, capacity, active and declared availability."""
     loads = await current_loads()
+    today = now.astimezone(CHINA).date()
     rows = await RosterMember.select(
         RosterMember.id, RosterMember.role, RosterMember.district, RosterMember.community,
-        RosterMember.affiliations, RosterMember.active, RosterMember.max_panels,
+        RosterMember.affiliations, RosterMember.active, RosterMember.max_panels, RosterMember.unavailable,
     ).run()
     return [
         Candidate(r["id"], r["role"], r["district"], r["community"], frozenset(_json(r["affiliations"])),
-                  loads.get(r["id"], 0), r["max_panels"], r["active"])
+                  loads.get(r["id"], 0), r["max_panels"], r["active"], is_available(r["unavailable"], today))
         for r in rows
     ]
 
 
-async def _template(category: str) -> dict:
-    rows = await CompositionTemplate.select().where(
-        CompositionTemplate.category.is_in([category, ""])
-    ).order_by(CompositionTemplate.version, ascending=False).run()
-    if not rows:
-        raise Conflict("no_template", "没有可用的评议组组成模板")
-    return next((r for r in rows if r["category"] == category), rows[0])
+async def case_facts(case: dict[str, Any], *, panel_id: int | None = None) -> CaseFacts:
+    """What conflicts are judged against, including members excluded by record on this case."""
+    department = await Department.select(Department.code).where(Department.id == case["department"]).first().run()
+    seats = await db.fetch(
+        "SELECT seat.member, seat.status, seat.reason_kind, seat.panel FROM seat"
+        " JOIN panel ON panel.id = seat.panel WHERE panel.\"case\" = {}",
+        case["id"],
+    )
+    ties, recused, challenged, earlier = set(), set(), set(), set()
+    for seat in seats:
+        if panel_id is not None and seat["panel"] != panel_id:
+            earlier.add(seat["member"])
+        elif seat["status"] == "recused":
+            (ties if seat["reason_kind"] == ConflictKind.personal_tie.value else recused).add(seat["member"])
+        elif seat["status"] == "removed":
+            challenged.add(seat["member"])
+    if panel_id is None:  # a new panel: everyone who sat on an earlier one is out
+        earlier = {s["member"] for s in seats}
+    return CaseFacts(
+        department["code"], case["district"], case["community"], case_id=case["id"],
+        personal_ties=frozenset(ties), earlier_members=frozenset(earlier), recused=frozenset(recused),
+        challenged=frozenset(challenged),
+    )
 
 
 async def criteria_in_force() -> dict:
@@ -65,36 +91,117 @@ async def criteria_in_force() -> dict:
     return row
 
 
+def shortfall_message(shortfall: dict[str, int]) -> str:
+    wanted = "、".join(f"{ROLE_LABELS.get(r, r)} {n} 名" for r, n in sorted(shortfall.items()))
+    return f"无利益冲突的可选评议员不足：还缺 {wanted}"
+
+
+def exclusions_json(exclusions: Any) -> str:
+    return json.dumps([{"member": e.member_id, "kind": e.kind.value, "reason": CONFLICT_LABELS[e.kind.value]}
+                       for e in exclusions], ensure_ascii=False)
+
+
+async def commit_seed(*, case_id: int, actor: Actor, purpose: str) -> str:
+    """A fresh seed whose hash goes into the audit chain, in its own transaction, before it is used."""
+    seed = secrets.token_hex(32)
+    async with db.transaction():
+        await audit.record(case_id=case_id, actor=actor.label, action="draw_seed_committed",
+                           data={"seed_hash": seed_hash(seed), "purpose": purpose})
+    return seed
+
+
 async def convene_panel(*, number: str, actor: Actor, seed: str | None = None) -> int:
-    """组成评议组: draw a conflict-free panel by the category's template and pin the criteria in force."""
-    seed = seed or secrets.token_hex(32)
+    """组成评议组: draw a conflict-free panel by the category's template, invite its members, pin the criteria."""
+    if seed is None:
+        case_row = await db.fetch("SELECT id FROM review_case WHERE number = {}", number)
+        seed = await commit_seed(case_id=case_row[0]["id"] if case_row else None, actor=actor, purpose="draw")
+    now = datetime.now(UTC)
     async with db.transaction():
         case = await load_case_for_update(number)
-        department = await Department.select(Department.code).where(Department.id == case["department"]).first().run()
-        template_row = await _template(case["category"])
-        template = Template(seats=_json(template_row["seats"]), chair_roles=tuple(_json(template_row["chair_roles"])),
-                            prefer_local_residents=template_row["prefer_local_residents"])
-        facts = CaseFacts(department["code"], case["district"], case["community"])
-        result = draw_panel(seed=seed, candidates=await _candidates(), case=facts, template=template)
+        template_row = await template_for(case["category"])
+        template = as_template(template_row)
+        facts = await case_facts(case)
+        result, record, snapshot = record_draw(seed=seed, candidates=await roster_candidates(now), case=facts,
+                                               template=template, salt=secrets.token_hex(16))
         if result.shortfall:
-            wanted = "、".join(f"{ROLE_LABELS.get(r, r)} {n} 名" for r, n in result.shortfall.items())
-            raise Conflict("panel_infeasible", f"无利益冲突的可选评议员不足：还缺 {wanted}")
+            raise Conflict("panel_infeasible", shortfall_message(result.shortfall))
         criteria = await criteria_in_force()
-        rows = await Panel.insert(
-            Panel(case=case["id"], template=template_row["id"], template_version=template_row["version"],
-                  seed_hash=seed_hash(seed), seed=seed, roster_hash=result.roster_hash,
-                  exclusions=json.dumps([{"member": e.member_id, "kind": e.kind.value,
-                                          "reason": CONFLICT_LABELS[e.kind.value]} for e in result.exclusions]),
-                  convened_at=datetime.now(timezone.utc))
-        ).run()
+        rows = await Panel.insert(Panel(
+            case=case["id"], template=template_row["id"], template_version=template_row["version"],
+            seed_hash=record.seed_hash, seed=seed, roster_hash=record.roster_hash, case_hash=record.case_hash,
+            record=json.dumps(record_json(record), ensure_ascii=False),
+            snapshot=json.dumps(snapshot, ensure_ascii=False), exclusions=exclusions_json(result.exclusions),
+            convened_at=now,
+        )).run()
         panel_id = rows[0]["id"]
-        await Seat.insert(
-            *[Seat(panel=panel_id, member=s.member_id, role=s.role, is_chair=s.is_chair, status="accepted")
-              for s in result.seats]
-        ).run()
+        deadline = reply_deadline(now, template_row["reply_days"])
+        await Seat.insert(*[
+            Seat(panel=panel_id, member=s.member_id, role=s.role, is_chair=s.is_chair, status="invited",
+                 invited_at=now, reply_by=deadline)
+            for s in result.seats
+        ]).run()
         await apply_transition(
             case=case, action=Action.convene, actor=actor, extra={"criteria_set_id": criteria["id"]},
-            data={"panel_id": panel_id, "seed_hash": seed_hash(seed), "roster_hash": result.roster_hash,
+            data={"panel_id": panel_id, "seed_hash": record.seed_hash, "roster_hash": record.roster_hash,
                   "criteria_version": criteria["version"], "excluded": len(result.exclusions)},
         )
     return panel_id
+
+
+async def refill_panel(*, panel_id: int) -> int:
+    """Refill every vacated seat of a panel at work by the seeded procedure; returns the seats refilled.
+
+    Idempotent: a seat already refilled (its member is in the record's refills) is left alone.
+    """
+    refilled = 0
+    while True:
+        vacated = await _next_vacated(panel_id)
+        if vacated is None:
+            return refilled
+        seed = await commit_seed(case_id=vacated["case_id"], actor=SYSTEM, purpose="refill")
+        if await _refill_one(panel_id, vacated["member"], seed):
+            refilled += 1
+
+
+async def _next_vacated(panel_id: int) -> dict[str, Any] | None:
+    rows = await db.fetch(
+        "SELECT p.record, p.status, p.\"case\" AS case_id FROM panel p WHERE p.id = {}", panel_id)
+    if not rows or rows[0]["status"] != "seated":
+        return None
+    done = {r["replaces"] for r in _json(rows[0]["record"]).get("refills", [])}
+    seats = await Seat.select(Seat.member).where(
+        (Seat.panel == panel_id) & Seat.status.is_in(list(VACATED))).order_by(Seat.id).run()
+    pending = [s["member"] for s in seats if s["member"] not in done]
+    return {"member": pending[0], "case_id": rows[0]["case_id"]} if pending else None
+
+
+async def _refill_one(panel_id: int, member_id: int, seed: str) -> bool:
+    now = datetime.now(UTC)
+    async with db.transaction():
+        panel = (await db.fetch("SELECT * FROM panel WHERE id = {}" + ("" if db.is_sqlite() else " FOR UPDATE"),
+                                panel_id))[0]
+        record = record_from_json(_json(panel["record"]))
+        if panel["status"] != "seated" or any(r.replaces == member_id for r in record.refills):
+            return False
+        case = (await db.fetch("SELECT * FROM review_case WHERE id = {}", panel["case"]))[0]
+        facts = await case_facts(case, panel_id=panel_id)
+        new_record, snapshot = record_refill(record=record, replaces=member_id, seed=seed,
+                                             candidates=await roster_candidates(now), case=facts,
+                                             salt=secrets.token_hex(16))
+        refill = new_record.refills[-1]
+        snapshots = _json(panel["refill_snapshots"]) or {}
+        snapshots[str(refill.index)] = snapshot
+        await Panel.update({Panel.record: json.dumps(record_json(new_record), ensure_ascii=False),
+                            Panel.refill_snapshots: json.dumps(snapshots, ensure_ascii=False)}).where(
+            Panel.id == panel_id).run()
+        data: dict[str, Any] = {"panel_id": panel_id, "role": refill.role, "refill": refill.index,
+                                "seed_hash": refill.seed_hash}
+        if refill.seat is not None:
+            template = await template_by_id(panel["template"])
+            await Seat.insert(Seat(panel=panel_id, member=refill.seat.member_id, role=refill.seat.role,
+                                   is_chair=refill.seat.is_chair, status="invited", invited_at=now,
+                                   reply_by=reply_deadline(now, template["reply_days"]))).run()
+        else:
+            data["unfilled"] = shortfall_message({refill.role: 1})
+        await audit.record(case_id=case["id"], actor=SYSTEM.label, action="seat_refilled", data=data)
+    return True

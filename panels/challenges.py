@@ -1,0 +1,112 @@
+"""Challenges (申请回避): a party asks that a seated member step down; the office upholds or rejects."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from panels.tables import Challenge, Seat
+from review import audit, db, queue
+from review.actors import Actor
+from review.errors import Conflict, Forbidden, Invalid, NotFound
+
+PARTY_OF = {"complainant": "complainant", "liaison": "department"}
+PARTY_LABELS = {"complainant": "诉求人", "department": "承办部门"}
+
+
+async def _seat_on_case(seat_id: int) -> dict[str, Any]:
+    rows = await db.fetch(
+        "SELECT seat.id, seat.status, seat.panel, seat.role, panel.status AS panel_status,"
+        " c.id AS case_id, c.department AS department_id, c.status AS case_status"
+        " FROM seat JOIN panel ON panel.id = seat.panel JOIN review_case c ON c.id = panel.\"case\""
+        " WHERE seat.id = {}",
+        seat_id,
+    )
+    if not rows:
+        raise NotFound("seat_not_found", "席位不存在")
+    return rows[0]
+
+
+def _may_challenge(actor: Actor, seat: dict[str, Any]) -> bool:
+    if actor.kind == "complainant":
+        return actor.case_id == seat["case_id"]
+    if actor.kind == "liaison":
+        return actor.department_id == seat["department_id"]
+    return False
+
+
+async def raise_challenge(*, seat_id: int, actor: Actor, reason: str) -> int:
+    """The complainant or the department's liaison challenges one seated member, with a reason."""
+    reason = reason.strip()
+    if len(reason) < 5:
+        raise Invalid("reason_required", "请写明申请回避的理由（至少 5 个字）", field="reason")
+    async with db.transaction():
+        seat = await _seat_on_case(seat_id)
+        if not _may_challenge(actor, seat):
+            # Same answer as a missing seat: a stranger learns nothing about other cases' panels.
+            raise NotFound("seat_not_found", "席位不存在")
+        if seat["panel_status"] != "seated" or seat["status"] not in ("invited", "accepted"):
+            raise Conflict("seat_not_challengeable", "该评议员已不在评议组中")
+        if seat["case_status"] not in ("under_review",):
+            raise Conflict("seat_not_challengeable", "评议结论作出后不能再申请回避")
+        party = PARTY_OF[actor.kind]
+        pending = await Challenge.exists().where(
+            (Challenge.seat == seat_id) & (Challenge.raised_by == party) & (Challenge.status == "pending")
+        ).run()
+        if pending:
+            raise Conflict("challenge_pending", "您对该评议员的回避申请正在处理中")
+        rows = await Challenge.insert(Challenge(seat=seat_id, raised_by=party, reason=reason)).run()
+        await audit.record(case_id=seat["case_id"], actor=actor.label, action="challenge_raised",
+                           reason=reason, data={"seat": seat_id, "by": party, "challenge": rows[0]["id"]})
+    return rows[0]["id"]
+
+
+async def decide_challenge(*, challenge_id: int, actor: Actor, uphold: bool, reason: str) -> str:
+    """The office decides; an upheld challenge removes the member and their seat is refilled."""
+    if actor.kind != "office":
+        raise Forbidden("forbidden", "只有评议办可以决定回避申请")
+    reason = reason.strip()
+    if not reason:
+        raise Invalid("reason_required", "请写明决定的理由", field="reason")
+    now = datetime.now(UTC)
+    status = "upheld" if uphold else "rejected"
+    async with db.transaction():
+        challenge = await Challenge.select().where(Challenge.id == challenge_id).first().run()
+        if challenge is None:
+            raise NotFound("challenge_not_found", "回避申请不存在")
+        if challenge["status"] != "pending":
+            raise Conflict("challenge_decided", "该回避申请已有决定")
+        seat = await _seat_on_case(challenge["seat"])
+        await Challenge.update({Challenge.status: status, Challenge.decided_by: actor.user_id,
+                                Challenge.decision_reason: reason, Challenge.decided_at: now}).where(
+            Challenge.id == challenge_id).run()
+        removed = uphold and seat["status"] in ("invited", "accepted") and seat["panel_status"] == "seated"
+        if removed:
+            await Seat.update({Seat.status: "removed", Seat.answered_at: now, Seat.reason_kind: "challenge_upheld",
+                               Seat.reason: reason}).where(Seat.id == seat["id"]).run()
+        await audit.record(case_id=seat["case_id"], actor=actor.label, action=f"challenge_{status}", reason=reason,
+                           data={"challenge": challenge_id, "seat": seat["id"]})
+    if removed:
+        await queue.enqueue("refill_panel", seat["panel"])
+    return status
+
+
+async def challenges_of_case(case_id: int) -> list[dict[str, Any]]:
+    """Every challenge on the case's panels, for the office and the parties (no member contact data)."""
+    return await db.fetch(
+        "SELECT ch.id, ch.raised_by, ch.reason, ch.status, ch.decision_reason, ch.raised_at, ch.decided_at,"
+        " seat.id AS seat_id, seat.role, m.name AS member_name"
+        " FROM challenge ch JOIN seat ON seat.id = ch.seat JOIN roster_member m ON m.id = seat.member"
+        " JOIN panel ON panel.id = seat.panel WHERE panel.\"case\" = {} ORDER BY ch.id",
+        case_id,
+    )
+
+
+async def pending_challenges() -> list[dict[str, Any]]:
+    """Challenges waiting for the office's decision, oldest first."""
+    return await db.fetch(
+        "SELECT ch.id, ch.raised_by, ch.reason, ch.raised_at, seat.role, m.name AS member_name, c.number"
+        " FROM challenge ch JOIN seat ON seat.id = ch.seat JOIN roster_member m ON m.id = seat.member"
+        " JOIN panel ON panel.id = seat.panel JOIN review_case c ON c.id = panel.\"case\""
+        " WHERE ch.status = 'pending' ORDER BY ch.id",
+    )

@@ -1,0 +1,462 @@
+"""The draw record: what was drawn and how, its public view, and its verification by re-running the draw."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from panels.conflicts import CONFLICT_LABELS, Candidate, CaseFacts, ConflictKind, Exclusion
+from panels.draw import (
+    DrawnSeat,
+    DrawResult,
+    Snapshot,
+    Template,
+    case_hash,
+    digest,
+    from_snapshot,
+    roster_hash,
+    roster_snapshot,
+    run_draw,
+    run_refill,
+    seed_hash,
+)
+
+
+@dataclass(frozen=True)
+class Refill:
+    """One refilled seat, re-runnable from its own seed and snapshot."""
+
+    index: int
+    replaces: int  # the member whose seat is refilled
+    role: str
+    is_chair: bool
+    seed_hash: str
+    seed: str
+    roster_hash: str
+    case_hash: str
+    seated: tuple[int, ...]  # everyone drawn for the case before this refill, ascending
+    exclusions: tuple[Exclusion, ...]
+    seat: DrawnSeat | None
+
+
+@dataclass(frozen=True)
+class DrawRecord:
+    """抽取记录: the seed, its commitment, the template, the input's hashes, the exclusions and the result."""
+
+    seed_hash: str
+    seed: str
+    template: Template
+    roster_hash: str
+    case_hash: str
+    exclusions: tuple[Exclusion, ...]
+    result: tuple[DrawnSeat, ...]
+    refills: tuple[Refill, ...] = ()
+
+
+def record_draw(
+    *, seed: str, candidates: list[Candidate], case: CaseFacts, template: Template, salt: str
+) -> tuple[DrawResult, DrawRecord, Snapshot]:
+    """Draw a panel and return the result, its record and the snapshot to store privately beside it.
+
+    `salt` is a fresh secret (e.g. `secrets.token_hex(16)`) kept only in the snapshot.
+    """
+    snapshot = roster_snapshot(candidates, case, salt=salt)
+    seats, exclusions, shortfall = run_draw(seed=seed, candidates=candidates, case=case, template=template)
+    members_hash = digest(snapshot["members"])
+    record = DrawRecord(
+        seed_hash=seed_hash(seed),
+        seed=seed,
+        template=template,
+        roster_hash=members_hash,
+        case_hash=digest(snapshot["case"]),
+        exclusions=exclusions,
+        result=seats,
+    )
+    return DrawResult(seats, exclusions, members_hash, shortfall), record, snapshot
+
+
+@dataclass(frozen=True)
+class _Step:
+    refill: Refill
+    number: int  # the seat refilled, 1-based in result order; 0 when it was not on the panel
+    old: DrawnSeat | None  # who held it
+    drawn: tuple[int, ...]  # everyone drawn before this refill, ascending
+
+
+def _history(record: DrawRecord) -> tuple[list[_Step], dict[int, tuple[int, DrawnSeat]], set[int]]:
+    """Each refill with the seat it replaced; then who holds which seat, and everyone ever drawn."""
+    holders = {s.member_id: (n, s) for n, s in enumerate(record.result, start=1)}
+    drawn = set(holders)
+    steps = []
+    for refill in record.refills:
+        number, old = holders.pop(refill.replaces, (0, None))
+        steps.append(_Step(refill, number, old, tuple(sorted(drawn))))
+        if refill.seat is not None:
+            holders[refill.seat.member_id] = (number, refill.seat)
+            drawn.add(refill.seat.member_id)
+    return steps, holders, drawn
+
+
+def record_refill(
+    *, record: DrawRecord, replaces: int, seed: str, candidates: list[Candidate], case: CaseFacts, salt: str
+) -> tuple[DrawRecord, Snapshot]:
+    """Refill the seat `replaces` holds; the record with the refill appended, and the snapshot it used.
+
+    `seed` should be fresh, its hash recorded before the refill: the draw's own seed is public by then, and
+    a member who could compute their successor could choose whether to decline.
+    """
+    _, holders, drawn = _history(record)
+    if replaces not in holders:
+        raise ValueError(f"评议员 {replaces} 不在该评议组中")
+    _, old = holders[replaces]
+    index = len(record.refills)
+    snapshot = roster_snapshot(candidates, case, salt=salt)
+    seat, exclusions = run_refill(
+        seed=seed,
+        candidates=candidates,
+        case=case,
+        template=record.template,
+        role=old.role,
+        seated=drawn,
+        refill_index=index,
+        is_chair=old.is_chair,
+    )
+    refill = Refill(
+        index=index,
+        replaces=replaces,
+        role=old.role,
+        is_chair=old.is_chair,
+        seed_hash=seed_hash(seed),
+        seed=seed,
+        roster_hash=digest(snapshot["members"]),
+        case_hash=digest(snapshot["case"]),
+        seated=tuple(sorted(drawn)),
+        exclusions=exclusions,
+        seat=seat,
+    )
+    return replace(record, refills=(*record.refills, refill)), snapshot
+
+
+def _seat_json(seat: DrawnSeat | None) -> dict[str, object] | None:
+    return (
+        None if seat is None else {"member_id": seat.member_id, "role": seat.role, "is_chair": seat.is_chair}
+    )
+
+
+def _seat_from(data: Mapping[str, Any] | None) -> DrawnSeat | None:
+    return (
+        None if data is None else DrawnSeat(int(data["member_id"]), str(data["role"]), bool(data["is_chair"]))
+    )
+
+
+def _exclusions_json(exclusions: Iterable[Exclusion]) -> list[dict[str, object]]:
+    return [{"member_id": e.member_id, "kind": ConflictKind(e.kind).value} for e in exclusions]
+
+
+def _exclusions_from(data: Iterable[Mapping[str, Any]]) -> tuple[Exclusion, ...]:
+    return tuple(Exclusion(int(e["member_id"]), ConflictKind(e["kind"])) for e in data)
+
+
+def record_json(record: DrawRecord) -> dict[str, object]:
+    """The whole record as JSON, member ids included: for storage, not for the public (see `public_view`)."""
+    return {
+        "seed_hash": record.seed_hash,
+        "seed": record.seed,
+        "template": _template_json(record.template),
+        "roster_hash": record.roster_hash,
+        "case_hash": record.case_hash,
+        "exclusions": _exclusions_json(record.exclusions),
+        "result": [_seat_json(s) for s in record.result],
+        "refills": [
+            {
+                "index": r.index,
+                "replaces": r.replaces,
+                "role": r.role,
+                "is_chair": r.is_chair,
+                "seed_hash": r.seed_hash,
+                "seed": r.seed,
+                "roster_hash": r.roster_hash,
+                "case_hash": r.case_hash,
+                "seated": list(r.seated),
+                "exclusions": _exclusions_json(r.exclusions),
+                "seat": _seat_json(r.seat),
+            }
+            for r in record.refills
+        ],
+    }
+
+
+def record_from_json(data: Mapping[str, Any]) -> DrawRecord:
+    """The record `record_json` wrote."""
+    t = data["template"]
+    return DrawRecord(
+        seed_hash=str(data["seed_hash"]),
+        seed=str(data["seed"]),
+        template=Template(
+            seats={str(role): int(n) for role, n in t["seats"].items()},
+            chair_roles=tuple(t["chair_roles"]),
+            prefer_local_residents=bool(t["prefer_local_residents"]),
+            id=int(t["id"]),
+            version=int(t["version"]),
+        ),
+        roster_hash=str(data["roster_hash"]),
+        case_hash=str(data["case_hash"]),
+        exclusions=_exclusions_from(data["exclusions"]),
+        result=tuple(s for s in map(_seat_from, data["result"]) if s is not None),
+        refills=tuple(
+            Refill(
+                index=int(r["index"]),
+                replaces=int(r["replaces"]),
+                role=str(r["role"]),
+                is_chair=bool(r["is_chair"]),
+                seed_hash=str(r["seed_hash"]),
+                seed=str(r["seed"]),
+                roster_hash=str(r["roster_hash"]),
+                case_hash=str(r["case_hash"]),
+                seated=tuple(int(i) for i in r["seated"]),
+                exclusions=_exclusions_from(r["exclusions"]),
+                seat=_seat_from(r["seat"]),
+            )
+            for r in data["refills"]
+        ),
+    )
+
+
+def _template_json(template: Template) -> dict[str, object]:
+    return {
+        "id": template.id,
+        "version": template.version,
+        "seats": dict(sorted(template.seats.items())),
+        "chair_roles": list(template.chair_roles),
+        "prefer_local_residents": template.prefer_local_residents,
+    }
+
+
+def _exclusion_counts(exclusions: Iterable[Exclusion]) -> list[dict[str, object]]:
+    counts = Counter(e.kind for e in exclusions)
+    return [
+        {"kind": kind.value, "reason": CONFLICT_LABELS[kind.value], "count": counts[kind]}
+        for kind in ConflictKind
+        if counts[kind]
+    ]
+
+
+def public_view(record: DrawRecord) -> dict[str, object]:
+    """What anyone may see of a draw: seed, hashes, template, exclusions counted by kind, seats by number.
+
+    No member ids: they are stable across cases, so publishing them would let anyone follow one member from
+    panel to panel. The public cannot re-run the draw without the private snapshot anyway; seat numbers
+    (1-based, in result order, kept by a refilled seat) say which seat a refill replaced.
+    """
+    steps, _, _ = _history(record)
+    refills = [
+        {
+            "index": step.refill.index,
+            "seat": step.number,
+            "role": step.refill.role,
+            "is_chair": step.refill.is_chair,
+            "filled": step.refill.seat is not None,
+            "seed_hash": step.refill.seed_hash,
+            "seed": step.refill.seed,
+            "roster_hash": step.refill.roster_hash,
+            "case_hash": step.refill.case_hash,
+            "exclusions": _exclusion_counts(step.refill.exclusions),
+        }
+        for step in steps
+    ]
+    return {
+        "seed_hash": record.seed_hash,
+        "seed": record.seed,
+        "template": _template_json(record.template),
+        "roster_hash": record.roster_hash,
+        "case_hash": record.case_hash,
+        "exclusions": _exclusion_counts(record.exclusions),
+        "excluded_members": len({e.member_id for e in record.exclusions}),
+        "seats": [
+            {"seat": n, "role": s.role, "is_chair": s.is_chair} for n, s in enumerate(record.result, start=1)
+        ],
+        "refills": refills,
+    }
+
+
+# --- verification -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Check:
+    """One thing verification compared; `message` is safe to show publicly (no member ids)."""
+
+    name: str
+    ok: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class Verification:
+    checks: tuple[Check, ...]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.checks) and all(c.ok for c in self.checks)
+
+    @property
+    def failures(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if not c.ok)
+
+
+def _check(name: str, ok: bool, yes: str, no: str) -> Check:
+    return Check(name, ok, yes if ok else no)
+
+
+def _seat_list(numbers: Iterable[int]) -> str:
+    return "、".join(f"第 {n} 席" for n in numbers)
+
+
+def _verify_input(
+    prefix: str, label: str, snapshot: Mapping[str, Any] | None, roster: str, case: str, checks: list[Check]
+) -> tuple[list[Candidate], CaseFacts] | None:
+    """Check a snapshot against the recorded hashes; its contents when it could be read."""
+    if snapshot is None:
+        checks.append(Check(f"{prefix}snapshot", False, f"{label}缺少所用的名册快照，无法复算"))
+        return None
+    try:
+        candidates, facts, salt = from_snapshot(snapshot)
+    except ValueError as error:
+        checks.append(Check(f"{prefix}snapshot", False, f"{label}名册快照无法读取：{error}"))
+        return None
+    checks.append(
+        _check(
+            f"{prefix}roster",
+            roster_hash(candidates) == roster,
+            f"{label}名册快照与记录的名册哈希一致",
+            f"{label}名册快照与记录的名册哈希不一致：快照被改动，或不是这次抽取所用的名册",
+        )
+    )
+    checks.append(
+        _check(
+            f"{prefix}case",
+            case_hash(facts, salt=salt) == case,
+            f"{label}案件事实与记录的哈希一致",
+            f"{label}案件事实与记录的哈希不一致：快照中的案件信息或回避名单被改动",
+        )
+    )
+    return candidates, facts
+
+
+def _exclusion_keys(exclusions: Iterable[Exclusion]) -> list[tuple[int, str]]:
+    return sorted((e.member_id, ConflictKind(e.kind).value) for e in exclusions)
+
+
+def verify_draw(
+    record: DrawRecord,
+    snapshot: Mapping[str, Any],
+    *,
+    refill_snapshots: Mapping[int, Mapping[str, Any]] | None = None,
+) -> Verification:
+    """复核抽取: check the seed against its commitment and the snapshot against its hashes, then re-run.
+
+    A refill whose hashes differ from the draw's needs its own snapshot in `refill_snapshots` by index.
+    """
+    checks: list[Check] = [
+        _check(
+            "seed",
+            seed_hash(record.seed) == record.seed_hash,
+            "公开的种子与抽取前登记的种子哈希一致",
+            "公开的种子与抽取前登记的种子哈希不一致：种子在抽取后被更换",
+        )
+    ]
+    read = _verify_input("", "", snapshot, record.roster_hash, record.case_hash, checks)
+    if read is not None:
+        candidates, facts = read
+        try:
+            seats, exclusions, _ = run_draw(
+                seed=record.seed, candidates=candidates, case=facts, template=record.template
+            )
+        except ValueError as error:
+            checks.append(Check("panel", False, f"无法复算：{error}"))
+        else:
+            checks.append(
+                _check(
+                    "exclusions",
+                    _exclusion_keys(exclusions) == _exclusion_keys(record.exclusions),
+                    f"复算的回避与排除名单与记录一致（{len(exclusions)} 项）",
+                    f"复算的回避与排除名单与记录不同：记录 {len(record.exclusions)} 项，复算 {len(exclusions)} 项",
+                )
+            )
+            differing = [
+                n
+                for n in range(1, max(len(seats), len(record.result)) + 1)
+                if seats[n - 1 : n] != record.result[n - 1 : n]
+            ]
+            checks.append(
+                _check(
+                    "panel",
+                    not differing,
+                    f"重新抽取得到相同的评议组（{len(seats)} 席，主持人相同）",
+                    f"重新抽取的评议组与记录不同：{_seat_list(differing)}",
+                )
+            )
+    checks.extend(_verify_refills(record, snapshot, refill_snapshots or {}))
+    return Verification(tuple(checks))
+
+
+def _verify_refills(
+    record: DrawRecord, snapshot: Mapping[str, Any], refill_snapshots: Mapping[int, Mapping[str, Any]]
+) -> list[Check]:
+    checks: list[Check] = []
+    steps, _, _ = _history(record)
+    for position, step in enumerate(steps):
+        refill = step.refill
+        prefix, label = f"refill:{position}:", f"第 {position + 1} 次补选："
+        checks.append(
+            _check(
+                f"{prefix}seat",
+                refill.index == position
+                and step.old is not None
+                and (step.old.role, step.old.is_chair) == (refill.role, refill.is_chair)
+                and refill.seated == step.drawn,
+                f"{label}补选第 {step.number} 席，角色、主持人身份和此前已抽中的人员与记录一致",
+                f"{label}补选的席位、角色、主持人身份或此前已抽中的人员与记录不符",
+            )
+        )
+        checks.append(
+            _check(
+                f"{prefix}seed",
+                seed_hash(refill.seed) == refill.seed_hash,
+                f"{label}种子与补选前登记的种子哈希一致",
+                f"{label}种子与补选前登记的种子哈希不一致",
+            )
+        )
+        # A refill drawn from the draw's own snapshot needs no second copy of it.
+        same_input = (refill.roster_hash, refill.case_hash) == (record.roster_hash, record.case_hash)
+        source = refill_snapshots.get(refill.index, snapshot if same_input else None)
+        read = _verify_input(prefix, label, source, refill.roster_hash, refill.case_hash, checks)
+        if read is None:
+            continue
+        candidates, facts = read
+        try:
+            seat, exclusions = run_refill(
+                seed=refill.seed,
+                candidates=candidates,
+                case=facts,
+                template=record.template,
+                role=refill.role,
+                seated=set(refill.seated),
+                refill_index=refill.index,
+                is_chair=refill.is_chair,
+            )
+        except ValueError as error:
+            checks.append(Check(f"{prefix}result", False, f"{label}无法复算：{error}"))
+            continue
+        same = seat == refill.seat and _exclusion_keys(exclusions) == _exclusion_keys(refill.exclusions)
+        checks.append(
+            _check(
+                f"{prefix}result",
+                same,
+                f"{label}重新补选得到相同的结果" + ("" if seat else "（无可补选人员）"),
+                f"{label}重新补选的结果或回避名单与记录不同",
+            )
+        )
+    return checks

@@ -1,0 +1,139 @@
+"""Invitations to sit on a panel: members accept, decline or recuse before the reply deadline.
+
+A seat that is declined, recused, left unanswered past its deadline or removed after a challenge is
+refilled by the same seeded procedure (`review.convening.refill_panel`, run as a job), so no panel stalls.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Any
+
+from panels.conflicts import CONFLICT_LABELS, ConflictKind
+from panels.tables import Panel, Seat
+from review import audit, db, queue
+from review.actors import Actor
+from review.errors import Conflict, Forbidden, Invalid, NotFound
+from review.workdays import add_workdays
+
+CHINA = timezone(timedelta(hours=8))
+ANSWERS = {"accept": "accepted", "decline": "declined", "recuse": "recused"}
+# Reasons a member may give for recusing (自行回避), as conflict kinds the next draws will respect.
+RECUSAL_KINDS = (ConflictKind.personal_tie.value, ConflictKind.works_for_department.value,
+                 ConflictKind.same_community.value, ConflictKind.recused.value)
+
+
+def reply_deadline(now: datetime, reply_days: int) -> datetime:
+    """The end (Beijing time) of the `reply_days`-th working day after today."""
+    day: date = add_workdays(now.astimezone(CHINA).date(), reply_days)
+    return datetime.combine(day, time(23, 59, 59), tzinfo=CHINA)
+
+
+async def _seat_for_update(seat_id: int) -> dict[str, Any]:
+    rows = await db.fetch(
+        "SELECT seat.id, seat.status, seat.panel, seat.role, seat.is_chair, seat.reply_by, m.\"user\" AS user_id,"
+        " panel.status AS panel_status, panel.\"case\" AS case_id"
+        " FROM seat JOIN roster_member m ON m.id = seat.member JOIN panel ON panel.id = seat.panel"
+        " WHERE seat.id = {}" + ("" if db.is_sqlite() else " FOR UPDATE OF seat"),
+        seat_id,
+    )
+    if not rows:
+        raise NotFound("seat_not_found", "邀请不存在")
+    return rows[0]
+
+
+async def answer_invitation(*, seat_id: int, actor: Actor, answer: str, reason: str = "",
+                            kind: str = "") -> str:
+    """接受、谢绝或申请回避: the invited member answers once, before the deadline."""
+    status = ANSWERS.get(answer)
+    if status is None:
+        raise Invalid("invalid_field", "答复应为 accept、decline 或 recuse", field="answer")
+    reason = reason.strip()
+    if status != "accepted" and not reason:
+        raise Invalid("reason_required", "谢绝或申请回避须说明理由", field="reason")
+    if status == "recused" and kind not in RECUSAL_KINDS:
+        raise Invalid("invalid_field", "请选择回避的原因类别", field="kind")
+    now = datetime.now(UTC)
+    async with db.transaction():
+        seat = await _seat_for_update(seat_id)
+        if actor.kind != "member" or seat["user_id"] != actor.user_id:
+            raise Forbidden("forbidden", "这不是您的邀请")
+        if seat["panel_status"] != "seated":
+            raise Conflict("panel_closed", "该评议组已结束工作")
+        if seat["status"] != "invited":
+            raise Conflict("already_answered", "您已答复过该邀请")
+        if seat["reply_by"] is not None and _aware(seat["reply_by"]) < now:
+            raise Conflict("invitation_expired", "答复期限已过，该席位将另行抽取")
+        await Seat.update({Seat.status: status, Seat.answered_at: now, Seat.reason: reason,
+                           Seat.reason_kind: kind if status == "recused" else ""}).where(Seat.id == seat_id).run()
+        await audit.record(case_id=seat["case_id"], actor=actor.label, action=f"invitation_{status}",
+                           reason=reason, data={"seat": seat_id, "role": seat["role"],
+                                                "kind": kind if status == "recused" else ""})
+    if status != "accepted":
+        await queue.enqueue("refill_panel", seat["panel"])
+    return status
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+async def expire_invitations(*, now: datetime | None = None) -> list[int]:
+    """Mark invitations past their deadline expired; their panels are refilled. Returns the panel ids."""
+    now = now or datetime.now(UTC)
+    async with db.transaction():
+        rows = await db.fetch(
+            "SELECT seat.id, seat.panel, seat.role, panel.\"case\" AS case_id FROM seat"
+            " JOIN panel ON panel.id = seat.panel"
+            " WHERE seat.status = 'invited' AND panel.status = 'seated' AND seat.reply_by < {}",
+            now,
+        )
+        if rows:
+            await Seat.update({Seat.status: "expired", Seat.answered_at: now,
+                               Seat.reason: "逾期未答复"}).where(Seat.id.is_in([r["id"] for r in rows])).run()
+            for row in rows:
+                await audit.record(case_id=row["case_id"], actor="system:job", action="invitation_expired",
+                                   data={"seat": row["id"], "role": row["role"]})
+    panels = sorted({r["panel"] for r in rows})
+    for panel_id in panels:
+        await queue.enqueue("refill_panel", panel_id)
+    return panels
+
+
+async def my_invitations(actor: Actor) -> list[dict[str, Any]]:
+    """A member's seats on panels at work, newest first, with the case and the deadline."""
+    rows = await db.fetch(
+        "SELECT seat.id, seat.status, seat.role, seat.is_chair, seat.reply_by, seat.invited_at,"
+        " c.number, c.category, c.district, d.name AS department_name"
+        " FROM seat JOIN roster_member m ON m.id = seat.member JOIN panel ON panel.id = seat.panel"
+        " JOIN review_case c ON c.id = panel.\"case\" JOIN department d ON d.id = c.department"
+        " WHERE m.\"user\" = {} AND panel.status = 'seated' AND seat.status IN ('invited', 'accepted')"
+        " ORDER BY seat.id DESC",
+        actor.user_id,
+    )
+    return rows
+
+
+async def member_load(actor: Actor) -> dict[str, int]:
+    """How many panels the member sits on now and the most they agreed to."""
+    rows = await db.fetch(
+        "SELECT m.max_panels, (SELECT COUNT(*) FROM seat JOIN panel ON panel.id = seat.panel"
+        " WHERE seat.member = m.id AND panel.status = 'seated' AND seat.status IN ('invited', 'accepted')) AS load"
+        " FROM roster_member m WHERE m.\"user\" = {}",
+        actor.user_id,
+    )
+    return {"load": rows[0]["load"], "max_panels": rows[0]["max_panels"]} if rows else {"load": 0, "max_panels": 0}
+
+
+def recusal_choices() -> list[tuple[str, str]]:
+    return [(kind, CONFLICT_LABELS[kind]) for kind in RECUSAL_KINDS]
+
+
+async def open_panel_of_seat(seat_id: int) -> int:
+    row = await Seat.select(Seat.panel).where(Seat.id == seat_id).first().run()
+    if row is None:
+        raise NotFound("seat_not_found", "席位不存在")
+    panel = await Panel.select(Panel.id).where((Panel.id == row["panel"]) & (Panel.status == "seated")).first().run()
+    if panel is None:
+        raise Conflict("panel_closed", "该评议组已结束工作")
+    return panel["id"]

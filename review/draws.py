@@ -1,0 +1,44 @@
+"""Draw records for the public and for `review verify-draw`: re-run a panel's draw from what was kept."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from panels.draw_record import Verification, public_view, record_from_json, verify_draw
+from panels.queries import panel_record
+from review.errors import NotFound
+
+
+@dataclass(frozen=True)
+class PublicDraw:
+    """A draw as anyone may see it, with the outcome of re-running it just now."""
+
+    panel_id: int
+    convened_at: Any
+    template_name: str
+    template_version: int
+    view: dict[str, Any]
+    verification: Verification
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+async def verify_panel(panel_id: int) -> tuple[dict[str, Any], Verification]:
+    """The stored record of a panel's draw and the result of re-running it from its snapshots."""
+    found = await panel_record(panel_id)
+    if found is None or not found["record"]:
+        raise NotFound("draw_not_found", "抽取记录不存在")
+    record = record_from_json(found["record"])
+    refill_snapshots = {int(k): v for k, v in (_json(found["refill_snapshots"]) or {}).items()}
+    return found, verify_draw(record, found["snapshot"], refill_snapshots=refill_snapshots)
+
+
+async def public_record(panel_id: int) -> PublicDraw:
+    """公开抽取记录: seed, hashes, template, exclusions by kind, seats by role — no names, no member ids."""
+    found, verification = await verify_panel(panel_id)
+    return PublicDraw(panel_id, found["convened_at"], found["template_name"], found["template_version"],
+                      public_view(record_from_json(found["record"])), verification)

@@ -1,0 +1,42 @@
+"""Jobs of the panels area: take ids, re-load, call a service; each may run more than once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from panels import invitations
+from review import convening, rounds
+
+log = logging.getLogger("review.jobs")
+
+SWEEP_INTERVAL = 300.0  # seconds between looks for invitations past their deadline
+
+
+async def refill_panel(ctx: dict[str, Any], panel_id: int) -> int:
+    """Refill the vacated seats of a panel (idempotent: refilled seats are in the draw record)."""
+    return await convening.refill_panel(panel_id=panel_id)
+
+
+async def convene_round(ctx: dict[str, Any], round_id: int) -> str:
+    """Solve and seat a convening round (idempotent: convened cases are skipped, a done round is left)."""
+    return await rounds.run_round(round_id=round_id)
+
+
+async def expire_invitations(ctx: dict[str, Any]) -> int:
+    """Expire invitations past their reply deadline; their panels are refilled by `refill_panel` jobs."""
+    return len(await invitations.expire_invitations())
+
+
+async def invitation_sweeper(interval: float = SWEEP_INTERVAL) -> None:
+    """In-process stand-in for the worker's cron: expire overdue invitations every few minutes."""
+    while True:
+        try:
+            await expire_invitations({})
+        except Exception:  # noqa: BLE001 - a failed sweep is logged and retried at the next interval
+            log.exception("invitation sweep failed")
+        await asyncio.sleep(interval)
+
+
+PANEL_FUNCTIONS = [refill_panel, convene_round, expire_invitations]
