@@ -1,172 +1,230 @@
-"""Score sheets and rulings: sealed scoring by seated members, one ruling issued by the office."""
+"""Score sheets: sealed scoring by seated members, drafts, revisions and the conflict check."""
 
 from __future__ import annotations
 
 import json
-import secrets
-from datetime import datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from panels.tables import Panel, Seat
-from review import audit, db, queue
-from review.access_codes import ALPHABET
+from review import audit, db
 from review.actors import Actor
-from review.assessments import record_outcome
-from review.cases import apply_transition, load_case_for_update
-from review.errors import Conflict, Forbidden, Invalid, NotFound
+from review.cases import apply_transition
+from review.errors import Conflict, Invalid, NotFound
 from review.lifecycle import Action
-from review.tables import Verdict
-from review.workdays import add_workdays
 from scoring.aggregate import Aggregate, CriterionSpec, RulingRule, Sheet, aggregate_scores
-from scoring.tables import CriteriaSet, Criterion, Ruling, Score, ScoreSheet
+from scoring.tables import CriteriaSet, Criterion
 
-REDO_WORKING_DAYS = 15
-CHINA = timezone(timedelta(hours=8))
+SCORING_OPEN = ("panel_ready", "under_review")
+
+
+def loads(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
 
 
 async def criteria_of(criteria_set_id: int) -> list[dict]:
     return await Criterion.select().where(Criterion.criteria_set == criteria_set_id).order_by(Criterion.position).run()
 
 
+# A published criteria version never changes, so each process keeps what it has read.
+_published: dict[int, list[dict]] = {}
+_rules: dict[int, RulingRule] = {}
+
+
+async def published_criteria(criteria_set_id: int) -> list[dict]:
+    """The criteria of a published version, levels decoded (cached: published versions are frozen)."""
+    if criteria_set_id not in _published:
+        rows = await criteria_of(criteria_set_id)
+        for c in rows:
+            c["levels"] = loads(c["levels"])
+        _published[criteria_set_id] = rows
+    return _published[criteria_set_id]
+
+
+async def ruling_rule(criteria_set_id: int) -> RulingRule:
+    if criteria_set_id not in _rules:
+        row = await CriteriaSet.select(CriteriaSet.rule).where(CriteriaSet.id == criteria_set_id).first().run()
+        _rules[criteria_set_id] = RulingRule.from_json(loads(row["rule"]))
+    return _rules[criteria_set_id]
+
+
 async def seat_of(actor: Actor, case_id: int) -> dict | None:
-    """The member's accepted seat on the case's active panel."""
-    return await Seat.select(Seat.id, Seat.role, Seat.is_chair).where(
-        (Seat.member.user == actor.user_id) & (Seat.panel.case == case_id)
-        & (Seat.panel.status == "seated") & (Seat.status == "accepted")
-    ).first().run()
+    """The member's accepted seat on the case's active panel: {id, role, is_chair, panel}."""
+    rows = await db.fetch(
+        "SELECT s.id, s.role, s.is_chair, s.panel FROM seat s JOIN panel p ON p.id = s.panel"
+        " JOIN roster_member m ON m.id = s.member"
+        " WHERE m.\"user\" = {} AND p.\"case\" = {} AND p.status = 'seated' AND s.status = 'accepted'",
+        actor.user_id or 0, case_id,
+    )
+    return rows[0] if rows else None
 
 
-def _parse_scores(raw: Any, criteria: list[dict]) -> list[tuple[dict, int, str]]:
+def parse_scores(raw: Any, criteria: list[dict], *, complete: bool) -> list[tuple[dict, int | None, str]]:
+    """(criterion, value, reason) per criterion; a submission needs every value and reason, a draft none."""
     if not isinstance(raw, list):
         raise Invalid("invalid_field", "scores 应为列表", field="scores")
     by_code = {str(item.get("criterion")): item for item in raw if isinstance(item, dict)}
-    parsed = []
+    parsed: list[tuple[dict, int | None, str]] = []
     for c in criteria:
-        item = by_code.get(c["code"])
+        item = by_code.get(c["code"]) or {}
         field = f"scores.{c['code']}"
-        if item is None:
+        value: int | None = None
+        if item.get("value") not in (None, ""):
+            try:
+                value = int(item["value"])
+            except (TypeError, ValueError):
+                raise Invalid("invalid_field", f"「{c['name']}」的分值应为整数", field=field) from None
+            if not 1 <= value <= c["scale_max"]:
+                raise Invalid("invalid_field", f"「{c['name']}」的分值应在 1–{c['scale_max']} 之间", field=field)
+        reason = str(item.get("reason") or "").strip()[:2000]
+        if complete and value is None:
             raise Invalid("missing_field", f"缺少「{c['name']}」的评分", field=field)
-        try:
-            value = int(item.get("value"))
-        except (TypeError, ValueError):
-            raise Invalid("invalid_field", f"「{c['name']}」的分值应为整数", field=field) from None
-        if not 1 <= value <= c["scale_max"]:
-            raise Invalid("invalid_field", f"「{c['name']}」的分值应在 1–{c['scale_max']} 之间", field=field)
-        reason = str(item.get("reason") or "").strip()
-        if not reason:
+        if complete and not reason:
             raise Invalid("reason_required", f"请填写「{c['name']}」的评分理由", field=field)
-        parsed.append((c, value, reason[:2000]))
+        parsed.append((c, value, reason))
     return parsed
 
 
-async def submit_sheet(*, number: str, actor: Actor, scores: Any) -> int:
-    """提交评分: a seated member submits (or revises) their sheet; the first sheet opens scoring."""
+@dataclass(frozen=True)
+class SavedSheet:
+    sheet_id: int
+    revision: int
+    submitted: bool
+
+
+# The case (row-locked on PostgreSQL), the member's seat on its active panel and their sheet, in one query.
+_CONTEXT = (
+    "SELECT c.id, c.status, c.criteria_set_id, s.role, s.panel AS panel_id,"
+    " sh.id AS sheet_id, sh.revision, sh.submitted"
+    " FROM review_case c JOIN panel p ON p.\"case\" = c.id AND p.status = 'seated'"
+    " JOIN seat s ON s.panel = p.id AND s.status = 'accepted'"
+    " JOIN roster_member m ON m.id = s.member AND m.\"user\" = {}"
+    " LEFT JOIN score_sheet sh ON sh.\"case\" = c.id AND sh.member = {} AND sh.panel_id = p.id"
+    " WHERE c.number = {}"
+)
+
+
+def sheet_changed(current: int) -> Conflict:
+    return Conflict("sheet_changed", f"您的评分表已在别处修改（现为第 {current} 次保存），本次修改没有保存。"
+                                     "页面保留了您刚才填写的内容；核对后再次提交，将以此为准。", field="revision")
+
+
+async def save_sheet(*, number: str, actor: Actor, scores: Any, revision: int | None = None,
+                     submit: bool = True) -> SavedSheet:
+    """评分: a seated member saves a draft or submits (or revises) their sheet while scoring is open.
+
+    `revision` is the save the member's edit started from (0 or None for a new sheet); if the sheet
+    has been saved since, nothing is written and a conflict names the current save.
+    """
+    base = int(revision or 0)
     async with db.transaction():
-        case = await load_case_for_update(number)
-        seat = await seat_of(actor, case["id"])
-        if not seat:
+        rows = await db.fetch(_CONTEXT + ("" if db.is_sqlite() else " FOR UPDATE OF c"),
+                              actor.user_id or 0, actor.user_id or 0, number)
+        if not rows or actor.kind != "member":
             raise NotFound("case_not_found", "未找到该案件")
-        if case["status"] not in ("panel_ready", "under_review"):
-            raise Conflict("scoring_closed", "本案评分已结束")
-        parsed = _parse_scores(scores, await criteria_of(case["criteria_set_id"]))
-        sheet = await ScoreSheet.select(ScoreSheet.id, ScoreSheet.revision).where(
-            (ScoreSheet.case == case["id"]) & (ScoreSheet.member == actor.user_id)
-        ).first().run()
-        now = datetime.now(timezone.utc)
-        if sheet:
-            sheet_id, revision = sheet["id"], sheet["revision"] + 1
-            await Score.delete().where(Score.score_sheet == sheet_id).run()
-            await ScoreSheet.update({ScoreSheet.revision: revision, ScoreSheet.submitted_at: now}).where(
-                ScoreSheet.id == sheet_id).run()
+        ctx = rows[0]
+        if ctx["status"] not in SCORING_OPEN:
+            raise Conflict("scoring_closed", "本案评分已结束，不能再修改评分")
+        current = ctx["revision"] or 0
+        if current != base:
+            raise sheet_changed(current)
+        if ctx["submitted"] and not submit:
+            raise Conflict("already_submitted", "评分表已提交，不能再存为草稿；修改后请直接重新提交")
+        parsed = parse_scores(scores, await published_criteria(ctx["criteria_set_id"]), complete=submit)
+        now = datetime.now(UTC)
+        new_revision = current + 1
+        sheet_id = ctx["sheet_id"]
+        if sheet_id is None and submit and not db.is_sqlite():
+            sheet_id = await _first_submission_pg(ctx, actor, parsed, now)
+            if ctx["status"] == "panel_ready":
+                await apply_transition(case=ctx, action=Action.start_scoring, actor=actor)
+            return SavedSheet(sheet_id, new_revision, submit)
+        if sheet_id is None:
+            inserted = await db.fetch(
+                "INSERT INTO score_sheet (\"case\", panel_id, member, member_role, criteria_set, submitted, revision,"
+                " submitted_at, updated_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}) RETURNING id",
+                ctx["id"], ctx["panel_id"], actor.user_id, ctx["role"], ctx["criteria_set_id"], submit, new_revision,
+                now if submit else None, now,
+            )
+            sheet_id = inserted[0]["id"]
         else:
-            revision = 1
-            rows = await ScoreSheet.insert(ScoreSheet(
-                case=case["id"], member=actor.user_id, member_role=seat["role"],
-                criteria_set=case["criteria_set_id"], submitted=True, revision=1, submitted_at=now,
-            )).run()
-            sheet_id = rows[0]["id"]
-        await Score.insert(*[Score(score_sheet=sheet_id, criterion=c["id"], value=v, reason=r)
-                             for c, v, r in parsed]).run()
-        if case["status"] == "panel_ready":
-            await apply_transition(case=case, action=Action.start_scoring, actor=actor)
-        # The audit trail records that a sheet came in, never its scores (sealed until scoring closes).
-        await audit.record(case_id=case["id"], actor=actor.label, action="score_submitted",
-                           data={"sheet_id": sheet_id, "revision": revision})
-    return sheet_id
+            await db.fetch("UPDATE score_sheet SET submitted = {}, revision = {}, submitted_at = {}, updated_at = {}"
+                           " WHERE id = {}", submit, new_revision, now if submit else None, now, sheet_id)
+        if submit:
+            if ctx["sheet_id"] is not None:
+                await db.fetch("DELETE FROM score WHERE score_sheet = {}", sheet_id)
+            args: list[Any] = []
+            for c, value, reason in parsed:
+                args += [sheet_id, c["id"], value, reason]
+            await db.fetch("INSERT INTO score (score_sheet, criterion, value, reason) VALUES "
+                           + ", ".join(["({}, {}, {}, {})"] * len(parsed)), *args)
+        content = [{"criterion": c["code"], "value": v, "reason": r} for c, v, r in parsed]
+        await db.fetch("INSERT INTO score_sheet_revision (score_sheet, revision, submitted, scores, saved_at)"
+                       " VALUES ({}, {}, {}, {}, {})", sheet_id, new_revision, submit,
+                       json.dumps(content, ensure_ascii=False), now)
+        if submit and ctx["status"] == "panel_ready":
+            await apply_transition(case=ctx, action=Action.start_scoring, actor=actor)
+        if submit:
+            # The audit trail records that a sheet came in, never its scores (sealed until scoring closes).
+            await audit.record(case_id=ctx["id"], actor=actor.label, action="score_submitted",
+                               data={"sheet_id": sheet_id, "revision": new_revision})
+    return SavedSheet(sheet_id, new_revision, submit)
 
 
-async def case_aggregate(case: dict) -> tuple[Aggregate, list[dict], RulingRule]:
-    """Aggregate the case's submitted sheets by its pinned criteria version."""
-    criteria_set = await CriteriaSet.select().where(CriteriaSet.id == case["criteria_set_id"]).first().run()
-    criteria = await criteria_of(case["criteria_set_id"])
+# A first submission on PostgreSQL in one statement (the hottest write): the sheet, its scores, the kept
+# revision and the audit event (which records that a sheet came in, never its scores).
+_FIRST_SUBMISSION_PG = (
+    "WITH sheet AS (INSERT INTO score_sheet (\"case\", panel_id, member, member_role, criteria_set, submitted,"
+    "  revision, submitted_at, updated_at) VALUES ($1, $2, $3, $4, $5, true, 1, $6, $6) RETURNING id),"
+    " scores AS (INSERT INTO score (score_sheet, criterion, value, reason)"
+    "  SELECT sheet.id, v.criterion, v.value, v.reason FROM sheet,"
+    "  unnest($7::int[], $8::int[], $9::text[]) AS v(criterion, value, reason)),"
+    " revision AS (INSERT INTO score_sheet_revision (score_sheet, revision, submitted, scores, saved_at)"
+    "  SELECT sheet.id, 1, true, $10::json, $6 FROM sheet),"
+    f" event AS (INSERT INTO audit_event ({audit.EVENT_COLUMNS})"
+    "  SELECT $1, $11, 'score_submitted', '', '', '', json_build_object('sheet_id', sheet.id, 'revision', 1), $6"
+    "  FROM sheet)"
+    " SELECT id FROM sheet"
+)
+
+
+async def _first_submission_pg(ctx: dict, actor: Actor, parsed: list[tuple[dict, int | None, str]],
+                               now: datetime) -> int:
+    content = json.dumps([{"criterion": c["code"], "value": v, "reason": r} for c, v, r in parsed], ensure_ascii=False)
+    transaction = db.engine().current_transaction.get()
+    assert transaction is not None
+    rows = await transaction.connection.fetch(
+        _FIRST_SUBMISSION_PG, ctx["id"], ctx["panel_id"], actor.user_id, ctx["role"], ctx["criteria_set_id"], now,
+        [c["id"] for c, _, _ in parsed], [v for _, v, _ in parsed], [r for _, _, r in parsed], content, actor.label)
+    return rows[0]["id"]
+
+
+async def submit_sheet(*, number: str, actor: Actor, scores: Any, revision: int | None = None) -> int:
+    """提交评分: submit a complete sheet (see save_sheet)."""
+    saved = await save_sheet(number=number, actor=actor, scores=scores, revision=revision, submit=True)
+    return saved.sheet_id
+
+
+async def active_panel_id(case_id: int) -> int | None:
+    """The panel now at work on the case (seated), or None."""
+    rows = await db.fetch("SELECT id FROM panel WHERE \"case\" = {} AND status = 'seated' ORDER BY id DESC LIMIT 1",
+                          case_id)
+    return rows[0]["id"] if rows else None
+
+
+async def panel_aggregate(case: dict, panel_id: int) -> tuple[Aggregate, list[dict], RulingRule]:
+    """Aggregate one panel's submitted sheets by the case's pinned criteria version."""
+    criteria = await published_criteria(case["criteria_set_id"])
+    rule = await ruling_rule(case["criteria_set_id"])
     by_id = {c["id"]: c["code"] for c in criteria}
-    rows = await Score.select(Score.value, Score.criterion, Score.score_sheet, Score.score_sheet.member_role).where(
-        (Score.score_sheet.case == case["id"]) & (Score.score_sheet.submitted == True)  # noqa: E712
-    ).run()
+    rows = await db.fetch(
+        "SELECT sc.value, sc.criterion, sc.score_sheet, sh.member_role FROM score sc"
+        " JOIN score_sheet sh ON sh.id = sc.score_sheet"
+        " WHERE sh.\"case\" = {} AND sh.panel_id = {} AND sh.submitted = {}", case["id"], panel_id, True,
+    )
     sheets: dict[int, Sheet] = {}
     for r in rows:
-        sheet = sheets.setdefault(r["score_sheet"], Sheet(r["score_sheet.member_role"], {}))
+        sheet = sheets.setdefault(r["score_sheet"], Sheet(r["member_role"], {}))
         sheet.scores[by_id[r["criterion"]]] = r["value"]
-    rule_data = criteria_set["rule"]
-    rule = RulingRule.from_json(json.loads(rule_data) if isinstance(rule_data, str) else rule_data)
     specs = [CriterionSpec(c["code"], c["weight"], c["scale_max"]) for c in criteria]
     return aggregate_scores(specs, list(sheets.values()), rule), criteria, rule
-
-
-def new_verification_code() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(12))
-
-
-async def issue_ruling(*, number: str, actor: Actor, reasoning: str = "") -> int:
-    """签发评议结论: compute the ruling by the pinned rule, number the verdict, update the assessment."""
-    async with db.transaction():
-        # One issuer at a time (the chain head doubles as the lock): gapless numbers, exactly one ruling.
-        await db.lock_chain_head()
-        case = await load_case_for_update(number)
-        if await Ruling.exists().where(Ruling.case == case["id"]).run():
-            raise Conflict("already_ruled", "本案已作出评议结论")
-        if actor.kind != "office":
-            raise Forbidden("forbidden", "您无权执行此操作")
-        if case["status"] != "under_review":
-            raise Conflict("invalid_transition", "案件尚未进入评分阶段，不能作出评议结论")
-        result, _, _ = await case_aggregate(case)
-        if not result.quorum_met:
-            raise Conflict("quorum_not_met", "未达到法定评议人数：" + "；".join(result.missing))
-        if result.dispersed and not reasoning.strip():
-            raise Invalid("reasoning_required", "评议员意见分歧较大，须经合议并填写评议理由", field="reasoning")
-        assert result.grade is not None
-        issued_at = datetime.now(timezone.utc)
-        local_day = issued_at.astimezone(CHINA).date()
-        deadline = add_workdays(local_day, REDO_WORKING_DAYS) if result.grade == "improper" else None
-        sheet_count = await ScoreSheet.count().where(
-            (ScoreSheet.case == case["id"]) & (ScoreSheet.submitted == True)  # noqa: E712
-        ).run()
-        rows = await Ruling.insert(Ruling(
-            case=case["id"], criteria_set=case["criteria_set_id"], total=result.total, grade=result.grade,
-            per_criterion=json.dumps(result.per_criterion), sheet_count=sheet_count,
-            dispersion_flag=bool(result.dispersed), reasoning=reasoning.strip(), redo_deadline=deadline,
-            issued_by=actor.user_id, issued_at=issued_at,
-        )).run()
-        ruling_id = rows[0]["id"]
-        verdict_id = await _number_verdict(case["id"], ruling_id, local_day)
-        await Panel.update({Panel.status: "concluded"}).where(
-            (Panel.case == case["id"]) & (Panel.status == "seated")).run()
-        await record_outcome(department_id=case["department"], grade=result.grade, period=local_day.strftime("%Y-%m"))
-        await apply_transition(case=case, action=Action.issue_ruling, actor=actor,
-                               data={"ruling_id": ruling_id, "total": result.total, "grade": result.grade})
-    await queue.enqueue("render_verdict", verdict_id)
-    return ruling_id
-
-
-async def _number_verdict(case_id: int, ruling_id: int, day: Any) -> int:
-    """The next number in the year's gapless sequence (the chain-head lock is held)."""
-    rows = await db.fetch("SELECT COALESCE(MAX(sequence), 0) AS n FROM verdict WHERE year = {}", day.year)
-    sequence = rows[0]["n"] + 1
-    inserted = await Verdict.insert(Verdict(
-        case=case_id, ruling_id=ruling_id, number=f"评〔{day.year}〕第{sequence:04d}号", year=day.year,
-        sequence=sequence, code=new_verification_code(), status="pending", issued_on=day,
-    )).run()
-    return inserted[0]["id"]
-
-
-

@@ -13,6 +13,10 @@ class CriterionSpec:
     scale_max: int
 
 
+METHODS = ("mean", "trimmed_mean", "median")
+METHOD_LABELS = {"mean": "算术平均", "trimmed_mean": "去掉最高分和最低分后平均", "median": "中位数"}
+
+
 @dataclass(frozen=True)
 class RulingRule:
     method: str = "mean"  # mean / trimmed_mean / median
@@ -21,6 +25,7 @@ class RulingRule:
     proper_at: float = 85.0  # weighted total ≥ this → 办理到位
     basic_at: float = 60.0  # ≥ this → 基本到位, below → 办理不到位
     dispersion_limit: float = 1.5  # standard deviation of one criterion's scores, in scale points
+    reconsideration_days: int = 10  # working days after issue in which a party may ask for reconsideration
 
     @classmethod
     def from_json(cls, data: dict) -> RulingRule:

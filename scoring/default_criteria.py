@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 DEFAULT_NAME = "网络理政诉求办理第三方评议标准"
 
 _LEVELS_GENERIC = ["很差", "较差", "一般", "较好", "很好"]
@@ -37,11 +34,13 @@ DEFAULT_RULE: dict = {
     "proper_at": 85.0,
     "basic_at": 60.0,
     "dispersion_limit": 1.5,
+    "reconsideration_days": 10,
 }
 
 
 def content_hash(name: str, criteria: list[dict], rule: dict) -> str:
-    """SHA-256 of a criteria set's published content."""
-    body = json.dumps({"name": name, "criteria": criteria, "rule": rule},
-                      ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(body.encode()).hexdigest()
+    """SHA-256 of a criteria set's canonical content (see scoring.criteria.canonical)."""
+    from scoring.criteria import content_hash as canonical_hash
+    from scoring.criteria import parse_content
+
+    return canonical_hash(parse_content({"name": name, "criteria": criteria, "rule": rule}))

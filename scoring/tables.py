@@ -1,4 +1,4 @@
-"""Criteria sets, score sheets, scores and rulings."""
+"""Criteria sets, score sheets and their revisions, deliberation, rulings and reconsideration."""
 
 from __future__ import annotations
 
@@ -16,19 +16,24 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
-from review.tables import Case, Account
+from review.tables import Account, Case
 
 
 class CriteriaSet(Table):
-    """评议标准: a versioned set of criteria and the rule that turns scores into a ruling."""
+    """评议标准: a versioned set of criteria and the rule that turns scores into a ruling.
+
+    A draft has no version; publishing gives it the next version and freezes it for good.
+    """
 
     id = Serial(primary_key=True)
     name = Varchar(length=100)
-    version = Integer(unique=True)
-    rule = JSON(help_text="Aggregation, quorum, grade thresholds, dispersion limit")
-    content_hash = Varchar(length=64)
+    version = Integer(unique=True, null=True, default=None, help_text="Given at publication; drafts have none")
+    status = Varchar(length=16, default="published", help_text="draft / published")
+    rule = JSON(help_text="Aggregation, quorum, grade thresholds, dispersion limit, reconsideration days")
+    content_hash = Varchar(length=64, default="", help_text="SHA-256 of the canonical content, set at publication")
     published_at = Timestamptz(null=True, default=None)
     effective_from = Date(null=True, default=None)
+    created_at = Timestamptz(null=True, default=None)
 
 
 class Criterion(Table):
@@ -46,20 +51,22 @@ class Criterion(Table):
 
 
 class ScoreSheet(Table):
-    """评分表: one member's scores for one case."""
+    """评分表: one member's scores for one case on one panel (a draft until submitted)."""
 
     id = Serial(primary_key=True)
     case = ForeignKey(references=Case, index=True)
+    panel_id = Integer(default=0, index=True, help_text="The panel the member sat on (a review round)")
     member = ForeignKey(references=Account)
     member_role = Varchar(length=16)
     criteria_set = ForeignKey(references=CriteriaSet)
     submitted = Boolean(default=False)
-    revision = Integer(default=0)
+    revision = Integer(default=0, help_text="Counts every save; a save must name the revision it edits")
     submitted_at = Timestamptz(null=True, default=None)
+    updated_at = Timestamptz(null=True, default=None)
 
 
 class Score(Table):
-    """One criterion's score on a sheet, with the written reason."""
+    """One criterion's score on a sheet, with the written reason (the sheet's current content)."""
 
     id = Serial(primary_key=True)
     score_sheet = ForeignKey(references=ScoreSheet, index=True)
@@ -68,11 +75,57 @@ class Score(Table):
     reason = Text()
 
 
-class Ruling(Table):
-    """评议结论: the ruling computed from the scores by the published rule."""
+class ScoreSheetRevision(Table):
+    """Every save of a sheet, kept as it was: drafts and each submitted revision."""
 
     id = Serial(primary_key=True)
-    case = ForeignKey(references=Case, unique=True)
+    score_sheet = ForeignKey(references=ScoreSheet, index=True)
+    revision = Integer()
+    submitted = Boolean(default=False)
+    scores = JSON(default="[]", help_text='[{"criterion": code, "value": n, "reason": text}]')
+    saved_at = Timestamptz()
+
+
+class Deliberation(Table):
+    """合议: opened when the office closes scoring on a panel; the chair drafts and signs the reasoning."""
+
+    id = Serial(primary_key=True)
+    case = ForeignKey(references=Case, index=True)
+    panel_id = Integer(unique=True)
+    closed_at = Timestamptz()
+    closed_by = ForeignKey(references=Account, null=True)
+    reasoning = Text(default="")
+    signed_by = ForeignKey(references=Account, null=True, help_text="The chair")
+    signed_at = Timestamptz(null=True, default=None)
+
+
+class DeliberationMessage(Table):
+    """One message in the panel's deliberation thread."""
+
+    id = Serial(primary_key=True)
+    deliberation = ForeignKey(references=Deliberation, index=True)
+    author = ForeignKey(references=Account)
+    body = Text()
+    at = Timestamptz()
+
+
+class Dissent(Table):
+    """异议: a member's dissenting opinion, recorded with the ruling."""
+
+    id = Serial(primary_key=True)
+    deliberation = ForeignKey(references=Deliberation, index=True)
+    member = ForeignKey(references=Account)
+    member_role = Varchar(length=16)
+    text = Text()
+    at = Timestamptz()
+
+
+class Ruling(Table):
+    """评议结论: the ruling computed from one panel's scores by the published rule."""
+
+    id = Serial(primary_key=True)
+    case = ForeignKey(references=Case, index=True)
+    panel_id = Integer(unique=True, help_text="One ruling per panel (per review round)")
     criteria_set = ForeignKey(references=CriteriaSet)
     total = Float()
     grade = Varchar(length=16, help_text="proper / basic / improper")
@@ -80,9 +133,29 @@ class Ruling(Table):
     sheet_count = Integer()
     dispersion_flag = Boolean(default=False)
     reasoning = Text(default="")
+    dissent = Text(default="", help_text="The members' dissents as printed, one paragraph each")
+    status = Varchar(length=16, default="in_force", help_text="in_force / superseded")
+    supersedes = Integer(null=True, default=None, help_text="The earlier ruling this one replaces")
     redo_deadline = Date(null=True, default=None)
+    signed_by = ForeignKey(references=Account, null=True, help_text="The chair who signed")
     issued_by = ForeignKey(references=Account, null=True)
     issued_at = Timestamptz()
 
 
-TABLES: list[type[Table]] = [CriteriaSet, Criterion, ScoreSheet, Score, Ruling]
+class Reconsideration(Table):
+    """复议申请: the department or the complainant asks once, within the published working days."""
+
+    id = Serial(primary_key=True)
+    case = ForeignKey(references=Case, unique=True, help_text="Once per case")
+    ruling = ForeignKey(references=Ruling)
+    requested_by = Varchar(length=16, help_text="liaison / complainant")
+    reason = Text()
+    requested_at = Timestamptz()
+    status = Varchar(length=16, default="pending", help_text="pending / accepted / refused")
+    decided_by = ForeignKey(references=Account, null=True)
+    decided_at = Timestamptz(null=True, default=None)
+    decision_reason = Text(default="")
+
+
+TABLES: list[type[Table]] = [CriteriaSet, Criterion, ScoreSheet, Score, ScoreSheetRevision, Deliberation,
+                             DeliberationMessage, Dissent, Ruling, Reconsideration]

@@ -1,0 +1,81 @@
+"""Rater-quality figures for the office, over panels whose scoring has closed (sealed ones stay sealed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from review import db
+from review.convening import ROLE_LABELS
+from scoring.quality import Agreement, MemberLean, agreement, member_leans
+
+# Only sheets of panels the office has closed: the office never sees open scoring, not even in aggregate.
+_SCORES_PG = (
+    "SELECT array_agg(sh.member) AS member, array_agg(sh.panel_id) AS panel, array_agg(sc.criterion) AS criterion,"
+    " array_agg(sc.value) AS value, array_agg(sh.criteria_set) AS criteria_set"
+    " FROM score sc JOIN score_sheet sh ON sh.id = sc.score_sheet"
+    " JOIN deliberation d ON d.panel_id = sh.panel_id WHERE sh.submitted"
+)
+_SCORES_SQLITE = (
+    "SELECT sh.member, sh.panel_id AS panel, sc.criterion, sc.value, sh.criteria_set"
+    " FROM score sc JOIN score_sheet sh ON sh.id = sc.score_sheet"
+    " JOIN deliberation d ON d.panel_id = sh.panel_id WHERE sh.submitted = 1"
+)
+COLUMNS = ("member", "panel", "criterion", "value", "criteria_set")
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    lean: MemberLean
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    scores: int
+    members: list[MemberRow]
+    agreement: list[tuple[int, Agreement]]  # (criteria version, figures)
+
+
+async def score_arrays() -> dict[str, np.ndarray]:
+    """Every closed panel's scores as columns (one round trip on PostgreSQL)."""
+    if db.is_sqlite():
+        rows = await db.fetch(_SCORES_SQLITE)
+        return {c: np.array([r[c] for r in rows], dtype=np.int64) for c in COLUMNS}
+    row = (await db.fetch(_SCORES_PG))[0]
+    return {c: np.array(row[c] or [], dtype=np.int64) for c in COLUMNS}
+
+
+async def rater_quality() -> QualityReport:
+    """Per member: lean against their panels; per criteria version: Krippendorff's alpha."""
+    data = await score_arrays()
+    leans = member_leans(data["member"], data["panel"], data["criterion"], data["value"])
+    agreements = agreement(data["criteria_set"], data["panel"], data["criterion"], data["value"])
+    people = {r["id"]: r for r in await db.fetch(
+        "SELECT a.id, a.display_name, m.role FROM account a LEFT JOIN roster_member m ON m.\"user\" = a.id"
+        " WHERE a.role = 'member'")}
+    versions = {r["id"]: r["version"] for r in await db.fetch("SELECT id, version FROM criteria_set")}
+    members = [MemberRow(lean, people.get(lean.member_id, {}).get("display_name", "?"),
+                         ROLE_LABELS.get(people.get(lean.member_id, {}).get("role") or "", ""))
+               for lean in leans]
+    return QualityReport(len(data["value"]), members,
+                         [(versions.get(a.criteria_set_id, 0), a) for a in agreements])
+
+
+def lean_chart(members: list[MemberRow]) -> str:
+    """A horizontal bar chart of each member's lean, as SVG (no script, nothing loaded from elsewhere)."""
+    import pygal
+    from pygal.style import Style
+
+    style = Style(background="white", plot_background="white", font_family="sans-serif",
+                  colors=("#b03a2e", "#1f618d"))
+    chart = pygal.HorizontalBar(
+        js=[], disable_xml_declaration=True, show_legend=True, style=style, height=max(240, 22 * len(members) + 80),
+        width=720, title="评议员相对所在评议组的平均偏差（分）", print_values=False, explicit_size=False,
+    )
+    chart.x_labels = [m.name for m in members]
+    chart.add("偏严", [m.lean.mean_deviation if m.lean.mean_deviation < 0 else None for m in members])
+    chart.add("偏宽", [m.lean.mean_deviation if m.lean.mean_deviation >= 0 else None for m in members])
+    return chart.render(is_unicode=True)

@@ -1,0 +1,140 @@
+"""What the case page and the API show of scoring, deliberation and reconsideration to one actor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from review import db
+from review.actors import Actor
+from review.convening import ROLE_LABELS
+from review.reconsideration import window
+from review.scoring_flow import SCORING_OPEN, loads, panel_aggregate, published_criteria
+from scoring.aggregate import Aggregate
+from scoring.sealing import SheetInfo, Viewer, visible_sheets
+
+
+@dataclass
+class ScoringView:
+    panel_id: int | None = None
+    seated: bool = False
+    is_chair: bool = False
+    can_score: bool = False
+    scoring_closed: bool = False
+    my_revision: int = 0
+    my_submitted: bool = False
+    my_scores: dict[str, dict] = field(default_factory=dict)  # code → {value, reason}
+    sheets: list[dict] = field(default_factory=list)  # visible sheets of others (and of all, for the office)
+    submitted_count: int = 0
+    submitted_by: list[str] = field(default_factory=list)  # who has submitted (never what)
+    aggregate: Aggregate | None = None  # only once scoring has closed
+    deliberation: dict | None = None
+    messages: list[dict] = field(default_factory=list)
+    dissents: list[dict] = field(default_factory=list)
+    my_dissent: str = ""
+    reconsideration: dict | None = None
+    reconsideration_deadline: date | None = None
+    may_request_reconsideration: bool = False
+
+
+_SHEETS = (
+    "SELECT sh.id, sh.member, sh.member_role, sh.submitted, sh.revision, a.display_name,"
+    " (SELECT r.scores FROM score_sheet_revision r WHERE r.score_sheet = sh.id ORDER BY r.revision DESC LIMIT 1)"
+    " AS scores FROM score_sheet sh JOIN account a ON a.id = sh.member WHERE sh.panel_id = {} ORDER BY sh.id"
+)
+
+
+async def _panel(actor: Actor, case_id: int) -> tuple[int | None, dict | None]:
+    """The panel shown: the one at work, else the last; and the actor's seat on it."""
+    rows = await db.fetch(
+        "SELECT p.id, p.status, (SELECT s.is_chair FROM seat s JOIN roster_member m ON m.id = s.member"
+        " WHERE s.panel = p.id AND s.status = 'accepted' AND m.\"user\" = {}) AS is_chair,"
+        " (SELECT s.role FROM seat s JOIN roster_member m ON m.id = s.member"
+        " WHERE s.panel = p.id AND s.status = 'accepted' AND m.\"user\" = {}) AS role"
+        " FROM panel p WHERE p.\"case\" = {} AND p.status != 'dissolved' ORDER BY p.id DESC LIMIT 1",
+        actor.user_id or 0, actor.user_id or 0, case_id)
+    if not rows:
+        return None, None
+    seat = {"is_chair": bool(rows[0]["is_chair"]), "role": rows[0]["role"]} if rows[0]["role"] else None
+    return rows[0]["id"], seat
+
+
+async def scoring_view(actor: Actor, case: dict) -> ScoringView:
+    view = ScoringView()
+    if actor.kind in ("liaison", "complainant") and case["status"] in ("ruled", "closed"):
+        found = await window(case["id"])
+        request = await db.fetch("SELECT status, requested_by, decision_reason FROM reconsideration"
+                                 " WHERE \"case\" = {}", case["id"])
+        view.reconsideration = request[0] if request else None
+        if found:
+            view.reconsideration_deadline = found.deadline
+            view.may_request_reconsideration = found.open and not request
+    if actor.kind == "office":
+        request = await db.fetch("SELECT * FROM reconsideration WHERE \"case\" = {}", case["id"])
+        view.reconsideration = request[0] if request else None
+    if actor.kind not in ("office", "member") or not case["criteria_set_id"]:
+        return view
+    panel_id, seat = await _panel(actor, case["id"])
+    if panel_id is None:
+        return view
+    view.panel_id, view.seated = panel_id, seat is not None
+    view.is_chair = bool(seat and seat["is_chair"])
+    deliberation = await db.fetch("SELECT * FROM deliberation WHERE panel_id = {}", panel_id)
+    view.deliberation = deliberation[0] if deliberation else None
+    view.scoring_closed = view.deliberation is not None
+    view.can_score = view.seated and case["status"] in SCORING_OPEN
+    rows = await db.fetch(_SHEETS, panel_id)
+    view.submitted_count = sum(1 for r in rows if r["submitted"])
+    view.submitted_by = [r["display_name"] for r in rows if r["submitted"]]
+    for r in rows:
+        if r["member"] == actor.user_id:
+            view.my_revision, view.my_submitted = r["revision"], bool(r["submitted"])
+            view.my_scores = {s["criterion"]: s for s in loads(r["scores"] or "[]")}
+    shown = {s.sheet_id for s in visible_sheets(
+        Viewer(actor.kind, actor.user_id, view.seated),
+        [SheetInfo(r["id"], r["member"], bool(r["submitted"])) for r in rows], scoring_closed=view.scoring_closed)}
+    view.sheets = [db.Row(member=r["display_name"], role=ROLE_LABELS.get(r["member_role"], r["member_role"]),
+                          scores={s["criterion"]: s for s in loads(r["scores"] or "[]")})
+                   for r in rows if r["id"] in shown and r["member"] != actor.user_id]
+    if view.scoring_closed:
+        view.aggregate, _, _ = await panel_aggregate(case, panel_id)
+        assert view.deliberation is not None
+        view.messages = await db.fetch(
+            "SELECT m.body, m.at, a.display_name AS author FROM deliberation_message m"
+            " JOIN account a ON a.id = m.author WHERE m.deliberation = {} ORDER BY m.id", view.deliberation["id"])
+        view.dissents = [db.Row(member=d["display_name"], role=ROLE_LABELS.get(d["member_role"], ""), text=d["text"],
+                                mine=d["member"] == actor.user_id) for d in await db.fetch(
+            "SELECT d.text, d.member, d.member_role, a.display_name FROM dissent d JOIN account a ON a.id = d.member"
+            " WHERE d.deliberation = {} ORDER BY d.id", view.deliberation["id"])]
+        view.my_dissent = next((d.text for d in view.dissents if d.mine), "")
+    return view
+
+
+def scoring_json(view: ScoringView, criteria: list[dict]) -> dict[str, Any]:
+    """The API's rendering of the same view."""
+    body: dict[str, Any] = {
+        "scoring_closed": view.scoring_closed, "submitted_count": view.submitted_count,
+        "submitted_by": view.submitted_by,
+        "criteria": [{"code": c["code"], "name": c["name"], "weight": c["weight"], "scale_max": c["scale_max"],
+                      "levels": c["levels"]} for c in criteria],
+    }
+    if view.seated:
+        body["my_sheet"] = {"revision": view.my_revision, "submitted": view.my_submitted,
+                            "scores": list(view.my_scores.values())}
+    body["sheets"] = [{"member": s["member"], "role": s["role"], "scores": list(s["scores"].values())}
+                      for s in view.sheets]
+    if view.aggregate:
+        body["aggregate"] = {"per_criterion": view.aggregate.per_criterion, "total": view.aggregate.total,
+                             "grade": view.aggregate.grade, "dispersed": view.aggregate.dispersed}
+    if view.deliberation:
+        body["deliberation"] = {
+            "reasoning": view.deliberation["reasoning"], "signed": bool(view.deliberation["signed_at"]),
+            "messages": [{"author": m["author"], "body": m["body"], "at": m["at"].isoformat()} for m in view.messages],
+            "dissents": [{"member": d["member"], "role": d["role"], "text": d["text"]} for d in view.dissents],
+        }
+    return body
+
+
+async def criteria_for(case: dict) -> list[dict]:
+    return await published_criteria(case["criteria_set_id"]) if case["criteria_set_id"] else []

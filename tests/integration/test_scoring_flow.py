@@ -1,0 +1,196 @@
+"""Sealed scoring, drafts, revisions and conflicts; deliberation and exactly one ruling."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from review import db
+from review.deliberation import add_dissent, close_scoring, issue_ruling, post_message, save_reasoning, sign_reasoning
+from review.errors import Conflict, Forbidden, Invalid
+from review.scoring_flow import save_sheet, submit_sheet
+from review.scoring_view import scoring_view
+from review.tables import Case
+from review.visibility import visible_case
+from scoring.tables import Ruling, Score, ScoreSheet, ScoreSheetRevision
+from tests import factories
+from tests.integration.scoring_helpers import convened_case, seated_now
+
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
+
+
+def _scores(value: int, tag: str = "") -> list[dict]:
+    return [{"criterion": c, "value": value, "reason": f"{tag}{c} 理由"} for c in ["C1", "C2", "C3", "C4", "C5", "C6"]]
+
+
+async def _status(number: str) -> str:
+    return (await Case.select(Case.status).where(Case.number == number).first().run())["status"]
+
+
+async def test_submit_without_reason_is_refused_and_nothing_written() -> None:
+    number, _, _, _ = await convened_case()
+    member = (await seated_now(number))[0]
+    scores = _scores(3)
+    scores[2]["reason"] = "  "
+
+    with pytest.raises(Invalid) as refused:
+        await submit_sheet(number=number, actor=member, scores=scores)
+
+    assert refused.value.code == "reason_required" and refused.value.field == "scores.C3"
+    assert await ScoreSheet.count().run() == 0
+
+
+async def test_draft_is_kept_partial_and_sealed_then_submitted() -> None:
+    number, _, _, _ = await convened_case()
+    first, second = (await seated_now(number))[:2]
+
+    draft = await save_sheet(number=number, actor=first, scores=[{"criterion": "C1", "value": 4, "reason": ""}],
+                             submit=False)
+    await submit_sheet(number=number, actor=second, scores=_scores(2, "二"))
+    case = await visible_case(first, number)
+    view = await scoring_view(first, case)
+
+    assert (draft.revision, draft.submitted) == (1, False)
+    assert view.my_scores["C1"]["value"] == 4 and not view.my_submitted
+    assert view.sheets == []  # a draft is not one's own sheet in: others stay sealed
+    assert await _status(number) == "under_review"
+
+    final = await save_sheet(number=number, actor=first, scores=_scores(4), revision=1)
+    view = await scoring_view(first, await visible_case(first, number))
+    assert (final.revision, final.submitted) == (2, True)
+    assert [s["member"] for s in view.sheets] == [second.username]
+
+
+async def test_stale_revision_is_a_conflict_and_never_overwrites() -> None:
+    number, _, _, _ = await convened_case()
+    member = (await seated_now(number))[0]
+    await submit_sheet(number=number, actor=member, scores=_scores(3, "旧"))
+    await save_sheet(number=number, actor=member, scores=_scores(4, "另一页"), revision=1)
+
+    with pytest.raises(Conflict) as conflict:
+        await save_sheet(number=number, actor=member, scores=_scores(5, "过期"), revision=1)
+
+    assert conflict.value.code == "sheet_changed" and "第 2 次保存" in conflict.value.message
+    values = {r["value"] for r in await Score.select(Score.value).run()}
+    assert values == {4}
+    revisions = await ScoreSheetRevision.select(ScoreSheetRevision.revision).order_by(
+        ScoreSheetRevision.revision).run()
+    assert [r["revision"] for r in revisions] == [1, 2]  # every revision kept
+
+
+async def test_two_members_saving_at_once_lose_nothing() -> None:
+    number, _, _, _ = await convened_case()
+    members = await seated_now(number)
+
+    await asyncio.gather(*[submit_sheet(number=number, actor=m, scores=_scores(i % 5 + 1, m.username))
+                           for i, m in enumerate(members)])
+
+    assert await ScoreSheet.count().where(ScoreSheet.submitted == True).run() == len(members)  # noqa: E712
+    assert await Score.count().run() == 6 * len(members)
+
+
+async def test_office_sees_no_scores_until_scoring_closes_and_parties_never() -> None:
+    number, _, office, _ = await convened_case()
+    members = await seated_now(number)
+    for m in members:
+        await submit_sheet(number=number, actor=m, scores=_scores(4, "封存"))
+    liaison = await factories.account("liaison")
+
+    before = await scoring_view(office, await visible_case(office, number))
+    await close_scoring(number=number, actor=office)
+    after = await scoring_view(office, await visible_case(office, number))
+    party = await scoring_view(liaison, await visible_case(liaison, number))
+
+    assert before.submitted_count == len(members) and before.sheets == [] and before.aggregate is None
+    assert len(after.sheets) == len(members) and after.aggregate is not None
+    assert party.sheets == [] and party.aggregate is None and party.my_scores == {}
+
+
+async def test_closing_needs_quorum_and_scores_freeze_after() -> None:
+    number, _, office, _ = await convened_case()
+    first, second, third, *_ = await seated_now(number)
+    await submit_sheet(number=number, actor=first, scores=_scores(3))
+
+    with pytest.raises(Conflict) as early:
+        await close_scoring(number=number, actor=office)
+    for m in (second, third):
+        await submit_sheet(number=number, actor=m, scores=_scores(3))
+    lawyer_missing = early.value.code
+    try:
+        await close_scoring(number=number, actor=office)
+    except Conflict:  # the lawyer may be among those who have not scored yet
+        for m in await seated_now(number):
+            await submit_sheet(number=number, actor=m, scores=_scores(3), revision=None) if m not in (
+                first, second, third) else None
+        await close_scoring(number=number, actor=office)
+
+    assert lawyer_missing == "quorum_not_met"
+    with pytest.raises(Conflict) as late:
+        await save_sheet(number=number, actor=first, scores=_scores(5), revision=1)
+    assert late.value.code == "scoring_closed"
+
+
+async def test_ruling_needs_the_chairs_signature_and_carries_dissent() -> None:
+    number, _, office, _ = await convened_case()
+    members = await seated_now(number)
+    for m in members:
+        await submit_sheet(number=number, actor=m, scores=_scores(4))
+    await close_scoring(number=number, actor=office)
+    chair = await factories.chair_of(number)
+    other = next(m for m in members if m.user_id != chair.user_id)
+
+    with pytest.raises(Conflict) as unsigned:
+        await issue_ruling(number=number, actor=office)
+    with pytest.raises(Forbidden):
+        await save_reasoning(number=number, actor=other, reasoning="非组长起草")
+    await post_message(number=number, actor=other, body="我认为答复依据不足。")
+    await add_dissent(number=number, actor=other, text="答复依据不足，应为基本到位。")
+    await save_reasoning(number=number, actor=chair, reasoning="多数评议员认为办理到位。")
+    await sign_reasoning(number=number, actor=chair)
+    ruling_id = await issue_ruling(number=number, actor=office)
+
+    ruling = await Ruling.select().where(Ruling.id == ruling_id).first().run()
+    assert unsigned.value.code == "not_signed"
+    assert ruling["reasoning"] == "多数评议员认为办理到位。"
+    assert "答复依据不足，应为基本到位。" in ruling["dissent"]
+    assert ruling["signed_by"] == chair.user_id
+    assert await _status(number) == "ruled"
+
+
+async def test_dispersed_scores_need_deliberation_before_signing() -> None:
+    number, _, office, _ = await convened_case()
+    members = await seated_now(number)
+    for i, m in enumerate(members):
+        await submit_sheet(number=number, actor=m, scores=_scores(1 if i % 2 else 5))
+    await close_scoring(number=number, actor=office)
+    chair = await factories.chair_of(number)
+    await save_reasoning(number=number, actor=chair, reasoning="理由")
+
+    with pytest.raises(Conflict) as refused:
+        await sign_reasoning(number=number, actor=chair)
+    await post_message(number=number, actor=chair, body="请各位说明分歧的原因。")
+    await sign_reasoning(number=number, actor=chair)
+
+    assert refused.value.code == "deliberation_required"
+
+
+async def test_fifty_concurrent_issue_calls_make_exactly_one_ruling() -> None:
+    number, _, office, _ = await convened_case()
+    for m in await seated_now(number):
+        await submit_sheet(number=number, actor=m, scores=_scores(3))
+    await close_scoring(number=number, actor=office)
+    chair = await factories.chair_of(number)
+    await save_reasoning(number=number, actor=chair, reasoning="理由")
+    await sign_reasoning(number=number, actor=chair)
+
+    outcomes = await asyncio.gather(*[issue_ruling(number=number, actor=office) for _ in range(50)],
+                                    return_exceptions=True)
+
+    issued = [o for o in outcomes if isinstance(o, int)]
+    refused = [o for o in outcomes if isinstance(o, Conflict)]
+    assert len(issued) == 1 and len(refused) == 49
+    assert {e.code for e in refused} == {"already_ruled"}
+    assert await Ruling.count().run() == 1
+    rows = await db.fetch("SELECT COUNT(*) AS n FROM verdict")
+    assert rows[0]["n"] == 1
