@@ -1,9 +1,13 @@
 """Benchmark: verdict PDF rendering vs. bare WeasyPrint on the same HTML.
 
-Renders a realistic two-page verdict 7 times through ``render_verdict_pdf``
+Renders a realistic two-page verdict 9 times through ``render_verdict_pdf``
 (Jinja2 + QR code + deny-by-default fetcher + fixed metadata), then renders the
-same pre-built HTML 7 times with bare ``HTML(string=..., base_url=...).write_pdf()``.
-One untimed warm-up of each comes first (fontconfig and font loading).
+same pre-built HTML 9 times with bare ``HTML(string=..., base_url=...).write_pdf()``.
+Each side runs in a fresh process of its own (one after the other), so neither
+inherits the other's heap or garbage; one untimed warm-up comes first in each
+(fontconfig and font loading). The peak RSS is that of the process rendering
+with ``render_verdict_pdf``, i.e. of a render worker, after rendering the full
+and the public version of the verdict 9 times each.
 
 Prints one JSON line: {"median_s": …, "bare_median_s": …, "ratio": …, "peak_rss_mb": …}
 
@@ -12,8 +16,10 @@ Prints one JSON line: {"median_s": …, "bare_median_s": …, "ratio": …, "pea
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
+import multiprocessing
 import resource
 import statistics
 import sys
@@ -24,13 +30,13 @@ from pathlib import Path
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from weasyprint import HTML  # noqa: E402
-from weasyprint.urls import path2url  # noqa: E402
+from weasyprint import HTML
+from weasyprint.urls import path2url
 
-from review.verdict_document import CriterionLine, PanelSeatLine, VerdictDocument  # noqa: E402
-from review.verdict_render import PDF_TEMPLATE_DIR, build_verdict_html, render_verdict_pdf  # noqa: E402
+from review.verdict_document import CriterionLine, PanelSeatLine, VerdictDocument
+from review.verdict_render import PDF_TEMPLATE_DIR, build_verdict_html, render_verdict_pdf
 
-RUNS = 7
+RUNS = 9
 
 
 def realistic_verdict() -> VerdictDocument:
@@ -57,15 +63,14 @@ def realistic_verdict() -> VerdictDocument:
         criteria_version=3,
         criteria_hash="9f2c4e1ab37d5e6f8a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f",
         criteria=(
-            CriterionLine("A1", "响应及时性", 0.15, 4.2, 5),
-            CriterionLine("A2", "核查深入性", 0.25, 2.4, 5),
-            CriterionLine("A3", "依法依规", 0.20, 3.6, 5),
-            CriterionLine("A4", "问题解决程度", 0.25, 2.2, 5),
-            CriterionLine("A5", "沟通与答复质量", 0.15, 3.0, 5),
+            CriterionLine("A1", "响应及时性", 0.20, 4.2, 5),
+            CriterionLine("A2", "核查深入性", 0.30, 2.4, 5),
+            CriterionLine("A3", "问题解决程度", 0.30, 2.2, 5),
+            CriterionLine("A4", "沟通与答复质量", 0.20, 3.0, 5),
         ),
-        total=57.40,
+        total=56.40,
         grade_label="办理不到位",
-        ruling_text="评议组认为，承办单位未到现场核查夜间施工的实际情况，答复内容与诉求人反映的问题对应不足。",
+        ruling_text="评议组认为，承办单位未到现场核查，答复与诉求对应不足。",
         reasoning=(
             "一是承办单位仅通过电话联系施工单位，未开展现场核查。\n"
             "二是答复未说明夜间施工许可的时段是否与诉求人反映的施工时段一致。"
@@ -87,32 +92,45 @@ def _timed(fn) -> list[float]:
     return times
 
 
-def main() -> None:
+def _side(which: str) -> tuple[float, float]:
+    """Median seconds of one side and the process's peak RSS in MB (runs in a fresh process)."""
     doc = realistic_verdict()
-    html = build_verdict_html(doc)
-    base_url = path2url(str(PDF_TEMPLATE_DIR) + "/")
+    if which == "ours":
+        other = dataclasses.replace(doc, public=False)
 
-    def ours() -> bytes:
-        return render_verdict_pdf(doc)
+        def fn() -> bytes:
+            return render_verdict_pdf(doc)
 
-    def bare() -> bytes:
-        return HTML(string=html, base_url=base_url).write_pdf()
+        fn()  # warm-up: fontconfig, font loading
+        times = _timed(fn)
+        for _ in range(RUNS):  # a worker renders both versions of every verdict
+            render_verdict_pdf(other)
+    else:
+        html = build_verdict_html(doc)
+        base_url = path2url(str(PDF_TEMPLATE_DIR) + "/")
 
-    ours()  # warm-up: fontconfig, font loading
-    bare()
-    ours_times = _timed(ours)
-    bare_times = _timed(bare)
+        def fn() -> bytes:
+            return HTML(string=html, base_url=base_url).write_pdf()
 
-    median = statistics.median(ours_times)
-    bare_median = statistics.median(bare_times)
+        fn()
+        times = _timed(fn)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    return statistics.median(times), peak_kb / 1024
+
+
+def main() -> None:
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1, maxtasksperchild=1) as pool:
+        median, peak_mb = pool.apply(_side, ("ours",))
+    with context.Pool(1, maxtasksperchild=1) as pool:
+        bare_median, _ = pool.apply(_side, ("bare",))
     print(
         json.dumps(
             {
                 "median_s": round(median, 4),
                 "bare_median_s": round(bare_median, 4),
                 "ratio": round(median / bare_median, 3),
-                "peak_rss_mb": round(peak_kb / 1024, 1),
+                "peak_rss_mb": round(peak_mb, 1),
             }
         )
     )

@@ -67,6 +67,7 @@ class VerdictDocument:
     verification_code: str
     verify_url: str  # full URL …/verify/{code}
     public: bool  # True: public version (panel names kept, complainant removed entirely)
+    required_actions: tuple[str, ...] = ()  # 整改要求, one line each; printed when a redo deadline is set
 
     @property
     def chair(self) -> PanelSeatLine | None:

@@ -6,26 +6,73 @@ import asyncio
 import hashlib
 import json
 import os
+import secrets
+import socket
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from panels.tables import Seat
-from review import audit, settings
+from review import audit, db, settings
+from review.access_codes import ALPHABET
+from review.actors import Actor
 from review.convening import ROLE_LABELS
-from review.errors import NotFound
+from review.errors import Conflict, Forbidden, Invalid, NotFound
 from review.masking import mask_name, mask_text
 from review.tables import Case, Verdict
 from review.verdict_document import CriterionLine, PanelSeatLine, VerdictDocument
 from scoring.aggregate import GRADE_LABELS, RULING_TEXT
 from scoring.tables import CriteriaSet, Criterion, Ruling
 
+STATUS_LABELS = {"pending": "生成中", "valid": "有效", "superseded": "已被复议结论取代", "withdrawn": "已撤销"}
+# A criterion scored below this share of its scale is named in the required actions.
+SHORTFALL_SHARE = 0.6
+
 ISSUING_OFFICE = "成都市网络理政第三方评议办公室"
+
+
+def new_verification_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(12))
+
+
+async def number_verdict(*, case_id: int, ruling_id: int, day: date) -> int:
+    """The next number in the year's gapless sequence (the chain-head lock is held)."""
+    rows = await db.fetch("SELECT COALESCE(MAX(sequence), 0) AS n FROM verdict WHERE year = {}", day.year)
+    sequence = rows[0]["n"] + 1
+    inserted = await Verdict.insert(Verdict(
+        case=case_id, ruling_id=ruling_id, number=f"评〔{day.year}〕第{sequence:04d}号", year=day.year,
+        sequence=sequence, code=new_verification_code(), status="pending", issued_on=day,
+    )).run()
+    return inserted[0]["id"]
 
 
 def stored_path(sha256: str) -> Path:
     """Content-addressed location of a PDF."""
     return settings.verdict_dir() / sha256[:2] / f"{sha256}.pdf"
+
+
+def _part_prefix(pid: int | None = None) -> str:
+    return f"{socket.gethostname()}.{os.getpid() if pid is None else pid}."
+
+
+def sweep_partial_files() -> int:
+    """Remove temp files left by a writer on this host that was killed mid-write; returns how many."""
+    root = settings.verdict_dir()
+    removed = 0
+    host = socket.gethostname() + "."
+    for part in root.glob("*/*.part"):
+        name = part.name
+        if not name.startswith(host):
+            continue  # another host's writer: it may still be alive
+        try:
+            pid = int(name[len(host):].split(".", 1)[0])
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            part.unlink(missing_ok=True)
+            removed += 1
+        except (ValueError, PermissionError):
+            continue
+    return removed
 
 
 def store(pdf: bytes) -> str:
@@ -35,7 +82,8 @@ def store(pdf: bytes) -> str:
     if path.exists():
         return digest
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".part")
+    # The temp name carries host and pid so that sweep_partial_files can tell a dead writer's leftovers.
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_part_prefix(), suffix=".part")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(pdf)
@@ -76,12 +124,33 @@ async def build_documents(verdict: dict) -> tuple[VerdictDocument, VerdictDocume
                        for c in criteria),
         total=ruling["total"], grade_label=GRADE_LABELS[ruling["grade"]], ruling_text=RULING_TEXT[ruling["grade"]],
         reasoning=mask_text(ruling["reasoning"], names, addresses), redo_deadline=ruling["redo_deadline"],
-        dissent="", verification_code=verdict["code"],
+        # 不同意见 as the panel recorded them with the ruling (members are named, as on the panel line).
+        dissent=mask_text(ruling.get("dissent") or "", names, addresses),
+        verification_code=verdict["code"],
         verify_url=f"{settings.PUBLIC_BASE_URL.rstrip('/')}/verify/{verdict['code']}",
+        required_actions=required_actions(criteria, per) if ruling["redo_deadline"] else (),
     )
     full = VerdictDocument(complainant_display=mask_name(case["complainant_name"]), public=False, **common)
     public = VerdictDocument(complainant_display="", public=True, **common)
     return full, public
+
+
+def required_actions(criteria: list[dict], per: dict[str, float]) -> tuple[str, ...]:
+    """整改要求: one line for each criterion the department fell short on."""
+    lines = []
+    for c in criteria:
+        mean = per.get(c["code"], 0.0)
+        if mean < SHORTFALL_SHARE * c["scale_max"]:
+            lines.append(f"针对“{c['name']}”存在的不足（平均得分{mean:.2f}分，满分{c['scale_max']}分）重新核查办理；")
+    if lines:
+        lines[-1] = lines[-1].rstrip("；") + "。"
+    return tuple(lines)
+
+
+def is_rendered(verdict: dict) -> bool:
+    """Both files of the verdict are stored (whatever its status)."""
+    return bool(verdict["full_sha256"]) and stored_path(verdict["full_sha256"]).exists() \
+        and stored_path(verdict["public_sha256"]).exists()
 
 
 async def render(*, verdict_id: int) -> str:
@@ -91,25 +160,68 @@ async def render(*, verdict_id: int) -> str:
     verdict = await Verdict.select().where(Verdict.id == verdict_id).first().run()
     if verdict is None:
         raise NotFound("verdict_not_found", "未找到该评议意见书")
-    if verdict["status"] != "pending" and stored_path(verdict["full_sha256"]).exists():
+    if is_rendered(verdict):
         return verdict["status"]
     full, public = await build_documents(verdict)
     full_pdf = await asyncio.to_thread(render_verdict_pdf, full)
     public_pdf = await asyncio.to_thread(render_verdict_pdf, public)
-    full_sha, public_sha = store(full_pdf), store(public_pdf)
-    from review import db
+    full_sha, public_sha = await asyncio.to_thread(store, full_pdf), await asyncio.to_thread(store, public_pdf)
 
     async with db.transaction():
-        current = await Verdict.select(Verdict.status).where(Verdict.id == verdict_id).first().run()
-        if current["status"] != "pending":
-            return current["status"]
+        current = await Verdict.select(Verdict.status, Verdict.full_sha256).where(Verdict.id == verdict_id).first().run()
+        if current["full_sha256"]:
+            return current["status"]  # a concurrent run finished first (same bytes)
+        # A verdict superseded or withdrawn before its render keeps that status; only a pending one turns valid.
+        status = "valid" if current["status"] == "pending" else current["status"]
         await Verdict.update({
-            Verdict.full_sha256: full_sha, Verdict.public_sha256: public_sha, Verdict.status: "valid",
-            Verdict.rendered_at: datetime.now(timezone.utc),
+            Verdict.full_sha256: full_sha, Verdict.public_sha256: public_sha, Verdict.status: status,
+            Verdict.rendered_at: datetime.now(UTC),
         }).where(Verdict.id == verdict_id).run()
         await audit.record(case_id=verdict["case"], actor="system:job", action="verdict_rendered",
                            data={"verdict": verdict["number"], "full_sha256": full_sha, "public_sha256": public_sha})
-    return "valid"
+    return status
+
+
+async def supersede(*, old_ruling_id: int, new_ruling_id: int) -> None:
+    """复议改变结论: mark the old ruling's verdict superseded by the new ruling (call inside its transaction)."""
+    old = await Verdict.select(Verdict.id, Verdict.case, Verdict.number, Verdict.status).where(
+        Verdict.ruling_id == old_ruling_id).first().run()
+    if old is None:
+        raise NotFound("verdict_not_found", "原评议结论没有评议意见书")
+    if old["status"] == "withdrawn":
+        raise Conflict("verdict_withdrawn", "该评议意见书已撤销，不能再被取代")
+    if old["status"] == "superseded":
+        return  # the reconsideration flow may be retried
+    async with db.transaction():
+        await Verdict.update({Verdict.status: "superseded", Verdict.superseded_by_ruling: new_ruling_id,
+                              Verdict.status_changed_at: datetime.now(UTC)}).where(
+            Verdict.id == old["id"]).run()
+        await audit.record(case_id=old["case"], actor="system:reconsideration", action="verdict_superseded",
+                           data={"verdict": old["number"], "ruling_id": old_ruling_id,
+                                 "new_ruling_id": new_ruling_id})
+
+
+async def withdraw(*, number: str, actor: Actor, reason: str) -> str:
+    """撤销评议意见书: the office withdraws a case's verdict, giving its reason (recorded in the audit chain)."""
+    if actor.kind != "office":
+        raise Forbidden("forbidden", "您无权执行此操作")
+    reason = reason.strip()
+    if not reason:
+        raise Invalid("reason_required", "请填写撤销理由", field="reason")
+    async with db.transaction():
+        case = await Case.select(Case.id).where(Case.number == number).first().run()
+        verdict = await for_case(case["id"]) if case else None
+        if verdict is None:
+            raise NotFound("verdict_not_found", "本案尚无评议意见书")
+        if verdict["status"] in ("withdrawn", "superseded"):
+            raise Conflict("verdict_not_valid", f"该评议意见书{STATUS_LABELS[verdict['status']]}，不能撤销")
+        await Verdict.update({Verdict.status: "withdrawn", Verdict.status_reason: reason[:2000],
+                              Verdict.status_changed_at: datetime.now(UTC)}).where(
+            Verdict.id == verdict["id"]).run()
+        await audit.record(case_id=case["id"], actor=actor.label, action="verdict_withdrawn",
+                           from_status=verdict["status"], to_status="withdrawn", reason=reason[:2000],
+                           data={"verdict": verdict["number"]})
+    return "withdrawn"
 
 
 async def by_code(code: str) -> dict:
@@ -122,6 +234,25 @@ async def by_code(code: str) -> dict:
 
 async def for_case(case_id: int) -> dict | None:
     return await Verdict.select().where(Verdict.case == case_id).order_by(Verdict.id, ascending=False).first().run()
+
+
+async def verification(code: str) -> dict:
+    """What /verify/{code} and the API show: status, both hashes, the public facts, what replaced it."""
+    verdict = await by_code(code)
+    rows = await db.fetch(
+        "SELECT c.category, c.district, d.name AS department_name, r.total, r.grade"
+        " FROM verdict v JOIN review_case c ON c.id = v.\"case\" JOIN department d ON d.id = c.department"
+        " JOIN ruling r ON r.id = v.ruling_id WHERE v.id = {}", verdict["id"])
+    facts = rows[0]
+    replacement = None
+    if verdict["superseded_by_ruling"] is not None:
+        replacement = await Verdict.select(Verdict.number, Verdict.code).where(
+            Verdict.ruling_id == verdict["superseded_by_ruling"]).first().run()
+    return {**verdict, "status_label": STATUS_LABELS.get(verdict["status"], verdict["status"]),
+            "category": facts["category"], "district": facts["district"],
+            "department_name": facts["department_name"], "total": facts["total"],
+            "grade_label": GRADE_LABELS.get(facts["grade"], facts["grade"]),
+            "replaced_by": replacement, "rendered": bool(verdict["full_sha256"])}
 
 
 def verify_bytes(verdict: dict, pdf: bytes) -> str | None:

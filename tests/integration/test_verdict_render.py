@@ -118,7 +118,14 @@ def test_text_has_title_number_grade_and_footer(internal_pdf: bytes, tmp_path: P
     assert "54.40" in flat
     assert "第 1 页 共" in text
     assert re.search(r"第 1 页 共 (\d+) 页", text)
-    for heading in ("一、案件概况", "二、评议组组成", "三、评议标准与评分", "四、评议结论", "五、整改要求", "六、不同意见"):
+    for heading in (
+        "一、案件概况",
+        "二、评议组组成",
+        "三、评议标准与评分",
+        "四、评议结论",
+        "五、整改要求",
+        "六、不同意见",
+    ):
         assert heading in flat
     # signature date and redo deadline in Chinese numerals
     assert "二〇二六年十一月二十二日" in flat
@@ -191,7 +198,7 @@ def test_sections_follow_the_data(tmp_path: Path) -> None:
 def test_hostile_content_is_text_and_nothing_is_fetched(tmp_path: Path) -> None:
     doc = make_doc(summary=HOSTILE, reasoning=HOSTILE, dissent=HOSTILE, reply_summary=HOSTILE)
     html = build_verdict_html(doc)
-    assert "<img src=\"http" not in html and "&lt;img" in html
+    assert '<img src="http' not in html and "&lt;img" in html
 
     fetcher = VerdictURLFetcher()
     pdf = render_verdict_pdf(doc, url_fetcher=fetcher)
@@ -208,7 +215,7 @@ def test_hostile_content_is_text_and_nothing_is_fetched(tmp_path: Path) -> None:
     assert [url for url in fetcher.requested if not url.startswith("data:")] == [CSS_URL]
     # the only data: URI is the QR code
     data_urls = [url for url in fetcher.served if url.startswith("data:")]
-    assert len(data_urls) == 1 and data_urls[0].startswith("data:image/svg+xml")
+    assert len(data_urls) == 1 and data_urls[0].startswith("data:image/png")
 
 
 @pytest.mark.parametrize(
@@ -267,3 +274,59 @@ def test_chinese_date() -> None:
 
 def test_environment_is_ready_for_pdf() -> None:
     assert check_pdf_environment() == []
+
+
+def test_qr_code_in_the_file_encodes_the_verify_url(internal_pdf: bytes, tmp_path: Path) -> None:
+    """Read the QR bitmap back out of the PDF (pdfimages) and compare it module by module."""
+    import segno
+    from PIL import Image
+
+    path = tmp_path / "v.pdf"
+    path.write_bytes(internal_pdf)
+    subprocess.run(["pdfimages", "-png", str(path), str(tmp_path / "img")], check=True, timeout=60)
+    images = sorted(tmp_path.glob("img-*.png"))
+    assert len(images) == 1, "the QR code is the only image in a verdict"
+    bitmap = Image.open(images[0]).convert("L")
+    found = [[bitmap.getpixel((x, y)) < 128 for x in range(bitmap.width)] for y in range(bitmap.height)]
+
+    def modules(url: str) -> list[list[bool]]:
+        return [[bool(v) for v in row] for row in segno.make(url, error="m", micro=False).matrix]
+
+    assert found == modules("https://pingyi.example.gov.cn/verify/7KQ4-M2XP-9D")
+    assert found != modules("https://pingyi.example.gov.cn/verify/7KQ4-M2XP-9E")
+    try:
+        import zxingcpp  # optional: a real decoder, when installed
+    except ImportError:
+        return
+    page = tmp_path / "page"
+    subprocess.run(["pdftoppm", "-r", "200", "-png", "-l", "2", str(path), str(page)], check=True, timeout=60)
+    decoded = [r.text for p in sorted(tmp_path.glob("page-*.png")) for r in zxingcpp.read_barcodes(Image.open(p))]
+    assert decoded == ["https://pingyi.example.gov.cn/verify/7KQ4-M2XP-9D"]
+
+
+def test_layout_keeps_gbt9704_margins_and_running_header(internal_pdf: bytes, tmp_path: Path) -> None:
+    """Text stays inside the type area (top 37, bottom 35, left 28, right 26 mm) except header and footer."""
+    path = tmp_path / "v.pdf"
+    path.write_bytes(internal_pdf)
+    html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True,
+                          timeout=60).stdout
+    mm = 72 / 25.4
+    pages = html.split("<page ")[1:]
+    assert len(pages) >= 2
+    for number, page in enumerate(pages, 1):
+        words = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<', page)
+        body = [w for w in words if 37 * mm - 2 <= float(w[1]) and float(w[3]) <= (297 - 35) * mm + 2]
+        margins = [w for w in words if w not in body]
+        for x_min, _, x_max, _, word in body:
+            assert 28 * mm - 2 <= float(x_min) and float(x_max) <= (210 - 26) * mm + 2, word
+        margin_text = "".join(w[4] for w in margins)
+        assert f"第{number}页共{len(pages)}页" in margin_text.replace(" ", "")
+        if number > 1:  # running header on the following pages, none on the first (the masthead is there)
+            assert "第三方评议意见书" in margin_text and "评〔2026〕第0001号" in margin_text
+
+
+def test_required_actions_are_listed_with_the_deadline(tmp_path: Path) -> None:
+    pdf = render_verdict_pdf(make_doc(required_actions=("针对“核查深入性”存在的不足重新核查办理。",)))
+    flat = squash(pdf_text(pdf, tmp_path))
+    assert "二〇二六年十二月六日前重新办理本案" in flat
+    assert "（一）针对“核查深入性”存在的不足重新核查办理。" in flat
