@@ -48,5 +48,6 @@ LIAISON = Policy("liaison", frozenset({"liaison"}))
 STAFF = Policy("staff", frozenset({"office", "member", "liaison"}))
 CASE_PARTY = Policy("case_party", frozenset({"office", "member", "liaison", "complainant"}))
 COMPLAINANT = Policy("complainant", frozenset({"complainant"}))
+PARTY = Policy("party", frozenset({"complainant", "liaison"}))  # the two sides of a case
 HOTLINE = Policy("hotline", frozenset({"hotline"}))
 STAFF_OR_HOTLINE = Policy("staff_or_hotline", frozenset({"office", "member", "liaison", "hotline"}))

@@ -6,15 +6,20 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from panels.challenges import challenges_of_case
 from review import db, tracking
 from review.actors import Actor
 from review.convening import ROLE_LABELS
 from review.errors import NotFound
 from review.lifecycle import Action, allowed_actions
 from review.masking import mask_name
-from review.scoring_flow import criteria_of, seat_of
+from review.scoring_flow import published_criteria
+from review.scoring_view import ScoringView, scoring_view
 from review.tracking import Step
 from review.visibility import visible_case
+
+
+_SCORING_ACTIONS = (Action.start_scoring, Action.close_scoring, Action.issue_ruling, Action.reconsider)
 
 
 @dataclass
@@ -25,11 +30,11 @@ class CaseView:
     timeline: list[Step]
     actions: list[str]
     panel: list[dict] = field(default_factory=list)
+    may_challenge: bool = False
+    challenges: list[dict] = field(default_factory=list)
     criteria: list[dict] = field(default_factory=list)
-    my_sheet: dict[str, dict] = field(default_factory=dict)  # criterion code → {value, reason}
-    other_sheets: list[dict] = field(default_factory=list)
     sheets_submitted: int = 0
-    can_score: bool = False
+    scoring: ScoringView = field(default_factory=ScoringView)
     ruling: dict | None = None
     verdict: dict | None = None
 
@@ -48,8 +53,9 @@ async def case_view(actor: Actor, number: str | None) -> CaseView:
         complainant=case["complainant_name"] if personal else mask_name(case["complainant_name"]),
         department_name=case["department_name"],
         timeline=tracking.steps(json.loads(case["events_json"])),
-        # Scoring opens by itself with the first sheet, so the office is never offered that button.
-        actions=[a.value for a in allowed_actions(case["status"], actor.kind) if a is not Action.start_scoring]
+        # Scoring opens by itself with the first sheet; closing it, issuing and reconsideration have their
+        # forms in the scoring part of the page.
+        actions=[a.value for a in allowed_actions(case["status"], actor.kind) if a not in _SCORING_ACTIONS]
         if actor.kind == "office" else [],
     )
     if case["ruling_id"]:
@@ -58,52 +64,17 @@ async def case_view(actor: Actor, number: str | None) -> CaseView:
         if case["verdict_number"]:
             view.verdict = db.Row(number=case["verdict_number"], status=case["verdict_status"],
                                   code=case["verdict_code"])
-    if view.ruling or actor.kind in ("office", "member"):
-        view.panel = [db.Row(name=s["name"], role=ROLE_LABELS.get(s["role"], s["role"]), is_chair=bool(s["is_chair"]),
-                             status=s["status"]) for s in json.loads(case["seats_json"])]
+    # Parties see who sits while the case is under review, so that they can ask a member to step down.
+    if view.ruling or actor.kind in ("office", "member") or case["status"] == "under_review":
+        view.panel = [db.Row(id=s["id"], name=s["name"], role=ROLE_LABELS.get(s["role"], s["role"]),
+                             is_chair=bool(s["is_chair"]), status=s["status"])
+                      for s in json.loads(case["seats_json"])
+                      if actor.kind == "office" or s["status"] in ("invited", "accepted")]
+        view.may_challenge = actor.kind in ("complainant", "liaison") and case["status"] == "under_review"
+    if actor.kind in ("office", "complainant", "liaison") and view.panel:
+        view.challenges = await challenges_of_case(case["id"])
     if case["criteria_set_id"]:
         view.criteria = await published_criteria(case["criteria_set_id"])
         view.sheets_submitted = case["sheets_submitted"]
-    if actor.kind == "member":
-        await _member_scores(actor, case, view)
+    view.scoring = await scoring_view(actor, case)
     return view
-
-
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
-
-
-# A published criteria version never changes, so each process keeps what it has read.
-_criteria: dict[int, list[dict]] = {}
-
-
-async def published_criteria(criteria_set_id: int) -> list[dict]:
-    if criteria_set_id not in _criteria:
-        rows = await criteria_of(criteria_set_id)
-        for c in rows:
-            c["levels"] = _json(c["levels"])
-        _criteria[criteria_set_id] = rows
-    return _criteria[criteria_set_id]
-
-
-async def _member_scores(actor: Actor, case: dict, view: CaseView) -> None:
-    """Sealed scoring: a member sees others' sheets only once their own is in."""
-    seat = await seat_of(actor, case["id"])
-    view.can_score = bool(seat) and case["status"] in ("panel_ready", "under_review")
-    rows = await db.fetch(
-        "SELECT score.value, score.reason, c.code, sheet.member, sheet.member_role, a.display_name"
-        " FROM score JOIN score_sheet sheet ON sheet.id = score.score_sheet"
-        " JOIN criterion c ON c.id = score.criterion JOIN account a ON a.id = sheet.member"
-        " WHERE sheet.\"case\" = {}", case["id"],
-    )
-    mine = [r for r in rows if r["member"] == actor.user_id]
-    view.my_sheet = {r["code"]: {"value": r["value"], "reason": r["reason"]} for r in mine}
-    if mine:
-        others: dict[int, dict] = {}
-        for r in rows:
-            if r["member"] == actor.user_id:
-                continue
-            sheet = others.setdefault(r["member"], {
-                "member": r["display_name"], "role": ROLE_LABELS.get(r["member_role"], ""), "scores": {}})
-            sheet["scores"][r["code"]] = {"value": r["value"], "reason": r["reason"]}
-        view.other_sheets = list(others.values())

@@ -27,6 +27,18 @@ async def _with_db(coro_fn: Any, *args: Any, **kwargs: Any) -> Any:
         await db.stop()
 
 
+def _pdf_environment_ok() -> bool:
+    """Verdict PDFs need a CJK font and the HarfBuzz subsetter: say exactly what to install if not."""
+    from review.verdict_render import check_pdf_environment
+
+    problems = check_pdf_environment()
+    for problem in problems:
+        print(f"环境检查：{problem}", file=sys.stderr)
+    if problems:
+        print("在 Debian/Ubuntu 上：sudo apt-get install fonts-noto-cjk libharfbuzz-subset0 fontconfig", file=sys.stderr)
+    return not problems
+
+
 def cmd_migrate(args: argparse.Namespace) -> int:
     from review import db
 
@@ -77,6 +89,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     os.environ["COOKIE_SECURE"] = "0"  # plain HTTP on this machine only
     os.environ.setdefault("PUBLIC_BASE_URL", f"http://{args.host}:{args.port}")
     os.environ.pop("REDIS_URL", None)  # the demo runs its jobs in-process
+    if not _pdf_environment_ok():
+        return 3
     from review import db
     from review.seeding import seed_demo
 
@@ -100,6 +114,8 @@ def _serve(host: str, port: int, workers: int) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    if not _pdf_environment_ok():
+        return 3
     return _serve(args.host, args.port, args.workers)
 
 
@@ -114,11 +130,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from arq.logs import default_log_config
     from arq.worker import run_worker
 
-    from review.worker import WorkerSettings
+    from review.worker import SETTINGS_BY_QUEUE
 
+    if not _pdf_environment_ok():
+        return 3
     logging.config.dictConfig(default_log_config(verbose=False))
 
-    run_worker(WorkerSettings, burst=args.burst)  # type: ignore[arg-type]
+    run_worker(SETTINGS_BY_QUEUE[args.queue], burst=args.burst)  # type: ignore[arg-type]
     return 0
 
 
@@ -187,6 +205,8 @@ def parser() -> argparse.ArgumentParser:
     serve.set_defaults(fn=cmd_serve)
     worker = sub.add_parser("worker", help="运行 arq 后台任务进程（需要 REDIS_URL）")
     worker.add_argument("--burst", action="store_true", help="处理完队列后退出")
+    worker.add_argument("--queue", choices=["default", "verdicts"], default="default",
+                        help="default：一般任务；verdicts：生成评议意见书与批量签发")
     worker.set_defaults(fn=cmd_worker)
     sub.add_parser("migrate", help="建立或升级数据库结构").set_defaults(fn=cmd_migrate)
     seed = sub.add_parser("seed-demo", help="载入成都演示数据")
@@ -203,6 +223,9 @@ def parser() -> argparse.ArgumentParser:
     user.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
     user.set_defaults(fn=cmd_createuser)
     sub.add_parser("verify-audit", help="核验审计哈希链").set_defaults(fn=cmd_verify_audit)
+    from review.panel_cli import add_commands
+
+    add_commands(sub)
     return p
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from typing import Any
 from review.actors import Actor
 from review.cases import intake_case
 from review.errors import ServiceError
+from review.spreadsheets import TABLE_SUFFIXES, read_table
 
 CHINA = timezone(timedelta(hours=8))
 
@@ -57,19 +57,9 @@ def read_rows(path: Path) -> Iterator[tuple[int, Any]]:
                         yield number, json.loads(line)
                     except ValueError:
                         yield number, ValueError("该行不是有效的 JSON")
-    elif suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            for number, row in enumerate(csv.DictReader(handle), 2):
-                yield number, payload_from_flat(row)
-    elif suffix == ".xlsx":
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(path, read_only=True, data_only=True).active
-        rows = sheet.iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
-        for number, values in enumerate(rows, 2):
-            if any(v is not None for v in values):
-                yield number, payload_from_flat(dict(zip(header, values)))
+    elif suffix in TABLE_SUFFIXES:
+        for number, row in read_table(path):
+            yield number, payload_from_flat(row)
     else:
         raise ServiceError("unsupported_file", "只支持 CSV、XLSX 和 JSON lines（.jsonl）文件")
 

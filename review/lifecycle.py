@@ -12,10 +12,12 @@ class Status(str, Enum):
     dismissed = "dismissed"
     panel_ready = "panel_ready"
     under_review = "under_review"
+    deliberation = "deliberation"
     ruled = "ruled"
     closed = "closed"
     withdrawn = "withdrawn"
     settled = "settled"
+    reconsideration = "reconsideration"
 
 
 STATUS_LABELS: dict[str, str] = {
@@ -23,11 +25,13 @@ STATUS_LABELS: dict[str, str] = {
     "accepted": "已立案",
     "dismissed": "不予评议",
     "panel_ready": "评议组已组成",
-    "under_review": "评议中",
+    "under_review": "评分中",
+    "deliberation": "合议中",
     "ruled": "已作出评议结论",
     "closed": "已办结",
     "withdrawn": "已撤回",
     "settled": "调解结案",
+    "reconsideration": "复议中",
 }
 
 
@@ -37,10 +41,12 @@ class Action(str, Enum):
     dismiss = "dismiss"
     convene = "convene"
     start_scoring = "start_scoring"
+    close_scoring = "close_scoring"
     issue_ruling = "issue_ruling"
     close = "close"
     withdraw = "withdraw"
     settle = "settle"
+    reconsider = "reconsider"
 
 
 ACTION_LABELS: dict[str, str] = {
@@ -49,12 +55,18 @@ ACTION_LABELS: dict[str, str] = {
     "dismiss": "审查不予评议",
     "convene": "组成评议组",
     "start_scoring": "开始评分",
+    "close_scoring": "评分结束，进入合议",
     "issue_ruling": "作出评议结论",
     "close": "办结",
     "withdraw": "撤回",
     "settle": "调解结案",
     "verdict_rendered": "评议意见书已生成",
     "score_submitted": "评议员提交评分",
+    "reconsider": "受理复议申请",
+    "reasoning_signed": "评议组组长签署评议理由",
+    "reconsideration_requested": "申请复议",
+    "reconsideration_refused": "不予受理复议申请",
+    "ruling_superseded": "原评议结论被复议结论取代",
 }
 
 
@@ -71,17 +83,22 @@ _OFFICE = frozenset({"office"})
 RULES: dict[Action, Rule] = {
     Action.accept: Rule((Status.received,), Status.accepted, _OFFICE),
     Action.dismiss: Rule((Status.received,), Status.dismissed, _OFFICE, needs_reason=True),
-    Action.convene: Rule((Status.accepted,), Status.panel_ready, _OFFICE),
+    # A reconsideration is convened like a first review, with a new panel.
+    Action.convene: Rule((Status.accepted, Status.reconsideration), Status.panel_ready, _OFFICE),
     Action.start_scoring: Rule((Status.panel_ready,), Status.under_review, frozenset({"office", "member"})),
-    Action.issue_ruling: Rule((Status.under_review,), Status.ruled, _OFFICE),
+    Action.close_scoring: Rule((Status.under_review,), Status.deliberation, _OFFICE),
+    Action.issue_ruling: Rule((Status.deliberation,), Status.ruled, _OFFICE),
     Action.close: Rule((Status.ruled,), Status.closed, _OFFICE),
     Action.withdraw: Rule(
-        (Status.received, Status.accepted, Status.panel_ready, Status.under_review),
+        (Status.received, Status.accepted, Status.panel_ready, Status.under_review, Status.deliberation),
         Status.withdrawn,
         frozenset({"office", "complainant"}),
         needs_reason=True,
     ),
-    Action.settle: Rule((Status.panel_ready, Status.under_review), Status.settled, _OFFICE, needs_reason=True),
+    Action.settle: Rule((Status.panel_ready, Status.under_review, Status.deliberation), Status.settled, _OFFICE,
+                        needs_reason=True),
+    # Accepting a party's request; the request itself is a record, not a move of the case.
+    Action.reconsider: Rule((Status.ruled, Status.closed), Status.reconsideration, _OFFICE),
 }
 
 

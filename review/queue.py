@@ -14,6 +14,12 @@ log = logging.getLogger("review.jobs")
 _pool: Any = None
 _tasks: set[asyncio.Task] = set()
 
+# Verdict work (PDF rendering, bulk issuance) has its own queue and workers (`review worker --queue verdicts`),
+# so that a round's worth of renders never holds up reminders and notifications.
+DEFAULT_QUEUE = "arq:queue"
+VERDICT_QUEUE = "review:verdicts"
+QUEUE_OF = {"render_verdict": VERDICT_QUEUE, "issue_bulk": VERDICT_QUEUE}
+
 
 def job_id(name: str, *args: Any) -> str:
     """arq deduplicates on this id: one render per verdict however often it is asked for."""
@@ -40,7 +46,8 @@ async def enqueue(name: str, *args: Any) -> None:
     """Run `name(*args)` in the background after the caller's transaction has committed."""
     if settings.REDIS_URL:
         pool = await redis_pool()
-        await pool.enqueue_job(name, *args, _job_id=job_id(name, *args))
+        await pool.enqueue_job(name, *args, _job_id=job_id(name, *args),
+                               _queue_name=QUEUE_OF.get(name, DEFAULT_QUEUE))
         return
     task = asyncio.get_running_loop().create_task(_run_inline(name, *args))
     _tasks.add(task)

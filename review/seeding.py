@@ -11,7 +11,8 @@ from panels.tables import CompositionTemplate, RosterMember
 from review import auth, cases, demo_data
 from review.actors import Actor
 from review.convening import convene_panel
-from review.scoring_flow import criteria_of, issue_ruling, submit_sheet
+from review.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
+from review.scoring_flow import criteria_of, submit_sheet
 from review.tables import Account, ApiKey, Case, Department
 from scoring.default_criteria import DEFAULT_CRITERIA, DEFAULT_NAME, DEFAULT_RULE, content_hash
 from scoring.tables import CriteriaSet, Criterion
@@ -126,7 +127,8 @@ async def _advance(number: str, stage: str, office: Actor, rng: random.Random) -
         return
     await convene_panel(number=number, actor=office)
     if stage == "panel_ready":
-        return
+        return  # invitations still open
+    await _accept_invitations(number)
     members = await _panel_members(number)
     quality = rng.choice([2, 3, 3, 4, 4, 5])
     criteria = await criteria_of((await Case.select(Case.criteria_set_id).where(Case.number == number)
@@ -139,9 +141,33 @@ async def _advance(number: str, stage: str, office: Actor, rng: random.Random) -
         await submit_sheet(number=number, actor=member, scores=scores)
     if stage == "under_review":
         return
-    await issue_ruling(number=number, actor=office, reasoning=rng.choice(_REASONINGS))
+    await close_scoring(number=number, actor=office)
+    chair = await _chair(number)
+    await save_reasoning(number=number, actor=chair, reasoning=rng.choice(_REASONINGS))
+    await sign_reasoning(number=number, actor=chair)
+    await issue_ruling(number=number, actor=office)
     if stage == "closed":
         await cases.close_case(number=number, actor=office)
+
+
+async def _accept_invitations(number: str) -> None:
+    """Every invited member of the case's panel accepts (the demo's members all say yes)."""
+    from panels.invitations import answer_invitation
+    from panels.tables import Seat
+
+    rows = await Seat.select(Seat.id, Seat.member.user.id, Seat.member.user.username).where(
+        (Seat.panel.case.number == number) & (Seat.status == "invited")).run()
+    for row in rows:
+        member = Actor(kind="member", user_id=row["member.user.id"], username=row["member.user.username"])
+        await answer_invitation(seat_id=row["id"], actor=member, answer="accept")
+
+
+async def _chair(number: str) -> Actor:
+    from panels.tables import Seat
+
+    row = await Seat.select(Seat.member.user.id, Seat.member.user.username).where(
+        (Seat.panel.case.number == number) & (Seat.is_chair == True)).first().run()  # noqa: E712
+    return Actor(kind="member", user_id=row["member.user.id"], username=row["member.user.username"])
 
 
 async def _panel_members(number: str) -> list[tuple[int, str]]:

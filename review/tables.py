@@ -162,6 +162,24 @@ class Verdict(Table):
     public_sha256 = Varchar(length=64, default="")
     issued_on = Date()
     rendered_at = Timestamptz(null=True, default=None)
+    superseded_by_ruling = Integer(null=True, default=None,
+                                   help_text="The reconsideration ruling that replaced this one")
+    status_reason = Text(default="", help_text="Why the verdict was withdrawn")
+    status_changed_at = Timestamptz(null=True, default=None)
+
+
+class BulkIssuance(Table):
+    """批量签发: the office issues the verdicts of many ruled cases at the end of a review round."""
+
+    id = Serial(primary_key=True)
+    requested_by = ForeignKey(references=Account)
+    case_ids = JSON(default="[]", help_text="The selected cases, in order")
+    total = Integer(default=0)
+    issued = JSON(default="[]", help_text="[{case, verdict}] for each case issued so far")
+    failed = JSON(default="[]", help_text="[{case, case_number, reason}] for cases that could not be issued")
+    status = Varchar(length=16, default="queued", help_text="queued / issuing / issued")
+    created_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)
 
 
 class AssessmentEntry(Table):
@@ -196,6 +214,7 @@ TABLES: list[type[Table]] = [
     ChainHead,
     MediationSession,
     Verdict,
+    BulkIssuance,
     AssessmentEntry,
 ]
 

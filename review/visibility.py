@@ -26,7 +26,7 @@ def _json_list(columns: dict[str, str], source: str, order: str) -> str:
 
 _EVENTS = ({"at": "e.at", "action": "e.action", "actor": "e.actor", "to_status": "e.to_status", "reason": "e.reason"},
            "FROM audit_event e WHERE e.\"case\" = c.id", "e.id")
-_SEATS = ({"name": "m.name", "role": "s.role", "is_chair": "s.is_chair", "status": "s.status"},
+_SEATS = ({"id": "s.id", "name": "m.name", "role": "s.role", "is_chair": "s.is_chair", "status": "s.status"},
           "FROM seat s JOIN panel p ON p.id = s.panel JOIN roster_member m ON m.id = s.member"
           " WHERE p.\"case\" = c.id AND p.status != 'dissolved'", "s.is_chair DESC, s.id")
 
@@ -42,7 +42,7 @@ def _case_sql() -> str:
         " v.number AS verdict_number, v.status AS verdict_status, v.code AS verdict_code,"
         f" {_json_list(*_EVENTS)} AS events_json, {_json_list(*_SEATS)} AS seats_json"
         " FROM review_case c JOIN department d ON d.id = c.department"
-        " LEFT JOIN ruling r ON r.\"case\" = c.id LEFT JOIN verdict v ON v.ruling_id = r.id"
+        " LEFT JOIN ruling r ON r.\"case\" = c.id AND r.status = 'in_force' LEFT JOIN verdict v ON v.ruling_id = r.id"
         " WHERE c.number = {} ORDER BY v.id DESC LIMIT 1"
     )
 

@@ -113,14 +113,16 @@ async def run_jobs() -> None:
     if REDIS_URL:
         from arq.worker import Worker
 
-        from review.worker import WorkerSettings
+        from review.worker import SETTINGS_BY_QUEUE
 
-        worker = Worker(functions=WorkerSettings.functions, redis_settings=WorkerSettings.redis_settings,
-                        burst=True, poll_delay=0.05, max_tries=3, handle_signals=False)
-        try:
-            await worker.async_run()
-        finally:
-            await worker.close()
+        for settings in SETTINGS_BY_QUEUE.values():  # each queue has its own workers
+            worker = Worker(functions=settings.functions, redis_settings=settings.redis_settings,
+                            queue_name=settings.queue_name, burst=True, poll_delay=0.05, max_tries=3,
+                            handle_signals=False)
+            try:
+                await worker.async_run()
+            finally:
+                await worker.close()
     else:
         await queue.drain()
     await asyncio.sleep(0)

@@ -99,13 +99,44 @@ async def case(**overrides: Any) -> tuple[str, str]:
     return result.case_number, result.access_code
 
 
+async def invited_members(number: str) -> list[tuple[int, Actor]]:
+    """(seat id, member) for each seat of the case's panel still waiting for an answer."""
+    rows = await Seat.select(Seat.id, Seat.member.user.id, Seat.member.user.username).where(
+        (Seat.panel.case.number == number) & (Seat.status == "invited")).order_by(Seat.id).run()
+    return [(r["id"], Actor(kind="member", user_id=r["member.user.id"], username=r["member.user.username"]))
+            for r in rows]
+
+
 async def seated_members(number: str) -> list[Actor]:
-    """The members seated on a case's panel, as actors."""
+    """The members seated on a case's panel, as actors; open invitations are accepted first."""
+    from panels.invitations import answer_invitation
+
+    for seat_id, member in await invited_members(number):
+        await answer_invitation(seat_id=seat_id, actor=member, answer="accept")
     rows = await Seat.select(Seat.member.user.id, Seat.member.user.username, Seat.role).where(
-        Seat.panel.case.number == number).order_by(Seat.id).run()
+        (Seat.panel.case.number == number) & (Seat.status == "accepted")).order_by(Seat.id).run()
     return [Actor(kind="member", user_id=r["member.user.id"], username=r["member.user.username"]) for r in rows]
 
 
 def full_scores(value: int, criteria_codes: list[str] | None = None) -> list[dict]:
     codes = criteria_codes or ["C1", "C2", "C3", "C4", "C5", "C6"]
     return [{"criterion": c, "value": value, "reason": f"{c} 的评分理由"} for c in codes]
+
+
+async def rule_case(number: str, office: Actor, reasoning: str = "评议组依据公布的评议标准逐项评分，经合议作出本结论。") -> int:
+    """Close scoring, let the chair draft and sign the reasoning, and issue the ruling: the ruling id."""
+    from review.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
+
+    await close_scoring(number=number, actor=office)
+    chair = await chair_of(number)
+    await save_reasoning(number=number, actor=chair, reasoning=reasoning)
+    await sign_reasoning(number=number, actor=chair)
+    return await issue_ruling(number=number, actor=office)
+
+
+async def chair_of(number: str) -> Actor:
+    """The chair of the case's panel at work."""
+    row = await Seat.select(Seat.member.user.id, Seat.member.user.username).where(
+        (Seat.panel.case.number == number) & (Seat.is_chair == True) & (Seat.panel.status == "seated")  # noqa: E712
+    ).first().run()
+    return Actor(kind="member", user_id=row["member.user.id"], username=row["member.user.username"])

@@ -10,11 +10,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.schemas import SchemaGenerator
 
 from review import auth, cases, queries, tracking, verdicts
-from review.actors import CASE_PARTY, HOTLINE, MEMBER, OFFICE, PUBLIC, STAFF, STAFF_OR_HOTLINE
+from review.actors import CASE_PARTY, HOTLINE, OFFICE, PUBLIC, STAFF, STAFF_OR_HOTLINE
 from review.assessments import assessments
 from review.convening import convene_panel
 from review.errors import Invalid
-from review.scoring_flow import issue_ruling, submit_sheet
 from review.visibility import visible_case
 from review.web.guard import route
 
@@ -111,36 +110,6 @@ async def convene(request: Request) -> Response:
     return JSONResponse({"panel_id": panel_id, "status": "panel_ready"}, status_code=201)
 
 
-async def scores(request: Request) -> Response:
-    """
-    summary: 评议员提交（或修改）本人的评分表
-    """
-    body = await _body(request) or {}
-    sheet_id = await submit_sheet(number=request.path_params["number"], actor=request.state.actor,
-                                  scores=body.get("scores"))
-    return JSONResponse({"sheet_id": sheet_id}, status_code=201)
-
-
-async def ruling(request: Request) -> Response:
-    """
-    summary: 评议办按公布的规则签发评议结论
-    """
-    body = await _body(request) or {}
-    ruling_id = await issue_ruling(number=request.path_params["number"], actor=request.state.actor,
-                                   reasoning=str(body.get("reasoning") or ""))
-    return JSONResponse({"ruling_id": ruling_id, "status": "ruled"}, status_code=201)
-
-
-async def verdict(request: Request) -> Response:
-    """
-    summary: 按核验码查询评议意见书的状态与文件哈希
-    """
-    found = await verdicts.by_code(request.path_params["code"])
-    return JSONResponse({"number": found["number"], "status": found["status"],
-                         "issued_on": found["issued_on"].isoformat(),
-                         "full_sha256": found["full_sha256"], "public_sha256": found["public_sha256"]})
-
-
 async def list_assessments(request: Request) -> Response:
     """
     summary: 各部门各期的评议结果与扣分
@@ -167,9 +136,6 @@ routes = [
     route("/cases/{number}", case_detail, CASE_PARTY),
     route("/cases/{number}/screen", screen, OFFICE, methods=["POST"]),
     route("/cases/{number}/panel", convene, OFFICE, methods=["POST"]),
-    route("/cases/{number}/scores", scores, MEMBER, methods=["POST"]),
-    route("/cases/{number}/ruling", ruling, OFFICE, methods=["POST"]),
-    route("/verdicts/{code}", verdict, PUBLIC),
     route("/assessments", list_assessments, STAFF_OR_HOTLINE),
     route("/departments", list_departments, STAFF_OR_HOTLINE),
     route("/openapi.json", openapi, PUBLIC, name="openapi"),

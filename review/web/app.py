@@ -15,12 +15,15 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from review import audit, db, queue, settings
+from review import audit, db, panel_jobs, queue, settings
 from review.actors import PUBLIC
-from review.api.v1 import routes as api_routes
+from review.api import panels as panels_api
+from review.api import scoring as scoring_api
+from review.api import v1
+from review.api import verdicts as verdicts_api
 from review.errors import NotFound, ServiceError
 from review.web.guard import error_response
-from review.web.pages import routes as page_routes
+from review.web import pages, panel_pages, scoring_pages, verdict_pages
 
 SECURITY_HEADERS = [
     (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"),
@@ -70,6 +73,8 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     db.engine()
     await db.start()
     background = [asyncio.create_task(audit.sealer()), asyncio.create_task(db.checkpointer())]
+    if not settings.REDIS_URL:  # without a worker, this process also runs the periodic sweeps
+        background.append(asyncio.create_task(panel_jobs.invitation_sweeper()))
     try:
         yield
     finally:
@@ -80,6 +85,8 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
 
 
 def create_app() -> Starlette:
+    api_routes = [*panels_api.routes, *scoring_api.routes, *verdicts_api.routes, *v1.routes]
+    page_routes = [*panel_pages.routes, *scoring_pages.routes, *verdict_pages.routes, *pages.routes]
     routes = [
         Mount("/api/v1", routes=api_routes),
         PolicyMount("/static", app=StaticFiles(directory=str(settings.TEMPLATES_DIR / "static")), policy=PUBLIC,

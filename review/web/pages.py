@@ -5,17 +5,15 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
-from review import auth, cases, queries, ratelimit, settings, tracking, verdicts
-from review.actors import CASE_PARTY, COMPLAINANT, LIAISON, MEMBER, OFFICE, PUBLIC
+from review import auth, cases, queries, ratelimit, settings, tracking
+from review.actors import COMPLAINANT, LIAISON, MEMBER, OFFICE, PUBLIC
 from review.assessments import assessments
 from review.case_view import case_view
 from review.convening import convene_panel
-from review.errors import Invalid, NotFound
+from review.errors import NotFound
 from review.lifecycle import Action
-from review.scoring_flow import issue_ruling, submit_sheet
-from review.visibility import visible_case
 from review.web.guard import CSRF_COOKIE, SESSION_COOKIE, TRACK_COOKIE, route, set_cookie
 from review.web.templating import render
 
@@ -118,8 +116,6 @@ async def office_action(request: Request) -> Response:
         await cases.screen_case(number=number, actor=actor, accept=False, reason=reason)
     elif action == "convene":
         await convene_panel(number=number, actor=actor)
-    elif action == "ruling":
-        await issue_ruling(number=number, actor=actor, reasoning=reason)
     elif action == "close":
         await cases.close_case(number=number, actor=actor)
     elif action in ("withdraw", "settle"):
@@ -127,20 +123,6 @@ async def office_action(request: Request) -> Response:
     else:
         raise NotFound("not_found", "没有这个操作")
     return _back(f"/office/cases/{number}")
-
-
-async def submit_scores(request: Request) -> Response:
-    number = request.path_params["number"]
-    form = await request.form()
-    codes = [key.removeprefix("value_") for key in form if key.startswith("value_")]
-    scores = [{"criterion": c, "value": form.get(f"value_{c}"), "reason": form.get(f"reason_{c}", "")}
-              for c in codes]
-    try:
-        await submit_sheet(number=number, actor=request.state.actor, scores=scores)
-    except Invalid as error:
-        view = await case_view(request.state.actor, number)
-        return render(request, "case.html", {"v": view, "form_error": error, "form": form}, status_code=422)
-    return _back(f"/panel/cases/{number}?submitted=1")
 
 
 async def track_form(request: Request) -> Response:
@@ -167,46 +149,6 @@ async def track_case(request: Request) -> Response:
     return render(request, "case.html", {"v": view})
 
 
-async def verdict_pdf(request: Request) -> Response:
-    """The full verdict for the parties and the office."""
-    case = await visible_case(request.state.actor, request.path_params["number"])
-    verdict = await verdicts.for_case(case["id"])
-    if not verdict or verdict["status"] == "pending":
-        raise NotFound("verdict_not_ready", "评议意见书尚在生成，请稍后刷新")
-    return FileResponse(verdicts.stored_path(verdict["full_sha256"]), media_type="application/pdf",
-                        filename=f"verdict-{verdict['code']}.pdf")
-
-
-async def verify_form(request: Request) -> Response:
-    code = request.query_params.get("code", "").strip()
-    if code:
-        return _back(f"/verify/{code}")
-    return render(request, "verify.html", {"verdict": None})
-
-
-async def verify_page(request: Request) -> Response:
-    verdict = await verdicts.by_code(request.path_params["code"])
-    return render(request, "verify.html", {"verdict": verdict})
-
-
-async def verify_upload(request: Request) -> Response:
-    verdict = await verdicts.by_code(request.path_params["code"])
-    form = await request.form()
-    upload = form.get("file")
-    if upload is None or isinstance(upload, str):
-        raise Invalid("missing_field", "请选择要核验的 PDF 文件", field="file")
-    matched = verdicts.verify_bytes(verdict, await upload.read(20_000_000))
-    return render(request, "verify.html", {"verdict": verdict, "checked": True, "matched": matched})
-
-
-async def public_pdf(request: Request) -> Response:
-    verdict = await verdicts.by_code(request.path_params["code"])
-    if verdict["status"] == "pending":
-        raise NotFound("verdict_not_ready", "评议意见书尚在生成")
-    return FileResponse(verdicts.stored_path(verdict["public_sha256"]), media_type="application/pdf",
-                        filename=f"verdict-{verdict['code']}-public.pdf")
-
-
 async def public_assessments(request: Request) -> Response:
     return render(request, "assessments.html", {"rows": await assessments(period=request.query_params.get("period"))})
 
@@ -223,17 +165,11 @@ routes = [
     route("/office/cases/{number}/{action}", office_action, OFFICE, methods=["POST"]),
     route("/panel", my_cases, MEMBER, name="panel"),
     route("/panel/cases/{number}", case_page, MEMBER),
-    route("/panel/cases/{number}/scores", submit_scores, MEMBER, methods=["POST"]),
     route("/liaison", my_cases, LIAISON, name="liaison"),
     route("/liaison/cases/{number}", case_page, LIAISON),
-    route("/cases/{number}/verdict.pdf", verdict_pdf, CASE_PARTY),
     route("/track", track_form, PUBLIC, name="track"),
     route("/track", track_open, PUBLIC, methods=["POST"]),
     route("/track/case", track_case, COMPLAINANT),
-    route("/verify", verify_form, PUBLIC, name="verify"),
-    route("/verify/{code}", verify_page, PUBLIC),
-    route("/verify/{code}", verify_upload, PUBLIC, methods=["POST"]),
-    route("/verify/{code}/public.pdf", public_pdf, PUBLIC),
     route("/public/assessments", public_assessments, PUBLIC),
 ]
 

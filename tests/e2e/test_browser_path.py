@@ -51,8 +51,12 @@ def open_office_case(page: Page, number: str) -> None:
 
 
 def score_as(page: Page, server: Server, username: str, number: str, reason: str, earlier: list[str]) -> None:
-    """Log in as one seated member, check the seal, score every criterion, then see the earlier sheets."""
+    """Log in as one invited member, accept, check the seal, score every criterion, then see earlier sheets."""
     log_in(page, username, server.password)
+    page.goto("/panel/invitations")
+    invitation = page.locator("section", has_text=number)
+    invitation.get_by_role("button", name="接受邀请").click()
+    expect(page.get_by_text("已答复。")).to_be_visible()
     page.goto("/panel")
     page.get_by_role("link", name=number, exact=True).click()
     expect(page.get_by_text(HIDDEN_NOTE)).to_be_visible()

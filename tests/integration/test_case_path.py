@@ -7,7 +7,7 @@ import pytest
 from review import audit, cases
 from review.assessments import assessments
 from review.convening import convene_panel
-from review.scoring_flow import issue_ruling, submit_sheet
+from review.scoring_flow import submit_sheet
 from review.tables import Case, Verdict
 from review.verdicts import stored_path
 from tests import factories
@@ -27,7 +27,7 @@ async def test_case_path_from_intake_to_verdict_and_assessment() -> None:
     assert len(members) == 5
     for member in members:
         await submit_sheet(number=number, actor=member, scores=factories.full_scores(2))
-    await issue_ruling(number=number, actor=office)
+    await factories.rule_case(number, office)
     await run_jobs()
 
     case = await Case.select().where(Case.number == number).first().run()
@@ -40,4 +40,6 @@ async def test_case_path_from_intake_to_verdict_and_assessment() -> None:
     assert [(r["department_code"], r["ruled_improper"], r["points_deducted"]) for r in rows] == [("CDJT", 1, 2)]
     checked, problem = await audit.verify()
     assert problem is None
-    assert checked == 1 + 1 + 1 + 1 + 5 + 1 + 1  # intake, accept, convene, start, 5 sheets, ruling, rendered
+    # intake, accept, seed committed, convene, 5 invitations accepted, start, 5 sheets, close scoring,
+    # reasoning drafted and signed, ruling, rendered
+    assert checked == 1 + 1 + 1 + 1 + 5 + 1 + 5 + 1 + 2 + 1 + 1

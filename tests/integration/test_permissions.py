@@ -37,7 +37,8 @@ def _api_routes() -> list[tuple[str, str, Any]]:
 
 
 def _fill(path: str, number: str) -> str:
-    return re.sub(r"\{[^}]+\}", number, path)
+    """A concrete path: the case number for {number}, 1 for integer ids."""
+    return re.sub(r"\{[^}]+\}", lambda m: "1" if m.group(0).endswith(":int}") else number, path)
 
 
 async def _session(actor: Actor) -> dict[str, str]:

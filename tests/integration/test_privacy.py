@@ -90,8 +90,19 @@ async def _walk() -> Walk:
                                         headers={"Authorization": f"Bearer {token}"})
                 assert sent.status_code == 201
         page = await desk.get(f"/office/cases/{number}")
-        ruled = await desk.post(f"/office/cases/{number}/ruling", data={
-            "csrf_token": _csrf(page), "reason": f"{NAME}（电话 {PHONE}）所诉属实，承办部门未到现场核查。"})
+        closed = await desk.post(f"/office/cases/{number}/close-scoring", data={"csrf_token": _csrf(page)})
+        assert closed.status_code == 303
+        chair = await factories.chair_of(number)
+        async with factories.client() as panel:
+            token = (await panel.post("/api/v1/auth/token", json={
+                "username": chair.username, "password": factories.PASSWORD})).json()["token"]
+            bearer = {"Authorization": f"Bearer {token}"}
+            drafted = await panel.post(f"/api/v1/cases/{number}/deliberation/reasoning", headers=bearer, json={
+                "reasoning": f"{NAME}（电话 {PHONE}）所诉属实，承办部门未到现场核查。"})
+            signed = await panel.post(f"/api/v1/cases/{number}/deliberation/sign", headers=bearer)
+            assert (drafted.status_code, signed.status_code) == (200, 200)
+        page = await desk.get(f"/office/cases/{number}")
+        ruled = await desk.post(f"/office/cases/{number}/ruling", data={"csrf_token": _csrf(page)})
         assert ruled.status_code == 303
     await run_jobs()
 

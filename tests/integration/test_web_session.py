@@ -179,8 +179,15 @@ async def test_office_and_panel_forms_carry_a_case_to_ruling_with_sealed_scores(
         for member in rest:
             await submit_sheet(number=number, actor=member, scores=_reasons(member))
         office_before = await desk.get(page)
-        ruled = await desk.post(f"{page}/ruling", data={"csrf_token": _csrf(office_before),
-                                                        "reason": "评议组一致认为办理基本到位。"})
+        closed = await desk.post(f"{page}/close-scoring", data={"csrf_token": _csrf(office_before)})
+        office_after = await desk.get(page)
+        chair = await factories.chair_of(number)
+        async with factories.client() as panel:
+            await _login(panel, chair.username)
+            chair_page = f"/panel/cases/{number}"
+            await _form(panel, chair_page, f"{chair_page}/deliberation/reasoning", reasoning="评议组一致认为办理基本到位。")
+            await _form(panel, chair_page, f"{chair_page}/deliberation/sign")
+        ruled = await desk.post(f"{page}/ruling", data={"csrf_token": _csrf(await desk.get(page))})
 
     assert (accepted.status_code, convened.status_code, submitted.status_code, ruled.status_code) == (303,) * 4
     assert before.status_code == 200
@@ -192,4 +199,5 @@ async def test_office_and_panel_forms_carry_a_case_to_ruling_with_sealed_scores(
     assert office_midway.status_code == office_before.status_code == 200
     assert "已提交评分表 5 份" in office_before.text
     assert "封存理由" not in office_midway.text and "封存理由" not in office_before.text
+    assert closed.status_code == 303 and f"{second.username} 对 C1 的封存理由" in office_after.text
     assert await _status(number) == "ruled"

@@ -13,23 +13,25 @@ from review.lifecycle import RULES, Action, Status, TransitionRefused, allowed_a
 pytestmark = pytest.mark.unit
 
 ROLES = ("office", "member", "liaison", "complainant", "public")
-TERMINAL = (Status.dismissed, Status.closed, Status.withdrawn, Status.settled)
+TERMINAL = (Status.dismissed, Status.withdrawn, Status.settled)
 
 # The lifecycle of DESIGN §2 written out by hand, so a changed rule table shows up here.
 EXPECTED = {
     Action.accept: ({Status.received}, Status.accepted, {"office"}, False),
     Action.dismiss: ({Status.received}, Status.dismissed, {"office"}, True),
-    Action.convene: ({Status.accepted}, Status.panel_ready, {"office"}, False),
+    Action.convene: ({Status.accepted, Status.reconsideration}, Status.panel_ready, {"office"}, False),
     Action.start_scoring: ({Status.panel_ready}, Status.under_review, {"office", "member"}, False),
-    Action.issue_ruling: ({Status.under_review}, Status.ruled, {"office"}, False),
+    Action.close_scoring: ({Status.under_review}, Status.deliberation, {"office"}, False),
+    Action.issue_ruling: ({Status.deliberation}, Status.ruled, {"office"}, False),
     Action.close: ({Status.ruled}, Status.closed, {"office"}, False),
     Action.withdraw: (
-        {Status.received, Status.accepted, Status.panel_ready, Status.under_review},
+        {Status.received, Status.accepted, Status.panel_ready, Status.under_review, Status.deliberation},
         Status.withdrawn,
         {"office", "complainant"},
         True,
     ),
-    Action.settle: ({Status.panel_ready, Status.under_review}, Status.settled, {"office"}, True),
+    Action.settle: ({Status.panel_ready, Status.under_review, Status.deliberation}, Status.settled, {"office"}, True),
+    Action.reconsider: ({Status.ruled, Status.closed}, Status.reconsideration, {"office"}, False),
 }
 
 ALLOWED = [
@@ -162,3 +164,16 @@ def test_transition_succeeds_exactly_when_offered_and_reason_given(
     else:
         assert offered and reason_ok
         assert target == RULES[action].target
+
+
+def test_ruling_only_after_scoring_closed_and_deliberation() -> None:
+    # Scores are sealed until the office closes scoring; a ruling comes only out of deliberation.
+    assert _refusal("under_review", Action.issue_ruling, "office") == "invalid_transition"
+    assert transition("under_review", Action.close_scoring, "office") == Status.deliberation
+    assert transition("deliberation", Action.issue_ruling, "office") == Status.ruled
+
+
+def test_reconsideration_convenes_a_new_panel_from_ruled_or_closed() -> None:
+    assert transition("closed", Action.reconsider, "office") == Status.reconsideration
+    assert transition("reconsideration", Action.convene, "office") == Status.panel_ready
+    assert _refusal("ruled", Action.reconsider, "liaison") == "forbidden"
