@@ -16,8 +16,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # The locked dependencies first, so that a code change does not reinstall them.
-COPY requirements.lock ./
-RUN pip install --require-hashes -r requirements.lock
+COPY requirements-pip.lock requirements.lock ./
+RUN pip install --require-hashes -r requirements-pip.lock && pip install --require-hashes -r requirements.lock
 
 COPY pyproject.toml ./
 COPY review ./review

@@ -34,7 +34,6 @@ convex (balancing) costs, which a min-cost flow expresses directly and OR-Tools 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -46,7 +45,7 @@ from numpy.typing import NDArray
 from ortools.graph.python import min_cost_flow
 
 from panels.conflicts import CONFLICT_LABELS, Candidate, CaseFacts, ConflictKind
-from panels.draw import DrawnSeat, Template
+from panels.draw import DrawnSeat, Template, lot
 
 KIND_BITS: dict[ConflictKind, int] = {kind: 1 << i for i, kind in enumerate(ConflictKind)}
 _COST_BITS = 10
@@ -448,10 +447,6 @@ def _assign_role(role: _Role, per_seat: int) -> NDArray[np.bool_]:
 # --- the round ---------------------------------------------------------------------------------------------
 
 
-def _chair_lot(seed: str, case_id: int, member_id: int) -> bytes:
-    return hmac.new(seed.encode("utf-8"), f"chair:{case_id}:{member_id}".encode(), hashlib.sha256).digest()
-
-
 def _shortages(
     role: _Role, held: NDArray[np.bool_], cases: Sequence[RoundCase], label: str
 ) -> list[Shortage]:
@@ -569,5 +564,5 @@ def assign_round(
 def _seats(seed: str, case: RoundCase, seated: list[tuple[str, int]]) -> tuple[DrawnSeat, ...]:
     ordered = sorted(seated)
     chairs = [member for role, member in ordered if role in case.template.chair_roles]
-    chair = min(chairs, key=lambda m: _chair_lot(seed, case.facts.case_id, m)) if chairs else None
+    chair = min(chairs, key=lambda m: lot(seed, f"chair:{case.facts.case_id}:{m}")) if chairs else None
     return tuple(DrawnSeat(member, role, member == chair) for role, member in ordered)

@@ -47,8 +47,8 @@ async def raise_challenge(*, seat_id: int, actor: Actor, reason: str) -> int:
             raise NotFound("seat_not_found", "席位不存在")
         if seat["panel_status"] != "seated" or seat["status"] not in ("invited", "accepted"):
             raise Conflict("seat_not_challengeable", "该评议员已不在评议组中")
-        if seat["case_status"] not in ("under_review",):
-            raise Conflict("seat_not_challengeable", "评议结论作出后不能再申请回避")
+        if seat["case_status"] != "under_review":
+            raise Conflict("seat_not_challengeable", "只能在评分期间申请评议员回避；本案评分已结束或尚未开始")
         party = PARTY_OF[actor.kind]
         pending = await Challenge.exists().where(
             (Challenge.seat == seat_id) & (Challenge.raised_by == party) & (Challenge.status == "pending")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from panels.draw import Template
@@ -13,6 +14,8 @@ from review.actors import Actor
 from review.errors import Conflict, Forbidden, Invalid, NotFound
 
 MAX_SEATS = 15
+# 复议: the new panel is larger than the first — one more lawyer and one more resident representative.
+RECONSIDERATION_EXTRA_SEATS = {"lawyer": 1, "resident": 1}
 
 
 def _json(value: Any) -> Any:
@@ -101,6 +104,14 @@ async def template_by_id(template_id: int) -> dict[str, Any]:
     if row is None:
         raise NotFound("template_not_found", "组成模板不存在")
     return row
+
+
+def for_reconsideration(template: Template) -> Template:
+    """The template a reconsideration panel is drawn by: the category's, with the extra seats added."""
+    seats = dict(template.seats)
+    for role, extra in RECONSIDERATION_EXTRA_SEATS.items():
+        seats[role] = seats.get(role, 0) + extra
+    return replace(template, seats=seats)
 
 
 def as_template(row: dict[str, Any]) -> Template:

@@ -124,6 +124,7 @@ def _members_json(candidates: Iterable[Candidate]) -> list[dict[str, object]]:
             "load": c.load,
             "max_panels": c.max_panels,
             "active": c.active,
+            "available": c.available,
         }
         for c in sorted(candidates, key=lambda c: c.id)
     ]
@@ -175,6 +176,7 @@ def from_snapshot(snapshot: Mapping[str, Any]) -> tuple[list[Candidate], CaseFac
                 int(m["load"]),
                 int(m["max_panels"]),
                 bool(m["active"]),
+                bool(m["available"]),
             )
             for m in snapshot["members"]
         ]

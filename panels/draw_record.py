@@ -402,6 +402,17 @@ def verify_draw(
     return Verification(tuple(checks))
 
 
+def verify_round_panel(
+    record: DrawRecord,
+    round_checks: Iterable[Check],
+    *,
+    refill_snapshots: Mapping[int, Mapping[str, Any]] | None = None,
+) -> Verification:
+    """复核批次中的评议组: its seats are checked by re-running the whole round (`round_checks`); its refills as
+    for a single draw, each from its own snapshot."""
+    return Verification((*round_checks, *_verify_refills(record, {}, refill_snapshots or {})))
+
+
 def _verify_refills(
     record: DrawRecord, snapshot: Mapping[str, Any], refill_snapshots: Mapping[int, Mapping[str, Any]]
 ) -> list[Check]:

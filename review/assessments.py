@@ -12,8 +12,9 @@ _COLUMN = {"proper": AssessmentEntry.ruled_proper, "basic": AssessmentEntry.rule
            "improper": AssessmentEntry.ruled_improper}
 
 
-async def record_outcome(*, department_id: int, grade: str, period: str) -> None:
-    """Count one ruling in its department's period (inside the issuing transaction)."""
+async def record_outcome(*, department_id: int, grade: str, period: str, count: int = 1) -> None:
+    """Count one ruling in its department's period (inside the issuing transaction); `count=-1` takes back a
+    ruling that a reconsideration superseded, in the period where it was counted."""
     entry = await AssessmentEntry.select(AssessmentEntry.id).where(
         (AssessmentEntry.department == department_id) & (AssessmentEntry.period == period)
     ).first().run()
@@ -25,8 +26,8 @@ async def record_outcome(*, department_id: int, grade: str, period: str) -> None
         ).first().run()
     column = _COLUMN[grade]
     await AssessmentEntry.update({
-        column: column + 1,
-        AssessmentEntry.points_deducted: AssessmentEntry.points_deducted + DEDUCTION[grade],
+        column: column + count,
+        AssessmentEntry.points_deducted: AssessmentEntry.points_deducted + count * DEDUCTION[grade],
         AssessmentEntry.updated_at: now,
     }).where(AssessmentEntry.id == entry["id"]).run()
 

@@ -12,32 +12,18 @@ from __future__ import annotations
 import asyncio
 import json
 import zipfile
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from review import db, queue, verdicts
 from review.actors import Actor
+from review.deliberation import issue_ruling
 from review.errors import Forbidden, Invalid, NotFound, ServiceError
 from review.tables import Account, BulkIssuance, Case, Verdict
 
 MAX_CASES = 2000
-
-
-def _flow() -> tuple[Callable[..., Awaitable[int]], bool]:
-    """The office's one way to issue a ruling, and whether it follows 合议 (deliberation) first."""
-    try:
-        from review.deliberation import issue_ruling
-    except ImportError:  # before the deliberation flow: rulings are issued straight from the scores
-        from review.scoring_flow import issue_ruling  # type: ignore[attr-defined,no-redef]
-
-        return issue_ruling, False
-    return issue_ruling, True
-
-
-def _issuer() -> Callable[..., Awaitable[int]]:
-    return _flow()[0]
 
 
 def _loads(value: Any) -> Any:
@@ -50,13 +36,10 @@ def _office(actor: Actor) -> None:
 
 
 async def ready_cases() -> list[dict]:
-    """Cases whose ruling may be issued now: scoring closed and the reasoning signed (or scored, before 合议)."""
-    if _flow()[1]:
-        sql = ("SELECT c.id, c.number, c.category, c.district FROM review_case c WHERE c.status = 'deliberation'"
-               " AND EXISTS (SELECT 1 FROM deliberation d WHERE d.\"case\" = c.id AND d.signed_at IS NOT NULL)"
-               " ORDER BY c.id")
-    else:
-        sql = "SELECT c.id, c.number, c.category, c.district FROM review_case c WHERE c.status = 'under_review' ORDER BY c.id"
+    """Cases whose ruling may be issued now: scoring closed and the reasoning signed."""
+    sql = ("SELECT c.id, c.number, c.category, c.district FROM review_case c WHERE c.status = 'deliberation'"
+           " AND EXISTS (SELECT 1 FROM deliberation d WHERE d.\"case\" = c.id AND d.signed_at IS NOT NULL)"
+           " ORDER BY c.id")
     return await db.fetch(sql)
 
 
@@ -104,7 +87,6 @@ async def run(*, bulk_id: int) -> str:
     numbers = {r["id"]: r["number"] for r in await Case.select(Case.id, Case.number).where(
         Case.id.is_in(_loads(row["case_ids"]))).run()}
     await BulkIssuance.update({BulkIssuance.status: "issuing"}).where(BulkIssuance.id == bulk_id).run()
-    issue_ruling = _issuer()
     for case_id in _loads(row["case_ids"]):
         if case_id in handled:
             continue

@@ -7,7 +7,7 @@ import secrets
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from panels.composition import as_template, template_by_id, template_for
+from panels.composition import as_template, for_reconsideration, template_by_id, template_for
 from panels.conflicts import CONFLICT_LABELS, Candidate, CaseFacts, ConflictKind
 from panels.draw import seed_hash
 from panels.draw_record import record_draw, record_from_json, record_json, record_refill
@@ -19,7 +19,7 @@ from review import audit, db
 from review.actors import SYSTEM, Actor
 from review.cases import apply_transition, load_case_for_update
 from review.errors import Conflict
-from review.lifecycle import Action
+from review.lifecycle import Action, Status
 from review.tables import Department
 from scoring.tables import CriteriaSet
 
@@ -120,6 +120,8 @@ async def convene_panel(*, number: str, actor: Actor, seed: str | None = None) -
         case = await load_case_for_update(number)
         template_row = await template_for(case["category"])
         template = as_template(template_row)
+        if case["status"] == Status.reconsideration:
+            template = for_reconsideration(template)
         facts = await case_facts(case)
         result, record, snapshot = record_draw(seed=seed, candidates=await roster_candidates(now), case=facts,
                                                template=template, salt=secrets.token_hex(16))

@@ -162,7 +162,7 @@ async def issue_ruling(*, number: str, actor: Actor) -> int:
         issued_at = datetime.now(UTC)
         local_day = issued_at.astimezone(CHINA).date()
         deadline = add_workdays(local_day, REDO_WORKING_DAYS) if result.grade == "improper" else None
-        earlier = await Ruling.select(Ruling.id).where(
+        earlier = await Ruling.select(Ruling.id, Ruling.grade, Ruling.issued_at).where(
             (Ruling.case == case["id"]) & (Ruling.status == "in_force")).first().run()
         sheet_count = (await db.fetch(
             "SELECT COUNT(*) AS n FROM score_sheet WHERE panel_id = {} AND submitted = {}",
@@ -176,11 +176,15 @@ async def issue_ruling(*, number: str, actor: Actor) -> int:
             issued_by=actor.user_id, issued_at=issued_at,
         )).run()
         ruling_id = rows[0]["id"]
+        verdict_id = await verdicts.number_verdict(case_id=case["id"], ruling_id=ruling_id, day=local_day)
         if earlier:
+            # 复议结论: the earlier ruling, its verdict and its count in the assessment all give way to this one.
             await Ruling.update({Ruling.status: "superseded"}).where(Ruling.id == earlier["id"]).run()
             await audit.record(case_id=case["id"], actor=actor.label, action="ruling_superseded",
                                data={"old_ruling_id": earlier["id"], "new_ruling_id": ruling_id})
-        verdict_id = await verdicts.number_verdict(case_id=case["id"], ruling_id=ruling_id, day=local_day)
+            await verdicts.supersede(old_ruling_id=earlier["id"], new_ruling_id=ruling_id)
+            await record_outcome(department_id=case["department"], grade=earlier["grade"], count=-1,
+                                 period=earlier["issued_at"].astimezone(CHINA).strftime("%Y-%m"))
         await Panel.update({Panel.status: "concluded"}).where(
             (Panel.case == case["id"]) & (Panel.status == "seated")).run()
         await record_outcome(department_id=case["department"], grade=result.grade, period=local_day.strftime("%Y-%m"))

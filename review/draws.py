@@ -6,9 +6,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from panels.draw_record import Verification, public_view, record_from_json, verify_draw
+from panels.draw_record import Check, Verification, public_view, record_from_json, verify_draw, verify_round_panel
 from panels.queries import panel_record
 from review.errors import NotFound
+from review.rounds import verify_round
 
 
 @dataclass(frozen=True)
@@ -32,8 +33,16 @@ async def verify_panel(panel_id: int) -> tuple[dict[str, Any], Verification]:
     found = await panel_record(panel_id)
     if found is None or not found["record"]:
         raise NotFound("draw_not_found", "抽取记录不存在")
-    record = record_from_json(found["record"])
+    stored = _json(found["record"])
+    record = record_from_json(stored)
     refill_snapshots = {int(k): v for k, v in (_json(found["refill_snapshots"]) or {}).items()}
+    if "round" in stored:
+        # Seated by a round: the round's own snapshot and seed decide, re-run as a whole.
+        round_id = int(stored["round"])
+        ok, problems = await verify_round(round_id, case_id=found["case_id"])
+        check = Check("round", ok, f"按第 {round_id} 批次的种子和名册快照重新求解，本案评议组与记录一致" if ok
+                      else f"第 {round_id} 批次复算未通过：{'；'.join(problems)}")
+        return found, verify_round_panel(record, [check], refill_snapshots=refill_snapshots)
     return found, verify_draw(record, found["snapshot"], refill_snapshots=refill_snapshots)
 
 

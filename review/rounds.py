@@ -111,9 +111,15 @@ async def run_round(*, round_id: int) -> str:
     for category in sorted({c["category"] for c in case_rows}):
         row = await template_for(category)
         templates[category] = (row, as_template(row))
-    round_cases = [RoundCase(facts[c["id"]], templates[c["category"]][1]) for c in case_rows]
     now = datetime.now(UTC)
-    candidates = await roster_candidates(now)
+    kept_snapshot = _json(found["snapshot"]) or {}
+    if kept_snapshot.get("members") is not None:
+        # A run cut off while seating: solve again from what the first run saw, so that its panels stay valid.
+        candidates, kept = _from_round_snapshot(kept_snapshot)
+        round_cases = [rc for rc in kept if rc.facts.case_id in facts]
+    else:
+        round_cases = [RoundCase(facts[c["id"]], templates[c["category"]][1]) for c in case_rows]
+        candidates = await roster_candidates(now)
 
     solved = [0]
 
@@ -132,12 +138,20 @@ async def run_round(*, round_id: int) -> str:
         await _set_progress(round_id, 0, status="failed", report=json.dumps({"error": str(error)}, ensure_ascii=False),
                             finished_at=datetime.now(UTC))
         return "failed"
-    snapshot = round_snapshot(candidates, round_cases)
+    if kept_snapshot.get("members") is None:
+        # Kept before any panel is seated, so that the panels of a round that fails partway can still be checked.
+        snapshot = round_snapshot(candidates, round_cases)
+        await _set_progress(round_id, solved[0], roster_hash=_digest(snapshot["members"]),
+                            snapshot=json.dumps(snapshot, ensure_ascii=False))
     convener = await _convener(found["requested_by"])
-    await _seat_round(round_id, seed, assignment, case_rows, templates, now, total, convener)
+    try:
+        await _seat_round(round_id, seed, assignment, case_rows, templates, now, total, convener)
+    except Exception as error:
+        await _set_progress(round_id, 0, status="failed", finished_at=datetime.now(UTC),
+                            report=json.dumps({"error": f"组成评议组时出错：{type(error).__name__}"}, ensure_ascii=False))
+        raise
     final = _report_json(assignment, {c["id"]: c["number"] for c in case_rows})
     await _set_progress(round_id, total, status="done", report=json.dumps(final, ensure_ascii=False),
-                        roster_hash=_digest(snapshot["members"]), snapshot=json.dumps(snapshot, ensure_ascii=False),
                         finished_at=datetime.now(UTC))
     async with db.transaction():
         await audit.record(case_id=None, actor=SYSTEM.label, action="round_done",
@@ -173,10 +187,27 @@ def _from_round_snapshot(snapshot: dict[str, Any]) -> tuple[list[Candidate], lis
     return candidates, cases
 
 
-async def verify_round(round_id: int) -> tuple[bool, list[str]]:
-    """Re-run a finished round from its snapshot and seed; compare with the panels it seated."""
+# Re-solving a large round takes seconds; its result depends only on the seed and the snapshot, so it is kept
+# per (seed, snapshot digest). What is compared against it, the seated panels, is read afresh every time.
+_reruns: dict[tuple[str, str], dict[int, list[tuple[int, str, bool]]]] = {}
+
+
+async def _rerun(seed: str, snapshot: dict[str, Any]) -> dict[int, list[tuple[int, str, bool]]]:
+    key = (seed, _digest(snapshot))
+    if key not in _reruns:
+        candidates, cases = _from_round_snapshot(snapshot)
+        rerun = await asyncio.to_thread(assign_round, seed=seed, candidates=candidates, cases=cases)
+        if len(_reruns) >= 16:
+            _reruns.pop(next(iter(_reruns)))
+        _reruns[key] = {p.case_id: sorted((s.member_id, s.role, s.is_chair) for s in p.seats)
+                        for p in rerun.panels if not p.shortfall}
+    return _reruns[key]
+
+
+async def verify_round(round_id: int, *, case_id: int | None = None) -> tuple[bool, list[str]]:
+    """Re-run a round from its snapshot and seed; compare with the panels it seated (or with one case's panel)."""
     found = await ConveningRound.select().where(ConveningRound.id == round_id).first().run()
-    if found is None or found["status"] != "done":
+    if found is None or "members" not in (_json(found["snapshot"]) or {}) or found["status"] not in ("done", "failed"):
         raise NotFound("round_not_found", "批次不存在或尚未完成")
     problems = []
     if seed_hash(found["seed"]) != found["seed_hash"]:
@@ -184,17 +215,19 @@ async def verify_round(round_id: int) -> tuple[bool, list[str]]:
     snapshot = _json(found["snapshot"])
     if _digest(snapshot["members"]) != found["roster_hash"]:
         problems.append("名册快照与登记的名册摘要不一致")
-    candidates, cases = _from_round_snapshot(snapshot)
-    rerun = await asyncio.to_thread(assign_round, seed=found["seed"], candidates=candidates, cases=cases)
-    expected = {p.case_id: sorted((s.member_id, s.role, s.is_chair) for s in p.seats)
-                for p in rerun.panels if not p.shortfall}
+    expected = await _rerun(found["seed"], snapshot)
     stored = {}
-    for row in await db.fetch("SELECT \"case\" AS case_id, record FROM panel WHERE round = {}", round_id):
+    sql = "SELECT \"case\" AS case_id, record FROM panel WHERE round = {}"
+    args: list[Any] = [round_id]
+    if case_id is not None:
+        sql += " AND \"case\" = {}"
+        args.append(case_id)
+    for row in await db.fetch(sql, *args):
         record = _json(row["record"])
         stored[row["case_id"]] = sorted((s["member_id"], s["role"], s["is_chair"]) for s in record["result"])
-    for case_id in sorted(set(expected) | set(stored)):
-        if case_id in stored and expected.get(case_id) != stored[case_id]:
-            problems.append(f"案件 {case_id} 的评议组与复算结果不一致")
+    for one in sorted(stored):
+        if expected.get(one) != stored[one]:
+            problems.append(f"案件 {one} 的评议组与复算结果不一致")
     return not problems, problems
 
 

@@ -183,22 +183,17 @@ async def render(*, verdict_id: int) -> str:
 
 
 async def supersede(*, old_ruling_id: int, new_ruling_id: int) -> None:
-    """复议改变结论: mark the old ruling's verdict superseded by the new ruling (call inside its transaction)."""
+    """复议改变结论: mark the old ruling's verdict superseded by the new ruling (inside the issuing transaction)."""
     old = await Verdict.select(Verdict.id, Verdict.case, Verdict.number, Verdict.status).where(
         Verdict.ruling_id == old_ruling_id).first().run()
     if old is None:
         raise NotFound("verdict_not_found", "原评议结论没有评议意见书")
-    if old["status"] == "withdrawn":
-        raise Conflict("verdict_withdrawn", "该评议意见书已撤销，不能再被取代")
-    if old["status"] == "superseded":
-        return  # the reconsideration flow may be retried
-    async with db.transaction():
-        await Verdict.update({Verdict.status: "superseded", Verdict.superseded_by_ruling: new_ruling_id,
-                              Verdict.status_changed_at: datetime.now(UTC)}).where(
-            Verdict.id == old["id"]).run()
-        await audit.record(case_id=old["case"], actor="system:reconsideration", action="verdict_superseded",
-                           data={"verdict": old["number"], "ruling_id": old_ruling_id,
-                                 "new_ruling_id": new_ruling_id})
+    if old["status"] != "valid":
+        return  # already superseded (the flow may be retried), or withdrawn, which stays the stronger status
+    await Verdict.update({Verdict.status: "superseded", Verdict.superseded_by_ruling: new_ruling_id,
+                          Verdict.status_changed_at: datetime.now(UTC)}).where(Verdict.id == old["id"]).run()
+    await audit.record(case_id=old["case"], actor="system:reconsideration", action="verdict_superseded",
+                       data={"verdict": old["number"], "ruling_id": old_ruling_id, "new_ruling_id": new_ruling_id})
 
 
 async def withdraw(*, number: str, actor: Actor, reason: str) -> str:

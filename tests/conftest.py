@@ -118,6 +118,7 @@ async def run_jobs() -> None:
         for settings in SETTINGS_BY_QUEUE.values():  # each queue has its own workers
             worker = Worker(functions=settings.functions, redis_settings=settings.redis_settings,
                             queue_name=settings.queue_name, burst=True, poll_delay=0.05, max_tries=3,
+                            keep_result=settings.keep_result, job_timeout=settings.job_timeout,
                             handle_signals=False)
             try:
                 await worker.async_run()

@@ -3,7 +3,6 @@ the ruling, reconsideration and rater quality. Each parses, calls one service, r
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -11,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 
 from review import criteria_admin, deliberation, reconsideration
 from review.actors import CASE_PARTY, MEMBER, OFFICE, PUBLIC, Policy
+from review.api.common import json_object
 from review.errors import Invalid, NotFound
 from review.rater_quality import rater_quality
 from review.scoring_flow import save_sheet
@@ -19,16 +19,6 @@ from review.visibility import visible_case
 from review.web.guard import PolicyRoute, route
 
 PARTY = Policy("party", frozenset({"liaison", "complainant"}))
-
-
-async def _body(request: Request) -> dict[str, Any]:
-    try:
-        body = json.loads(await request.body() or b"{}")
-    except ValueError:
-        raise Invalid("invalid_json", "请求体不是有效的 JSON") from None
-    if not isinstance(body, dict):
-        raise Invalid("invalid_json", "请求体应为 JSON 对象")
-    return body
 
 
 def _int(value: Any, field: str) -> int | None:
@@ -65,7 +55,7 @@ async def create_draft(request: Request) -> Response:
     """
     summary: 评议办起草新版评议标准（name, criteria, rule）
     """
-    set_id = await criteria_admin.create_draft(actor=request.state.actor, content=await _body(request))
+    set_id = await criteria_admin.create_draft(actor=request.state.actor, content=await json_object(request))
     return JSONResponse({"draft_id": set_id, "status": "draft"}, status_code=201)
 
 
@@ -85,7 +75,7 @@ async def update_draft(request: Request) -> Response:
     summary: 修改草稿；已发布的版本一律拒绝
     """
     set_id = _int(request.path_params["draft_id"], "draft_id") or 0
-    await criteria_admin.update_draft(actor=request.state.actor, set_id=set_id, content=await _body(request))
+    await criteria_admin.update_draft(actor=request.state.actor, set_id=set_id, content=await json_object(request))
     return JSONResponse({"draft_id": set_id, "status": "draft"})
 
 
@@ -116,7 +106,7 @@ async def save_scores(request: Request) -> Response:
     """
     summary: 评议员保存草稿（draft=true）或提交/修改评分表；revision 为所依据的保存次数，不符时返回 409
     """
-    body = await _body(request)
+    body = await json_object(request)
     saved = await save_sheet(number=request.path_params["number"], actor=request.state.actor,
                              scores=body.get("scores"), revision=_int(body.get("revision"), "revision"),
                              submit=not body.get("draft"))
@@ -136,7 +126,7 @@ async def post_message(request: Request) -> Response:
     """
     summary: 评议员在合议区发言
     """
-    body = await _body(request)
+    body = await json_object(request)
     message_id = await deliberation.post_message(number=request.path_params["number"], actor=request.state.actor,
                                                  body=str(body.get("body") or ""))
     return JSONResponse({"message_id": message_id}, status_code=201)
@@ -146,7 +136,7 @@ async def save_reasoning(request: Request) -> Response:
     """
     summary: 评议组组长起草评议理由
     """
-    body = await _body(request)
+    body = await json_object(request)
     await deliberation.save_reasoning(number=request.path_params["number"], actor=request.state.actor,
                                       reasoning=str(body.get("reasoning") or ""))
     return JSONResponse({"saved": True})
@@ -156,7 +146,7 @@ async def dissent(request: Request) -> Response:
     """
     summary: 评议员提出（text 为空则撤回）异议
     """
-    body = await _body(request)
+    body = await json_object(request)
     await deliberation.add_dissent(number=request.path_params["number"], actor=request.state.actor,
                                    text=str(body.get("text") or ""))
     return JSONResponse({"saved": True})
@@ -182,7 +172,7 @@ async def request_reconsideration(request: Request) -> Response:
     """
     summary: 承办部门或诉求人在公布的期限内申请复议（每案一次，须说明理由）
     """
-    body = await _body(request)
+    body = await json_object(request)
     request_id = await reconsideration.request_reconsideration(
         number=request.path_params["number"], actor=request.state.actor, reason=str(body.get("reason") or ""))
     return JSONResponse({"reconsideration_id": request_id, "status": "pending"}, status_code=201)
@@ -192,7 +182,7 @@ async def decide_reconsideration(request: Request) -> Response:
     """
     summary: 评议办受理（accept=true）或不予受理（须说明理由）复议申请
     """
-    body = await _body(request)
+    body = await json_object(request)
     status = await reconsideration.decide_reconsideration(
         number=request.path_params["number"], actor=request.state.actor, accept=bool(body.get("accept")),
         reason=str(body.get("reason") or ""))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -11,6 +10,7 @@ from starlette.schemas import SchemaGenerator
 
 from review import auth, cases, queries, tracking, verdicts
 from review.actors import CASE_PARTY, HOTLINE, OFFICE, PUBLIC, STAFF, STAFF_OR_HOTLINE
+from review.api.common import json_body, json_object
 from review.assessments import assessments
 from review.convening import convene_panel
 from review.errors import Invalid
@@ -18,13 +18,6 @@ from review.visibility import visible_case
 from review.web.guard import route
 
 schemas = SchemaGenerator({"openapi": "3.0.0", "info": {"title": "第三方评议平台 API", "version": "1"}})
-
-
-async def _body(request: Request) -> Any:
-    try:
-        return json.loads(await request.body() or b"null")
-    except ValueError:
-        raise Invalid("invalid_json", "请求体不是有效的 JSON") from None
 
 
 def _client(request: Request) -> str:
@@ -35,7 +28,7 @@ async def create_token(request: Request) -> Response:
     """
     summary: 以用户名和密码换取 API 令牌
     """
-    body = await _body(request) or {}
+    body = await json_object(request)
     from review import ratelimit, settings
 
     await ratelimit.spend(settings.LOGIN_ATTEMPTS_PER_CLIENT, f"login:{_client(request)}")
@@ -47,7 +40,7 @@ async def track(request: Request) -> Response:
     """
     summary: 诉求人以受理编号和提取码换取仅限本案的令牌
     """
-    body = await _body(request) or {}
+    body = await json_object(request)
     actor = await tracking.open_case(case_number=str(body.get("case_number", "")),
                                      access_code=str(body.get("access_code", "")), client=_client(request))
     return JSONResponse({"token": await auth.issue_token(actor)})
@@ -57,7 +50,7 @@ async def intake(request: Request) -> Response:
     """
     summary: 热线平台推送一件不满意诉求（按 source_ref 幂等）
     """
-    result = await cases.intake_case(payload=await _body(request), actor=request.state.actor)
+    result = await cases.intake_case(payload=await json_body(request), actor=request.state.actor)
     body: dict[str, Any] = {"case_number": result.case_number, "status": result.status}
     if result.access_code:
         body["access_code"] = result.access_code
@@ -93,7 +86,7 @@ async def screen(request: Request) -> Response:
     """
     summary: 评议办审查：accept 立案评议，dismiss 不予评议（须说明理由）
     """
-    body = await _body(request) or {}
+    body = await json_object(request)
     decision = body.get("decision")
     if decision not in ("accept", "dismiss"):
         raise Invalid("invalid_field", "decision 应为 accept 或 dismiss", field="decision")

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
 from review import bulk_issuance, verdicts
 from review.actors import OFFICE, PUBLIC
+from review.api.common import json_object
 from review.errors import Invalid
 from review.web.guard import route
 
 MAX_UPLOAD = 20_000_000
-
-
-async def _body(request: Request) -> Any:
-    try:
-        return json.loads(await request.body() or b"null") or {}
-    except ValueError:
-        raise Invalid("invalid_json", "请求体不是有效的 JSON") from None
 
 
 def _public(found: dict) -> dict:
@@ -68,7 +59,7 @@ async def withdraw(request: Request) -> Response:
     """
     summary: 评议办撤销本案的评议意见书（须说明理由）
     """
-    body = await _body(request)
+    body = await json_object(request)
     status = await verdicts.withdraw(number=request.path_params["number"], actor=request.state.actor,
                                      reason=str(body.get("reason") or ""))
     return JSONResponse({"status": status})
@@ -78,7 +69,7 @@ async def bulk_start(request: Request) -> Response:
     """
     summary: 批量签发：{"cases": [受理编号…]} 或 {"all_ready": true}
     """
-    body = await _body(request)
+    body = await json_object(request)
     cases = body.get("cases") or []
     if not isinstance(cases, list):
         raise Invalid("invalid_field", "cases 应为受理编号列表", field="cases")

@@ -104,6 +104,7 @@ def test_case_path_in_browser_from_intake_to_verified_verdict(server: Server, ne
     seats = office.locator("ul.panel li")
     expect(seats).to_have_count(5)
     names = [text.split(" · ")[0] for text in seats.all_inner_texts()]
+    chair_name = seats.filter(has_text="组长").inner_text().split(" · ")[0]
     assert sorted(names) == sorted(server.member_by_name)
 
     reasons: list[str] = []
@@ -114,8 +115,21 @@ def test_case_path_in_browser_from_intake_to_verified_verdict(server: Server, ne
 
     office.reload()
     expect(office.get_by_text("已提交评分表 5 份")).to_be_visible()
-    # Sealed towards the office as well until the ruling is issued.
+    # Sealed towards the office as well until scoring closes.
     assert not any(reason in office.content() for reason in reasons)
+    office.get_by_role("button", name="结束评分，进入合议").click()
+    expect(office.locator("h1 .status")).to_have_text("合议中")
+    expect(office.get_by_text(f"{reasons[0]}（第1项）")).to_be_attached()
+
+    chair = new_page()
+    log_in(chair, server.member_by_name[chair_name], server.password)
+    chair.goto(f"/panel/cases/{number}")
+    chair.get_by_label("评议理由（组长起草）").fill("答复未解决井盖缺失问题，评议组认定不满意。")
+    chair.get_by_role("button", name="保存理由").click()
+    chair.get_by_role("button", name="签署评议理由").click()
+    expect(chair.get_by_role("heading", name="评议理由（组长已签署）")).to_be_visible()
+
+    office.reload()
     office.get_by_role("button", name=re.compile("签发评议结论")).click()
     expect(office.locator("h1 .status")).to_have_text("已作出评议结论")
     wait_for_verdict(office)

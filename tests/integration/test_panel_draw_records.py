@@ -182,8 +182,6 @@ async def test_verify_draw_command_exit_codes() -> None:
     assert missing[0] == 1 and "抽取记录不存在" in missing[2]
 
 
-@pytest.mark.xfail(strict=True, reason="panels/draw.py: the roster snapshot leaves out `available`, so the re-run "
-                   "does not exclude a member who declared an unavailable period and the exclusions differ")
 async def test_draw_with_a_member_unavailable_today_still_verifies() -> None:
     from datetime import UTC, datetime, timedelta
 

@@ -213,8 +213,6 @@ async def test_round_request_by_others_is_refused(kind: str) -> None:
     assert await ConveningRound.count().run() == 0
 
 
-@pytest.mark.xfail(strict=True, reason="review/draws.py verifies every panel from a per-draw snapshot; a round's "
-                   "panel has none (its snapshot is the round's), so its public record never verifies")
 async def test_round_panel_public_draw_record_verifies() -> None:
     office = await factories.account("office")
     await factories.roster(ROSTER)

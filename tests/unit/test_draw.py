@@ -561,6 +561,7 @@ def test_roster_snapshot_is_canonical_whatever_the_input_order() -> None:
         "load": 0,
         "max_panels": 5,
         "active": True,
+        "available": True,
     }
     assert snapshot["case"]["personal_ties"] == [3, 77, 104]
 
