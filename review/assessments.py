@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from review.tables import AssessmentEntry
 
@@ -18,7 +18,7 @@ async def record_outcome(*, department_id: int, grade: str, period: str, count: 
     entry = await AssessmentEntry.select(AssessmentEntry.id).where(
         (AssessmentEntry.department == department_id) & (AssessmentEntry.period == period)
     ).first().run()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if entry is None:
         await AssessmentEntry.insert(AssessmentEntry(department=department_id, period=period, updated_at=now)).run()
         entry = await AssessmentEntry.select(AssessmentEntry.id).where(

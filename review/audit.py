@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from review import db
@@ -30,7 +30,7 @@ def event_values(
 ) -> list[Any]:
     """The values of EVENT_COLUMNS for one event."""
     return [case_id, actor, action, from_status, to_status, reason, json.dumps(data or {}, ensure_ascii=False),
-            datetime.now(timezone.utc)]
+            datetime.now(UTC)]
 
 
 async def record(
@@ -51,7 +51,7 @@ async def record(
 
 
 def _iso(at: datetime) -> str:
-    return at.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def _fields(row: dict[str, Any]) -> EventFields:

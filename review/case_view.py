@@ -18,7 +18,6 @@ from review.scoring_view import ScoringView, scoring_view
 from review.tracking import Step
 from review.visibility import visible_case
 
-
 _SCORING_ACTIONS = (Action.start_scoring, Action.close_scoring, Action.issue_ruling, Action.reconsider)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from review import audit, db
@@ -88,7 +88,7 @@ _CASE_VALUES = "{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 'uns
 
 
 def _case_args(record: IntakeRecord, department_id: int, code_hash: str) -> list[Any]:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     person = record.complainant
     return [record.source_ref, record.payload_hash, record.channel, record.received_at, record.category,
             record.district, record.community, department_id, person.name, person.phone, person.id_number,
@@ -156,7 +156,7 @@ async def apply_transition(
         raise (Invalid if refused.code == "reason_required" else Conflict)(
             refused.code, refused.message, field="reason" if refused.code == "reason_required" else None
         ) from None
-    values: dict = {Case.status: target.value, Case.updated_at: datetime.now(timezone.utc)}
+    values: dict = {Case.status: target.value, Case.updated_at: datetime.now(UTC)}
     if reason:
         values[Case.status_reason] = reason
     for column, value in (extra or {}).items():

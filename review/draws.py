@@ -6,7 +6,14 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from panels.draw_record import Check, Verification, public_view, record_from_json, verify_draw, verify_round_panel
+from panels.draw_record import (
+    Check,
+    Verification,
+    public_view,
+    record_from_json,
+    verify_draw,
+    verify_round_panel,
+)
 from panels.queries import panel_record
 from review.errors import NotFound
 from review.rounds import verify_round

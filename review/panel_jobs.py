@@ -34,7 +34,7 @@ async def invitation_sweeper(interval: float = SWEEP_INTERVAL) -> None:
     while True:
         try:
             await expire_invitations({})
-        except Exception:  # noqa: BLE001 - a failed sweep is logged and retried at the next interval
+        except Exception:
             log.exception("invitation sweep failed")
         await asyncio.sleep(interval)
 

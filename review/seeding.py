@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from panels.tables import CompositionTemplate, RosterMember
 from review import auth, cases, demo_data
@@ -30,7 +30,7 @@ async def seed_reference() -> None:
         rows = await CriteriaSet.insert(CriteriaSet(
             name=DEFAULT_NAME, version=1, rule=json.dumps(DEFAULT_RULE),
             content_hash=content_hash(DEFAULT_NAME, DEFAULT_CRITERIA, DEFAULT_RULE),
-            published_at=datetime.now(timezone.utc), effective_from=date.today(),
+            published_at=datetime.now(UTC), effective_from=date.today(),
         )).run()
         await Criterion.insert(*[
             Criterion(criteria_set=rows[0]["id"], position=i, code=c["code"], name=c["name"],
@@ -81,7 +81,7 @@ async def _user_id(username: str) -> int:
 async def _demo_logins(departments: dict[str, int], rng: random.Random) -> None:
     # One argon2 hash per shared demo password keeps seeding fast; each is still a real argon2id hash.
     hashes = {role: auth.hash_password(password) for role, password in DEMO_PASSWORDS.items()}
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     await Account.insert(Account(username="office", display_name="评议办（演示）", role="office",
                                  password_hash=hashes["office"], created_at=now)).run()
     await Account.insert(*[
@@ -166,7 +166,7 @@ async def _chair(number: str) -> Actor:
     from panels.tables import Seat
 
     row = await Seat.select(Seat.member.user.id, Seat.member.user.username).where(
-        (Seat.panel.case.number == number) & (Seat.is_chair == True)).first().run()  # noqa: E712
+        (Seat.panel.case.number == number) & (Seat.is_chair == True)).first().run()
     return Actor(kind="member", user_id=row["member.user.id"], username=row["member.user.username"])
 
 

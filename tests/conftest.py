@@ -31,7 +31,7 @@ os.environ["PUBLIC_BASE_URL"] = "http://testserver"
 os.environ["TRACK_ATTEMPTS_PER_CASE"] = "5/hour"
 os.environ["TRACK_ATTEMPTS_PER_CLIENT"] = "20/hour"
 
-from review import db, queue, ratelimit  # noqa: E402  (settings must see the environment above)
+from review import db, queue, ratelimit
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+from datetime import UTC
 from typing import Any
 
 from httpx import ASGITransport, AsyncClient
@@ -36,7 +37,7 @@ async def department(code: str = "CDJT", name: str = "成都市交通运输局")
 
 async def account(role: str, username: str | None = None, department_id: int | None = None) -> Actor:
     """A login with the shared test password (hashed once per run: argon2 is slow on purpose)."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     if "h" not in _HASH:
         _HASH["h"] = auth.hash_password(PASSWORD)
@@ -45,7 +46,7 @@ async def account(role: str, username: str | None = None, department_id: int | N
         department_id = await department()
     rows = await Account.insert(Account(username=username, display_name=username, role=role,
                                         department=department_id, password_hash=_HASH["h"],
-                                        created_at=datetime.now(timezone.utc))).run()
+                                        created_at=datetime.now(UTC))).run()
     return Actor(kind=role, user_id=rows[0]["id"], username=username, display_name=username,
                  department_id=department_id)
 
@@ -137,6 +138,6 @@ async def rule_case(number: str, office: Actor, reasoning: str = "评议组依�
 async def chair_of(number: str) -> Actor:
     """The chair of the case's panel at work."""
     row = await Seat.select(Seat.member.user.id, Seat.member.user.username).where(
-        (Seat.panel.case.number == number) & (Seat.is_chair == True) & (Seat.panel.status == "seated")  # noqa: E712
+        (Seat.panel.case.number == number) & (Seat.is_chair == True) & (Seat.panel.status == "seated")
     ).first().run()
     return Actor(kind="member", user_id=row["member.user.id"], username=row["member.user.username"])

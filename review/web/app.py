@@ -22,8 +22,8 @@ from review.api import scoring as scoring_api
 from review.api import v1
 from review.api import verdicts as verdicts_api
 from review.errors import NotFound, ServiceError
-from review.web.guard import error_response
 from review.web import pages, panel_pages, scoring_pages, verdict_pages
+from review.web.guard import error_response
 
 SECURITY_HEADERS = [
     (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"),

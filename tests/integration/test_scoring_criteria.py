@@ -83,8 +83,8 @@ async def test_public_page_and_api_list_every_version_with_dates_and_hash() -> N
 
 
 async def test_case_convened_keeps_its_version_after_a_new_one_is_published() -> None:
-    from tests.integration.scoring_helpers import convened_case
     from review.tables import Case
+    from tests.integration.scoring_helpers import convened_case
 
     number, _, office, _ = await convened_case()
     await publish_criteria(actor=office, set_id=await create_draft(actor=office, content=_content()))

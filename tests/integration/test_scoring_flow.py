@@ -7,7 +7,14 @@ import asyncio
 import pytest
 
 from review import db
-from review.deliberation import add_dissent, close_scoring, issue_ruling, post_message, save_reasoning, sign_reasoning
+from review.deliberation import (
+    add_dissent,
+    close_scoring,
+    issue_ruling,
+    post_message,
+    save_reasoning,
+    sign_reasoning,
+)
 from review.errors import Conflict, Forbidden, Invalid
 from review.scoring_flow import save_sheet, submit_sheet
 from review.scoring_view import scoring_view
@@ -86,7 +93,7 @@ async def test_two_members_saving_at_once_lose_nothing() -> None:
     await asyncio.gather(*[submit_sheet(number=number, actor=m, scores=_scores(i % 5 + 1, m.username))
                            for i, m in enumerate(members)])
 
-    assert await ScoreSheet.count().where(ScoreSheet.submitted == True).run() == len(members)  # noqa: E712
+    assert await ScoreSheet.count().where(ScoreSheet.submitted == True).run() == len(members)
     assert await Score.count().run() == 6 * len(members)
 
 

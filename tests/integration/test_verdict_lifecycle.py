@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from review import audit, bulk_issuance, cases, db, verdicts
-from review.deliberation import issue_ruling
 from review.actors import Actor
 from review.convening import convene_panel
+from review.deliberation import issue_ruling
 from review.tables import AuditEvent, Verdict
 from tests import factories
 from tests.conftest import run_jobs
@@ -96,7 +96,7 @@ async def test_verify_valid_then_tampered_then_withdrawn_web_and_api() -> None:
     assert "文件与正本一致" in web_ok.text
     assert public_pdf.content == public
 
-    async with factories.client(**{"Authorization": f"Bearer {await _token(office)}"}) as http:
+    async with factories.client(Authorization=f"Bearer {await _token(office)}") as http:
         missing = await http.post(f"/api/v1/cases/{number}/verdict/withdraw", json={"reason": " "})
         done = await http.post(f"/api/v1/cases/{number}/verdict/withdraw", json={"reason": "送达前发现案情摘要有误"})
         again = await http.post(f"/api/v1/cases/{number}/verdict/withdraw", json={"reason": "再次撤销"})
@@ -128,7 +128,7 @@ async def test_member_cannot_withdraw_and_anonymous_cannot_start_bulk() -> None:
     await factories.roster()
     number, verdict = await issued_verdict(office)
     member = (await factories.seated_members(number))[0]
-    async with factories.client(**{"Authorization": f"Bearer {await _token(member)}"}) as http:
+    async with factories.client(Authorization=f"Bearer {await _token(member)}") as http:
         withdraw = await http.post(f"/api/v1/cases/{number}/verdict/withdraw", json={"reason": "x"})
         bulk = await http.post("/api/v1/verdicts/bulk", json={"all_ready": True})
     async with factories.client() as http:
@@ -236,7 +236,7 @@ async def test_bulk_issuance_progress_failures_and_zip() -> None:
     ready = [await scored_case(office) for _ in range(3)]
     not_ready, _ = await factories.case()
 
-    async with factories.client(**{"Authorization": f"Bearer {await _token(office)}"}) as http:
+    async with factories.client(Authorization=f"Bearer {await _token(office)}") as http:
         started = await http.post("/api/v1/verdicts/bulk", json={"cases": [*ready, not_ready]})
         bulk_id = started.json()["id"]
         queued = (await http.get(f"/api/v1/verdicts/bulk/{bulk_id}")).json()
