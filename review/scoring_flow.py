@@ -117,12 +117,17 @@ async def save_sheet(*, number: str, actor: Actor, scores: Any, revision: int | 
     has been saved since, nothing is written and a conflict names the current save.
     """
     base = int(revision or 0)
+    if submit and base == 0 and not db.is_sqlite() and _recent_criteria:
+        sheet_id = await _first_submission_in_one_statement(number, actor, scores)
+        if sheet_id is not None:
+            return SavedSheet(sheet_id, 1, True)
     async with db.transaction():
         rows = await db.fetch(_CONTEXT + ("" if db.is_sqlite() else " FOR UPDATE OF c"),
                               actor.user_id or 0, actor.user_id or 0, number)
         if not rows or actor.kind != "member":
             raise NotFound("case_not_found", "未找到该案件")
         ctx = rows[0]
+        _remember_criteria(ctx["criteria_set_id"])
         if ctx["status"] not in SCORING_OPEN:
             raise Conflict("scoring_closed", "本案评分已结束，不能再修改评分")
         current = ctx["revision"] or 0
@@ -135,7 +140,8 @@ async def save_sheet(*, number: str, actor: Actor, scores: Any, revision: int | 
         new_revision = current + 1
         sheet_id = ctx["sheet_id"]
         if sheet_id is None and submit and not db.is_sqlite():
-            sheet_id = await _first_submission_pg(ctx, actor, parsed, now)
+            sheet_id = await _insert_first_sheet(number, ctx["criteria_set_id"], actor, parsed, SCORING_OPEN)
+            assert sheet_id is not None  # every condition it re-checks holds under this transaction's lock
             if ctx["status"] == "panel_ready":
                 await apply_transition(case=ctx, action=Action.start_scoring, actor=actor)
             return SavedSheet(sheet_id, new_revision, submit)
@@ -171,32 +177,66 @@ async def save_sheet(*, number: str, actor: Actor, scores: Any, revision: int | 
     return SavedSheet(sheet_id, new_revision, submit)
 
 
-# A first submission on PostgreSQL in one statement (the hottest write): the sheet, its scores, the kept
-# revision and the audit event (which records that a sheet came in, never its scores).
-_FIRST_SUBMISSION_PG = (
-    "WITH sheet AS (INSERT INTO score_sheet (\"case\", panel_id, member, member_role, criteria_set, submitted,"
-    "  revision, submitted_at, updated_at) VALUES ($1, $2, $3, $4, $5, true, 1, $6, $6) RETURNING id),"
+# The criteria version the last sheet this process saved was pinned to. Nearly every case under review is
+# pinned to the version in force, so it is the likely pin of the next case too: a first submission on
+# PostgreSQL is checked against it and written in one statement, which re-checks the pin; a wrong guess only
+# sends the request down the general path.
+_recent_criteria: list[int] = []
+
+
+def _remember_criteria(criteria_set_id: int | None) -> None:
+    if criteria_set_id is not None:
+        _recent_criteria[:] = [criteria_set_id]
+
+
+# The hottest write: a member's first submission, as one statement (outside any explicit transaction while
+# scoring is under way). It locks the case row as save_sheet does, and writes only if the case is still under
+# review on the pinned criteria, the member holds an accepted seat on its active panel and has no sheet yet;
+# otherwise it writes nothing and save_sheet takes over (and gives the precise answer).
+_FIRST_SUBMISSION_ONE_STATEMENT = (
+    "WITH ctx AS (SELECT c.id, s.role, s.panel AS panel_id FROM review_case c"
+    "  JOIN panel p ON p.\"case\" = c.id AND p.status = 'seated'"
+    "  JOIN seat s ON s.panel = p.id AND s.status = 'accepted'"
+    "  JOIN roster_member m ON m.id = s.member AND m.\"user\" = $3"
+    "  WHERE c.number = $1 AND c.status = ANY($10::text[]) AND c.criteria_set_id = $2"
+    "  AND NOT EXISTS (SELECT 1 FROM score_sheet sh WHERE sh.\"case\" = c.id AND sh.member = $3"
+    "   AND sh.panel_id = p.id)"
+    "  FOR UPDATE OF c),"
+    " sheet AS (INSERT INTO score_sheet (\"case\", panel_id, member, member_role, criteria_set, submitted,"
+    "  revision, submitted_at, updated_at) SELECT ctx.id, ctx.panel_id, $3, ctx.role, $2, true, 1, $4, $4"
+    "  FROM ctx RETURNING id, \"case\"),"
     " scores AS (INSERT INTO score (score_sheet, criterion, value, reason)"
     "  SELECT sheet.id, v.criterion, v.value, v.reason FROM sheet,"
-    "  unnest($7::int[], $8::int[], $9::text[]) AS v(criterion, value, reason)),"
+    "  unnest($5::int[], $6::int[], $7::text[]) AS v(criterion, value, reason)),"
     " revision AS (INSERT INTO score_sheet_revision (score_sheet, revision, submitted, scores, saved_at)"
-    "  SELECT sheet.id, 1, true, $10::json, $6 FROM sheet),"
+    "  SELECT sheet.id, 1, true, $8::json, $4 FROM sheet),"
     f" event AS (INSERT INTO audit_event ({audit.EVENT_COLUMNS})"
-    "  SELECT $1, $11, 'score_submitted', '', '', '', json_build_object('sheet_id', sheet.id, 'revision', 1), $6"
-    "  FROM sheet)"
+    "  SELECT sheet.\"case\", $9, 'score_submitted', '', '', '',"
+    "  json_build_object('sheet_id', sheet.id, 'revision', 1), $4 FROM sheet)"
     " SELECT id FROM sheet"
 )
 
 
-async def _first_submission_pg(ctx: dict, actor: Actor, parsed: list[tuple[dict, int | None, str]],
-                               now: datetime) -> int:
+async def _first_submission_in_one_statement(number: str, actor: Actor, scores: Any) -> int | None:
+    """The sheet id, or None when the general path must decide (nothing has been written then)."""
+    if actor.kind != "member":
+        return None
+    criteria_set_id = _recent_criteria[0]
+    try:
+        parsed = parse_scores(scores, await published_criteria(criteria_set_id), complete=True)
+    except Invalid:
+        return None  # answered by the general path, against the version the case is pinned to now
+    return await _insert_first_sheet(number, criteria_set_id, actor, parsed, ("under_review",))
+
+
+async def _insert_first_sheet(number: str, criteria_set_id: int, actor: Actor,
+                              parsed: list[tuple[dict, int | None, str]], statuses: tuple[str, ...]) -> int | None:
     content = json.dumps([{"criterion": c["code"], "value": v, "reason": r} for c, v, r in parsed], ensure_ascii=False)
-    transaction = db.engine().current_transaction.get()
-    assert transaction is not None
-    rows = await transaction.connection.fetch(
-        _FIRST_SUBMISSION_PG, ctx["id"], ctx["panel_id"], actor.user_id, ctx["role"], ctx["criteria_set_id"], now,
-        [c["id"] for c, _, _ in parsed], [v for _, v, _ in parsed], [r for _, _, r in parsed], content, actor.label)
-    return rows[0]["id"]
+    rows = await db.fetch(
+        _FIRST_SUBMISSION_ONE_STATEMENT, number, criteria_set_id, actor.user_id or 0, datetime.now(UTC),
+        [c["id"] for c, _, _ in parsed], [v for _, v, _ in parsed], [r for _, _, r in parsed], content, actor.label,
+        list(statuses))
+    return rows[0]["id"] if rows else None
 
 
 async def submit_sheet(*, number: str, actor: Actor, scores: Any, revision: int | None = None) -> int:

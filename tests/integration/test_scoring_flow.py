@@ -201,3 +201,33 @@ async def test_fifty_concurrent_issue_calls_make_exactly_one_ruling() -> None:
     assert await Ruling.count().run() == 1
     rows = await db.fetch("SELECT COUNT(*) AS n FROM verdict")
     assert rows[0]["n"] == 1
+
+
+async def test_first_submissions_on_cases_pinned_to_different_versions_are_all_kept() -> None:
+    """Sheets alternate between a case on the first criteria version and one on the second: each is written
+    against its own case's version, whatever the sheet saved just before was pinned to."""
+    from review.criteria_admin import create_draft, publish_criteria
+    from scoring.default_criteria import DEFAULT_CRITERIA, DEFAULT_RULE
+
+    old_number, _, office, _ = await convened_case()
+    criteria = [dict(c) for c in DEFAULT_CRITERIA]
+    criteria[0]["weight"] = 30
+    await publish_criteria(actor=office, set_id=await create_draft(
+        actor=office, content={"name": "评议标准（第二版）", "criteria": criteria, "rule": DEFAULT_RULE}))
+    new_number, _, _, _ = await convened_case(office)
+    old_members, new_members = await seated_now(old_number), await seated_now(new_number)
+
+    for old, new in zip(old_members, new_members, strict=False):
+        await submit_sheet(number=new_number, actor=new, scores=_scores(4, "新"))
+        await submit_sheet(number=old_number, actor=old, scores=_scores(2, "旧"))
+
+    for number in (old_number, new_number):
+        case = await Case.select(Case.id, Case.criteria_set_id).where(Case.number == number).first().run()
+        sheets = await ScoreSheet.select().where(ScoreSheet.case == case["id"]).run()
+        assert sheets and all(s["submitted"] and s["criteria_set"] == case["criteria_set_id"] for s in sheets)
+        scores = await Score.select(Score.criterion.criteria_set).where(
+            Score.score_sheet.case == case["id"]).run()
+        assert len(scores) == 6 * len(sheets)
+        assert {s["criterion.criteria_set"] for s in scores} == {case["criteria_set_id"]}
+        assert await ScoreSheetRevision.count().where(ScoreSheetRevision.score_sheet.case == case["id"]).run() \
+            == len(sheets)
