@@ -29,6 +29,7 @@ class PublicDraw:
     template_version: int
     view: dict[str, Any]
     verification: Verification
+    round_id: int | None = None  # seated by a convening round, whose snapshot and seed decide
 
 
 def _json(value: Any) -> Any:
@@ -57,4 +58,4 @@ async def public_record(panel_id: int) -> PublicDraw:
     """公开抽取记录: seed, hashes, template, exclusions by kind, seats by role — no names, no member ids."""
     found, verification = await verify_panel(panel_id)
     return PublicDraw(panel_id, found["convened_at"], found["template_name"], found["template_version"],
-                      public_view(record_from_json(found["record"])), verification)
+                      public_view(record_from_json(found["record"])), verification, found["round"])

@@ -168,7 +168,8 @@ async def draw(request: Request) -> Response:
     """
     record = await draws.public_record(request.path_params["panel_id"])
     return JSONResponse({
-        "panel_id": record.panel_id, "convened_at": _iso(record.convened_at), **record.view,
+        "panel_id": record.panel_id, "convened_at": _iso(record.convened_at), "round": record.round_id,
+        **record.view,
         # The view's own template (seats, chair roles) named and versioned as the panel recorded it.
         "template": {**record.view["template"], "name": record.template_name, "version": record.template_version},
         "verification": {"ok": record.verification.ok,

@@ -224,5 +224,32 @@ async def test_round_panel_public_draw_record_verifies() -> None:
     async with factories.client() as http:
         response = await http.get(f"/api/v1/draws/{panel_id}")
 
+        page = await http.get(f"/public/draws/{panel_id}")
+
     assert response.status_code == 200
     assert response.json()["verification"]["ok"] is True, response.json()["verification"]
+    assert response.json()["round"] == round_id
+    assert f"由第 {round_id} 批次统一组成" in page.text and "复核未通过" not in page.text
+
+
+async def test_round_panel_with_a_swapped_member_fails_its_public_verification() -> None:
+    office = await factories.account("office")
+    await factories.roster(ROSTER)
+    await _accepted(office, 2)
+    round_id = await rounds.request_round(actor=office)
+    await run_jobs()
+    panels = await Panel.select(Panel.id, Panel.record).where(Panel.round == round_id).order_by(Panel.id).run()
+    first, second = (json.loads(p["record"]) if isinstance(p["record"], str) else p["record"] for p in panels)
+    outsider = next(s for s in second["result"] if s["member_id"] not in {x["member_id"] for x in first["result"]})
+    swapped = next(s for s in first["result"] if s["role"] == outsider["role"])
+    swapped["member_id"] = outsider["member_id"]
+    await Panel.update({Panel.record: json.dumps(first, ensure_ascii=False)}).where(
+        Panel.id == panels[0]["id"]).run()
+
+    async with factories.client() as http:
+        tampered = (await http.get(f"/api/v1/draws/{panels[0]['id']}")).json()
+        intact = (await http.get(f"/api/v1/draws/{panels[1]['id']}")).json()
+
+    assert tampered["verification"]["ok"] is False
+    assert "复算" in tampered["verification"]["checks"][0]["message"]
+    assert intact["verification"]["ok"] is True
