@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 import numpy as np
@@ -69,6 +70,9 @@ def lean_chart(members: list[MemberRow]) -> str:
     import pygal
     from pygal.style import Style
 
+    # pygal's import adds a finder for its map plugins (unused here) that lacks find_spec: every failed import
+    # after it would raise an ImportWarning. Imports are left as they were.
+    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
     style = Style(background="white", plot_background="white", font_family="sans-serif",
                   colors=("#b03a2e", "#1f618d"))
     chart = pygal.HorizontalBar(

@@ -54,13 +54,22 @@ def _text(value: Any, field: str, label: str, limit: int) -> str:
 
 
 def _number(value: Any, field: str, label: str) -> float:
+    if isinstance(value, bool):
+        raise DraftInvalid(f"{label}应为数字", field)
     try:
-        number = float(value)
+        number = float(str(value).strip()) if isinstance(value, str) else float(value)
     except (TypeError, ValueError):
         raise DraftInvalid(f"{label}应为数字", field) from None
     if not math.isfinite(number):
         raise DraftInvalid(f"{label}应为数字", field)
     return number
+
+
+def _whole(value: Any, field: str, label: str) -> int:
+    number = _number(value, field, label)
+    if not number.is_integer():
+        raise DraftInvalid(f"{label}应为整数", field)
+    return int(number)
 
 
 def parse_rule(raw: Any) -> RulingRule:
@@ -70,10 +79,11 @@ def parse_rule(raw: Any) -> RulingRule:
     method = str(raw.get("method", "mean"))
     if method not in METHODS:
         raise DraftInvalid("汇总方法应为 mean、trimmed_mean 或 median", "rule.method")
-    min_sheets = int(_number(raw.get("min_sheets", 3), "rule.min_sheets", "最少评分表数"))
+    min_sheets = _whole(raw.get("min_sheets", 3), "rule.min_sheets", "最少评分表数")
     if not 1 <= min_sheets <= 15:
         raise DraftInvalid("最少评分表数应在 1–15 之间", "rule.min_sheets")
-    roles = raw.get("required_roles", [])
+    # Left out, the roles that must be present are the default rule's (a lawyer), not none at all.
+    roles = raw.get("required_roles", list(RulingRule.required_roles))
     if isinstance(roles, str):
         roles = [r.strip() for r in roles.replace("，", ",").split(",") if r.strip()]
     if not isinstance(roles, list) or any(r not in ROLE_CODES for r in roles):
@@ -85,7 +95,7 @@ def parse_rule(raw: Any) -> RulingRule:
     limit = _number(raw.get("dispersion_limit", 1.5), "rule.dispersion_limit", "分歧上限")
     if limit <= 0:
         raise DraftInvalid("分歧上限应大于 0", "rule.dispersion_limit")
-    days = int(_number(raw.get("reconsideration_days", 10), "rule.reconsideration_days", "复议申请期限"))
+    days = _whole(raw.get("reconsideration_days", 10), "rule.reconsideration_days", "复议申请期限")
     if not 1 <= days <= 60:
         raise DraftInvalid("复议申请期限应在 1–60 个工作日之间", "rule.reconsideration_days")
     return RulingRule(method=method, min_sheets=min_sheets, required_roles=tuple(sorted(set(roles))),
@@ -111,7 +121,7 @@ def parse_content(raw: Any) -> CriteriaContent:
         levels = item.get("levels")
         if isinstance(levels, str):
             levels = [line.strip() for line in levels.splitlines() if line.strip()]
-        if not isinstance(levels, list) or not 2 <= len(levels) <= 10 or not all(str(x).strip() for x in levels):
+        if not isinstance(levels, list) or not 2 <= len(levels) <= 10 or not all(isinstance(x, str) and x.strip() for x in levels):
             raise DraftInvalid(f"「{code}」应有 2–10 个等级，每级一句描述", f"{where}.levels")
         weight = _number(item.get("weight"), f"{where}.weight", f"「{code}」的权重")
         if weight <= 0:

@@ -9,7 +9,6 @@ import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 
 import krippendorff
 import numpy as np
@@ -28,20 +27,11 @@ from tests.integration.panel_helpers import complainant_token
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.usefixtures("clean_db"),
-    # pygal (the quality chart) adds an import hook without find_spec: see test_chart_leaves_imports_alone.
-    pytest.mark.filterwarnings("ignore:PluginImportFixer.find_spec:ImportWarning"),
 ]
 
 CODES = ["C1", "C2", "C3", "C4", "C5", "C6"]
 OFFICE_PAGES = ["/office/scoring", "/office/quality", "/office/quality/chart.svg"]
 QUALITY_API = "/api/v1/scoring/quality"
-
-
-@pytest.fixture(autouse=True)
-def _no_pygal_import_hook() -> Iterator[None]:
-    """Take pygal's hook off sys.meta_path again, so that the tests after these are not hit by its warning."""
-    yield
-    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
 
 
 async def _panel() -> dict[str, Actor]:
@@ -174,8 +164,6 @@ async def test_quality_with_no_closed_panel_is_empty_not_an_error() -> None:
     assert ET.fromstring(chart.text).tag == "{http://www.w3.org/2000/svg}svg"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="pygal's PluginImportFixer turns later failed imports into ImportWarning (reported)")
 def test_chart_leaves_imports_alone() -> None:
     # An optional dependency that is absent must stay a plain ImportError after a chart has been drawn
     # (httpx asks for sniffio on every request); with pyproject's filterwarnings = error it becomes an error.

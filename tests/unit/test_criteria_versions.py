@@ -158,7 +158,6 @@ def test_parse_content_refuses_and_names_the_field(path: str, value: Any, field:
     assert refused.value.message and str(refused.value) == refused.value.message
 
 
-@pytest.mark.xfail(strict=True, reason="a JSON null level is published as the text 'None' (reported)")
 def test_parse_content_refuses_null_level_descriptors() -> None:
     with pytest.raises(DraftInvalid) as refused:
         parse_content(_with("criteria.0.levels", [None, None, None]))
@@ -348,3 +347,21 @@ def test_published_version_result_never_changes(data: st.DataObject, v1_raw: dic
     assert _result(_republished(published[1]), sheets) == before  # as read back from the published JSON
     assert _result(published[1], [sheets[i] for i in order]) == before  # whatever order the members come in
     assert content_hash(published[1]) == hash_1
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("min_sheets", 2.7), ("min_sheets", "3.5"), ("reconsideration_days", 10.5),
+    ("proper_at", True), ("dispersion_limit", False),
+])
+def test_parse_rule_refuses_fractions_of_whole_numbers_and_booleans(field: str, value: object) -> None:
+    with pytest.raises(DraftInvalid) as refused:
+        parse_rule({**DEFAULT_RULE, field: value})
+
+    assert refused.value.field == f"rule.{field}"
+
+
+def test_parse_rule_without_required_roles_keeps_the_default_lawyer() -> None:
+    rule = {k: v for k, v in DEFAULT_RULE.items() if k != "required_roles"}
+
+    assert parse_rule(rule).required_roles == ("lawyer",)
+    assert parse_rule({**rule, "required_roles": []}).required_roles == ()
