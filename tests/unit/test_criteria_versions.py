@@ -193,7 +193,7 @@ def test_parse_content_accepts_form_shapes_and_normalises_them() -> None:
 def test_parse_rule_defaults_are_the_published_thresholds() -> None:
     rule = parse_rule({})
 
-    assert rule == RulingRule(method="mean", min_sheets=3, required_roles=(), proper_at=85.0, basic_at=60.0,
+    assert rule == RulingRule(method="mean", min_sheets=3, required_roles=("lawyer",), proper_at=85.0, basic_at=60.0,
                               dispersion_limit=1.5, reconsideration_days=10)
 
 
