@@ -1,7 +1,7 @@
 """批量签发: at the end of a review round the office issues many rulings at once and collects their verdicts.
 
 "Issuing" a verdict is issuing its ruling (`issue_ruling`): that numbers the verdict gaplessly and queues its
-render. A bulk issuance is a row that records the selected cases; a job on the verdicts queue issues them one
+render. A bulk issuance is a row that records the selected cases; a job issues them one
 by one (each in its own transaction, as if the office had pressed the button for each) and notes each result
 in the row, so that a retried job skips what is done. Progress counts a case as done once its verdict's files
 are stored (or it failed, with the reason); the ZIP is built from the stored content-addressed files.

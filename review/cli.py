@@ -130,13 +130,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from arq.logs import default_log_config
     from arq.worker import run_worker
 
-    from review.worker import SETTINGS_BY_QUEUE
+    from review.worker import worker_options
 
     if not _pdf_environment_ok():
         return 3
     logging.config.dictConfig(default_log_config(verbose=False))
 
-    run_worker(SETTINGS_BY_QUEUE[args.queue], burst=args.burst)  # type: ignore[arg-type]
+    run_worker(worker_options(args.queue), burst=args.burst)  # type: ignore[arg-type]
     return 0
 
 

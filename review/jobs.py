@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from typing import Any
 
-from review import bulk_issuance, verdicts
-from review.panel_jobs import PANEL_FUNCTIONS
+from review import bulk_issuance, queue, verdicts
+from review.panel_jobs import PANEL_FUNCTIONS, expire_invitations
+
+log = logging.getLogger("review.jobs")
+
+SWEEP_INTERVAL = 300.0  # seconds between the periodic sweeps when there is no worker
 
 
 async def render_verdict(ctx: dict[str, Any], verdict_id: int) -> str:
@@ -18,8 +24,29 @@ async def issue_bulk(ctx: dict[str, Any], bulk_id: int) -> str:
     return await bulk_issuance.run(bulk_id=bulk_id)
 
 
+async def requeue_pending_verdicts(ctx: dict[str, Any]) -> int:
+    """Queue a render for every verdict still pending: one whose render failed or ran out of time is tried
+    again. Renders already queued or running are not queued twice (the job id is the verdict's)."""
+    pending = await verdicts.pending_ids()
+    for verdict_id in pending:
+        await queue.enqueue("render_verdict", verdict_id)
+    return len(pending)
+
+
+async def sweeper(interval: float = SWEEP_INTERVAL) -> None:
+    """In-process stand-in for the workers' cron jobs: overdue invitations, pending verdicts."""
+    while True:
+        for sweep in (expire_invitations, requeue_pending_verdicts):
+            try:
+                await sweep({})
+            except Exception:
+                log.exception("periodic sweep %s failed", sweep.__name__)
+        await asyncio.sleep(interval)
+
+
 FUNCTIONS = [
     render_verdict,
     issue_bulk,
+    requeue_pending_verdicts,
     *PANEL_FUNCTIONS,
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -10,8 +9,6 @@ from panels import invitations
 from review import convening, rounds
 
 log = logging.getLogger("review.jobs")
-
-SWEEP_INTERVAL = 300.0  # seconds between looks for invitations past their deadline
 
 
 async def refill_panel(ctx: dict[str, Any], panel_id: int) -> int:
@@ -27,16 +24,6 @@ async def convene_round(ctx: dict[str, Any], round_id: int) -> str:
 async def expire_invitations(ctx: dict[str, Any]) -> int:
     """Expire invitations past their reply deadline; their panels are refilled by `refill_panel` jobs."""
     return len(await invitations.expire_invitations())
-
-
-async def invitation_sweeper(interval: float = SWEEP_INTERVAL) -> None:
-    """In-process stand-in for the worker's cron: expire overdue invitations every few minutes."""
-    while True:
-        try:
-            await expire_invitations({})
-        except Exception:
-            log.exception("invitation sweep failed")
-        await asyncio.sleep(interval)
 
 
 PANEL_FUNCTIONS = [refill_panel, convene_round, expire_invitations]

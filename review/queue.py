@@ -12,13 +12,14 @@ from review import settings
 log = logging.getLogger("review.jobs")
 
 _pool: Any = None
-_tasks: set[asyncio.Task] = set()
+_tasks: dict[str, asyncio.Task] = {}  # in-process jobs queued or running, by job id
 
-# Verdict work (PDF rendering, bulk issuance) has its own queue and workers (`review worker --queue verdicts`),
-# so that a round's worth of renders never holds up reminders and notifications.
+# PDF rendering has its own queue and workers (`review worker --queue verdicts`), so that a round's worth of
+# renders never holds up other jobs, and a killed render is retried after the render timeout, not after the
+# longest timeout of any job.
 DEFAULT_QUEUE = "arq:queue"
 VERDICT_QUEUE = "review:verdicts"
-QUEUE_OF = {"render_verdict": VERDICT_QUEUE, "issue_bulk": VERDICT_QUEUE}
+QUEUE_OF = {"render_verdict": VERDICT_QUEUE}
 
 
 def job_id(name: str, *args: Any) -> str:
@@ -49,9 +50,12 @@ async def enqueue(name: str, *args: Any) -> None:
         await pool.enqueue_job(name, *args, _job_id=job_id(name, *args),
                                _queue_name=QUEUE_OF.get(name, DEFAULT_QUEUE))
         return
+    key = job_id(name, *args)
+    if key in _tasks:
+        return  # as arq does: the same job is not queued twice while it waits or runs
     task = asyncio.get_running_loop().create_task(_run_inline(name, *args))
-    _tasks.add(task)
-    task.add_done_callback(_tasks.discard)
+    _tasks[key] = task
+    task.add_done_callback(lambda _: _tasks.pop(key, None))
 
 
 async def _run_inline(name: str, *args: Any) -> None:
@@ -64,7 +68,7 @@ async def _run_inline(name: str, *args: Any) -> None:
 async def drain() -> None:
     """Wait for in-process jobs (tests, shutdown)."""
     while _tasks:
-        await asyncio.gather(*list(_tasks), return_exceptions=True)
+        await asyncio.gather(*list(_tasks.values()), return_exceptions=True)
 
 
 async def close() -> None:

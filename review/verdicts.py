@@ -153,6 +153,12 @@ def is_rendered(verdict: dict) -> bool:
         and stored_path(verdict["public_sha256"]).exists()
 
 
+async def pending_ids() -> list[int]:
+    """Verdicts numbered but not yet rendered."""
+    rows = await Verdict.select(Verdict.id).where(Verdict.status == "pending").order_by(Verdict.id).run()
+    return [r["id"] for r in rows]
+
+
 async def render(*, verdict_id: int) -> str:
     """Render and store both PDFs of a verdict; a verdict already rendered is left untouched."""
     from review.verdict_render import render_verdict_pdf

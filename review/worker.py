@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, ClassVar
 
 from arq import cron, func
 from arq.connections import RedisSettings
 
 from review import audit, db, jobs, panel_jobs, queue, settings, verdicts
 
-# A render takes about a second; arq retries a job whose worker died only once this (+10 s) has passed.
+# A render takes about a second. arq retries a job whose worker died once the longest timeout of that worker's
+# jobs (+10 s) has passed: the verdict worker runs renders only, so that is this one.
 RENDER_TIMEOUT: int = settings.config("VERDICT_RENDER_TIMEOUT", cast=int, default=60)
 BULK_TIMEOUT: int = settings.config("VERDICT_BULK_TIMEOUT", cast=int, default=1800)
 ROUND_TIMEOUT = 3600
@@ -34,10 +35,12 @@ async def shutdown(ctx: dict[str, Any]) -> None:
 
 
 class WorkerSettings:
-    # A round of thousands of cases is solved and seated in one job: it gets far longer than the default.
-    functions = [*(f for f in jobs.FUNCTIONS if f is not panel_jobs.convene_round),
-                 func(panel_jobs.convene_round, timeout=ROUND_TIMEOUT)]
-    cron_jobs = [cron(panel_jobs.expire_invitations, minute=set(range(0, 60, 5)), unique=True)]
+    # A round of thousands of cases is solved and seated in one job, and a bulk issuance issues every case of a
+    # round: they get far longer than the default.
+    functions: ClassVar[list] = [*(f for f in jobs.FUNCTIONS if f not in (panel_jobs.convene_round, jobs.issue_bulk,
+                                                         jobs.render_verdict)),
+                 func(panel_jobs.convene_round, timeout=ROUND_TIMEOUT), func(jobs.issue_bulk, timeout=BULK_TIMEOUT)]
+    cron_jobs: ClassVar[list] = [cron(panel_jobs.expire_invitations, minute=set(range(0, 60, 5)), unique=True)]
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = RedisSettings.from_dsn(settings.REDIS_URL or "redis://127.0.0.1:6379")
@@ -45,16 +48,28 @@ class WorkerSettings:
     max_tries = 5
     keep_result = 0  # jobs are idempotent; the job id only guards queued and running jobs
     job_timeout = 120
+    max_jobs = 10
 
 
 class VerdictWorkerSettings(WorkerSettings):
-    """Renders verdicts and runs bulk issuances; one render at a time per process (CPU-bound)."""
+    """Renders verdicts, one at a time per process (CPU-bound); every few minutes it queues again the renders
+    of verdicts still pending (a render that failed or ran out of time)."""
 
-    functions = [func(jobs.render_verdict, timeout=RENDER_TIMEOUT), func(jobs.issue_bulk, timeout=BULK_TIMEOUT)]
+    functions: ClassVar[list] = [func(jobs.render_verdict, timeout=RENDER_TIMEOUT), jobs.requeue_pending_verdicts]
+    cron_jobs: ClassVar[list] = [cron(jobs.requeue_pending_verdicts, minute=set(range(2, 60, 5)), unique=True)]
     on_startup = verdict_startup
     queue_name = queue.VERDICT_QUEUE
-    cron_jobs: list = []
     max_jobs = 4
+    job_timeout = RENDER_TIMEOUT  # no job here may hold a dead worker's render longer than a render may take
 
 
 SETTINGS_BY_QUEUE = {"default": WorkerSettings, "verdicts": VerdictWorkerSettings}
+_OPTIONS = ("functions", "cron_jobs", "on_startup", "on_shutdown", "redis_settings", "queue_name", "max_tries",
+            "keep_result", "job_timeout", "max_jobs")
+
+
+def worker_options(queue_name: str) -> dict[str, Any]:
+    """The arq Worker's arguments for one of our queues, inherited settings included (arq itself reads only the
+    attributes a settings class defines itself)."""
+    chosen = SETTINGS_BY_QUEUE[queue_name]
+    return {name: getattr(chosen, name) for name in _OPTIONS}

@@ -113,13 +113,11 @@ async def run_jobs() -> None:
     if REDIS_URL:
         from arq.worker import Worker
 
-        from review.worker import SETTINGS_BY_QUEUE
+        from review.worker import SETTINGS_BY_QUEUE, worker_options
 
-        for settings in SETTINGS_BY_QUEUE.values():  # each queue has its own workers
-            worker = Worker(functions=settings.functions, redis_settings=settings.redis_settings,
-                            queue_name=settings.queue_name, burst=True, poll_delay=0.05, max_tries=3,
-                            keep_result=settings.keep_result, job_timeout=settings.job_timeout,
-                            handle_signals=False)
+        for queue_name in SETTINGS_BY_QUEUE:  # each queue has its own workers
+            options = {**worker_options(queue_name), "cron_jobs": [], "on_startup": None, "on_shutdown": None}
+            worker = Worker(**options, burst=True, poll_delay=0.05, handle_signals=False)
             try:
                 await worker.async_run()
             finally:

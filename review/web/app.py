@@ -15,7 +15,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from review import audit, db, panel_jobs, queue, settings
+from review import audit, db, jobs, queue, settings
 from review.actors import PUBLIC
 from review.api import panels as panels_api
 from review.api import scoring as scoring_api
@@ -74,7 +74,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
     await db.start()
     background = [asyncio.create_task(audit.sealer()), asyncio.create_task(db.checkpointer())]
     if not settings.REDIS_URL:  # without a worker, this process also runs the periodic sweeps
-        background.append(asyncio.create_task(panel_jobs.invitation_sweeper()))
+        background.append(asyncio.create_task(jobs.sweeper()))
     try:
         yield
     finally:

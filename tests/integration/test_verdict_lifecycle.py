@@ -278,3 +278,22 @@ async def test_bulk_pages_refresh_until_finished_without_javascript() -> None:
     assert '<meta http-equiv="refresh"' in running.text and "0/1" in running.text
     assert '<meta http-equiv="refresh"' not in finished.text and "1/1" in finished.text
     assert f"/office/verdicts/bulk/{bulk_id}/verdicts.zip" in finished.text
+
+
+async def test_a_verdict_left_pending_is_rendered_by_the_periodic_sweep() -> None:
+    from review import jobs
+
+    office = await factories.account("office")
+    await factories.roster()
+    _, rendered = await issued_verdict(office)
+    # As if its render had failed or run out of time: numbered, nothing stored, no job left.
+    await Verdict.update({Verdict.status: "pending", Verdict.full_sha256: "", Verdict.public_sha256: "",
+                          Verdict.rendered_at: None}).where(Verdict.id == rendered["id"]).run()
+
+    assert await jobs.requeue_pending_verdicts({}) == 1
+    await run_jobs()
+
+    again = await verdicts.for_case(rendered["case"])
+    assert again["status"] == "valid"
+    assert (again["full_sha256"], again["public_sha256"]) == (rendered["full_sha256"], rendered["public_sha256"])
+    assert await jobs.requeue_pending_verdicts({}) == 0

@@ -4,9 +4,8 @@ Real processes on real Redis: the ruling is issued here, which queues `render_ve
 a `review worker --queue verdicts` subprocess picks it up and is SIGKILLed while WeasyPrint is laying out the
 verdict (a complaint and a reply of the longest length intake accepts keep it busy for seconds). arq's
 in-progress key of the dead worker's job then has to expire before any worker may take the job again: its
-lifetime is the longest timeout among the worker's functions plus 10 s, so the killed worker runs with small
-VERDICT_RENDER_TIMEOUT and VERDICT_BULK_TIMEOUT (the bulk job's timeout counts too). The second worker keeps the
-default render timeout: a job that outlives its timeout is failed by arq for good, not retried.
+lifetime is the longest timeout among the worker's functions plus 10 s — on the verdict worker, the render
+timeout — so the killed worker runs with a small VERDICT_RENDER_TIMEOUT. The second worker keeps the default.
 """
 
 from __future__ import annotations
@@ -41,7 +40,7 @@ REVIEW = Path(sys.executable).with_name("review")
 HEALTH_CHECK = f"{VERDICT_QUEUE}:health-check"
 # The killed worker's in-progress key lives max(render, bulk timeout) + 10 s: 18 s here. It must be killed
 # before its own render timeout fires (arq would then fail the job for good), which the CPU check below ensures.
-KILLED_WORKER_ENV = {"VERDICT_RENDER_TIMEOUT": "8", "VERDICT_BULK_TIMEOUT": "8"}
+KILLED_WORKER_ENV = {"VERDICT_RENDER_TIMEOUT": "8"}
 # Render CPU seen in the worker's non-main threads (asyncio.to_thread) before the kill: layout is under way.
 RENDER_CPU_BEFORE_KILL_S = 0.5
 WORKER_START_S = 30
