@@ -7,9 +7,10 @@ departments and a roster from the demo data, takes the complaints in through the
 case to the point where its ruling may be issued (scoring closed, reasoning signed) with set-based SQL: a
 five-member panel (lawyer chair, deputy, two residents, expert), a submitted sheet per member with a reason per
 criterion, a signed deliberation, a dissent on every fifth case. Two `review worker --queue verdicts` processes
-then run on a Redis database of their own (flushed first). The clock starts when `bulk_issuance.start()` is
+and one general `review worker` (which runs the bulk issuance job) then run on a Redis database of their own
+(flushed first). The clock starts when `bulk_issuance.start()` is
 called (all ready cases, as the office's form does) and stops when every verdict is valid: the `issue_bulk`
-job numbers each verdict and queues its render, and the workers render and store both PDFs of each.
+job numbers each verdict and queues its render, and the verdict workers render and store both PDFs of each.
 `seconds` covers issuance and rendering; the workers are started and polling before the clock starts.
 
 Usage: .venv/bin/python bench/bulk_verdicts.py [--verdicts 500] [--redis redis://127.0.0.1:6379/11]
@@ -136,28 +137,29 @@ async def seed(count: int) -> None:
 
 
 def start_workers(env: dict[str, str], logs: Path) -> list[subprocess.Popen]:
+    """The verdict workers that render, then one general worker, which runs the bulk issuance job itself."""
     workers = []
-    for n in range(WORKERS):
+    for n, queue_name in enumerate([*["verdicts"] * WORKERS, "default"]):
         with (logs / f"worker-{n + 1}.log").open("wb") as out:
-            workers.append(subprocess.Popen([str(REVIEW), "worker", "--queue", "verdicts"], env=env, cwd=ROOT,
+            workers.append(subprocess.Popen([str(REVIEW), "worker", "--queue", queue_name], env=env, cwd=ROOT,
                                             stdout=out, stderr=subprocess.STDOUT, start_new_session=True))
     return workers
 
 
 async def wait_ready(redis_url: str, workers: list[subprocess.Popen], logs: Path, timeout: float = 60) -> None:
-    """Both workers have connected to Redis and run their start-up, and one has polled this Redis database."""
+    """Every worker has connected to Redis and run its start-up, and a verdict worker has polled this database."""
     import redis.asyncio as redis
 
     client = redis.from_url(redis_url)
     deadline = time.monotonic() + timeout
     try:
         while True:
-            texts = [(logs / f"worker-{n + 1}.log").read_text() for n in range(WORKERS)]
+            texts = [(logs / f"worker-{n + 1}.log").read_text() for n in range(len(workers))]
             if all("redis_version=" in t for t in texts) and await client.exists(HEALTH_CHECK):
                 break
-            for worker, text in zip(workers, texts):
+            for worker, text in zip(workers, texts, strict=True):
                 if worker.poll() is not None:
-                    raise RuntimeError(f"a verdict worker exited:\n{text}")
+                    raise RuntimeError(f"a worker exited:\n{text}")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the verdict workers are not polling {redis_url} (no {HEALTH_CHECK} there):\n"
                                    + "\n".join(texts))
@@ -221,10 +223,10 @@ async def run(count: int, redis_url: str, env: dict[str, str], logs: Path) -> fl
         log(f"seeded {count} cases ready to issue in {time.perf_counter() - started:.1f} s")
         workers = start_workers(env, logs)
         await wait_ready(redis_url, workers, logs)
-        log(f"{WORKERS} verdict workers polling; issuing")
+        log(f"{WORKERS} verdict workers and a general worker polling; issuing")
         seconds = await issue_and_wait(count, workers, timeout=max(120.0, count * 2.0))
         cpu = [cpu_seconds(w.pid) for w in workers]
-        log(f"all {count} valid after {seconds:.1f} s; verdict workers used {' + '.join(f'{c:.0f}' for c in cpu)}"
+        log(f"all {count} valid after {seconds:.1f} s; workers used {' + '.join(f'{c:.0f}' for c in cpu)}"
             f" CPU seconds ({sum(cpu) / count:.2f} per verdict) on {os.cpu_count()} cores")
         return seconds
     finally:
