@@ -88,6 +88,7 @@ def _stored_files() -> list[Path]:
 async def test_killed_verdict_worker_leaves_no_partial_file_and_the_job_completes_on_retry(tmp_path: Path) -> None:
     import redis.asyncio as redis
 
+    earlier = set(_stored_files())  # other tests' verdicts share the store
     content = ("诉求人反映小区旁建筑工地夜间施工噪声扰民，多次向社区和工地反映均未解决。" * 600)[:20000]
     reply = ("承办单位答复称已联系施工单位负责人，要求其严格遵守夜间施工管理规定并加强巡查。" * 600)[:20000]
     office = await factories.account("office")
@@ -131,7 +132,7 @@ async def test_killed_verdict_worker_leaves_no_partial_file_and_the_job_complete
         killed_after = time.monotonic() - taken
 
         # Nothing half-written: no temp file, no PDF that is not exactly its content's hash; the row still pending.
-        leftovers = _stored_files()
+        leftovers = [p for p in _stored_files() if p not in earlier]
         assert not [p for p in leftovers if p.suffix != ".pdf"], f"partial files left: {leftovers}"
         for path in leftovers:
             assert hashlib.sha256(path.read_bytes()).hexdigest() == path.stem, f"partial PDF left: {path}"
@@ -163,7 +164,7 @@ async def test_killed_verdict_worker_leaves_no_partial_file_and_the_job_complete
         assert hashlib.sha256(data).hexdigest() == digest
         assert data.startswith(b"%PDF-")
     assert row["full_sha256"] != row["public_sha256"]
-    files = _stored_files()
+    files = [p for p in _stored_files() if p not in earlier]
     assert files == sorted({verdicts.stored_path(row["full_sha256"]), verdicts.stored_path(row["public_sha256"])})
     assert not await _queued(job), "the job is still queued after it completed"
     took = next((line for line in log.splitlines() if "←" in line), "")
