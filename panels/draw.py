@@ -230,17 +230,18 @@ def _pick(
     """The first `wanted` of `pool` by (from another district, load, lot, id)."""
     if wanted <= 0 or not pool:
         return []
-    keyed = [
-        (
-            local_district is not None and c.district != local_district,
-            c.load,
-            lots(f"{purpose}{c.id}"),
-            c.id,
-            c,
-        )
-        for c in pool
-    ]
-    return [entry[-1] for entry in heapq.nsmallest(wanted, keyed, key=lambda e: e[:4])]
+    # Lots decide only within a (district, load) tier: drawing them for the tiers that can hold the seats is
+    # enough, and gives the same members as drawing them for everyone.
+    tiers: dict[tuple[bool, int], list[Candidate]] = {}
+    for c in pool:
+        tiers.setdefault((local_district is not None and c.district != local_district, c.load), []).append(c)
+    contenders: list[tuple[tuple[bool, int], Candidate]] = []
+    for tier in sorted(tiers):
+        contenders.extend((tier, c) for c in tiers[tier])
+        if len(contenders) >= wanted:
+            break
+    keyed = [(tier, lots(f"{purpose}{c.id}"), c.id, c) for tier, c in contenders]
+    return [entry[-1] for entry in heapq.nsmallest(wanted, keyed, key=lambda e: e[:3])]
 
 
 def _local_district(role: str, case: CaseFacts, template: Template) -> str | None:
