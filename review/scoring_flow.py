@@ -31,6 +31,13 @@ _published: dict[int, list[dict]] = {}
 _rules: dict[int, RulingRule] = {}
 
 
+def forget_criteria() -> None:
+    """Drop what this process keeps of criteria versions (a database emptied under it, as between tests)."""
+    _published.clear()
+    _rules.clear()
+    _recent_criteria.clear()
+
+
 async def published_criteria(criteria_set_id: int) -> list[dict]:
     """The criteria of a published version, levels decoded (cached: published versions are frozen)."""
     if criteria_set_id not in _published:

@@ -45,8 +45,8 @@ _SHEETS = (
 )
 
 
-async def _panel(actor: Actor, case_id: int) -> tuple[int | None, dict | None]:
-    """The panel shown: the one at work, else the last; and the actor's seat on it."""
+async def _panel(actor: Actor, case_id: int) -> tuple[int | None, str, dict | None]:
+    """The panel shown: the one at work, else the last; its status; and the actor's seat on it."""
     rows = await db.fetch(
         "SELECT p.id, p.status, (SELECT s.is_chair FROM seat s JOIN roster_member m ON m.id = s.member"
         " WHERE s.panel = p.id AND s.status = 'accepted' AND m.\"user\" = {}) AS is_chair,"
@@ -55,9 +55,53 @@ async def _panel(actor: Actor, case_id: int) -> tuple[int | None, dict | None]:
         " FROM panel p WHERE p.\"case\" = {} AND p.status != 'dissolved' ORDER BY p.id DESC LIMIT 1",
         actor.user_id or 0, actor.user_id or 0, case_id)
     if not rows:
-        return None, None
+        return None, "", None
     seat = {"is_chair": bool(rows[0]["is_chair"]), "role": rows[0]["role"]} if rows[0]["role"] else None
-    return rows[0]["id"], seat
+    return rows[0]["id"], rows[0]["status"], seat
+
+
+@dataclass(frozen=True)
+class _PanelRecord:
+    """What a panel's scoring holds, before any actor's view of it is taken."""
+
+    deliberation: dict | None
+    sheets: list[dict]
+    aggregate: Aggregate | None = None
+    messages: list[dict] = field(default_factory=list)
+    dissents: list[dict] = field(default_factory=list)
+
+
+# Once its ruling is issued a panel is concluded and its record no longer changes (a reconsideration convenes
+# a new panel): each process keeps the records it has read, so that a ruled case's page reads them once.
+_concluded: dict[int, _PanelRecord] = {}
+_CONCLUDED_KEPT = 2_000
+
+
+def forget_concluded() -> None:
+    """Drop the kept records (a database emptied under a running process, as between tests)."""
+    _concluded.clear()
+
+
+async def _panel_record(case: dict, panel_id: int, status: str) -> _PanelRecord:
+    if status == "concluded" and panel_id in _concluded:
+        return _concluded[panel_id]
+    found = await db.fetch("SELECT * FROM deliberation WHERE panel_id = {}", panel_id)
+    deliberation = found[0] if found else None
+    record = _PanelRecord(deliberation, await db.fetch(_SHEETS, panel_id))
+    if deliberation is not None:  # scoring has closed
+        aggregate, _, _ = await panel_aggregate(case, panel_id)
+        messages = await db.fetch(
+            "SELECT m.body, m.at, a.display_name AS author FROM deliberation_message m"
+            " JOIN account a ON a.id = m.author WHERE m.deliberation = {} ORDER BY m.id", deliberation["id"])
+        dissents = await db.fetch(
+            "SELECT d.text, d.member, d.member_role, a.display_name FROM dissent d JOIN account a ON a.id = d.member"
+            " WHERE d.deliberation = {} ORDER BY d.id", deliberation["id"])
+        record = _PanelRecord(deliberation, record.sheets, aggregate, messages, dissents)
+    if status == "concluded":
+        if len(_concluded) >= _CONCLUDED_KEPT:
+            _concluded.pop(next(iter(_concluded)))
+        _concluded[panel_id] = record
+    return record
 
 
 async def scoring_view(actor: Actor, case: dict) -> ScoringView:
@@ -75,16 +119,16 @@ async def scoring_view(actor: Actor, case: dict) -> ScoringView:
         view.reconsideration = request[0] if request else None
     if actor.kind not in ("office", "member") or not case["criteria_set_id"]:
         return view
-    panel_id, seat = await _panel(actor, case["id"])
+    panel_id, panel_status, seat = await _panel(actor, case["id"])
     if panel_id is None:
         return view
     view.panel_id, view.seated = panel_id, seat is not None
     view.is_chair = bool(seat and seat["is_chair"])
-    deliberation = await db.fetch("SELECT * FROM deliberation WHERE panel_id = {}", panel_id)
-    view.deliberation = deliberation[0] if deliberation else None
+    record = await _panel_record(case, panel_id, panel_status)
+    view.deliberation = record.deliberation
     view.scoring_closed = view.deliberation is not None
     view.can_score = view.seated and case["status"] in SCORING_OPEN
-    rows = await db.fetch(_SHEETS, panel_id)
+    rows = record.sheets
     view.submitted_count = sum(1 for r in rows if r["submitted"])
     view.submitted_by = [r["display_name"] for r in rows if r["submitted"]]
     for r in rows:
@@ -98,15 +142,9 @@ async def scoring_view(actor: Actor, case: dict) -> ScoringView:
                           scores={s["criterion"]: s for s in loads(r["scores"] or "[]")})
                    for r in rows if r["id"] in shown and r["member"] != actor.user_id]
     if view.scoring_closed:
-        view.aggregate, _, _ = await panel_aggregate(case, panel_id)
-        assert view.deliberation is not None
-        view.messages = await db.fetch(
-            "SELECT m.body, m.at, a.display_name AS author FROM deliberation_message m"
-            " JOIN account a ON a.id = m.author WHERE m.deliberation = {} ORDER BY m.id", view.deliberation["id"])
+        view.aggregate, view.messages = record.aggregate, record.messages
         view.dissents = [db.Row(member=d["display_name"], role=ROLE_LABELS.get(d["member_role"], ""), text=d["text"],
-                                mine=d["member"] == actor.user_id) for d in await db.fetch(
-            "SELECT d.text, d.member, d.member_role, a.display_name FROM dissent d JOIN account a ON a.id = d.member"
-            " WHERE d.deliberation = {} ORDER BY d.id", view.deliberation["id"])]
+                                mine=d["member"] == actor.user_id) for d in record.dissents]
         view.my_dissent = next((d.text for d in view.dissents if d.mine), "")
     return view
 

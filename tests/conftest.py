@@ -85,10 +85,14 @@ async def wipe() -> None:
     await db.ensure_chain_head()
     from review.auth import forget_api_keys
     from review.cases import forget_departments
+    from review.scoring_flow import forget_criteria
+    from review.scoring_view import forget_concluded
     from review.seeding import seed_reference
 
     forget_api_keys()
     forget_departments()
+    forget_criteria()
+    forget_concluded()
 
     await seed_reference()
 
