@@ -122,7 +122,7 @@ def run(db: str, seconds: int, connections: int) -> None:
             out = wrk(port, script, seconds, connections, extra)
             # Concurrent writers must leave an intact audit chain.
             chain_ok = subprocess.run([str(ROOT / ".venv" / "bin" / "review"), "verify-audit"], env=env, cwd=ROOT,
-                                      capture_output=True).returncode == 0
+                                      capture_output=True, check=False).returncode == 0
             print(json.dumps({
                 "db": db, "endpoint": endpoint, "rps": round(out["requests"] / (out["duration_us"] / 1e6), 1),
                 "p99_ms": round(out["p99_us"] / 1000, 1), "p50_ms": round(out["p50_us"] / 1000, 1),
@@ -134,7 +134,7 @@ def run(db: str, seconds: int, connections: int) -> None:
         server.wait(timeout=20)
         shutil.rmtree(data_dir, ignore_errors=True)
         if db == "postgres":
-            subprocess.run(["psql", f"{PG_ADMIN}/postgres", "-qc", f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)'])
+            subprocess.run(["psql", f"{PG_ADMIN}/postgres", "-qc", f'DROP DATABASE IF EXISTS "{PG_DB}" WITH (FORCE)'], check=False)
 
 
 def main() -> None:

@@ -26,28 +26,28 @@ PG_DB = "review_bench_quality"
 
 _BUILD = [
     "INSERT INTO department (code, name, level, district) VALUES ('CDJT', '成都市交通运输局', '市级', '')",
-    "INSERT INTO account (username, display_name, role, password_hash, active, created_at)"
+    ("INSERT INTO account (username, display_name, role, password_hash, active, created_at)"
     " SELECT 'member' || lpad(i::text, 3, '0'), '评议员' || i, 'member', '-', true, now()"
-    " FROM generate_series(1, 150) i",
-    "INSERT INTO review_case (number, source_ref, payload_hash, channel, received_at, category, district, community,"
+    " FROM generate_series(1, 150) i"),
+    ("INSERT INTO review_case (number, source_ref, payload_hash, channel, received_at, category, district, community,"
     " department, complainant_name, complainant_phone, complainant_id_number, complainant_address, content, reply,"
     " replied_at, rating, rated_at, status, access_code_hash, status_reason, criteria_set_id, created_at, updated_at)"
     " SELECT 'PY2026' || lpad(i::text, 6, '0'), 'Q-' || i, '', 'hotline', now(), '城市管理', '武侯区', '',"
     " (SELECT id FROM department), '王某', '', '', '', '…', '…', now(), 'unsatisfied', now(), 'ruled', '', '',"
-    " (SELECT id FROM criteria_set WHERE version = 1), now(), now() FROM generate_series(1, {cases}) i",
+    " (SELECT id FROM criteria_set WHERE version = 1), now(), now() FROM generate_series(1, {cases}) i"),
     "INSERT INTO deliberation (\"case\", panel_id, closed_at, reasoning) SELECT id, id, now(), '' FROM review_case",
     # Five distinct members per panel: k * 30 + (case mod 30) for k = 0..4.
-    "INSERT INTO score_sheet (\"case\", panel_id, member, member_role, criteria_set, submitted, revision,"
+    ("INSERT INTO score_sheet (\"case\", panel_id, member, member_role, criteria_set, submitted, revision,"
     " submitted_at, updated_at)"
     " SELECT c.id, c.id, (SELECT min(id) FROM account) + k * 30 + (c.id % 30), 'lawyer', c.criteria_set_id, true, 1,"
-    " now(), now() FROM review_case c CROSS JOIN generate_series(0, 4) k",
+    " now(), now() FROM review_case c CROSS JOIN generate_series(0, 4) k"),
     # Each case has a true quality; members 1–10 lean up a point, 11–20 down a point; the rest add noise.
-    "INSERT INTO score (score_sheet, criterion, value, reason)"
+    ("INSERT INTO score (score_sheet, criterion, value, reason)"
     " SELECT sh.id, cr.id, LEAST(5, GREATEST(1, (2 + (sh.\"case\" * 7919 % 4))"
     "   + CASE WHEN sh.member - (SELECT min(id) FROM account) < 10 THEN 1"
     "          WHEN sh.member - (SELECT min(id) FROM account) < 20 THEN -1 ELSE 0 END"
     "   + floor(random() * 3)::int - 1)), '理由'"
-    " FROM score_sheet sh JOIN criterion cr ON cr.criteria_set = sh.criteria_set",
+    " FROM score_sheet sh JOIN criterion cr ON cr.criteria_set = sh.criteria_set"),
     "ANALYZE",
 ]
 

@@ -59,7 +59,6 @@ def make_engine(url: str | None = None) -> Engine:
 
 def engine() -> Engine:
     """The process's engine, bound to every table."""
-    global _engine
     if _engine is None:
         use_engine(make_engine())
     assert _engine is not None

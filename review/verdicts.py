@@ -110,7 +110,7 @@ async def build_documents(verdict: dict) -> tuple[VerdictDocument, VerdictDocume
     per = json.loads(ruling["per_criterion"]) if isinstance(ruling["per_criterion"], str) else ruling["per_criterion"]
     names = (case["complainant_name"],)
     addresses = (case["complainant_address"],)
-    common = dict(
+    common = dict(  # noqa: C408 - the keyword form reads as the document's fields
         number=verdict["number"], issuing_office=ISSUING_OFFICE, issued_on=verdict["issued_on"],
         case_number=case["number"], category=case["category"], district=case["district"],
         department_name=case["department_name"],

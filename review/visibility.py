@@ -27,8 +27,8 @@ def _json_list(columns: dict[str, str], source: str, order: str) -> str:
 _EVENTS = ({"at": "e.at", "action": "e.action", "actor": "e.actor", "to_status": "e.to_status", "reason": "e.reason"},
            "FROM audit_event e WHERE e.\"case\" = c.id", "e.id")
 _SEATS = ({"id": "s.id", "name": "m.name", "role": "s.role", "is_chair": "s.is_chair", "status": "s.status"},
-          "FROM seat s JOIN panel p ON p.id = s.panel JOIN roster_member m ON m.id = s.member"
-          " WHERE p.\"case\" = c.id AND p.status != 'dissolved'", "s.is_chair DESC, s.id")
+          ("FROM seat s JOIN panel p ON p.id = s.panel JOIN roster_member m ON m.id = s.member"
+          " WHERE p.\"case\" = c.id AND p.status != 'dissolved'"), "s.is_chair DESC, s.id")
 
 
 def _case_sql() -> str:
