@@ -67,7 +67,38 @@ ACTION_LABELS: dict[str, str] = {
     "reconsideration_requested": "申请复议",
     "reconsideration_refused": "不予受理复议申请",
     "ruling_superseded": "原评议结论被复议结论取代",
+    # Steps of a case besides its moves between statuses.
+    "draw_seed_committed": "登记抽取种子的哈希",
+    "invitation_accepted": "评议员接受邀请",
+    "invitation_declined": "评议员谢绝邀请",
+    "invitation_recused": "评议员申请回避",
+    "invitation_expired": "评议员逾期未答复",
+    "seat_refilled": "补充抽取评议员",
+    "challenge_raised": "当事人申请评议员回避",
+    "challenge_upheld": "评议办决定评议员回避",
+    "challenge_rejected": "评议办驳回回避申请",
+    "deliberation_message": "合议发言",
+    "reasoning_drafted": "组长起草评议理由",
+    "dissent_recorded": "评议员提出异议",
+    "verdict_superseded": "评议意见书被复议结论取代",
+    "verdict_withdrawn": "撤销评议意见书",
+    # Steps of the platform, outside any one case.
+    "bulk_issuance_requested": "批量签发",
+    "criteria_drafted": "起草评议标准",
+    "criteria_draft_updated": "修改评议标准草稿",
+    "criteria_published": "发布评议标准",
+    "declarations_updated": "评议员更新申报",
+    "roster_imported": "导入评议员名册",
+    "roster_member_updated": "修改评议员信息",
+    "round_requested": "申请批量组成评议组",
+    "round_done": "批量组成评议组完成",
+    "template_saved": "保存组成模板",
 }
+
+# Reasons that stay with the office: a member's own grounds for declining or recusing, and a party's grounds
+# for challenging a member, are not shown to the other party on the case's timeline.
+PRIVATE_REASONS = frozenset({"invitation_declined", "invitation_recused", "invitation_expired",
+                             "challenge_raised", "challenge_upheld", "challenge_rejected"})
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from review import db, ratelimit, settings
 from review.access_codes import code_matches, normalise
 from review.actors import Actor
 from review.errors import Unauthorized
-from review.lifecycle import ACTION_LABELS, STATUS_LABELS
+from review.lifecycle import ACTION_LABELS, PRIVATE_REASONS, STATUS_LABELS
 from review.tables import Case
 
 _ACTOR_LABELS = {"office": "评议办", "member": "评议员", "liaison": "承办部门", "complainant": "诉求人",
@@ -53,7 +53,8 @@ def steps(events: list[dict]) -> list[Step]:
             at=e["at"] if isinstance(e["at"], datetime) else datetime.fromisoformat(e["at"]),
             what=ACTION_LABELS.get(e["action"], e["action"]),
             by=_ACTOR_LABELS.get(e["actor"].split(":")[0], e["actor"].split(":")[0]),
-            status=STATUS_LABELS.get(e["to_status"], ""), reason=e["reason"],
+            status=STATUS_LABELS.get(e["to_status"], ""),
+            reason="" if e["action"] in PRIVATE_REASONS else e["reason"],
         )
         for e in events
     ]

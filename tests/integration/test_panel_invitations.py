@@ -17,6 +17,7 @@ from review.workdays import add_workdays
 from tests import factories
 from tests.integration.panel_helpers import (
     api,
+    complainant_token,
     convened_case,
     events,
     member_of_seat,
@@ -302,3 +303,26 @@ async def test_closed_panel_is_not_refilled() -> None:
     refilled = await panel_jobs.refill_panel({}, panel_id)
 
     assert refilled == 0 and len(await seats_of(panel_id)) == 5
+
+
+async def test_a_recusal_reason_stays_off_the_parties_timeline() -> None:
+    office = await factories.account("office")
+    await factories.roster()
+    number, code, panel_id = await convened_case(office)
+    seat = (await seats_of(panel_id))[0]
+    await answer_invitation(seat_id=seat["id"], actor=await member_of_seat(seat["id"]), answer="recuse",
+                            reason="诉求人是我的表亲", kind="personal_tie")
+    liaison = await factories.account("liaison")
+
+    async with factories.client(Authorization=f"Bearer {await complainant_token(number, code)}") as http:
+        complainant = (await http.get(f"/api/v1/cases/{number}")).json()
+    async with await web(liaison) as http:
+        page = (await http.get(f"/liaison/cases/{number}")).text
+    async with await web(office) as http:
+        office_page = (await http.get(f"/office/cases/{number}")).text
+
+    steps = {s["step"]: s for s in complainant["timeline"]}
+    assert steps["评议员申请回避"]["reason"] == ""
+    assert "评议员申请回避" in page and "诉求人是我的表亲" not in page
+    assert "诉求人是我的表亲" not in office_page  # the office reads it where it acts on it, with the seat
+    assert not [s for s in complainant["timeline"] if s["step"].isascii()], "a step shown by its code"

@@ -177,3 +177,22 @@ def test_reconsideration_convenes_a_new_panel_from_ruled_or_closed() -> None:
     assert transition("closed", Action.reconsider, "office") == Status.reconsideration
     assert transition("reconsideration", Action.convene, "office") == Status.panel_ready
     assert _refusal("ruled", Action.reconsider, "liaison") == "forbidden"
+
+
+def test_every_recorded_action_has_a_chinese_label() -> None:
+    """Timelines show ACTION_LABELS; an action recorded anywhere without a label would show as its code."""
+    import re
+    from pathlib import Path
+
+    from review.lifecycle import ACTION_LABELS, Action
+
+    root = Path(__file__).resolve().parents[2]
+    recorded = {m for package in ("review", "panels", "scoring") for path in (root / package).rglob("*.py")
+                for line in path.read_text(encoding="utf-8").splitlines() if "add_argument" not in line
+                for m in re.findall(r'action="([a-z_]+)"', line)}
+    recorded |= {f"invitation_{s}" for s in ("accepted", "declined", "recused")}  # built from the answer
+    recorded |= {f"challenge_{s}" for s in ("upheld", "rejected")}  # built from the decision
+    recorded |= {a.value for a in Action}
+
+    assert recorded - set(ACTION_LABELS) == set()
+    assert all(not label.isascii() for label in ACTION_LABELS.values())
