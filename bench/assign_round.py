@@ -29,24 +29,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from panels.assignment import RoundAssignment, RoundCase, assign_round, conflict_mask
 from panels.conflicts import Candidate, CaseFacts, conflicts_of
 from panels.draw import Template
+from review.demo_data import DISTRICTS as CHENGDU_DISTRICTS
 
 CASES = 10_000
 ROLE_MIX = {"lawyer": 600, "deputy": 600, "resident": 1_200, "expert": 600}
 TEMPLATE = Template(
     seats={"lawyer": 1, "deputy": 1, "resident": 2, "expert": 1}, chair_roles=("lawyer", "deputy")
 )
-DISTRICTS = (
-    "锦江区",
-    "青羊区",
-    "金牛区",
-    "武侯区",
-    "成华区",
-    "龙泉驿区",
-    "青白江区",
-    "新都区",
-    "温江区",
-    "双流区",
-)
+DISTRICTS = CHENGDU_DISTRICTS[:10]
 COMMUNITIES_PER_DISTRICT = 25
 DEPARTMENTS = tuple(f"D{i:02d}" for i in range(50))
 ROLE_LABELS = {"lawyer": "律师", "deputy": "人大代表/政协委员", "resident": "群众代表", "expert": "专家"}

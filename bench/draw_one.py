@@ -33,24 +33,12 @@ from panels.draw_record import (
     record_draw,
     verify_draw,
 )
+from review.demo_data import DISTRICTS as CHENGDU_DISTRICTS
 
 ROSTER = 5_000
 RUNS = 50
 ROLE_MIX = {"lawyer": 0.2, "deputy": 0.15, "resident": 0.45, "expert": 0.15, "township": 0.05}
-DISTRICTS = [
-    "锦江区",
-    "青羊区",
-    "金牛区",
-    "武侯区",
-    "成华区",
-    "龙泉驿区",
-    "青白江区",
-    "新都区",
-    "温江区",
-    "双流区",
-    "郫都区",
-    "新津区",
-]
+DISTRICTS = CHENGDU_DISTRICTS[:12]
 DEPARTMENTS = [f"CD{n:02d}" for n in range(40)]
 TEMPLATE = Template(
     seats={"lawyer": 1, "deputy": 1, "resident": 2, "expert": 1},

@@ -18,9 +18,6 @@ MAX_SEATS = 15
 RECONSIDERATION_EXTRA_SEATS = {"lawyer": 1, "resident": 1}
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
-
 
 def parse_template(fields: dict[str, Any]) -> dict[str, Any]:
     """Checked template fields from a form or an API body; Invalid names the field."""
@@ -116,7 +113,7 @@ def for_reconsideration(template: Template) -> Template:
 
 def as_template(row: dict[str, Any]) -> Template:
     """The pure draw's view of a template row."""
-    return Template(seats=_json(row["seats"]), chair_roles=tuple(_json(row["chair_roles"])),
+    return Template(seats=db.json_value(row["seats"]), chair_roles=tuple(db.json_value(row["chair_roles"])),
                     prefer_local_residents=row["prefer_local_residents"], id=row["id"], version=row["version"])
 
 
@@ -125,6 +122,6 @@ async def all_templates() -> list[dict[str, Any]]:
         CompositionTemplate.version, ascending=False
     ).run()
     for row in rows:
-        row["seats"] = _json(row["seats"])
-        row["chair_roles"] = _json(row["chair_roles"])
+        row["seats"] = db.json_value(row["seats"])
+        row["chair_roles"] = db.json_value(row["chair_roles"])
     return rows

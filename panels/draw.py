@@ -43,6 +43,28 @@ class Template:
     version: int = 0
 
 
+def template_json(template: Template) -> dict[str, Any]:
+    """A template as a draw record or a round's snapshot keeps it."""
+    return {
+        "id": template.id,
+        "version": template.version,
+        "seats": dict(sorted(template.seats.items())),
+        "chair_roles": list(template.chair_roles),
+        "prefer_local_residents": template.prefer_local_residents,
+    }
+
+
+def template_from_json(data: Mapping[str, Any]) -> Template:
+    """The template `template_json` wrote."""
+    return Template(
+        seats={str(role): int(n) for role, n in data["seats"].items()},
+        chair_roles=tuple(data["chair_roles"]),
+        prefer_local_residents=bool(data["prefer_local_residents"]),
+        id=int(data["id"]),
+        version=int(data["version"]),
+    )
+
+
 @dataclass(frozen=True)
 class DrawnSeat:
     member_id: int

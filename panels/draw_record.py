@@ -21,6 +21,8 @@ from panels.draw import (
     run_draw,
     run_refill,
     seed_hash,
+    template_from_json,
+    template_json,
 )
 
 
@@ -164,7 +166,7 @@ def record_json(record: DrawRecord) -> dict[str, object]:
     return {
         "seed_hash": record.seed_hash,
         "seed": record.seed,
-        "template": _template_json(record.template),
+        "template": template_json(record.template),
         "roster_hash": record.roster_hash,
         "case_hash": record.case_hash,
         "exclusions": _exclusions_json(record.exclusions),
@@ -190,17 +192,10 @@ def record_json(record: DrawRecord) -> dict[str, object]:
 
 def record_from_json(data: Mapping[str, Any]) -> DrawRecord:
     """The record `record_json` wrote."""
-    t = data["template"]
     return DrawRecord(
         seed_hash=str(data["seed_hash"]),
         seed=str(data["seed"]),
-        template=Template(
-            seats={str(role): int(n) for role, n in t["seats"].items()},
-            chair_roles=tuple(t["chair_roles"]),
-            prefer_local_residents=bool(t["prefer_local_residents"]),
-            id=int(t["id"]),
-            version=int(t["version"]),
-        ),
+        template=template_from_json(data["template"]),
         roster_hash=str(data["roster_hash"]),
         case_hash=str(data["case_hash"]),
         exclusions=_exclusions_from(data["exclusions"]),
@@ -222,16 +217,6 @@ def record_from_json(data: Mapping[str, Any]) -> DrawRecord:
             for r in data["refills"]
         ),
     )
-
-
-def _template_json(template: Template) -> dict[str, object]:
-    return {
-        "id": template.id,
-        "version": template.version,
-        "seats": dict(sorted(template.seats.items())),
-        "chair_roles": list(template.chair_roles),
-        "prefer_local_residents": template.prefer_local_residents,
-    }
 
 
 def _exclusion_counts(exclusions: Iterable[Exclusion]) -> list[dict[str, object]]:
@@ -269,7 +254,7 @@ def public_view(record: DrawRecord) -> dict[str, object]:
     return {
         "seed_hash": record.seed_hash,
         "seed": record.seed,
-        "template": _template_json(record.template),
+        "template": template_json(record.template),
         "roster_hash": record.roster_hash,
         "case_hash": record.case_hash,
         "exclusions": _exclusion_counts(record.exclusions),

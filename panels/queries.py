@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from review import db
@@ -11,7 +10,7 @@ PAGE_SIZE = 100
 
 
 def _listed(value: Any) -> list[str]:
-    return list(json.loads(value) if isinstance(value, str) else value or [])
+    return list(db.json_value(value) or [])
 
 
 async def roster_page(*, role: str = "", district: str = "", search: str = "", page: int = 1) -> dict[str, Any]:
@@ -74,7 +73,7 @@ async def panel_record(panel_id: int) -> dict[str, Any] | None:
     record = rows[0]
     for key in ("record", "snapshot", "refill_snapshots", "exclusions", "template_seats", "chair_roles"):
         value = record[key]
-        record[key] = json.loads(value) if isinstance(value, str) else value
+        record[key] = db.json_value(value)
     record["seats"] = await db.fetch(
         "SELECT seat.id, seat.member, seat.role, seat.is_chair, seat.status, seat.reason_kind, m.name"
         " FROM seat JOIN roster_member m ON m.id = seat.member WHERE seat.panel = {} ORDER BY seat.id",

@@ -156,7 +156,7 @@ async def update_member(*, member_id: int, actor: Actor, fields: dict[str, Any])
 
 
 def _listed(value: Any) -> list[str]:
-    return list(json.loads(value) if isinstance(value, str) else value or [])
+    return list(db.json_value(value) or [])
 
 
 async def own_member(actor: Actor) -> dict[str, Any]:

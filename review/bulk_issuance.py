@@ -15,7 +15,6 @@ import zipfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 from review import db, queue, verdicts
 from review.actors import Actor
@@ -25,9 +24,6 @@ from review.tables import Account, BulkIssuance, Case, Verdict
 
 MAX_CASES = 2000
 
-
-def _loads(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
 
 
 def _office(actor: Actor) -> None:
@@ -82,12 +78,12 @@ async def run(*, bulk_id: int) -> str:
     account = await Account.select().where(Account.id == row["requested_by"]).first().run()
     actor = Actor(kind=account["role"], user_id=account["id"], username=account["username"],
                   display_name=account["display_name"])
-    issued, failed = _loads(row["issued"]), _loads(row["failed"])
+    issued, failed = db.json_value(row["issued"]), db.json_value(row["failed"])
     handled = {entry["case"] for entry in issued} | {entry["case"] for entry in failed}
     numbers = {r["id"]: r["number"] for r in await Case.select(Case.id, Case.number).where(
-        Case.id.is_in(_loads(row["case_ids"]))).run()}
+        Case.id.is_in(db.json_value(row["case_ids"]))).run()}
     await BulkIssuance.update({BulkIssuance.status: "issuing"}).where(BulkIssuance.id == bulk_id).run()
-    for case_id in _loads(row["case_ids"]):
+    for case_id in db.json_value(row["case_ids"]):
         if case_id in handled:
             continue
         try:
@@ -142,7 +138,7 @@ async def progress(*, bulk_id: int | str, actor: Actor) -> Progress:
     row = await BulkIssuance.select().where(BulkIssuance.id == bulk_id).first().run()
     if row is None:
         raise NotFound("not_found", "未找到该批量签发记录")
-    issued, failed = _loads(row["issued"]), _loads(row["failed"])
+    issued, failed = db.json_value(row["issued"]), db.json_value(row["failed"])
     verdict_ids = [entry["verdict"] for entry in issued]
     rendered = await Verdict.select(
         Verdict.id, Verdict.number, Verdict.issued_on, Verdict.full_sha256, Verdict.public_sha256

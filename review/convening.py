@@ -29,9 +29,6 @@ CHINA = timezone(timedelta(hours=8))
 VACATED = ("declined", "recused", "expired", "removed")
 
 
-def _json(value: object) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
-
 
 async def current_loads() -> dict[int, int]:
     """Seats each member holds on panels still at work."""
@@ -51,7 +48,7 @@ async def roster_candidates(now: datetime) -> list[Candidate]:
         RosterMember.affiliations, RosterMember.active, RosterMember.max_panels, RosterMember.unavailable,
     ).run()
     return [
-        Candidate(r["id"], r["role"], r["district"], r["community"], frozenset(_json(r["affiliations"])),
+        Candidate(r["id"], r["role"], r["district"], r["community"], frozenset(db.json_value(r["affiliations"])),
                   loads.get(r["id"], 0), r["max_panels"], r["active"], is_available(r["unavailable"], today))
         for r in rows
     ]
@@ -170,7 +167,7 @@ async def _next_vacated(panel_id: int) -> dict[str, Any] | None:
         "SELECT p.record, p.status, p.\"case\" AS case_id FROM panel p WHERE p.id = {}", panel_id)
     if not rows or rows[0]["status"] != "seated":
         return None
-    done = {r["replaces"] for r in _json(rows[0]["record"]).get("refills", [])}
+    done = {r["replaces"] for r in db.json_value(rows[0]["record"]).get("refills", [])}
     seats = await Seat.select(Seat.member).where(
         (Seat.panel == panel_id) & Seat.status.is_in(list(VACATED))).order_by(Seat.id).run()
     pending = [s["member"] for s in seats if s["member"] not in done]
@@ -182,7 +179,7 @@ async def _refill_one(panel_id: int, member_id: int, seed: str) -> bool:
     async with db.transaction():
         panel = (await db.fetch("SELECT * FROM panel WHERE id = {}" + ("" if db.is_sqlite() else " FOR UPDATE"),
                                 panel_id))[0]
-        record = record_from_json(_json(panel["record"]))
+        record = record_from_json(db.json_value(panel["record"]))
         if panel["status"] != "seated" or any(r.replaces == member_id for r in record.refills):
             return False
         case = (await db.fetch("SELECT * FROM review_case WHERE id = {}", panel["case"]))[0]
@@ -191,7 +188,7 @@ async def _refill_one(panel_id: int, member_id: int, seed: str) -> bool:
                                              candidates=await roster_candidates(now), case=facts,
                                              salt=secrets.token_hex(16))
         refill = new_record.refills[-1]
-        snapshots = _json(panel["refill_snapshots"]) or {}
+        snapshots = db.json_value(panel["refill_snapshots"]) or {}
         snapshots[str(refill.index)] = snapshot
         await Panel.update({Panel.record: json.dumps(record_json(new_record), ensure_ascii=False),
                             Panel.refill_snapshots: json.dumps(snapshots, ensure_ascii=False)}).where(

@@ -113,11 +113,11 @@ async def load_content(set_id: int) -> CriteriaContent:
     if row is None:
         raise NotFound("criteria_not_found", "未找到该评议标准")
     criteria = await Criterion.select().where(Criterion.criteria_set == set_id).order_by(Criterion.position).run()
-    rule = row["rule"] if isinstance(row["rule"], dict) else json.loads(row["rule"])
+    rule = db.json_value(row["rule"])
     return CriteriaContent(
         name=row["name"],
         criteria=tuple(CriterionDraft(c["code"], c["name"], c["description"], c["weight"],
-                                      tuple(c["levels"] if isinstance(c["levels"], list) else json.loads(c["levels"])))
+                                      tuple(db.json_value(c["levels"])))
                        for c in criteria),
         rule=RulingRule.from_json(rule),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import json
 import logging
 import os
 import sqlite3
@@ -174,6 +175,11 @@ async def read_only_request() -> AsyncIterator[None]:
         _request.reset(token)
         if checkout.held is not None:
             await db.pool.release(checkout.held)
+
+
+def json_value(value: Any) -> Any:
+    """A JSON column's value as read: SQLite and PostgreSQL's `json` type come back as text, parsed here."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 class Row(dict):  # type: ignore[type-arg]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +14,7 @@ from panels.draw_record import (
     verify_round_panel,
 )
 from panels.queries import panel_record
+from review import db
 from review.errors import NotFound
 from review.rounds import verify_round
 
@@ -32,18 +32,15 @@ class PublicDraw:
     round_id: int | None = None  # seated by a convening round, whose snapshot and seed decide
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
-
 
 async def verify_panel(panel_id: int) -> tuple[dict[str, Any], Verification]:
     """The stored record of a panel's draw and the result of re-running it from its snapshots."""
     found = await panel_record(panel_id)
     if found is None or not found["record"]:
         raise NotFound("draw_not_found", "抽取记录不存在")
-    stored = _json(found["record"])
+    stored = db.json_value(found["record"])
     record = record_from_json(stored)
-    refill_snapshots = {int(k): v for k, v in (_json(found["refill_snapshots"]) or {}).items()}
+    refill_snapshots = {int(k): v for k, v in (db.json_value(found["refill_snapshots"]) or {}).items()}
     if "round" in stored:
         # Seated by a round: the round's own snapshot and seed decide, re-run as a whole.
         round_id = int(stored["round"])

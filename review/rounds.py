@@ -18,7 +18,16 @@ from typing import Any
 from panels.assignment import RoundAssignment, RoundCase, assign_round
 from panels.composition import as_template, template_for
 from panels.conflicts import Candidate, CaseFacts
-from panels.draw import DrawnSeat, Template, canonical_json, from_snapshot, roster_snapshot, seed_hash
+from panels.draw import (
+    DrawnSeat,
+    Template,
+    canonical_json,
+    from_snapshot,
+    roster_snapshot,
+    seed_hash,
+    template_from_json,
+    template_json,
+)
 from panels.draw_record import DrawRecord, record_json
 from panels.invitations import reply_deadline
 from panels.roster import ROLE_LABELS
@@ -35,9 +44,6 @@ BATCH = 200
 STATUS_LABELS = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"}
 PROGRESS_SHARE = 0.5  # the solver's share of the progress bar; seating the panels is the rest
 
-
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
 
 
 async def cases_ready_count() -> int:
@@ -102,7 +108,7 @@ async def run_round(*, round_id: int) -> str:
         return found["status"]
     seed, total = found["seed"], found["total"]
     await _set_progress(round_id, 0, status="running")
-    ids = _json(found["case_ids"])
+    ids = db.json_value(found["case_ids"])
     placeholders = ", ".join("{}" for _ in ids)
     case_rows = await db.fetch(
         f"SELECT * FROM review_case WHERE id IN ({placeholders}) AND status = 'accepted' ORDER BY id", *ids)
@@ -112,7 +118,7 @@ async def run_round(*, round_id: int) -> str:
         row = await template_for(category)
         templates[category] = (row, as_template(row))
     now = datetime.now(UTC)
-    kept_snapshot = _json(found["snapshot"]) or {}
+    kept_snapshot = db.json_value(found["snapshot"]) or {}
     if kept_snapshot.get("members") is not None:
         # A run cut off while seating: solve again from what the first run saw, so that its panels stay valid.
         candidates, kept = _from_round_snapshot(kept_snapshot)
@@ -178,9 +184,7 @@ def _from_round_snapshot(snapshot: dict[str, Any]) -> tuple[list[Candidate], lis
     candidates, _, _ = from_snapshot({**empty, "members": snapshot["members"]})
     cases = []
     for c in snapshot["cases"]:
-        t = c["template"]
-        template = Template(seats=t["seats"], chair_roles=tuple(t["chair_roles"]),
-                            prefer_local_residents=t["prefer_local_residents"], id=t["id"], version=t["version"])
+        template = template_from_json(c["template"])
         facts = CaseFacts(c["department_code"], c["district"], c["community"], case_id=c["case_id"],
                           earlier_members=frozenset(c["earlier_members"]))
         cases.append(RoundCase(facts, template))
@@ -207,12 +211,12 @@ async def _rerun(seed: str, snapshot: dict[str, Any]) -> dict[int, list[tuple[in
 async def verify_round(round_id: int, *, case_id: int | None = None) -> tuple[bool, list[str]]:
     """Re-run a round from its snapshot and seed; compare with the panels it seated (or with one case's panel)."""
     found = await ConveningRound.select().where(ConveningRound.id == round_id).first().run()
-    if found is None or "members" not in (_json(found["snapshot"]) or {}) or found["status"] not in ("done", "failed"):
+    if found is None or "members" not in (db.json_value(found["snapshot"]) or {}) or found["status"] not in ("done", "failed"):
         raise NotFound("round_not_found", "批次不存在或尚未完成")
     problems = []
     if seed_hash(found["seed"]) != found["seed_hash"]:
         problems.append("公布的种子与登记的种子哈希不一致")
-    snapshot = _json(found["snapshot"])
+    snapshot = db.json_value(found["snapshot"])
     if _digest(snapshot["members"]) != found["roster_hash"]:
         problems.append("名册快照与登记的名册摘要不一致")
     expected = await _rerun(found["seed"], snapshot)
@@ -223,7 +227,7 @@ async def verify_round(round_id: int, *, case_id: int | None = None) -> tuple[bo
         sql += " AND \"case\" = {}"
         args.append(case_id)
     for row in await db.fetch(sql, *args):
-        record = _json(row["record"])
+        record = db.json_value(row["record"])
         stored[row["case_id"]] = sorted((s["member_id"], s["role"], s["is_chair"]) for s in record["result"])
     for one in sorted(stored):
         if expected.get(one) != stored[one]:
@@ -235,9 +239,7 @@ def _case_json(rc: RoundCase) -> dict[str, Any]:
     f = rc.facts
     return {"case_id": f.case_id, "department_code": f.department_code, "district": f.district,
             "community": f.community, "earlier_members": sorted(f.earlier_members),
-            "template": {"id": rc.template.id, "version": rc.template.version, "seats": rc.template.seats,
-                         "chair_roles": list(rc.template.chair_roles),
-                         "prefer_local_residents": rc.template.prefer_local_residents}}
+            "template": template_json(rc.template)}
 
 
 def _report_json(assignment: RoundAssignment, numbers: dict[int, str]) -> dict[str, Any]:
@@ -266,10 +268,14 @@ async def _seat_round(round_id: int, seed: str, assignment: RoundAssignment, cas
     full = [p for p in assignment.panels if not p.shortfall]
     base = total * PROGRESS_SHARE
     for start in range(0, len(full), BATCH):
+        batch = full[start:start + BATCH]
         async with db.transaction():
-            for panel in full[start:start + BATCH]:
-                case = (await db.fetch("SELECT * FROM review_case WHERE id = {}" +
-                                       ("" if db.is_sqlite() else " FOR UPDATE"), panel.case_id))[0]
+            ids = [panel.case_id for panel in batch]
+            locked = {c["id"]: c for c in await db.fetch(
+                f"SELECT * FROM review_case WHERE id IN ({', '.join('{}' for _ in ids)}) ORDER BY id"
+                + ("" if db.is_sqlite() else " FOR UPDATE"), *ids)}
+            for panel in batch:
+                case = locked[panel.case_id]
                 if case["status"] != "accepted":
                     continue  # convened meanwhile, or by an earlier run of this job
                 row, template = templates[by_id[panel.case_id]["category"]]
@@ -305,7 +311,7 @@ async def round_status(round_id: int) -> dict[str, Any]:
     ).where(ConveningRound.id == round_id).first().run()
     if found is None:
         raise NotFound("round_not_found", "批次不存在")
-    found["report"] = _json(found["report"])
+    found["report"] = db.json_value(found["report"])
     found["status_label"] = STATUS_LABELS[found["status"]]
     if found["status"] != "done":
         found["seed"] = ""

@@ -18,10 +18,6 @@ from scoring.tables import CriteriaSet, Criterion
 SCORING_OPEN = ("panel_ready", "under_review")
 
 
-def loads(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
-
-
 async def criteria_of(criteria_set_id: int) -> list[dict]:
     return await Criterion.select().where(Criterion.criteria_set == criteria_set_id).order_by(Criterion.position).run()
 
@@ -43,7 +39,7 @@ async def published_criteria(criteria_set_id: int) -> list[dict]:
     if criteria_set_id not in _published:
         rows = await criteria_of(criteria_set_id)
         for c in rows:
-            c["levels"] = loads(c["levels"])
+            c["levels"] = db.json_value(c["levels"])
         _published[criteria_set_id] = rows
     return _published[criteria_set_id]
 
@@ -51,7 +47,7 @@ async def published_criteria(criteria_set_id: int) -> list[dict]:
 async def ruling_rule(criteria_set_id: int) -> RulingRule:
     if criteria_set_id not in _rules:
         row = await CriteriaSet.select(CriteriaSet.rule).where(CriteriaSet.id == criteria_set_id).first().run()
-        _rules[criteria_set_id] = RulingRule.from_json(loads(row["rule"]))
+        _rules[criteria_set_id] = RulingRule.from_json(db.json_value(row["rule"]))
     return _rules[criteria_set_id]
 
 

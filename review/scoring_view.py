@@ -10,7 +10,7 @@ from review import db
 from review.actors import Actor
 from review.convening import ROLE_LABELS
 from review.reconsideration import window
-from review.scoring_flow import SCORING_OPEN, loads, panel_aggregate, published_criteria
+from review.scoring_flow import SCORING_OPEN, panel_aggregate, published_criteria
 from scoring.aggregate import Aggregate
 from scoring.sealing import SheetInfo, Viewer, visible_sheets
 
@@ -134,12 +134,12 @@ async def scoring_view(actor: Actor, case: dict) -> ScoringView:
     for r in rows:
         if r["member"] == actor.user_id:
             view.my_revision, view.my_submitted = r["revision"], bool(r["submitted"])
-            view.my_scores = {s["criterion"]: s for s in loads(r["scores"] or "[]")}
+            view.my_scores = {s["criterion"]: s for s in db.json_value(r["scores"] or "[]")}
     shown = {s.sheet_id for s in visible_sheets(
         Viewer(actor.kind, actor.user_id, view.seated),
         [SheetInfo(r["id"], r["member"], bool(r["submitted"])) for r in rows], scoring_closed=view.scoring_closed)}
     view.sheets = [db.Row(member=r["display_name"], role=ROLE_LABELS.get(r["member_role"], r["member_role"]),
-                          scores={s["criterion"]: s for s in loads(r["scores"] or "[]")})
+                          scores={s["criterion"]: s for s in db.json_value(r["scores"] or "[]")})
                    for r in rows if r["id"] in shown and r["member"] != actor.user_id]
     if view.scoring_closed:
         view.aggregate, view.messages = record.aggregate, record.messages

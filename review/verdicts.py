@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import os
 import secrets
 import socket
@@ -107,7 +106,7 @@ async def build_documents(verdict: dict) -> tuple[VerdictDocument, VerdictDocume
     seats = await Seat.select(Seat.member.name, Seat.role, Seat.is_chair).where(
         (Seat.panel.case == case["id"]) & (Seat.status == "accepted") & (Seat.panel.status != "dissolved")
     ).order_by(Seat.is_chair, ascending=False).order_by(Seat.id).run()
-    per = json.loads(ruling["per_criterion"]) if isinstance(ruling["per_criterion"], str) else ruling["per_criterion"]
+    per = db.json_value(ruling["per_criterion"])
     names = (case["complainant_name"],)
     addresses = (case["complainant_address"],)
     common = dict(  # noqa: C408 - the keyword form reads as the document's fields

@@ -38,7 +38,7 @@ class WorkerSettings:
     # A round of thousands of cases is solved and seated in one job, and a bulk issuance issues every case of a
     # round: they get far longer than the default.
     functions: ClassVar[list] = [*(f for f in jobs.FUNCTIONS if f not in (panel_jobs.convene_round, jobs.issue_bulk,
-                                                         jobs.render_verdict)),
+                                                         jobs.render_verdict, jobs.requeue_pending_verdicts)),
                  func(panel_jobs.convene_round, timeout=ROUND_TIMEOUT), func(jobs.issue_bulk, timeout=BULK_TIMEOUT)]
     cron_jobs: ClassVar[list] = [cron(panel_jobs.expire_invitations, minute=set(range(0, 60, 5)), unique=True)]
     on_startup = startup
