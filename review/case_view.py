@@ -38,14 +38,23 @@ class CaseView:
     verdict: dict | None = None
 
 
-async def case_view(actor: Actor, number: str | None) -> CaseView:
-    """Everything the case page shows `actor` (complainants pass no number: their one case)."""
+async def visible_case_row(actor: Actor, number: str | None) -> dict:
+    """The case row the page is built from, if `actor` may see it (complainants pass no number: their one case)."""
     if number is None:
         rows = await db.fetch("SELECT number FROM review_case WHERE id = {}", actor.case_id or 0)
         if not rows:
             raise NotFound("case_not_found", "未找到该案件")
         number = rows[0]["number"]
-    case = await visible_case(actor, number)
+    return await visible_case(actor, number)
+
+
+async def case_view(actor: Actor, number: str | None) -> CaseView:
+    """Everything the case page shows `actor` (complainants pass no number: their one case)."""
+    return await view_of(actor, await visible_case_row(actor, number))
+
+
+async def view_of(actor: Actor, case: dict) -> CaseView:
+    """The case page's view of a case row that `actor` may see."""
     personal = actor.kind in ("office", "complainant")
     view = CaseView(
         case=case,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from review import db
 from review.actors import Actor
 from review.errors import NotFound
@@ -13,9 +15,9 @@ _SEATED = (
 )
 
 
-def _json_list(columns: dict[str, str], source: str, order: str) -> str:
+def _json_list(sqlite: bool, columns: dict[str, str], source: str, order: str) -> str:
     """A correlated subquery giving rows of `source` as one JSON array, in SQLite's or PostgreSQL's dialect."""
-    if db.is_sqlite():
+    if sqlite:
         # json_group_array keeps the order of the rows it is fed (SQLite has no ORDER BY inside aggregates here).
         pairs = ", ".join(f"'{name}', {name}" for name in columns)
         selected = ", ".join(f"{expr} AS {name}" for name, expr in columns.items())
@@ -31,16 +33,18 @@ _SEATS = ({"id": "s.id", "name": "m.name", "role": "s.role", "is_chair": "s.is_c
           " WHERE p.\"case\" = c.id AND p.status != 'dissolved'"), "s.is_chair DESC, s.id")
 
 
-def _case_sql() -> str:
-    """The case with everything its page shows, in one row: department, sheets in, ruling, verdict,
-    the timeline and the panel (as JSON arrays)."""
+@functools.cache
+def _case_sql(sqlite: bool) -> str:
+    """The case with everything its page shows, in one row: department, sheets in and when a sheet was last
+    saved, ruling, verdict, the timeline and the panel (as JSON arrays)."""
     return (
         "SELECT c.*, d.name AS department_name, d.code AS department_code,"
         " (SELECT COUNT(*) FROM score_sheet s WHERE s.\"case\" = c.id AND s.submitted = {}) AS sheets_submitted,"
+        " (SELECT MAX(s.updated_at) FROM score_sheet s WHERE s.\"case\" = c.id) AS sheets_saved_at,"
         " r.id AS ruling_id, r.total AS ruling_total, r.grade AS ruling_grade, r.reasoning AS ruling_reasoning,"
         " r.redo_deadline AS ruling_redo_deadline,"
         " v.number AS verdict_number, v.status AS verdict_status, v.code AS verdict_code,"
-        f" {_json_list(*_EVENTS)} AS events_json, {_json_list(*_SEATS)} AS seats_json"
+        f" {_json_list(sqlite, *_EVENTS)} AS events_json, {_json_list(sqlite, *_SEATS)} AS seats_json"
         " FROM review_case c JOIN department d ON d.id = c.department"
         " LEFT JOIN ruling r ON r.\"case\" = c.id AND r.status = 'in_force' LEFT JOIN verdict v ON v.ruling_id = r.id"
         " WHERE c.number = {} ORDER BY v.id DESC LIMIT 1"
@@ -68,7 +72,7 @@ async def may_see(actor: Actor, case: dict) -> bool:
 
 async def visible_case(actor: Actor, number: str) -> dict:
     """The case row (see `_case_sql`) if `actor` may see it; the same 404 if it is missing or hidden."""
-    rows = await db.fetch(_case_sql(), True, number)
+    rows = await db.fetch(_case_sql(db.is_sqlite()), True, number)
     if not rows or not await may_see(actor, rows[0]):
         raise NotFound("case_not_found", "未找到该案件")
     return rows[0]

@@ -88,11 +88,13 @@ async def wipe() -> None:
     from review.scoring_flow import forget_criteria
     from review.scoring_view import forget_concluded
     from review.seeding import seed_reference
+    from review.web.page_cache import forget_pages
 
     forget_api_keys()
     forget_departments()
     forget_criteria()
     forget_concluded()
+    forget_pages()
 
     await seed_reference()
 

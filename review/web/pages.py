@@ -5,15 +5,16 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from review import auth, cases, queries, ratelimit, settings, tracking
 from review.actors import COMPLAINANT, LIAISON, MEMBER, OFFICE, PUBLIC
 from review.assessments import assessments
-from review.case_view import case_view
+from review.case_view import view_of, visible_case_row
 from review.convening import convene_panel
 from review.errors import NotFound
 from review.lifecycle import Action
+from review.web import page_cache
 from review.web.guard import CSRF_COOKIE, SESSION_COOKIE, TRACK_COOKIE, route, set_cookie
 from review.web.templating import render
 
@@ -100,9 +101,21 @@ async def my_cases(request: Request) -> Response:
                                               "title": title})
 
 
+async def _case_page(request: Request, number: str | None) -> Response:
+    """The case page, served as kept while nothing it shows has changed (see `page_cache`)."""
+    actor = request.state.actor
+    case = await visible_case_row(actor, number)
+    key = page_cache.page_key(request, case)
+    body = page_cache.kept(key)
+    if body is not None:
+        return HTMLResponse(body)
+    response = render(request, "case.html", {"v": await view_of(actor, case)})
+    page_cache.keep(key, bytes(response.body))
+    return response
+
+
 async def case_page(request: Request) -> Response:
-    view = await case_view(request.state.actor, request.path_params["number"])
-    return render(request, "case.html", {"v": view})
+    return await _case_page(request, request.path_params["number"])
 
 
 async def office_action(request: Request) -> Response:
@@ -145,8 +158,7 @@ async def track_open(request: Request) -> Response:
 
 
 async def track_case(request: Request) -> Response:
-    view = await case_view(request.state.actor, None)
-    return render(request, "case.html", {"v": view})
+    return await _case_page(request, None)
 
 
 async def public_assessments(request: Request) -> Response:

@@ -1,0 +1,59 @@
+"""Case pages kept as rendered, per process, under a key made of everything they show.
+
+A case page is a function of the case's row as `visibility.visible_case` reads it (the case, its department,
+every audit event on the case, the panel with its members' names, the ruling in force, its verdict and when a
+score sheet was last saved), of the viewer (who they are and their CSRF token), of the address with its query
+and of the day in China (a party's reconsideration window closes with a day). Whatever else the page shows is
+fixed once written (published criteria, a concluded panel's record) or changes only together with an audit
+event on the case. So a page is rendered again only when one of these changes, and the visibility check still
+runs on every request, since it reads the very row the key is made of.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Hashable
+from datetime import datetime
+
+from starlette.requests import Request
+
+from review.web.guard import csrf_token
+from review.web.templating import CHINA
+
+PAGES_KEPT = 1_000
+
+_pages: OrderedDict[Hashable, bytes] = OrderedDict()
+
+
+def forget_pages() -> None:
+    """Drop the kept pages (a database emptied under a running process, as between tests)."""
+    _pages.clear()
+
+
+def page_key(request: Request, case: dict) -> Hashable | None:
+    """The key of this request's page of `case`; None when the row cannot serve as a key."""
+    actor = request.state.actor
+    key = (actor.kind, actor.user_id, actor.case_id, actor.department_id, actor.display_name, csrf_token(request),
+           request.url.path, request.url.query, datetime.now(CHINA).date(), tuple(case.values()))
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
+
+
+def kept(key: Hashable | None) -> bytes | None:
+    if key is None:
+        return None
+    body = _pages.get(key)
+    if body is not None:
+        _pages.move_to_end(key)
+    return body
+
+
+def keep(key: Hashable | None, body: bytes) -> None:
+    if key is None:
+        return
+    _pages[key] = body
+    if len(_pages) > PAGES_KEPT:
+        _pages.popitem(last=False)
