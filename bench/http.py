@@ -5,7 +5,9 @@ Prints one JSON line per database and endpoint:
 
 Load comes from wrk (Debian package `wrk`), bounded in time; the server is `review serve`.
 SQLite runs the embedded default (one process); PostgreSQL runs two worker processes.
-Usage: .venv/bin/python bench/http.py [--seconds 10] [--connections 32] [--only sqlite|postgres]
+`--pages-kept 0` serves every view of the case page freshly rendered (`CASE_PAGES_KEPT`), as on a case's first
+view after a change.
+Usage: .venv/bin/python bench/http.py [--seconds 10] [--connections 32] [--only sqlite|postgres] [--pages-kept N]
 """
 
 from __future__ import annotations
@@ -95,9 +97,10 @@ def wrk(port: int, script: str, seconds: int, connections: int, env: dict[str, s
     return json.loads(result.stderr.strip().splitlines()[-1])
 
 
-def run(db: str, seconds: int, connections: int) -> None:
+def run(db: str, seconds: int, connections: int, pages_kept: int) -> None:
     data_dir = Path(tempfile.mkdtemp(prefix=f"review-bench-{db}-"))
-    env = {**os.environ, "REVIEW_DATA_DIR": str(data_dir), "COOKIE_SECURE": "0", "REDIS_URL": ""}
+    env = {**os.environ, "REVIEW_DATA_DIR": str(data_dir), "COOKIE_SECURE": "0", "REDIS_URL": "",
+           "CASE_PAGES_KEPT": str(pages_kept)}
     if db == "postgres":
         reset_postgres()
         env["DATABASE_URL"] = f"{PG_ADMIN}/{PG_DB}"
@@ -127,7 +130,7 @@ def run(db: str, seconds: int, connections: int) -> None:
                 "db": db, "endpoint": endpoint, "rps": round(out["requests"] / (out["duration_us"] / 1e6), 1),
                 "p99_ms": round(out["p99_us"] / 1000, 1), "p50_ms": round(out["p50_us"] / 1000, 1),
                 "errors": out["errors"], "connections": connections, "seconds": seconds, "workers": int(workers),
-                "audit_chain_ok": chain_ok,
+                "pages_kept": pages_kept, "audit_chain_ok": chain_ok,
             }), flush=True)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -142,12 +145,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--only", choices=["sqlite", "postgres"])
+    parser.add_argument("--pages-kept", type=int, default=1_000)
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("bench/http.py needs wrk: apt-get install wrk")
     for db in ("sqlite", "postgres"):
         if args.only in (None, db):
-            run(db, args.seconds, args.connections)
+            run(db, args.seconds, args.connections, args.pages_kept)
 
 
 if __name__ == "__main__":

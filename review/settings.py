@@ -20,6 +20,8 @@ REDIS_URL: str = config("REDIS_URL", default="")
 DEMO_MODE: bool = config("REVIEW_DEMO", cast=bool, default=False)
 # Cookies are Secure unless explicitly serving plain HTTP on localhost (the demo).
 COOKIE_SECURE: bool = config("COOKIE_SECURE", cast=bool, default=True)
+# Case pages each process keeps as rendered (about 10 KB each); 0 renders every view afresh.
+CASE_PAGES_KEPT: int = config("CASE_PAGES_KEPT", cast=int, default=1_000)
 TEMPLATES_AUTO_RELOAD: bool = config("TEMPLATES_AUTO_RELOAD", cast=bool, default=False)
 PUBLIC_BASE_URL: str = config("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 TRACK_ATTEMPTS_PER_CASE: str = config("TRACK_ATTEMPTS_PER_CASE", default="10/hour")

@@ -17,10 +17,9 @@ from datetime import datetime
 
 from starlette.requests import Request
 
+from review import settings
 from review.web.guard import csrf_token
 from review.web.templating import CHINA
-
-PAGES_KEPT = 1_000
 
 _pages: OrderedDict[Hashable, bytes] = OrderedDict()
 
@@ -52,8 +51,8 @@ def kept(key: Hashable | None) -> bytes | None:
 
 
 def keep(key: Hashable | None, body: bytes) -> None:
-    if key is None:
+    if key is None or settings.CASE_PAGES_KEPT <= 0:
         return
     _pages[key] = body
-    if len(_pages) > PAGES_KEPT:
+    if len(_pages) > settings.CASE_PAGES_KEPT:
         _pages.popitem(last=False)
