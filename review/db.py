@@ -37,6 +37,13 @@ def all_tables() -> list[type[Table]]:
     return [*review_tables, *panel_tables, *scoring_tables]
 
 
+def all_indexes() -> list[str]:
+    """Indexes the table definitions cannot state (over several columns), as CREATE statements."""
+    from scoring.tables import INDEXES as scoring_indexes
+
+    return [*scoring_indexes]
+
+
 def make_engine(url: str | None = None) -> Engine:
     """Build the engine a database URL names (sqlite:///path or postgresql://…)."""
     url = url or settings.database_url()
@@ -122,6 +129,8 @@ async def migrate() -> None:
             raise RuntimeError(result.message)
     else:
         await create_db_tables(*all_tables(), if_not_exists=True)
+        for statement in all_indexes():
+            await db.run_ddl(statement)
     await ensure_chain_head()
 
 

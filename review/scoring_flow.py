@@ -107,6 +107,16 @@ _CONTEXT = (
 )
 
 
+# A second save of a member's new sheet racing the first writes nothing (see scoring.tables.INDEXES).
+_ONE_PER_MEMBER = "ON CONFLICT (\"case\", panel_id, member) DO NOTHING"
+
+
+async def _saved_revision(case_id: int, panel_id: int, actor: Actor) -> int:
+    rows = await db.fetch("SELECT revision FROM score_sheet WHERE \"case\" = {} AND panel_id = {} AND member = {}",
+                          case_id, panel_id, actor.user_id or 0)
+    return rows[0]["revision"] if rows else 0
+
+
 def sheet_changed(current: int) -> Conflict:
     return Conflict("sheet_changed", f"您的评分表已在别处修改（现为第 {current} 次保存），本次修改没有保存。"
                                      "页面保留了您刚才填写的内容；核对后再次提交，将以此为准。", field="revision")
@@ -144,21 +154,31 @@ async def save_sheet(*, number: str, actor: Actor, scores: Any, revision: int | 
         sheet_id = ctx["sheet_id"]
         if sheet_id is None and submit and not db.is_sqlite():
             sheet_id = await _insert_first_sheet(number, ctx["criteria_set_id"], actor, parsed, SCORING_OPEN)
-            assert sheet_id is not None  # every condition it re-checks holds under this transaction's lock
+            if sheet_id is None:  # the same member's other save wrote the sheet first (all else holds under the lock)
+                raise sheet_changed(await _saved_revision(ctx["id"], ctx["panel_id"], actor))
             if ctx["status"] == "panel_ready":
                 await apply_transition(case=ctx, action=Action.start_scoring, actor=actor)
             return SavedSheet(sheet_id, new_revision, submit)
         if sheet_id is None:
             inserted = await db.fetch(
                 "INSERT INTO score_sheet (\"case\", panel_id, member, member_role, criteria_set, submitted, revision,"
-                " submitted_at, updated_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}) RETURNING id",
+                " submitted_at, updated_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {})"
+                f" {_ONE_PER_MEMBER} RETURNING id",
                 ctx["id"], ctx["panel_id"], actor.user_id, ctx["role"], ctx["criteria_set_id"], submit, new_revision,
                 now if submit else None, now,
             )
+            if not inserted:
+                raise sheet_changed(await _saved_revision(ctx["id"], ctx["panel_id"], actor))
             sheet_id = inserted[0]["id"]
         else:
-            await db.fetch("UPDATE score_sheet SET submitted = {}, revision = {}, submitted_at = {}, updated_at = {}"
-                           " WHERE id = {}", submit, new_revision, now if submit else None, now, sheet_id)
+            # The revision read above may predate a save that held the lock before this one: PostgreSQL re-reads
+            # a changed row in an UPDATE's condition, so a save based on an old revision writes nothing.
+            updated = await db.fetch(
+                "UPDATE score_sheet SET submitted = {}, revision = {}, submitted_at = {}, updated_at = {}"
+                " WHERE id = {} AND revision = {} RETURNING id",
+                submit, new_revision, now if submit else None, now, sheet_id, current)
+            if not updated:
+                raise sheet_changed(await _saved_revision(ctx["id"], ctx["panel_id"], actor))
         if submit:
             if ctx["sheet_id"] is not None:
                 await db.fetch("DELETE FROM score WHERE score_sheet = {}", sheet_id)
@@ -207,7 +227,7 @@ _FIRST_SUBMISSION_ONE_STATEMENT = (
     "  FOR UPDATE OF c),"
     " sheet AS (INSERT INTO score_sheet (\"case\", panel_id, member, member_role, criteria_set, submitted,"
     "  revision, submitted_at, updated_at) SELECT ctx.id, ctx.panel_id, $3, ctx.role, $2, true, 1, $4, $4"
-    "  FROM ctx RETURNING id, \"case\"),"
+    f"  FROM ctx {_ONE_PER_MEMBER} RETURNING id, \"case\"),"
     " scores AS (INSERT INTO score (score_sheet, criterion, value, reason)"
     "  SELECT sheet.id, v.criterion, v.value, v.reason FROM sheet,"
     "  unnest($5::int[], $6::int[], $7::text[]) AS v(criterion, value, reason)),"

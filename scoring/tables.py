@@ -159,3 +159,10 @@ class Reconsideration(Table):
 
 TABLES: list[type[Table]] = [CriteriaSet, Criterion, ScoreSheet, Score, ScoreSheetRevision, Deliberation,
                              DeliberationMessage, Dissent, Ruling, Reconsideration]
+
+# Uniqueness over several columns, which Piccolo's table definitions cannot state: `review.db.migrate` creates
+# these with the tables on SQLite, a migration on PostgreSQL, and the schema test holds the two to the same.
+INDEXES: list[str] = [
+    # One sheet per member per panel of a case, however two of the member's saves race.
+    "CREATE UNIQUE INDEX IF NOT EXISTS score_sheet_one_per_member ON score_sheet (\"case\", panel_id, member)",
+]

@@ -54,6 +54,8 @@ async def test_schema_committed_migrations_match_table_definitions(database: Non
             for table in db.all_tables():
                 for statement in table.create_table().ddl:
                     await fresh.execute(statement)
+            for statement in db.all_indexes():
+                await fresh.execute(statement)
         finally:
             await fresh.close()
         migrated = await _schema(f"{_PG_BASE}/{db.engine().config['database']}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import pytest
 
@@ -231,3 +232,61 @@ async def test_first_submissions_on_cases_pinned_to_different_versions_are_all_k
         assert {s["criterion.criteria_set"] for s in scores} == {case["criteria_set_id"]}
         assert await ScoreSheetRevision.count().where(ScoreSheetRevision.score_sheet.case == case["id"]).run() \
             == len(sheets)
+
+
+
+async def _submissions_released_together(number: str, member: object, count: int, revision: int = 0) -> list[object]:
+    """`count` submissions by one member, all started while another connection holds the case row, then let go
+    at once (on SQLite, where a writer holds the whole database, they simply run together)."""
+    calls = [submit_sheet(number=number, actor=member, scores=_scores(3, str(i)), revision=revision)
+             for i in range(count)]
+    if db.is_sqlite():
+        return await asyncio.gather(*calls, return_exceptions=True)
+    import asyncpg
+
+    holder = await asyncpg.connect(os.environ["DATABASE_URL"])
+    try:
+        lock = holder.transaction()
+        await lock.start()
+        await holder.execute("SELECT id FROM review_case WHERE number = $1 FOR UPDATE", number)
+        running = asyncio.gather(*calls, return_exceptions=True)
+        await asyncio.sleep(0.5)  # every call is now waiting for the row
+        await lock.commit()
+        return await running
+    finally:
+        await holder.close()
+
+
+async def test_one_member_submitting_twice_at_once_keeps_one_sheet() -> None:
+    """Two tabs, or a double click: the same member's first submission arrives several times at once."""
+    number, _, _, _ = await convened_case()
+    first, member = (await seated_now(number))[:2]
+    for sheets_before in (1, 0):  # after another member's sheet (the one-statement path) and before it
+        if sheets_before:
+            await submit_sheet(number=number, actor=first, scores=_scores(4))
+        else:
+            number, _, _, _ = await convened_case()
+            member = (await seated_now(number))[0]
+        outcomes = await _submissions_released_together(number, member, 6)
+
+        assert await ScoreSheet.count().where(ScoreSheet.member == member.user_id).run() == 1, outcomes
+        saved = [o for o in outcomes if isinstance(o, int)]
+        refused = [o for o in outcomes if not isinstance(o, int)]
+        assert len(saved) == 1, outcomes
+        assert all(isinstance(o, Conflict) and o.code == "sheet_changed" for o in refused), refused
+
+
+async def test_one_member_revising_twice_at_once_keeps_one_revision() -> None:
+    number, _, _, _ = await convened_case()
+    member = (await seated_now(number))[0]
+    await submit_sheet(number=number, actor=member, scores=_scores(4))
+
+    outcomes = await _submissions_released_together(number, member, 6, revision=1)
+
+    saved = [o for o in outcomes if isinstance(o, int)]
+    refused = [o for o in outcomes if not isinstance(o, int)]
+    assert len(saved) == 1, outcomes
+    assert all(isinstance(o, Conflict) and o.code == "sheet_changed" for o in refused), refused
+    sheet = await ScoreSheet.select(ScoreSheet.revision).where(ScoreSheet.member == member.user_id).first().run()
+    revisions = await ScoreSheetRevision.select(ScoreSheetRevision.revision).order_by(ScoreSheetRevision.revision).run()
+    assert sheet["revision"] == 2 and [r["revision"] for r in revisions] == [1, 2]
