@@ -18,7 +18,6 @@ MAX_SEATS = 15
 RECONSIDERATION_EXTRA_SEATS = {"lawyer": 1, "resident": 1}
 
 
-
 def parse_template(fields: dict[str, Any]) -> dict[str, Any]:
     """Checked template fields from a form or an API body; Invalid names the field."""
     name = str(fields.get("name") or "").strip()

@@ -9,10 +9,6 @@ from review import db
 PAGE_SIZE = 100
 
 
-def _listed(value: Any) -> list[str]:
-    return list(db.json_value(value) or [])
-
-
 async def roster_page(*, role: str = "", district: str = "", search: str = "", page: int = 1) -> dict[str, Any]:
     """Members matching the filters with their current load, a page at a time, and the total."""
     where, args = ["1 = 1"], []
@@ -38,8 +34,8 @@ async def roster_page(*, role: str = "", district: str = "", search: str = "", p
         *args,
     )
     for row in rows:
-        row["affiliations"] = _listed(row["affiliations"])
-        row["expertise"] = _listed(row["expertise"])
+        row["affiliations"] = db.json_list(row["affiliations"])
+        row["expertise"] = db.json_list(row["expertise"])
     return {"members": rows, "total": total, "page": max(page, 1), "pages": max(1, -(-total // PAGE_SIZE))}
 
 
@@ -53,7 +49,7 @@ async def member_detail(member_id: int) -> dict[str, Any] | None:
         return None
     row = rows[0]
     for key in ("affiliations", "organisations", "expertise", "unavailable"):
-        row[key] = _listed(row[key])
+        row[key] = db.json_list(row[key])
     return row
 
 

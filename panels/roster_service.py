@@ -135,8 +135,8 @@ async def update_member(*, member_id: int, actor: Actor, fields: dict[str, Any])
     merged = {
         "name": current["name"], "role": current["role"], "district": current["district"],
         "community": current["community"], "employer": current["employer"],
-        "affiliations": _listed(current["affiliations"]), "organisations": _listed(current["organisations"]),
-        "expertise": _listed(current["expertise"]), "max_panels": current["max_panels"],
+        "affiliations": db.json_list(current["affiliations"]), "organisations": db.json_list(current["organisations"]),
+        "expertise": db.json_list(current["expertise"]), "max_panels": current["max_panels"],
         "active": "是" if current["active"] else "否",
     }
     merged.update({k: v for k, v in fields.items() if k in merged})
@@ -153,10 +153,6 @@ async def update_member(*, member_id: int, actor: Actor, fields: dict[str, Any])
         changed = sorted(k for k in columns if str(columns[k]) != str(current[k]))
         await audit.record(case_id=None, actor=actor.label, action="roster_member_updated",
                            data={"member": member_id, "fields": changed})
-
-
-def _listed(value: Any) -> list[str]:
-    return list(db.json_value(value) or [])
 
 
 async def own_member(actor: Actor) -> dict[str, Any]:
@@ -203,4 +199,4 @@ async def declare(*, actor: Actor, fields: dict[str, Any]) -> None:
 
 def is_available(unavailable: Any, day: date) -> bool:
     """Whether a member's stored unavailable periods leave `day` free."""
-    return available_on(parse_periods(_listed(unavailable)), day)
+    return available_on(parse_periods(db.json_list(unavailable)), day)

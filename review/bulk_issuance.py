@@ -25,7 +25,6 @@ from review.tables import Account, BulkIssuance, Case, Verdict
 MAX_CASES = 2000
 
 
-
 def _office(actor: Actor) -> None:
     if actor.kind != "office":
         raise Forbidden("forbidden", "您无权执行此操作")
@@ -80,10 +79,11 @@ async def run(*, bulk_id: int) -> str:
                   display_name=account["display_name"])
     issued, failed = db.json_value(row["issued"]), db.json_value(row["failed"])
     handled = {entry["case"] for entry in issued} | {entry["case"] for entry in failed}
+    case_ids = db.json_value(row["case_ids"])
     numbers = {r["id"]: r["number"] for r in await Case.select(Case.id, Case.number).where(
-        Case.id.is_in(db.json_value(row["case_ids"]))).run()}
+        Case.id.is_in(case_ids)).run()}
     await BulkIssuance.update({BulkIssuance.status: "issuing"}).where(BulkIssuance.id == bulk_id).run()
-    for case_id in db.json_value(row["case_ids"]):
+    for case_id in case_ids:
         if case_id in handled:
             continue
         try:

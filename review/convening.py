@@ -29,7 +29,6 @@ CHINA = timezone(timedelta(hours=8))
 VACATED = ("declined", "recused", "expired", "removed")
 
 
-
 async def current_loads() -> dict[int, int]:
     """Seats each member holds on panels still at work."""
     rows = await db.fetch(

@@ -191,6 +191,11 @@ def json_value(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
+def json_list(value: Any) -> list:
+    """A JSON array column's items; none for a null."""
+    return list(json_value(value) or [])
+
+
 class Row(dict):  # type: ignore[type-arg]
     """A result row whose columns read as attributes too (templates read `case.number` without a failed getattr)."""
 

@@ -32,7 +32,6 @@ class PublicDraw:
     round_id: int | None = None  # seated by a convening round, whose snapshot and seed decide
 
 
-
 async def verify_panel(panel_id: int) -> tuple[dict[str, Any], Verification]:
     """The stored record of a panel's draw and the result of re-running it from its snapshots."""
     found = await panel_record(panel_id)

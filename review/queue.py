@@ -19,7 +19,7 @@ _tasks: dict[str, asyncio.Task] = {}  # in-process jobs queued or running, by jo
 # longest timeout of any job.
 DEFAULT_QUEUE = "arq:queue"
 VERDICT_QUEUE = "review:verdicts"
-QUEUE_OF = {"render_verdict": VERDICT_QUEUE}
+QUEUE_OF = {"render_verdict": VERDICT_QUEUE, "requeue_pending_verdicts": VERDICT_QUEUE}
 
 
 def job_id(name: str, *args: Any) -> str:

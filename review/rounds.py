@@ -45,7 +45,6 @@ STATUS_LABELS = {"queued": "排队中", "running": "进行中", "done": "已完�
 PROGRESS_SHARE = 0.5  # the solver's share of the progress bar; seating the panels is the rest
 
 
-
 async def cases_ready_count() -> int:
     return (await db.fetch("SELECT COUNT(*) AS n FROM review_case WHERE status = 'accepted'"))[0]["n"]
 

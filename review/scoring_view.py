@@ -9,6 +9,7 @@ from typing import Any
 from review import db
 from review.actors import Actor
 from review.convening import ROLE_LABELS
+from review.kept import Kept
 from review.reconsideration import window
 from review.scoring_flow import SCORING_OPEN, panel_aggregate, published_criteria
 from scoring.aggregate import Aggregate
@@ -73,8 +74,7 @@ class _PanelRecord:
 
 # Once its ruling is issued a panel is concluded and its record no longer changes (a reconsideration convenes
 # a new panel): each process keeps the records it has read, so that a ruled case's page reads them once.
-_concluded: dict[int, _PanelRecord] = {}
-_CONCLUDED_KEPT = 2_000
+_concluded: Kept[_PanelRecord] = Kept(2_000)
 
 
 def forget_concluded() -> None:
@@ -83,8 +83,8 @@ def forget_concluded() -> None:
 
 
 async def _panel_record(case: dict, panel_id: int, status: str) -> _PanelRecord:
-    if status == "concluded" and panel_id in _concluded:
-        return _concluded[panel_id]
+    if status == "concluded" and (kept := _concluded.get(panel_id)) is not None:
+        return kept
     found = await db.fetch("SELECT * FROM deliberation WHERE panel_id = {}", panel_id)
     deliberation = found[0] if found else None
     record = _PanelRecord(deliberation, await db.fetch(_SHEETS, panel_id))
@@ -98,9 +98,7 @@ async def _panel_record(case: dict, panel_id: int, status: str) -> _PanelRecord:
             " WHERE d.deliberation = {} ORDER BY d.id", deliberation["id"])
         record = _PanelRecord(deliberation, record.sheets, aggregate, messages, dissents)
     if status == "concluded":
-        if len(_concluded) >= _CONCLUDED_KEPT:
-            _concluded.pop(next(iter(_concluded)))
-        _concluded[panel_id] = record
+        _concluded.put(panel_id, record)
     return record
 
 

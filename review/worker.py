@@ -34,12 +34,15 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     await db.stop()
 
 
+# A round of thousands of cases is solved and seated in one job, and a bulk issuance issues every case of a
+# round: they get far longer than the default.
+_LONG_JOBS = {panel_jobs.convene_round: ROUND_TIMEOUT, jobs.issue_bulk: BULK_TIMEOUT}
+
+
 class WorkerSettings:
-    # A round of thousands of cases is solved and seated in one job, and a bulk issuance issues every case of a
-    # round: they get far longer than the default.
-    functions: ClassVar[list] = [*(f for f in jobs.FUNCTIONS if f not in (panel_jobs.convene_round, jobs.issue_bulk,
-                                                         jobs.render_verdict, jobs.requeue_pending_verdicts)),
-                 func(panel_jobs.convene_round, timeout=ROUND_TIMEOUT), func(jobs.issue_bulk, timeout=BULK_TIMEOUT)]
+    # Every job of the default queue (see `queue.QUEUE_OF`); the verdicts queue has its own workers.
+    functions: ClassVar[list] = [func(f, timeout=_LONG_JOBS[f]) if f in _LONG_JOBS else f for f in jobs.FUNCTIONS
+                                 if queue.QUEUE_OF.get(f.__name__, queue.DEFAULT_QUEUE) == queue.DEFAULT_QUEUE]
     cron_jobs: ClassVar[list] = [cron(panel_jobs.expire_invitations, minute=set(range(0, 60, 5)), unique=True)]
     on_startup = startup
     on_shutdown = shutdown

@@ -11,17 +11,17 @@ runs on every request, since it reads the very row the key is made of.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Hashable
 from datetime import datetime
 
 from starlette.requests import Request
 
 from review import settings
+from review.kept import Kept
 from review.web.guard import csrf_token
 from review.web.templating import CHINA
 
-_pages: OrderedDict[Hashable, bytes] = OrderedDict()
+_pages: Kept[bytes] = Kept(settings.CASE_PAGES_KEPT)
 
 
 def forget_pages() -> None:
@@ -42,17 +42,9 @@ def page_key(request: Request, case: dict) -> Hashable | None:
 
 
 def kept(key: Hashable | None) -> bytes | None:
-    if key is None:
-        return None
-    body = _pages.get(key)
-    if body is not None:
-        _pages.move_to_end(key)
-    return body
+    return None if key is None else _pages.get(key)
 
 
 def keep(key: Hashable | None, body: bytes) -> None:
-    if key is None or settings.CASE_PAGES_KEPT <= 0:
-        return
-    _pages[key] = body
-    if len(_pages) > settings.CASE_PAGES_KEPT:
-        _pages.popitem(last=False)
+    if key is not None:
+        _pages.put(key, body)

@@ -1,0 +1,19 @@
+"""A process's kept entries: bounded, the least recently used leaving first."""
+
+from review.kept import Kept
+
+
+def test_the_least_recently_used_entry_leaves_first() -> None:
+    kept: Kept[str] = Kept(2)
+    kept.put("a", "A")
+    kept.put("b", "B")
+    assert kept.get("a") == "A"  # now "b" is the least recently used
+    kept.put("c", "C")
+    assert (kept.get("a"), kept.get("b"), kept.get("c")) == ("A", None, "C")
+    assert len(kept) == 2
+
+
+def test_keeping_none_keeps_nothing() -> None:
+    kept: Kept[str] = Kept(0)
+    kept.put("a", "A")
+    assert kept.get("a") is None and len(kept) == 0
