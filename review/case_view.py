@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from panels.challenges import challenges_of_case
+from panels.challenges import CHALLENGE_STATUSES, challenges_of_case
 from review import db, tracking
 from review.actors import Actor
 from review.convening import ROLE_LABELS
@@ -22,14 +22,25 @@ _SCORING_ACTIONS = (Action.start_scoring, Action.close_scoring, Action.issue_rul
 
 
 @dataclass
+class PanelGroup:
+    """One panel of the case as its page lists it: the first review's, then a reconsideration's."""
+
+    label: str  # 评议组 / 初次评议组 / 复议评议组
+    seats: list[dict]
+    seated: bool  # the panel at work, whose seats may be challenged
+    awaiting: int = 0  # invitations still out: parties see how many, not who
+
+
+@dataclass
 class CaseView:
     case: dict[str, Any]
     complainant: str
     department_name: str
     timeline: list[Step]
     actions: list[str]
-    panel: list[dict] = field(default_factory=list)
+    panels: list[PanelGroup] = field(default_factory=list)
     may_challenge: bool = False
+    challengeable: list[dict] = field(default_factory=list)
     challenges: list[dict] = field(default_factory=list)
     criteria: list[dict] = field(default_factory=list)
     sheets_submitted: int = 0
@@ -72,17 +83,34 @@ async def view_of(actor: Actor, case: dict) -> CaseView:
         if case["verdict_number"]:
             view.verdict = db.Row(number=case["verdict_number"], status=case["verdict_status"],
                                   code=case["verdict_code"])
-    # Parties see who sits while the case is under review, so that they can ask a member to step down.
-    if view.ruling or actor.kind in ("office", "member") or case["status"] == "under_review":
-        view.panel = [db.Row(id=s["id"], name=s["name"], role=ROLE_LABELS.get(s["role"], s["role"]),
-                             is_chair=bool(s["is_chair"]), status=s["status"])
-                      for s in json.loads(case["seats_json"])
-                      if actor.kind == "office" or s["status"] in ("invited", "accepted")]
-        view.may_challenge = actor.kind in ("complainant", "liaison") and case["status"] == "under_review"
-    if actor.kind in ("office", "complainant", "liaison") and view.panel:
+    view.panels = panel_groups(actor, json.loads(case["seats_json"]))
+    # Parties may ask a member to step down from the moment the member accepts until scoring closes.
+    if actor.kind in ("complainant", "liaison") and case["status"] in CHALLENGE_STATUSES:
+        view.challengeable = [s for g in view.panels if g.seated for s in g.seats if s.status == "accepted"]
+        view.may_challenge = bool(view.challengeable)
+    if actor.kind in ("office", "complainant", "liaison") and view.panels:
         view.challenges = await challenges_of_case(case["id"])
     if case["criteria_set_id"]:
         view.criteria = await published_criteria(case["criteria_set_id"])
         view.sheets_submitted = case["sheets_submitted"]
     view.scoring = await scoring_view(actor, case)
     return view
+
+
+def panel_groups(actor: Actor, seats: list[dict]) -> list[PanelGroup]:
+    """The case's panels, oldest first, each with the seats `actor` may see: the office every seat, members
+    the invited and the accepted, parties only the accepted (who is invited is not theirs to know)."""
+    shown = {"office": None, "member": ("invited", "accepted")}.get(actor.kind, ("accepted",))
+    by_panel: dict[int, list[dict]] = {}
+    for s in seats:
+        by_panel.setdefault(s["panel"], []).append(s)
+    groups = []
+    for index, (_, rows) in enumerate(sorted(by_panel.items())):
+        label = "评议组" if len(by_panel) == 1 else ("初次评议组" if index == 0 else "复议评议组")
+        visible = [db.Row(id=s["id"], name=s["name"], role=ROLE_LABELS.get(s["role"], s["role"]),
+                          is_chair=bool(s["is_chair"]), status=s["status"])
+                   for s in rows if shown is None or s["status"] in shown]
+        awaiting = sum(1 for s in rows if s["status"] == "invited") if actor.kind in ("complainant", "liaison") else 0
+        if visible or awaiting:
+            groups.append(PanelGroup(label, visible, rows[0]["panel_status"] == "seated", awaiting))
+    return groups

@@ -103,8 +103,9 @@ async def build_documents(verdict: dict) -> tuple[VerdictDocument, VerdictDocume
     criteria_set = await CriteriaSet.select().where(CriteriaSet.id == ruling["criteria_set"]).first().run()
     criteria = await Criterion.select().where(Criterion.criteria_set == ruling["criteria_set"]).order_by(
         Criterion.position).run()
+    # The verdict names the panel whose ruling it carries, not every panel the case has had.
     seats = await Seat.select(Seat.member.name, Seat.role, Seat.is_chair).where(
-        (Seat.panel.case == case["id"]) & (Seat.status == "accepted") & (Seat.panel.status != "dissolved")
+        (Seat.panel == ruling["panel_id"]) & (Seat.status == "accepted")
     ).order_by(Seat.is_chair, ascending=False).order_by(Seat.id).run()
     per = db.json_value(ruling["per_criterion"])
     names = (case["complainant_name"],)
@@ -115,6 +116,7 @@ async def build_documents(verdict: dict) -> tuple[VerdictDocument, VerdictDocume
         department_name=case["department_name"],
         summary=mask_text(case["content"], names, addresses),
         reply_summary=mask_text(case["reply"], names, addresses),
+        panel_label="复议评议组" if ruling["supersedes"] else "评议组",
         panel=tuple(PanelSeatLine(s["member.name"], ROLE_LABELS.get(s["role"], s["role"]), s["is_chair"])
                     for s in seats),
         criteria_name=criteria_set["name"], criteria_version=criteria_set["version"],

@@ -28,9 +28,10 @@ def _json_list(sqlite: bool, columns: dict[str, str], source: str, order: str) -
 
 _EVENTS = ({"at": "e.at", "action": "e.action", "actor": "e.actor", "to_status": "e.to_status", "reason": "e.reason"},
            "FROM audit_event e WHERE e.\"case\" = c.id", "e.id")
-_SEATS = ({"id": "s.id", "name": "m.name", "role": "s.role", "is_chair": "s.is_chair", "status": "s.status"},
+_SEATS = ({"id": "s.id", "name": "m.name", "role": "s.role", "is_chair": "s.is_chair", "status": "s.status",
+           "panel": "p.id", "panel_status": "p.status"},
           ("FROM seat s JOIN panel p ON p.id = s.panel JOIN roster_member m ON m.id = s.member"
-          " WHERE p.\"case\" = c.id AND p.status != 'dissolved'"), "s.is_chair DESC, s.id")
+          " WHERE p.\"case\" = c.id AND p.status != 'dissolved'"), "p.id, s.is_chair DESC, s.id")
 
 
 @functools.cache

@@ -3,12 +3,13 @@ panel without the earlier members; the new ruling supersedes the old one, its ve
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 
 from panels.tables import Panel, Seat
-from review import audit
+from review import audit, verdicts
 from review.actors import Actor
 from review.assessments import assessments
 from review.reconsideration import decide_reconsideration, request_reconsideration, window
@@ -127,3 +128,57 @@ async def test_liaison_asks_through_the_api_and_the_office_accepts_on_the_web() 
     assert (request["requested_by"], request["status"]) == ("liaison", "accepted")
     assert (await Case.select(Case.status).where(Case.number == number).first().run())["status"] == \
         "reconsideration"
+
+
+async def _accepted_names(panel_id: int) -> tuple[str, list[str]]:
+    """(the chair's name, every accepted member's name) of one panel."""
+    rows = await Seat.select(Seat.member.name, Seat.is_chair).where(
+        (Seat.panel == panel_id) & (Seat.status == "accepted")).run()
+    return next(r["member.name"] for r in rows if r["is_chair"]), [r["member.name"] for r in rows]
+
+
+def _named(name: str, text: str) -> bool:
+    """`name` appears in `text` as a whole name (lawyer-1 is not lawyer-12)."""
+    return re.search(re.escape(name) + r"(?!\d)", text) is not None
+
+
+async def test_reconsideration_verdict_names_its_own_panel_and_chair_and_pages_show_both_panels() -> None:
+    from review.convening import convene_panel
+    from tests.integration.panel_helpers import web
+    from tests.integration.test_verdict_lifecycle import pdf_text
+
+    number, first_id, office, complainant = await _ruled(1)
+    first_panel = (await Ruling.select(Ruling.panel_id).where(Ruling.id == first_id).first().run())["panel_id"]
+    await request_reconsideration(number=number, actor=complainant, reason="评议组未考虑已提交的维修记录。")
+    await decide_reconsideration(number=number, actor=office, accept=True)
+    second_panel = await convene_panel(number=number, actor=office)
+    await accept_invitations(number)
+    for member in await seated_now(number):
+        await submit_sheet(number=number, actor=member, scores=factories.full_scores(5))
+    second_id = await factories.rule_case(number, office, reasoning="复议评议组核实维修记录后认为办理到位。")
+    await run_jobs()
+
+    first_chair, first_names = await _accepted_names(first_panel)
+    second_chair, second_names = await _accepted_names(second_panel)
+    new_verdict = await Verdict.select().where(Verdict.ruling_id == second_id).first().run()
+    old_verdict = await Verdict.select().where(Verdict.ruling_id == first_id).first().run()
+    new_text = "".join(pdf_text(verdicts.stored_path(new_verdict["full_sha256"])).split())
+    old_text = "".join(pdf_text(verdicts.stored_path(old_verdict["full_sha256"])).split())
+
+    assert f"本案复议评议组由{len(second_names)}名评议员组成。组长：{second_chair}（" in new_text
+    assert f"评议组组长：{second_chair}" in new_text
+    assert all(_named(n, new_text) for n in second_names)
+    assert not any(_named(n, new_text) for n in first_names), "the reconsideration verdict names the first panel"
+    assert f"本案评议组由{len(first_names)}名评议员组成。组长：{first_chair}（" in old_text
+    assert not any(_named(n, old_text) for n in second_names)
+
+    async with await web(office) as http:
+        page = (await http.get(f"/office/cases/{number}")).text
+    first_part, _, second_part = page.partition("复议评议组")
+    assert "初次评议组" in first_part and second_part
+    first_block = first_part.split("初次评议组", 1)[1]
+    second_block = second_part.split("</ul>", 1)[0]
+    assert re.search(re.escape(first_chair) + r"(?!\d)[^<]*<strong>组长</strong>", first_block)
+    assert re.search(re.escape(second_chair) + r"(?!\d)[^<]*<strong>组长</strong>", second_block)
+    assert not any(_named(n, second_block) for n in first_names)
+    assert all(_named(n, second_block) for n in second_names)
