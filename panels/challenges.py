@@ -12,6 +12,8 @@ from review.errors import Conflict, Forbidden, Invalid, NotFound
 
 PARTY_OF = {"complainant": "complainant", "liaison": "department"}
 PARTY_LABELS = {"complainant": "诉求人", "department": "承办部门"}
+# Case statuses in which a party may challenge an accepted member: the panel is seated, scoring not closed.
+CHALLENGE_STATUSES = ("panel_ready", "under_review")
 
 
 async def _seat_on_case(seat_id: int) -> dict[str, Any]:
@@ -45,10 +47,12 @@ async def raise_challenge(*, seat_id: int, actor: Actor, reason: str) -> int:
         if not _may_challenge(actor, seat):
             # Same answer as a missing seat: a stranger learns nothing about other cases' panels.
             raise NotFound("seat_not_found", "席位不存在")
-        if seat["panel_status"] != "seated" or seat["status"] not in ("invited", "accepted"):
-            raise Conflict("seat_not_challengeable", "该评议员已不在评议组中")
-        if seat["case_status"] != "under_review":
-            raise Conflict("seat_not_challengeable", "只能在评分期间申请评议员回避；本案评分已结束或尚未开始")
+        # Parties see a member once the seat is accepted (an invitation stays private), and may ask from then
+        # until scoring closes.
+        if seat["panel_status"] != "seated" or seat["status"] != "accepted":
+            raise Conflict("seat_not_challengeable", "只能对已接受邀请、仍在评议组中的评议员申请回避")
+        if seat["case_status"] not in CHALLENGE_STATUSES:
+            raise Conflict("seat_not_challengeable", "只能在评议组组成后、评分结束前申请评议员回避")
         party = PARTY_OF[actor.kind]
         pending = await Challenge.exists().where(
             (Challenge.seat == seat_id) & (Challenge.raised_by == party) & (Challenge.status == "pending")

@@ -198,7 +198,7 @@ async def test_challenge_twice_while_pending_is_a_conflict_per_party() -> None:
     assert sorted(r["raised_by"] for r in await Challenge.select().run()) == ["complainant", "department"]
 
 
-async def test_challenge_before_scoring_starts_is_refused() -> None:
+async def test_challenge_of_a_seat_not_yet_accepted_is_refused() -> None:
     office = await factories.account("office")
     await factories.roster()
     _, _, panel_id = await convened_case(office)
