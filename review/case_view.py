@@ -82,7 +82,7 @@ async def view_of(actor: Actor, case: dict) -> CaseView:
                              reasoning=case["ruling_reasoning"], redo_deadline=case["ruling_redo_deadline"])
         if case["verdict_number"]:
             view.verdict = db.Row(number=case["verdict_number"], status=case["verdict_status"],
-                                  code=case["verdict_code"])
+                                  code=case["verdict_code"], corrects=case["verdict_corrects"])
     view.panels = panel_groups(actor, json.loads(case["seats_json"]))
     # Parties may ask a member to step down from the moment the member accepts until scoring closes.
     if actor.kind in ("complainant", "liaison") and case["status"] in CHALLENGE_STATUSES:

@@ -152,12 +152,13 @@ class Verdict(Table):
 
     id = Serial(primary_key=True)
     case = ForeignKey(references=Case, index=True)
-    ruling_id = Integer(unique=True)
+    ruling_id = Integer(index=True, help_text="One ruling may have a withdrawn verdict and its correction")
     number = Varchar(length=40, unique=True, help_text="e.g. 评〔2026〕第0001号")
     year = Integer()
     sequence = Integer()
     code = Varchar(length=32, unique=True, help_text="Public verification code")
-    status = Varchar(length=16, default="pending", help_text="pending / valid / superseded / withdrawn")
+    status = Varchar(length=16, default="pending",
+                     help_text="pending / valid / superseded / withdrawn / corrected (withdrawn, then corrected)")
     full_sha256 = Varchar(length=64, default="")
     public_sha256 = Varchar(length=64, default="")
     issued_on = Date()
@@ -166,6 +167,8 @@ class Verdict(Table):
                                    help_text="The reconsideration ruling that replaced this one")
     status_reason = Text(default="", help_text="Why the verdict was withdrawn")
     status_changed_at = Timestamptz(null=True, default=None)
+    corrects = Integer(null=True, default=None, unique=True,
+                       help_text="The withdrawn verdict of the same ruling that this one corrects")
 
 
 class BulkIssuance(Table):

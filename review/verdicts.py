@@ -8,11 +8,11 @@ import os
 import secrets
 import socket
 import tempfile
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 from panels.tables import Seat
-from review import audit, db, settings
+from review import audit, db, queue, settings
 from review.access_codes import ALPHABET
 from review.actors import Actor
 from review.convening import ROLE_LABELS
@@ -23,24 +23,29 @@ from review.verdict_document import CriterionLine, PanelSeatLine, VerdictDocumen
 from scoring.aggregate import GRADE_LABELS, RULING_TEXT
 from scoring.tables import CriteriaSet, Criterion, Ruling
 
-STATUS_LABELS = {"pending": "生成中", "valid": "有效", "superseded": "已被复议结论取代", "withdrawn": "已撤销"}
+STATUS_LABELS = {"pending": "生成中", "valid": "有效", "superseded": "已被复议结论取代", "withdrawn": "已撤销",
+                 "corrected": "已被更正"}
+# A corrected verdict was withdrawn first: neither stands, and neither's public file is served.
+WITHDRAWN = ("withdrawn", "corrected")
 # A criterion scored below this share of its scale is named in the required actions.
 SHORTFALL_SHARE = 0.6
 
 ISSUING_OFFICE = "成都市网络理政第三方评议办公室"
+CHINA = timezone(timedelta(hours=8))
 
 
 def new_verification_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(12))
 
 
-async def number_verdict(*, case_id: int, ruling_id: int, day: date) -> int:
-    """The next number in the year's gapless sequence (the chain-head lock is held)."""
+async def number_verdict(*, case_id: int, ruling_id: int, day: date, corrects: int | None = None) -> int:
+    """The next number in the year's gapless sequence (the chain-head lock is held); `corrects` is the
+    withdrawn verdict of the same ruling that the new one corrects."""
     rows = await db.fetch("SELECT COALESCE(MAX(sequence), 0) AS n FROM verdict WHERE year = {}", day.year)
     sequence = rows[0]["n"] + 1
     inserted = await Verdict.insert(Verdict(
         case=case_id, ruling_id=ruling_id, number=f"评〔{day.year}〕第{sequence:04d}号", year=day.year,
-        sequence=sequence, code=new_verification_code(), status="pending", issued_on=day,
+        sequence=sequence, code=new_verification_code(), status="pending", issued_on=day, corrects=corrects,
     )).run()
     return inserted[0]["id"]
 
@@ -107,6 +112,9 @@ async def build_documents(verdict: dict) -> tuple[VerdictDocument, VerdictDocume
     seats = await Seat.select(Seat.member.name, Seat.role, Seat.is_chair).where(
         (Seat.panel == ruling["panel_id"]) & (Seat.status == "accepted")
     ).order_by(Seat.is_chair, ascending=False).order_by(Seat.id).run()
+    corrected = None
+    if verdict["corrects"] is not None:
+        corrected = await Verdict.select(Verdict.number).where(Verdict.id == verdict["corrects"]).first().run()
     per = db.json_value(ruling["per_criterion"])
     names = (case["complainant_name"],)
     addresses = (case["complainant_address"],)
@@ -130,6 +138,7 @@ async def build_documents(verdict: dict) -> tuple[VerdictDocument, VerdictDocume
         verification_code=verdict["code"],
         verify_url=f"{settings.PUBLIC_BASE_URL.rstrip('/')}/verify/{verdict['code']}",
         required_actions=required_actions(criteria, per) if ruling["redo_deadline"] else (),
+        corrects=corrected["number"] if corrected else "",
     )
     full = VerdictDocument(complainant_display=mask_name(case["complainant_name"]), public=False, **common)
     public = VerdictDocument(complainant_display="", public=True, **common)
@@ -192,7 +201,7 @@ async def render(*, verdict_id: int) -> str:
 async def supersede(*, old_ruling_id: int, new_ruling_id: int) -> None:
     """复议改变结论: mark the old ruling's verdict superseded by the new ruling (inside the issuing transaction)."""
     old = await Verdict.select(Verdict.id, Verdict.case, Verdict.number, Verdict.status).where(
-        Verdict.ruling_id == old_ruling_id).first().run()
+        Verdict.ruling_id == old_ruling_id).order_by(Verdict.id, ascending=False).first().run()
     if old is None:
         raise NotFound("verdict_not_found", "原评议结论没有评议意见书")
     if old["status"] != "valid":
@@ -215,7 +224,7 @@ async def withdraw(*, number: str, actor: Actor, reason: str) -> str:
         verdict = await for_case(case["id"]) if case else None
         if verdict is None:
             raise NotFound("verdict_not_found", "本案尚无评议意见书")
-        if verdict["status"] in ("withdrawn", "superseded"):
+        if verdict["status"] in (*WITHDRAWN, "superseded"):
             raise Conflict("verdict_not_valid", f"该评议意见书{STATUS_LABELS[verdict['status']]}，不能撤销")
         await Verdict.update({Verdict.status: "withdrawn", Verdict.status_reason: reason[:2000],
                               Verdict.status_changed_at: datetime.now(UTC)}).where(
@@ -224,6 +233,39 @@ async def withdraw(*, number: str, actor: Actor, reason: str) -> str:
                            from_status=verdict["status"], to_status="withdrawn", reason=reason[:2000],
                            data={"verdict": verdict["number"]})
     return "withdrawn"
+
+
+async def correct(*, number: str, actor: Actor, reason: str) -> dict:
+    """更正评议意见书: the office issues a corrected verdict of the same ruling in place of the withdrawn one,
+    under a new number; the withdrawn one is then marked corrected and points to it."""
+    if actor.kind != "office":
+        raise Forbidden("forbidden", "您无权执行此操作")
+    reason = reason.strip()
+    if not reason:
+        raise Invalid("reason_required", "请填写更正说明", field="reason")
+    async with db.transaction():
+        await db.lock_chain_head()  # the numbering lock, as when a ruling is issued: gapless numbers
+        case = await Case.select(Case.id).where(Case.number == number).first().run()
+        withdrawn = await for_case(case["id"]) if case else None
+        if withdrawn is None:
+            raise NotFound("verdict_not_found", "本案尚无评议意见书")
+        if withdrawn["status"] != "withdrawn":
+            raise Conflict("verdict_not_withdrawn",
+                           f"只有已撤销的评议意见书才能更正；本案评议意见书{STATUS_LABELS[withdrawn['status']]}")
+        ruling = await Ruling.select(Ruling.status).where(Ruling.id == withdrawn["ruling_id"]).first().run()
+        if ruling["status"] != "in_force":
+            raise Conflict("ruling_not_in_force", "该评议结论已被复议结论取代，不能更正其评议意见书")
+        day = datetime.now(CHINA).date()
+        new_id = await number_verdict(case_id=case["id"], ruling_id=withdrawn["ruling_id"], day=day,
+                                      corrects=withdrawn["id"])
+        await Verdict.update({Verdict.status: "corrected", Verdict.status_changed_at: datetime.now(UTC)}).where(
+            Verdict.id == withdrawn["id"]).run()
+        created = await Verdict.select(Verdict.number, Verdict.code, Verdict.status).where(
+            Verdict.id == new_id).first().run()
+        await audit.record(case_id=case["id"], actor=actor.label, action="verdict_corrected", reason=reason[:2000],
+                           data={"verdict": withdrawn["number"], "corrected_by": created["number"]})
+    await queue.enqueue("render_verdict", new_id)
+    return {**created, "corrects": withdrawn["number"]}
 
 
 async def by_code(code: str) -> dict:
@@ -246,15 +288,18 @@ async def verification(code: str) -> dict:
         " FROM verdict v JOIN review_case c ON c.id = v.\"case\" JOIN department d ON d.id = c.department"
         " JOIN ruling r ON r.id = v.ruling_id WHERE v.id = {}", verdict["id"])
     facts = rows[0]
-    replacement = None
+    replacement = corrected_by = None
     if verdict["superseded_by_ruling"] is not None:
         replacement = await Verdict.select(Verdict.number, Verdict.code).where(
-            Verdict.ruling_id == verdict["superseded_by_ruling"]).first().run()
+            Verdict.ruling_id == verdict["superseded_by_ruling"]).order_by(Verdict.id, ascending=False).first().run()
+    if verdict["status"] == "corrected":
+        corrected_by = await Verdict.select(Verdict.number, Verdict.code).where(
+            Verdict.corrects == verdict["id"]).first().run()
     return {**verdict, "status_label": STATUS_LABELS.get(verdict["status"], verdict["status"]),
             "category": facts["category"], "district": facts["district"],
             "department_name": facts["department_name"], "total": facts["total"],
             "grade_label": GRADE_LABELS.get(facts["grade"], facts["grade"]),
-            "replaced_by": replacement, "rendered": bool(verdict["full_sha256"])}
+            "replaced_by": replacement, "corrected_by": corrected_by, "rendered": bool(verdict["full_sha256"])}
 
 
 def verify_bytes(verdict: dict, pdf: bytes) -> str | None:

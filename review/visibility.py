@@ -45,6 +45,7 @@ def _case_sql(sqlite: bool) -> str:
         " r.id AS ruling_id, r.total AS ruling_total, r.grade AS ruling_grade, r.reasoning AS ruling_reasoning,"
         " r.redo_deadline AS ruling_redo_deadline,"
         " v.number AS verdict_number, v.status AS verdict_status, v.code AS verdict_code,"
+        " (SELECT o.number FROM verdict o WHERE o.id = v.corrects) AS verdict_corrects,"
         f" {_json_list(sqlite, *_EVENTS)} AS events_json, {_json_list(sqlite, *_SEATS)} AS seats_json"
         " FROM review_case c JOIN department d ON d.id = c.department"
         " LEFT JOIN ruling r ON r.\"case\" = c.id AND r.status = 'in_force' LEFT JOIN verdict v ON v.ruling_id = r.id"

@@ -15,15 +15,17 @@ MAX_UPLOAD = 20_000_000
 
 
 def _public(found: dict) -> dict:
-    replaced = found["replaced_by"]
+    replaced, corrected = found["replaced_by"], found["corrected_by"]
+    withdrawn = found["status"] in verdicts.WITHDRAWN
     return {"number": found["number"], "status": found["status"], "status_label": found["status_label"],
             "issued_on": found["issued_on"].isoformat(),
             "full_sha256": found["full_sha256"], "public_sha256": found["public_sha256"],
             "department": found["department_name"], "category": found["category"],
             "grade": found["grade_label"], "total": found["total"],
             "superseded_by": {"number": replaced["number"], "code": replaced["code"]} if replaced else None,
-            "withdrawal_reason": found["status_reason"] if found["status"] == "withdrawn" else None,
-            "public_pdf": None if found["status"] == "withdrawn" or not found["public_sha256"]
+            "corrected_by": {"number": corrected["number"], "code": corrected["code"]} if corrected else None,
+            "withdrawal_reason": found["status_reason"] if withdrawn else None,
+            "public_pdf": None if withdrawn or not found["public_sha256"]
             else f"/verify/{found['code']}/public.pdf"}
 
 
@@ -65,6 +67,17 @@ async def withdraw(request: Request) -> Response:
     return JSONResponse({"status": status})
 
 
+async def correct(request: Request) -> Response:
+    """
+    summary: 评议办为已撤销的评议意见书签发更正后的意见书（同一评议结论、新文号，须说明更正内容）
+    """
+    body = await json_object(request)
+    created = await verdicts.correct(number=request.path_params["number"], actor=request.state.actor,
+                                     reason=str(body.get("reason") or ""))
+    return JSONResponse({"number": created["number"], "code": created["code"], "status": created["status"],
+                         "corrects": created["corrects"]}, status_code=201)
+
+
 async def bulk_start(request: Request) -> Response:
     """
     summary: 批量签发：{"cases": [受理编号…]} 或 {"all_ready": true}
@@ -103,4 +116,5 @@ routes = [
     route("/verdicts/{code}", verdict, PUBLIC),
     route("/verdicts/{code}/verify", verify_file, PUBLIC, methods=["POST"]),
     route("/cases/{number}/verdict/withdraw", withdraw, OFFICE, methods=["POST"]),
+    route("/cases/{number}/verdict/correct", correct, OFFICE, methods=["POST"]),
 ]

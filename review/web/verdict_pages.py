@@ -1,4 +1,4 @@
-"""Pages of the verdict area: downloads, public verification, withdrawal, bulk issuance."""
+"""Pages of the verdict area: downloads, public verification, withdrawal and correction, bulk issuance."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ async def verify_upload(request: Request) -> Response:
 async def public_pdf(request: Request) -> Response:
     """The public version: anyone holding the code may read it, unless the verdict was withdrawn."""
     verdict = await verdicts.by_code(request.path_params["code"])
-    if verdict["status"] == "withdrawn":
+    if verdict["status"] in verdicts.WITHDRAWN:
         raise NotFound("verdict_withdrawn", "该评议意见书已撤销，不再公开")
     if not verdict["public_sha256"]:
         raise NotFound("verdict_not_ready", "评议意见书尚在生成")
@@ -65,6 +65,13 @@ async def withdraw(request: Request) -> Response:
     number = request.path_params["number"]
     form = await request.form()
     await verdicts.withdraw(number=number, actor=request.state.actor, reason=str(form.get("reason", "")))
+    return _back(f"/office/cases/{number}")
+
+
+async def correct(request: Request) -> Response:
+    number = request.path_params["number"]
+    form = await request.form()
+    await verdicts.correct(number=number, actor=request.state.actor, reason=str(form.get("reason", "")))
     return _back(f"/office/cases/{number}")
 
 
@@ -99,6 +106,7 @@ routes = [
     route("/verify/{code}", verify_upload, PUBLIC, methods=["POST"]),
     route("/verify/{code}/public.pdf", public_pdf, PUBLIC),
     route("/office/cases/{number}/verdict/withdraw", withdraw, OFFICE, methods=["POST"]),
+    route("/office/cases/{number}/verdict/correct", correct, OFFICE, methods=["POST"]),
     route("/office/verdicts/bulk", bulk_form, OFFICE, name="bulk_issuance"),
     route("/office/verdicts/bulk", bulk_start, OFFICE, methods=["POST"]),
     route("/office/verdicts/bulk/{bulk_id}", bulk_page, OFFICE),
