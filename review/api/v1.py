@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from starlette.requests import Request
@@ -12,6 +13,7 @@ from review import auth, cases, queries, tracking, verdicts
 from review.actors import CASE_PARTY, HOTLINE, OFFICE, PUBLIC, STAFF, STAFF_OR_HOTLINE
 from review.api.common import json_body, json_object
 from review.assessments import assessments
+from review.case_view import panel_groups
 from review.convening import convene_panel
 from review.errors import Invalid
 from review.visibility import visible_case
@@ -78,7 +80,12 @@ async def case_detail(request: Request) -> Response:
     verdict = await verdicts.for_case(case["id"])
     if verdict:
         body["verdict"] = {"number": verdict["number"], "status": verdict["status"], "code": verdict["code"],
-                           "download": f"/cases/{case['number']}/verdict.pdf"}
+                           "corrects": case["verdict_corrects"], "download": f"/cases/{case['number']}/verdict.pdf"}
+    # The panels as the case page shows them to this actor (parties: accepted members only).
+    body["panels"] = [{"label": g.label, "seated": g.seated, "awaiting": g.awaiting,
+                       "seats": [{"seat_id": s.id, "name": s.name, "role": s.role, "is_chair": s.is_chair}
+                                 for s in g.seats]}
+                      for g in panel_groups(actor, json.loads(case["seats_json"]))]
     return JSONResponse(body)
 
 

@@ -38,6 +38,13 @@ async def _names(panel_id: int) -> dict[int, str]:
     return {r["id"]: r["member.name"] for r in rows}
 
 
+async def _api_panels(number: str, token: str) -> list[dict]:
+    async with factories.client(Authorization=f"Bearer {token}") as http:
+        response = await http.get(f"/api/v1/cases/{number}")
+    assert response.status_code == 200, response.text
+    return response.json()["panels"]
+
+
 async def test_parties_see_an_accepted_member_while_invitations_are_out_and_may_challenge_them() -> None:
     office = await factories.account("office")
     await factories.roster()
@@ -51,6 +58,7 @@ async def test_parties_see_an_accepted_member_while_invitations_are_out_and_may_
         tracker.cookies.set("rv_track", token)
         before = html.unescape((await tracker.get("/track/case")).text)
         before_liaison = html.unescape((await department.get(f"/liaison/cases/{number}")).text)
+        before_api = await _api_panels(number, token)
 
         accepted = seats[0]
         await answer_invitation(
@@ -58,6 +66,7 @@ async def test_parties_see_an_accepted_member_while_invitations_are_out_and_may_
         )
         after = html.unescape((await tracker.get("/track/case")).text)
         after_liaison = html.unescape((await department.get(f"/liaison/cases/{number}")).text)
+        after_api = await _api_panels(number, token)
         challenged = await submit(
             tracker,
             "/track/case",
@@ -77,6 +86,10 @@ async def test_parties_see_an_accepted_member_while_invitations_are_out_and_may_
         assert "申请评议员回避" in page
         options = re.findall(r'<option value="(\d+)">', page)
         assert options == [str(accepted["id"])], "the challenge form offers a seat not yet accepted"
+    assert before_api == [{"label": "评议组", "seated": True, "awaiting": len(seats), "seats": []}]
+    [group] = after_api
+    assert group["awaiting"] == len(seats) - 1
+    assert [(s["seat_id"], s["name"]) for s in group["seats"]] == [(accepted["id"], names[accepted["id"]])]
     assert challenged.status_code == 303 and challenged.headers["location"] == "/track/case?challenged=1"
     stored = await Challenge.select().where(Challenge.seat == accepted["id"]).first().run()
     assert (stored["raised_by"], stored["status"]) == ("complainant", "pending")

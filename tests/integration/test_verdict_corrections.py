@@ -162,8 +162,11 @@ async def test_correction_through_the_api_has_the_same_checks_and_writes_nothing
         again = await http.post(f"/api/v1/cases/{number}/verdict/withdraw", json={"reason": "更正件文号有误"})
         third = await http.post(f"/api/v1/cases/{number}/verdict/correct", json={"reason": CORRECTION})
         chain = (await http.get(f"/api/v1/verdicts/{latest['code']}")).json()
+        detail = (await http.get(f"/api/v1/cases/{number}")).json()
     assert again.json() == {"status": "withdrawn"} and third.status_code == 201
     assert chain["status"] == "corrected" and chain["corrected_by"]["number"] == third.json()["number"]
+    assert detail["verdict"]["number"] == third.json()["number"]
+    assert detail["verdict"]["corrects"] == latest["number"]
 
 
 def test_verdict_action_docstrings_read_as_openapi_yaml() -> None:
