@@ -8,14 +8,14 @@ import os
 import secrets
 import socket
 import tempfile
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from panels.tables import Seat
 from review import audit, db, queue, settings
 from review.access_codes import ALPHABET
 from review.actors import Actor
-from review.convening import ROLE_LABELS
+from review.convening import CHINA, ROLE_LABELS
 from review.errors import Conflict, Forbidden, Invalid, NotFound
 from review.masking import mask_name, mask_text
 from review.tables import Case, Verdict
@@ -31,7 +31,6 @@ WITHDRAWN = ("withdrawn", "corrected")
 SHORTFALL_SHARE = 0.6
 
 ISSUING_OFFICE = "成都市网络理政第三方评议办公室"
-CHINA = timezone(timedelta(hours=8))
 
 
 def new_verification_code() -> str:

@@ -1,12 +1,13 @@
 """Case pages kept as rendered, per process, under a key made of everything they show.
 
 A case page is a function of the case's row as `visibility.visible_case` reads it (the case, its department,
-every audit event on the case, the panel with its members' names, the ruling in force, its verdict and when a
-score sheet was last saved), of the viewer (who they are and their CSRF token), of the address with its query
-and of the day in China (a party's reconsideration window closes with a day). Whatever else the page shows is
-fixed once written (published criteria, a concluded panel's record) or changes only together with an audit
-event on the case. So a page is rendered again only when one of these changes, and the visibility check still
-runs on every request, since it reads the very row the key is made of.
+every audit event on the case, each panel with its members' names and answers, the ruling in force, its
+verdict and the one that verdict corrects, and when a score sheet was last saved), of the viewer (who they are
+and their CSRF token), of the address with its query and of the day in China (a party's reconsideration window
+closes with a day). Whatever else the page shows is fixed once written (published criteria, a concluded
+panel's record) or changes only together with an audit event on the case. So a page is rendered again only
+when one of these changes, and the visibility check still runs on every request, since it reads the very row
+the key is made of.
 """
 
 from __future__ import annotations
