@@ -19,6 +19,7 @@ from review.scoring_progress import progress
 from review.web.guard import PolicyRoute, route
 from review.web.templating import render
 from scoring.criteria import content_hash, content_json
+from scoring.values import form_value
 
 AREA = {"office": "/office/cases", "member": "/panel/cases", "liaison": "/liaison/cases"}
 
@@ -98,8 +99,8 @@ async def publish_draft(request: Request) -> Response:
 
 def _scores_from_form(form: FormData) -> list[dict]:
     codes = {key.split("_", 1)[1] for key in form if key.startswith(("value_", "reason_"))}
-    return [{"criterion": c, "value": form.get(f"value_{c}") or None, "reason": form.get(f"reason_{c}", "")}
-            for c in sorted(codes)]
+    return [{"criterion": c, "value": form_value(str(form.get(f"value_{c}") or "")),
+             "reason": form.get(f"reason_{c}", "")} for c in sorted(codes)]
 
 
 async def submit_scores(request: Request) -> Response:

@@ -290,3 +290,76 @@ async def test_one_member_revising_twice_at_once_keeps_one_revision() -> None:
     sheet = await ScoreSheet.select(ScoreSheet.revision).where(ScoreSheet.member == member.user_id).first().run()
     revisions = await ScoreSheetRevision.select(ScoreSheetRevision.revision).order_by(ScoreSheetRevision.revision).run()
     assert sheet["revision"] == 2 and [r["revision"] for r in revisions] == [1, 2]
+
+
+# Score values: a JSON integer on the criterion's scale, or the form's radio value; nothing coerced.
+
+def _body(c3: str) -> str:
+    """A submission whose C3 value is the raw JSON text `c3` (every other score valid)."""
+    items = [f'{{"criterion": "{c}", "value": {c3 if c == "C3" else 3}, "reason": "{c} 理由"}}'
+             for c in ["C1", "C2", "C3", "C4", "C5", "C6"]]
+    return '{"scores": [' + ", ".join(items) + "]}"
+
+
+@pytest.mark.parametrize("c3", ["true", "false", "3.7", "3.0", '"3"', '"٣"', '"３"', "0", "6", "-1", "[3]",
+                                "99999999999999999999"])
+async def test_api_refuses_a_score_value_that_is_not_an_integer_on_the_scale(c3: str) -> None:
+    number, _, _, _ = await convened_case()
+    member = (await seated_now(number))[0]
+    from review import auth
+
+    async with factories.client(Authorization=f"Bearer {await auth.issue_token(member)}",
+                                **{"Content-Type": "application/json"}) as api:
+        response = await api.post(f"/api/v1/cases/{number}/scores", content=_body(c3).encode())
+
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert error["code"] == "invalid_score" and error["criterion"] == "C3" and error["field"] == "scores.C3"
+    assert "分值" in error["message"]
+    assert await ScoreSheet.count().run() == 0 and await Score.count().run() == 0
+
+
+@pytest.mark.parametrize("constant", ["Infinity", "-Infinity", "NaN"])
+async def test_api_refuses_nan_and_infinity_as_invalid_json(constant: str) -> None:
+    number, _, _, _ = await convened_case()
+    member = (await seated_now(number))[0]
+    from review import auth
+
+    async with factories.client(Authorization=f"Bearer {await auth.issue_token(member)}") as api:
+        response = await api.post(f"/api/v1/cases/{number}/scores", content=_body(constant).encode(),
+                                  headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "invalid_json" and constant in response.json()["error"]["message"]
+    assert await ScoreSheet.count().run() == 0
+
+
+async def test_api_keeps_a_score_given_as_a_json_integer() -> None:
+    number, _, _, _ = await convened_case()
+    member = (await seated_now(number))[0]
+    from review import auth
+
+    async with factories.client(Authorization=f"Bearer {await auth.issue_token(member)}") as api:
+        response = await api.post(f"/api/v1/cases/{number}/scores", content=_body("5").encode(),
+                                  headers={"Content-Type": "application/json"})
+
+    assert response.status_code == 201, response.text
+    assert sorted(r["value"] for r in await Score.select(Score.value).run()) == [3, 3, 3, 3, 3, 5]
+
+
+@pytest.mark.parametrize("c3", ["٣", "３", "3.7", "3.0", "true", " 3"])
+async def test_form_refuses_a_radio_value_that_is_not_a_level(c3: str) -> None:
+    number, _, _, _ = await convened_case()
+    member = (await seated_now(number))[0]
+    from review import auth
+
+    token, _ = await auth.start_session(member)
+    form = {"csrf_token": "t", "revision": "0"}
+    for c in ["C1", "C2", "C3", "C4", "C5", "C6"]:
+        form[f"value_{c}"], form[f"reason_{c}"] = (c3 if c == "C3" else "3"), f"{c} 理由"
+    async with factories.client(Cookie=f"rv_session={token}; rv_csrf=t") as web:
+        response = await web.post(f"/panel/cases/{number}/scores", data=form)
+
+    assert response.status_code == 422
+    assert "「" in response.text and "分值" in response.text
+    assert await ScoreSheet.count().run() == 0
