@@ -94,7 +94,7 @@ async def _panel_record(case: dict, panel_id: int, status: str) -> _PanelRecord:
             "SELECT m.body, m.at, a.display_name AS author FROM deliberation_message m"
             " JOIN account a ON a.id = m.author WHERE m.deliberation = {} ORDER BY m.id", deliberation["id"])
         dissents = await db.fetch(
-            "SELECT d.text, d.member, d.member_role, a.display_name FROM dissent d JOIN account a ON a.id = d.member"
+            "SELECT d.text, d.member, d.member_role, d.at, a.display_name FROM dissent d JOIN account a ON a.id = d.member"
             " WHERE d.deliberation = {} ORDER BY d.id", deliberation["id"])
         record = _PanelRecord(deliberation, record.sheets, aggregate, messages, dissents)
     if status == "concluded":
@@ -141,8 +141,10 @@ async def scoring_view(actor: Actor, case: dict) -> ScoringView:
                    for r in rows if r["id"] in shown and r["member"] != actor.user_id]
     if view.scoring_closed:
         view.aggregate, view.messages = record.aggregate, record.messages
+        signed_at = view.deliberation["signed_at"]
         view.dissents = [db.Row(member=d["display_name"], role=ROLE_LABELS.get(d["member_role"], ""), text=d["text"],
-                                mine=d["member"] == actor.user_id) for d in record.dissents]
+                                mine=d["member"] == actor.user_id, at=d["at"],
+                                after_signing=bool(signed_at and d["at"] > signed_at)) for d in record.dissents]
         view.my_dissent = next((d.text for d in view.dissents if d.mine), "")
     return view
 
@@ -167,7 +169,8 @@ def scoring_json(view: ScoringView, criteria: list[dict]) -> dict[str, Any]:
         body["deliberation"] = {
             "reasoning": view.deliberation["reasoning"], "signed": bool(view.deliberation["signed_at"]),
             "messages": [{"author": m["author"], "body": m["body"], "at": m["at"].isoformat()} for m in view.messages],
-            "dissents": [{"member": d["member"], "role": d["role"], "text": d["text"]} for d in view.dissents],
+            "dissents": [{"member": d["member"], "role": d["role"], "text": d["text"], "at": d["at"].isoformat(),
+                          "after_signing": d["after_signing"]} for d in view.dissents],
         }
     return body
 

@@ -144,7 +144,7 @@ async def save_reasoning(request: Request) -> Response:
 
 async def dissent(request: Request) -> Response:
     """
-    summary: 评议员提出（text 为空则撤回）异议
+    summary: 评议员提出、修改（text 为空则撤回）异议，评议办签发评议结论前均可
     """
     body = await json_object(request)
     await deliberation.add_dissent(number=request.path_params["number"], actor=request.state.actor,
@@ -154,9 +154,14 @@ async def dissent(request: Request) -> Response:
 
 async def sign(request: Request) -> Response:
     """
-    summary: 评议组组长签署评议理由
+    summary: 评议组组长签署评议理由（可同时提交 reasoning，先保存再签署）
     """
-    await deliberation.sign_reasoning(number=request.path_params["number"], actor=request.state.actor)
+    body = await json_object(request)
+    reasoning = body.get("reasoning")
+    if reasoning is not None and not isinstance(reasoning, str):
+        raise Invalid("invalid_field", "reasoning 应为文本", field="reasoning")
+    await deliberation.sign_reasoning(number=request.path_params["number"], actor=request.state.actor,
+                                      reasoning=reasoning)
     return JSONResponse({"signed": True})
 
 
