@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 
 import numpy as np
 
 from review import db
+from review.charts import diverging_bars
 from review.convening import ROLE_LABELS
 from scoring.quality import Agreement, MemberLean, agreement, member_leans
 
@@ -66,20 +66,7 @@ async def rater_quality() -> QualityReport:
 
 
 def lean_chart(members: list[MemberRow]) -> str:
-    """A horizontal bar chart of each member's lean, as SVG (no script, nothing loaded from elsewhere)."""
-    import pygal
-    from pygal.style import Style
-
-    # pygal's import adds a finder for its map plugins (unused here) that lacks find_spec: every failed import
-    # after it would raise an ImportWarning. Imports are left as they were.
-    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
-    style = Style(background="white", plot_background="white", font_family="sans-serif",
-                  colors=("#b03a2e", "#1f618d"))
-    chart = pygal.HorizontalBar(
-        js=[], disable_xml_declaration=True, show_legend=True, style=style, height=max(240, 22 * len(members) + 80),
-        width=720, title="评议员相对所在评议组的平均偏差（分）", print_values=False, explicit_size=False,
-    )
-    chart.x_labels = [m.name for m in members]
-    chart.add("偏严", [m.lean.mean_deviation if m.lean.mean_deviation < 0 else None for m in members])
-    chart.add("偏宽", [m.lean.mean_deviation if m.lean.mean_deviation >= 0 else None for m in members])
-    return chart.render(is_unicode=True)
+    """A horizontal bar chart of each member's lean, as SVG (presentation attributes only: see review.charts)."""
+    return diverging_bars("评议员相对所在评议组的平均偏差（分）",
+                          [(m.name, m.lean.mean_deviation) for m in members],
+                          below=("偏严", "#1f618d"), above=("偏宽", "#b03a2e"))
