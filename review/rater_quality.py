@@ -24,6 +24,14 @@ _SCORES_SQLITE = (
     " JOIN deliberation d ON d.panel_id = sh.panel_id WHERE sh.submitted = 1"
 )
 COLUMNS = ("member", "panel", "criterion", "value", "criteria_set")
+# Per member, their sheets on closed panels and how many were saved after the member was first shown another
+# member's sheet: scoring.sealing.saved_after_viewing, counted in the database (a year holds many sheets).
+_REVISED_AFTER_VIEWING = (
+    "SELECT sh.member, COUNT(*) AS sheets, SUM(CASE WHEN sh.others_viewed_at IS NOT NULL"
+    " AND sh.updated_at > sh.others_viewed_at THEN 1 ELSE 0 END) AS revised"
+    " FROM score_sheet sh JOIN deliberation d ON d.panel_id = sh.panel_id WHERE sh.submitted = {}"
+    " GROUP BY sh.member"
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,12 @@ class MemberRow:
     lean: MemberLean
     name: str
     role: str
+    sheets: int = 0  # submitted sheets on closed panels
+    revised_after_viewing: int = 0  # of them, saved again after the member had seen others' sheets
+
+    @property
+    def revised_share(self) -> float:
+        return round(self.revised_after_viewing / self.sheets, 4) if self.sheets else 0.0
 
 
 @dataclass(frozen=True)
@@ -58,8 +72,11 @@ async def rater_quality() -> QualityReport:
         "SELECT a.id, a.display_name, m.role FROM account a LEFT JOIN roster_member m ON m.\"user\" = a.id"
         " WHERE a.role = 'member'")}
     versions = {r["id"]: r["version"] for r in await db.fetch("SELECT id, version FROM criteria_set")}
+    revised = {r["member"]: r for r in await db.fetch(_REVISED_AFTER_VIEWING, True)}
     members = [MemberRow(lean, people.get(lean.member_id, {}).get("display_name", "?"),
-                         ROLE_LABELS.get(people.get(lean.member_id, {}).get("role") or "", ""))
+                         ROLE_LABELS.get(people.get(lean.member_id, {}).get("role") or "", ""),
+                         int(revised.get(lean.member_id, {}).get("sheets") or 0),
+                         int(revised.get(lean.member_id, {}).get("revised") or 0))
                for lean in leans]
     return QualityReport(len(data["value"]), members,
                          [(versions.get(a.criteria_set_id, 0), a) for a in agreements])

@@ -260,6 +260,14 @@ async def _insert_first_sheet(number: str, criteria_set_id: int, actor: Actor,
     return rows[0]["id"] if rows else None
 
 
+async def note_others_viewed(sheet_id: int) -> None:
+    """Record when a member is first shown another member's sheet (one statement; later views change nothing).
+
+    Every save after it is marked 「查看他人评分后修改」 (scoring.sealing.saved_after_viewing)."""
+    await db.fetch("UPDATE score_sheet SET others_viewed_at = {} WHERE id = {} AND others_viewed_at IS NULL",
+                   datetime.now(UTC), sheet_id)
+
+
 async def submit_sheet(*, number: str, actor: Actor, scores: Any, revision: int | None = None) -> int:
     """提交评分: submit a complete sheet (see save_sheet)."""
     saved = await save_sheet(number=number, actor=actor, scores=scores, revision=revision, submit=True)

@@ -16,6 +16,7 @@ from review.errors import Conflict, Invalid, NotFound, ServiceError
 from review.rater_quality import lean_chart, rater_quality
 from review.scoring_flow import save_sheet
 from review.scoring_progress import progress
+from review.sheet_history import sheet_history
 from review.web.guard import PolicyRoute, route
 from review.web.templating import render
 from scoring.criteria import content_hash, content_json
@@ -124,6 +125,13 @@ async def _case_with_form(request: Request, number: str, form_for: str, form: Fo
                   status_code=error.status)
 
 
+async def sheet_revisions(request: Request) -> Response:
+    """A sheet's revision history: the member's own, or (once scoring has closed) any for the office."""
+    history = await sheet_history(number=request.path_params["number"], sheet_id=request.path_params["sheet_id"],
+                                  actor=request.state.actor)
+    return render(request, "scoring/revisions.html", {"h": history, "case_path": _case_path(request)})
+
+
 async def deliberate(request: Request) -> Response:
     """The panel's deliberation forms: message, reasoning (chair), dissent, sign (chair, with the reasoning as
     typed in the same form); a refusal brings the page back with what was typed."""
@@ -210,7 +218,9 @@ routes: list[PolicyRoute] = [
     route("/office/cases/{number}/close-scoring", close_scoring, OFFICE, methods=["POST"]),
     route("/office/cases/{number}/ruling", issue, OFFICE, methods=["POST"]),
     route("/office/cases/{number}/reconsideration", decide_reconsideration, OFFICE, methods=["POST"]),
+    route("/office/cases/{number}/sheets/{sheet_id:int}/revisions", sheet_revisions, OFFICE),
     route("/panel/cases/{number}/scores", submit_scores, MEMBER, methods=["POST"]),
+    route("/panel/cases/{number}/sheets/{sheet_id:int}/revisions", sheet_revisions, MEMBER),
     route("/panel/cases/{number}/deliberation/{what}", deliberate, MEMBER, methods=["POST"]),
     route("/liaison/cases/{number}/reconsideration", request_reconsideration, LIAISON, methods=["POST"]),
     route("/track/case/reconsideration", request_reconsideration, COMPLAINANT, methods=["POST"]),

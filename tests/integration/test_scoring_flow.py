@@ -514,3 +514,76 @@ async def test_error_page_links_back_to_where_the_user_was() -> None:
     assert from_page.status_code == foreign.status_code == 404
     assert f'href="/panel/cases/{number}?x=1"' in from_page.text
     assert f'href="/panel/cases/{number}"' in foreign.text and "elsewhere.example" not in foreign.text
+
+
+# Sealed scoring's side door: saves after a member has seen the others' sheets are marked, and the history shows.
+
+MARK = "查看他人评分后修改"
+
+
+async def _bearer(actor: object) -> dict[str, str]:
+    from review import auth
+
+    return {"Authorization": f"Bearer {await auth.issue_token(actor)}"}
+
+
+async def test_revision_after_seeing_others_is_marked_and_the_history_shows_it() -> None:
+    number, _, office, _ = await convened_case()
+    first, second, third, *rest = await seated_now(number)
+    liaison = await factories.account("liaison")
+    await submit_sheet(number=number, actor=third, scores=_scores(3, "独自"))
+    await submit_sheet(number=number, actor=third, scores=_scores(4, "独自改"), revision=1)  # nobody else in yet
+    await save_sheet(number=number, actor=first, scores=[{"criterion": "C1", "value": 2, "reason": "草"}],
+                     submit=False)
+    await submit_sheet(number=number, actor=first, scores=_scores(2, "占位"), revision=1)
+    await submit_sheet(number=number, actor=second, scores=_scores(5, "二"))
+    async with factories.client(**await _web(first)) as web:
+        await web.get(f"/panel/cases/{number}")  # the first sight of the others' sheets
+    await submit_sheet(number=number, actor=first, scores=_scores(5, "看后"), revision=2)
+
+    async with factories.client(**await _bearer(first)) as api:
+        mine = (await api.get(f"/api/v1/cases/{number}/scores")).json()["my_sheet"]
+        history = await api.get(f"/api/v1/cases/{number}/sheets/{mine['sheet_id']}/revisions")
+    async with factories.client(**await _web(first)) as web:
+        page = (await web.get(f"/panel/cases/{number}")).text
+        history_page = await web.get(f"/panel/cases/{number}/sheets/{mine['sheet_id']}/revisions")
+    sealed = {}
+    for who, actor in (("office", office), ("fellow", second), ("liaison", liaison)):
+        async with factories.client(**await _bearer(actor)) as api:
+            sealed[who] = (await api.get(f"/api/v1/cases/{number}/sheets/{mine['sheet_id']}/revisions")).status_code
+
+    assert mine["revised_after_viewing_others"] is True and mine["revision"] == 3
+    assert history.status_code == 200
+    saves = history.json()["revisions"]
+    assert [(r["revision"], r["submitted"], r["revised_after_viewing_others"]) for r in saves] == [
+        (1, False, False), (2, True, False), (3, True, True)]
+    assert saves[1]["scores"][0] == {"criterion": "C1", "value": 2, "reason": "占位C1 理由"}
+    assert MARK in page and f"/sheets/{mine['sheet_id']}/revisions" in page
+    assert history_page.status_code == 200 and history_page.text.count(f'<span class="badge flag">{MARK}') == 1
+    assert "占位C1 理由" in history_page.text and "草" in history_page.text
+    assert sealed == {"office": 403, "fellow": 404, "liaison": 404}
+
+    for m in rest:
+        await submit_sheet(number=number, actor=m, scores=_scores(4))
+    await close_scoring(number=number, actor=office)
+    async with factories.client(**await _bearer(office)) as api:
+        office_history = (await api.get(f"/api/v1/cases/{number}/sheets/{mine['sheet_id']}/revisions")).json()
+        third_id = next(s["sheet_id"] for s in (await api.get(f"/api/v1/cases/{number}/scores")).json()["sheets"]
+                        if s["member"] == third.username)
+        third_history = (await api.get(f"/api/v1/cases/{number}/sheets/{third_id}/revisions")).json()
+        quality = (await api.get("/api/v1/scoring/quality")).json()
+    async with factories.client(**await _web(office)) as web:
+        office_page = (await web.get(f"/office/cases/{number}")).text
+        quality_page = (await web.get("/office/quality")).text
+
+    # The office reads the submitted saves only (drafts stay private), once scoring has closed.
+    assert [r["revision"] for r in office_history["revisions"]] == [2, 3]
+    assert [r["revised_after_viewing_others"] for r in third_history["revisions"]] == [False, False]
+    marked = [s for s in office_page.split("<summary>")[1:] if MARK in s.split("</summary>")[0]]
+    assert len(marked) == 1 and marked[0].startswith(first.username)
+    by_member = {m["member"]: m for m in quality["members"]}
+    assert by_member[first.username]["revised_after_viewing_others"] == 1
+    assert by_member[first.username]["revised_after_viewing_others_share"] == 1.0
+    assert by_member[third.username]["revised_after_viewing_others"] == 0
+    assert all(m["sheets"] == 1 for m in quality["members"])
+    assert "1 / 1 份（100%）" in quality_page

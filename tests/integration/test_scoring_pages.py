@@ -130,7 +130,8 @@ async def test_quality_page_api_and_chart_show_each_members_lean() -> None:
     for seat, name in names.items():
         row = _row(text, name)
         assert f"{EXPECTED_LEAN[seat]:+.2f}" in row and " 30 " in f" {row} "
-        assert row.endswith({"lenient": "偏宽", "harsh": "偏严", "balanced": "—"}[TENDENCY[seat]])
+        tendency = {"lenient": "偏宽", "harsh": "偏严", "balanced": "—"}[TENDENCY[seat]]
+        assert row.endswith(f"{tendency} 0 / 5 份（0%）")  # none of the five sheets revised after seeing others
     assert f"第 1 版 30 {alpha:.3f}" in _row(text, "第 1 版")
     assert "<svg" in text  # the chart is drawn into the page, not fetched from elsewhere
 
