@@ -8,9 +8,7 @@ DESCRIPTION = "When a member was first shown another member's score sheet (score
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="scoring", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="scoring", description=DESCRIPTION)
 
     manager.add_column(
         table_class_name="ScoreSheet",

@@ -425,10 +425,14 @@ async def test_chair_signs_the_reasoning_typed_in_the_same_form() -> None:
                                data={"csrf_token": "t", "reasoning": "   "})
         signed = await web.post(f"/panel/cases/{number}/deliberation/sign",
                                 data={"csrf_token": "t", "reasoning": "经合议，评议组认定办理基本到位。"})
+        again = await web.post(f"/panel/cases/{number}/deliberation/sign",
+                               data={"csrf_token": "t", "reasoning": "第二次点了签署"})
 
     assert empty.status_code == 422 and "出错了" not in empty.text
     assert 'id="reasoning"' in empty.text and 'aria-invalid="true" aria-describedby="error-reasoning"' in empty.text
     assert signed.status_code == 303
+    assert again.status_code == 409 and "出错了" not in again.text
+    assert '<p class="error" role="alert">评议理由已签署</p>' in again.text  # shown, though its form is gone
     row = (await db.fetch("SELECT reasoning, signed_at FROM deliberation"))[0]
     assert row["reasoning"] == "经合议，评议组认定办理基本到位。" and row["signed_at"] is not None
 
