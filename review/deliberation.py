@@ -15,6 +15,7 @@ from review.convening import ROLE_LABELS
 from review.errors import Conflict, Forbidden, Invalid, NotFound
 from review.lifecycle import Action
 from review.scoring_flow import active_panel_id, panel_aggregate, seat_of
+from review.visibility import may_see
 from review.workdays import add_workdays
 from scoring.tables import Deliberation, DeliberationMessage, Dissent, Ruling
 
@@ -53,6 +54,8 @@ async def _deliberating(number: str, actor: Actor) -> tuple[dict, dict, dict | N
     case = await load_case_for_update(number)
     seat = await seat_of(actor, case["id"]) if actor.kind == "member" else None
     if actor.kind == "member" and seat is None:
+        if case["status"] in ("ruled", "closed") and await may_see(actor, case):  # sat on the concluded panel
+            raise Conflict("not_deliberating", "评议结论已签发，合议已经结束")
         raise NotFound("case_not_found", "未找到该案件")
     if case["status"] != "deliberation":
         raise Conflict("not_deliberating", "本案不在合议阶段")
@@ -94,37 +97,46 @@ async def save_reasoning(*, number: str, actor: Actor, reasoning: str) -> None:
 
 
 async def add_dissent(*, number: str, actor: Actor, text: str) -> None:
-    """异议: a member other than the chair records (or withdraws, with empty text) a dissent before signing."""
+    """异议: a member other than the chair records, changes or (with empty text) withdraws a dissent, until the
+    office issues the ruling; one made after the chair signed is shown to the office as such before issue."""
     async with db.transaction():
         case, deliberation, seat = await _deliberating(number, actor)
         if not seat or seat["is_chair"]:
             raise Forbidden("forbidden", "评议组组长签署评议理由，不另行提出异议")
-        if deliberation["signed_at"]:
-            raise Conflict("already_signed", "评议理由已签署，不能再提出或修改异议")
+        earlier = await Dissent.select(Dissent.text).where(
+            (Dissent.deliberation == deliberation["id"]) & (Dissent.member == actor.user_id)).first().run()
+        body = text.strip()[:4000]
+        if (earlier["text"] if earlier else "") == body:
+            return  # nothing changed: nothing to record
         await Dissent.delete().where((Dissent.deliberation == deliberation["id"]) & (Dissent.member == actor.user_id)).run()
-        if text.strip():
+        if body:
             await Dissent.insert(Dissent(deliberation=deliberation["id"], member=actor.user_id,
-                                         member_role=seat["role"], text=text.strip()[:4000],
-                                         at=datetime.now(UTC))).run()
+                                         member_role=seat["role"], text=body, at=datetime.now(UTC))).run()
         await audit.record(case_id=case["id"], actor=actor.label, action="dissent_recorded",
-                           data={"withdrawn": not text.strip()})
+                           data={"withdrawn": not body, "changed": earlier is not None,
+                                 "after_signing": bool(deliberation["signed_at"])})
 
 
-async def sign_reasoning(*, number: str, actor: Actor) -> None:
-    """组长签署: the chair signs the reasoning (and with it the dissents recorded so far)."""
+async def sign_reasoning(*, number: str, actor: Actor, reasoning: str | None = None) -> None:
+    """组长签署: the chair signs the reasoning (the text given, saved first, or the draft saved before); members
+    may still add or change a dissent until the office issues the ruling."""
     async with db.transaction():
         case, deliberation, seat = await _deliberating(number, actor)
         if not seat or not seat["is_chair"]:
             raise Forbidden("chair_only", "只有评议组组长可以签署")
         if deliberation["signed_at"]:
             raise Conflict("already_signed", "评议理由已签署")
+        if reasoning is not None:
+            deliberation["reasoning"] = reasoning.strip()[:8000]
         if not deliberation["reasoning"].strip():
-            raise Invalid("reasoning_required", "请先起草评议理由", field="reasoning")
+            raise Invalid("reasoning_required", "请先填写评议理由，再签署", field="reasoning")
         result, _, _ = await panel_aggregate(case, deliberation["panel_id"])
         if result.dispersed and not await DeliberationMessage.exists().where(
                 DeliberationMessage.deliberation == deliberation["id"]).run():
-            raise Conflict("deliberation_required", "评议员意见分歧超过公布的上限，须先在合议区讨论后再签署")
-        await Deliberation.update({Deliberation.signed_by: actor.user_id,
+            raise Conflict("deliberation_required", "评议员意见分歧超过公布的上限，须先在合议区讨论后再签署",
+                           field="reasoning")
+        await Deliberation.update({Deliberation.reasoning: deliberation["reasoning"],
+                                   Deliberation.signed_by: actor.user_id,
                                    Deliberation.signed_at: datetime.now(UTC)}).where(
             Deliberation.id == deliberation["id"]).run()
         await audit.record(case_id=case["id"], actor=actor.label, action="reasoning_signed",

@@ -8,16 +8,19 @@ class ServiceError(Exception):
 
     status = 400
 
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
+    def __init__(self, code: str, message: str, field: str | None = None,
+                 extra: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
+        self.extra = extra or {}  # further keys of the error object, e.g. the criterion a score was for
 
     def as_json(self) -> dict:
         error: dict[str, str] = {"code": self.code, "message": self.message}
         if self.field:
             error["field"] = self.field
+        error.update(self.extra)
         return {"error": error}
 
 

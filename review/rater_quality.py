@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 
 import numpy as np
 
 from review import db
+from review.charts import diverging_bars
 from review.convening import ROLE_LABELS
 from scoring.quality import Agreement, MemberLean, agreement, member_leans
 
@@ -24,6 +24,14 @@ _SCORES_SQLITE = (
     " JOIN deliberation d ON d.panel_id = sh.panel_id WHERE sh.submitted = 1"
 )
 COLUMNS = ("member", "panel", "criterion", "value", "criteria_set")
+# Per member, their sheets on closed panels and how many were saved after the member was first shown another
+# member's sheet: scoring.sealing.saved_after_viewing, counted in the database (a year holds many sheets).
+_REVISED_AFTER_VIEWING = (
+    "SELECT sh.member, COUNT(*) AS sheets, SUM(CASE WHEN sh.others_viewed_at IS NOT NULL"
+    " AND sh.updated_at > sh.others_viewed_at THEN 1 ELSE 0 END) AS revised"
+    " FROM score_sheet sh JOIN deliberation d ON d.panel_id = sh.panel_id WHERE sh.submitted = {}"
+    " GROUP BY sh.member"
+)
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,12 @@ class MemberRow:
     lean: MemberLean
     name: str
     role: str
+    sheets: int = 0  # submitted sheets on closed panels
+    revised_after_viewing: int = 0  # of them, saved again after the member had seen others' sheets
+
+    @property
+    def revised_share(self) -> float:
+        return round(self.revised_after_viewing / self.sheets, 4) if self.sheets else 0.0
 
 
 @dataclass(frozen=True)
@@ -58,28 +72,18 @@ async def rater_quality() -> QualityReport:
         "SELECT a.id, a.display_name, m.role FROM account a LEFT JOIN roster_member m ON m.\"user\" = a.id"
         " WHERE a.role = 'member'")}
     versions = {r["id"]: r["version"] for r in await db.fetch("SELECT id, version FROM criteria_set")}
+    revised = {r["member"]: r for r in await db.fetch(_REVISED_AFTER_VIEWING, True)}
     members = [MemberRow(lean, people.get(lean.member_id, {}).get("display_name", "?"),
-                         ROLE_LABELS.get(people.get(lean.member_id, {}).get("role") or "", ""))
+                         ROLE_LABELS.get(people.get(lean.member_id, {}).get("role") or "", ""),
+                         int(revised.get(lean.member_id, {}).get("sheets") or 0),
+                         int(revised.get(lean.member_id, {}).get("revised") or 0))
                for lean in leans]
     return QualityReport(len(data["value"]), members,
                          [(versions.get(a.criteria_set_id, 0), a) for a in agreements])
 
 
 def lean_chart(members: list[MemberRow]) -> str:
-    """A horizontal bar chart of each member's lean, as SVG (no script, nothing loaded from elsewhere)."""
-    import pygal
-    from pygal.style import Style
-
-    # pygal's import adds a finder for its map plugins (unused here) that lacks find_spec: every failed import
-    # after it would raise an ImportWarning. Imports are left as they were.
-    sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "PluginImportFixer"]
-    style = Style(background="white", plot_background="white", font_family="sans-serif",
-                  colors=("#b03a2e", "#1f618d"))
-    chart = pygal.HorizontalBar(
-        js=[], disable_xml_declaration=True, show_legend=True, style=style, height=max(240, 22 * len(members) + 80),
-        width=720, title="评议员相对所在评议组的平均偏差（分）", print_values=False, explicit_size=False,
-    )
-    chart.x_labels = [m.name for m in members]
-    chart.add("偏严", [m.lean.mean_deviation if m.lean.mean_deviation < 0 else None for m in members])
-    chart.add("偏宽", [m.lean.mean_deviation if m.lean.mean_deviation >= 0 else None for m in members])
-    return chart.render(is_unicode=True)
+    """A horizontal bar chart of each member's lean, as SVG (presentation attributes only: see review.charts)."""
+    return diverging_bars("评议员相对所在评议组的平均偏差（分）",
+                          [(m.name, m.lean.mean_deviation) for m in members],
+                          below=("偏严", "#1f618d"), above=("偏宽", "#b03a2e"))

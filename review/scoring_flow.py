@@ -14,6 +14,7 @@ from review.errors import Conflict, Invalid, NotFound
 from review.lifecycle import Action
 from scoring.aggregate import Aggregate, CriterionSpec, RulingRule, Sheet, aggregate_scores
 from scoring.tables import CriteriaSet, Criterion
+from scoring.values import BadValue, score_value
 
 SCORING_OPEN = ("panel_ready", "under_review")
 
@@ -71,19 +72,16 @@ def parse_scores(raw: Any, criteria: list[dict], *, complete: bool) -> list[tupl
     for c in criteria:
         item = by_code.get(c["code"]) or {}
         field = f"scores.{c['code']}"
-        value: int | None = None
-        if item.get("value") not in (None, ""):
-            try:
-                value = int(item["value"])
-            except (TypeError, ValueError):
-                raise Invalid("invalid_field", f"「{c['name']}」的分值应为整数", field=field) from None
-            if not 1 <= value <= c["scale_max"]:
-                raise Invalid("invalid_field", f"「{c['name']}」的分值应在 1–{c['scale_max']} 之间", field=field)
+        about = {"criterion": c["code"]}
+        try:
+            value = score_value(item.get("value"), scale_max=c["scale_max"], name=c["name"])
+        except BadValue as bad:
+            raise Invalid("invalid_score", bad.message, field=field, extra=about) from None
         reason = str(item.get("reason") or "").strip()[:2000]
         if complete and value is None:
-            raise Invalid("missing_field", f"缺少「{c['name']}」的评分", field=field)
+            raise Invalid("missing_field", f"缺少「{c['name']}」的评分", field=field, extra=about)
         if complete and not reason:
-            raise Invalid("reason_required", f"请填写「{c['name']}」的评分理由", field=field)
+            raise Invalid("reason_required", f"请填写「{c['name']}」的评分理由", field=field, extra=about)
         parsed.append((c, value, reason))
     return parsed
 
@@ -260,6 +258,14 @@ async def _insert_first_sheet(number: str, criteria_set_id: int, actor: Actor,
         [c["id"] for c, _, _ in parsed], [v for _, v, _ in parsed], [r for _, _, r in parsed], content, actor.label,
         list(statuses))
     return rows[0]["id"] if rows else None
+
+
+async def note_others_viewed(sheet_id: int) -> None:
+    """Record when a member is first shown another member's sheet (one statement; later views change nothing).
+
+    Every save after it is marked 「查看他人评分后修改」 (scoring.sealing.saved_after_viewing)."""
+    await db.fetch("UPDATE score_sheet SET others_viewed_at = {} WHERE id = {} AND others_viewed_at IS NULL",
+                   datetime.now(UTC), sheet_id)
 
 
 async def submit_sheet(*, number: str, actor: Actor, scores: Any, revision: int | None = None) -> int:

@@ -11,9 +11,9 @@ from review.actors import Actor
 from review.convening import ROLE_LABELS
 from review.kept import Kept
 from review.reconsideration import window
-from review.scoring_flow import SCORING_OPEN, panel_aggregate, published_criteria
+from review.scoring_flow import SCORING_OPEN, note_others_viewed, panel_aggregate, published_criteria
 from scoring.aggregate import Aggregate
-from scoring.sealing import SheetInfo, Viewer, visible_sheets
+from scoring.sealing import SheetInfo, Viewer, saved_after_viewing, visible_sheets
 
 
 @dataclass
@@ -23,7 +23,9 @@ class ScoringView:
     is_chair: bool = False
     can_score: bool = False
     scoring_closed: bool = False
+    my_sheet_id: int | None = None
     my_revision: int = 0
+    my_revised_after_viewing: bool = False  # 「查看他人评分后修改」
     my_submitted: bool = False
     my_scores: dict[str, dict] = field(default_factory=dict)  # code → {value, reason}
     sheets: list[dict] = field(default_factory=list)  # visible sheets of others (and of all, for the office)
@@ -40,7 +42,8 @@ class ScoringView:
 
 
 _SHEETS = (
-    "SELECT sh.id, sh.member, sh.member_role, sh.submitted, sh.revision, a.display_name,"
+    "SELECT sh.id, sh.member, sh.member_role, sh.submitted, sh.revision, sh.updated_at, sh.others_viewed_at,"
+    " a.display_name,"
     " (SELECT r.scores FROM score_sheet_revision r WHERE r.score_sheet = sh.id ORDER BY r.revision DESC LIMIT 1)"
     " AS scores FROM score_sheet sh JOIN account a ON a.id = sh.member WHERE sh.panel_id = {} ORDER BY sh.id"
 )
@@ -94,7 +97,7 @@ async def _panel_record(case: dict, panel_id: int, status: str) -> _PanelRecord:
             "SELECT m.body, m.at, a.display_name AS author FROM deliberation_message m"
             " JOIN account a ON a.id = m.author WHERE m.deliberation = {} ORDER BY m.id", deliberation["id"])
         dissents = await db.fetch(
-            "SELECT d.text, d.member, d.member_role, a.display_name FROM dissent d JOIN account a ON a.id = d.member"
+            "SELECT d.text, d.member, d.member_role, d.at, a.display_name FROM dissent d JOIN account a ON a.id = d.member"
             " WHERE d.deliberation = {} ORDER BY d.id", deliberation["id"])
         record = _PanelRecord(deliberation, record.sheets, aggregate, messages, dissents)
     if status == "concluded":
@@ -129,20 +132,29 @@ async def scoring_view(actor: Actor, case: dict) -> ScoringView:
     rows = record.sheets
     view.submitted_count = sum(1 for r in rows if r["submitted"])
     view.submitted_by = [r["display_name"] for r in rows if r["submitted"]]
+    mine = None
     for r in rows:
         if r["member"] == actor.user_id:
-            view.my_revision, view.my_submitted = r["revision"], bool(r["submitted"])
+            mine = r
+            view.my_sheet_id, view.my_revision, view.my_submitted = r["id"], r["revision"], bool(r["submitted"])
             view.my_scores = {s["criterion"]: s for s in db.json_value(r["scores"] or "[]")}
+            view.my_revised_after_viewing = saved_after_viewing(r["updated_at"], r["others_viewed_at"])
     shown = {s.sheet_id for s in visible_sheets(
         Viewer(actor.kind, actor.user_id, view.seated),
         [SheetInfo(r["id"], r["member"], bool(r["submitted"])) for r in rows], scoring_closed=view.scoring_closed)}
-    view.sheets = [db.Row(member=r["display_name"], role=ROLE_LABELS.get(r["member_role"], r["member_role"]),
-                          scores={s["criterion"]: s for s in db.json_value(r["scores"] or "[]")})
+    view.sheets = [db.Row(sheet_id=r["id"], member=r["display_name"],
+                          role=ROLE_LABELS.get(r["member_role"], r["member_role"]),
+                          scores={s["criterion"]: s for s in db.json_value(r["scores"] or "[]")},
+                          revised_after_viewing=saved_after_viewing(r["updated_at"], r["others_viewed_at"]))
                    for r in rows if r["id"] in shown and r["member"] != actor.user_id]
+    if view.sheets and mine and not view.scoring_closed and mine["others_viewed_at"] is None:
+        await note_others_viewed(mine["id"])  # this view shows the member others' sheets for the first time
     if view.scoring_closed:
         view.aggregate, view.messages = record.aggregate, record.messages
+        signed_at = view.deliberation["signed_at"]
         view.dissents = [db.Row(member=d["display_name"], role=ROLE_LABELS.get(d["member_role"], ""), text=d["text"],
-                                mine=d["member"] == actor.user_id) for d in record.dissents]
+                                mine=d["member"] == actor.user_id, at=d["at"],
+                                after_signing=bool(signed_at and d["at"] > signed_at)) for d in record.dissents]
         view.my_dissent = next((d.text for d in view.dissents if d.mine), "")
     return view
 
@@ -156,10 +168,12 @@ def scoring_json(view: ScoringView, criteria: list[dict]) -> dict[str, Any]:
                       "levels": c["levels"]} for c in criteria],
     }
     if view.seated:
-        body["my_sheet"] = {"revision": view.my_revision, "submitted": view.my_submitted,
-                            "scores": list(view.my_scores.values())}
-    body["sheets"] = [{"member": s["member"], "role": s["role"], "scores": list(s["scores"].values())}
-                      for s in view.sheets]
+        body["my_sheet"] = {"sheet_id": view.my_sheet_id, "revision": view.my_revision,
+                            "submitted": view.my_submitted, "scores": list(view.my_scores.values()),
+                            "revised_after_viewing_others": view.my_revised_after_viewing}
+    body["sheets"] = [{"sheet_id": s["sheet_id"], "member": s["member"], "role": s["role"],
+                       "scores": list(s["scores"].values()),
+                       "revised_after_viewing_others": s["revised_after_viewing"]} for s in view.sheets]
     if view.aggregate:
         body["aggregate"] = {"per_criterion": view.aggregate.per_criterion, "total": view.aggregate.total,
                              "grade": view.aggregate.grade, "dispersed": view.aggregate.dispersed}
@@ -167,7 +181,8 @@ def scoring_json(view: ScoringView, criteria: list[dict]) -> dict[str, Any]:
         body["deliberation"] = {
             "reasoning": view.deliberation["reasoning"], "signed": bool(view.deliberation["signed_at"]),
             "messages": [{"author": m["author"], "body": m["body"], "at": m["at"].isoformat()} for m in view.messages],
-            "dissents": [{"member": d["member"], "role": d["role"], "text": d["text"]} for d in view.dissents],
+            "dissents": [{"member": d["member"], "role": d["role"], "text": d["text"], "at": d["at"].isoformat(),
+                          "after_signing": d["after_signing"]} for d in view.dissents],
         }
     return body
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -32,3 +33,19 @@ def visible_sheets(viewer: Viewer, sheets: list[SheetInfo], *, scoring_closed: b
     if scoring_closed or any(s.submitted for s in own):
         return own + [s for s in submitted if s.member_id != viewer.user_id]
     return own
+
+
+def history_access(viewer: Viewer, sheet: SheetInfo, *, scoring_closed: bool) -> str | None:
+    """Which saves of a sheet the viewer may read: "all" (drafts too) for its own member at any time;
+    "submitted" for the office once scoring has closed, on a submitted sheet (drafts stay private);
+    None for everyone else, fellow members included."""
+    if viewer.kind == "member" and viewer.user_id is not None and sheet.member_id == viewer.user_id:
+        return "all"
+    if viewer.kind == "office" and scoring_closed and sheet.submitted:
+        return "submitted"
+    return None
+
+
+def saved_after_viewing(saved_at: datetime | None, others_viewed_at: datetime | None) -> bool:
+    """「查看他人评分后修改」: a save made after the member was first shown another member's sheet."""
+    return saved_at is not None and others_viewed_at is not None and saved_at > others_viewed_at

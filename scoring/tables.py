@@ -63,6 +63,9 @@ class ScoreSheet(Table):
     revision = Integer(default=0, help_text="Counts every save; a save must name the revision it edits")
     submitted_at = Timestamptz(null=True, default=None)
     updated_at = Timestamptz(null=True, default=None)
+    others_viewed_at = Timestamptz(
+        null=True, default=None,
+        help_text="When the member was first shown another member's sheet; saves after it are marked as such")
 
 
 class Score(Table):

@@ -10,10 +10,15 @@ from starlette.requests import Request
 from review.errors import Invalid
 
 
+def _no_constant(name: str) -> Any:
+    # Python's json accepts NaN, Infinity and -Infinity, which are not JSON (RFC 8259) and no field takes.
+    raise Invalid("invalid_json", f"请求体不是有效的 JSON：{name} 不是 JSON 的数值")
+
+
 async def json_body(request: Request) -> Any:
     """The request's JSON body (None when empty); 422 `invalid_json` when it does not parse."""
     try:
-        return json.loads(await request.body() or b"null")
+        return json.loads(await request.body() or b"null", parse_constant=_no_constant)
     except ValueError:
         raise Invalid("invalid_json", "请求体不是有效的 JSON") from None
 

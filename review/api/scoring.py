@@ -9,12 +9,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from review import criteria_admin, deliberation, reconsideration
-from review.actors import CASE_PARTY, MEMBER, OFFICE, PUBLIC, Policy
+from review.actors import CASE_PARTY, MEMBER, OFFICE, PUBLIC, STAFF, Policy
 from review.api.common import json_object
 from review.errors import Invalid, NotFound
 from review.rater_quality import rater_quality
 from review.scoring_flow import save_sheet
 from review.scoring_view import criteria_for, scoring_json, scoring_view
+from review.sheet_history import sheet_history
 from review.visibility import visible_case
 from review.web.guard import PolicyRoute, route
 
@@ -114,6 +115,15 @@ async def save_scores(request: Request) -> Response:
                         status_code=201 if saved.revision == 1 else 200)
 
 
+async def sheet_revisions(request: Request) -> Response:
+    """
+    summary: 评分表的修改记录（评议员本人随时可看；评议办在评分结束后可看已提交的各次修改），标出查看他人评分后所作的修改
+    """
+    history = await sheet_history(number=request.path_params["number"], sheet_id=request.path_params["sheet_id"],
+                                  actor=request.state.actor)
+    return JSONResponse(history.as_json())
+
+
 async def close_scoring(request: Request) -> Response:
     """
     summary: 评议办结束评分，评议组进入合议
@@ -144,7 +154,7 @@ async def save_reasoning(request: Request) -> Response:
 
 async def dissent(request: Request) -> Response:
     """
-    summary: 评议员提出（text 为空则撤回）异议
+    summary: 评议员提出、修改（text 为空则撤回）异议，评议办签发评议结论前均可
     """
     body = await json_object(request)
     await deliberation.add_dissent(number=request.path_params["number"], actor=request.state.actor,
@@ -154,9 +164,14 @@ async def dissent(request: Request) -> Response:
 
 async def sign(request: Request) -> Response:
     """
-    summary: 评议组组长签署评议理由
+    summary: 评议组组长签署评议理由（可同时提交 reasoning，先保存再签署）
     """
-    await deliberation.sign_reasoning(number=request.path_params["number"], actor=request.state.actor)
+    body = await json_object(request)
+    reasoning = body.get("reasoning")
+    if reasoning is not None and not isinstance(reasoning, str):
+        raise Invalid("invalid_field", "reasoning 应为文本", field="reasoning")
+    await deliberation.sign_reasoning(number=request.path_params["number"], actor=request.state.actor,
+                                      reasoning=reasoning)
     return JSONResponse({"signed": True})
 
 
@@ -198,7 +213,9 @@ async def quality(request: Request) -> Response:
         "scores": report.scores,
         "members": [{"member": m.name, "role": m.role, "scores": m.lean.scores,
                      "mean_deviation": m.lean.mean_deviation, "mean_abs_deviation": m.lean.mean_abs_deviation,
-                     "tendency": m.lean.tendency} for m in report.members],
+                     "tendency": m.lean.tendency, "sheets": m.sheets,
+                     "revised_after_viewing_others": m.revised_after_viewing,
+                     "revised_after_viewing_others_share": m.revised_share} for m in report.members],
         "agreement": [{"criteria_version": v, "units": a.units, "krippendorff_alpha": a.alpha}
                       for v, a in report.agreement],
     })
@@ -213,6 +230,7 @@ routes: list[PolicyRoute] = [
     route("/criteria/{version}", criteria_version, PUBLIC),
     route("/cases/{number}/scores", case_scores, CASE_PARTY),
     route("/cases/{number}/scores", save_scores, MEMBER, methods=["POST"]),
+    route("/cases/{number}/sheets/{sheet_id:int}/revisions", sheet_revisions, STAFF),
     route("/cases/{number}/scoring/close", close_scoring, OFFICE, methods=["POST"]),
     route("/cases/{number}/deliberation/messages", post_message, MEMBER, methods=["POST"]),
     route("/cases/{number}/deliberation/reasoning", save_reasoning, MEMBER, methods=["POST"]),

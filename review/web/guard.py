@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -80,7 +82,25 @@ def error_response(request: Request, error: ServiceError) -> Response:
         return JSONResponse(error.as_json(), status_code=error.status)
     if isinstance(error, Unauthorized) and request.method == "GET":
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    return render(request, "error.html", {"error": error}, status_code=error.status)
+    return render(request, "error.html", {"error": error, "back": back_link(request)}, status_code=error.status)
+
+
+_CASE_PAGE = re.compile(r"^/(office|panel|liaison)/cases/([^/]+)/")
+
+
+def back_link(request: Request) -> str:
+    """Where an error page leads back to: the page the request came from if it is this site's, else the
+    case page the request was about, else the home page."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    here = urlsplit(str(request.base_url))
+    same_site = (referer.scheme, referer.netloc) == (here.scheme, here.netloc)
+    if same_site and referer.path.startswith("/") and not referer.path.startswith("//"):
+        return urlunsplit(("", "", referer.path, referer.query, ""))
+    if found := _CASE_PAGE.match(request.url.path):
+        return f"/{found[1]}/cases/{found[2]}"
+    if request.url.path.startswith("/track/case/"):
+        return "/track/case"
+    return "/"
 
 
 async def _admit_and_call(request: Request, endpoint: Endpoint, policy: Policy) -> Response:

@@ -12,13 +12,15 @@ from starlette.responses import RedirectResponse, Response
 from review import criteria_admin, deliberation, reconsideration
 from review.actors import COMPLAINANT, LIAISON, MEMBER, OFFICE, PUBLIC
 from review.case_view import case_view
-from review.errors import Conflict, Invalid, NotFound
+from review.errors import Conflict, Invalid, NotFound, ServiceError
 from review.rater_quality import lean_chart, rater_quality
 from review.scoring_flow import save_sheet
 from review.scoring_progress import progress
+from review.sheet_history import sheet_history
 from review.web.guard import PolicyRoute, route
 from review.web.templating import render
 from scoring.criteria import content_hash, content_json
+from scoring.values import form_value
 
 AREA = {"office": "/office/cases", "member": "/panel/cases", "liaison": "/liaison/cases"}
 
@@ -98,8 +100,8 @@ async def publish_draft(request: Request) -> Response:
 
 def _scores_from_form(form: FormData) -> list[dict]:
     codes = {key.split("_", 1)[1] for key in form if key.startswith(("value_", "reason_"))}
-    return [{"criterion": c, "value": form.get(f"value_{c}") or None, "reason": form.get(f"reason_{c}", "")}
-            for c in sorted(codes)]
+    return [{"criterion": c, "value": form_value(str(form.get(f"value_{c}") or "")),
+             "reason": form.get(f"reason_{c}", "")} for c in sorted(codes)]
 
 
 async def submit_scores(request: Request) -> Response:
@@ -111,27 +113,46 @@ async def submit_scores(request: Request) -> Response:
         await save_sheet(number=number, actor=request.state.actor, scores=_scores_from_form(form),
                          revision=int(str(form.get("revision") or 0)), submit=not draft)
     except (Invalid, Conflict) as error:
-        view = await case_view(request.state.actor, number)
-        return render(request, "case.html", {"v": view, "form_error": error, "form": form},
-                      status_code=error.status)
+        return await _case_with_form(request, number, "scores", form, error)
     return _back(f"/panel/cases/{number}?{'draft' if draft else 'submitted'}=1#scoring")
 
 
+async def _case_with_form(request: Request, number: str, form_for: str, form: FormData,
+                          error: ServiceError) -> Response:
+    """The case page again with the refused form as typed and the refusal at its field (never a bare error)."""
+    view = await case_view(request.state.actor, number)
+    return render(request, "case.html", {"v": view, "form_error": error, "form": form, "form_for": form_for},
+                  status_code=error.status)
+
+
+async def sheet_revisions(request: Request) -> Response:
+    """A sheet's revision history: the member's own, or (once scoring has closed) any for the office."""
+    history = await sheet_history(number=request.path_params["number"], sheet_id=request.path_params["sheet_id"],
+                                  actor=request.state.actor)
+    return render(request, "scoring/revisions.html", {"h": history, "case_path": _case_path(request)})
+
+
 async def deliberate(request: Request) -> Response:
-    """The panel's deliberation forms: message, reasoning (chair), dissent, sign (chair)."""
+    """The panel's deliberation forms: message, reasoning (chair), dissent, sign (chair, with the reasoning as
+    typed in the same form); a refusal brings the page back with what was typed."""
     number, what = request.path_params["number"], request.path_params["what"]
     form = await request.form()
     actor = request.state.actor
-    if what == "message":
-        await deliberation.post_message(number=number, actor=actor, body=str(form.get("body", "")))
-    elif what == "reasoning":
-        await deliberation.save_reasoning(number=number, actor=actor, reasoning=str(form.get("reasoning", "")))
-    elif what == "dissent":
-        await deliberation.add_dissent(number=number, actor=actor, text=str(form.get("text", "")))
-    elif what == "sign":
-        await deliberation.sign_reasoning(number=number, actor=actor)
-    else:
-        raise NotFound("not_found", "没有这个操作")
+    try:
+        if what == "message":
+            await deliberation.post_message(number=number, actor=actor, body=str(form.get("body", "")))
+        elif what == "reasoning":
+            await deliberation.save_reasoning(number=number, actor=actor, reasoning=str(form.get("reasoning", "")))
+        elif what == "dissent":
+            await deliberation.add_dissent(number=number, actor=actor, text=str(form.get("text", "")))
+        elif what == "sign":
+            typed = form.get("reasoning")
+            await deliberation.sign_reasoning(number=number, actor=actor,
+                                              reasoning=None if typed is None else str(typed))
+        else:
+            raise NotFound("not_found", "没有这个操作")
+    except (Invalid, Conflict) as error:
+        return await _case_with_form(request, number, what, form, error)
     return _back(f"/panel/cases/{number}#deliberation")
 
 
@@ -197,7 +218,9 @@ routes: list[PolicyRoute] = [
     route("/office/cases/{number}/close-scoring", close_scoring, OFFICE, methods=["POST"]),
     route("/office/cases/{number}/ruling", issue, OFFICE, methods=["POST"]),
     route("/office/cases/{number}/reconsideration", decide_reconsideration, OFFICE, methods=["POST"]),
+    route("/office/cases/{number}/sheets/{sheet_id:int}/revisions", sheet_revisions, OFFICE),
     route("/panel/cases/{number}/scores", submit_scores, MEMBER, methods=["POST"]),
+    route("/panel/cases/{number}/sheets/{sheet_id:int}/revisions", sheet_revisions, MEMBER),
     route("/panel/cases/{number}/deliberation/{what}", deliberate, MEMBER, methods=["POST"]),
     route("/liaison/cases/{number}/reconsideration", request_reconsideration, LIAISON, methods=["POST"]),
     route("/track/case/reconsideration", request_reconsideration, COMPLAINANT, methods=["POST"]),

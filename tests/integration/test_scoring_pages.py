@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import html
 import re
-import subprocess
-import sys
 import xml.etree.ElementTree as ET
 
 import krippendorff
@@ -132,7 +130,8 @@ async def test_quality_page_api_and_chart_show_each_members_lean() -> None:
     for seat, name in names.items():
         row = _row(text, name)
         assert f"{EXPECTED_LEAN[seat]:+.2f}" in row and " 30 " in f" {row} "
-        assert row.endswith({"lenient": "偏宽", "harsh": "偏严", "balanced": "—"}[TENDENCY[seat]])
+        tendency = {"lenient": "偏宽", "harsh": "偏严", "balanced": "—"}[TENDENCY[seat]]
+        assert row.endswith(f"{tendency} 0 / 5 份（0%）")  # none of the five sheets revised after seeing others
     assert f"第 1 版 30 {alpha:.3f}" in _row(text, "第 1 版")
     assert "<svg" in text  # the chart is drawn into the page, not fetched from elsewhere
 
@@ -164,18 +163,22 @@ async def test_quality_with_no_closed_panel_is_empty_not_an_error() -> None:
     assert ET.fromstring(chart.text).tag == "{http://www.w3.org/2000/svg}svg"
 
 
-def test_chart_leaves_imports_alone() -> None:
-    # An optional dependency that is absent must stay a plain ImportError after a chart has been drawn
-    # (httpx asks for sniffio on every request); with pyproject's filterwarnings = error it becomes an error.
-    probe = ("from review.rater_quality import lean_chart\nlean_chart([])\n"
-             "try:\n    import no_such_module_anywhere\nexcept ImportError:\n    pass\n")
+def test_chart_uses_presentation_attributes_and_fits_the_screen() -> None:
+    from review.rater_quality import MemberRow, lean_chart
+    from scoring.quality import MemberLean
 
-    ran = subprocess.run([sys.executable, "-W", "error::ImportWarning", "-c", probe], check=False,
-                         capture_output=True, text=True, timeout=60)
+    members = [MemberRow(MemberLean(i, 30, d, abs(d)), f"评议员<{i}>", "律师") for i, d in enumerate([-1.5, 0.0, 2.0])]
 
-    if ran.returncode and "PluginImportFixer" not in ran.stderr:
-        raise RuntimeError(ran.stderr[-2000:])  # some other failure: not the one expected here
-    assert ran.returncode == 0, ran.stderr[-500:]
+    svg = lean_chart(members)
+
+    root = ET.fromstring(svg)
+    # The pages' Content-Security-Policy allows no inline styles: no <style>, no style="…".
+    assert not list(root.iter("{http://www.w3.org/2000/svg}style"))
+    assert not any("style" in element.attrib for element in root.iter())
+    assert root.get("viewBox") and root.get("width") == "100%" and root.get("height") is None
+    fills = {e.get("fill") for e in root.iter("{http://www.w3.org/2000/svg}rect")}
+    assert {"#b03a2e", "#1f618d", "#ffffff"} <= fills
+    assert "评议员<2>" in "".join(root.itertext())  # names escaped, not markup
 
 
 # Scoring progress: sheets in while scoring, total and dispersion once closed.

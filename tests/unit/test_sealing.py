@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.sealing import SheetInfo, Viewer, visible_sheets
+from scoring.sealing import SheetInfo, Viewer, history_access, saved_after_viewing, visible_sheets
 
 pytestmark = pytest.mark.unit
 
@@ -183,3 +184,31 @@ def test_visible_sheets_submitting_own_sheet_opens_exactly_the_submitted_others(
     assert after == {1} | {s.sheet_id for s in others if s.submitted}
     assert before <= after
     assert before == (after if closed else {1})
+
+
+# Revision history and the mark on saves made after seeing the others' sheets.
+
+
+@settings(deadline=None)
+@given(viewer=_viewers, sheet=st.builds(SheetInfo, st.integers(1, 50), _member_ids, st.booleans()),
+       closed=st.booleans())
+def test_history_access_is_the_members_own_or_the_office_after_closing(
+    viewer: Viewer, sheet: SheetInfo, closed: bool
+) -> None:
+    access = history_access(viewer, sheet, scoring_closed=closed)
+
+    if viewer.kind == "member" and viewer.user_id == sheet.member_id:
+        assert access == "all"
+    elif viewer.kind == "office" and closed and sheet.submitted:
+        assert access == "submitted"
+    else:
+        assert access is None
+
+
+def test_saved_after_viewing_marks_only_saves_after_the_first_sight() -> None:
+    seen = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+
+    assert saved_after_viewing(seen + timedelta(seconds=1), seen)
+    assert not saved_after_viewing(seen - timedelta(seconds=1), seen)
+    assert not saved_after_viewing(seen, seen)
+    assert not saved_after_viewing(seen, None)
