@@ -54,11 +54,20 @@ async def remember(due: Due, *, subject: str, ids: list[int], case_id: int | Non
     if not due.provisional or not ids:
         return
     now = datetime.now(UTC)
-    await ProvisionalDeadline.insert(*[
-        ProvisionalDeadline(subject=subject, subject_id=i, case=case_id, start=due.start, workdays=due.workdays,
-                            due=due.day, created_at=now)
-        for i in ids
-    ]).run()
+    await ProvisionalDeadline.insert(
+        *[
+            ProvisionalDeadline(
+                subject=subject,
+                subject_id=i,
+                case=case_id,
+                start=due.start,
+                workdays=due.workdays,
+                due=due.day,
+                created_at=now,
+            )
+            for i in ids
+        ]
+    ).run()
 
 
 # --- counting again ---------------------------------------------------------------------------------
@@ -71,8 +80,11 @@ class _Subject:
 
 
 async def _seat_open(seat_id: int) -> bool:
-    rows = await db.fetch("SELECT 1 AS x FROM seat JOIN panel ON panel.id = seat.panel WHERE seat.id = {}"
-                          " AND seat.status = 'invited' AND panel.status = 'seated'", seat_id)
+    rows = await db.fetch(
+        "SELECT 1 AS x FROM seat JOIN panel ON panel.id = seat.panel WHERE seat.id = {}"
+        " AND seat.status = 'invited' AND panel.status = 'seated'",
+        seat_id,
+    )
     return bool(rows)
 
 
@@ -80,8 +92,11 @@ async def _seat_write(seat_id: int, due: Due) -> None:
     from panels.invitations import end_of_day
     from panels.tables import Seat
 
-    await Seat.update({Seat.reply_by: end_of_day(due.day), Seat.reply_by_provisional: due.provisional}).where(
-        Seat.id == seat_id).run()
+    await (
+        Seat.update({Seat.reply_by: end_of_day(due.day), Seat.reply_by_provisional: due.provisional})
+        .where(Seat.id == seat_id)
+        .run()
+    )
 
 
 async def _ruling_open(ruling_id: int) -> bool:
@@ -91,8 +106,11 @@ async def _ruling_open(ruling_id: int) -> bool:
 async def _ruling_write(ruling_id: int, due: Due) -> None:
     from scoring.tables import Ruling
 
-    await Ruling.update({Ruling.redo_deadline: due.day, Ruling.redo_deadline_provisional: due.provisional}).where(
-        Ruling.id == ruling_id).run()
+    await (
+        Ruling.update({Ruling.redo_deadline: due.day, Ruling.redo_deadline_provisional: due.provisional})
+        .where(Ruling.id == ruling_id)
+        .run()
+    )
 
 
 SUBJECTS = {SEAT_REPLY: _Subject(_seat_open, _seat_write), RULING_REDO: _Subject(_ruling_open, _ruling_write)}
@@ -103,31 +121,55 @@ async def recount_provisional(*, actor_label: str) -> list[dict[str, Any]]:
     transaction); each case's changes are audited on the case. Returns every change, old → new."""
     found = await calendar()
     now = datetime.now(UTC)
-    rows = await ProvisionalDeadline.select().where(ProvisionalDeadline.settled_at.is_null()).order_by(
-        ProvisionalDeadline.id).run()
+    rows = (
+        await ProvisionalDeadline.select()
+        .where(ProvisionalDeadline.settled_at.is_null())
+        .order_by(ProvisionalDeadline.id)
+        .run()
+    )
     changes: list[dict[str, Any]] = []
     for row in rows:
         subject = SUBJECTS[row["subject"]]
         if not await subject.is_open(row["subject_id"]):
-            await ProvisionalDeadline.update({ProvisionalDeadline.settled_at: now}).where(
-                ProvisionalDeadline.id == row["id"]).run()
+            await (
+                ProvisionalDeadline.update({ProvisionalDeadline.settled_at: now})
+                .where(ProvisionalDeadline.id == row["id"])
+                .run()
+            )
             continue
         due = found.add_workdays(row["start"], row["workdays"])
         await subject.write(row["subject_id"], due)
-        await ProvisionalDeadline.update({
-            ProvisionalDeadline.due: due.day,
-            ProvisionalDeadline.settled_at: None if due.provisional else now,
-        }).where(ProvisionalDeadline.id == row["id"]).run()
-        changes.append({"case_id": row["case"], "what": row["subject"], "id": row["subject_id"],
-                        "label": SUBJECT_LABELS[row["subject"]], "old": row["due"].isoformat(),
-                        "new": due.day.isoformat(), "provisional": due.provisional})
+        await (
+            ProvisionalDeadline.update(
+                {
+                    ProvisionalDeadline.due: due.day,
+                    ProvisionalDeadline.settled_at: None if due.provisional else now,
+                }
+            )
+            .where(ProvisionalDeadline.id == row["id"])
+            .run()
+        )
+        changes.append(
+            {
+                "case_id": row["case"],
+                "what": row["subject"],
+                "id": row["subject_id"],
+                "label": SUBJECT_LABELS[row["subject"]],
+                "old": row["due"].isoformat(),
+                "new": due.day.isoformat(),
+                "provisional": due.provisional,
+            }
+        )
     by_case: dict[int, list[dict[str, Any]]] = {}
     for change in changes:
         if change["case_id"] is not None:
             by_case.setdefault(change["case_id"], []).append(
-                {k: change[k] for k in ("what", "label", "old", "new", "provisional")})
+                {k: change[k] for k in ("what", "label", "old", "new", "provisional")}
+            )
     for case_id, items in by_case.items():
-        await audit.record(case_id=case_id, actor=actor_label, action="deadline_recounted", data={"changes": items})
+        await audit.record(
+            case_id=case_id, actor=actor_label, action="deadline_recounted", data={"changes": items}
+        )
     return changes
 
 
@@ -144,15 +186,28 @@ async def seed_from_package(*, actor_label: str = "system:migrate") -> list[int]
     now = datetime.now(UTC)
     years = sorted({r.day.year for r in missing})
     async with db.transaction():
-        await Holiday.insert(*[
-            Holiday(day=r.day, kind=r.kind, name=r.name, source=PACKAGE_SOURCE, status=YearStatus.official.value,
-                    updated_at=now, updated_by=actor_label)
-            for r in missing
-        ]).run()
+        await Holiday.insert(
+            *[
+                Holiday(
+                    day=r.day,
+                    kind=r.kind,
+                    name=r.name,
+                    source=PACKAGE_SOURCE,
+                    status=YearStatus.official.value,
+                    updated_at=now,
+                    updated_by=actor_label,
+                )
+                for r in missing
+            ]
+        ).run()
         if await ProvisionalDeadline.exists().where(ProvisionalDeadline.settled_at.is_null()).run():
             changes = await recount_provisional(actor_label=actor_label)
-            await audit.record(case_id=None, actor=actor_label, action="holidays_seeded",
-                               data={"years": years, "source": PACKAGE_SOURCE, "changes": changes})
+            await audit.record(
+                case_id=None,
+                actor=actor_label,
+                action="holidays_seeded",
+                data={"years": years, "source": PACKAGE_SOURCE, "changes": changes},
+            )
     return years
 
 
@@ -170,12 +225,28 @@ class YearTable:
 
 
 async def year_table(year: int) -> YearTable:
-    rows = await Holiday.select(Holiday.day, Holiday.kind, Holiday.name, Holiday.source, Holiday.status,
-                                Holiday.updated_at, Holiday.updated_by).where(
-        (Holiday.day >= date(year, 1, 1)) & (Holiday.day <= date(year, 12, 31))).order_by(Holiday.day).run()
+    rows = (
+        await Holiday.select(
+            Holiday.day,
+            Holiday.kind,
+            Holiday.name,
+            Holiday.source,
+            Holiday.status,
+            Holiday.updated_at,
+            Holiday.updated_by,
+        )
+        .where((Holiday.day >= date(year, 1, 1)) & (Holiday.day <= date(year, 12, 31)))
+        .order_by(Holiday.day)
+        .run()
+    )
     statuses = {r["status"] for r in rows}
-    status = ("missing" if not rows else YearStatus.official.value if YearStatus.official.value in statuses
-              else YearStatus.provisional.value)
+    status = (
+        "missing"
+        if not rows
+        else YearStatus.official.value
+        if YearStatus.official.value in statuses
+        else YearStatus.provisional.value
+    )
     return YearTable(year, status, tuple(rows), tuple(sorted({r["source"] for r in rows})))
 
 

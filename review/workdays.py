@@ -31,7 +31,12 @@ STATUS_LABELS = {YearStatus.official.value: "正式", YearStatus.provisional.val
 # 《全国年节及纪念日放假办法》(2024 revision): the statutory days that fall on a fixed solar date —
 # 元旦 1 Jan, 劳动节 1–2 May, 国庆节 1–3 Oct. The lunar festivals and 清明 are not guessed.
 FIXED_HOLIDAYS: dict[tuple[int, int], str] = {
-    (1, 1): "元旦", (5, 1): "劳动节", (5, 2): "劳动节", (10, 1): "国庆节", (10, 2): "国庆节", (10, 3): "国庆节",
+    (1, 1): "元旦",
+    (5, 1): "劳动节",
+    (5, 2): "劳动节",
+    (10, 1): "国庆节",
+    (10, 2): "国庆节",
+    (10, 3): "国庆节",
 }
 
 
@@ -99,7 +104,9 @@ def package_rows() -> list[HolidayDay]:
 
     chinese = {h.value: h.chinese for h in Holiday}
     rows = [HolidayDay(day, DayKind.holiday.value, chinese.get(name, name)) for day, name in holidays.items()]
-    rows += [HolidayDay(day, DayKind.workday.value, chinese.get(name, name)) for day, name in workdays.items()]
+    rows += [
+        HolidayDay(day, DayKind.workday.value, chinese.get(name, name)) for day, name in workdays.items()
+    ]
     return sorted(rows, key=lambda r: r.day)
 
 

@@ -60,8 +60,18 @@ def test_add_workdays_from_inside_the_holiday() -> None:
 
 def test_add_workdays_ten_days_across_mid_autumn_and_national_day_2026() -> None:
     # 25–27 Sep (中秋) and 1–7 Oct off; 20 Sep and 10 Oct worked.
-    expected = [D(2026, 9, 21), D(2026, 9, 22), D(2026, 9, 23), D(2026, 9, 24), D(2026, 9, 28), D(2026, 9, 29),
-                D(2026, 9, 30), D(2026, 10, 8), D(2026, 10, 9), D(2026, 10, 10)]
+    expected = [
+        D(2026, 9, 21),
+        D(2026, 9, 22),
+        D(2026, 9, 23),
+        D(2026, 9, 24),
+        D(2026, 9, 28),
+        D(2026, 9, 29),
+        D(2026, 9, 30),
+        D(2026, 10, 8),
+        D(2026, 10, 9),
+        D(2026, 10, 10),
+    ]
 
     assert [_day(D(2026, 9, 20), n) for n in range(1, 11)] == expected
 
@@ -124,8 +134,11 @@ def test_add_workdays_within_an_official_year_is_not_provisional_up_to_31_decemb
 
 
 def test_provisional_year_keeps_only_the_fixed_date_holidays() -> None:
-    off = [d for d in (D(2027, 1, 1) + dt.timedelta(days=n) for n in range(365))
-           if d.weekday() < 5 and not CALENDAR.is_workday(d)]
+    off = [
+        d
+        for d in (D(2027, 1, 1) + dt.timedelta(days=n) for n in range(365))
+        if d.weekday() < 5 and not CALENDAR.is_workday(d)
+    ]
 
     # 2027: 1 Jan and 1 Oct are Fridays; 1–2 May and 2–3 Oct fall on a weekend anyway.
     assert off == [D(2027, 1, 1), D(2027, 10, 1)]
@@ -134,8 +147,11 @@ def test_provisional_year_keeps_only_the_fixed_date_holidays() -> None:
 
 
 def test_provisional_rows_apply_but_stay_provisional() -> None:
-    rows = [*package_rows(), HolidayDay(D(2027, 2, 8), "holiday", "春节", "provisional"),
-            HolidayDay(D(2027, 2, 20), "workday", "春节", "provisional")]
+    rows = [
+        *package_rows(),
+        HolidayDay(D(2027, 2, 8), "holiday", "春节", "provisional"),
+        HolidayDay(D(2027, 2, 20), "workday", "春节", "provisional"),
+    ]
     calendar = Calendar(rows)
 
     assert not calendar.is_workday(D(2027, 2, 8))
