@@ -110,6 +110,16 @@ def file_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     return list(read_table(path))
 
 
+def year_param(value: Any, default: int | None = None) -> int | None:
+    """A year from a form or query string; 422 naming the field when it is not one."""
+    text = str(value or "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or not 2000 <= int(text) <= 2100:
+        raise Invalid("invalid_field", "年份应为 2000 至 2100 之间的四位数", field="year")
+    return int(text)
+
+
 def _notice_year(days: list[HolidayDay], year: int | None) -> int:
     if year is not None:
         return year

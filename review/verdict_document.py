@@ -68,6 +68,7 @@ class VerdictDocument:
     verify_url: str  # full URL …/verify/{code}
     public: bool  # True: public version (panel names kept, complainant removed entirely)
     required_actions: tuple[str, ...] = ()  # 整改要求, one line each; printed when a redo deadline is set
+    redo_deadline_provisional: bool = False  # 暂定: counted across a year with no official holiday table
 
     @property
     def chair(self) -> PanelSeatLine | None:
