@@ -139,8 +139,9 @@ async def dissent_text(deliberation_id: int) -> str:
                        for r in rows)
 
 
-async def issue_ruling(*, number: str, actor: Actor) -> int:
-    """签发评议结论: compute the ruling by the pinned rule from the signed deliberation, number the verdict."""
+async def issue_ruling(*, number: str, actor: Actor, now: datetime | None = None) -> int:
+    """签发评议结论: compute the ruling by the pinned rule from the signed deliberation, number the verdict
+    (`now`, the moment of issue, is set only by tests that need a given day)."""
     _office(actor)
     async with db.transaction():
         # One issuer at a time (the chain head doubles as the lock): gapless numbers, exactly one ruling.
@@ -158,7 +159,7 @@ async def issue_ruling(*, number: str, actor: Actor) -> int:
         if not result.quorum_met:
             raise Conflict("quorum_not_met", "未达到法定评议人数：" + "；".join(result.missing))
         assert result.grade is not None
-        issued_at = datetime.now(UTC)
+        issued_at = now or datetime.now(UTC)
         local_day = issued_at.astimezone(CHINA).date()
         due = await holidays.add_workdays(local_day, REDO_WORKING_DAYS) if result.grade == "improper" else None
         earlier = await Ruling.select(Ruling.id, Ruling.grade, Ruling.issued_at).where(
