@@ -51,9 +51,11 @@ async def list_holidays(request: Request) -> Response:
 
 async def import_holidays(request: Request) -> Response:
     """
-    summary: 载入一年的放假安排：multipart（file 为 CSV/XLSX，另有 year、source、status）或 JSON
-      {"year", "source", "status", "days": [{"date", "kind", "name"}]}；任何一行有误则整批不写入
+    summary: 载入一年的放假安排（任何一行有误则整批不写入）
+    description: multipart（file 为 CSV 或 XLSX，另有 year、source、status 字段），或 JSON 对象，含 year、source、status
+      和 days（每项含 date、kind、name）。
     """
+
     actor = request.state.actor
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
         form = await request.form()
