@@ -28,7 +28,6 @@ def local_time(value: datetime | None) -> str:
 
 
 templates.env.filters["local_time"] = local_time
-templates.env.filters["provisional"] = lambda flag: "（暂定）" if flag else ""
 templates.env.globals.update(STATUS_LABELS=STATUS_LABELS, ACTION_LABELS=ACTION_LABELS, GRADE_LABELS=GRADE_LABELS)
 
 
