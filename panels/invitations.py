@@ -6,15 +6,16 @@ refilled by the same seeded procedure (`review.convening.refill_panel`, run as a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 from panels.conflicts import CONFLICT_LABELS, ConflictKind
 from panels.tables import Panel, Seat
-from review import audit, db, queue
+from review import audit, db, holidays, queue
 from review.actors import Actor
 from review.errors import Conflict, Forbidden, Invalid, NotFound
-from review.workdays import add_workdays
+from review.workdays import Due
 
 CHINA = timezone(timedelta(hours=8))
 ANSWERS = {"accept": "accepted", "decline": "declined", "recuse": "recused"}
@@ -23,10 +24,24 @@ RECUSAL_KINDS = (ConflictKind.personal_tie.value, ConflictKind.works_for_departm
                  ConflictKind.same_community.value, ConflictKind.recused.value)
 
 
-def reply_deadline(now: datetime, reply_days: int) -> datetime:
-    """The end (Beijing time) of the `reply_days`-th working day after today."""
-    day: date = add_workdays(now.astimezone(CHINA).date(), reply_days)
+async def reply_deadline(now: datetime, reply_days: int) -> Due:
+    """The `reply_days`-th working day after today (Beijing time); a seat is due by its `end_of_day`."""
+    return await holidays.add_workdays(now.astimezone(CHINA).date(), reply_days)
+
+
+def end_of_day(day: date) -> datetime:
+    """The last second of `day`, Beijing time."""
     return datetime.combine(day, time(23, 59, 59), tzinfo=CHINA)
+
+
+async def invite(seats: Sequence[Seat], *, case_id: int, now: datetime, reply_days: int) -> None:
+    """Insert invited seats with their reply deadline; a provisional one is remembered to be counted again."""
+    due = await reply_deadline(now, reply_days)
+    for seat in seats:
+        seat.reply_by = end_of_day(due.day)
+        seat.reply_by_provisional = due.provisional
+    rows = await Seat.insert(*seats).run()
+    await holidays.remember(due, subject=holidays.SEAT_REPLY, ids=[r["id"] for r in rows], case_id=case_id)
 
 
 async def _seat_for_update(seat_id: int) -> dict[str, Any]:
@@ -103,7 +118,8 @@ async def expire_invitations(*, now: datetime | None = None) -> list[int]:
 async def my_invitations(actor: Actor) -> list[dict[str, Any]]:
     """A member's seats on panels at work, newest first, with the case and the deadline."""
     rows = await db.fetch(
-        "SELECT seat.id, seat.status, seat.role, seat.is_chair, seat.reply_by, seat.invited_at,"
+        "SELECT seat.id, seat.status, seat.role, seat.is_chair, seat.reply_by, seat.reply_by_provisional,"
+        " seat.invited_at,"
         " c.number, c.category, c.district, d.name AS department_name"
         " FROM seat JOIN roster_member m ON m.id = seat.member JOIN panel ON panel.id = seat.panel"
         " JOIN review_case c ON c.id = panel.\"case\" JOIN department d ON d.id = c.department"

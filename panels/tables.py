@@ -111,6 +111,7 @@ class Seat(Table):
     status = Varchar(length=16, default="invited", choices=SeatStatus)
     invited_at = Timestamptz(null=True, default=None)
     reply_by = Timestamptz(null=True, default=None)
+    reply_by_provisional = Boolean(default=False, help_text="暂定: counted across a year with no official holidays")
     answered_at = Timestamptz(null=True, default=None)
     reason_kind = Varchar(length=24, default="", help_text="A ConflictKind for recusals and removals")
     reason = Text(default="", help_text="Why the member declined or recused, or why they were removed")

@@ -79,7 +79,8 @@ async def view_of(actor: Actor, case: dict) -> CaseView:
     )
     if case["ruling_id"]:
         view.ruling = db.Row(total=case["ruling_total"], grade=case["ruling_grade"],
-                             reasoning=case["ruling_reasoning"], redo_deadline=case["ruling_redo_deadline"])
+                             reasoning=case["ruling_reasoning"], redo_deadline=case["ruling_redo_deadline"],
+                             redo_deadline_provisional=bool(case["ruling_redo_deadline_provisional"]))
         if case["verdict_number"]:
             view.verdict = db.Row(number=case["verdict_number"], status=case["verdict_status"],
                                   code=case["verdict_code"], corrects=case["verdict_corrects"])

@@ -1,4 +1,4 @@
-"""The `review` command: demo, serve, worker, migrate, seed-demo, import-cases, createuser, verify-audit."""
+"""The `review` command: demo, serve, worker, migrate, seed-demo, import-cases, createuser, verify-audit, holidays."""
 
 from __future__ import annotations
 
@@ -226,6 +226,9 @@ def parser() -> argparse.ArgumentParser:
     from review.panel_cli import add_commands
 
     add_commands(sub)
+    from review import holiday_cli
+
+    holiday_cli.add_commands(sub)
     return p
 
 

@@ -11,7 +11,7 @@ from panels.composition import as_template, for_reconsideration, template_by_id,
 from panels.conflicts import CONFLICT_LABELS, Candidate, CaseFacts, ConflictKind
 from panels.draw import seed_hash
 from panels.draw_record import record_draw, record_from_json, record_json, record_refill
-from panels.invitations import reply_deadline
+from panels.invitations import invite
 from panels.roster import ROLE_LABELS
 from panels.roster_service import is_available
 from panels.tables import Panel, RosterMember, Seat
@@ -132,12 +132,9 @@ async def convene_panel(*, number: str, actor: Actor, seed: str | None = None) -
             convened_at=now,
         )).run()
         panel_id = rows[0]["id"]
-        deadline = reply_deadline(now, template_row["reply_days"])
-        await Seat.insert(*[
-            Seat(panel=panel_id, member=s.member_id, role=s.role, is_chair=s.is_chair, status="invited",
-                 invited_at=now, reply_by=deadline)
-            for s in result.seats
-        ]).run()
+        await invite([Seat(panel=panel_id, member=s.member_id, role=s.role, is_chair=s.is_chair, status="invited",
+                           invited_at=now) for s in result.seats],
+                     case_id=case["id"], now=now, reply_days=template_row["reply_days"])
         await apply_transition(
             case=case, action=Action.convene, actor=actor, extra={"criteria_set_id": criteria["id"]},
             data={"panel_id": panel_id, "seed_hash": record.seed_hash, "roster_hash": record.roster_hash,
@@ -196,9 +193,9 @@ async def _refill_one(panel_id: int, member_id: int, seed: str) -> bool:
                                 "seed_hash": refill.seed_hash}
         if refill.seat is not None:
             template = await template_by_id(panel["template"])
-            await Seat.insert(Seat(panel=panel_id, member=refill.seat.member_id, role=refill.seat.role,
-                                   is_chair=refill.seat.is_chair, status="invited", invited_at=now,
-                                   reply_by=reply_deadline(now, template["reply_days"]))).run()
+            await invite([Seat(panel=panel_id, member=refill.seat.member_id, role=refill.seat.role,
+                               is_chair=refill.seat.is_chair, status="invited", invited_at=now)],
+                         case_id=case["id"], now=now, reply_days=template["reply_days"])
         else:
             data["unfilled"] = shortfall_message({refill.role: 1})
         await audit.record(case_id=case["id"], actor=SYSTEM.label, action="seat_refilled", data=data)

@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 
 from panels.tables import Panel
-from review import audit, db, queue, verdicts
+from review import audit, db, holidays, queue, verdicts
 from review.actors import Actor
 from review.assessments import record_outcome
 from review.cases import apply_transition, load_case_for_update
@@ -16,7 +16,6 @@ from review.errors import Conflict, Forbidden, Invalid, NotFound
 from review.lifecycle import Action
 from review.scoring_flow import active_panel_id, panel_aggregate, seat_of
 from review.visibility import may_see
-from review.workdays import add_workdays
 from scoring.tables import Deliberation, DeliberationMessage, Dissent, Ruling
 
 REDO_WORKING_DAYS = 15
@@ -152,8 +151,9 @@ async def dissent_text(deliberation_id: int) -> str:
                        for r in rows)
 
 
-async def issue_ruling(*, number: str, actor: Actor) -> int:
-    """签发评议结论: compute the ruling by the pinned rule from the signed deliberation, number the verdict."""
+async def issue_ruling(*, number: str, actor: Actor, now: datetime | None = None) -> int:
+    """签发评议结论: compute the ruling by the pinned rule from the signed deliberation, number the verdict
+    (`now`, the moment of issue, is set only by tests that need a given day)."""
     _office(actor)
     async with db.transaction():
         # One issuer at a time (the chain head doubles as the lock): gapless numbers, exactly one ruling.
@@ -171,9 +171,9 @@ async def issue_ruling(*, number: str, actor: Actor) -> int:
         if not result.quorum_met:
             raise Conflict("quorum_not_met", "未达到法定评议人数：" + "；".join(result.missing))
         assert result.grade is not None
-        issued_at = datetime.now(UTC)
+        issued_at = now or datetime.now(UTC)
         local_day = issued_at.astimezone(CHINA).date()
-        deadline = add_workdays(local_day, REDO_WORKING_DAYS) if result.grade == "improper" else None
+        due = await holidays.add_workdays(local_day, REDO_WORKING_DAYS) if result.grade == "improper" else None
         earlier = await Ruling.select(Ruling.id, Ruling.grade, Ruling.issued_at).where(
             (Ruling.case == case["id"]) & (Ruling.status == "in_force")).first().run()
         sheet_count = (await db.fetch(
@@ -183,11 +183,14 @@ async def issue_ruling(*, number: str, actor: Actor) -> int:
             case=case["id"], panel_id=deliberation["panel_id"], criteria_set=case["criteria_set_id"],
             total=result.total, grade=result.grade, per_criterion=json.dumps(result.per_criterion),
             sheet_count=sheet_count, dispersion_flag=bool(result.dispersed), reasoning=deliberation["reasoning"],
-            dissent=await dissent_text(deliberation["id"]), redo_deadline=deadline,
+            dissent=await dissent_text(deliberation["id"]), redo_deadline=due.day if due else None,
+            redo_deadline_provisional=bool(due and due.provisional),
             supersedes=earlier["id"] if earlier else None, signed_by=deliberation["signed_by"],
             issued_by=actor.user_id, issued_at=issued_at,
         )).run()
         ruling_id = rows[0]["id"]
+        if due:
+            await holidays.remember(due, subject=holidays.RULING_REDO, ids=[ruling_id], case_id=case["id"])
         verdict_id = await verdicts.number_verdict(case_id=case["id"], ruling_id=ruling_id, day=local_day)
         if earlier:
             # 复议结论: the earlier ruling, its verdict and its count in the assessment all give way to this one.

@@ -83,6 +83,7 @@ ACTION_LABELS: dict[str, str] = {
     "verdict_superseded": "评议意见书被复议结论取代",
     "verdict_withdrawn": "撤销评议意见书",
     "verdict_corrected": "签发更正后的评议意见书",
+    "deadline_recounted": "按新载入的节假日安排重新计算期限",
     # Steps of the platform, outside any one case.
     "bulk_issuance_requested": "批量签发",
     "criteria_drafted": "起草评议标准",
@@ -94,6 +95,8 @@ ACTION_LABELS: dict[str, str] = {
     "round_requested": "申请批量组成评议组",
     "round_done": "批量组成评议组完成",
     "template_saved": "保存组成模板",
+    "holidays_loaded": "载入节假日安排",
+    "holidays_seeded": "补充节假日数据",
 }
 
 # Reasons that stay with the office: a member's own grounds for declining or recusing, and a party's grounds

@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from review import audit, db
+from review import audit, db, holidays
 from review.actors import Actor
 from review.cases import apply_transition, load_case_for_update
 from review.errors import Conflict, Forbidden, Invalid, NotFound
 from review.lifecycle import Action
 from review.scoring_flow import ruling_rule
-from review.workdays import add_workdays
 from scoring.tables import Reconsideration, Ruling
 
 CHINA = timezone(timedelta(hours=8))
@@ -23,6 +22,7 @@ class Window:
     ruling_id: int
     deadline: date
     open: bool
+    provisional: bool = False  # 暂定: counted across a year with no official holiday table
 
 
 async def window(case_id: int, today: date | None = None) -> Window | None:
@@ -32,9 +32,9 @@ async def window(case_id: int, today: date | None = None) -> Window | None:
     if ruling is None:
         return None
     rule = await ruling_rule(ruling["criteria_set"])
-    deadline = add_workdays(ruling["issued_at"].astimezone(CHINA).date(), rule.reconsideration_days)
+    due = await holidays.add_workdays(ruling["issued_at"].astimezone(CHINA).date(), rule.reconsideration_days)
     today = today or datetime.now(CHINA).date()
-    return Window(ruling["id"], deadline, today <= deadline)
+    return Window(ruling["id"], due.day, today <= due.day, due.provisional)
 
 
 def _party_of(actor: Actor, case: dict) -> bool:
@@ -61,7 +61,7 @@ async def request_reconsideration(*, number: str, actor: Actor, reason: str, tod
         if found is None:
             raise Conflict("not_ruled", "本案尚未作出评议结论，不能申请复议")
         if not found.open:
-            raise Conflict("too_late", f"复议申请期限已于 {found.deadline.isoformat()} 届满")
+            raise Conflict("too_late", f"复议申请期限已于 {found.deadline.isoformat()}{'（暂定）' if found.provisional else ''} 届满")
         rows = await Reconsideration.insert(Reconsideration(
             case=case["id"], ruling=found.ruling_id, requested_by=actor.kind, reason=reason.strip()[:4000],
             requested_at=datetime.now(UTC),

@@ -29,7 +29,7 @@ from panels.draw import (
     template_json,
 )
 from panels.draw_record import DrawRecord, record_json
-from panels.invitations import reply_deadline
+from panels.invitations import invite
 from panels.roster import ROLE_LABELS
 from panels.tables import ConveningRound, Panel, Seat
 from review import audit, db, queue
@@ -294,9 +294,9 @@ async def _seat_one(round_id: int, seed: str, case: dict[str, Any], row: dict[st
         seed_hash=record.seed_hash, seed=seed, roster_hash="", record=json.dumps(stored, ensure_ascii=False),
         convened_at=now,
     )).run()
-    deadline = reply_deadline(now, row["reply_days"])
-    await Seat.insert(*[Seat(panel=rows[0]["id"], member=s.member_id, role=s.role, is_chair=s.is_chair,
-                             status="invited", invited_at=now, reply_by=deadline) for s in seats]).run()
+    await invite([Seat(panel=rows[0]["id"], member=s.member_id, role=s.role, is_chair=s.is_chair,
+                       status="invited", invited_at=now) for s in seats],
+                 case_id=case["id"], now=now, reply_days=row["reply_days"])
     await apply_transition(case=case, action=Action.convene, actor=convener, extra={"criteria_set_id": criteria["id"]},
                            data={"panel_id": rows[0]["id"], "round": round_id, "seed_hash": record.seed_hash,
                                  "criteria_version": criteria["version"]})

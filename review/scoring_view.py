@@ -38,6 +38,7 @@ class ScoringView:
     my_dissent: str = ""
     reconsideration: dict | None = None
     reconsideration_deadline: date | None = None
+    reconsideration_deadline_provisional: bool = False
     may_request_reconsideration: bool = False
 
 
@@ -114,6 +115,7 @@ async def scoring_view(actor: Actor, case: dict) -> ScoringView:
         view.reconsideration = request[0] if request else None
         if found:
             view.reconsideration_deadline = found.deadline
+            view.reconsideration_deadline_provisional = found.provisional
             view.may_request_reconsideration = found.open and not request
     if actor.kind == "office":
         request = await db.fetch("SELECT * FROM reconsideration WHERE \"case\" = {}", case["id"])

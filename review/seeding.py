@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from panels.tables import CompositionTemplate, RosterMember
-from review import auth, cases, demo_data
+from review import auth, cases, demo_data, holidays
 from review.actors import Actor
 from review.convening import convene_panel
 from review.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
@@ -25,7 +25,9 @@ Progress = Callable[[str], None]
 
 
 async def seed_reference() -> None:
-    """The default criteria set (version 1) and composition template, if none exist yet."""
+    """The default criteria set (version 1) and composition template, if none exist yet; the holiday table
+    for every year `chinese_calendar` covers that has no rows yet."""
+    await holidays.seed_from_package()
     if not await CriteriaSet.exists().run():
         rows = await CriteriaSet.insert(CriteriaSet(
             name=DEFAULT_NAME, version=1, rule=json.dumps(DEFAULT_RULE),

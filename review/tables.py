@@ -18,6 +18,8 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from review.workdays import DayKind, YearStatus
+
 
 class Role(str, Enum):
     office = "office"
@@ -198,6 +200,34 @@ class AssessmentEntry(Table):
     updated_at = Timestamptz()
 
 
+class Holiday(Table):
+    """法定节假日与调休上班日: one date the working-day calendar treats differently from Monday–Friday."""
+
+    id = Serial(primary_key=True)
+    day = Date(unique=True)
+    kind = Varchar(length=16, choices=DayKind, help_text="holiday (放假) / workday (调休上班)")
+    name = Varchar(length=60, default="", help_text="The festival, e.g. 春节")
+    source = Varchar(length=120, default="", help_text="chinese_calendar, or the notice the office loaded")
+    status = Varchar(length=16, choices=YearStatus, default=YearStatus.official,
+                     help_text="official: the year's notice is loaded; provisional: entered ahead of it")
+    updated_at = Timestamptz(help_text="Processes reload their calendar when the newest of these changes")
+    updated_by = Varchar(length=80, default="")
+
+
+class ProvisionalDeadline(Table):
+    """A stored deadline counted across a year with no official holiday table, to count again once it has one."""
+
+    id = Serial(primary_key=True)
+    subject = Varchar(length=40, help_text="seat.reply_by / ruling.redo_deadline")
+    subject_id = Integer()
+    case = ForeignKey(references=Case, null=True)
+    start = Date(help_text="The day the working days are counted from")
+    workdays = Integer()
+    due = Date()
+    created_at = Timestamptz()
+    settled_at = Timestamptz(null=True, default=None, help_text="When a loaded notice made it final")
+
+
 class ChainHead(Table):
     """The last audit hash, one row; locking it orders writers to the chain."""
 
@@ -219,6 +249,8 @@ TABLES: list[type[Table]] = [
     Verdict,
     BulkIssuance,
     AssessmentEntry,
+    Holiday,
+    ProvisionalDeadline,
 ]
 
 __all__ = [t.__name__ for t in TABLES] + ["Role", "Channel"]

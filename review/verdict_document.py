@@ -70,6 +70,7 @@ class VerdictDocument:
     required_actions: tuple[str, ...] = ()  # 整改要求, one line each; printed when a redo deadline is set
     panel_label: str = "评议组"  # 复议评议组 on the verdict of a reconsideration's ruling
     corrects: str = ""  # the number of the withdrawn verdict this one corrects, printed under the number
+    redo_deadline_provisional: bool = False  # 暂定: counted across a year with no official holiday table
 
     @property
     def chair(self) -> PanelSeatLine | None:

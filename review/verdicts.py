@@ -132,6 +132,7 @@ async def build_documents(verdict: dict) -> tuple[VerdictDocument, VerdictDocume
                        for c in criteria),
         total=ruling["total"], grade_label=GRADE_LABELS[ruling["grade"]], ruling_text=RULING_TEXT[ruling["grade"]],
         reasoning=mask_text(ruling["reasoning"], names, addresses), redo_deadline=ruling["redo_deadline"],
+        redo_deadline_provisional=bool(ruling["redo_deadline_provisional"]),
         # 不同意见 as the panel recorded them with the ruling (members are named, as on the panel line).
         dissent=mask_text(ruling.get("dissent") or "", names, addresses),
         verification_code=verdict["code"],

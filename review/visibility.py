@@ -43,7 +43,7 @@ def _case_sql(sqlite: bool) -> str:
         " (SELECT COUNT(*) FROM score_sheet s WHERE s.\"case\" = c.id AND s.submitted = {}) AS sheets_submitted,"
         " (SELECT MAX(s.updated_at) FROM score_sheet s WHERE s.\"case\" = c.id) AS sheets_saved_at,"
         " r.id AS ruling_id, r.total AS ruling_total, r.grade AS ruling_grade, r.reasoning AS ruling_reasoning,"
-        " r.redo_deadline AS ruling_redo_deadline,"
+        " r.redo_deadline AS ruling_redo_deadline, r.redo_deadline_provisional AS ruling_redo_deadline_provisional,"
         " v.number AS verdict_number, v.status AS verdict_status, v.code AS verdict_code,"
         " (SELECT o.number FROM verdict o WHERE o.id = v.corrects) AS verdict_corrects,"
         f" {_json_list(sqlite, *_EVENTS)} AS events_json, {_json_list(sqlite, *_SEATS)} AS seats_json"

@@ -140,6 +140,8 @@ class Ruling(Table):
     status = Varchar(length=16, default="in_force", help_text="in_force / superseded")
     supersedes = Integer(null=True, default=None, help_text="The earlier ruling this one replaces")
     redo_deadline = Date(null=True, default=None)
+    redo_deadline_provisional = Boolean(default=False,
+                                        help_text="暂定: counted across a year with no official holidays")
     signed_by = ForeignKey(references=Account, null=True, help_text="The chair who signed")
     issued_by = ForeignKey(references=Account, null=True)
     issued_at = Timestamptz()

@@ -100,6 +100,7 @@ async def case_scores(request: Request) -> Response:
     body["status"] = case["status"]
     if view.reconsideration_deadline:
         body["reconsideration_deadline"] = view.reconsideration_deadline.isoformat()
+        body["reconsideration_deadline_provisional"] = view.reconsideration_deadline_provisional
     return JSONResponse(body)
 
 

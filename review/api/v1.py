@@ -77,6 +77,9 @@ async def case_detail(request: Request) -> Response:
     body = queries.case_summary(case, with_personal_data=actor.kind in {"office", "complainant"})
     body["timeline"] = [{"at": s.at.isoformat(), "step": s.what, "by": s.by, "status": s.status, "reason": s.reason}
                         for s in await tracking.timeline(case["id"])]
+    if case["ruling_redo_deadline"]:
+        body["redo_deadline"] = case["ruling_redo_deadline"].isoformat()
+        body["redo_deadline_provisional"] = bool(case["ruling_redo_deadline_provisional"])
     verdict = await verdicts.for_case(case["id"])
     if verdict:
         body["verdict"] = {"number": verdict["number"], "status": verdict["status"], "code": verdict["code"],

@@ -7,6 +7,7 @@ import logging
 import re
 import secrets
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -14,10 +15,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from review import auth, db, settings
+from review import auth, db, holidays, settings
 from review.actors import ANONYMOUS, Actor, Policy
 from review.errors import Forbidden, ServiceError, Unauthorized
-from review.web.templating import render
+from review.web.templating import CHINA, render
 
 log = logging.getLogger("review.web")
 
@@ -112,6 +113,8 @@ async def _admit_and_call(request: Request, endpoint: Endpoint, policy: Policy) 
         raise Forbidden("forbidden", "您无权访问此页面")
     if request.method not in ("GET", "HEAD") and not is_api(request):
         await _check_csrf(request)
+    if actor.kind == "office" and not is_api(request):
+        request.state.holiday_notice = await holidays.notice_wanted(datetime.now(CHINA).date())
     return await endpoint(request)
 
 

@@ -3,8 +3,9 @@
 A case page is a function of the case's row as `visibility.visible_case` reads it (the case, its department,
 every audit event on the case, each panel with its members' names and answers, the ruling in force, its
 verdict and the one that verdict corrects, and when a score sheet was last saved), of the viewer (who they are
-and their CSRF token), of the address with its query and of the day in China (a party's reconsideration window
-closes with a day). Whatever else the page shows is fixed once written (published criteria, a concluded
+and their CSRF token), of the address with its query, of the day in China (a party's reconsideration window
+closes with a day) and of the office's holiday notice banner (`holidays.notice_wanted`), which goes once the
+year's notice is loaded. Whatever else the page shows is fixed once written (published criteria, a concluded
 panel's record) or changes only together with an audit event on the case. So a page is rendered again only
 when one of these changes, and the visibility check still runs on every request, since it reads the very row
 the key is made of.
@@ -34,7 +35,8 @@ def page_key(request: Request, case: dict) -> Hashable | None:
     """The key of this request's page of `case`; None when the row cannot serve as a key."""
     actor = request.state.actor
     key = (actor.kind, actor.user_id, actor.case_id, actor.department_id, actor.display_name, csrf_token(request),
-           request.url.path, request.url.query, datetime.now(CHINA).date(), tuple(case.values()))
+           request.url.path, request.url.query, datetime.now(CHINA).date(), tuple(case.values()),
+           getattr(request.state, "holiday_notice", None))
     try:
         hash(key)
     except TypeError:

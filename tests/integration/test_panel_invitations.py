@@ -13,7 +13,7 @@ from panels.tables import Panel, Seat
 from review import panel_jobs
 from review.draws import verify_panel
 from review.errors import Conflict, Forbidden, Invalid
-from review.workdays import add_workdays
+from review.holidays import add_workdays
 from tests import factories
 from tests.integration.panel_helpers import (
     api,
@@ -57,7 +57,7 @@ async def test_convening_invites_each_seat_with_a_working_day_deadline() -> None
 
     assert len(seats) == 5 and {s["status"] for s in seats} == {"invited"}
     assert sum(s["is_chair"] for s in seats) == 1
-    expected_day = add_workdays(before.astimezone(CHINA).date(), 2)
+    expected_day = (await add_workdays(before.astimezone(CHINA).date(), 2)).day
     deadlines = {_aware(s["reply_by"]) for s in seats}
     assert deadlines == {datetime.combine(expected_day, time(23, 59, 59), tzinfo=CHINA)}
     assert all(_aware(s["invited_at"]) >= before.replace(microsecond=0) for s in seats)

@@ -350,7 +350,9 @@ async def test_each_role_sees_only_what_its_stage_allows() -> None:
                         **{seat: ([s for s in everyone if s != seat], True) for seat in panel}}
     assert closed_stage == {**sealed_then_open, **parties}
     # After the ruling the parties also learn until when they may ask for reconsideration; still no sheet.
-    assert ruled_stage == {**sealed_then_open, **{who: ["reconsideration_deadline", "status"] for who in parties}}
+    ruled_keys = ["reconsideration_deadline", "reconsideration_deadline_provisional", "status"]
+    ruled_parties = {who: ruled_keys for who in parties}
+    assert ruled_stage == {**sealed_then_open, **ruled_parties}
     for page in [*open_pages.values(), *closed_pages.values(), *ruled_pages.values()]:
         assert "封存理由" not in page  # no member's reasons, hence no sheet, on the parties' pages
     for page in [*open_pages.values(), *closed_pages.values()]:
