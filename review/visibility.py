@@ -7,6 +7,7 @@ import functools
 from review import db
 from review.actors import Actor
 from review.errors import NotFound
+from review.masking import mask_case_row
 
 _SEATED = (
     "SELECT panel.\"case\" AS case_id FROM seat JOIN panel ON panel.id = seat.panel"
@@ -70,9 +71,14 @@ async def may_see(actor: Actor, case: dict) -> bool:
     return False
 
 
+# Who sees a case as it was taken in; everyone else (members, liaisons) sees it masked.
+SEES_PERSONAL_DATA = frozenset({"office", "complainant"})
+
+
 async def visible_case(actor: Actor, number: str) -> dict:
-    """The case row (see `_case_sql`) if `actor` may see it; the same 404 if it is missing or hidden."""
+    """The case row (see `_case_sql`) if `actor` may see it, masked unless they handle the complainant's data;
+    the same 404 if it is missing or hidden."""
     rows = await db.fetch(_case_sql(db.is_sqlite()), True, number)
     if not rows or not await may_see(actor, rows[0]):
         raise NotFound("case_not_found", "未找到该案件")
-    return rows[0]
+    return rows[0] if actor.kind in SEES_PERSONAL_DATA else mask_case_row(rows[0])
