@@ -82,6 +82,7 @@ ACTION_LABELS: dict[str, str] = {
     "dissent_recorded": "评议员提出异议",
     "verdict_superseded": "评议意见书被复议结论取代",
     "verdict_withdrawn": "撤销评议意见书",
+    "access_code_reissued": "重新生成提取码",
     # Steps of the platform, outside any one case.
     "bulk_issuance_requested": "批量签发",
     "criteria_drafted": "起草评议标准",
