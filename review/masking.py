@@ -9,6 +9,7 @@ written. `mask_case_row` is where a case row is masked for everyone but the offi
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
@@ -69,38 +70,48 @@ def _given_name(name: str) -> str:
     return name[len(mask_name(name)) - 1 :]
 
 
+@functools.lru_cache(maxsize=4096)
+def _fold(char: str) -> str:
+    return unicodedata.normalize("NFKC", char)
+
+
 def _normalised(text: str) -> tuple[str, list[int]]:
     """The NFKC form of `text`, and for each of its characters the index of the character it came from."""
+    if text.isascii():
+        return text, list(range(len(text)))
     out: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
-        folded = unicodedata.normalize("NFKC", char)
+        folded = _fold(char)
         out.append(folded)
         origin.extend([index] * len(folded))
     return "".join(out), origin
 
 
-def _sub(pattern: re.Pattern[str], replacement: str | Callable[[str], str], text: str) -> str:
-    """Replace what `pattern` finds in the NFKC form of `text`, in `text` as written.
+Rule = tuple[re.Pattern[str], str]
 
-    Only the named group `x` (or `q`) is replaced when the pattern has one, so that a label such as 微信号 stays.
-    """
+
+def _apply(rules: Iterable[Rule], text: str) -> str:
+    """Replace what each rule finds in the NFKC form of `text`, in `text` as written; an earlier rule's match
+    wins over a later one's that overlaps it. Only the named group `x` (or `q`) is replaced when the pattern has
+    one, so that a label such as 微信号 stays."""
     normal, origin = _normalised(text)
-    pieces: list[str] = []
-    last = 0
-    for match in pattern.finditer(normal):
-        group = next((g for g in ("x", "q") if g in pattern.groupindex and match.group(g)), 0)
-        begin, end = match.span(group)
-        if begin == end:
-            continue
-        start, stop = origin[begin], origin[end - 1] + 1
-        if start < last:
-            continue
-        found = text[start:stop]
-        pieces += [text[last:start], replacement(found) if callable(replacement) else replacement]
-        last = stop
-    if not pieces:
+    claimed: list[tuple[int, int, str]] = []
+    for pattern, replacement in rules:
+        for match in pattern.finditer(normal):
+            group = next((g for g in ("x", "q") if g in pattern.groupindex and match.group(g)), 0)
+            begin, end = match.span(group)
+            if begin == end:
+                continue
+            start, stop = origin[begin], origin[end - 1] + 1
+            if not any(start < taken_stop and taken_start < stop for taken_start, taken_stop, _ in claimed):
+                claimed.append((start, stop, replacement))
+    if not claimed:
         return text
+    pieces, last = [], 0
+    for start, stop, replacement in sorted(claimed):
+        pieces += [text[last:start], replacement]
+        last = stop
     return "".join(pieces) + text[last:]
 
 
@@ -149,25 +160,38 @@ class Complainant:
             *(str(case.get(f"complainant_{k}") or "") for k in ("name", "phone", "id_number", "address"))
         )
 
-    def rules(self) -> list[tuple[re.Pattern[str], str | Callable[[str], str]]]:
+    def rules(self) -> list[Rule]:
         """(pattern, replacement) for each identifier held, the most specific first."""
-        rules: list[tuple[re.Pattern[str], str | Callable[[str], str]]] = []
-        for pattern, replacement in (
-            (_id_pattern(self.id_number), ID_NUMBER),
-            (_phone_pattern(self.phone), PHONE),
-            (_text_pattern(self.address), ADDRESS),
-        ):
-            if pattern:
-                rules.append((re.compile(pattern, re.IGNORECASE), replacement))
-        name = self.name.strip()
-        if pattern := _text_pattern(name):
-            rules.append((re.compile(pattern), mask_name(name)))
-            given = _given_name(name)
-            if given_pattern := _text_pattern(
-                given
-            ):  # the given name alone (小明), when it is not one character
-                rules.append((re.compile(given_pattern), "某"))
-        return rules
+        return _known_rules(self)
+
+
+@functools.lru_cache(maxsize=1024)
+def _known_rules(known: Complainant) -> list[Rule]:
+    rules: list[Rule] = []
+    for pattern, replacement in (
+        (_id_pattern(known.id_number), ID_NUMBER),
+        (_phone_pattern(known.phone), PHONE),
+        (_text_pattern(known.address), ADDRESS),
+    ):
+        if pattern:
+            rules.append((re.compile(pattern, re.IGNORECASE), replacement))
+    name = known.name.strip()
+    if pattern := _text_pattern(name):
+        rules.append((re.compile(pattern), mask_name(name)))
+        # The given name alone (小明), when it is more than one character.
+        if given := _text_pattern(_given_name(name)):
+            rules.append((re.compile(given), "某"))
+    return rules
+
+
+_SHAPES: list[Rule] = [
+    (_EMAIL, EMAIL),
+    (_ACCOUNT_ID, ACCOUNT),
+    (_ID_NUMBER, ID_NUMBER),
+    (_MOBILE, PHONE),
+    (_LANDLINE, PHONE),
+    (_HOUSE_NUMBER, HOUSE),
+]
 
 
 def mask_text(
@@ -180,24 +204,14 @@ def mask_text(
     """Remove the complainant's known identifiers, the given names and addresses, then every identifier's shape."""
     if not text:
         return text
-    rules = known.rules() if known else []
+    rules = list(known.rules()) if known else []
     for address in sorted(filter(None, addresses), key=len, reverse=True):
         if pattern := _text_pattern(address):
             rules.append((re.compile(pattern, re.IGNORECASE), ADDRESS))
     for name in sorted(filter(None, names), key=len, reverse=True):
         if pattern := _text_pattern(name.strip()):
             rules.append((re.compile(pattern), mask_name(name)))
-    rules += [
-        (_EMAIL, EMAIL),
-        (_ACCOUNT_ID, ACCOUNT),
-        (_ID_NUMBER, ID_NUMBER),
-        (_MOBILE, PHONE),
-        (_LANDLINE, PHONE),
-        (_HOUSE_NUMBER, HOUSE),
-    ]
-    for pattern, replacement in rules:
-        text = _sub(pattern, replacement, text)
-    return text
+    return _apply([*rules, *_SHAPES], text)
 
 
 def masker(case: Mapping[str, Any]) -> Callable[[str], str]:
