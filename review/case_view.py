@@ -62,20 +62,33 @@ async def view_of(actor: Actor, case: dict) -> CaseView:
         # Scoring opens by itself with the first sheet; closing it, issuing and reconsideration have their
         # forms in the scoring part of the page.
         actions=[a.value for a in allowed_actions(case["status"], actor.kind) if a not in _SCORING_ACTIONS]
-        if actor.kind == "office" else [],
+        if actor.kind == "office"
+        else [],
     )
     if case["ruling_id"]:
-        view.ruling = db.Row(total=case["ruling_total"], grade=case["ruling_grade"],
-                             reasoning=case["ruling_reasoning"], redo_deadline=case["ruling_redo_deadline"])
+        view.ruling = db.Row(
+            total=case["ruling_total"],
+            grade=case["ruling_grade"],
+            reasoning=case["ruling_reasoning"],
+            redo_deadline=case["ruling_redo_deadline"],
+        )
         if case["verdict_number"]:
-            view.verdict = db.Row(number=case["verdict_number"], status=case["verdict_status"],
-                                  code=case["verdict_code"])
+            view.verdict = db.Row(
+                number=case["verdict_number"], status=case["verdict_status"], code=case["verdict_code"]
+            )
     # Parties see who sits while the case is under review, so that they can ask a member to step down.
     if view.ruling or actor.kind in ("office", "member") or case["status"] == "under_review":
-        view.panel = [db.Row(id=s["id"], name=s["name"], role=ROLE_LABELS.get(s["role"], s["role"]),
-                             is_chair=bool(s["is_chair"]), status=s["status"])
-                      for s in json.loads(case["seats_json"])
-                      if actor.kind == "office" or s["status"] in ("invited", "accepted")]
+        view.panel = [
+            db.Row(
+                id=s["id"],
+                name=s["name"],
+                role=ROLE_LABELS.get(s["role"], s["role"]),
+                is_chair=bool(s["is_chair"]),
+                status=s["status"],
+            )
+            for s in json.loads(case["seats_json"])
+            if actor.kind == "office" or s["status"] in ("invited", "accepted")
+        ]
         view.may_challenge = actor.kind in ("complainant", "liaison") and case["status"] == "under_review"
     if actor.kind in ("office", "complainant", "liaison") and view.panel:
         view.challenges = await challenges_of_case(case["id"])

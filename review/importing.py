@@ -17,9 +17,22 @@ from review.spreadsheets import TABLE_SUFFIXES, read_table
 CHINA = timezone(timedelta(hours=8))
 
 FLAT_COLUMNS = (
-    "source_ref", "channel", "received_at", "category", "district", "community", "department_code",
-    "complainant_name", "complainant_phone", "complainant_id_number", "complainant_address",
-    "content", "reply", "replied_at", "rating", "rated_at",
+    "source_ref",
+    "channel",
+    "received_at",
+    "category",
+    "district",
+    "community",
+    "department_code",
+    "complainant_name",
+    "complainant_phone",
+    "complainant_id_number",
+    "complainant_address",
+    "content",
+    "reply",
+    "replied_at",
+    "rating",
+    "rated_at",
 )
 
 
@@ -32,6 +45,7 @@ class RowReport:
 
 def payload_from_flat(row: dict[str, Any]) -> dict[str, Any]:
     """A spreadsheet row (complainant_* columns) as the intake body."""
+
     def cell(key: str) -> Any:
         value = row.get(key)
         if value is None:

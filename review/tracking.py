@@ -13,8 +13,14 @@ from review.errors import Forbidden, NotFound, Unauthorized
 from review.lifecycle import ACTION_LABELS, PRIVATE_REASONS, STATUS_LABELS
 from review.tables import ApiToken, Case
 
-_ACTOR_LABELS = {"office": "评议办", "member": "评议员", "liaison": "承办部门", "complainant": "诉求人",
-                 "hotline": "12345 热线平台", "system": "系统"}
+_ACTOR_LABELS = {
+    "office": "评议办",
+    "member": "评议员",
+    "liaison": "承办部门",
+    "complainant": "诉求人",
+    "hotline": "12345 热线平台",
+    "system": "系统",
+}
 
 
 async def open_case(*, case_number: str, access_code: str, client: str) -> Actor:
@@ -50,12 +56,20 @@ async def reissue_access_code(*, number: str, actor: Actor) -> bytes:
     if case is None:
         raise NotFound("case_not_found", "未找到该案件")
     code = new_access_code()
-    notice = await asyncio.to_thread(render_notice, case_number=case["number"], access_code=code,
-                                     track_url=tracking_url(), issued_on=datetime.now(CHINA).date())
+    notice = await asyncio.to_thread(
+        render_notice,
+        case_number=case["number"],
+        access_code=code,
+        track_url=tracking_url(),
+        issued_on=datetime.now(CHINA).date(),
+    )
     async with db.transaction():
         await load_case_for_update(case["number"])
-        await Case.update({Case.access_code_hash: hash_code(code), Case.updated_at: datetime.now(UTC)}).where(
-            Case.id == case["id"]).run()
+        await (
+            Case.update({Case.access_code_hash: hash_code(code), Case.updated_at: datetime.now(UTC)})
+            .where(Case.id == case["id"])
+            .run()
+        )
         await ApiToken.delete().where(ApiToken.case == case["id"]).run()
         await audit.record(case_id=case["id"], actor=actor.label, action="access_code_reissued")
     return notice
@@ -73,7 +87,7 @@ class Step:
 async def timeline(case_id: int) -> list[Step]:
     """Every step of the case, oldest first, naming roles rather than people."""
     events = await db.fetch(
-        "SELECT at, action, actor, to_status, reason FROM audit_event WHERE audit_event.\"case\" = {} ORDER BY id",
+        'SELECT at, action, actor, to_status, reason FROM audit_event WHERE audit_event."case" = {} ORDER BY id',
         case_id,
     )
     return steps(events)

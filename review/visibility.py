@@ -10,7 +10,7 @@ from review.errors import NotFound
 from review.masking import mask_case_row
 
 _SEATED = (
-    "SELECT panel.\"case\" AS case_id FROM seat JOIN panel ON panel.id = seat.panel"
+    'SELECT panel."case" AS case_id FROM seat JOIN panel ON panel.id = seat.panel'
     " JOIN roster_member m ON m.id = seat.member"
     " WHERE m.\"user\" = {} AND seat.status = 'accepted' AND panel.status != 'dissolved'"
 )
@@ -27,11 +27,25 @@ def _json_list(sqlite: bool, columns: dict[str, str], source: str, order: str) -
     return f"(SELECT COALESCE(json_agg(json_build_object({pairs}) ORDER BY {order}), '[]') {source})"
 
 
-_EVENTS = ({"at": "e.at", "action": "e.action", "actor": "e.actor", "to_status": "e.to_status", "reason": "e.reason"},
-           "FROM audit_event e WHERE e.\"case\" = c.id", "e.id")
-_SEATS = ({"id": "s.id", "name": "m.name", "role": "s.role", "is_chair": "s.is_chair", "status": "s.status"},
-          ("FROM seat s JOIN panel p ON p.id = s.panel JOIN roster_member m ON m.id = s.member"
-          " WHERE p.\"case\" = c.id AND p.status != 'dissolved'"), "s.is_chair DESC, s.id")
+_EVENTS = (
+    {
+        "at": "e.at",
+        "action": "e.action",
+        "actor": "e.actor",
+        "to_status": "e.to_status",
+        "reason": "e.reason",
+    },
+    'FROM audit_event e WHERE e."case" = c.id',
+    "e.id",
+)
+_SEATS = (
+    {"id": "s.id", "name": "m.name", "role": "s.role", "is_chair": "s.is_chair", "status": "s.status"},
+    (
+        "FROM seat s JOIN panel p ON p.id = s.panel JOIN roster_member m ON m.id = s.member"
+        " WHERE p.\"case\" = c.id AND p.status != 'dissolved'"
+    ),
+    "s.is_chair DESC, s.id",
+)
 
 
 @functools.cache
@@ -40,8 +54,8 @@ def _case_sql(sqlite: bool) -> str:
     saved, ruling, verdict, the timeline and the panel (as JSON arrays)."""
     return (
         "SELECT c.*, d.name AS department_name, d.code AS department_code,"
-        " (SELECT COUNT(*) FROM score_sheet s WHERE s.\"case\" = c.id AND s.submitted = {}) AS sheets_submitted,"
-        " (SELECT MAX(s.updated_at) FROM score_sheet s WHERE s.\"case\" = c.id) AS sheets_saved_at,"
+        ' (SELECT COUNT(*) FROM score_sheet s WHERE s."case" = c.id AND s.submitted = {}) AS sheets_submitted,'
+        ' (SELECT MAX(s.updated_at) FROM score_sheet s WHERE s."case" = c.id) AS sheets_saved_at,'
         " r.id AS ruling_id, r.total AS ruling_total, r.grade AS ruling_grade, r.reasoning AS ruling_reasoning,"
         " r.redo_deadline AS ruling_redo_deadline,"
         " v.number AS verdict_number, v.status AS verdict_status, v.code AS verdict_code,"
@@ -66,7 +80,7 @@ async def may_see(actor: Actor, case: dict) -> bool:
     if actor.kind == "complainant":
         return case["id"] == actor.case_id
     if actor.kind == "member" and actor.user_id is not None:
-        rows = await db.fetch(_SEATED + " AND panel.\"case\" = {}", actor.user_id, case["id"])
+        rows = await db.fetch(_SEATED + ' AND panel."case" = {}', actor.user_id, case["id"])
         return bool(rows)
     return False
 

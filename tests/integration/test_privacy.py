@@ -26,11 +26,21 @@ ID_NUMBER = "51010719900101123X"
 ADDRESS = "玉林南路12号3栋2单元501室"
 EMAIL, WECHAT = "wangxm1990@example.com", "wxm_2026cd"
 # The complainant's own identifiers as people write them: full-width, spaced, dashed, dotted, +86, lower-case x.
-VARIANTS = ["１３８００００１２３４", "138 0000 1234", "138-0000-1234", "+86 138.0000.1234", "510107 19900101 123x",
-            "５１０１０７１９９００１０１１２３Ｘ", "玉林南路１２号３栋２单元５０１室", "王 小 明"]
-CONTENT = (f"{NAME}反映：{ADDRESS}门前井盖缺失，联系电话 {PHONE}，身份证号 {ID_NUMBER}。"
-           f"小明另称：手机{VARIANTS[0]}，或{VARIANTS[1]}、{VARIANTS[2]}、{VARIANTS[3]}；身份证 {VARIANTS[4]}"
-           f"（{VARIANTS[5]}）；住{VARIANTS[6]}；署名{VARIANTS[7]}；邮箱 {EMAIL}，微信号：{WECHAT}。")
+VARIANTS = [
+    "１３８００００１２３４",
+    "138 0000 1234",
+    "138-0000-1234",
+    "+86 138.0000.1234",
+    "510107 19900101 123x",
+    "５１０１０７１９９００１０１１２３Ｘ",
+    "玉林南路１２号３栋２单元５０１室",
+    "王 小 明",
+]
+CONTENT = (
+    f"{NAME}反映：{ADDRESS}门前井盖缺失，联系电话 {PHONE}，身份证号 {ID_NUMBER}。"
+    f"小明另称：手机{VARIANTS[0]}，或{VARIANTS[1]}、{VARIANTS[2]}、{VARIANTS[3]}；身份证 {VARIANTS[4]}"
+    f"（{VARIANTS[5]}）；住{VARIANTS[6]}；署名{VARIANTS[7]}；邮箱 {EMAIL}，微信号：{WECHAT}。"
+)
 
 
 @dataclass
@@ -42,8 +52,19 @@ class Walk:
 
     def personal_data(self) -> list[str]:
         """Every piece of personal data the case carries, as it might leak."""
-        return [NAME, GIVEN_NAME, PHONE, ID_NUMBER, ID_NUMBER.lower(), ADDRESS, EMAIL, WECHAT, *VARIANTS,
-                self.access_code, self.access_code.replace("-", "")]
+        return [
+            NAME,
+            GIVEN_NAME,
+            PHONE,
+            ID_NUMBER,
+            ID_NUMBER.lower(),
+            ADDRESS,
+            EMAIL,
+            WECHAT,
+            *VARIANTS,
+            self.access_code,
+            self.access_code.replace("-", ""),
+        ]
 
 
 def _csrf(page: Response) -> str:
@@ -78,35 +99,53 @@ async def _walk() -> Walk:
     async with factories.client() as complainant:
         _watch_redirects(complainant, redirects)
         form = await complainant.get("/track")
-        tracked = await complainant.post("/track", data={"csrf_token": _csrf(form), "case_number": number,
-                                                         "access_code": code})
+        tracked = await complainant.post(
+            "/track", data={"csrf_token": _csrf(form), "case_number": number, "access_code": code}
+        )
         assert tracked.status_code == 303
 
     async with factories.client() as desk:
         _watch_redirects(desk, redirects)
         form = await desk.get("/login")
-        await desk.post("/login", data={"csrf_token": _csrf(form), "username": office.username,
-                                        "password": factories.PASSWORD})
+        await desk.post(
+            "/login",
+            data={"csrf_token": _csrf(form), "username": office.username, "password": factories.PASSWORD},
+        )
         for action in ("accept", "convene"):
             page = await desk.get(f"/office/cases/{number}")
             await desk.post(f"/office/cases/{number}/{action}", data={"csrf_token": _csrf(page)})
         for member in await factories.seated_members(number):
             async with factories.client() as panel:
-                token = (await panel.post("/api/v1/auth/token", json={
-                    "username": member.username, "password": factories.PASSWORD})).json()["token"]
-                sent = await panel.post(f"/api/v1/cases/{number}/scores", json={"scores": factories.full_scores(2)},
-                                        headers={"Authorization": f"Bearer {token}"})
+                token = (
+                    await panel.post(
+                        "/api/v1/auth/token",
+                        json={"username": member.username, "password": factories.PASSWORD},
+                    )
+                ).json()["token"]
+                sent = await panel.post(
+                    f"/api/v1/cases/{number}/scores",
+                    json={"scores": factories.full_scores(2)},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
                 assert sent.status_code == 201
         page = await desk.get(f"/office/cases/{number}")
         closed = await desk.post(f"/office/cases/{number}/close-scoring", data={"csrf_token": _csrf(page)})
         assert closed.status_code == 303
         chair = await factories.chair_of(number)
         async with factories.client() as panel:
-            token = (await panel.post("/api/v1/auth/token", json={
-                "username": chair.username, "password": factories.PASSWORD})).json()["token"]
+            token = (
+                await panel.post(
+                    "/api/v1/auth/token", json={"username": chair.username, "password": factories.PASSWORD}
+                )
+            ).json()["token"]
             bearer = {"Authorization": f"Bearer {token}"}
-            drafted = await panel.post(f"/api/v1/cases/{number}/deliberation/reasoning", headers=bearer, json={
-                "reasoning": f"{NAME}（电话 {VARIANTS[1]}，微信 {WECHAT}）所诉属实，承办部门未到现场核查。"})
+            drafted = await panel.post(
+                f"/api/v1/cases/{number}/deliberation/reasoning",
+                headers=bearer,
+                json={
+                    "reasoning": f"{NAME}（电话 {VARIANTS[1]}，微信 {WECHAT}）所诉属实，承办部门未到现场核查。"
+                },
+            )
             signed = await panel.post(f"/api/v1/cases/{number}/deliberation/sign", headers=bearer)
             assert (drafted.status_code, signed.status_code) == (200, 200)
         page = await desk.get(f"/office/cases/{number}")
@@ -175,8 +214,12 @@ async def test_privacy_public_outputs_hold_no_personal_data() -> None:
     assert "成都市交通运输局" in league.text
     assert public_pdf.content == stored_path(walk.verdict["public_sha256"]).read_bytes()
     assert walk.verdict["number"] in stored_text
-    for name, text in [("verify", verify.text), ("api", api.text), ("assessments", league.text),
-                       ("public pdf", stored_text)]:
+    for name, text in [
+        ("verify", verify.text),
+        ("api", api.text),
+        ("assessments", league.text),
+        ("public pdf", stored_text),
+    ]:
         assert _leaks(text, walk.personal_data()) == [], name
 
 
@@ -205,8 +248,13 @@ async def test_privacy_outputs_for_liaison_member_and_hotline_hold_no_personal_d
     async with factories.client(**{"X-API-Key": "k"}) as http:
         ruling = await http.get(f"/api/v1/cases/{walk.number}/ruling")
 
-    outputs = {"liaison json": liaison_json, "liaison scores": liaison_scores, "liaison page": liaison_page,
-               "member json": member_json, "hotline ruling": ruling}
+    outputs = {
+        "liaison json": liaison_json,
+        "liaison scores": liaison_scores,
+        "liaison page": liaison_page,
+        "member json": member_json,
+        "hotline ruling": ruling,
+    }
     assert {name: r.status_code for name, r in outputs.items()} == dict.fromkeys(outputs, 200)
     assert "井盖缺失" in liaison_json.json()["content"] and "井盖缺失" in liaison_page.text
     assert MASKED in liaison_page.text and "承办部门未到现场核查" in ruling.json()["ruling"]["reasoning"]
@@ -218,8 +266,11 @@ async def test_privacy_office_and_complainant_still_see_what_was_taken_in() -> N
     walk = await _walk()
 
     async with factories.client() as http:
-        token = (await http.post("/api/v1/track", json={"case_number": walk.number,
-                                                        "access_code": walk.access_code})).json()["token"]
+        token = (
+            await http.post(
+                "/api/v1/track", json={"case_number": walk.number, "access_code": walk.access_code}
+            )
+        ).json()["token"]
         own = await http.get(f"/api/v1/cases/{walk.number}", headers={"Authorization": f"Bearer {token}"})
 
     assert own.json()["content"] == CONTENT

@@ -244,7 +244,9 @@ def test_mask_text_removes_email_and_chat_ids(text: str, expected: str) -> None:
     assert mask_text(text) == expected
 
 
-@pytest.mark.parametrize("written", ["１３９００００１２３４", "139 0000 1234", "139.0000.1234", "+86 139-0000-1234"])
+@pytest.mark.parametrize(
+    "written", ["１３９００００１２３４", "139 0000 1234", "139.0000.1234", "+86 139-0000-1234"]
+)
 def test_mask_text_unknown_mobile_written_differently_removed(written: str) -> None:
     assert mask_text(f"另有号码{written}") == f"另有号码{PHONE}"
 
