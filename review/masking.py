@@ -45,7 +45,7 @@ _EMAIL = re.compile(
 )
 # 微信号：wxid_abc123 / 微信 abc_123 / WeChat: abc123 / QQ 12345678: the label stays, the id goes.
 _ACCOUNT_ID = re.compile(
-    r"(?:微信(?:号|账号|ID|id)?|(?i:wechat|weixin|wx)(?:\s*id)?)\s*(?:是|为)?\s*[:：]?\s*"
+    r"(?:微信(?:号|账号|ID|id)?|(?<![A-Za-z])(?i:wechat|weixin|wx)(?:\s*id)?)\s*(?:是|为)?\s*[:：]?\s*"
     r"(?P<x>[A-Za-z][-_A-Za-z0-9]{5,19}|wxid_[A-Za-z0-9]+)(?![-_A-Za-z0-9])"
     r"|(?i:qq)(?:号)?\s*(?:是|为)?\s*[:：]?\s*(?P<q>[1-9][0-9]{4,11})(?![0-9])"
 )
@@ -231,12 +231,15 @@ def mask_case_row(case: Mapping[str, Any]) -> dict[str, Any]:
     for column in _TEXT_COLUMNS:
         if isinstance(row.get(column), str):
             row[column] = mask(row[column])
-    if isinstance(row.get("events_json"), str):
-        events = json.loads(row["events_json"])
+    if row.get("events_json") is not None:
+        written = row["events_json"]
+        events = json.loads(written) if isinstance(written, str | bytes) else [dict(e) for e in written]
         for event in events:
             if event.get("reason"):
                 event["reason"] = mask(event["reason"])
-        row["events_json"] = json.dumps(events, ensure_ascii=False)
+        row["events_json"] = (
+            json.dumps(events, ensure_ascii=False) if isinstance(written, str | bytes) else events
+        )
     row["complainant_name"] = mask_name(str(case.get("complainant_name") or ""))
     for column in ("complainant_phone", "complainant_id_number", "complainant_address"):
         if column in row:

@@ -128,13 +128,21 @@ def _operation(method: str, path: str, route: Route) -> dict[str, Any]:
 def document(routes: Iterable[BaseRoute]) -> dict[str, Any]:
     """The OpenAPI 3 document for every API route in `routes` (the application's route table)."""
     paths: dict[str, dict[str, Any]] = {}
+    used: set[str] = set()
     for path, route in api_routes(routes):
         template = _PARAM.sub(lambda m: "{" + m.group(1) + "}", path)
         for method in sorted(route.methods or {"GET"}):
             if method == "HEAD":
                 continue
             # Starlette serves the first route that matches a path and method; so does the document.
-            paths.setdefault(template, {}).setdefault(method.lower(), _operation(method, path, route))
+            operations = paths.setdefault(template, {})
+            if method.lower() not in operations:
+                operation = _operation(method, path, route)
+                # Two paths that differ only in punctuation (/a-b, /a_b) must not share an operationId.
+                while operation["operationId"] in used:
+                    operation["operationId"] += "_"
+                used.add(operation["operationId"])
+                operations[method.lower()] = operation
     return {
         "openapi": "3.0.3",
         "info": {"title": TITLE, "version": "1"},

@@ -51,8 +51,11 @@ async def test_openapi_document_names_every_api_route_and_method() -> None:
     routes = _walk(list(app.routes))
     missing = [f"{m} {p}" for m, p in routes if m.lower() not in paths.get(_template(p), {})]
 
+    operation_ids = [op["operationId"] for methods in paths.values() for op in methods.values()]
     assert len(routes) > 40
     assert missing == []
+    assert len(operation_ids) == len(set(operation_ids))
+    assert all(op["summary"] for methods in paths.values() for op in methods.values())
 
 
 async def test_openapi_document_carries_policies_and_path_parameters() -> None:
