@@ -12,7 +12,6 @@ from review.actors import Actor
 from review.convening import ROLE_LABELS
 from review.errors import NotFound
 from review.lifecycle import Action, allowed_actions
-from review.masking import mask_name
 from review.scoring_flow import published_criteria
 from review.scoring_view import ScoringView, scoring_view
 from review.tracking import Step
@@ -66,16 +65,16 @@ async def case_view(actor: Actor, number: str | None) -> CaseView:
 
 async def view_of(actor: Actor, case: dict) -> CaseView:
     """The case page's view of a case row that `actor` may see."""
-    personal = actor.kind in ("office", "complainant")
     view = CaseView(
         case=case,
-        complainant=case["complainant_name"] if personal else mask_name(case["complainant_name"]),
+        complainant=case["complainant_name"],  # masked by `visible_case` for those who may not see it
         department_name=case["department_name"],
         timeline=tracking.steps(json.loads(case["events_json"])),
         # Scoring opens by itself with the first sheet; closing it, issuing and reconsideration have their
         # forms in the scoring part of the page.
         actions=[a.value for a in allowed_actions(case["status"], actor.kind) if a not in _SCORING_ACTIONS]
-        if actor.kind == "office" else [],
+        if actor.kind == "office"
+        else [],
     )
     if case["ruling_id"]:
         view.ruling = db.Row(total=case["ruling_total"], grade=case["ruling_grade"],

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -17,9 +17,22 @@ from review.spreadsheets import TABLE_SUFFIXES, read_table
 CHINA = timezone(timedelta(hours=8))
 
 FLAT_COLUMNS = (
-    "source_ref", "channel", "received_at", "category", "district", "community", "department_code",
-    "complainant_name", "complainant_phone", "complainant_id_number", "complainant_address",
-    "content", "reply", "replied_at", "rating", "rated_at",
+    "source_ref",
+    "channel",
+    "received_at",
+    "category",
+    "district",
+    "community",
+    "department_code",
+    "complainant_name",
+    "complainant_phone",
+    "complainant_id_number",
+    "complainant_address",
+    "content",
+    "reply",
+    "replied_at",
+    "rating",
+    "rated_at",
 )
 
 
@@ -32,6 +45,7 @@ class RowReport:
 
 def payload_from_flat(row: dict[str, Any]) -> dict[str, Any]:
     """A spreadsheet row (complainant_* columns) as the intake body."""
+
     def cell(key: str) -> Any:
         value = row.get(key)
         if value is None:
@@ -64,8 +78,14 @@ def read_rows(path: Path) -> Iterator[tuple[int, Any]]:
         raise ServiceError("unsupported_file", "只支持 CSV、XLSX 和 JSON lines（.jsonl）文件")
 
 
-async def import_cases(path: Path, actor: Actor) -> list[RowReport]:
-    """Each row is taken in on its own: a bad row is reported and stores nothing, good rows go in."""
+async def import_cases(
+    path: Path, actor: Actor, on_created: Callable[[str, str], None] | None = None
+) -> list[RowReport]:
+    """Each row is taken in on its own: a bad row is reported and stores nothing, good rows go in.
+
+    A case created now has an access code that exists only at this moment: `on_created(case number, code)` gets
+    it (as soon as the case is in, so that a later failure loses none); the reports never carry it.
+    """
     reports = []
     for number, payload in read_rows(path):
         if isinstance(payload, Exception):
@@ -77,6 +97,8 @@ async def import_cases(path: Path, actor: Actor) -> list[RowReport]:
             where = f"（{error.field}）" if error.field else ""
             reports.append(RowReport(number, False, f"{error.message}{where}"))
             continue
+        if result.created and result.access_code and on_created is not None:
+            on_created(result.case_number, result.access_code)
         verb = "已受理" if result.created else "此前已受理"
         reports.append(RowReport(number, True, f"{verb} {result.case_number}"))
     return reports

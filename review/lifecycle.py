@@ -84,6 +84,7 @@ ACTION_LABELS: dict[str, str] = {
     "verdict_withdrawn": "撤销评议意见书",
     "verdict_corrected": "签发更正后的评议意见书",
     "deadline_recounted": "按新载入的节假日安排重新计算期限",
+    "access_code_reissued": "重新生成提取码",
     # Steps of the platform, outside any one case.
     "bulk_issuance_requested": "批量签发",
     "criteria_drafted": "起草评议标准",

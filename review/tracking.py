@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from review import db, ratelimit, settings
-from review.access_codes import code_matches, normalise
+from review import audit, db, ratelimit, settings
+from review.access_codes import code_matches, hash_code, new_access_code, normalise
 from review.actors import Actor
-from review.errors import Unauthorized
+from review.errors import Forbidden, NotFound, Unauthorized
 from review.lifecycle import ACTION_LABELS, PRIVATE_REASONS, STATUS_LABELS
-from review.tables import Case
+from review.tables import ApiToken, Case
 
-_ACTOR_LABELS = {"office": "评议办", "member": "评议员", "liaison": "承办部门", "complainant": "诉求人",
-                 "hotline": "12345 热线平台", "system": "系统"}
+_ACTOR_LABELS = {
+    "office": "评议办",
+    "member": "评议员",
+    "liaison": "承办部门",
+    "complainant": "诉求人",
+    "hotline": "12345 热线平台",
+    "system": "系统",
+}
 
 
 async def open_case(*, case_number: str, access_code: str, client: str) -> Actor:
@@ -28,6 +35,46 @@ async def open_case(*, case_number: str, access_code: str, client: str) -> Actor
     return Actor(kind="complainant", case_id=case["id"])
 
 
+def tracking_url() -> str:
+    """The tracking page's public address, as printed for complainants (never with a code in it)."""
+    return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/track"
+
+
+async def reissue_access_code(*, number: str, actor: Actor) -> bytes:
+    """重新生成提取码: a new code for the case, handed over once as a printable notice (PDF).
+
+    The old code and every tracking session opened with it stop working; the audit event names no code. The
+    notice is rendered before anything is written, so a failed render leaves the old code in force.
+    """
+    from review.access_notice import render_notice
+    from review.cases import load_case_for_update
+    from review.importing import CHINA
+
+    if actor.kind != "office":
+        raise Forbidden("forbidden", "您无权执行此操作")
+    case = await Case.select(Case.id, Case.number).where(Case.number == number.strip().upper()).first().run()
+    if case is None:
+        raise NotFound("case_not_found", "未找到该案件")
+    code = new_access_code()
+    notice = await asyncio.to_thread(
+        render_notice,
+        case_number=case["number"],
+        access_code=code,
+        track_url=tracking_url(),
+        issued_on=datetime.now(CHINA).date(),
+    )
+    async with db.transaction():
+        await load_case_for_update(case["number"])
+        await (
+            Case.update({Case.access_code_hash: hash_code(code), Case.updated_at: datetime.now(UTC)})
+            .where(Case.id == case["id"])
+            .run()
+        )
+        await ApiToken.delete().where(ApiToken.case == case["id"]).run()
+        await audit.record(case_id=case["id"], actor=actor.label, action="access_code_reissued")
+    return notice
+
+
 @dataclass(frozen=True)
 class Step:
     at: datetime
@@ -40,7 +87,7 @@ class Step:
 async def timeline(case_id: int) -> list[Step]:
     """Every step of the case, oldest first, naming roles rather than people."""
     events = await db.fetch(
-        "SELECT at, action, actor, to_status, reason FROM audit_event WHERE audit_event.\"case\" = {} ORDER BY id",
+        'SELECT at, action, actor, to_status, reason FROM audit_event WHERE audit_event."case" = {} ORDER BY id',
         case_id,
     )
     return steps(events)

@@ -17,9 +17,10 @@ from review.access_codes import ALPHABET
 from review.actors import Actor
 from review.convening import CHINA, ROLE_LABELS
 from review.errors import Conflict, Forbidden, Invalid, NotFound
-from review.masking import mask_name, mask_text
+from review.masking import mask_name, masker
 from review.tables import Case, Verdict
 from review.verdict_document import CriterionLine, PanelSeatLine, VerdictDocument
+from review.visibility import visible_case
 from scoring.aggregate import GRADE_LABELS, RULING_TEXT
 from scoring.tables import CriteriaSet, Criterion, Ruling
 
@@ -115,14 +116,13 @@ async def build_documents(verdict: dict) -> tuple[VerdictDocument, VerdictDocume
     if verdict["corrects"] is not None:
         corrected = await Verdict.select(Verdict.number).where(Verdict.id == verdict["corrects"]).first().run()
     per = db.json_value(ruling["per_criterion"])
-    names = (case["complainant_name"],)
-    addresses = (case["complainant_address"],)
+    mask = masker(case)  # the complainant's own identifiers, however written, and every identifier's shape
     common = dict(  # noqa: C408 - the keyword form reads as the document's fields
         number=verdict["number"], issuing_office=ISSUING_OFFICE, issued_on=verdict["issued_on"],
         case_number=case["number"], category=case["category"], district=case["district"],
         department_name=case["department_name"],
-        summary=mask_text(case["content"], names, addresses),
-        reply_summary=mask_text(case["reply"], names, addresses),
+        summary=mask(case["content"]),
+        reply_summary=mask(case["reply"]),
         panel_label="复议评议组" if ruling["supersedes"] else "评议组",
         panel=tuple(PanelSeatLine(s["member.name"], ROLE_LABELS.get(s["role"], s["role"]), s["is_chair"])
                     for s in seats),
@@ -131,10 +131,10 @@ async def build_documents(verdict: dict) -> tuple[VerdictDocument, VerdictDocume
         criteria=tuple(CriterionLine(c["code"], c["name"], c["weight"], per.get(c["code"], 0.0), c["scale_max"])
                        for c in criteria),
         total=ruling["total"], grade_label=GRADE_LABELS[ruling["grade"]], ruling_text=RULING_TEXT[ruling["grade"]],
-        reasoning=mask_text(ruling["reasoning"], names, addresses), redo_deadline=ruling["redo_deadline"],
+        reasoning=mask(ruling["reasoning"]), redo_deadline=ruling["redo_deadline"],
         redo_deadline_provisional=bool(ruling["redo_deadline_provisional"]),
         # 不同意见 as the panel recorded them with the ruling (members are named, as on the panel line).
-        dissent=mask_text(ruling.get("dissent") or "", names, addresses),
+        dissent=mask(ruling.get("dissent") or ""),
         verification_code=verdict["code"],
         verify_url=f"{settings.PUBLIC_BASE_URL.rstrip('/')}/verify/{verdict['code']}",
         required_actions=required_actions(criteria, per) if ruling["redo_deadline"] else (),
@@ -308,3 +308,12 @@ def verify_bytes(verdict: dict, pdf: bytes) -> str | None:
     if digest == verdict["full_sha256"]:
         return "full"
     return "public" if digest == verdict["public_sha256"] else None
+
+
+async def full_pdf(*, actor: Actor, number: str) -> tuple[Path, str]:
+    """The stored full verdict of a case `actor` may see: (file, verification code)."""
+    case = await visible_case(actor, number)
+    verdict = await for_case(case["id"])
+    if not verdict or not verdict["full_sha256"]:
+        raise NotFound("verdict_not_ready", "评议意见书尚在生成，请稍后刷新")
+    return stored_path(verdict["full_sha256"]), verdict["code"]

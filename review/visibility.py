@@ -7,9 +7,10 @@ import functools
 from review import db
 from review.actors import Actor
 from review.errors import NotFound
+from review.masking import mask_case_row
 
 _SEATED = (
-    "SELECT panel.\"case\" AS case_id FROM seat JOIN panel ON panel.id = seat.panel"
+    'SELECT panel."case" AS case_id FROM seat JOIN panel ON panel.id = seat.panel'
     " JOIN roster_member m ON m.id = seat.member"
     " WHERE m.\"user\" = {} AND seat.status = 'accepted' AND panel.status != 'dissolved'"
 )
@@ -40,8 +41,8 @@ def _case_sql(sqlite: bool) -> str:
     saved, ruling, verdict, the timeline and the panel (as JSON arrays)."""
     return (
         "SELECT c.*, d.name AS department_name, d.code AS department_code,"
-        " (SELECT COUNT(*) FROM score_sheet s WHERE s.\"case\" = c.id AND s.submitted = {}) AS sheets_submitted,"
-        " (SELECT MAX(s.updated_at) FROM score_sheet s WHERE s.\"case\" = c.id) AS sheets_saved_at,"
+        ' (SELECT COUNT(*) FROM score_sheet s WHERE s."case" = c.id AND s.submitted = {}) AS sheets_submitted,'
+        ' (SELECT MAX(s.updated_at) FROM score_sheet s WHERE s."case" = c.id) AS sheets_saved_at,'
         " r.id AS ruling_id, r.total AS ruling_total, r.grade AS ruling_grade, r.reasoning AS ruling_reasoning,"
         " r.redo_deadline AS ruling_redo_deadline, r.redo_deadline_provisional AS ruling_redo_deadline_provisional,"
         " v.number AS verdict_number, v.status AS verdict_status, v.code AS verdict_code,"
@@ -67,14 +68,19 @@ async def may_see(actor: Actor, case: dict) -> bool:
     if actor.kind == "complainant":
         return case["id"] == actor.case_id
     if actor.kind == "member" and actor.user_id is not None:
-        rows = await db.fetch(_SEATED + " AND panel.\"case\" = {}", actor.user_id, case["id"])
+        rows = await db.fetch(_SEATED + ' AND panel."case" = {}', actor.user_id, case["id"])
         return bool(rows)
     return False
 
 
+# Who sees a case as it was taken in; everyone else (members, liaisons) sees it masked.
+SEES_PERSONAL_DATA = frozenset({"office", "complainant"})
+
+
 async def visible_case(actor: Actor, number: str) -> dict:
-    """The case row (see `_case_sql`) if `actor` may see it; the same 404 if it is missing or hidden."""
+    """The case row (see `_case_sql`) if `actor` may see it, masked unless they handle the complainant's data;
+    the same 404 if it is missing or hidden."""
     rows = await db.fetch(_case_sql(db.is_sqlite()), True, number)
     if not rows or not await may_see(actor, rows[0]):
         raise NotFound("case_not_found", "未找到该案件")
-    return rows[0]
+    return rows[0] if actor.kind in SEES_PERSONAL_DATA else mask_case_row(rows[0])

@@ -30,16 +30,27 @@ CSRF_FIELD = "csrf_token"
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
+def bearer_token(request: Request) -> str | None:
+    """The token of an `Authorization: Bearer …` header, if the request carries one."""
+    header = request.headers.get("authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
 def is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    """An API request: under /api/, or carrying a bearer token wherever it goes (a client, not a browser)."""
+    return request.url.path.startswith("/api/") or bearer_token(request) is not None
 
 
 async def resolve_actor(request: Request) -> Actor:
-    """Bearer token or API key on the API; session or tracking cookie on the web."""
+    """Bearer token or API key on the API; session or tracking cookie on the web.
+
+    A request with a bearer token is judged by that token alone, on any path: it is answered in JSON and never
+    sent to /login, and its cookies are not read, so it needs no CSRF token (a browser never adds the header
+    by itself)."""
     if is_api(request):
-        header = request.headers.get("authorization", "")
-        if header.lower().startswith("bearer "):
-            return await auth.token_actor(header[7:].strip()) or ANONYMOUS
+        token = bearer_token(request)
+        if token is not None:
+            return await auth.token_actor(token) or ANONYMOUS
         key = request.headers.get("x-api-key")
         if key:
             return await auth.api_key_actor(key) or ANONYMOUS

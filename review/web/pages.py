@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlparse
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from review import auth, cases, queries, ratelimit, settings, tracking
-from review.actors import COMPLAINANT, LIAISON, MEMBER, OFFICE, PUBLIC
+from review import access_notice, auth, cases, queries, ratelimit, settings, tracking
+from review.actors import COMPLAINANT, LIAISON, MEMBER, OFFICE, PUBLIC, Actor
 from review.assessments import assessments
 from review.case_view import view_of, visible_case_row
 from review.convening import convene_panel
@@ -118,24 +119,35 @@ async def case_page(request: Request) -> Response:
     return await _case_page(request, request.path_params["number"])
 
 
+# The office's case forms that post to /office/cases/{number}/{action}: (number, actor, reason) → the service.
+OFFICE_ACTIONS: dict[str, Callable[[str, Actor, str], Awaitable[object]]] = {
+    "accept": lambda number, actor, reason: cases.screen_case(number=number, actor=actor, accept=True),
+    "dismiss": lambda number, actor, reason: cases.screen_case(number=number, actor=actor, accept=False,
+                                                               reason=reason),
+    "convene": lambda number, actor, reason: convene_panel(number=number, actor=actor),
+    "close": lambda number, actor, reason: cases.close_case(number=number, actor=actor),
+    "withdraw": lambda number, actor, reason: cases.end_case(number=number, actor=actor, action=Action.withdraw,
+                                                             reason=reason),
+    "settle": lambda number, actor, reason: cases.end_case(number=number, actor=actor, action=Action.settle,
+                                                           reason=reason),
+}
+
+
 async def office_action(request: Request) -> Response:
     number, action = request.path_params["number"], request.path_params["action"]
-    form = await request.form()
-    actor = request.state.actor
-    reason = str(form.get("reason", ""))
-    if action == "accept":
-        await cases.screen_case(number=number, actor=actor, accept=True)
-    elif action == "dismiss":
-        await cases.screen_case(number=number, actor=actor, accept=False, reason=reason)
-    elif action == "convene":
-        await convene_panel(number=number, actor=actor)
-    elif action == "close":
-        await cases.close_case(number=number, actor=actor)
-    elif action in ("withdraw", "settle"):
-        await cases.end_case(number=number, actor=actor, action=Action(action), reason=reason)
-    else:
+    service = OFFICE_ACTIONS.get(action)
+    if service is None:
         raise NotFound("not_found", "没有这个操作")
+    form = await request.form()
+    await service(number, request.state.actor, str(form.get("reason", "")))
     return _back(f"/office/cases/{number}")
+
+
+async def reissue_access_code(request: Request) -> Response:
+    """The new code's notice as a download; the case page stays where it is."""
+    number = request.path_params["number"]
+    notice = await tracking.reissue_access_code(number=number, actor=request.state.actor)
+    return access_notice.download(notice, number)
 
 
 async def track_form(request: Request) -> Response:
@@ -174,6 +186,7 @@ routes = [
     route("/office", office_home, OFFICE),
     route("/office/cases", office_cases, OFFICE, name="office_cases"),
     route("/office/cases/{number}", case_page, OFFICE),
+    route("/office/cases/{number}/access-code", reissue_access_code, OFFICE, methods=["POST"]),
     route("/office/cases/{number}/{action}", office_action, OFFICE, methods=["POST"]),
     route("/panel", my_cases, MEMBER, name="panel"),
     route("/panel/cases/{number}", case_page, MEMBER),

@@ -3,6 +3,7 @@ reconsideration and the office's progress and quality views. Each parses, calls 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.datastructures import FormData
@@ -132,25 +133,29 @@ async def sheet_revisions(request: Request) -> Response:
     return render(request, "scoring/revisions.html", {"h": history, "case_path": _case_path(request)})
 
 
+# The panel's deliberation forms posting to /panel/cases/{number}/deliberation/{what}: (number, actor, form).
+DELIBERATION_STEPS: dict[str, Callable[[str, Any, Any], Awaitable[object]]] = {
+    "message": lambda number, actor, form: deliberation.post_message(number=number, actor=actor,
+                                                                     body=str(form.get("body", ""))),
+    "reasoning": lambda number, actor, form: deliberation.save_reasoning(
+        number=number, actor=actor, reasoning=str(form.get("reasoning", ""))),
+    "dissent": lambda number, actor, form: deliberation.add_dissent(number=number, actor=actor,
+                                                                    text=str(form.get("text", ""))),
+    "sign": lambda number, actor, form: deliberation.sign_reasoning(
+        number=number, actor=actor, reasoning=None if form.get("reasoning") is None else str(form["reasoning"])),
+}
+
+
 async def deliberate(request: Request) -> Response:
     """The panel's deliberation forms: message, reasoning (chair), dissent, sign (chair, with the reasoning as
     typed in the same form); a refusal brings the page back with what was typed."""
     number, what = request.path_params["number"], request.path_params["what"]
+    step = DELIBERATION_STEPS.get(what)
+    if step is None:
+        raise NotFound("not_found", "没有这个操作")
     form = await request.form()
-    actor = request.state.actor
     try:
-        if what == "message":
-            await deliberation.post_message(number=number, actor=actor, body=str(form.get("body", "")))
-        elif what == "reasoning":
-            await deliberation.save_reasoning(number=number, actor=actor, reasoning=str(form.get("reasoning", "")))
-        elif what == "dissent":
-            await deliberation.add_dissent(number=number, actor=actor, text=str(form.get("text", "")))
-        elif what == "sign":
-            typed = form.get("reasoning")
-            await deliberation.sign_reasoning(number=number, actor=actor,
-                                              reasoning=None if typed is None else str(typed))
-        else:
-            raise NotFound("not_found", "没有这个操作")
+        await step(number, request.state.actor, form)
     except (Invalid, Conflict) as error:
         return await _case_with_form(request, number, what, form, error)
     return _back(f"/panel/cases/{number}#deliberation")

@@ -8,7 +8,6 @@ from starlette.responses import FileResponse, RedirectResponse, Response, Stream
 from review import bulk_issuance, verdicts
 from review.actors import CASE_PARTY, OFFICE, PUBLIC
 from review.errors import Invalid, NotFound
-from review.visibility import visible_case
 from review.web.guard import route
 from review.web.templating import render
 
@@ -21,12 +20,8 @@ def _back(path: str) -> RedirectResponse:
 
 async def verdict_pdf(request: Request) -> Response:
     """The full verdict for the parties and the office."""
-    case = await visible_case(request.state.actor, request.path_params["number"])
-    verdict = await verdicts.for_case(case["id"])
-    if not verdict or not verdict["full_sha256"]:
-        raise NotFound("verdict_not_ready", "评议意见书尚在生成，请稍后刷新")
-    return FileResponse(verdicts.stored_path(verdict["full_sha256"]), media_type="application/pdf",
-                        filename=f"verdict-{verdict['code']}.pdf")
+    path, code = await verdicts.full_pdf(actor=request.state.actor, number=request.path_params["number"])
+    return FileResponse(path, media_type="application/pdf", filename=f"verdict-{code}.pdf")
 
 
 async def verify_form(request: Request) -> Response:

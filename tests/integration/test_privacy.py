@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import subprocess
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,8 +22,25 @@ pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 
 NAME, GIVEN_NAME, MASKED = "王小明", "小明", "王某"
 PHONE = "13800001234"
-ID_NUMBER = "510107199001011234"
+ID_NUMBER = "51010719900101123X"
 ADDRESS = "玉林南路12号3栋2单元501室"
+EMAIL, WECHAT = "wangxm1990@example.com", "wxm_2026cd"
+# The complainant's own identifiers as people write them: full-width, spaced, dashed, dotted, +86, lower-case x.
+VARIANTS = [
+    "１３８００００１２３４",
+    "138 0000 1234",
+    "138-0000-1234",
+    "+86 138.0000.1234",
+    "510107 19900101 123x",
+    "５１０１０７１９９００１０１１２３Ｘ",
+    "玉林南路１２号３栋２单元５０１室",
+    "王 小 明",
+]
+CONTENT = (
+    f"{NAME}反映：{ADDRESS}门前井盖缺失，联系电话 {PHONE}，身份证号 {ID_NUMBER}。"
+    f"小明另称：手机{VARIANTS[0]}，或{VARIANTS[1]}、{VARIANTS[2]}、{VARIANTS[3]}；身份证 {VARIANTS[4]}"
+    f"（{VARIANTS[5]}）；住{VARIANTS[6]}；署名{VARIANTS[7]}；邮箱 {EMAIL}，微信号：{WECHAT}。"
+)
 
 
 @dataclass
@@ -34,8 +52,19 @@ class Walk:
 
     def personal_data(self) -> list[str]:
         """Every piece of personal data the case carries, as it might leak."""
-        return [NAME, GIVEN_NAME, PHONE, ID_NUMBER, ADDRESS, self.access_code,
-                self.access_code.replace("-", "")]
+        return [
+            NAME,
+            GIVEN_NAME,
+            PHONE,
+            ID_NUMBER,
+            ID_NUMBER.lower(),
+            ADDRESS,
+            EMAIL,
+            WECHAT,
+            *VARIANTS,
+            self.access_code,
+            self.access_code.replace("-", ""),
+        ]
 
 
 def _csrf(page: Response) -> str:
@@ -60,7 +89,7 @@ async def _walk() -> Walk:
     key = await auth.create_api_key(name="hotline", key="k")
     body = factories.payload(
         complainant={"name": NAME, "phone": PHONE, "id_number": ID_NUMBER, "address": ADDRESS},
-        content=f"{NAME}反映：{ADDRESS}门前井盖缺失，联系电话 {PHONE}，身份证号 {ID_NUMBER}。",
+        content=CONTENT,
     )
     redirects: list[str] = []
     async with factories.client(**{"X-API-Key": key}) as hotline:
@@ -70,35 +99,53 @@ async def _walk() -> Walk:
     async with factories.client() as complainant:
         _watch_redirects(complainant, redirects)
         form = await complainant.get("/track")
-        tracked = await complainant.post("/track", data={"csrf_token": _csrf(form), "case_number": number,
-                                                         "access_code": code})
+        tracked = await complainant.post(
+            "/track", data={"csrf_token": _csrf(form), "case_number": number, "access_code": code}
+        )
         assert tracked.status_code == 303
 
     async with factories.client() as desk:
         _watch_redirects(desk, redirects)
         form = await desk.get("/login")
-        await desk.post("/login", data={"csrf_token": _csrf(form), "username": office.username,
-                                        "password": factories.PASSWORD})
+        await desk.post(
+            "/login",
+            data={"csrf_token": _csrf(form), "username": office.username, "password": factories.PASSWORD},
+        )
         for action in ("accept", "convene"):
             page = await desk.get(f"/office/cases/{number}")
             await desk.post(f"/office/cases/{number}/{action}", data={"csrf_token": _csrf(page)})
         for member in await factories.seated_members(number):
             async with factories.client() as panel:
-                token = (await panel.post("/api/v1/auth/token", json={
-                    "username": member.username, "password": factories.PASSWORD})).json()["token"]
-                sent = await panel.post(f"/api/v1/cases/{number}/scores", json={"scores": factories.full_scores(2)},
-                                        headers={"Authorization": f"Bearer {token}"})
+                token = (
+                    await panel.post(
+                        "/api/v1/auth/token",
+                        json={"username": member.username, "password": factories.PASSWORD},
+                    )
+                ).json()["token"]
+                sent = await panel.post(
+                    f"/api/v1/cases/{number}/scores",
+                    json={"scores": factories.full_scores(2)},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
                 assert sent.status_code == 201
         page = await desk.get(f"/office/cases/{number}")
         closed = await desk.post(f"/office/cases/{number}/close-scoring", data={"csrf_token": _csrf(page)})
         assert closed.status_code == 303
         chair = await factories.chair_of(number)
         async with factories.client() as panel:
-            token = (await panel.post("/api/v1/auth/token", json={
-                "username": chair.username, "password": factories.PASSWORD})).json()["token"]
+            token = (
+                await panel.post(
+                    "/api/v1/auth/token", json={"username": chair.username, "password": factories.PASSWORD}
+                )
+            ).json()["token"]
             bearer = {"Authorization": f"Bearer {token}"}
-            drafted = await panel.post(f"/api/v1/cases/{number}/deliberation/reasoning", headers=bearer, json={
-                "reasoning": f"{NAME}（电话 {PHONE}）所诉属实，承办部门未到现场核查。"})
+            drafted = await panel.post(
+                f"/api/v1/cases/{number}/deliberation/reasoning",
+                headers=bearer,
+                json={
+                    "reasoning": f"{NAME}（电话 {VARIANTS[1]}，微信 {WECHAT}）所诉属实，承办部门未到现场核查。"
+                },
+            )
             signed = await panel.post(f"/api/v1/cases/{number}/deliberation/sign", headers=bearer)
             assert (drafted.status_code, signed.status_code) == (200, 200)
         page = await desk.get(f"/office/cases/{number}")
@@ -120,10 +167,15 @@ def _pdf_text(path: Path) -> str:
     return result.stdout.decode("utf-8")
 
 
+def _squeezed(text: str) -> str:
+    """The text as compared: NFKC (full-width as ASCII), no spaces or separators between characters."""
+    return re.sub(r"[\s\-.·+]+", "", unicodedata.normalize("NFKC", text)).upper()
+
+
 def _leaks(text: str, secrets: list[str]) -> list[str]:
-    """Which secrets appear, also when layout has spread their characters apart."""
-    squeezed = re.sub(r"\s+", "", text)
-    return [s for s in secrets if s in text or s in squeezed]
+    """Which secrets appear, also when layout has spread their characters apart or they are written otherwise."""
+    squeezed = _squeezed(text)
+    return [s for s in secrets if s in text or _squeezed(s) in squeezed]
 
 
 async def test_privacy_logs_of_whole_path_hold_no_personal_data(caplog: pytest.LogCaptureFixture) -> None:
@@ -162,8 +214,12 @@ async def test_privacy_public_outputs_hold_no_personal_data() -> None:
     assert "成都市交通运输局" in league.text
     assert public_pdf.content == stored_path(walk.verdict["public_sha256"]).read_bytes()
     assert walk.verdict["number"] in stored_text
-    for name, text in [("verify", verify.text), ("api", api.text), ("assessments", league.text),
-                       ("public pdf", stored_text)]:
+    for name, text in [
+        ("verify", verify.text),
+        ("api", api.text),
+        ("assessments", league.text),
+        ("public pdf", stored_text),
+    ]:
         assert _leaks(text, walk.personal_data()) == [], name
 
 
@@ -174,3 +230,48 @@ async def test_privacy_full_pdf_shows_masked_name_only() -> None:
 
     assert MASKED in re.sub(r"\s+", "", text)
     assert _leaks(text, walk.personal_data()) == []
+
+
+async def test_privacy_outputs_for_liaison_member_and_hotline_hold_no_personal_data() -> None:
+    walk = await _walk()
+    liaison = await factories.account("liaison")
+    member = (await factories.seated_members(walk.number))[0]
+
+    async with factories.client(Authorization=f"Bearer {await auth.issue_token(liaison)}") as http:
+        liaison_json = await http.get(f"/api/v1/cases/{walk.number}")
+        liaison_scores = await http.get(f"/api/v1/cases/{walk.number}/scores")
+    token, _ = await auth.start_session(liaison)
+    async with factories.client(Cookie=f"rv_session={token}") as http:
+        liaison_page = await http.get(f"/liaison/cases/{walk.number}")
+    async with factories.client(Authorization=f"Bearer {await auth.issue_token(member)}") as http:
+        member_json = await http.get(f"/api/v1/cases/{walk.number}")
+    async with factories.client(**{"X-API-Key": "k"}) as http:
+        ruling = await http.get(f"/api/v1/cases/{walk.number}/ruling")
+
+    outputs = {
+        "liaison json": liaison_json,
+        "liaison scores": liaison_scores,
+        "liaison page": liaison_page,
+        "member json": member_json,
+        "hotline ruling": ruling,
+    }
+    assert {name: r.status_code for name, r in outputs.items()} == dict.fromkeys(outputs, 200)
+    assert "井盖缺失" in liaison_json.json()["content"] and "井盖缺失" in liaison_page.text
+    assert MASKED in liaison_page.text and "承办部门未到现场核查" in ruling.json()["ruling"]["reasoning"]
+    for name, response in outputs.items():
+        assert _leaks(response.text, walk.personal_data()) == [], name
+
+
+async def test_privacy_office_and_complainant_still_see_what_was_taken_in() -> None:
+    walk = await _walk()
+
+    async with factories.client() as http:
+        token = (
+            await http.post(
+                "/api/v1/track", json={"case_number": walk.number, "access_code": walk.access_code}
+            )
+        ).json()["token"]
+        own = await http.get(f"/api/v1/cases/{walk.number}", headers={"Authorization": f"Bearer {token}"})
+
+    assert own.json()["content"] == CONTENT
+    assert own.json()["complainant"] == {"name": NAME, "phone": PHONE}

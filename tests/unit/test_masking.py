@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from review.masking import mask_name, mask_text
+from review.masking import Complainant, mask_case_row, mask_name, mask_text
 
 pytestmark = pytest.mark.unit
 
@@ -173,3 +173,104 @@ def test_mask_text_short_numbers_kept(year: int, count: int) -> None:
     text = f"{year}年受理{count}件"
 
     assert mask_text(text) == text
+
+
+KNOWN = Complainant(name="王小明", phone="13812345678", id_number="51010419900101123X",
+                    address="玉林南路12号3栋2单元501室")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "13812345678",
+        "１３８１２３４５６７８",
+        "138 1234 5678",
+        "138-1234-5678",
+        "138.1234.5678",
+        "1 3 8 1 2 3 4 5 6 7 8",
+        "+86 138 1234 5678",
+        "+86-13812345678",
+        "0086 13812345678",
+        "８６－１３８－１２３４－５６７８",
+    ],
+)
+def test_mask_text_known_phone_removed_however_written(written: str) -> None:
+    masked = mask_text(f"请拨{written}联系", known=KNOWN)
+
+    assert masked == f"请拨{PHONE}联系"
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "51010419900101123X",
+        "51010419900101123x",
+        "510104 19900101 123X",
+        "510104-19900101-123x",
+        "５１０１０４１９９００１０１１２３Ｘ",
+        "5101 0419 9001 0112 3X",
+    ],
+)
+def test_mask_text_known_id_number_removed_however_written(written: str) -> None:
+    masked = mask_text(f"身份证{written}。", known=KNOWN)
+
+    assert masked == f"身份证{ID}。"
+
+
+@pytest.mark.parametrize("written", ["玉林南路12号3栋2单元501室", "玉林南路１２号３栋２单元５０１室",
+                                     "玉林南路 12号 3栋 2单元 501室"])  # fmt: skip
+def test_mask_text_known_address_removed_however_written(written: str) -> None:
+    assert mask_text(f"住{written}，噪声扰民", known=KNOWN) == f"住{ADDRESS}，噪声扰民"
+
+
+@pytest.mark.parametrize(("written", "masked"), [("王小明", "王某"), ("王 小 明", "王某"), ("小明", "某")])
+def test_mask_text_known_name_removed_however_written(written: str, masked: str) -> None:
+    assert mask_text(f"{written}来电", known=KNOWN) == f"{masked}来电"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("邮箱 wang.xm@example.com 可联系", "邮箱 ［邮箱已隐去］ 可联系"),
+        ("邮箱ｗａｎｇ＠ｅｘａｍｐｌｅ．ｃｏｍ", "邮箱［邮箱已隐去］"),
+        ("微信号：wxm_2026", "微信号：［账号已隐去］"),
+        ("微信 wangxm88 随时联系", "微信 ［账号已隐去］ 随时联系"),
+        ("加微信wxid_abc123def", "加微信［账号已隐去］"),
+        ("WeChat: Wang-XM-1990", "WeChat: ［账号已隐去］"),
+        ("QQ号：12345678", "QQ号：［账号已隐去］"),
+    ],
+)
+def test_mask_text_removes_email_and_chat_ids(text: str, expected: str) -> None:
+    assert mask_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "written", ["１３９００００１２３４", "139 0000 1234", "139.0000.1234", "+86 139-0000-1234"]
+)
+def test_mask_text_unknown_mobile_written_differently_removed(written: str) -> None:
+    assert mask_text(f"另有号码{written}") == f"另有号码{PHONE}"
+
+
+def test_mask_text_unknown_id_number_spaced_removed() -> None:
+    assert mask_text("身份证 110105 19800101 1234 已核实") == f"身份证 {ID} 已核实"
+
+
+def test_mask_text_keeps_text_around_full_width_matches_intact() -> None:
+    text = "二〇二六年，１３８１２３４５６７８（本人）"
+
+    assert mask_text(text, known=KNOWN) == f"二〇二六年，{PHONE}（本人）"
+
+
+def test_mask_case_row_masks_text_columns_and_timeline_reasons() -> None:
+    row = {"complainant_name": "王小明", "complainant_phone": "13812345678", "complainant_id_number": "",
+           "complainant_address": "", "content": "王小明，电话１３８ １２３４ ５６７８", "reply": "已联系小明",
+           "status_reason": "", "ruling_reasoning": None,
+           "events_json": '[{"action": "withdraw", "reason": "王小明（138-1234-5678）撤回"}]'}  # fmt: skip
+
+    masked = mask_case_row(row)
+
+    assert masked["content"] == f"王某，电话{PHONE}"
+    assert masked["reply"] == "已联系某"
+    assert "13812345678" not in masked["events_json"] and "王某" in masked["events_json"]
+    assert (masked["complainant_name"], masked["complainant_phone"]) == ("王某", "")
+    assert row["content"].startswith("王小明")  # the row read from the database is left as it was
