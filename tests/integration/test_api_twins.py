@@ -41,6 +41,8 @@ TWINS = {
     "/office/cases/{number}/verdict/withdraw": "POST /api/v1/cases/{number}/verdict/withdraw",
     "/office/cases/{number}/verdict/correct": "POST /api/v1/cases/{number}/verdict/correct",
     "/office/verdicts/bulk": "POST /api/v1/verdicts/bulk",
+    "/office/holidays": "POST /api/v1/holidays/import",
+    "/office/holidays/import": "POST /api/v1/holidays/import",
     "/office/roster/import": "POST /api/v1/roster/import",
     "/office/roster/{member_id:int}": "POST /api/v1/roster/{member_id:int}",
     "/office/templates": "POST /api/v1/templates",
