@@ -117,8 +117,18 @@ def _member_bits(candidate: Candidate) -> int:
         bits |= KIND_BITS[ConflictKind.over_capacity]
     if not candidate.available:
         bits |= KIND_BITS[ConflictKind.unavailable]
+    if not candidate.has_account:
+        bits |= KIND_BITS[ConflictKind.no_account]
     return bits
 
+
+# Kinds decided by the member alone, whatever the case.
+_MEMBER_KINDS = (
+    ConflictKind.inactive,
+    ConflictKind.over_capacity,
+    ConflictKind.unavailable,
+    ConflictKind.no_account,
+)
 
 # Kinds decided by a record on the case (a set of member ids) rather than by the member's attributes.
 _RECORD_KINDS: tuple[tuple[ConflictKind, Callable[[CaseFacts], frozenset[int]]], ...] = (
@@ -141,7 +151,7 @@ def _conflicts(
 
     member_bits = np.array([_member_bits(c) for c in candidates], dtype=np.uint16)
     mask |= member_bits[None, :]
-    for kind in (ConflictKind.inactive, ConflictKind.over_capacity, ConflictKind.unavailable):
+    for kind in _MEMBER_KINDS:
         counts[kind] = int(np.count_nonzero(member_bits & KIND_BITS[kind])) * n_cases
 
     departments = {code: i for i, code in enumerate(sorted({c.department_code for c in cases}))}

@@ -9,13 +9,13 @@ from typing import Any
 
 from panels.composition import as_template, for_reconsideration, template_by_id, template_for
 from panels.conflicts import CONFLICT_LABELS, Candidate, CaseFacts, ConflictKind
-from panels.draw import seed_hash
+from panels.draw import DrawRule, seed_hash
 from panels.draw_record import record_draw, record_from_json, record_json, record_refill
 from panels.invitations import reply_deadline
 from panels.roster import ROLE_LABELS
 from panels.roster_service import is_available
 from panels.tables import Panel, RosterMember, Seat
-from review import audit, db
+from review import audit, db, settings
 from review.actors import SYSTEM, Actor
 from review.cases import apply_transition, load_case_for_update
 from review.errors import Conflict
@@ -27,6 +27,14 @@ __all__ = ["ROLE_LABELS", "convene_panel", "refill_panel"]
 
 CHINA = timezone(timedelta(hours=8))
 VACATED = ("declined", "recused", "expired", "removed")
+
+
+def current_rule() -> DrawRule:
+    """The draw rule new draws follow, with the load margin this installation publishes."""
+    margin = settings.PANEL_LOAD_MARGIN
+    if margin < 0:
+        raise ValueError("PANEL_LOAD_MARGIN 不能为负数")
+    return DrawRule(load_margin=int(margin) if float(margin).is_integer() else margin)
 
 
 async def current_loads() -> dict[int, int]:
@@ -45,10 +53,12 @@ async def roster_candidates(now: datetime) -> list[Candidate]:
     rows = await RosterMember.select(
         RosterMember.id, RosterMember.role, RosterMember.district, RosterMember.community,
         RosterMember.affiliations, RosterMember.active, RosterMember.max_panels, RosterMember.unavailable,
+        RosterMember.user,
     ).run()
     return [
         Candidate(r["id"], r["role"], r["district"], r["community"], frozenset(db.json_value(r["affiliations"])),
-                  loads.get(r["id"], 0), r["max_panels"], r["active"], is_available(r["unavailable"], today))
+                  loads.get(r["id"], 0), r["max_panels"], r["active"], is_available(r["unavailable"], today),
+                  r["user"] is not None)
         for r in rows
     ]
 
@@ -120,7 +130,7 @@ async def convene_panel(*, number: str, actor: Actor, seed: str | None = None) -
             template = for_reconsideration(template)
         facts = await case_facts(case)
         result, record, snapshot = record_draw(seed=seed, candidates=await roster_candidates(now), case=facts,
-                                               template=template, salt=secrets.token_hex(16))
+                                               template=template, salt=secrets.token_hex(16), rule=current_rule())
         if result.shortfall:
             raise Conflict("panel_infeasible", shortfall_message(result.shortfall))
         criteria = await criteria_in_force()
