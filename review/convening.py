@@ -11,7 +11,7 @@ from panels.composition import as_template, for_reconsideration, template_by_id,
 from panels.conflicts import CONFLICT_LABELS, Candidate, CaseFacts, ConflictKind
 from panels.draw import DrawRule, seed_hash
 from panels.draw_record import record_draw, record_from_json, record_json, record_refill
-from panels.invitations import reply_deadline
+from panels.invitations import refuse_if_ended, reply_deadline
 from panels.roster import ROLE_LABELS
 from panels.roster_service import is_available
 from panels.tables import Panel, RosterMember, Seat
@@ -19,7 +19,7 @@ from review import audit, db, settings
 from review.actors import SYSTEM, Actor
 from review.cases import apply_transition, load_case_for_update
 from review.errors import Conflict
-from review.lifecycle import Action, Status
+from review.lifecycle import Action, Status, panel_refusal
 from review.tables import Department
 from scoring.tables import CriteriaSet
 
@@ -119,11 +119,15 @@ async def commit_seed(*, case_id: int, actor: Actor, purpose: str) -> str:
 async def convene_panel(*, number: str, actor: Actor, seed: str | None = None) -> int:
     """组成评议组: draw a conflict-free panel by the category's template, invite its members, pin the criteria."""
     if seed is None:
-        case_row = await db.fetch("SELECT id FROM review_case WHERE number = {}", number)
+        case_row = await db.fetch("SELECT id, status FROM review_case WHERE number = {}", number)
+        if case_row:
+            # Before the seed is committed: an ended case gets neither a commitment nor a draw.
+            refuse_if_ended(case_status=case_row[0]["status"], what="组成评议组")
         seed = await commit_seed(case_id=case_row[0]["id"] if case_row else None, actor=actor, purpose="draw")
     now = datetime.now(UTC)
     async with db.transaction():
         case = await load_case_for_update(number)
+        refuse_if_ended(case_status=case["status"], what="组成评议组")
         template_row = await template_for(case["category"])
         template = as_template(template_row)
         if case["status"] == Status.reconsideration:
@@ -173,8 +177,10 @@ async def refill_panel(*, panel_id: int) -> int:
 
 async def _next_vacated(panel_id: int) -> dict[str, Any] | None:
     rows = await db.fetch(
-        "SELECT p.record, p.status, p.\"case\" AS case_id FROM panel p WHERE p.id = {}", panel_id)
-    if not rows or rows[0]["status"] != "seated":
+        "SELECT p.record, p.status, p.\"case\" AS case_id, c.status AS case_status FROM panel p"
+        " JOIN review_case c ON c.id = p.\"case\" WHERE p.id = {}", panel_id)
+    # A refill queued before the case ended (its panel dissolved) does nothing.
+    if not rows or rows[0]["status"] != "seated" or panel_refusal(rows[0]["case_status"], None, "补选") is not None:
         return None
     done = {r["replaces"] for r in db.json_value(rows[0]["record"]).get("refills", [])}
     seats = await Seat.select(Seat.member).where(

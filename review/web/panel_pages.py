@@ -160,6 +160,7 @@ async def invitations_page(request: Request) -> Response:
     actor = request.state.actor
     return render(request, "panels/invitations.html", {
         "seats": await invitations.my_invitations(actor), "load": await invitations.member_load(actor),
+        "ended": await invitations.ended_invitations(actor),
         "recusal_choices": invitations.recusal_choices(), "ROLE_LABELS": ROLE_LABELS,
         "error": request.query_params.get("error"),
     })
