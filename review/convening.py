@@ -32,8 +32,6 @@ VACATED = ("declined", "recused", "expired", "removed")
 def current_rule() -> DrawRule:
     """The draw rule new draws follow, with the load margin this installation publishes."""
     margin = settings.PANEL_LOAD_MARGIN
-    if margin < 0:
-        raise ValueError("PANEL_LOAD_MARGIN 不能为负数")
     return DrawRule(load_margin=int(margin) if float(margin).is_integer() else margin)
 
 

@@ -30,6 +30,8 @@ LOGIN_ATTEMPTS_PER_CLIENT: str = config("LOGIN_ATTEMPTS_PER_CLIENT", default="20
 # Seats a local resident may hold above the average load of residents before yielding to residents from
 # other districts (panels.draw, rule 2); recorded with every draw and published on its record.
 PANEL_LOAD_MARGIN: float = config("PANEL_LOAD_MARGIN", cast=float, default=2)
+if not 0 <= PANEL_LOAD_MARGIN <= 1000:
+    raise ValueError(f"PANEL_LOAD_MARGIN 应为 0 至 1000 之间的数，现为 {PANEL_LOAD_MARGIN}")
 
 
 def database_url() -> str:

@@ -13,6 +13,7 @@ from panels.conflicts import CONFLICT_LABELS
 from panels.roster import ROLE_LABELS
 from review import draws, rounds
 from review.actors import MEMBER, OFFICE, PARTY, PUBLIC
+from review.convening import current_rule
 from review.errors import Invalid, NotFound, ServiceError
 from review.uploads import saved_upload
 from review.web.guard import route
@@ -212,7 +213,7 @@ async def challenge_raise(request: Request) -> Response:
 
 
 async def public_draws(request: Request) -> Response:
-    return render(request, "panels/draws.html", {"panels": await queries.recent_panels()})
+    return render(request, "panels/draws.html", {"panels": await queries.recent_panels(), "rule": current_rule()})
 
 
 async def public_draw(request: Request) -> Response:

@@ -42,7 +42,9 @@ async def _convened() -> dict[str, Any]:
 
 
 async def _end(case: dict[str, Any], action: Action = Action.withdraw) -> None:
-    await cases.end_case(number=case["number"], actor=case["office"], action=action, reason="诉求人与部门已达成一致")
+    await cases.end_case(
+        number=case["number"], actor=case["office"], action=action, reason="诉求人与部门已达成一致"
+    )
 
 
 async def test_withdrawn_case_withdraws_open_invitations_and_releases_every_load() -> None:
@@ -64,8 +66,12 @@ async def test_withdrawn_case_withdraws_open_invitations_and_releases_every_load
     withdrawn = await events("invitation_withdrawn")
     [dissolved] = await events("panel_dissolved")
     assert sorted(e["data"]["seat"] for e in withdrawn) == sorted(seat_id for seat_id, _ in still_open)
-    assert dissolved["data"] == {"panel_id": case["panel_id"], "case_status": "withdrawn",
-                                 "withdrawn": len(still_open), "released": len(seats)}
+    assert dissolved["data"] == {
+        "panel_id": case["panel_id"],
+        "case_status": "withdrawn",
+        "withdrawn": len(still_open),
+        "released": len(seats),
+    }
     # Each member is told on their invitations page, on the web and through the API.
     _, invited = still_open[0]
     async with await web(invited) as http:
@@ -77,7 +83,9 @@ async def test_withdrawn_case_withdraws_open_invitations_and_releases_every_load
     async with await api(invited) as http:
         body = (await http.get("/api/v1/invitations")).json()
     assert body["invitations"] == [] and body["load"] == 0
-    assert [(e["number"], e["notice"]) for e in body["ended"]] == [(case["number"], "本案已结束（已撤回），邀请已撤回")]
+    assert [(e["number"], e["notice"]) for e in body["ended"]] == [
+        (case["number"], "本案已结束（已撤回），邀请已撤回")
+    ]
 
 
 async def test_settled_case_answer_refused_on_web_and_api() -> None:
@@ -93,8 +101,10 @@ async def test_settled_case_answer_refused_on_web_and_api() -> None:
         await answer_invitation(seat_id=second, actor=other, answer="decline", reason="时间冲突")
 
     assert answered.status_code == 409
-    assert answered.json()["error"] == {"code": "case_ended",
-                                        "message": "本案已结束（调解结案），评议组已解散，不能再答复该邀请"}
+    assert answered.json()["error"] == {
+        "code": "case_ended",
+        "message": "本案已结束（调解结案），评议组已解散，不能再答复该邀请",
+    }
     assert page.status_code == 409 and "本案已结束（调解结案），评议组已解散，不能再答复该邀请" in page.text
     assert declined.value.code == "case_ended"
     assert {s["status"] for s in await seats_of(case["panel_id"])} == {"withdrawn"}
@@ -103,7 +113,8 @@ async def test_settled_case_answer_refused_on_web_and_api() -> None:
 async def test_refill_queued_before_the_case_ended_does_nothing() -> None:
     case = await _convened()
     seat_id, member = case["invited"][0]
-    await answer_invitation(seat_id=seat_id, actor=member, answer="decline", reason="出差在外")  # queues a refill
+    # The decline queues a refill, which runs only after the case has ended.
+    await answer_invitation(seat_id=seat_id, actor=member, answer="decline", reason="出差在外")
 
     await _end(case)
     await run_jobs()
@@ -167,25 +178,36 @@ async def _complainant(number: str, code: str) -> Actor:
 async def test_ended_case_pending_challenge_lapses_and_new_challenges_and_decisions_are_refused() -> None:
     case = await _under_review()
     complainant = await _complainant(case["number"], case["code"])
-    challenge_id = await raise_challenge(seat_id=case["seats"][0]["id"], actor=complainant,
-                                         reason="该评议员曾代理被评议部门的诉讼案件")
+    challenge_id = await raise_challenge(
+        seat_id=case["seats"][0]["id"], actor=complainant, reason="该评议员曾代理被评议部门的诉讼案件"
+    )
 
     await _end(case)
 
-    lapsed = await Challenge.select(Challenge.status, Challenge.decision_reason).where(
-        Challenge.id == challenge_id).first().run()
+    lapsed = (
+        await Challenge.select(Challenge.status, Challenge.decision_reason)
+        .where(Challenge.id == challenge_id)
+        .first()
+        .run()
+    )
     assert lapsed == {"status": "withdrawn", "decision_reason": "本案已结束（已撤回），不再处理"}
     with pytest.raises(Conflict) as decided:
-        await decide_challenge(challenge_id=challenge_id, actor=case["office"], uphold=True, reason="理由成立")
+        await decide_challenge(
+            challenge_id=challenge_id, actor=case["office"], uphold=True, reason="理由成立"
+        )
     token = await complainant_token(case["number"], case["code"])
     async with factories.client(Authorization=f"Bearer {token}") as http:
-        raised = await http.post(f"/api/v1/seats/{case['seats'][1]['id']}/challenges",
-                                 json={"reason": "该评议员与承办部门负责人系同学"})
+        raised = await http.post(
+            f"/api/v1/seats/{case['seats'][1]['id']}/challenges",
+            json={"reason": "该评议员与承办部门负责人系同学"},
+        )
     assert decided.value.code == "case_ended"
     assert decided.value.message == "本案已结束（已撤回），评议组已解散，不能再决定回避申请"
     assert raised.status_code == 409
-    assert raised.json()["error"] == {"code": "case_ended",
-                                      "message": "本案已结束（已撤回），评议组已解散，不能再申请评议员回避"}
+    assert raised.json()["error"] == {
+        "code": "case_ended",
+        "message": "本案已结束（已撤回），评议组已解散，不能再申请评议员回避",
+    }
     assert await Seat.count().where(Seat.status == "removed").run() == 0
 
 
@@ -198,4 +220,7 @@ async def test_dissolved_panel_refuses_answers_even_while_the_case_is_open() -> 
     with pytest.raises(Conflict) as refused:
         await answer_invitation(seat_id=seat_id, actor=member, answer="accept")
 
-    assert (refused.value.code, refused.value.message) == ("panel_dissolved", "该评议组已解散，不能再答复该邀请")
+    assert (refused.value.code, refused.value.message) == (
+        "panel_dissolved",
+        "该评议组已解散，不能再答复该邀请",
+    )

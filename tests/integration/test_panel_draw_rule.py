@@ -36,7 +36,8 @@ async def test_convene_member_without_login_excluded_and_shown_on_the_record() -
     panel = await panel_row(panel_id)
     assert not seated & no_login
     assert {(e["member"], e["kind"], e["reason"]) for e in panel["exclusions"]} >= {
-        (member, "no_account", "尚未开通账号") for member in no_login}
+        (member, "no_account", "尚未开通账号") for member in no_login
+    }
     assert panel["record"]["rule"] == {"version": 2, "load_margin": 2}
     async with factories.client() as http:
         page = await http.get(f"/public/draws/{panel_id}")
@@ -44,6 +45,9 @@ async def test_convene_member_without_login_excluded_and_shown_on_the_record() -
     assert "尚未开通账号：5 人次" in page.text
     assert "负载余量 2" in page.text
     assert "结果与记录一致" in page.text
+    async with factories.client() as http:
+        listing = await http.get("/public/draws")
+    assert "负载余量 2" in listing.text and "尚未开通账号的评议员不参加抽取" in listing.text
 
 
 async def test_round_member_without_login_never_seated() -> None:
@@ -73,7 +77,13 @@ async def test_demo_township_category_panel_seats_a_township_representative() ->
     _, _, other_panel = await convened_case(office, category="交通出行")
 
     assert sorted(s["role"] for s in await seats_of(township_panel)) == [
-        "deputy", "expert", "lawyer", "resident", "resident", "township"]
+        "deputy",
+        "expert",
+        "lawyer",
+        "resident",
+        "resident",
+        "township",
+    ]
     assert "township" not in {s["role"] for s in await seats_of(other_panel)}
 
 
