@@ -8,7 +8,9 @@ The rule, stated so that it can be re-implemented outside this code base:
 - Load balance (负载均衡): the seat that brings a member to load x costs B × (x − L), L being the water-filling
   level of the role. This is strictly convex, so the flow minimises the sum of squared final loads (existing
   load counted), which also makes the highest load as low and the lowest as high as conflicts and
-  capacities allow: members end within 1 of each other whenever some assignment achieves that.
+  capacities allow: members end within 1 of each other whenever some assignment achieves that. This keeps
+  the single draw's load margin (`panels.draw`, rule 2) whenever the margin is at least 1: local residents
+  are preferred only through the random costs, below the balance.
 - The flow is the maximum flow of minimum cost (OR-Tools `SimpleMinCostFlow.solve_max_flow_with_min_cost`):
   first as many seats filled as possible, then the best balance, then the smallest sum of random arc costs
   (B exceeds the random cost of any cycle, so the three never trade against each other).
@@ -117,8 +119,18 @@ def _member_bits(candidate: Candidate) -> int:
         bits |= KIND_BITS[ConflictKind.over_capacity]
     if not candidate.available:
         bits |= KIND_BITS[ConflictKind.unavailable]
+    if not candidate.has_account:
+        bits |= KIND_BITS[ConflictKind.no_account]
     return bits
 
+
+# Kinds decided by the member alone, whatever the case.
+_MEMBER_KINDS = (
+    ConflictKind.inactive,
+    ConflictKind.over_capacity,
+    ConflictKind.unavailable,
+    ConflictKind.no_account,
+)
 
 # Kinds decided by a record on the case (a set of member ids) rather than by the member's attributes.
 _RECORD_KINDS: tuple[tuple[ConflictKind, Callable[[CaseFacts], frozenset[int]]], ...] = (
@@ -141,7 +153,7 @@ def _conflicts(
 
     member_bits = np.array([_member_bits(c) for c in candidates], dtype=np.uint16)
     mask |= member_bits[None, :]
-    for kind in (ConflictKind.inactive, ConflictKind.over_capacity, ConflictKind.unavailable):
+    for kind in _MEMBER_KINDS:
         counts[kind] = int(np.count_nonzero(member_bits & KIND_BITS[kind])) * n_cases
 
     departments = {code: i for i, code in enumerate(sorted({c.department_code for c in cases}))}

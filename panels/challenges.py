@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from panels.invitations import refuse_if_ended
 from panels.tables import Challenge, Seat
 from review import audit, db, queue
 from review.actors import Actor
@@ -47,6 +48,7 @@ async def raise_challenge(*, seat_id: int, actor: Actor, reason: str) -> int:
         if not _may_challenge(actor, seat):
             # Same answer as a missing seat: a stranger learns nothing about other cases' panels.
             raise NotFound("seat_not_found", "席位不存在")
+        refuse_if_ended(case_status=seat["case_status"], panel_status=seat["panel_status"], what="申请评议员回避")
         # Parties see a member once the seat is accepted (an invitation stays private), and may ask from then
         # until scoring closes.
         if seat["panel_status"] != "seated" or seat["status"] != "accepted":
@@ -78,9 +80,10 @@ async def decide_challenge(*, challenge_id: int, actor: Actor, uphold: bool, rea
         challenge = await Challenge.select().where(Challenge.id == challenge_id).first().run()
         if challenge is None:
             raise NotFound("challenge_not_found", "回避申请不存在")
+        seat = await _seat_on_case(challenge["seat"])
+        refuse_if_ended(case_status=seat["case_status"], panel_status=seat["panel_status"], what="决定回避申请")
         if challenge["status"] != "pending":
             raise Conflict("challenge_decided", "该回避申请已有决定")
-        seat = await _seat_on_case(challenge["seat"])
         await Challenge.update({Challenge.status: status, Challenge.decided_by: actor.user_id,
                                 Challenge.decision_reason: reason, Challenge.decided_at: now}).where(
             Challenge.id == challenge_id).run()

@@ -16,6 +16,7 @@ class ConflictKind(str, Enum):
     over_capacity = "over_capacity"
     unavailable = "unavailable"
     inactive = "inactive"
+    no_account = "no_account"
 
 
 CONFLICT_LABELS = {
@@ -28,6 +29,8 @@ CONFLICT_LABELS = {
     "over_capacity": "在评案件已达上限",
     "unavailable": "申报期间不能参加评议",
     "inactive": "已停用",
+    # Imported without a login: an invitation could never be answered, so the seat could only expire.
+    "no_account": "尚未开通账号",
 }
 
 
@@ -44,6 +47,7 @@ class Candidate:
     max_panels: int
     active: bool = True
     available: bool = True  # False within a period the member declared they cannot serve
+    has_account: bool = True  # False until the member has a login to answer invitations with
 
 
 @dataclass(frozen=True)
@@ -88,4 +92,6 @@ def conflicts_of(candidate: Candidate, case: CaseFacts) -> list[ConflictKind]:
         found.append(ConflictKind.over_capacity)
     if not candidate.available:
         found.append(ConflictKind.unavailable)
+    if not candidate.has_account:
+        found.append(ConflictKind.no_account)
     return found

@@ -4,9 +4,16 @@ The rule, stated so that it can be re-implemented outside this code base:
 
 - A member is eligible for a role when they hold the role, `panels.conflicts.conflicts_of` finds nothing,
   and (for a refill) they have not been drawn for this case before.
-- Eligible members are ordered by (resident from another district than the case's — only for residents and
-  only when the template prefers local residents; current load; lot; member id). Roles are filled in sorted
-  order of their names, each with the first `seats[role]` members of that order.
+- Eligible members are ordered by (passed over for locality; current load; lot; member id). Roles are filled
+  in sorted order of their names, each with the first `seats[role]` members of that order.
+- Passed over for locality (only for residents, only when the template prefers local residents): a resident
+  from another district than the case's; and, under rule 2, also a resident of the case's district whose load
+  would rise above the role's average load by more than the load margin: load + 1 > A + margin, where A is
+  the mean load of the role's members in the snapshot who are active and have a login (exact rational
+  arithmetic). Such a resident yields to residents from elsewhere and competes with them on load alone, so
+  that the few residents of a small district do not carry all of its panels.
+- The rule (version and margin) is part of the draw record. Rule 1, the rule of records that carry none, has
+  no margin: local residents come first whatever their load. A refill follows its record's rule.
 - lot = HMAC-SHA256(key = the seed in UTF-8, message = purpose in UTF-8), compared as bytes; the purpose is
   "seat:<id>" for the draw, "chair:<id>" for the chair and "refill:<refill index>:<id>" for a refill.
 - The chair is the seated member of a chair role with the smallest chair lot.
@@ -22,6 +29,7 @@ import heapq
 import json
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from panels.conflicts import Candidate, CaseFacts, Exclusion, conflicts_of
@@ -63,6 +71,38 @@ def template_from_json(data: Mapping[str, Any]) -> Template:
         id=int(data["id"]),
         version=int(data["version"]),
     )
+
+
+# Seats a local resident may hold above their role's average before yielding to residents from elsewhere.
+DEFAULT_LOAD_MARGIN = 2
+
+
+@dataclass(frozen=True)
+class DrawRule:
+    """抽取规则: which version of the ordering a draw follows, and its load margin (see the module docstring)."""
+
+    version: int = 2
+    load_margin: float = DEFAULT_LOAD_MARGIN
+
+
+RULE_1 = DrawRule(version=1, load_margin=0)
+CURRENT_RULE = DrawRule()  # what new draws follow unless the caller passes the installation's margin
+RULE_VERSIONS = (1, 2)
+
+
+def rule_json(rule: DrawRule) -> dict[str, Any]:
+    return {"version": rule.version, "load_margin": rule.load_margin}
+
+
+def rule_from_json(data: Mapping[str, Any] | None) -> DrawRule:
+    """The rule a record carries; records from before rules were recorded follow rule 1."""
+    if not data:
+        return RULE_1
+    version = int(data["version"])
+    if version not in RULE_VERSIONS:
+        raise ValueError(f"未知的抽取规则版本：{version}")
+    margin = data.get("load_margin", 0)
+    return DrawRule(version=version, load_margin=int(margin) if float(margin).is_integer() else float(margin))
 
 
 @dataclass(frozen=True)
@@ -135,21 +175,27 @@ def digest(value: object) -> str:
     return hashlib.sha256(canonical_json(value)).hexdigest()
 
 
+def _member_json(c: Candidate) -> dict[str, object]:
+    member: dict[str, object] = {
+        "id": c.id,
+        "role": c.role,
+        "district": c.district,
+        "community": c.community,
+        "affiliations": sorted(c.affiliations),
+        "load": c.load,
+        "max_panels": c.max_panels,
+        "active": c.active,
+        "available": c.available,
+    }
+    # Only a member without a login carries the key, so that snapshots taken before it existed (when nobody
+    # was excluded for it) keep their hashes.
+    if not c.has_account:
+        member["account"] = False
+    return member
+
+
 def _members_json(candidates: Iterable[Candidate]) -> list[dict[str, object]]:
-    return [
-        {
-            "id": c.id,
-            "role": c.role,
-            "district": c.district,
-            "community": c.community,
-            "affiliations": sorted(c.affiliations),
-            "load": c.load,
-            "max_panels": c.max_panels,
-            "active": c.active,
-            "available": c.available,
-        }
-        for c in sorted(candidates, key=lambda c: c.id)
-    ]
+    return [_member_json(c) for c in sorted(candidates, key=lambda c: c.id)]
 
 
 def _case_json(case: CaseFacts, salt: str) -> dict[str, object]:
@@ -199,6 +245,7 @@ def from_snapshot(snapshot: Mapping[str, Any]) -> tuple[list[Candidate], CaseFac
                 int(m["max_panels"]),
                 bool(m["active"]),
                 bool(m["available"]),
+                bool(m.get("account", True)),
             )
             for m in snapshot["members"]
         ]
@@ -248,15 +295,26 @@ def _pick(
     lots: Callable[[str], bytes],
     purpose: str,
     local_district: str | None,
+    local_limit: Fraction | None = None,
 ) -> list[Candidate]:
-    """The first `wanted` of `pool` by (from another district, load, lot, id)."""
+    """The first `wanted` of `pool` by (passed over for locality, load, lot, id).
+
+    With `local_district`, a member is first when they live there and (given `local_limit`) one more seat
+    keeps their load within it.
+    """
     if wanted <= 0 or not pool:
         return []
-    # Lots decide only within a (district, load) tier: drawing them for the tiers that can hold the seats is
+
+    def passed_over(c: Candidate) -> bool:
+        if local_district is None:
+            return False
+        return c.district != local_district or (local_limit is not None and c.load + 1 > local_limit)
+
+    # Lots decide only within a (locality, load) tier: drawing them for the tiers that can hold the seats is
     # enough, and gives the same members as drawing them for everyone.
     tiers: dict[tuple[bool, int], list[Candidate]] = {}
     for c in pool:
-        tiers.setdefault((local_district is not None and c.district != local_district, c.load), []).append(c)
+        tiers.setdefault((passed_over(c), c.load), []).append(c)
     contenders: list[tuple[tuple[bool, int], Candidate]] = []
     for tier in sorted(tiers):
         contenders.extend((tier, c) for c in tiers[tier])
@@ -270,8 +328,26 @@ def _local_district(role: str, case: CaseFacts, template: Template) -> str | Non
     return case.district if role == "resident" and template.prefer_local_residents else None
 
 
+def role_average(candidates: Iterable[Candidate], role: str) -> Fraction:
+    """The mean load of the role's members who could be drawn at all (active, with a login); 0 for none."""
+    loads = [c.load for c in candidates if c.role == role and c.active and c.has_account]
+    return Fraction(sum(loads), len(loads)) if loads else Fraction(0)
+
+
+def _local_limit(rule: DrawRule, candidates: list[Candidate], role: str) -> Fraction | None:
+    """The load a local resident's seat may bring them to under `rule` (None: no limit)."""
+    if rule.version < 2:
+        return None
+    return role_average(candidates, role) + Fraction(str(rule.load_margin))
+
+
 def run_draw(
-    *, seed: str, candidates: list[Candidate], case: CaseFacts, template: Template
+    *,
+    seed: str,
+    candidates: list[Candidate],
+    case: CaseFacts,
+    template: Template,
+    rule: DrawRule = CURRENT_RULE,
 ) -> tuple[tuple[DrawnSeat, ...], tuple[Exclusion, ...], dict[str, int]]:
     eligible, exclusions = _screen(candidates, case)
     lots = _lots(seed)
@@ -279,12 +355,14 @@ def run_draw(
     shortfall: dict[str, int] = {}
     for role in sorted(template.seats):
         wanted = template.seats[role]
+        local = _local_district(role, case, template)
         picked = _pick(
             eligible.get(role, []),
             wanted,
             lots=lots,
             purpose="seat:",
-            local_district=_local_district(role, case, template),
+            local_district=local,
+            local_limit=_local_limit(rule, candidates, role) if local is not None else None,
         )
         if len(picked) < wanted:
             shortfall[role] = wanted - len(picked)
@@ -296,13 +374,22 @@ def run_draw(
     return seats, tuple(exclusions), shortfall
 
 
-def draw_panel(*, seed: str, candidates: list[Candidate], case: CaseFacts, template: Template) -> DrawResult:
+def draw_panel(
+    *,
+    seed: str,
+    candidates: list[Candidate],
+    case: CaseFacts,
+    template: Template,
+    rule: DrawRule = CURRENT_RULE,
+) -> DrawResult:
     """Fill each role's seats with the least-loaded eligible members, ties broken by the seeded lot.
 
-    Residents from the case's district come first when the template prefers them.
-    The same inputs give the same panel on every machine.
+    Residents from the case's district come first when the template prefers them, while within the rule's
+    load margin. The same inputs give the same panel on every machine.
     """
-    seats, exclusions, shortfall = run_draw(seed=seed, candidates=candidates, case=case, template=template)
+    seats, exclusions, shortfall = run_draw(
+        seed=seed, candidates=candidates, case=case, template=template, rule=rule
+    )
     return DrawResult(seats, exclusions, roster_hash(candidates), shortfall)
 
 
@@ -316,15 +403,18 @@ def run_refill(
     seated: Collection[int],
     refill_index: int,
     is_chair: bool,
+    rule: DrawRule = CURRENT_RULE,
 ) -> tuple[DrawnSeat | None, tuple[Exclusion, ...]]:
     eligible, exclusions = _screen(candidates, case)
     pool = [c for c in eligible.get(role, []) if c.id not in seated]
+    local = _local_district(role, case, template)
     picked = _pick(
         pool,
         1,
         lots=_lots(seed),
         purpose=f"refill:{refill_index}:",
-        local_district=_local_district(role, case, template),
+        local_district=local,
+        local_limit=_local_limit(rule, candidates, role) if local is not None else None,
     )
     return (DrawnSeat(picked[0].id, role, is_chair) if picked else None), tuple(exclusions)
 
@@ -339,12 +429,14 @@ def refill_seat(
     seated: Collection[int],
     refill_index: int,
     is_chair: bool = False,
+    rule: DrawRule = CURRENT_RULE,
 ) -> DrawnSeat | None:
     """补选: fill one declined, expired or recused seat by the draw's own rule; None when nobody is left.
 
     `seated` holds everyone drawn for this case so far; `is_chair` passes the chair on with the seat.
     """
     seat, _ = run_refill(
+        rule=rule,
         seed=seed,
         candidates=candidates,
         case=case,

@@ -9,8 +9,10 @@ from typing import Any
 
 from panels.conflicts import CONFLICT_LABELS, Candidate, CaseFacts, ConflictKind, Exclusion
 from panels.draw import (
+    CURRENT_RULE,
     DrawnSeat,
     DrawResult,
+    DrawRule,
     Snapshot,
     Template,
     case_hash,
@@ -18,6 +20,8 @@ from panels.draw import (
     from_snapshot,
     roster_hash,
     roster_snapshot,
+    rule_from_json,
+    rule_json,
     run_draw,
     run_refill,
     seed_hash,
@@ -55,17 +59,26 @@ class DrawRecord:
     exclusions: tuple[Exclusion, ...]
     result: tuple[DrawnSeat, ...]
     refills: tuple[Refill, ...] = ()
+    rule: DrawRule = CURRENT_RULE  # the ordering rule and load margin the draw and its refills follow
 
 
 def record_draw(
-    *, seed: str, candidates: list[Candidate], case: CaseFacts, template: Template, salt: str
+    *,
+    seed: str,
+    candidates: list[Candidate],
+    case: CaseFacts,
+    template: Template,
+    salt: str,
+    rule: DrawRule = CURRENT_RULE,
 ) -> tuple[DrawResult, DrawRecord, Snapshot]:
     """Draw a panel and return the result, its record and the snapshot to store privately beside it.
 
     `salt` is a fresh secret (e.g. `secrets.token_hex(16)`) kept only in the snapshot.
     """
     snapshot = roster_snapshot(candidates, case, salt=salt)
-    seats, exclusions, shortfall = run_draw(seed=seed, candidates=candidates, case=case, template=template)
+    seats, exclusions, shortfall = run_draw(
+        seed=seed, candidates=candidates, case=case, template=template, rule=rule
+    )
     members_hash = digest(snapshot["members"])
     record = DrawRecord(
         seed_hash=seed_hash(seed),
@@ -75,6 +88,7 @@ def record_draw(
         case_hash=digest(snapshot["case"]),
         exclusions=exclusions,
         result=seats,
+        rule=rule,
     )
     return DrawResult(seats, exclusions, members_hash, shortfall), record, snapshot
 
@@ -124,6 +138,7 @@ def record_refill(
         seated=drawn,
         refill_index=index,
         is_chair=old.is_chair,
+        rule=record.rule,
     )
     refill = Refill(
         index=index,
@@ -167,6 +182,7 @@ def record_json(record: DrawRecord) -> dict[str, object]:
         "seed_hash": record.seed_hash,
         "seed": record.seed,
         "template": template_json(record.template),
+        "rule": rule_json(record.rule),
         "roster_hash": record.roster_hash,
         "case_hash": record.case_hash,
         "exclusions": _exclusions_json(record.exclusions),
@@ -216,6 +232,7 @@ def record_from_json(data: Mapping[str, Any]) -> DrawRecord:
             )
             for r in data["refills"]
         ),
+        rule=rule_from_json(data.get("rule")),
     )
 
 
@@ -255,6 +272,7 @@ def public_view(record: DrawRecord) -> dict[str, object]:
         "seed_hash": record.seed_hash,
         "seed": record.seed,
         "template": template_json(record.template),
+        "rule": rule_json(record.rule),
         "roster_hash": record.roster_hash,
         "case_hash": record.case_hash,
         "exclusions": _exclusion_counts(record.exclusions),
@@ -357,7 +375,11 @@ def verify_draw(
         candidates, facts = read
         try:
             seats, exclusions, _ = run_draw(
-                seed=record.seed, candidates=candidates, case=facts, template=record.template
+                seed=record.seed,
+                candidates=candidates,
+                case=facts,
+                template=record.template,
+                rule=record.rule,
             )
         except ValueError as error:
             checks.append(Check("panel", False, f"无法复算：{error}"))
@@ -442,6 +464,7 @@ def _verify_refills(
                 seated=set(refill.seated),
                 refill_index=refill.index,
                 is_chair=refill.is_chair,
+                rule=record.rule,
             )
         except ValueError as error:
             checks.append(Check(f"{prefix}result", False, f"{label}无法复算：{error}"))

@@ -2,6 +2,8 @@
 
 A seat that is declined, recused, left unanswered past its deadline or removed after a challenge is
 refilled by the same seeded procedure (`review.convening.refill_panel`, run as a job), so no panel stalls.
+A case that ends before its ruling dissolves its panel (`dissolve_panels`): open invitations are withdrawn and
+every later panel action on it is refused (`refuse_if_ended`).
 """
 
 from __future__ import annotations
@@ -11,10 +13,11 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 from panels.conflicts import CONFLICT_LABELS, ConflictKind
-from panels.tables import Panel, Seat
+from panels.tables import Challenge, Panel, Seat
 from review import audit, db, holidays, queue
 from review.actors import Actor
 from review.errors import Conflict, Forbidden, Invalid, NotFound
+from review.lifecycle import STATUS_LABELS, panel_refusal
 from review.workdays import Due
 
 CHINA = timezone(timedelta(hours=8))
@@ -47,8 +50,9 @@ async def invite(seats: Sequence[Seat], *, case_id: int, now: datetime, reply_da
 async def _seat_for_update(seat_id: int) -> dict[str, Any]:
     rows = await db.fetch(
         "SELECT seat.id, seat.status, seat.panel, seat.role, seat.is_chair, seat.reply_by, m.\"user\" AS user_id,"
-        " panel.status AS panel_status, panel.\"case\" AS case_id"
+        " panel.status AS panel_status, panel.\"case\" AS case_id, c.status AS case_status"
         " FROM seat JOIN roster_member m ON m.id = seat.member JOIN panel ON panel.id = seat.panel"
+        " JOIN review_case c ON c.id = panel.\"case\""
         " WHERE seat.id = {}" + ("" if db.is_sqlite() else " FOR UPDATE OF seat"),
         seat_id,
     )
@@ -73,6 +77,7 @@ async def answer_invitation(*, seat_id: int, actor: Actor, answer: str, reason: 
         seat = await _seat_for_update(seat_id)
         if actor.kind != "member" or seat["user_id"] != actor.user_id:
             raise Forbidden("forbidden", "这不是您的邀请")
+        refuse_if_ended(case_status=seat["case_status"], panel_status=seat["panel_status"], what="答复该邀请")
         if seat["panel_status"] != "seated":
             raise Conflict("panel_closed", "该评议组已结束工作")
         if seat["status"] != "invited":
@@ -87,6 +92,65 @@ async def answer_invitation(*, seat_id: int, actor: Actor, answer: str, reason: 
     if status != "accepted":
         await queue.enqueue("refill_panel", seat["panel"])
     return status
+
+
+def refuse_if_ended(*, case_status: str, panel_status: str | None = None, what: str) -> None:
+    """Refuse (409) a panel action on a case that has ended or a panel that was dissolved."""
+    refusal = panel_refusal(case_status, panel_status, what)
+    if refusal is not None:
+        raise Conflict(*refusal)
+
+
+async def dissolve_panels(*, case_id: int, case_status: str, actor: str) -> list[int]:
+    """解散评议组: the case ended before its ruling; inside the caller's transaction.
+
+    Open invitations are withdrawn (the members see why on their invitations page), pending challenges lapse,
+    and the panel leaves every member's load; accepted seats stay on record as accepted.
+    """
+    panels = [r["id"] for r in await db.fetch(
+        "SELECT id FROM panel WHERE \"case\" = {} AND status = 'seated' ORDER BY id"
+        + ("" if db.is_sqlite() else " FOR UPDATE"), case_id)]
+    if not panels:
+        return []
+    now = datetime.now(UTC)
+    ended = STATUS_LABELS[case_status]
+    seats = await Seat.select(Seat.id, Seat.panel, Seat.role, Seat.status).where(
+        Seat.panel.is_in(panels) & Seat.status.is_in(["invited", "accepted"])).order_by(Seat.id).run()
+    withdrawn = [s for s in seats if s["status"] == "invited"]
+    notice = f"本案已结束（{ended}），邀请已撤回"
+    if withdrawn:
+        await Seat.update({Seat.status: "withdrawn", Seat.answered_at: now, Seat.reason: notice}).where(
+            Seat.id.is_in([s["id"] for s in withdrawn])).run()
+    await Challenge.update({Challenge.status: "withdrawn", Challenge.decided_at: now,
+                            Challenge.decision_reason: f"本案已结束（{ended}），不再处理"}).where(
+        Challenge.seat.is_in([s["id"] for s in seats] or [0]) & (Challenge.status == "pending")).run()
+    await Panel.update({Panel.status: "dissolved"}).where(Panel.id.is_in(panels)).run()
+    for seat in withdrawn:
+        await audit.record(case_id=case_id, actor=actor, action="invitation_withdrawn", reason=notice,
+                           data={"seat": seat["id"], "role": seat["role"], "panel_id": seat["panel"]})
+    for panel_id in panels:
+        await audit.record(case_id=case_id, actor=actor, action="panel_dissolved",
+                           data={"panel_id": panel_id, "case_status": case_status,
+                                 "withdrawn": sum(s["panel"] == panel_id for s in withdrawn),
+                                 "released": sum(s["panel"] == panel_id for s in seats)})
+    return panels
+
+
+async def ended_invitations(actor: Actor, limit: int = 20) -> list[dict[str, Any]]:
+    """A member's seats on panels dissolved because their case ended, newest first: the notice they are owed."""
+    rows = await db.fetch(
+        "SELECT seat.id, seat.status, seat.role, seat.reason, c.number, c.category, c.district, c.status AS case_status"
+        " FROM seat JOIN roster_member m ON m.id = seat.member JOIN panel ON panel.id = seat.panel"
+        " JOIN review_case c ON c.id = panel.\"case\""
+        " WHERE m.\"user\" = {} AND panel.status = 'dissolved' AND seat.status IN ('withdrawn', 'accepted')"
+        f" ORDER BY seat.id DESC LIMIT {int(limit)}",
+        actor.user_id,
+    )
+    for row in rows:
+        ended = STATUS_LABELS.get(row["case_status"], row["case_status"])
+        row["notice"] = (f"本案已结束（{ended}），邀请已撤回" if row["status"] == "withdrawn"
+                         else f"本案已结束（{ended}），评议组已解散，无需继续评议")
+    return rows
 
 
 def _aware(value: datetime) -> datetime:

@@ -26,7 +26,7 @@ async def roster_page(*, role: str = "", district: str = "", search: str = "", p
     offset = (max(page, 1) - 1) * PAGE_SIZE
     rows = await db.fetch(
         "SELECT m.id, m.name, m.role, m.district, m.community, m.employer, m.affiliations, m.expertise,"
-        " m.active, m.max_panels, COALESCE(l.n, 0) AS load"
+        " m.active, m.max_panels, m.\"user\" IS NOT NULL AS has_account, COALESCE(l.n, 0) AS load"
         " FROM roster_member m LEFT JOIN (SELECT seat.member, COUNT(*) AS n FROM seat"
         " JOIN panel ON panel.id = seat.panel WHERE panel.status = 'seated'"
         " AND seat.status IN ('invited', 'accepted') GROUP BY seat.member) l ON l.member = m.id"

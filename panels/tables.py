@@ -26,6 +26,7 @@ class SeatStatus(str, Enum):
     recused = "recused"
     expired = "expired"
     removed = "removed"  # a challenge the office upheld
+    withdrawn = "withdrawn"  # an open invitation withdrawn because the case ended
 
 
 class RosterMember(Table):
@@ -124,7 +125,8 @@ class Challenge(Table):
     seat = ForeignKey(references=Seat, index=True)
     raised_by = Varchar(length=16, help_text="complainant / department")
     reason = Text()
-    status = Varchar(length=16, default="pending", help_text="pending / upheld / rejected")
+    status = Varchar(length=16, default="pending",
+                     help_text="pending / upheld / rejected / withdrawn (the case ended first)")
     decided_by = ForeignKey(references=Account, null=True)
     decision_reason = Text(default="")
     raised_at = Timestamptz(default=TimestamptzNow())

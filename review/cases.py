@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from panels.invitations import dissolve_panels
 from review import audit, db
 from review.access_codes import hash_code, new_access_code
 from review.actors import Actor
 from review.errors import Conflict, Forbidden, Invalid, NotFound
 from review.intake import IntakeRecord, parse_intake
-from review.lifecycle import Action, TransitionRefused, transition
+from review.lifecycle import ENDED, Action, TransitionRefused, transition
 from review.tables import Case
 
 
@@ -164,6 +165,8 @@ async def apply_transition(
     await Case.update(values).where(Case.id == case["id"]).run()
     await audit.record(case_id=case["id"], actor=actor.label, action=action.value,
                        from_status=case["status"], to_status=target.value, reason=reason, data=data)
+    if target in ENDED:
+        await dissolve_panels(case_id=case["id"], case_status=target.value, actor=actor.label)
     return target.value
 
 

@@ -9,17 +9,17 @@ from typing import Any
 
 from panels.composition import as_template, for_reconsideration, template_by_id, template_for
 from panels.conflicts import CONFLICT_LABELS, Candidate, CaseFacts, ConflictKind
-from panels.draw import seed_hash
+from panels.draw import DrawRule, seed_hash
 from panels.draw_record import record_draw, record_from_json, record_json, record_refill
-from panels.invitations import invite
+from panels.invitations import invite, refuse_if_ended
 from panels.roster import ROLE_LABELS
 from panels.roster_service import is_available
 from panels.tables import Panel, RosterMember, Seat
-from review import audit, db
+from review import audit, db, settings
 from review.actors import SYSTEM, Actor
 from review.cases import apply_transition, load_case_for_update
 from review.errors import Conflict
-from review.lifecycle import Action, Status
+from review.lifecycle import Action, Status, panel_refusal
 from review.tables import Department
 from scoring.tables import CriteriaSet
 
@@ -27,6 +27,12 @@ __all__ = ["ROLE_LABELS", "convene_panel", "refill_panel"]
 
 CHINA = timezone(timedelta(hours=8))
 VACATED = ("declined", "recused", "expired", "removed")
+
+
+def current_rule() -> DrawRule:
+    """The draw rule new draws follow, with the load margin this installation publishes."""
+    margin = settings.PANEL_LOAD_MARGIN
+    return DrawRule(load_margin=int(margin) if float(margin).is_integer() else margin)
 
 
 async def current_loads() -> dict[int, int]:
@@ -45,10 +51,12 @@ async def roster_candidates(now: datetime) -> list[Candidate]:
     rows = await RosterMember.select(
         RosterMember.id, RosterMember.role, RosterMember.district, RosterMember.community,
         RosterMember.affiliations, RosterMember.active, RosterMember.max_panels, RosterMember.unavailable,
+        RosterMember.user,
     ).run()
     return [
         Candidate(r["id"], r["role"], r["district"], r["community"], frozenset(db.json_value(r["affiliations"])),
-                  loads.get(r["id"], 0), r["max_panels"], r["active"], is_available(r["unavailable"], today))
+                  loads.get(r["id"], 0), r["max_panels"], r["active"], is_available(r["unavailable"], today),
+                  r["user"] is not None)
         for r in rows
     ]
 
@@ -109,18 +117,22 @@ async def commit_seed(*, case_id: int, actor: Actor, purpose: str) -> str:
 async def convene_panel(*, number: str, actor: Actor, seed: str | None = None) -> int:
     """组成评议组: draw a conflict-free panel by the category's template, invite its members, pin the criteria."""
     if seed is None:
-        case_row = await db.fetch("SELECT id FROM review_case WHERE number = {}", number)
+        case_row = await db.fetch("SELECT id, status FROM review_case WHERE number = {}", number)
+        if case_row:
+            # Before the seed is committed: an ended case gets neither a commitment nor a draw.
+            refuse_if_ended(case_status=case_row[0]["status"], what="组成评议组")
         seed = await commit_seed(case_id=case_row[0]["id"] if case_row else None, actor=actor, purpose="draw")
     now = datetime.now(UTC)
     async with db.transaction():
         case = await load_case_for_update(number)
+        refuse_if_ended(case_status=case["status"], what="组成评议组")
         template_row = await template_for(case["category"])
         template = as_template(template_row)
         if case["status"] == Status.reconsideration:
             template = for_reconsideration(template)
         facts = await case_facts(case)
         result, record, snapshot = record_draw(seed=seed, candidates=await roster_candidates(now), case=facts,
-                                               template=template, salt=secrets.token_hex(16))
+                                               template=template, salt=secrets.token_hex(16), rule=current_rule())
         if result.shortfall:
             raise Conflict("panel_infeasible", shortfall_message(result.shortfall))
         criteria = await criteria_in_force()
@@ -160,8 +172,10 @@ async def refill_panel(*, panel_id: int) -> int:
 
 async def _next_vacated(panel_id: int) -> dict[str, Any] | None:
     rows = await db.fetch(
-        "SELECT p.record, p.status, p.\"case\" AS case_id FROM panel p WHERE p.id = {}", panel_id)
-    if not rows or rows[0]["status"] != "seated":
+        "SELECT p.record, p.status, p.\"case\" AS case_id, c.status AS case_status FROM panel p"
+        " JOIN review_case c ON c.id = p.\"case\" WHERE p.id = {}", panel_id)
+    # A refill queued before the case ended (its panel dissolved) does nothing.
+    if not rows or rows[0]["status"] != "seated" or panel_refusal(rows[0]["case_status"], None, "补选") is not None:
         return None
     done = {r["replaces"] for r in db.json_value(rows[0]["record"]).get("refills", [])}
     seats = await Seat.select(Seat.member).where(

@@ -211,6 +211,22 @@ CATEGORY_DEPARTMENTS: dict[str, tuple[str, ...]] = {
     for cat in CATEGORIES
 }
 
+# Categories whose cases concern a township's or sub-district's own affairs (镇街事务): district governments
+# and their sub-district offices handle them (see `_CASES`), so their panels seat a township representative.
+TOWNSHIP_CATEGORIES: tuple[str, ...] = ("城市管理", "住房物业", "社会治安", "民政服务")
+_STANDARD_SEATS = {"lawyer": 1, "deputy": 1, "resident": 2, "expert": 1}
+
+
+def category_templates() -> list[dict[str, Any]]:
+    """Composition templates the demo adds beside the default: one per township category, with its seat."""
+    return [
+        {"name": f"{category}评议组（含镇街代表，6 人）", "category": category,
+         "seats": {**_STANDARD_SEATS, "township": 1}, "chair_roles": ["lawyer", "deputy"],
+         "prefer_local_residents": True}
+        for category in TOWNSHIP_CATEGORIES
+    ]
+
+
 ROLES: tuple[str, ...] = ("lawyer", "deputy", "resident", "expert", "township")
 _ROLE_SHARES = (30, 30, 55, 25, 10)  # out of 150
 CHANNELS: tuple[str, ...] = ("hotline", "mailbox", "app", "wechat", "weibo", "web")

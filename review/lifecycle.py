@@ -73,6 +73,8 @@ ACTION_LABELS: dict[str, str] = {
     "invitation_declined": "评议员谢绝邀请",
     "invitation_recused": "评议员申请回避",
     "invitation_expired": "评议员逾期未答复",
+    "invitation_withdrawn": "本案已结束，撤回评议邀请",
+    "panel_dissolved": "本案已结束，评议组解散",
     "seat_refilled": "补充抽取评议员",
     "challenge_raised": "当事人申请评议员回避",
     "challenge_upheld": "评议办决定评议员回避",
@@ -136,6 +138,20 @@ RULES: dict[Action, Rule] = {
     # Accepting a party's request; the request itself is a record, not a move of the case.
     Action.reconsider: Rule((Status.ruled, Status.closed), Status.reconsideration, _OFFICE),
 }
+
+
+# A case that ends before a ruling (不予评议、撤回、调解结案) dissolves its panel: open invitations are withdrawn,
+# seats and loads released, and no panel action is taken on it any more.
+ENDED = frozenset({Status.dismissed, Status.withdrawn, Status.settled})
+
+
+def panel_refusal(case_status: str, panel_status: str | None, what: str) -> tuple[str, str] | None:
+    """(code, message) refusing the panel action `what` on an ended case or a dissolved panel; None if it may go on."""
+    if Status(case_status) in ENDED:
+        return "case_ended", f"本案已结束（{STATUS_LABELS[case_status]}），评议组已解散，不能再{what}"
+    if panel_status == "dissolved":
+        return "panel_dissolved", f"该评议组已解散，不能再{what}"
+    return None
 
 
 class TransitionRefused(Exception):

@@ -35,7 +35,7 @@ from panels.tables import ConveningRound, Panel, Seat
 from review import audit, db, queue
 from review.actors import SYSTEM, Actor
 from review.cases import apply_transition
-from review.convening import criteria_in_force, roster_candidates
+from review.convening import criteria_in_force, current_rule, roster_candidates
 from review.errors import Conflict, Forbidden, NotFound
 from review.lifecycle import Action
 from review.tables import Account
@@ -287,7 +287,7 @@ async def _seat_one(round_id: int, seed: str, case: dict[str, Any], row: dict[st
                     seats: tuple[DrawnSeat, ...], now: datetime, criteria: dict[str, Any], convener: Actor) -> None:
     # Refills of a round's panel follow the single-draw procedure; the record's base is the round's result.
     record = DrawRecord(seed_hash=seed_hash(seed), seed=seed, template=template, roster_hash="", case_hash="",
-                        exclusions=(), result=seats)
+                        exclusions=(), result=seats, rule=current_rule())
     stored = {**record_json(record), "round": round_id}
     rows = await Panel.insert(Panel(
         case=case["id"], template=row["id"], template_version=row["version"], round=round_id,

@@ -48,12 +48,25 @@ async def seed_reference() -> None:
         )).run()
 
 
+async def seed_demo_templates() -> None:
+    """The demo's category templates (township categories seat a township representative), where missing."""
+    for template in demo_data.category_templates():
+        if await CompositionTemplate.exists().where(CompositionTemplate.category == template["category"]).run():
+            continue
+        await CompositionTemplate.insert(CompositionTemplate(
+            name=template["name"], category=template["category"], version=1, seats=json.dumps(template["seats"]),
+            chair_roles=json.dumps(template["chair_roles"]),
+            prefer_local_residents=template["prefer_local_residents"],
+        )).run()
+
+
 async def seed_demo(*, cases_count: int = 200, seed: int = 20261122, progress: Progress = print) -> dict[str, int]:
     """Load the Chengdu demo (departments, roster, logins, cases at every stage). Idempotent."""
     await seed_reference()
     if await Department.exists().run():
         progress("演示数据已存在，跳过。")
         return {}
+    await seed_demo_templates()
     rng = random.Random(seed)
     await Department.insert(*[Department(code=d.code, name=d.name, level=d.level, district=d.district)
                               for d in demo_data.DEPARTMENTS]).run()

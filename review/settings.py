@@ -27,6 +27,11 @@ PUBLIC_BASE_URL: str = config("PUBLIC_BASE_URL", default="http://127.0.0.1:8000"
 TRACK_ATTEMPTS_PER_CASE: str = config("TRACK_ATTEMPTS_PER_CASE", default="10/hour")
 TRACK_ATTEMPTS_PER_CLIENT: str = config("TRACK_ATTEMPTS_PER_CLIENT", default="30/hour")
 LOGIN_ATTEMPTS_PER_CLIENT: str = config("LOGIN_ATTEMPTS_PER_CLIENT", default="20/minute")
+# Seats a local resident may hold above the average load of residents before yielding to residents from
+# other districts (panels.draw, rule 2); recorded with every draw and published on its record.
+PANEL_LOAD_MARGIN: float = config("PANEL_LOAD_MARGIN", cast=float, default=2)
+if not 0 <= PANEL_LOAD_MARGIN <= 1000:
+    raise ValueError(f"PANEL_LOAD_MARGIN 应为 0 至 1000 之间的数，现为 {PANEL_LOAD_MARGIN}")
 
 
 def database_url() -> str:

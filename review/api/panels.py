@@ -101,10 +101,11 @@ async def template_save(request: Request) -> Response:
 
 async def my_invitations(request: Request) -> Response:
     """
-    summary: 本人收到的评议邀请与在评数量
+    summary: 本人收到的评议邀请与在评数量；ended 为因案件结束而撤回或解散的席位及通知
     """
     actor = request.state.actor
     return JSONResponse({"invitations": [_plain(s) for s in await invitations.my_invitations(actor)],
+                         "ended": [_plain(s) for s in await invitations.ended_invitations(actor)],
                          **await invitations.member_load(actor)})
 
 

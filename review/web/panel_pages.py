@@ -13,6 +13,7 @@ from panels.conflicts import CONFLICT_LABELS
 from panels.roster import ROLE_LABELS
 from review import draws, rounds
 from review.actors import MEMBER, OFFICE, PARTY, PUBLIC
+from review.convening import current_rule
 from review.errors import Invalid, NotFound, ServiceError
 from review.uploads import saved_upload
 from review.web.guard import route
@@ -160,6 +161,7 @@ async def invitations_page(request: Request) -> Response:
     actor = request.state.actor
     return render(request, "panels/invitations.html", {
         "seats": await invitations.my_invitations(actor), "load": await invitations.member_load(actor),
+        "ended": await invitations.ended_invitations(actor),
         "recusal_choices": invitations.recusal_choices(), "ROLE_LABELS": ROLE_LABELS,
         "error": request.query_params.get("error"),
     })
@@ -211,7 +213,7 @@ async def challenge_raise(request: Request) -> Response:
 
 
 async def public_draws(request: Request) -> Response:
-    return render(request, "panels/draws.html", {"panels": await queries.recent_panels()})
+    return render(request, "panels/draws.html", {"panels": await queries.recent_panels(), "rule": current_rule()})
 
 
 async def public_draw(request: Request) -> Response:

@@ -136,7 +136,16 @@ def test_conflict_mask_agrees_with_conflicts_of(roster: list[Candidate], cases: 
 
 def test_conflict_mask_sets_one_bit_per_kind() -> None:
     member = Candidate(
-        7, "lawyer", "武侯区", "玉林社区", frozenset({"CDJT"}), 2, 2, active=False, available=False
+        7,
+        "lawyer",
+        "武侯区",
+        "玉林社区",
+        frozenset({"CDJT"}),
+        2,
+        2,
+        active=False,
+        available=False,
+        has_account=False,
     )
     case = CaseFacts(
         "CDJT", "武侯区", "玉林社区", 1, frozenset({7}), frozenset({7}), frozenset({7}), frozenset({7})

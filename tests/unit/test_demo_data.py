@@ -127,3 +127,14 @@ def test_intake_payload_matches_contract() -> None:
             assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00", payload[key])
             assert datetime.fromisoformat(payload[key]) == getattr(c, key)
         assert len(payload["complainant"]["phone"]) == 11
+
+
+def test_township_categories_templates_seat_a_township_representative() -> None:
+    templates = {t["category"]: t for t in dd.category_templates()}
+
+    assert set(templates) == set(dd.TOWNSHIP_CATEGORIES) <= set(dd.CATEGORIES)
+    assert all(t["seats"].get("township") == 1 for t in templates.values())
+    # 城市管理, 住房物业 and 社会治安 are answered by district governments too (民政服务 by the sub-districts).
+    governments = {d.code for d in dd.DEPARTMENTS if d.level == "区级"}
+    assert all(set(dd.CATEGORY_DEPARTMENTS[c]) & governments for c in dd.TOWNSHIP_CATEGORIES[:3])
+    assert Counter(m.role for m in dd.roster_members(random.Random(1)))["township"] == 10

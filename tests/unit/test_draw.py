@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 
 from panels.conflicts import Candidate, CaseFacts, ConflictKind, conflicts_of
 from panels.draw import (
+    RULE_1,
     DrawnSeat,
+    DrawRule,
     Snapshot,
     Template,
     canonical_json,
@@ -174,11 +176,25 @@ def test_draw_panel_exactly_one_chair_from_chair_roles(
         assert chairs == []
 
 
-@given(seed=seeds, candidates=rosters, case=cases, template=templates)
-def test_draw_panel_prefers_local_residents_then_low_load(
-    seed: str, candidates: list[Candidate], case: CaseFacts, template: Template
+rules = st.sampled_from([RULE_1, DrawRule(), DrawRule(load_margin=0), DrawRule(load_margin=1.5)])
+
+
+def _passed_over(c: Candidate, candidates: list[Candidate], case: CaseFacts, rule: DrawRule) -> bool:
+    # Written out independently of the draw: rule 2 passes over a local whose next seat would bring them
+    # above the role's average load (over active members) by more than the margin.
+    if c.district != case.district:
+        return True
+    if rule.version == 1:
+        return False
+    loads = [m.load for m in candidates if m.role == c.role and m.active]
+    return (c.load + 1 - rule.load_margin) * len(loads) > sum(loads)
+
+
+@given(seed=seeds, candidates=rosters, case=cases, template=templates, rule=rules)
+def test_draw_panel_prefers_local_residents_within_the_margin_then_low_load(
+    seed: str, candidates: list[Candidate], case: CaseFacts, template: Template, rule: DrawRule
 ) -> None:
-    result = draw_panel(seed=seed, candidates=candidates, case=case, template=template)
+    result = draw_panel(seed=seed, candidates=candidates, case=case, template=template, rule=rule)
 
     seated_ids = {s.member_id for s in result.seats}
     for role in template.seats:
@@ -186,7 +202,7 @@ def test_draw_panel_prefers_local_residents_then_low_load(
         local_first = role == "resident" and template.prefer_local_residents
 
         def rank(c: Candidate, local_first: bool = local_first) -> tuple[bool, int]:
-            return (local_first and c.district != case.district, c.load)
+            return (local_first and _passed_over(c, candidates, case, rule), c.load)
 
         seated = [c for c in pool if c.id in seated_ids]
         passed_over = [c for c in pool if c.id not in seated_ids]
@@ -194,13 +210,52 @@ def test_draw_panel_prefers_local_residents_then_low_load(
             assert max(rank(c) for c in seated) <= min(rank(c) for c in passed_over)
 
 
-def test_draw_panel_local_residents_fill_resident_seats_first() -> None:
+def test_draw_panel_local_residents_within_the_margin_fill_resident_seats_first() -> None:
+    # Average load (2 / 10) + margin 2 = 2.2: one more seat brings the locals to 2, within it.
+    candidates = [_candidate(i, "resident", district="锦江区", load=0) for i in range(1, 9)]
+    candidates += [_candidate(i, "resident", district="武侯区", load=1) for i in range(9, 11)]
+    template = Template(seats={"resident": 2}, chair_roles=())
+
+    for n in range(50):
+        result = draw_panel(seed=f"s{n}", candidates=candidates, case=CASE, template=template)
+
+        assert {s.member_id for s in result.seats} == {9, 10}
+
+
+def test_draw_panel_local_residents_above_the_margin_yield_to_residents_elsewhere() -> None:
+    # Average load (6 / 10) + margin 2 = 2.6: a fourth seat would take the locals above it.
     candidates = [_candidate(i, "resident", district="锦江区", load=0) for i in range(1, 9)]
     candidates += [_candidate(i, "resident", district="武侯区", load=3) for i in range(9, 11)]
     template = Template(seats={"resident": 2}, chair_roles=())
 
     for n in range(50):
         result = draw_panel(seed=f"s{n}", candidates=candidates, case=CASE, template=template)
+
+        assert {s.member_id for s in result.seats} <= set(range(1, 9))
+
+
+def test_draw_panel_overloaded_local_competes_with_residents_elsewhere_on_load() -> None:
+    # The local yields, but still comes before residents elsewhere who carry more than they do.
+    candidates = [_candidate(1, "resident", district="武侯区", load=3)]
+    candidates += [_candidate(i, "resident", district="锦江区", load=4) for i in range(2, 5)]
+    candidates += [_candidate(i, "resident", district="锦江区", load=0, active=False) for i in range(5, 9)]
+    template = Template(seats={"resident": 1}, chair_roles=())
+
+    # Average over active residents (15 / 4) + 0 margin: 3.75 < 4, so member 1 is passed over for locality.
+    rule = DrawRule(load_margin=0)
+    result = draw_panel(seed="t", candidates=candidates, case=CASE, template=template, rule=rule)
+
+    assert [s.member_id for s in result.seats] == [1]
+
+
+def test_draw_panel_rule_1_seats_local_residents_whatever_their_load() -> None:
+    # Records from before the margin carry no rule and are re-run under rule 1.
+    candidates = [_candidate(i, "resident", district="锦江区", load=0) for i in range(1, 9)]
+    candidates += [_candidate(i, "resident", district="武侯区", load=3) for i in range(9, 11)]
+    template = Template(seats={"resident": 2}, chair_roles=())
+
+    for n in range(50):
+        result = draw_panel(seed=f"s{n}", candidates=candidates, case=CASE, template=template, rule=RULE_1)
 
         assert {s.member_id for s in result.seats} == {9, 10}
 
@@ -221,6 +276,7 @@ def test_draw_panel_without_local_preference_ignores_district() -> None:
         ({"affiliations": frozenset({"CDJT"})}, ConflictKind.works_for_department),
         ({"community": "玉林社区"}, ConflictKind.same_community),
         ({"load": 3, "max_panels": 3}, ConflictKind.over_capacity),
+        ({"has_account": False}, ConflictKind.no_account),
         ({"active": False}, ConflictKind.inactive),
     ],
 )
@@ -251,6 +307,7 @@ def test_conflicts_of_reports_every_kind_at_once() -> None:
         load=5,
         active=False,
         available=False,
+        has_account=False,
     )
 
     case = CaseFacts(
@@ -375,8 +432,8 @@ def test_draw_panel_equal_load_members_of_each_role_seated_equally_often() -> No
 
 
 def test_draw_panel_residents_from_elsewhere_share_the_seats_locals_leave_evenly() -> None:
-    # One local resident takes a seat whatever their load; the other seat goes evenly to the least loaded.
-    candidates = [_candidate(1, "resident", district="武侯区", load=2)]
+    # The local resident (within the margin) takes a seat; the other goes evenly to the least loaded.
+    candidates = [_candidate(1, "resident", district="武侯区", load=1)]
     candidates += [_candidate(i, "resident", district="锦江区", load=0) for i in range(2, 8)]
     candidates += [_candidate(8, "resident", district="锦江区", load=1)]
     template = Template(seats={"resident": 2}, chair_roles=())
