@@ -128,7 +128,7 @@ class _Step:
     drawn: tuple[int, ...]  # everyone drawn before this refill, ascending
 
 
-def _history(record: DrawRecord) -> tuple[list[_Step], dict[int, tuple[int, DrawnSeat]], set[int]]:
+def history(record: DrawRecord) -> tuple[list[_Step], dict[int, tuple[int, DrawnSeat]], set[int]]:
     """Each refill with the seat it replaced; then who holds which seat, and everyone ever drawn."""
     holders = {s.member_id: (n, s) for n, s in enumerate(record.result, start=1)}
     drawn = set(holders)
@@ -158,7 +158,7 @@ def record_refill(
     a member who could compute their successor could choose whether to decline. `pseudonym_key` is the
     draw's (its snapshot keeps it), so that a member keeps one pseudonym throughout the record.
     """
-    _, holders, drawn = _history(record)
+    _, holders, drawn = history(record)
     if replaces not in holders:
         raise ValueError(f"评议员 {replaces} 不在该评议组中")
     if (seed_hash(pseudonym_key) if pseudonym_key else "") != record.pseudonym_key_hash:
@@ -289,7 +289,7 @@ def public_view(record: DrawRecord) -> dict[str, object]:
     panel to panel. The public cannot re-run the draw without the private snapshot anyway; seat numbers
     (1-based, in result order, kept by a refilled seat) say which seat a refill replaced.
     """
-    steps, _, _ = _history(record)
+    steps, _, _ = history(record)
     refills = [
         {
             "index": step.refill.index,
@@ -344,7 +344,7 @@ def replay_json(
             "note": "该记录的签按评议员编号抽取，公开数据无法复算；由评议办用 review verify-draw 复核",
         }
     candidates, facts, _ = from_snapshot(snapshot)
-    steps, _, _ = _history(record)
+    steps, _, _ = history(record)
     sources = []
     for step in steps:
         same = (step.refill.roster_hash, step.refill.case_hash) == (record.roster_hash, record.case_hash)
@@ -418,11 +418,13 @@ def replay_json(
 
 @dataclass(frozen=True)
 class Check:
-    """One thing verification compared; `message` is safe to show publicly (no member ids)."""
+    """One thing verification compared; `message` is safe to show publicly (no member ids), `detail` is for the
+    office (member ids of the seats that differ)."""
 
     name: str
     ok: bool
     message: str
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -572,7 +574,7 @@ def _verify_refills(
     key: str,
 ) -> list[Check]:
     checks: list[Check] = []
-    steps, _, _ = _history(record)
+    steps, _, _ = history(record)
     for position, step in enumerate(steps):
         refill = step.refill
         prefix, label = f"refill:{position}:", f"第 {position + 1} 次补选："

@@ -95,6 +95,16 @@ def store(pdf: bytes) -> str:
     return digest
 
 
+async def printed_panel(verdict: dict) -> list[dict]:
+    """The panel a verdict prints, chair first: member (id), member.name, role, is_chair, panel.
+
+    `review verify-draw` compares these seats with the draw record, so the document and the check read one list.
+    """
+    return await Seat.select(Seat.member, Seat.member.name, Seat.role, Seat.is_chair, Seat.panel).where(
+        (Seat.panel.case == verdict["case"]) & (Seat.status == "accepted") & (Seat.panel.status != "dissolved")
+    ).order_by(Seat.is_chair, ascending=False).order_by(Seat.id).run()
+
+
 async def build_documents(verdict: dict) -> tuple[VerdictDocument, VerdictDocument]:
     """The full and the public document of a verdict, from the stored records."""
     case = await Case.select(*Case.all_columns(), Case.department.name.as_alias("department_name")).where(
@@ -103,9 +113,7 @@ async def build_documents(verdict: dict) -> tuple[VerdictDocument, VerdictDocume
     criteria_set = await CriteriaSet.select().where(CriteriaSet.id == ruling["criteria_set"]).first().run()
     criteria = await Criterion.select().where(Criterion.criteria_set == ruling["criteria_set"]).order_by(
         Criterion.position).run()
-    seats = await Seat.select(Seat.member.name, Seat.role, Seat.is_chair).where(
-        (Seat.panel.case == case["id"]) & (Seat.status == "accepted") & (Seat.panel.status != "dissolved")
-    ).order_by(Seat.is_chair, ascending=False).order_by(Seat.id).run()
+    seats = await printed_panel(verdict)
     per = db.json_value(ruling["per_criterion"])
     names = (case["complainant_name"],)
     addresses = (case["complainant_address"],)
