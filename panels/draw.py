@@ -305,7 +305,9 @@ def run_draw(
 
     chair_pool = [c for c in chosen if c.role in template.chair_roles]
     chair = (
-        min(chair_pool, key=lambda c: (lots(f"chair:{_token(c.id, tokens)}"), c.id)).id if chair_pool else None
+        min(chair_pool, key=lambda c: (lots(f"chair:{_token(c.id, tokens)}"), c.id)).id
+        if chair_pool
+        else None
     )
     seats = tuple(DrawnSeat(c.id, c.role, c.id == chair) for c in chosen)
     return seats, tuple(exclusions), shortfall

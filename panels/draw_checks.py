@@ -85,9 +85,9 @@ def verify_seats(record: DrawRecord, rows: Sequence[SeatRow]) -> Check:
 
 def _committed(events: Iterable[Event], seed_hash: str, before: int | None) -> Event | None:
     for event in events:
-        if event.action == "draw_seed_committed" and event.data.get("seed_hash") == seed_hash:
-            if before is None or event.id < before:
-                return event
+        committed = event.action == "draw_seed_committed" and event.data.get("seed_hash") == seed_hash
+        if committed and (before is None or event.id < before):
+            return event
     return None
 
 
@@ -107,7 +107,9 @@ def verify_commitments(record: DrawRecord, events: Sequence[Event], *, panel_id:
             else "记录的种子哈希与审计链中抽取前登记的事件（draw_seed_committed）不符：种子或记录在登记后被改写"
             if found is None
             else "记录的假名密钥哈希与审计链中抽取前登记的事件（draw_seed_committed）不符",
-            "" if keys_ok else f"审计链中没有在组成评议组之前登记种子哈希 {record.seed_hash[:16]}… 的事件"
+            ""
+            if keys_ok
+            else f"审计链中没有在组成评议组之前登记种子哈希 {record.seed_hash[:16]}… 的事件"
             if found is None
             else f"第 {found.id} 号审计事件登记的假名密钥哈希与记录不同",
         )
@@ -141,7 +143,9 @@ def verify_commitments(record: DrawRecord, events: Sequence[Event], *, panel_id:
 def verify_round_commitment(record: DrawRecord, events: Sequence[Event], *, round_id: int) -> Check:
     """A round's panel: its seed hash as the round's request committed it."""
     ok = any(
-        e.action == "round_requested" and e.data.get("round") == round_id and e.data.get("seed_hash") == record.seed_hash
+        e.action == "round_requested"
+        and e.data.get("round") == round_id
+        and e.data.get("seed_hash") == record.seed_hash
         for e in events
     )
     return Check(
@@ -158,8 +162,16 @@ def verify_printed(record: DrawRecord, printed: Sequence[tuple[int, str, bool]],
     _, holders, _ = history(record)
     expected = sorted((s.member_id, s.role, s.is_chair) for _, s in holders.values())
     got = sorted(printed)
-    details = [f"意见书列出{_who(m)}（{r}{'，组长' if c else ''}），记录中没有" for m, r, c in got if (m, r, c) not in expected]
-    details += [f"记录中的{_who(m)}（{r}{'，组长' if c else ''}）未列入意见书" for m, r, c in expected if (m, r, c) not in got]
+    details = [
+        f"意见书列出{_who(m)}（{r}{'，组长' if c else ''}），记录中没有"
+        for m, r, c in got
+        if (m, r, c) not in expected
+    ]
+    details += [
+        f"记录中的{_who(m)}（{r}{'，组长' if c else ''}）未列入意见书"
+        for m, r, c in expected
+        if (m, r, c) not in got
+    ]
     return Check(
         f"verdict:{verdict}",
         not details,

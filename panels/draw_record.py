@@ -408,8 +408,10 @@ def replay_json(
         "members": members(candidates, facts, wanted, record.exclusions),
         "result": [seat(s) for s in record.result],
         "refills": refills,
-        "panel": [{"seat": n, **(seat(s) or {"member": None, "role": "", "is_chair": False})}
-                  for n, s in sorted(held.items())],
+        "panel": [
+            {"seat": n, **(seat(s) or {"member": None, "role": "", "is_chair": False})}
+            for n, s in sorted(held.items())
+        ],
     }
 
 

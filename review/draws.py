@@ -59,9 +59,10 @@ async def _found(panel_id: int) -> dict[str, Any]:
 
 async def _events(case_id: int, round_id: int | None) -> list[Event]:
     rows = await db.fetch(
-        "SELECT id, action, data FROM audit_event WHERE (\"case\" = {} AND action IN"
+        'SELECT id, action, data FROM audit_event WHERE ("case" = {} AND action IN'
         " ('draw_seed_committed', 'convene', 'seat_refilled')) OR action = {} ORDER BY id",
-        case_id, "round_requested" if round_id is not None else "",
+        case_id,
+        "round_requested" if round_id is not None else "",
     )
     return [Event(r["id"], r["action"], db.json_value(r["data"]) or {}) for r in rows]
 
@@ -69,11 +70,15 @@ async def _events(case_id: int, round_id: int | None) -> list[Event]:
 async def _printed(panel_id: int, record: DrawRecord) -> list[Check]:
     """One check per verdict issued on this panel's ruling: the panel it prints is the record's."""
     rows = await db.fetch(
-        "SELECT v.id, v.\"case\", v.number, v.ruling_id FROM verdict v JOIN ruling r ON r.id = v.ruling_id"
-        " WHERE r.panel_id = {} ORDER BY v.id", panel_id)
+        'SELECT v.id, v."case", v.number, v.ruling_id FROM verdict v JOIN ruling r ON r.id = v.ruling_id'
+        " WHERE r.panel_id = {} ORDER BY v.id",
+        panel_id,
+    )
     checks = []
     for verdict in rows:
-        printed = [(s["member"], s["role"], bool(s["is_chair"])) for s in await verdicts.printed_panel(verdict)]
+        printed = [
+            (s["member"], s["role"], bool(s["is_chair"])) for s in await verdicts.printed_panel(verdict)
+        ]
         checks.append(verify_printed(record, printed, verdict=verdict["number"]))
     return checks
 
@@ -86,8 +91,15 @@ def _replayed(found: dict[str, Any], record: DrawRecord) -> list[Check]:
         outcome = replay(_public_replay(found))
     except NotReplayable as error:
         return [Check("replay", False, f"公开复算记录无法重新运行：{error}")]
-    return [Check("replay", outcome.ok, "公开复算记录（JSON 下载）按公布的数据重新运行，得到相同的评议组"
-                  if outcome.ok else "公开复算记录重新运行的结果与记录不同：" + "；".join(outcome.differences))]
+    return [
+        Check(
+            "replay",
+            outcome.ok,
+            "公开复算记录（JSON 下载）按公布的数据重新运行，得到相同的评议组"
+            if outcome.ok
+            else "公开复算记录重新运行的结果与记录不同：" + "；".join(outcome.differences),
+        )
+    ]
 
 
 async def verify_panel(panel_id: int) -> tuple[dict[str, Any], Verification]:
@@ -102,16 +114,28 @@ async def verify_panel(panel_id: int) -> tuple[dict[str, Any], Verification]:
     if round_id is not None:
         # Seated by a round: the round's own snapshot and seed decide, re-run as a whole.
         ok, problems = await verify_round(round_id, case_id=found["case_id"])
-        check = Check("round", ok, f"按第 {round_id} 批次的种子和名册快照重新求解，本案评议组与记录一致" if ok
-                      else f"第 {round_id} 批次复算未通过：{'；'.join(problems)}")
+        check = Check(
+            "round",
+            ok,
+            f"按第 {round_id} 批次的种子和名册快照重新求解，本案评议组与记录一致"
+            if ok
+            else f"第 {round_id} 批次复算未通过：{'；'.join(problems)}",
+        )
         drawn = verify_round_panel(record, [check], refill_snapshots=_refill_snapshots(found)).checks
-        commitments = [verify_round_commitment(record, events, round_id=round_id),
-                       *verify_commitments(record, events, panel_id=panel_id)[1:]]
+        commitments = [
+            verify_round_commitment(record, events, round_id=round_id),
+            *verify_commitments(record, events, panel_id=panel_id)[1:],
+        ]
     else:
         drawn = verify_draw(record, found["snapshot"], refill_snapshots=_refill_snapshots(found)).checks
         commitments = verify_commitments(record, events, panel_id=panel_id)
-    checks = (*drawn, *commitments, verify_seats(record, rows), *await _printed(panel_id, record),
-              *_replayed(found, record))
+    checks = (
+        *drawn,
+        *commitments,
+        verify_seats(record, rows),
+        *await _printed(panel_id, record),
+        *_replayed(found, record),
+    )
     return found, Verification(checks)
 
 
@@ -119,20 +143,36 @@ async def public_record(panel_id: int) -> PublicDraw:
     """公开抽取记录: seed, hashes, template, exclusions by kind, seats by role, and the replay — no names, no
     member ids."""
     found, verification = await verify_panel(panel_id)
-    return PublicDraw(panel_id, found["convened_at"], found["template_name"], found["template_version"],
-                      public_view(record_from_json(found["record"])), verification, found["round"],
-                      _public_replay(found))
+    return PublicDraw(
+        panel_id,
+        found["convened_at"],
+        found["template_name"],
+        found["template_version"],
+        public_view(record_from_json(found["record"])),
+        verification,
+        found["round"],
+        _public_replay(found),
+    )
 
 
 def _public_replay(found: dict[str, Any]) -> dict[str, Any]:
     stored = db.json_value(found["record"])
     if "round" in stored:
         round_id = int(stored["round"])
-        return {"format": "", "panel_id": found["id"], "round": round_id,
-                "note": f"本评议组由第 {round_id} 批次统一组成，须按批次复核：review verify-draw {round_id} --round"}
+        return {
+            "format": "",
+            "panel_id": found["id"],
+            "round": round_id,
+            "note": f"本评议组由第 {round_id} 批次统一组成，须按批次复核：review verify-draw {round_id} --round",
+        }
     try:
-        return replay_json(record_from_json(stored), found["snapshot"] or {}, _refill_snapshots(found),
-                           panel_id=found["id"], role_labels=ROLE_LABELS)
+        return replay_json(
+            record_from_json(stored),
+            found["snapshot"] or {},
+            _refill_snapshots(found),
+            panel_id=found["id"],
+            role_labels=ROLE_LABELS,
+        )
     except ValueError as error:
         return {"format": "", "panel_id": found["id"], "note": f"无法生成公开复算记录：{error}"}
 

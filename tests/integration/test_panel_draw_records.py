@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from panels.invitations import answer_invitation
 from panels.draw import from_snapshot, template_from_json
 from panels.draw_record import record_draw, record_json
+from panels.invitations import answer_invitation
 from panels.tables import Panel, RosterMember, Seat
 from panels.verify import main as verify_main
 from review.draws import verify_panel

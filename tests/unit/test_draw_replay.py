@@ -70,7 +70,16 @@ def test_replay_holds_pseudonyms_only_and_what_the_rule_reads() -> None:
     assert {tuple(sorted(m)) for m in public["members"]} == {("excluded", "id", "load", "local", "role")}
     for candidate in ROSTER:
         assert f'"{candidate.id}"' not in text and f": {candidate.id}," not in text
-    for private in ("武侯区", "锦江区", "玉林社区", "望江社区", "CDJT", "CDZJ", snapshot["case"]["salt"], KEY):
+    for private in (
+        "武侯区",
+        "锦江区",
+        "玉林社区",
+        "望江社区",
+        "CDJT",
+        "CDZJ",
+        snapshot["case"]["salt"],
+        KEY,
+    ):
         assert private not in text
     by_id = {m["id"]: m for m in public["members"]}
     assert by_id[pseudonym(KEY, 104)]["excluded"] == ["personal_tie"]
@@ -114,7 +123,9 @@ def test_replay_of_a_forged_record_fails_naming_the_difference(forge: Any) -> No
 
 
 def test_replay_of_a_record_without_pseudonyms_or_a_round_panel_is_not_replayable() -> None:
-    _, record, snapshot = record_draw(seed="s", candidates=ROSTER, case=FACTS, template=TEMPLATE_V2, salt="盐")
+    _, record, snapshot = record_draw(
+        seed="s", candidates=ROSTER, case=FACTS, template=TEMPLATE_V2, salt="盐"
+    )
 
     public = replay_json(record, snapshot)
 
@@ -127,7 +138,9 @@ def test_replay_of_a_record_without_pseudonyms_or_a_round_panel_is_not_replayabl
 
 @settings(max_examples=60, deadline=None)
 @given(seed=st.text(min_size=1, max_size=8), candidates=rosters, case=cases, template=templates)
-def test_replay_agrees_with_the_draw_on_any_roster(seed: str, candidates: Any, case: Any, template: Any) -> None:
+def test_replay_agrees_with_the_draw_on_any_roster(
+    seed: str, candidates: Any, case: Any, template: Any
+) -> None:
     _, record, snapshot = record_draw(
         seed=seed, candidates=candidates, case=case, template=template, salt="s", pseudonym_key="k"
     )
@@ -139,8 +152,15 @@ def test_record_refill_with_another_pseudonym_key_is_refused() -> None:
     record, _ = _drawn()
 
     with pytest.raises(ValueError, match="假名密钥"):
-        record_refill(record=record, replaces=record.result[0].member_id, seed="x", candidates=ROSTER,
-                      case=FACTS, salt="盐", pseudonym_key="other")
+        record_refill(
+            record=record,
+            replaces=record.result[0].member_id,
+            seed="x",
+            candidates=ROSTER,
+            case=FACTS,
+            salt="盐",
+            pseudonym_key="other",
+        )
 
 
 def test_verify_draw_pseudonym_key_changed_fails_its_check() -> None:
@@ -152,7 +172,9 @@ def test_verify_draw_pseudonym_key_changed_fails_its_check() -> None:
     assert verify_draw(replace(record, pseudonym_key_hash=""), snapshot).failures[0].name == "pseudonyms"
 
 
-def test_verify_command_exit_codes_and_printed_panel(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_verify_command_exit_codes_and_printed_panel(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     record, snapshot = _drawn(refills=1)
     public = _public(record, snapshot)
     good, bad, round_ = tmp_path / "good.json", tmp_path / "bad.json", tmp_path / "round.json"
@@ -201,8 +223,13 @@ def test_verify_command_runs_on_the_standard_library_and_the_pure_draw_only(tmp_
     path = tmp_path / "record.json"
     path.write_text(json.dumps(_public(record, snapshot)), encoding="utf-8")
 
-    done = subprocess.run([sys.executable, "-I", "-S", "-c", _GUARD, str(ROOT), str(path)], capture_output=True,
-                          text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", _GUARD, str(ROOT), str(path)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
     assert done.returncode == 0, done.stderr
     assert "复算通过" in done.stdout
