@@ -357,7 +357,9 @@ def replay_json(
         ids |= {c.id for c in more} | set(step.refill.seated)
     name = pseudonyms(key, ids) or {}
 
-    def members(pool: Iterable[Candidate], case: CaseFacts, roles: Collection[str], out: Iterable[Exclusion]):
+    def members(
+        pool: Iterable[Candidate], case: CaseFacts, roles: Collection[str], out: Iterable[Exclusion]
+    ) -> list[dict[str, object]]:
         kinds: dict[int, list[str]] = {}
         for e in out:
             kinds.setdefault(e.member_id, []).append(ConflictKind(e.kind).value)
