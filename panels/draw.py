@@ -15,7 +15,8 @@ The rule, stated so that it can be re-implemented outside this code base:
 - The rule (version and margin) is part of the draw record. Rule 1, the rule of records that carry none, has
   no margin: local residents come first whatever their load. A refill follows its record's rule.
 - lot = HMAC-SHA256(key = the seed in UTF-8, message = purpose in UTF-8), compared as bytes; the purpose is
-  "seat:<id>" for the draw, "chair:<id>" for the chair and "refill:<refill index>:<id>" for a refill.
+  "seat:<m>" for the draw, "chair:<m>" for the chair and "refill:<refill index>:<m>" for a refill, <m> being
+  the member's pseudonym in the draw record when the record has them (`tokens`), else the member id.
 - The chair is the seated member of a chair role with the smallest chair lot.
 
 Lots are independent and uniform, so among equally loaded eligible members of a role every seat is equally
@@ -296,6 +297,7 @@ def _pick(
     purpose: str,
     local_district: str | None,
     local_limit: Fraction | None = None,
+    tokens: Mapping[int, str] | None = None,
 ) -> list[Candidate]:
     """The first `wanted` of `pool` by (passed over for locality, load, lot, id).
 
@@ -320,8 +322,13 @@ def _pick(
         contenders.extend((tier, c) for c in tiers[tier])
         if len(contenders) >= wanted:
             break
-    keyed = [(tier, lots(f"{purpose}{c.id}"), c.id, c) for tier, c in contenders]
+    keyed = [(tier, lots(f"{purpose}{_token(c.id, tokens)}"), c.id, c) for tier, c in contenders]
     return [entry[-1] for entry in heapq.nsmallest(wanted, keyed, key=lambda e: e[:3])]
+
+
+def _token(member_id: int, tokens: Mapping[int, str] | None) -> str:
+    """What a member's lots are drawn for: their pseudonym in the record, so that outsiders can re-run it."""
+    return str(member_id) if tokens is None else tokens[member_id]
 
 
 def _local_district(role: str, case: CaseFacts, template: Template) -> str | None:
@@ -348,6 +355,7 @@ def run_draw(
     case: CaseFacts,
     template: Template,
     rule: DrawRule = CURRENT_RULE,
+    tokens: Mapping[int, str] | None = None,
 ) -> tuple[tuple[DrawnSeat, ...], tuple[Exclusion, ...], dict[str, int]]:
     eligible, exclusions = _screen(candidates, case)
     lots = _lots(seed)
@@ -363,13 +371,18 @@ def run_draw(
             purpose="seat:",
             local_district=local,
             local_limit=_local_limit(rule, candidates, role) if local is not None else None,
+            tokens=tokens,
         )
         if len(picked) < wanted:
             shortfall[role] = wanted - len(picked)
         chosen.extend(picked)
 
     chair_pool = [c for c in chosen if c.role in template.chair_roles]
-    chair = min(chair_pool, key=lambda c: (lots(f"chair:{c.id}"), c.id)).id if chair_pool else None
+    chair = (
+        min(chair_pool, key=lambda c: (lots(f"chair:{_token(c.id, tokens)}"), c.id)).id
+        if chair_pool
+        else None
+    )
     seats = tuple(DrawnSeat(c.id, c.role, c.id == chair) for c in chosen)
     return seats, tuple(exclusions), shortfall
 
@@ -404,6 +417,7 @@ def run_refill(
     refill_index: int,
     is_chair: bool,
     rule: DrawRule = CURRENT_RULE,
+    tokens: Mapping[int, str] | None = None,
 ) -> tuple[DrawnSeat | None, tuple[Exclusion, ...]]:
     eligible, exclusions = _screen(candidates, case)
     pool = [c for c in eligible.get(role, []) if c.id not in seated]
@@ -415,6 +429,7 @@ def run_refill(
         purpose=f"refill:{refill_index}:",
         local_district=local,
         local_limit=_local_limit(rule, candidates, role) if local is not None else None,
+        tokens=tokens,
     )
     return (DrawnSeat(picked[0].id, role, is_chair) if picked else None), tuple(exclusions)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -60,6 +62,31 @@ class DrawRecord:
     result: tuple[DrawnSeat, ...]
     refills: tuple[Refill, ...] = ()
     rule: DrawRule = CURRENT_RULE  # the ordering rule and load margin the draw and its refills follow
+    # SHA-256 of the record's secret pseudonym key, committed with the seed's hash; empty for records drawn
+    # before pseudonyms, whose lots are drawn for member ids and which only the office can re-run.
+    pseudonym_key_hash: str = ""
+
+
+def pseudonym(key: str, member_id: int) -> str:
+    """假名: HMAC-SHA256(key, member id) cut to 16 hex digits — stable within one record, unlinkable across."""
+    return hmac.new(key.encode("utf-8"), str(member_id).encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+
+
+def pseudonyms(key: str, member_ids: Iterable[int]) -> dict[int, str] | None:
+    """Each member's pseudonym under `key` (None without a key: lots then go by member id)."""
+    if not key:
+        return None
+    found = {member_id: pseudonym(key, member_id) for member_id in member_ids}
+    if len(set(found.values())) != len(found):
+        raise ValueError("假名重复，请换一个密钥重新抽取")
+    return found
+
+
+def _tokens(key: str, candidates: Iterable[Candidate], *also: Iterable[int]) -> dict[int, str] | None:
+    ids = {c.id for c in candidates}
+    for more in also:
+        ids.update(more)
+    return pseudonyms(key, ids)
 
 
 def record_draw(
@@ -70,14 +97,20 @@ def record_draw(
     template: Template,
     salt: str,
     rule: DrawRule = CURRENT_RULE,
+    pseudonym_key: str = "",
 ) -> tuple[DrawResult, DrawRecord, Snapshot]:
     """Draw a panel and return the result, its record and the snapshot to store privately beside it.
 
-    `salt` is a fresh secret (e.g. `secrets.token_hex(16)`) kept only in the snapshot.
+    `salt` is a fresh secret (e.g. `secrets.token_hex(16)`) kept only in the snapshot; so is `pseudonym_key`,
+    whose hash must be committed with the seed's: lots are then drawn for the members' pseudonyms, and the
+    public replay (`replay_json`) lets anyone re-run the draw.
     """
     snapshot = roster_snapshot(candidates, case, salt=salt)
+    tokens = _tokens(pseudonym_key, candidates)
+    if pseudonym_key:
+        snapshot["pseudonym_key"] = pseudonym_key
     seats, exclusions, shortfall = run_draw(
-        seed=seed, candidates=candidates, case=case, template=template, rule=rule
+        seed=seed, candidates=candidates, case=case, template=template, rule=rule, tokens=tokens
     )
     members_hash = digest(snapshot["members"])
     record = DrawRecord(
@@ -89,6 +122,7 @@ def record_draw(
         exclusions=exclusions,
         result=seats,
         rule=rule,
+        pseudonym_key_hash=seed_hash(pseudonym_key) if pseudonym_key else "",
     )
     return DrawResult(seats, exclusions, members_hash, shortfall), record, snapshot
 
@@ -101,7 +135,7 @@ class _Step:
     drawn: tuple[int, ...]  # everyone drawn before this refill, ascending
 
 
-def _history(record: DrawRecord) -> tuple[list[_Step], dict[int, tuple[int, DrawnSeat]], set[int]]:
+def history(record: DrawRecord) -> tuple[list[_Step], dict[int, tuple[int, DrawnSeat]], set[int]]:
     """Each refill with the seat it replaced; then who holds which seat, and everyone ever drawn."""
     holders = {s.member_id: (n, s) for n, s in enumerate(record.result, start=1)}
     drawn = set(holders)
@@ -116,16 +150,26 @@ def _history(record: DrawRecord) -> tuple[list[_Step], dict[int, tuple[int, Draw
 
 
 def record_refill(
-    *, record: DrawRecord, replaces: int, seed: str, candidates: list[Candidate], case: CaseFacts, salt: str
+    *,
+    record: DrawRecord,
+    replaces: int,
+    seed: str,
+    candidates: list[Candidate],
+    case: CaseFacts,
+    salt: str,
+    pseudonym_key: str = "",
 ) -> tuple[DrawRecord, Snapshot]:
     """Refill the seat `replaces` holds; the record with the refill appended, and the snapshot it used.
 
     `seed` should be fresh, its hash recorded before the refill: the draw's own seed is public by then, and
-    a member who could compute their successor could choose whether to decline.
+    a member who could compute their successor could choose whether to decline. `pseudonym_key` is the
+    draw's (its snapshot keeps it), so that a member keeps one pseudonym throughout the record.
     """
-    _, holders, drawn = _history(record)
+    _, holders, drawn = history(record)
     if replaces not in holders:
         raise ValueError(f"评议员 {replaces} 不在该评议组中")
+    if (seed_hash(pseudonym_key) if pseudonym_key else "") != record.pseudonym_key_hash:
+        raise ValueError("补选须使用抽取时的假名密钥")
     _, old = holders[replaces]
     index = len(record.refills)
     snapshot = roster_snapshot(candidates, case, salt=salt)
@@ -139,6 +183,7 @@ def record_refill(
         refill_index=index,
         is_chair=old.is_chair,
         rule=record.rule,
+        tokens=_tokens(pseudonym_key, candidates, drawn),
     )
     refill = Refill(
         index=index,
@@ -203,6 +248,7 @@ def record_json(record: DrawRecord) -> dict[str, object]:
             }
             for r in record.refills
         ],
+        "pseudonym_key_hash": record.pseudonym_key_hash,
     }
 
 
@@ -233,6 +279,7 @@ def record_from_json(data: Mapping[str, Any]) -> DrawRecord:
             for r in data["refills"]
         ),
         rule=rule_from_json(data.get("rule")),
+        pseudonym_key_hash=str(data.get("pseudonym_key_hash", "")),
     )
 
 
@@ -252,7 +299,7 @@ def public_view(record: DrawRecord) -> dict[str, object]:
     panel to panel. The public cannot re-run the draw without the private snapshot anyway; seat numbers
     (1-based, in result order, kept by a refilled seat) say which seat a refill replaced.
     """
-    steps, _, _ = _history(record)
+    steps, _, _ = history(record)
     refills = [
         {
             "index": step.refill.index,
@@ -284,16 +331,117 @@ def public_view(record: DrawRecord) -> dict[str, object]:
     }
 
 
+def replay_json(
+    record: DrawRecord,
+    snapshot: Mapping[str, Any],
+    refill_snapshots: Mapping[int, Mapping[str, Any]] | None = None,
+    *,
+    panel_id: int = 0,
+    role_labels: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """公开复算记录: what `python -m panels.verify` needs to re-run the draw and its refills without the server.
+
+    Members appear under their pseudonyms (`pseudonym`), with only what the rule reads: role, whether they
+    live in the case's district, current load and the kinds of conflict that excluded them (which also say
+    whether they count in the role's average load: `panels.draw.role_average`); and the rule with its margin. No names, ids,
+    districts, communities or reasons in free text. A record without pseudonyms (drawn before them) says so.
+    """
+    from panels.verify import REPLAY_FORMAT
+
+    key = str(snapshot.get("pseudonym_key") or "")
+    if not key or not record.pseudonym_key_hash:
+        return {
+            "format": "",
+            "panel_id": panel_id,
+            "note": "该记录的签按评议员编号抽取，公开数据无法复算；由评议办用 review verify-draw 复核",
+        }
+    candidates, facts, _ = from_snapshot(snapshot)
+    steps, _, _ = history(record)
+    sources = []
+    for step in steps:
+        same = (step.refill.roster_hash, step.refill.case_hash) == (record.roster_hash, record.case_hash)
+        source = (refill_snapshots or {}).get(step.refill.index, snapshot if same else None)
+        if source is None:
+            raise ValueError(f"第 {step.refill.index + 1} 次补选缺少名册快照")
+        sources.append(from_snapshot(source))
+    ids = {c.id for c in candidates} | {s.member_id for s in record.result}
+    for (more, _, _), step in zip(sources, steps, strict=True):
+        ids |= {c.id for c in more} | set(step.refill.seated)
+    name = pseudonyms(key, ids) or {}
+
+    def members(
+        pool: Iterable[Candidate], case: CaseFacts, roles: Collection[str], out: Iterable[Exclusion]
+    ) -> list[dict[str, object]]:
+        kinds: dict[int, list[str]] = {}
+        for e in out:
+            kinds.setdefault(e.member_id, []).append(ConflictKind(e.kind).value)
+        listed = [
+            {
+                "id": name[c.id],
+                "role": c.role,
+                "local": c.district == case.district,
+                "load": c.load,
+                "excluded": sorted(kinds.get(c.id, [])),
+            }
+            for c in pool
+            if c.role in roles
+        ]
+        return sorted(listed, key=lambda m: str(m["id"]))
+
+    def seat(s: DrawnSeat | None) -> dict[str, object] | None:
+        return None if s is None else {"member": name[s.member_id], "role": s.role, "is_chair": s.is_chair}
+
+    wanted = {role for role, n in record.template.seats.items() if n > 0}
+    held: dict[int, DrawnSeat | None] = dict(enumerate(record.result, start=1))
+    refills = []
+    for step, (pool, case, _) in zip(steps, sources, strict=True):
+        refill = step.refill
+        held[step.number] = refill.seat
+        refills.append(
+            {
+                "index": refill.index,
+                "seat": step.number,
+                "role": refill.role,
+                "is_chair": refill.is_chair,
+                "seed_hash": refill.seed_hash,
+                "seed": refill.seed,
+                "seated": sorted(name[i] for i in refill.seated),
+                "members": members(pool, case, {refill.role}, refill.exclusions),
+                "result": seat(refill.seat),
+            }
+        )
+    return {
+        "format": REPLAY_FORMAT,
+        "panel_id": panel_id,
+        "rule": "panels/draw.py",
+        "draw_rule": rule_json(record.rule),
+        "seed_hash": record.seed_hash,
+        "seed": record.seed,
+        "pseudonym_key_hash": record.pseudonym_key_hash,
+        "template": template_json(record.template),
+        "role_labels": dict(sorted((role_labels or {}).items())),
+        "members": members(candidates, facts, wanted, record.exclusions),
+        "result": [seat(s) for s in record.result],
+        "refills": refills,
+        "panel": [
+            {"seat": n, **(seat(s) or {"member": None, "role": "", "is_chair": False})}
+            for n, s in sorted(held.items())
+        ],
+    }
+
+
 # --- verification -----------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Check:
-    """One thing verification compared; `message` is safe to show publicly (no member ids)."""
+    """One thing verification compared; `message` is safe to show publicly (no member ids), `detail` is for the
+    office (member ids of the seats that differ)."""
 
     name: str
     ok: bool
     message: str
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -370,6 +518,7 @@ def verify_draw(
             "公开的种子与抽取前登记的种子哈希不一致：种子在抽取后被更换",
         )
     ]
+    key = _pseudonym_key(record, snapshot, checks)
     read = _verify_input("", "", snapshot, record.roster_hash, record.case_hash, checks)
     if read is not None:
         candidates, facts = read
@@ -380,6 +529,7 @@ def verify_draw(
                 case=facts,
                 template=record.template,
                 rule=record.rule,
+                tokens=_tokens(key, candidates),
             )
         except ValueError as error:
             checks.append(Check("panel", False, f"无法复算：{error}"))
@@ -405,8 +555,23 @@ def verify_draw(
                     f"重新抽取的评议组与记录不同：{_seat_list(differing)}",
                 )
             )
-    checks.extend(_verify_refills(record, snapshot, refill_snapshots or {}))
+    checks.extend(_verify_refills(record, snapshot, refill_snapshots or {}, key))
     return Verification(tuple(checks))
+
+
+def _pseudonym_key(record: DrawRecord, snapshot: Mapping[str, Any] | None, checks: list[Check]) -> str:
+    """The snapshot's pseudonym key, checked against the record's commitment ("" for a record without one)."""
+    key = str((snapshot or {}).get("pseudonym_key") or "")
+    if record.pseudonym_key_hash or key:
+        checks.append(
+            _check(
+                "pseudonyms",
+                bool(key) and seed_hash(key) == record.pseudonym_key_hash,
+                "假名密钥与抽取前登记的哈希一致",
+                "假名密钥与抽取前登记的哈希不一致：假名（以及按假名抽取的签）在登记后被更换",
+            )
+        )
+    return key
 
 
 def verify_round_panel(
@@ -417,14 +582,17 @@ def verify_round_panel(
 ) -> Verification:
     """复核批次中的评议组: its seats are checked by re-running the whole round (`round_checks`); its refills as
     for a single draw, each from its own snapshot."""
-    return Verification((*round_checks, *_verify_refills(record, {}, refill_snapshots or {})))
+    return Verification((*round_checks, *_verify_refills(record, {}, refill_snapshots or {}, "")))
 
 
 def _verify_refills(
-    record: DrawRecord, snapshot: Mapping[str, Any], refill_snapshots: Mapping[int, Mapping[str, Any]]
+    record: DrawRecord,
+    snapshot: Mapping[str, Any],
+    refill_snapshots: Mapping[int, Mapping[str, Any]],
+    key: str,
 ) -> list[Check]:
     checks: list[Check] = []
-    steps, _, _ = _history(record)
+    steps, _, _ = history(record)
     for position, step in enumerate(steps):
         refill = step.refill
         prefix, label = f"refill:{position}:", f"第 {position + 1} 次补选："
@@ -465,6 +633,7 @@ def _verify_refills(
                 refill_index=refill.index,
                 is_chair=refill.is_chair,
                 rule=record.rule,
+                tokens=_tokens(key, candidates, refill.seated),
             )
         except ValueError as error:
             checks.append(Check(f"{prefix}result", False, f"{label}无法复算：{error}"))

@@ -105,23 +105,30 @@ def exclusions_json(exclusions: Any) -> str:
                        for e in exclusions], ensure_ascii=False)
 
 
-async def commit_seed(*, case_id: int, actor: Actor, purpose: str) -> str:
-    """A fresh seed whose hash goes into the audit chain, in its own transaction, before it is used."""
+async def commit_seed(*, case_id: int, actor: Actor, purpose: str, pseudonym_key: str = "") -> str:
+    """A fresh seed whose hash goes into the audit chain, in its own transaction, before it is used.
+
+    A draw's pseudonym key decides its lots as much as the seed does, so its hash is committed alongside.
+    """
     seed = secrets.token_hex(32)
+    data = {"seed_hash": seed_hash(seed), "purpose": purpose}
+    if pseudonym_key:
+        data["pseudonym_key_hash"] = seed_hash(pseudonym_key)
     async with db.transaction():
-        await audit.record(case_id=case_id, actor=actor.label, action="draw_seed_committed",
-                           data={"seed_hash": seed_hash(seed), "purpose": purpose})
+        await audit.record(case_id=case_id, actor=actor.label, action="draw_seed_committed", data=data)
     return seed
 
 
 async def convene_panel(*, number: str, actor: Actor, seed: str | None = None) -> int:
     """组成评议组: draw a conflict-free panel by the category's template, invite its members, pin the criteria."""
+    pseudonym_key = secrets.token_hex(32)
     if seed is None:
         case_row = await db.fetch("SELECT id, status FROM review_case WHERE number = {}", number)
         if case_row:
             # Before the seed is committed: an ended case gets neither a commitment nor a draw.
             refuse_if_ended(case_status=case_row[0]["status"], what="组成评议组")
-        seed = await commit_seed(case_id=case_row[0]["id"] if case_row else None, actor=actor, purpose="draw")
+        seed = await commit_seed(case_id=case_row[0]["id"] if case_row else None, actor=actor, purpose="draw",
+                                 pseudonym_key=pseudonym_key)
     now = datetime.now(UTC)
     async with db.transaction():
         case = await load_case_for_update(number)
@@ -132,7 +139,8 @@ async def convene_panel(*, number: str, actor: Actor, seed: str | None = None) -
             template = for_reconsideration(template)
         facts = await case_facts(case)
         result, record, snapshot = record_draw(seed=seed, candidates=await roster_candidates(now), case=facts,
-                                               template=template, salt=secrets.token_hex(16), rule=current_rule())
+                                               template=template, salt=secrets.token_hex(16), rule=current_rule(),
+                                               pseudonym_key=pseudonym_key)
         if result.shortfall:
             raise Conflict("panel_infeasible", shortfall_message(result.shortfall))
         criteria = await criteria_in_force()
@@ -196,7 +204,9 @@ async def _refill_one(panel_id: int, member_id: int, seed: str) -> bool:
         facts = await case_facts(case, panel_id=panel_id)
         new_record, snapshot = record_refill(record=record, replaces=member_id, seed=seed,
                                              candidates=await roster_candidates(now), case=facts,
-                                             salt=secrets.token_hex(16))
+                                             salt=secrets.token_hex(16),
+                                             pseudonym_key=str((db.json_value(panel["snapshot"]) or {}).get(
+                                                 "pseudonym_key") or ""))
         refill = new_record.refills[-1]
         snapshots = db.json_value(panel["refill_snapshots"]) or {}
         snapshots[str(refill.index)] = snapshot

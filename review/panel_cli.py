@@ -26,7 +26,11 @@ def cmd_verify_draw(args: argparse.Namespace) -> int:
         else:
             _, verification = _run_with_db(draws.verify_panel, args.id)
             ok = verification.ok
-            lines = [f"{'✓' if c.ok else '✗'} {c.message}" for c in verification.checks]
+            lines = []
+            for c in verification.checks:
+                lines.append(f"{'✓' if c.ok else '✗'} {c.message}")
+                # The office's detail names the members (by id) of each seat that differs.
+                lines += [f"    {part}" for part in c.detail.split("；") if part]
     except ServiceError as error:
         print(error.message, file=sys.stderr)
         return 1

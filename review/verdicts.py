@@ -100,6 +100,19 @@ def store(pdf: bytes) -> str:
     return digest
 
 
+async def printed_panel(verdict: dict) -> list[dict]:
+    """The panel a verdict prints, chair first: member (id), member.name, role, is_chair, panel.
+
+    It is the panel whose ruling the verdict carries, not every panel the case has had (a reconsideration's
+    verdict names the reconsideration panel alone). `review verify-draw` compares these seats with the draw
+    record, so the document and the check read one list.
+    """
+    ruling = await Ruling.select(Ruling.panel_id).where(Ruling.id == verdict["ruling_id"]).first().run()
+    return await Seat.select(Seat.member, Seat.member.name, Seat.role, Seat.is_chair, Seat.panel).where(
+        (Seat.panel == ruling["panel_id"]) & (Seat.status == "accepted")
+    ).order_by(Seat.is_chair, ascending=False).order_by(Seat.id).run()
+
+
 async def build_documents(verdict: dict) -> tuple[VerdictDocument, VerdictDocument]:
     """The full and the public document of a verdict, from the stored records."""
     case = await Case.select(*Case.all_columns(), Case.department.name.as_alias("department_name")).where(
@@ -108,10 +121,7 @@ async def build_documents(verdict: dict) -> tuple[VerdictDocument, VerdictDocume
     criteria_set = await CriteriaSet.select().where(CriteriaSet.id == ruling["criteria_set"]).first().run()
     criteria = await Criterion.select().where(Criterion.criteria_set == ruling["criteria_set"]).order_by(
         Criterion.position).run()
-    # The verdict names the panel whose ruling it carries, not every panel the case has had.
-    seats = await Seat.select(Seat.member.name, Seat.role, Seat.is_chair).where(
-        (Seat.panel == ruling["panel_id"]) & (Seat.status == "accepted")
-    ).order_by(Seat.is_chair, ascending=False).order_by(Seat.id).run()
+    seats = await printed_panel(verdict)
     corrected = None
     if verdict["corrects"] is not None:
         corrected = await Verdict.select(Verdict.number).where(Verdict.id == verdict["corrects"]).first().run()

@@ -165,7 +165,7 @@ async def round_status(request: Request) -> Response:
 
 async def draw(request: Request) -> Response:
     """
-    summary: 公开的抽取记录与重新运行的复核结果（不含评议员姓名和编号）
+    summary: 公开的抽取记录与重新运行的复核结果（不含评议员姓名和编号）；replay 为可离线复算的记录（评议员以本记录内的假名出现）
     """
     record = await draws.public_record(request.path_params["panel_id"])
     return JSONResponse({
@@ -176,6 +176,7 @@ async def draw(request: Request) -> Response:
         "verification": {"ok": record.verification.ok,
                          "checks": [{"name": c.name, "ok": c.ok, "message": c.message}
                                     for c in record.verification.checks]},
+        "replay": record.replay,
     })
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from panels import challenges, composition, invitations, queries, roster_service
 from panels.conflicts import CONFLICT_LABELS
@@ -217,8 +217,17 @@ async def public_draws(request: Request) -> Response:
 
 
 async def public_draw(request: Request) -> Response:
+    if request.query_params.get("format") == "json":
+        return await public_draw_json(request)
     record = await draws.public_record(_int(request.path_params["panel_id"]))
-    return render(request, "panels/draw.html", {"d": record, "ROLE_LABELS": ROLE_LABELS})
+    return render(request, "panels/draw.html", {"d": record, "ROLE_LABELS": ROLE_LABELS,
+                                                "CONFLICT_LABELS": CONFLICT_LABELS})
+
+
+async def public_draw_json(request: Request) -> Response:
+    panel_id = _int(request.path_params["panel_id"])
+    return JSONResponse(await draws.public_replay(panel_id),
+                        headers={"Content-Disposition": f'attachment; filename="draw-{panel_id}.json"'})
 
 
 routes = [
@@ -240,4 +249,5 @@ routes = [
     route("/cases/{number}/challenges", challenge_raise, PARTY, methods=["POST"]),
     route("/public/draws", public_draws, PUBLIC, name="draws"),
     route("/public/draws/{panel_id:int}", public_draw, PUBLIC),
+    route("/public/draws/{panel_id:int}.json", public_draw_json, PUBLIC),
 ]

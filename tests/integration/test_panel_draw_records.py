@@ -10,10 +10,15 @@ from typing import Any
 
 import pytest
 
+from panels.draw import from_snapshot, template_from_json
+from panels.draw_record import record_draw, record_json
 from panels.invitations import answer_invitation
-from panels.tables import Panel, RosterMember
+from panels.tables import Panel, RosterMember, Seat
+from panels.verify import main as verify_main
 from review.draws import verify_panel
+from review.scoring_flow import submit_sheet
 from tests import factories
+from tests.integration import scoring_helpers
 from tests.integration.panel_helpers import (
     convened_case,
     member_of_seat,
@@ -90,9 +95,17 @@ async def test_public_draw_page_and_api_verify_and_hold_no_personal_data(refille
     for text in (page.text, response.text, listing.text):
         assert not [n for n in names if n in text]
         assert not [p for p in COMPLAINANT if p in text]
-    assert not {"member", "member_id", "members", "user", "user_id"} & _keys(body)
+    outside = {k: v for k, v in body.items() if k != "replay"}
+    assert not {"member", "member_id", "members", "user", "user_id"} & _keys(outside)
     assert [k for k in _keys(body["verification"]) if k == "name"] == ["name"]  # only the checks' names
-    assert "name" not in _keys({k: v for k, v in body.items() if k not in ("verification", "template")})
+    assert "name" not in _keys({k: v for k, v in outside.items() if k not in ("verification", "template")})
+    # The replay names members only by pseudonyms of 16 hex digits, never by their ids.
+    _, ids = await _roster_secrets()
+    pseudonyms = {m["id"] for m in body["replay"]["members"]}
+    assert all(len(p) == 16 and int(p, 16) >= 0 for p in pseudonyms)
+    assert not pseudonyms & {str(i) for i in ids}
+    assert {s["member"] for s in body["replay"]["panel"]} <= pseudonyms
+    assert "抽取时的名册" in page.text and f"/public/draws/{panel_id}.json" in page.text
     panel = await panel_row(panel_id)
     assert body["template"]["name"] == "标准评议组（5 人）"
     assert body["template"]["version"] == panel["template_version"] == stored["template"]["version"] == 1
@@ -147,7 +160,8 @@ async def test_draw_tampered_result_fails_the_panel_check() -> None:
 
     await _tamper(panel_id, swap_member)
 
-    assert await _failures(panel_id) == ["panel"]
+    # The seats and the public replay no longer agree with the record either.
+    assert await _failures(panel_id) == ["panel", "seats", "replay"]
 
 
 async def test_draw_tampered_refill_seed_fails_the_refill_seed_check() -> None:
@@ -196,3 +210,114 @@ async def test_draw_with_a_member_unavailable_today_still_verifies() -> None:
     assert "unavailable" in {e["kind"] for e in (await panel_row(panel_id))["exclusions"]}
 
     assert await _failures(panel_id) == []
+
+
+async def _cli_failures(panel_id: int) -> tuple[int, str]:
+    code, out, err = await _cli("verify-draw", str(panel_id))
+    return code, out + err
+
+
+async def test_verify_draw_member_swapped_in_the_seat_table_names_the_seat() -> None:
+    _, panel_id = await _drawn()
+    seats = await seats_of(panel_id)
+    _, ids = await _roster_secrets()
+    outsider = next(i for i in ids if i not in {s["member"] for s in seats})
+    await Seat.update({Seat.member: outsider}).where(Seat.id == seats[2]["id"]).run()
+
+    code, output = await _cli_failures(panel_id)
+
+    assert await _failures(panel_id) == ["seats"]
+    assert code == 1
+    assert "✗ 座位表与抽取记录不符：第 3 席" in output
+    assert f"席位 3：记录为评议员 {seats[2]['member']}，实际为评议员 {outsider}" in output
+    async with factories.client() as http:
+        page = await http.get(f"/public/draws/{panel_id}")
+    assert "座位表与抽取记录不符：第 3 席" in page.text and str(outsider) not in page.text.split("复核明细")[1]
+
+
+async def test_verify_draw_record_rewritten_with_a_new_seed_fails_the_audit_commitment() -> None:
+    _, panel_id = await _drawn()
+    row = await panel_row(panel_id)
+    snapshot = row["snapshot"]
+    candidates, facts, salt = from_snapshot(snapshot)
+    # A forger who rewrites the seed, its hash and the result that seed gives, and the seats to match.
+    _, forged, _ = record_draw(seed="f" * 64, candidates=candidates, case=facts, salt=salt,
+                               template=template_from_json(row["record"]["template"]),
+                               pseudonym_key=snapshot["pseudonym_key"])
+    assert forged.result != tuple(record_draw(seed=row["seed"], candidates=candidates, case=facts, salt=salt,
+                                              template=forged.template,
+                                              pseudonym_key=snapshot["pseudonym_key"])[1].result)
+    await Panel.update({Panel.record: json.dumps(record_json(forged), ensure_ascii=False),
+                        Panel.seed: forged.seed, Panel.seed_hash: forged.seed_hash}).where(
+        Panel.id == panel_id).run()
+    for seat, drawn in zip(await seats_of(panel_id), forged.result, strict=True):
+        await Seat.update({Seat.member: drawn.member_id, Seat.role: drawn.role, Seat.is_chair: drawn.is_chair}).where(
+            Seat.id == seat["id"]).run()
+
+    code, output = await _cli_failures(panel_id)
+
+    assert await _failures(panel_id) == ["commitment"]
+    assert code == 1
+    assert "✗ 记录的种子哈希与审计链中抽取前登记的事件（draw_seed_committed）不符" in output
+    assert "✓ 重新抽取得到相同的评议组" in output and "✓ 座位表中的评议员与抽取记录及其补选一致" in output
+
+
+async def test_verify_draw_declined_seat_refilled_by_its_own_committed_seed_verifies() -> None:
+    _, panel_id = await _drawn(refilled=True)
+
+    _, verification = await verify_panel(panel_id)
+    code, output = await _cli_failures(panel_id)
+
+    names = [c.name for c in verification.checks]
+    assert verification.ok, verification.failures
+    assert {"commitment", "refill:0:commitment", "refill:0:result", "seats", "replay"} <= set(names)
+    assert code == 0 and "✓ 第 1 次补选：种子哈希与审计链中补选前登记的事件（draw_seed_committed）一致" in output
+
+
+async def test_verify_draw_refill_seed_not_committed_fails_its_commitment() -> None:
+    _, panel_id = await _drawn(refilled=True)
+    await _tamper(panel_id, lambda record, _: record["refills"][0].update(seed_hash="0" * 64))
+
+    failures = await _failures(panel_id)
+
+    assert "refill:0:commitment" in failures and "commitment" not in failures
+
+
+async def test_verify_draw_compares_the_panel_the_verdict_prints() -> None:
+    number, _, office, members = await scoring_helpers.convened_case()
+    for member in members:
+        await submit_sheet(number=number, actor=member, scores=factories.full_scores(2))
+    await factories.rule_case(number, office)
+    panel_id = (await Panel.select(Panel.id).where(Panel.case.number == number).first().run())["id"]
+
+    _, honest = await verify_panel(panel_id)
+    seats = await seats_of(panel_id)
+    _, ids = await _roster_secrets()
+    outsider = next(i for i in ids if i not in {s["member"] for s in seats})
+    await Seat.update({Seat.member: outsider}).where(Seat.id == seats[0]["id"]).run()
+    code, output = await _cli_failures(panel_id)
+
+    verdict = next(c for c in honest.checks if c.name.startswith("verdict:"))
+    assert honest.ok and "所列评议组与抽取记录一致（5 人）" in verdict.message
+    assert await _failures(panel_id) == ["seats", verdict.name]
+    assert code == 1 and f"意见书列出评议员 {outsider}" in output
+    assert f"记录中的评议员 {seats[0]['member']}" in output
+
+
+async def test_public_draw_json_download_re_runs_outside_the_server(tmp_path: Any) -> None:
+    _, panel_id = await _drawn(refilled=True)
+
+    async with factories.client() as http:
+        download = await http.get(f"/public/draws/{panel_id}.json")
+        by_query = await http.get(f"/public/draws/{panel_id}?format=json")
+        api = await http.get(f"/api/v1/draws/{panel_id}")
+    path = tmp_path / "record.json"
+    path.write_bytes(download.content)
+
+    assert download.status_code == by_query.status_code == 200
+    assert download.headers["content-disposition"] == f'attachment; filename="draw-{panel_id}.json"'
+    assert download.json() == by_query.json() == api.json()["replay"]
+    names, _ = await _roster_secrets()
+    assert not [n for n in names if n in download.text]
+    assert verify_main([str(path)]) == 0
+    assert len(download.json()["refills"]) == 1
