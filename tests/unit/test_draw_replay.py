@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from panels.draw import DrawRule
 from panels.draw_record import pseudonym, record_draw, record_refill, replay_json, verify_draw
 from panels.verify import NotReplayable, main, replay
 from tests.unit.test_draw import FACTS, ROSTER, TEMPLATE_V2, cases, rosters, templates
@@ -143,6 +144,29 @@ def test_replay_agrees_with_the_draw_on_any_roster(
 ) -> None:
     _, record, snapshot = record_draw(
         seed=seed, candidates=candidates, case=case, template=template, salt="s", pseudonym_key="k"
+    )
+
+    assert replay(json.loads(json.dumps(replay_json(record, snapshot)))).ok
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    seed=st.text(min_size=1, max_size=8),
+    candidates=rosters,
+    flags=st.lists(st.tuples(st.booleans(), st.booleans()), min_size=25, max_size=25),
+    case=cases,
+    template=templates,
+    margin=st.sampled_from([0, 1, 2]),
+)
+def test_replay_agrees_under_the_load_margin_with_members_excluded_for_every_kind(
+    seed: str, candidates: Any, flags: Any, case: Any, template: Any, margin: int
+) -> None:
+    """Members excluded for a conflict still count in their role's average; inactive ones and those without a
+    login do not: the replay must keep that difference, or a local resident's limit moves."""
+    roster = [replace(c, has_account=a, available=b) for c, (a, b) in zip(candidates, flags, strict=False)]
+    _, record, snapshot = record_draw(
+        seed=seed, candidates=roster, case=case, template=replace(template, prefer_local_residents=True),
+        salt="s", pseudonym_key="k", rule=DrawRule(load_margin=margin),
     )
 
     assert replay(json.loads(json.dumps(replay_json(record, snapshot)))).ok
