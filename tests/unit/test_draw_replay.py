@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from panels.draw import DrawRule
+from panels.conflicts import Candidate
+from panels.draw import DrawRule, Template
 from panels.draw_record import pseudonym, record_draw, record_refill, replay_json, verify_draw
 from panels.verify import NotReplayable, main, replay
 from tests.unit.test_draw import FACTS, ROSTER, TEMPLATE_V2, cases, rosters, templates
@@ -168,6 +169,24 @@ def test_replay_agrees_under_the_load_margin_with_members_excluded_for_every_kin
         seed=seed, candidates=roster, case=case, template=replace(template, prefer_local_residents=True),
         salt="s", pseudonym_key="k", rule=DrawRule(load_margin=margin),
     )
+
+    assert replay(json.loads(json.dumps(replay_json(record, snapshot)))).ok
+
+
+def test_replay_counts_a_member_excluded_for_a_conflict_in_the_average_load() -> None:
+    # Residents' average over all three is 13/3: the local resident (load 3 → 4) stays within it at margin 0
+    # and is drawn. Leaving out the conflicted member would make the average 3/2 and seat the other resident.
+    roster = [
+        Candidate(1, "resident", "武侯区", "", frozenset(), 3, 20),
+        Candidate(2, "resident", "锦江区", "", frozenset(), 0, 20),
+        Candidate(3, "resident", "锦江区", "", frozenset({"CDJT"}), 10, 20),
+    ]
+    template = Template(seats={"resident": 1}, chair_roles=())
+    _, record, snapshot = record_draw(
+        seed="s", candidates=roster, case=FACTS, template=template, salt="s", pseudonym_key="k",
+        rule=DrawRule(load_margin=0),
+    )
+    assert record.result[0].member_id == 1
 
     assert replay(json.loads(json.dumps(replay_json(record, snapshot)))).ok
 
