@@ -27,6 +27,11 @@ PUBLIC_BASE_URL: str = config("PUBLIC_BASE_URL", default="http://127.0.0.1:8000"
 TRACK_ATTEMPTS_PER_CASE: str = config("TRACK_ATTEMPTS_PER_CASE", default="10/hour")
 TRACK_ATTEMPTS_PER_CLIENT: str = config("TRACK_ATTEMPTS_PER_CLIENT", default="30/hour")
 LOGIN_ATTEMPTS_PER_CLIENT: str = config("LOGIN_ATTEMPTS_PER_CLIENT", default="20/minute")
+# The office's key and certificate (PEM or DER) that sign verdict PDFs; unset: a self-signed demonstration
+# certificate made once under REVIEW_DATA_DIR/signing/.
+VERDICT_SIGNING_KEY: str = config("VERDICT_SIGNING_KEY", default="")
+VERDICT_SIGNING_CERT: str = config("VERDICT_SIGNING_CERT", default="")
+VERDICT_SIGNING_KEY_PASSPHRASE: str = config("VERDICT_SIGNING_KEY_PASSPHRASE", default="")
 
 
 def database_url() -> str:

@@ -16,6 +16,7 @@ import base64
 import ctypes.util
 import gc
 import hashlib
+import math
 import mimetypes
 import shutil
 import subprocess
@@ -31,7 +32,7 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
-from review.verdict_document import VerdictDocument, chinese_date, chinese_number
+from review.verdict_document import VerdictDocument, chinese_number, document_date
 
 __all__ = [
     "PDF_TEMPLATE_DIR",
@@ -145,7 +146,7 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["cn_date"] = chinese_date
+    env.filters["doc_date"] = document_date
     env.globals["cn_num"] = chinese_number
     return env
 
@@ -172,17 +173,49 @@ def _qr_data_uri(url: str) -> str:
     return qr.png_data_uri(scale=1, border=0, dark="#000000", light="#ffffff")
 
 
-def _seal_layout(office: str) -> list[tuple[str, str]]:
-    """Characters of the office name on the seal's upper arc, each with its rotation in degrees."""
+# The seal, in tenths of a millimetre: 42 mm across, a 1.2 mm red ring, a star in the middle and the office's
+# name along the upper arc, condensed as on a real seal, every character upright with its top to the rim.
+SEAL_SIZE = 420
+SEAL_RING_RADIUS = 200
+SEAL_RING_WIDTH = 12
+SEAL_FONT = 54  # 5.4 mm tall
+SEAL_TEXT_TOP = 28  # from the seal's top edge to the top of the characters
+SEAL_MAX_SPAN = 200.0  # degrees of arc the name may take: no character turns past 100° from upright
+SEAL_MAX_STEP = 24.0
+
+
+def seal_layout(office: str) -> dict:
+    """Geometry of the SVG seal: each character of the office name with its angle from the top, in degrees."""
     chars = [c for c in office if not c.isspace()]
     n = len(chars)
-    if n == 0:
-        return []
-    if n == 1:
-        return [(chars[0], "0")]
-    step = min(240.0 / (n - 1), 26.0)
+    c = SEAL_SIZE / 2
+    radius = c - SEAL_TEXT_TOP - SEAL_FONT / 2  # of the characters' centres
+    step = min(SEAL_MAX_SPAN / (n - 1), SEAL_MAX_STEP) if n > 1 else 0.0
+    # Condense the characters so that each takes its share of the arc, less a small gap.
+    width = math.radians(step) * radius - 6 if n > 1 else SEAL_FONT
+    squeeze = max(0.5, min(0.9, width / SEAL_FONT))
     start = -step * (n - 1) / 2
-    return [(c, f"{start + i * step:.2f}") for i, c in enumerate(chars)]
+    # distance from the centre to the characters' baseline (their em box is 0.88 above it and 0.12 below)
+    baseline = c - SEAL_TEXT_TOP - 0.88 * SEAL_FONT
+    outer, inner = 62.0, 62.0 * 0.382
+    star = []
+    for k in range(10):
+        r = outer if k % 2 == 0 else inner
+        a = math.radians(-90 + 36 * k)
+        star.append(f"{c + r * math.cos(a):.1f},{c + r * math.sin(a):.1f}")
+    return {
+        "size": SEAL_SIZE, "c": f"{c:g}", "ring_r": SEAL_RING_RADIUS, "ring_w": SEAL_RING_WIDTH,
+        "font": SEAL_FONT, "squeeze": f"{squeeze:.3f}",
+        "star": " ".join(star),
+        "chars": [_seal_char(ch, start + i * step, c, baseline) for i, ch in enumerate(chars)],
+    }
+
+
+def _seal_char(char: str, angle: float, centre: float, baseline: float) -> dict:
+    """A character turned ``angle`` degrees clockwise from the top about the seal's centre, its top to the rim."""
+    a = math.radians(angle)
+    return {"char": char, "angle": f"{angle:.2f}",
+            "x": f"{centre + baseline * math.sin(a):.2f}", "y": f"{centre - baseline * math.cos(a):.2f}"}
 
 
 def _pdf_identifier(doc: VerdictDocument) -> bytes:
@@ -200,7 +233,7 @@ def build_verdict_html(doc: VerdictDocument) -> str:
             chair=doc.chair,
             weight_labels=_weight_labels(doc),
             qr_uri=_qr_data_uri(doc.verify_url),
-            seal_chars=_seal_layout(doc.issuing_office),
+            seal=seal_layout(doc.issuing_office),
         )
     )
 

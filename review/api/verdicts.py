@@ -14,6 +14,10 @@ from review.web.guard import route
 MAX_UPLOAD = 20_000_000
 
 
+def _signature(state) -> dict | None:
+    return state.as_json() if state is not None else None
+
+
 def _public(found: dict) -> dict:
     replaced = found["replaced_by"]
     return {"number": found["number"], "status": found["status"], "status_label": found["status_label"],
@@ -21,6 +25,8 @@ def _public(found: dict) -> dict:
             "full_sha256": found["full_sha256"], "public_sha256": found["public_sha256"],
             "department": found["department_name"], "category": found["category"],
             "grade": found["grade_label"], "total": found["total"],
+            "full_signature": _signature(found["signatures"]["full"]),
+            "public_signature": _signature(found["signatures"]["public"]),
             "superseded_by": {"number": replaced["number"], "code": replaced["code"]} if replaced else None,
             "withdrawal_reason": found["status_reason"] if found["status"] == "withdrawn" else None,
             "public_pdf": None if found["status"] == "withdrawn" or not found["public_sha256"]
@@ -51,8 +57,9 @@ async def verify_file(request: Request) -> Response:
         raise Invalid("missing_field", "请求体应为要核验的 PDF 文件", field="file")
     if len(pdf) > MAX_UPLOAD:
         raise Invalid("file_too_large", "文件过大", field="file")
-    matched = verdicts.verify_bytes(found, pdf)
-    return JSONResponse({**_public(found), "matches": matched, "authentic": matched is not None})
+    matched, signature = await verdicts.check_upload(found, pdf)
+    return JSONResponse({**_public(found), "matches": matched, "authentic": matched is not None,
+                         "signature": signature.as_json()})
 
 
 async def withdraw(request: Request) -> Response:

@@ -251,7 +251,7 @@ async def test_bulk_issuance_progress_failures_and_zip() -> None:
     assert done["failed"][0]["reason"]
 
     rows = await Verdict.select().order_by(Verdict.sequence).run()
-    assert [r["number"] for r in rows] == [f"评〔{r['year']}〕第{i:04d}号" for i, r in enumerate(rows, 1)]
+    assert [r["number"] for r in rows] == [f"评〔{r['year']}〕{i}号" for i, r in enumerate(rows, 1)]
     with zipfile.ZipFile(io.BytesIO(archive.content)) as zipped:
         names = zipped.namelist()
         assert names == [n for r in rows for n in (f"{r['number']}.pdf", f"{r['number']}（公开版）.pdf")]

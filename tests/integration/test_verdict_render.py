@@ -15,7 +15,7 @@ from review.verdict_document import (
     CriterionLine,
     PanelSeatLine,
     VerdictDocument,
-    chinese_date,
+    document_date,
 )
 from review.verdict_render import (
     PDF_TEMPLATE_DIR,
