@@ -11,6 +11,7 @@ Signing and validating are CPU work (tens of milliseconds): call them in a threa
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import datetime
 import hashlib
 import io
@@ -211,7 +212,8 @@ def sign_pdf(pdf: bytes, *, office: str = "成都市网络理政第三方评议�
         location="四川省成都市",
     )
     # The field is created invisible: the printed seal is the visible sign; readers list the signature.
-    out = signers.sign_pdf(writer, meta, signer=signer, new_field_spec=fields.SigFieldSpec(FIELD_NAME))
+    out = _run_apart(lambda: signers.async_sign_pdf(writer, meta, signer=signer,
+                                                    new_field_spec=fields.SigFieldSpec(FIELD_NAME)))
     return out.getvalue()
 
 
@@ -238,6 +240,16 @@ def signature_state(pdf: bytes) -> SignatureState:
     return found
 
 
+def _run_apart(make_coroutine):
+    """Run pyHanko's coroutine to its end, in a thread of its own when this one already runs an event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make_coroutine())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result()
+
+
 def _check(pdf: bytes) -> SignatureState:
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -260,8 +272,8 @@ def _check(pdf: bytes) -> SignatureState:
         context = ValidationContext(trust_roots=[], allow_fetching=False)
     usage = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
     try:
-        status = asyncio.run(async_validate_pdf_signature(signature, context, key_usage_settings=usage))
-    except Exception:  # noqa: BLE001 - any failure to evaluate a signature means it cannot be relied on
+        status = _run_apart(lambda: async_validate_pdf_signature(signature, context, key_usage_settings=usage))
+    except Exception:  # noqa: BLE001 - a signature that cannot be evaluated (bad CMS, bad byte range) is broken
         return SignatureState("altered", "签名无效：文件在签名后被改动")
     signer = status.signing_cert.subject.native.get("common_name", "") if status.signing_cert else ""
     when = status.signer_reported_dt
