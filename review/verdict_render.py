@@ -18,6 +18,7 @@ import gc
 import hashlib
 import math
 import mimetypes
+import re
 import shutil
 import subprocess
 import threading
@@ -137,6 +138,17 @@ class VerdictURLFetcher(URLFetcher):
         return URLFetcherResponse(path2url(path), path.read_bytes(), {"Content-Type": content_type})
 
 
+# A run of this many letters, digits and signs without a break opportunity (an address, a file name, a hash)
+# gets one between every two characters: WeasyPrint breaks such a run only when it is longer than a whole line,
+# so a shorter one would move down whole and leave the line before it ending many characters short.
+_LONG_RUN = re.compile(r"[!-~]{11,}")
+
+
+def breakable(text: str) -> str:
+    """The text with zero-width spaces inside long Latin runs (invisible, and absent from copied text)."""
+    return _LONG_RUN.sub(lambda m: "\u200b".join(m.group(0)), text)
+
+
 @lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -147,6 +159,7 @@ def _environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["doc_date"] = document_date
+    env.filters["breakable"] = breakable
     env.globals["cn_num"] = chinese_number
     return env
 

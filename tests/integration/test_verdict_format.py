@@ -217,14 +217,20 @@ def test_imprint_only_on_the_last_page(pages: list[list[Line]]) -> None:
         [False] * (len(pages) - 1) + [True]
 
 
-def test_a_long_latin_token_opens_no_gap() -> None:
-    url = "https://pingyi.example.gov.cn/materials/2026/11/22/CD-2026-0412-00873-attachment-0001.pdf"
-    doc = make_doc(summary=f"诉求人反映，某小区旁建筑工地夜间施工，相关照片见 {url} ，请核查。")
+@pytest.mark.parametrize("lead", [0, 6, 12, 18])
+def test_a_long_latin_token_leaves_no_line_short(lead: int) -> None:
+    """A file name or address in the text breaks at the line's end instead of leaving the line before it short."""
+    token = "IMG20261122083015CD2026041200873WUHOU.jpg"
+    doc = make_doc(summary=f"诉求人反映{'某' * lead}照片见 {token} 。请核查夜间施工的许可时段与噪声监测记录。")
     with pdfplumber.open(io.BytesIO(render_verdict_pdf(doc))) as pdf:
         lines = [line for page in pdf.pages for line in lines_of(page) if line.size == 16]
-    for line in lines:
-        for a, b in zip(line.chars, line.chars[1:], strict=False):
-            assert b["x0"] - a["x1"] < CELL, f"gap of {(b['x0'] - a['x1']) / CELL:.1f} characters in {line.text}"
+    first = next(i for i, line in enumerate(lines) if line.text.startswith("诉求人反映"))
+    last = next(i for i, line in enumerate(lines) if line.text.endswith("记录。"))
+    paragraph = lines[first:last + 1]
+    assert "".join(line.text for line in paragraph).replace(" ", "") == \
+        f"诉求人反映{'某' * lead}照片见{token}。请核查夜间施工的许可时段与噪声监测记录。"
+    for line in paragraph[:-1]:
+        assert line.x1 > RIGHT - CELL, f"{(RIGHT - line.x1) / CELL:.1f} characters left empty after {line.text}"
 
 
 def test_a_long_score_table_goes_on_over_the_page_instead_of_leaving_it_empty() -> None:
