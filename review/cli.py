@@ -35,7 +35,7 @@ def _pdf_environment_ok() -> bool:
     for problem in problems:
         print(f"环境检查：{problem}", file=sys.stderr)
     if problems:
-        print("在 Debian/Ubuntu 上：sudo apt-get install fonts-noto-cjk libharfbuzz-subset0 fontconfig", file=sys.stderr)
+        print("在 Debian/Ubuntu 上：sudo apt-get install fonts-noto-cjk fonts-arphic-ukai libharfbuzz-subset0 fontconfig", file=sys.stderr)
     return not problems
 
 

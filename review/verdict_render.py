@@ -333,11 +333,16 @@ def check_pdf_environment() -> list[str]:
                 problems.append(
                     "系统中没有中文字体，意见书中的汉字将无法显示；请安装 fonts-noto-cjk 软件包。"
                 )
-            elif "Noto Serif CJK SC" not in families and "Noto Sans CJK SC" not in families:
-                problems.append(
-                    "未找到 Noto Serif CJK SC / Noto Sans CJK SC 字体，意见书将使用其他中文字体排版；"
-                    "请安装 fonts-noto-cjk 软件包。"
-                )
+            else:
+                if "Noto Serif CJK SC" not in families or "Noto Sans CJK SC" not in families:
+                    problems.append(
+                        "未找到 Noto Serif CJK SC / Noto Sans CJK SC 字体（意见书的小标宋、仿宋、黑体替代字体），"
+                        "意见书将使用其他中文字体排版；请安装 fonts-noto-cjk 软件包。"
+                    )
+                if "AR PL UKai CN" not in families:
+                    problems.append(
+                        "未找到 AR PL UKai CN 字体（意见书二级标题的楷体替代字体）；请安装 fonts-arphic-ukai 软件包。"
+                    )
 
     if ctypes.util.find_library("harfbuzz-subset") is None:
         problems.append(

@@ -71,15 +71,22 @@ class SignatureState:
         return self.signed_at.astimezone(china).strftime("%Y-%m-%d %H:%M") if self.signed_at else ""
 
     def as_json(self) -> dict:
-        return {"state": self.state, "label": self.label, "valid": self.valid, "signer": self.signer or None,
-                "signed_at": self.signed_at.isoformat() if self.signed_at else None}
+        return {
+            "state": self.state,
+            "label": self.label,
+            "valid": self.valid,
+            "signer": self.signer or None,
+            "signed_at": self.signed_at.isoformat() if self.signed_at else None,
+        }
 
 
 def _configured() -> tuple[Path, Path] | None:
     key = settings.VERDICT_SIGNING_KEY.strip()
     cert = settings.VERDICT_SIGNING_CERT.strip()
     if bool(key) != bool(cert):
-        raise SigningError("VERDICT_SIGNING_KEY 与 VERDICT_SIGNING_CERT 须同时设置（签名私钥与证书的文件路径）")
+        raise SigningError(
+            "VERDICT_SIGNING_KEY 与 VERDICT_SIGNING_CERT 须同时设置（签名私钥与证书的文件路径）"
+        )
     return (Path(key), Path(cert)) if key else None
 
 
@@ -112,7 +119,9 @@ def ensure_signing_material(office: str = "成都市网络理政第三方评议�
         if key.is_file() and cert.is_file():
             return SigningMaterial(key, cert, created=False)
         if folder.exists():
-            raise SigningError(f"签名目录 {folder} 已存在但缺少 {KEY_NAME} 或 {CERT_NAME}；请补齐或移走该目录")
+            raise SigningError(
+                f"签名目录 {folder} 已存在但缺少 {KEY_NAME} 或 {CERT_NAME}；请补齐或移走该目录"
+            )
         folder.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".signing-"))
         try:
@@ -124,7 +133,9 @@ def ensure_signing_material(office: str = "成都市网络理政第三方评议�
             try:
                 os.rename(staging, folder)
             except OSError:
-                if not (key.is_file() and cert.is_file()):  # another process won the race with a complete pair
+                if not (
+                    key.is_file() and cert.is_file()
+                ):  # another process won the race with a complete pair
                     raise
                 return SigningMaterial(key, cert, created=False)
         finally:
@@ -140,13 +151,15 @@ def _demo_certificate(office: str) -> tuple[bytes, bytes]:
     from cryptography.x509.oid import NameOID
 
     private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
-        x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME, "四川省"),
-        x509.NameAttribute(NameOID.LOCALITY_NAME, "成都市"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, office),
-        x509.NameAttribute(NameOID.COMMON_NAME, office + DEMO_SUFFIX),
-    ])
+    name = x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "CN"),
+            x509.NameAttribute(NameOID.STATE_OR_PROVINCE_NAME, "四川省"),
+            x509.NameAttribute(NameOID.LOCALITY_NAME, "成都市"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, office),
+            x509.NameAttribute(NameOID.COMMON_NAME, office + DEMO_SUFFIX),
+        ]
+    )
     now = datetime.datetime.now(datetime.UTC)
     public_key = private_key.public_key()
     certificate = (
@@ -158,14 +171,26 @@ def _demo_certificate(office: str) -> tuple[bytes, bytes]:
         .not_valid_before(now - datetime.timedelta(days=1))
         .not_valid_after(now + datetime.timedelta(days=3650))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True, key_encipherment=False,
-                                     data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                                     crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
         .sign(private_key, hashes.SHA256())
     )
-    key_pem = private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                        serialization.NoEncryption())
+    key_pem = private_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
     return key_pem, certificate.public_bytes(serialization.Encoding.PEM)
 
 
@@ -212,8 +237,11 @@ def sign_pdf(pdf: bytes, *, office: str = "成都市网络理政第三方评议�
         location="四川省成都市",
     )
     # The field is created invisible: the printed seal is the visible sign; readers list the signature.
-    out = _run_apart(lambda: signers.async_sign_pdf(writer, meta, signer=signer,
-                                                    new_field_spec=fields.SigFieldSpec(FIELD_NAME)))
+    out = _run_apart(
+        lambda: signers.async_sign_pdf(
+            writer, meta, signer=signer, new_field_spec=fields.SigFieldSpec(FIELD_NAME)
+        )
+    )
     return out.getvalue()
 
 
@@ -253,8 +281,8 @@ def _run_apart(make_coroutine):
 def _check(pdf: bytes) -> SignatureState:
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation.settings import KeyUsageConstraints
     from pyhanko.sign.validation import async_validate_pdf_signature
+    from pyhanko.sign.validation.settings import KeyUsageConstraints
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
@@ -270,9 +298,13 @@ def _check(pdf: bytes) -> SignatureState:
         context = ValidationContext(trust_roots=_trust_roots(), allow_fetching=False)
     except SigningError:
         context = ValidationContext(trust_roots=[], allow_fetching=False)
-    usage = KeyUsageConstraints(key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False)
+    usage = KeyUsageConstraints(
+        key_usage={"digital_signature", "non_repudiation"}, match_all_key_usages=False
+    )
     try:
-        status = _run_apart(lambda: async_validate_pdf_signature(signature, context, key_usage_settings=usage))
+        status = _run_apart(
+            lambda: async_validate_pdf_signature(signature, context, key_usage_settings=usage)
+        )
     except Exception:  # noqa: BLE001 - a signature that cannot be evaluated (bad CMS, bad byte range) is broken
         return SignatureState("altered", "签名无效：文件在签名后被改动")
     signer = status.signing_cert.subject.native.get("common_name", "") if status.signing_cert else ""

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass
+from itertools import pairwise
 
 import pdfplumber
 import pytest
@@ -40,7 +41,7 @@ class Line:
 
 
 def upright(char: dict) -> bool:
-    a, b, c, d, _, _ = char["matrix"]
+    _, b, c, _, _, _ = char["matrix"]
     return abs(b) < 1e-6 and abs(c) < 1e-6
 
 
@@ -53,10 +54,19 @@ def lines_of(page) -> list[Line]:
     found = []
     for (_, size), chars in sorted(rows.items()):
         chars.sort(key=lambda c: c["x0"])
-        found.append(Line("".join(c["text"] for c in chars).strip(), min(c["top"] for c in chars),
-                          max(c["bottom"] for c in chars), chars[0]["x0"], chars[-1]["x1"], size,
-                          chars[0]["fontname"].split("+", 1)[-1], tuple(chars[0]["non_stroking_color"] or ()),
-                          chars))
+        found.append(
+            Line(
+                "".join(c["text"] for c in chars).strip(),
+                min(c["top"] for c in chars),
+                max(c["bottom"] for c in chars),
+                chars[0]["x0"],
+                chars[-1]["x1"],
+                size,
+                chars[0]["fontname"].split("+", 1)[-1],
+                tuple(chars[0]["non_stroking_color"] or ()),
+                chars,
+            )
+        )
     return found
 
 
@@ -78,8 +88,13 @@ def pages() -> list[list[Line]]:
 def last_page():
     with pdfplumber.open(io.BytesIO(render_verdict_pdf(make_doc()))) as pdf:
         page = pdf.pages[-1]
-        return {"chars": page.chars, "rects": page.rects, "curves": page.curves, "lines": lines_of(page),
-                "count": len(pdf.pages)}
+        return {
+            "chars": page.chars,
+            "rects": page.rects,
+            "curves": page.curves,
+            "lines": lines_of(page),
+            "count": len(pdf.pages),
+        }
 
 
 def test_masthead_number_rule_title_and_addressee(pages: list[list[Line]]) -> None:
@@ -105,13 +120,14 @@ def test_masthead_number_rule_title_and_addressee(pages: list[list[Line]]) -> No
     title = find(first, "第三方评议意见书")
     assert title.size == 22 and title.font == "Noto-Serif-CJK-SC-Bold"
     assert near(title.top, rule["bottom"] + 2 * PITCH + (PITCH - 22) / 2), (title.top - rule["bottom"]) / MM
-    advances = [b["x0"] - a["x0"] for a, b in zip(title.chars, title.chars[1:], strict=False)]
+    advances = [b["x0"] - a["x0"] for a, b in pairwise(title.chars)]
     assert max(advances) - 22 < 0.5
     # 主送机关: one blank line under the title, flush left, full-width colon
     addressee = find(first, "武侯区综合行政执法局：")
     assert addressee.text == "武侯区综合行政执法局：" and near(addressee.x0, LEFT)
-    assert near(addressee.top, title.bottom + PITCH + (PITCH - 22) / 2 + (PITCH - 16) / 2), \
-        (addressee.top - title.bottom) / MM
+    assert near(addressee.top, title.bottom + PITCH + (PITCH - 22) / 2 + (PITCH - 16) / 2), (
+        addressee.top - title.bottom
+    ) / MM
 
 
 def test_public_mark_sits_in_the_top_left_corner_of_the_type_area() -> None:
@@ -122,26 +138,34 @@ def test_public_mark_sits_in_the_top_left_corner_of_the_type_area() -> None:
 
 
 def test_body_is_sanhao_on_22_lines_of_28_characters(pages: list[list[Line]]) -> None:
-    body = [[line for line in page if line.font == "Noto-Serif-CJK-SC" and line.size == 16 and line.top < BOTTOM]
-            for page in pages]
+    body = [
+        [line for line in page if line.font == "Noto-Serif-CJK-SC" and line.size == 16 and line.top < BOTTOM]
+        for page in pages
+    ]
     assert all(body)
-    gaps = [b.top - a.top for page in body for a, b in zip(page, page[1:], strict=False) if b.top - a.top < 1.5 * PITCH]
+    gaps = [b.top - a.top for page in body for a, b in pairwise(page) if b.top - a.top < 1.5 * PITCH]
     assert len(gaps) > 10
     for gap in gaps:  # every line on the grid of 22 lines to the type area
         assert abs(gap - PITCH) < 0.3, gap
     assert round(225 * MM / (sum(gaps) / len(gaps))) == 22
-    cjk = [line for page in body for line in page if all("\u3000" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef"
-                                                          for c in line.text)]
+    cjk = [
+        line
+        for page in body
+        for line in page
+        if all("\u3000" <= c <= "\u9fff" or "\uff00" <= c <= "\uffef" for c in line.text)
+    ]
     full = [line for line in cjk if near(line.x0, LEFT, 0.5 * MM)]
     assert full and max(len(line.text) for line in full) == 28
     widest = max(full, key=lambda line: len(line.text))
     assert near(widest.x1, RIGHT), widest.x1 / MM
     for line in cjk:  # characters set on the 156 mm / 28 grid
-        for a, b in zip(line.chars, line.chars[1:], strict=False):
+        for a, b in pairwise(line.chars):
             assert abs((b["x0"] - a["x0"]) - CELL) < 0.3, line.text
     # 首行缩进二字
     indented = [line for line in cjk if line.x0 > LEFT + CELL]
-    assert indented and all(near(line.x0, LEFT + 2 * CELL, 0.3) for line in indented if line.x0 < LEFT + 3 * CELL)
+    assert indented and all(
+        near(line.x0, LEFT + 2 * CELL, 0.3) for line in indented if line.x0 < LEFT + 3 * CELL
+    )
 
 
 def test_headings_are_heiti_then_kaiti(pages: list[list[Line]]) -> None:
@@ -185,8 +209,14 @@ def test_signature_date_seal_and_imprint_on_the_last_page(last_page: dict) -> No
     assert imprint.size == 14 and imprint.text.startswith(OFFICE) and "2026年11月22日印发" in imprint.text
     assert near(imprint.x0, LEFT + 14) and near(imprint.x1, RIGHT - 14)
     # WeasyPrint draws the two borders as the space between an outer and an inner rectangle
-    frames = sorted((r for r in last_page["rects"] if near(r["x0"], LEFT) and near(r["x1"], RIGHT)
-                     and r["top"] < imprint.top < r["bottom"]), key=lambda r: r["top"])
+    frames = sorted(
+        (
+            r
+            for r in last_page["rects"]
+            if near(r["x0"], LEFT) and near(r["x1"], RIGHT) and r["top"] < imprint.top < r["bottom"]
+        ),
+        key=lambda r: r["top"],
+    )
     outer, inner = frames[0], frames[-1]
     assert abs((inner["top"] - outer["top"]) - 0.35 * MM) < 0.05 * MM, (inner["top"] - outer["top"]) / MM
     assert abs((outer["bottom"] - inner["bottom"]) - 0.35 * MM) < 0.05 * MM
@@ -196,7 +226,8 @@ def test_signature_date_seal_and_imprint_on_the_last_page(last_page: dict) -> No
     # The seal: red, drawn (a ring and text), the office's name along the upper arc, every character upright
     # (its top to the rim, none past 100° from upright, none mirrored), in reading order from left to right.
     seal = [c for c in last_page["chars"] if not upright(c)] + [
-        c for c in last_page["chars"] if upright(c) and tuple(c["non_stroking_color"] or ()) == RED]
+        c for c in last_page["chars"] if upright(c) and tuple(c["non_stroking_color"] or ()) == RED
+    ]
     assert all(tuple(c["non_stroking_color"] or ()) == RED for c in seal)
     turns = []
     for char in seal:
@@ -208,29 +239,37 @@ def test_signature_date_seal_and_imprint_on_the_last_page(last_page: dict) -> No
     angles = [angle for angle, _ in turns]
     assert max(abs(a) for a in angles) <= 100.5
     assert abs(angles[0] + angles[-1]) < 0.5
-    assert any(curve.get("stroking_color") and tuple(curve["stroking_color"]) == RED
-               for curve in last_page["curves"])
+    assert any(
+        curve.get("stroking_color") and tuple(curve["stroking_color"]) == RED for curve in last_page["curves"]
+    )
 
 
 def test_imprint_only_on_the_last_page(pages: list[list[Line]]) -> None:
-    assert [any(line.text.endswith("印发") for line in page) for page in pages] == \
-        [False] * (len(pages) - 1) + [True]
+    assert [any(line.text.endswith("印发") for line in page) for page in pages] == [False] * (
+        len(pages) - 1
+    ) + [True]
 
 
 @pytest.mark.parametrize("lead", [0, 6, 12, 18])
 def test_a_long_latin_token_leaves_no_line_short(lead: int) -> None:
     """A file name or address in the text breaks at the line's end instead of leaving the line before it short."""
     token = "IMG20261122083015CD2026041200873WUHOU.jpg"
-    doc = make_doc(summary=f"诉求人反映{'某' * lead}照片见 {token} 。请核查夜间施工的许可时段与噪声监测记录。")
+    doc = make_doc(
+        summary=f"诉求人反映{'某' * lead}照片见 {token} 。请核查夜间施工的许可时段与噪声监测记录。"
+    )
     with pdfplumber.open(io.BytesIO(render_verdict_pdf(doc))) as pdf:
         lines = [line for page in pdf.pages for line in lines_of(page) if line.size == 16]
     first = next(i for i, line in enumerate(lines) if line.text.startswith("诉求人反映"))
     last = next(i for i, line in enumerate(lines) if line.text.endswith("记录。"))
-    paragraph = lines[first:last + 1]
-    assert "".join(line.text for line in paragraph).replace(" ", "") == \
-        f"诉求人反映{'某' * lead}照片见{token}。请核查夜间施工的许可时段与噪声监测记录。"
+    paragraph = lines[first : last + 1]
+    assert (
+        "".join(line.text for line in paragraph).replace(" ", "")
+        == f"诉求人反映{'某' * lead}照片见{token}。请核查夜间施工的许可时段与噪声监测记录。"
+    )
     for line in paragraph[:-1]:
-        assert line.x1 > RIGHT - CELL, f"{(RIGHT - line.x1) / CELL:.1f} characters left empty after {line.text}"
+        assert line.x1 > RIGHT - CELL, (
+            f"{(RIGHT - line.x1) / CELL:.1f} characters left empty after {line.text}"
+        )
 
 
 def test_a_long_score_table_goes_on_over_the_page_instead_of_leaving_it_empty() -> None:

@@ -122,8 +122,8 @@ async def test_verify_valid_then_tampered_then_withdrawn_web_and_api() -> None:
 async def test_both_files_are_signed_and_verify_reports_the_signature_web_and_api() -> None:
     """The stored files carry the office's PAdES signature; /verify shows its state beside each hash, and for an
     uploaded file the hash match and the signature's state: a one-byte change breaks both."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
