@@ -282,3 +282,21 @@ def test_a_long_score_table_goes_on_over_the_page_instead_of_leaving_it_empty() 
     for page in pages[:-1]:
         lowest = max(line.bottom for line in page if line.top < BOTTOM)
         assert BOTTOM - lowest < 3 * PITCH, f"{(BOTTOM - lowest) / MM:.0f} mm left empty"
+
+
+@pytest.mark.parametrize("repeat", [9, 12, 15])
+def test_closing_and_imprint_stay_together_on_the_last_page(repeat: int) -> None:
+    """However long the text, the signature, the seal and 版记 end the last page, 版记 under everything else."""
+    doc = make_doc(reasoning="评议组认为承办单位应当到现场核查。" * repeat)
+    with pdfplumber.open(io.BytesIO(render_verdict_pdf(doc))) as pdf:
+        pages = [lines_of(page) for page in pdf.pages]
+        seal_pages = [i for i, page in enumerate(pdf.pages) if any(not upright(c) for c in page.chars)]
+    last = pages[-1]
+    assert seal_pages == [len(pages) - 1]
+    for start in ("评议组组长：张明", "2026年11月22日", "核验码"):
+        assert [i for i, page in enumerate(pages) if any(line.text.startswith(start) for line in page)] == [
+            len(pages) - 1
+        ], start
+    imprint = next(line for line in last if line.text.endswith("印发"))
+    above = [line for line in last if line is not imprint and line.top < BOTTOM]
+    assert max(line.bottom for line in above) < imprint.top
