@@ -4,7 +4,11 @@
 * A deny-by-default URL fetcher: WeasyPrint may read ``data:`` URIs and files
   under ``templates/pdf/``; nothing else (no http, https, ftp, no other file).
 * Deterministic: the same document renders to the same bytes (fixed PDF
-  identifier, fixed creation/modification dates, no timestamps).
+  identifier, fixed creation/modification dates, no timestamps). The office's
+  signature is added afterwards (``review.verdict_signing``), as an incremental
+  update that keeps these bytes.
+* Laid out to GB/T 9704-2012 by ``templates/pdf/verdict.css``; the seal is an
+  SVG drawn from :func:`seal_layout`.
 
 Rendering is CPU-heavy (hundreds of milliseconds); call it from the background
 job, never on the request path.
