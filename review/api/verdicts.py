@@ -35,7 +35,7 @@ def _public(found: dict) -> dict:
 
 async def verdict(request: Request) -> Response:
     """
-    summary: 按核验码查询评议意见书的状态与两个文件的 SHA-256；带 sha256 参数时同时核对该文件
+    summary: 按核验码查询评议意见书的状态、两个文件的 SHA-256 与电子签名状态；带 sha256 参数时同时核对该文件
     """
     found = await verdicts.verification(request.path_params["code"])
     body = _public(found)
@@ -49,7 +49,7 @@ async def verdict(request: Request) -> Response:
 
 async def verify_file(request: Request) -> Response:
     """
-    summary: 上传 PDF 文件（请求体即文件），核对是否与登记的评议意见书一致
+    summary: 上传 PDF 文件（请求体即文件），核对是否与登记的评议意见书一致，并报告其电子签名状态
     """
     found = await verdicts.verification(request.path_params["code"])
     pdf = await request.body()
