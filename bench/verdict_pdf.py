@@ -41,7 +41,7 @@ RUNS = 9
 
 def realistic_verdict() -> VerdictDocument:
     return VerdictDocument(
-        number="评〔2026〕第0123号",
+        number="评〔2026〕123号",
         issuing_office="成都市网络理政第三方评议办公室",
         issued_on=datetime.date(2026, 11, 22),
         case_number="CD-2026-0412-00873",

@@ -7,45 +7,23 @@ points at the tracking page only: an address never carries an access code.
 from __future__ import annotations
 
 import datetime
-from functools import lru_cache
 
-import jinja2
 import segno
 from starlette.responses import Response
 from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import path2url
 
-from review.verdict_document import chinese_date
-from review.verdict_render import TEMPLATE_DIR, VerdictURLFetcher
+from review.verdict_render import TEMPLATE_DIR, VerdictURLFetcher, font_config, pdf_environment
 
 NOTICE_DIR = TEMPLATE_DIR / "notices"
 TEMPLATE_NAME = "notices/access_code.html"
-
-
-@lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["cn_date"] = chinese_date
-    return env
-
-
-@lru_cache(maxsize=1)
-def _font_config() -> FontConfiguration:
-    return FontConfiguration()
 
 
 def notice_html(*, case_number: str, access_code: str, track_url: str, issued_on: datetime.date) -> str:
     """The notice's HTML (every field is text: autoescaped)."""
     qr = segno.make(track_url, error="m", micro=False).png_data_uri(scale=1, border=0)
     return (
-        _environment()
+        pdf_environment()
         .get_template(TEMPLATE_NAME)
         .render(
             case_number=case_number,
@@ -66,7 +44,7 @@ def render_notice(*, case_number: str, access_code: str, track_url: str, issued_
         base_url=path2url(str(NOTICE_DIR) + "/"),
         url_fetcher=VerdictURLFetcher(root=NOTICE_DIR),
     )
-    return html.write_pdf(font_config=_font_config(), custom_metadata=False)
+    return html.write_pdf(font_config=font_config(), custom_metadata=False)
 
 
 def download(pdf: bytes, case_number: str) -> Response:

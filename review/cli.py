@@ -35,7 +35,7 @@ def _pdf_environment_ok() -> bool:
     for problem in problems:
         print(f"环境检查：{problem}", file=sys.stderr)
     if problems:
-        print("在 Debian/Ubuntu 上：sudo apt-get install fonts-noto-cjk libharfbuzz-subset0 fontconfig", file=sys.stderr)
+        print("在 Debian/Ubuntu 上：sudo apt-get install fonts-noto-cjk fonts-arphic-ukai libharfbuzz-subset0 fontconfig", file=sys.stderr)
     return not problems
 
 
@@ -50,7 +50,21 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     _run(_with_db(go))
     print("数据库已是最新结构。")
-    return 0
+    return 0 if _signing_ready() else 3
+
+
+def _signing_ready() -> bool:
+    """The office's signing key and certificate exist (a demonstration pair is made when none is configured)."""
+    from review import verdict_signing
+
+    try:
+        material = verdict_signing.ensure_signing_material()
+    except verdict_signing.SigningError as exc:
+        print(f"意见书签名证书不可用：{exc}", file=sys.stderr)
+        return False
+    if material.created:
+        print(f"已生成评议办的演示签名证书：{material.cert}（私钥 {material.key}，仅本机可读）")
+    return True
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
@@ -100,6 +114,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     print(f"数据目录：{data_dir}")
     _run(_with_db(go))
+    if not _signing_ready():
+        return 3
     _print_logins()
     print(f"打开 http://{args.host}:{args.port}/ （Ctrl+C 退出）")
     return _serve(args.host, args.port, workers=1)

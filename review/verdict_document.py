@@ -14,8 +14,9 @@ __all__ = [
     "CriterionLine",
     "PanelSeatLine",
     "VerdictDocument",
-    "chinese_date",
     "chinese_number",
+    "document_date",
+    "document_number",
 ]
 
 
@@ -43,7 +44,7 @@ class CriterionLine:
 class VerdictDocument:
     """Everything printed on one verdict (意见书), already masked for its audience."""
 
-    number: str  # 评〔2026〕第0001号
+    number: str  # 评〔2026〕1号 (GB/T 9704-2012 7.2.4: no leading zeros, no 第)
     issuing_office: str  # 成都市网络理政第三方评议办公室
     issued_on: datetime.date
     case_number: str
@@ -82,7 +83,7 @@ _DIGITS = "〇一二三四五六七八九"
 
 
 def chinese_number(n: int) -> str:
-    """Write 0 ≤ n ≤ 99 the way dates are written: 十, 十一, 二十, 三十一."""
+    """Write 0 ≤ n ≤ 99 in Chinese numerals, as the （一）（二） of a list: 十, 十一, 二十, 三十一."""
     if not 0 <= n <= 99:
         raise ValueError(f"chinese_number supports 0..99, got {n}")
     if n < 10:
@@ -92,7 +93,13 @@ def chinese_number(n: int) -> str:
     return head + (_DIGITS[units] if units else "")
 
 
-def chinese_date(d: datetime.date) -> str:
-    """Date in the official-document style: 2026-11-22 → 二〇二六年十一月二十二日."""
-    year = "".join(_DIGITS[int(c)] for c in f"{d.year:04d}")
-    return f"{year}年{chinese_number(d.month)}月{chinese_number(d.day)}日"
+def document_date(d: datetime.date) -> str:
+    """A date as GB/T 9704-2012 (7.3.5.1) writes 成文日期, in Arabic numerals: 2026-12-03 → 2026年12月3日."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def document_number(prefix: str, year: int, sequence: int) -> str:
+    """发文字号 as GB/T 9704-2012 (7.2.4) writes it: 评〔2026〕41号 — 〔〕 round the year, no 第, no leading zeros."""
+    if sequence < 1:
+        raise ValueError(f"a document's sequence number starts at 1, got {sequence}")
+    return f"{prefix}〔{year}〕{sequence}号"

@@ -4,7 +4,11 @@
 * A deny-by-default URL fetcher: WeasyPrint may read ``data:`` URIs and files
   under ``templates/pdf/``; nothing else (no http, https, ftp, no other file).
 * Deterministic: the same document renders to the same bytes (fixed PDF
-  identifier, fixed creation/modification dates, no timestamps).
+  identifier, fixed creation/modification dates, no timestamps). The office's
+  signature is added afterwards (``review.verdict_signing``), as an incremental
+  update that keeps these bytes.
+* Laid out to GB/T 9704-2012 by ``templates/pdf/verdict.css``; the seal is an
+  SVG drawn from :func:`seal_layout`.
 
 Rendering is CPU-heavy (hundreds of milliseconds); call it from the background
 job, never on the request path.
@@ -16,7 +20,9 @@ import base64
 import ctypes.util
 import gc
 import hashlib
+import math
 import mimetypes
+import re
 import shutil
 import subprocess
 import threading
@@ -31,7 +37,7 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
-from review.verdict_document import VerdictDocument, chinese_date, chinese_number
+from review.verdict_document import VerdictDocument, chinese_number, document_date
 
 __all__ = [
     "PDF_TEMPLATE_DIR",
@@ -39,6 +45,8 @@ __all__ = [
     "VerdictURLFetcher",
     "build_verdict_html",
     "check_pdf_environment",
+    "font_config",
+    "pdf_environment",
     "render_verdict_pdf",
 ]
 
@@ -136,8 +144,20 @@ class VerdictURLFetcher(URLFetcher):
         return URLFetcherResponse(path2url(path), path.read_bytes(), {"Content-Type": content_type})
 
 
+# A run of this many letters, digits and signs without a break opportunity (an address, a file name, a hash)
+# gets one between every two characters: WeasyPrint breaks such a run only when it is longer than a whole line,
+# so a shorter one would move down whole and leave the line before it ending many characters short.
+_LONG_RUN = re.compile(r"[!-~]{11,}")
+
+
+def breakable(text: str) -> str:
+    """The text with zero-width spaces inside long Latin runs (invisible, and absent from copied text)."""
+    return _LONG_RUN.sub(lambda m: "\u200b".join(m.group(0)), text)
+
+
 @lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
+def pdf_environment() -> jinja2.Environment:
+    """The Jinja environment of every printed document (verdicts, notices): GB/T 9704 dates, breakable runs."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
         autoescape=True,
@@ -145,7 +165,8 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["cn_date"] = chinese_date
+    env.filters["doc_date"] = document_date
+    env.filters["breakable"] = breakable
     env.globals["cn_num"] = chinese_number
     return env
 
@@ -172,17 +193,49 @@ def _qr_data_uri(url: str) -> str:
     return qr.png_data_uri(scale=1, border=0, dark="#000000", light="#ffffff")
 
 
-def _seal_layout(office: str) -> list[tuple[str, str]]:
-    """Characters of the office name on the seal's upper arc, each with its rotation in degrees."""
+# The seal, in tenths of a millimetre: 42 mm across, a 1.2 mm red ring, a star in the middle and the office's
+# name along the upper arc, condensed as on a real seal, every character upright with its top to the rim.
+SEAL_SIZE = 420
+SEAL_RING_RADIUS = 200
+SEAL_RING_WIDTH = 12
+SEAL_FONT = 54  # 5.4 mm tall
+SEAL_TEXT_TOP = 28  # from the seal's top edge to the top of the characters
+SEAL_MAX_SPAN = 200.0  # degrees of arc the name may take: no character turns past 100° from upright
+SEAL_MAX_STEP = 24.0
+
+
+def seal_layout(office: str) -> dict:
+    """Geometry of the SVG seal: each character of the office name with its angle from the top, in degrees."""
     chars = [c for c in office if not c.isspace()]
     n = len(chars)
-    if n == 0:
-        return []
-    if n == 1:
-        return [(chars[0], "0")]
-    step = min(240.0 / (n - 1), 26.0)
+    c = SEAL_SIZE / 2
+    radius = c - SEAL_TEXT_TOP - SEAL_FONT / 2  # of the characters' centres
+    step = min(SEAL_MAX_SPAN / (n - 1), SEAL_MAX_STEP) if n > 1 else 0.0
+    # Condense the characters so that each takes its share of the arc, less a small gap.
+    width = math.radians(step) * radius - 6 if n > 1 else SEAL_FONT
+    squeeze = max(0.5, min(0.9, width / SEAL_FONT))
     start = -step * (n - 1) / 2
-    return [(c, f"{start + i * step:.2f}") for i, c in enumerate(chars)]
+    # distance from the centre to the characters' baseline (their em box is 0.88 above it and 0.12 below)
+    baseline = c - SEAL_TEXT_TOP - 0.88 * SEAL_FONT
+    outer, inner = 62.0, 62.0 * 0.382
+    star = []
+    for k in range(10):
+        r = outer if k % 2 == 0 else inner
+        a = math.radians(-90 + 36 * k)
+        star.append(f"{c + r * math.cos(a):.1f},{c + r * math.sin(a):.1f}")
+    return {
+        "size": SEAL_SIZE, "c": f"{c:g}", "ring_r": SEAL_RING_RADIUS, "ring_w": SEAL_RING_WIDTH,
+        "font": SEAL_FONT, "squeeze": f"{squeeze:.3f}",
+        "star": " ".join(star),
+        "chars": [_seal_char(ch, start + i * step, c, baseline) for i, ch in enumerate(chars)],
+    }
+
+
+def _seal_char(char: str, angle: float, centre: float, baseline: float) -> dict:
+    """A character turned ``angle`` degrees clockwise from the top about the seal's centre, its top to the rim."""
+    a = math.radians(angle)
+    return {"char": char, "angle": f"{angle:.2f}",
+            "x": f"{centre + baseline * math.sin(a):.2f}", "y": f"{centre - baseline * math.cos(a):.2f}"}
 
 
 def _pdf_identifier(doc: VerdictDocument) -> bytes:
@@ -193,14 +246,14 @@ def _pdf_identifier(doc: VerdictDocument) -> bytes:
 def build_verdict_html(doc: VerdictDocument) -> str:
     """The HTML that WeasyPrint lays out (exposed for tests and the benchmark)."""
     return (
-        _environment()
+        pdf_environment()
         .get_template(TEMPLATE_NAME)
         .render(
             doc=doc,
             chair=doc.chair,
             weight_labels=_weight_labels(doc),
             qr_uri=_qr_data_uri(doc.verify_url),
-            seal_chars=_seal_layout(doc.issuing_office),
+            seal=seal_layout(doc.issuing_office),
         )
     )
 
@@ -239,7 +292,7 @@ _frozen = False
 
 
 @lru_cache(maxsize=1)
-def _font_config() -> FontConfiguration:
+def font_config() -> FontConfiguration:
     """Fontconfig set up once per process: every verdict uses the same system CJK fonts."""
     return FontConfiguration()
 
@@ -251,7 +304,7 @@ def _write_pdf(doc: VerdictDocument, fetcher: VerdictURLFetcher) -> bytes:
         url_fetcher=fetcher,
     )
     return html.write_pdf(
-        font_config=_font_config(),
+        font_config=font_config(),
         pdf_identifier=_pdf_identifier(doc),
         uncompressed_pdf=False,
         custom_metadata=False,
@@ -287,11 +340,16 @@ def check_pdf_environment() -> list[str]:
                 problems.append(
                     "系统中没有中文字体，意见书中的汉字将无法显示；请安装 fonts-noto-cjk 软件包。"
                 )
-            elif "Noto Serif CJK SC" not in families and "Noto Sans CJK SC" not in families:
-                problems.append(
-                    "未找到 Noto Serif CJK SC / Noto Sans CJK SC 字体，意见书将使用其他中文字体排版；"
-                    "请安装 fonts-noto-cjk 软件包。"
-                )
+            else:
+                if "Noto Serif CJK SC" not in families or "Noto Sans CJK SC" not in families:
+                    problems.append(
+                        "未找到 Noto Serif CJK SC / Noto Sans CJK SC 字体（意见书的小标宋、仿宋、黑体替代字体），"
+                        "意见书将使用其他中文字体排版；请安装 fonts-noto-cjk 软件包。"
+                    )
+                if "AR PL UKai CN" not in families:
+                    problems.append(
+                        "未找到 AR PL UKai CN 字体（意见书二级标题的楷体替代字体）；请安装 fonts-arphic-ukai 软件包。"
+                    )
 
     if ctypes.util.find_library("harfbuzz-subset") is None:
         problems.append(

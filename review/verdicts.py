@@ -12,14 +12,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from panels.tables import Seat
-from review import audit, db, queue, settings
+from review import audit, db, queue, settings, verdict_signing
 from review.access_codes import ALPHABET
 from review.actors import Actor
 from review.convening import CHINA, ROLE_LABELS
 from review.errors import Conflict, Forbidden, Invalid, NotFound
 from review.masking import mask_name, masker
 from review.tables import Case, Verdict
-from review.verdict_document import CriterionLine, PanelSeatLine, VerdictDocument
+from review.verdict_document import CriterionLine, PanelSeatLine, VerdictDocument, document_number
 from review.visibility import visible_case
 from scoring.aggregate import GRADE_LABELS, RULING_TEXT
 from scoring.tables import CriteriaSet, Criterion, Ruling
@@ -44,7 +44,7 @@ async def number_verdict(*, case_id: int, ruling_id: int, day: date, corrects: i
     rows = await db.fetch("SELECT COALESCE(MAX(sequence), 0) AS n FROM verdict WHERE year = {}", day.year)
     sequence = rows[0]["n"] + 1
     inserted = await Verdict.insert(Verdict(
-        case=case_id, ruling_id=ruling_id, number=f"评〔{day.year}〕第{sequence:04d}号", year=day.year,
+        case=case_id, ruling_id=ruling_id, number=document_number("评", day.year, sequence), year=day.year,
         sequence=sequence, code=new_verification_code(), status="pending", issued_on=day, corrects=corrects,
     )).run()
     return inserted[0]["id"]
@@ -179,24 +179,31 @@ async def pending_ids() -> list[int]:
     return [r["id"] for r in rows]
 
 
-async def render(*, verdict_id: int) -> str:
-    """Render and store both PDFs of a verdict; a verdict already rendered is left untouched."""
+def _signed_pdf(doc: VerdictDocument) -> bytes:
+    """The verdict rendered and signed with the office's certificate (CPU work: run it in a thread)."""
+    # lazy: WeasyPrint loads only in the processes that render
     from review.verdict_render import render_verdict_pdf
 
+    return verdict_signing.sign_pdf(render_verdict_pdf(doc), office=doc.issuing_office)
+
+
+async def render(*, verdict_id: int) -> str:
+    """Render and store both PDFs of a verdict; a verdict already rendered is left untouched."""
     verdict = await Verdict.select().where(Verdict.id == verdict_id).first().run()
     if verdict is None:
         raise NotFound("verdict_not_found", "未找到该评议意见书")
     if is_rendered(verdict):
         return verdict["status"]
     full, public = await build_documents(verdict)
-    full_pdf = await asyncio.to_thread(render_verdict_pdf, full)
-    public_pdf = await asyncio.to_thread(render_verdict_pdf, public)
+    # Both files are signed in memory and stored under the digest of the signed bytes (the hashes /verify shows).
+    full_pdf = await asyncio.to_thread(_signed_pdf, full)
+    public_pdf = await asyncio.to_thread(_signed_pdf, public)
     full_sha, public_sha = await asyncio.to_thread(store, full_pdf), await asyncio.to_thread(store, public_pdf)
 
     async with db.transaction():
         current = await Verdict.select(Verdict.status, Verdict.full_sha256).where(Verdict.id == verdict_id).first().run()
         if current["full_sha256"]:
-            return current["status"]  # a concurrent run finished first (same bytes)
+            return current["status"]  # a concurrent run finished first (its signed files are the ones recorded)
         # A verdict superseded or withdrawn before its render keeps that status; only a pending one turns valid.
         status = "valid" if current["status"] == "pending" else current["status"]
         await Verdict.update({
@@ -309,7 +316,8 @@ async def verification(code: str) -> dict:
             "category": facts["category"], "district": facts["district"],
             "department_name": facts["department_name"], "total": facts["total"],
             "grade_label": GRADE_LABELS.get(facts["grade"], facts["grade"]),
-            "replaced_by": replacement, "corrected_by": corrected_by, "rendered": bool(verdict["full_sha256"])}
+            "replaced_by": replacement, "corrected_by": corrected_by, "rendered": bool(verdict["full_sha256"]),
+            "signatures": await stored_signatures(verdict)}
 
 
 def verify_bytes(verdict: dict, pdf: bytes) -> str | None:
@@ -327,3 +335,25 @@ async def full_pdf(*, actor: Actor, number: str) -> tuple[Path, str]:
     if not verdict or not verdict["full_sha256"]:
         raise NotFound("verdict_not_ready", "评议意见书尚在生成，请稍后刷新")
     return stored_path(verdict["full_sha256"]), verdict["code"]
+
+
+async def check_upload(verdict: dict, pdf: bytes) -> tuple[str | None, verdict_signing.SignatureState]:
+    """An uploaded PDF: which registered version it is (by hash), and the state of its signature."""
+    state = await asyncio.to_thread(verdict_signing.signature_state, pdf)
+    return verify_bytes(verdict, pdf), state
+
+
+def _stored_signature(sha256: str | None) -> verdict_signing.SignatureState | None:
+    if not sha256:
+        return None
+    try:
+        pdf = stored_path(sha256).read_bytes()
+    except FileNotFoundError:
+        return verdict_signing.SignatureState("unreadable", "文件不在存储中")
+    return verdict_signing.signature_state(pdf)
+
+
+async def stored_signatures(verdict: dict) -> dict[str, verdict_signing.SignatureState | None]:
+    """The signature state of each stored file of the verdict ("full", "public"; None while rendering)."""
+    return await asyncio.to_thread(lambda: {"full": _stored_signature(verdict["full_sha256"]),
+                                            "public": _stored_signature(verdict["public_sha256"])})

@@ -14,6 +14,10 @@ from review.web.guard import route
 MAX_UPLOAD = 20_000_000
 
 
+def _signature(state) -> dict | None:
+    return state.as_json() if state is not None else None
+
+
 def _public(found: dict) -> dict:
     replaced, corrected = found["replaced_by"], found["corrected_by"]
     withdrawn = found["status"] in verdicts.WITHDRAWN
@@ -22,6 +26,8 @@ def _public(found: dict) -> dict:
             "full_sha256": found["full_sha256"], "public_sha256": found["public_sha256"],
             "department": found["department_name"], "category": found["category"],
             "grade": found["grade_label"], "total": found["total"],
+            "full_signature": _signature(found["signatures"]["full"]),
+            "public_signature": _signature(found["signatures"]["public"]),
             "superseded_by": {"number": replaced["number"], "code": replaced["code"]} if replaced else None,
             "corrected_by": {"number": corrected["number"], "code": corrected["code"]} if corrected else None,
             "withdrawal_reason": found["status_reason"] if withdrawn else None,
@@ -31,7 +37,7 @@ def _public(found: dict) -> dict:
 
 async def verdict(request: Request) -> Response:
     """
-    summary: 按核验码查询评议意见书的状态与两个文件的 SHA-256；带 sha256 参数时同时核对该文件
+    summary: 按核验码查询评议意见书的状态、两个文件的 SHA-256 与电子签名状态；带 sha256 参数时同时核对该文件
     """
     found = await verdicts.verification(request.path_params["code"])
     body = _public(found)
@@ -45,7 +51,7 @@ async def verdict(request: Request) -> Response:
 
 async def verify_file(request: Request) -> Response:
     """
-    summary: 上传 PDF 文件（请求体即文件），核对是否与登记的评议意见书一致
+    summary: 上传 PDF 文件（请求体即文件），核对是否与登记的评议意见书一致，并报告其电子签名状态
     """
     found = await verdicts.verification(request.path_params["code"])
     pdf = await request.body()
@@ -53,8 +59,9 @@ async def verify_file(request: Request) -> Response:
         raise Invalid("missing_field", "请求体应为要核验的 PDF 文件", field="file")
     if len(pdf) > MAX_UPLOAD:
         raise Invalid("file_too_large", "文件过大", field="file")
-    matched = verdicts.verify_bytes(found, pdf)
-    return JSONResponse({**_public(found), "matches": matched, "authentic": matched is not None})
+    matched, signature = await verdicts.check_upload(found, pdf)
+    return JSONResponse({**_public(found), "matches": matched, "authentic": matched is not None,
+                         "signature": signature.as_json()})
 
 
 async def withdraw(request: Request) -> Response:

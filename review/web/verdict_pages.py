@@ -41,8 +41,9 @@ async def verify_upload(request: Request) -> Response:
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
         raise Invalid("missing_field", "请选择要核验的 PDF 文件", field="file")
-    matched = verdicts.verify_bytes(verdict, await upload.read(MAX_UPLOAD))
-    return render(request, "verify.html", {"verdict": verdict, "checked": True, "matched": matched})
+    matched, signature = await verdicts.check_upload(verdict, await upload.read(MAX_UPLOAD))
+    return render(request, "verify.html", {"verdict": verdict, "checked": True, "matched": matched,
+                                           "signature": signature})
 
 
 async def public_pdf(request: Request) -> Response:

@@ -34,7 +34,7 @@ async def test_case_path_from_intake_to_verdict_and_assessment() -> None:
     verdict = await Verdict.select().where(Verdict.case == case["id"]).first().run()
     assert case["status"] == "ruled"
     assert verdict["status"] == "valid"
-    assert verdict["number"].endswith("第0001号")
+    assert verdict["number"] == f"评〔{verdict['year']}〕1号"
     assert stored_path(verdict["full_sha256"]).read_bytes().startswith(b"%PDF")
     rows = await assessments()
     assert [(r["department_code"], r["ruled_improper"], r["points_deducted"]) for r in rows] == [("CDJT", 1, 2)]

@@ -4,7 +4,9 @@ text, bulk issuance with its progress and ZIP. PDFs are checked from the stored 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
+import os
 import resource
 import socket
 import subprocess
@@ -115,6 +117,55 @@ async def test_verify_valid_then_tampered_then_withdrawn_web_and_api() -> None:
     assert event["reason"] == "送达前发现案情摘要有误" and event["actor"] == office.label
     _, problem = await audit.verify()
     assert problem is None
+
+
+async def test_both_files_are_signed_and_verify_reports_the_signature_web_and_api() -> None:
+    """The stored files carry the office's PAdES signature; /verify shows its state beside each hash, and for an
+    uploaded file the hash match and the signature's state: a one-byte change breaks both."""
+    from pyhanko.keys import load_cert_from_pemder
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import async_validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    from review import verdict_signing
+
+    office = await factories.account("office")
+    await factories.roster()
+    _, verdict = await issued_verdict(office)
+    code = verdict["code"]
+    material = verdict_signing.ensure_signing_material()
+    assert material.key.stat().st_mode & 0o777 == 0o600
+    files = {version: verdicts.stored_path(verdict[f"{version}_sha256"]).read_bytes() for version in ("full", "public")}
+    context = ValidationContext(trust_roots=[load_cert_from_pemder(str(material.cert))])
+    for pdf in files.values():
+        (signature,) = PdfFileReader(io.BytesIO(pdf)).embedded_signatures
+        status = await async_validate_pdf_signature(signature, context)
+        assert status.intact and status.valid and status.trusted, status.pretty_print_details()
+        assert status.coverage.name == "ENTIRE_FILE"
+    # the digest recorded (and shown by /verify) is the one of the signed bytes
+    assert {v: hashlib.sha256(b).hexdigest() for v, b in files.items()} == {
+        "full": verdict["full_sha256"], "public": verdict["public_sha256"]}
+    tampered = bytearray(files["full"])
+    tampered[len(tampered) // 3] ^= 0x01
+
+    async with factories.client() as http:
+        page = await http.get(f"/verify/{code}")
+        api = await http.get(f"/api/v1/verdicts/{code}")
+        ok = await http.post(f"/api/v1/verdicts/{code}/verify", content=files["full"])
+        bad = await http.post(f"/api/v1/verdicts/{code}/verify", content=bytes(tampered))
+        csrf = page.cookies.get("rv_csrf") or http.cookies.get("rv_csrf")
+        web_ok = await http.post(f"/verify/{code}", data={"csrf_token": csrf},
+                                 files={"file": ("v.pdf", files["public"], "application/pdf")})
+        web_bad = await http.post(f"/verify/{code}", data={"csrf_token": csrf},
+                                  files={"file": ("v.pdf", bytes(tampered), "application/pdf")})
+
+    assert page.text.count("电子签名：签名有效（评议办证书）") == 2
+    assert api.json()["full_signature"]["state"] == "valid" and api.json()["public_signature"]["valid"] is True
+    assert ok.json()["matches"] == "full" and ok.json()["signature"]["label"] == "签名有效（评议办证书）"
+    assert bad.json()["matches"] is None and bad.json()["signature"]["state"] == "altered"
+    assert bad.json()["signature"]["label"] == "签名无效：文件在签名后被改动"
+    assert "文件与公开版一致" in web_ok.text and "所传文件的电子签名：签名有效（评议办证书）" in web_ok.text
+    assert "可能已被篡改" in web_bad.text and "所传文件的电子签名：签名无效：文件在签名后被改动" in web_bad.text
 
 
 async def _token(actor: Actor) -> str:
@@ -251,7 +302,7 @@ async def test_bulk_issuance_progress_failures_and_zip() -> None:
     assert done["failed"][0]["reason"]
 
     rows = await Verdict.select().order_by(Verdict.sequence).run()
-    assert [r["number"] for r in rows] == [f"评〔{r['year']}〕第{i:04d}号" for i, r in enumerate(rows, 1)]
+    assert [r["number"] for r in rows] == [f"评〔{r['year']}〕{i}号" for i, r in enumerate(rows, 1)]
     with zipfile.ZipFile(io.BytesIO(archive.content)) as zipped:
         names = zipped.namelist()
         assert names == [n for r in rows for n in (f"{r['number']}.pdf", f"{r['number']}（公开版）.pdf")]
@@ -295,5 +346,13 @@ async def test_a_verdict_left_pending_is_rendered_by_the_periodic_sweep() -> Non
 
     again = await verdicts.for_case(rendered["case"])
     assert again["status"] == "valid"
-    assert (again["full_sha256"], again["public_sha256"]) == (rendered["full_sha256"], rendered["public_sha256"])
+    # The same documents again; only the signature (its signing time) differs, and the new files are the ones
+    # recorded, each with an intact signature.
+    from review import verdict_signing
+
+    for version in ("full", "public"):
+        before = verdicts.stored_path(rendered[f"{version}_sha256"]).read_bytes()
+        after = verdicts.stored_path(again[f"{version}_sha256"]).read_bytes()
+        assert len(os.path.commonprefix([before, after])) > len(before) - 20_000
+        assert verdict_signing.signature_state(after).valid
     assert await jobs.requeue_pending_verdicts({}) == 0

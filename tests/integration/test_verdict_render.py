@@ -15,7 +15,8 @@ from review.verdict_document import (
     CriterionLine,
     PanelSeatLine,
     VerdictDocument,
-    chinese_date,
+    document_date,
+    document_number,
 )
 from review.verdict_render import (
     PDF_TEMPLATE_DIR,
@@ -45,7 +46,7 @@ HOSTILE = (
 
 def make_doc(**changes) -> VerdictDocument:
     doc = VerdictDocument(
-        number="评〔2026〕第0001号",
+        number="评〔2026〕41号",
         issuing_office="成都市网络理政第三方评议办公室",
         issued_on=datetime.date(2026, 11, 22),
         case_number="CD-2026-0412-00873",
@@ -112,12 +113,12 @@ def test_text_has_title_number_grade_and_footer(internal_pdf: bytes, tmp_path: P
     text = pdf_text(internal_pdf, tmp_path)
     flat = squash(text)
     assert "第三方评议意见书" in flat
-    assert "评〔2026〕第0001号" in flat
+    assert "评〔2026〕41号" in flat
     assert "成都市网络理政第三方评议办公室" in flat
+    assert "武侯区综合行政执法局：" in flat  # 主送机关
     assert "办理不到位" in flat
     assert "54.40" in flat
-    assert "第 1 页 共" in text
-    assert re.search(r"第 1 页 共 (\d+) 页", text)
+    assert "— 1 —" in text
     for heading in (
         "一、案件概况",
         "二、评议组组成",
@@ -127,9 +128,10 @@ def test_text_has_title_number_grade_and_footer(internal_pdf: bytes, tmp_path: P
         "六、不同意见",
     ):
         assert heading in flat
-    # signature date and redo deadline in Chinese numerals
-    assert "二〇二六年十一月二十二日" in flat
-    assert "二〇二六年十二月六日" in flat
+    # signature date and redo deadline in Arabic numerals (GB/T 9704-2012 7.3.5.1), not the 1999 style
+    assert "2026年11月22日" in flat
+    assert "2026年12月6日" in flat
+    assert "二〇二六" not in flat
     assert "评议组组长：张明" in flat
     # verification block
     assert "7KQ4-M2XP-9D" in flat
@@ -150,7 +152,10 @@ def test_fonts_are_embedded_cjk_subsets(internal_pdf: bytes, tmp_path: Path) -> 
         emb, sub = cols[-5], cols[-4]
         assert emb == "yes", row
         assert sub == "yes", row
-        assert "CJK" in cols[0], row
+        assert "CJK" in cols[0] or "UKai" in cols[0], row
+    names = {row.split()[0].split("+", 1)[-1] for row in rows}
+    # 小标宋, 仿宋, 黑体 and 楷体 stand-ins (see verdict.css), and nothing else
+    assert names == {"Noto-Serif-CJK-SC-Bold", "Noto-Serif-CJK-SC", "Noto-Sans-CJK-SC", "AR-PL-UKai-CN"}, names
 
 
 def test_same_document_renders_identical_bytes(tmp_path: Path) -> None:
@@ -158,7 +163,7 @@ def test_same_document_renders_identical_bytes(tmp_path: Path) -> None:
     first = render_verdict_pdf(doc)
     second = render_verdict_pdf(doc)
     assert first == second
-    other = render_verdict_pdf(dataclasses.replace(doc, number="评〔2026〕第0002号"))
+    other = render_verdict_pdf(dataclasses.replace(doc, number="评〔2026〕42号"))
     assert other != first
 
 
@@ -166,7 +171,7 @@ def test_metadata_is_fixed_and_personal_data_free(internal_pdf: bytes, tmp_path:
     info = _poppler("pdfinfo", internal_pdf, tmp_path)
     fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
     fields = {k.strip(): v.strip() for k, v in fields.items()}
-    assert fields["Title"] == "评〔2026〕第0001号"
+    assert fields["Title"] == "评〔2026〕41号"
     assert fields["Page size"].endswith("(A4)")
     assert "2026" in fields["CreationDate"] and "Nov 22" in fields["CreationDate"]
     assert fields["CreationDate"] == fields["ModDate"]
@@ -265,11 +270,14 @@ def test_fetcher_serves_template_css_and_data_uris() -> None:
     assert fetcher.denied == []
 
 
-def test_chinese_date() -> None:
-    assert chinese_date(datetime.date(2026, 11, 22)) == "二〇二六年十一月二十二日"
-    assert chinese_date(datetime.date(2026, 1, 10)) == "二〇二六年一月十日"
-    assert chinese_date(datetime.date(2030, 12, 31)) == "二〇三〇年十二月三十一日"
-    assert chinese_date(datetime.date(2027, 10, 1)) == "二〇二七年十月一日"
+def test_document_date_and_number() -> None:
+    assert document_date(datetime.date(2026, 11, 22)) == "2026年11月22日"
+    assert document_date(datetime.date(2026, 12, 3)) == "2026年12月3日"
+    assert document_date(datetime.date(2027, 1, 1)) == "2027年1月1日"
+    assert document_number("评", 2026, 41) == "评〔2026〕41号"
+    assert document_number("评", 2027, 1) == "评〔2027〕1号"
+    with pytest.raises(ValueError):
+        document_number("评", 2026, 0)
 
 
 def test_environment_is_ready_for_pdf() -> None:
@@ -304,8 +312,8 @@ def test_qr_code_in_the_file_encodes_the_verify_url(internal_pdf: bytes, tmp_pat
     assert decoded == ["https://pingyi.example.gov.cn/verify/7KQ4-M2XP-9D"]
 
 
-def test_layout_keeps_gbt9704_margins_and_running_header(internal_pdf: bytes, tmp_path: Path) -> None:
-    """Text stays inside the type area (top 37, bottom 35, left 28, right 26 mm) except header and footer."""
+def test_layout_keeps_text_in_the_type_area(internal_pdf: bytes, tmp_path: Path) -> None:
+    """Text stays inside the type area (top 37, bottom 35, left 28, right 26 mm) except the page numbers."""
     path = tmp_path / "v.pdf"
     path.write_bytes(internal_pdf)
     html = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True,
@@ -319,14 +327,12 @@ def test_layout_keeps_gbt9704_margins_and_running_header(internal_pdf: bytes, tm
         margins = [w for w in words if w not in body]
         for x_min, _, x_max, _, word in body:
             assert 28 * mm - 2 <= float(x_min) and float(x_max) <= (210 - 26) * mm + 2, word
-        margin_text = "".join(w[4] for w in margins)
-        assert f"第{number}页共{len(pages)}页" in margin_text.replace(" ", "")
-        if number > 1:  # running header on the following pages, none on the first (the masthead is there)
-            assert "第三方评议意见书" in margin_text and "评〔2026〕第0001号" in margin_text
+        # no running header: the only text outside the type area is the page number
+        assert "".join(w[4] for w in margins) == f"—{number}—"
 
 
 def test_required_actions_are_listed_with_the_deadline(tmp_path: Path) -> None:
     pdf = render_verdict_pdf(make_doc(required_actions=("针对“核查深入性”存在的不足重新核查办理。",)))
     flat = squash(pdf_text(pdf, tmp_path))
-    assert "二〇二六年十二月六日前重新办理本案" in flat
+    assert "2026年12月6日前重新办理本案" in flat
     assert "（一）针对“核查深入性”存在的不足重新核查办理。" in flat
