@@ -155,7 +155,7 @@ class Verdict(Table):
     id = Serial(primary_key=True)
     case = ForeignKey(references=Case, index=True)
     ruling_id = Integer(index=True, help_text="One ruling may have a withdrawn verdict and its correction")
-    number = Varchar(length=40, unique=True, help_text="e.g. 评〔2026〕第0001号")
+    number = Varchar(length=40, unique=True, help_text="e.g. 评〔2026〕41号")
     year = Integer()
     sequence = Integer()
     code = Varchar(length=32, unique=True, help_text="Public verification code")

@@ -118,7 +118,7 @@ async def test_redo_from_11_december_2026_is_provisional_until_2027_is_loaded(tm
         body = (await http.get(f"/api/v1/cases/{number}")).json()
     assert (body["redo_deadline"], body["redo_deadline_provisional"]) == ("2027-01-04", True)
     verdict = await Verdict.select().where(Verdict.ruling_id == ruling_id).first().run()
-    assert "二〇二七年一月四日（暂定）" in _pdf_text(stored_path(verdict["full_sha256"])).replace("\n", "")
+    assert "2027年1月4日（暂定）" in _pdf_text(stored_path(verdict["full_sha256"])).replace("\n", "")
 
     report = await load_file(
         path=_csv(tmp_path, NOTICE_2027), actor=office, source="国务院办公厅通知（示例）"

@@ -64,7 +64,7 @@ async def test_office_corrects_a_withdrawn_verdict_on_the_web_and_everyone_sees_
         first["ruling_id"],
         first["id"],
     )
-    assert second["number"] == f"评〔{second['year']}〕第{first['sequence'] + 1:04d}号" != first["number"]
+    assert second["number"] == f"评〔{second['year']}〕{first['sequence'] + 1}号" != first["number"]
     assert second["code"] != first["code"]
     text = "".join(pdf_text(verdicts.stored_path(second["full_sha256"])).split())
     assert second["number"] in text and f"更正并取代已撤销的{first['number']}" in text
