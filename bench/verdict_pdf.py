@@ -1,6 +1,6 @@
 """Benchmark: verdict PDF rendering vs. bare WeasyPrint on the same HTML.
 
-Renders a realistic two-page verdict 9 times through ``render_verdict_pdf``
+Renders a realistic three-page verdict 9 times through ``render_verdict_pdf``
 (Jinja2 + QR code + deny-by-default fetcher + fixed metadata), then renders the
 same pre-built HTML 9 times with bare ``HTML(string=..., base_url=...).write_pdf()``.
 Each side runs in a fresh process of its own (one after the other), so neither
