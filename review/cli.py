@@ -267,7 +267,7 @@ def parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="运行 arq 后台任务进程（需要 REDIS_URL）")
     worker.add_argument("--burst", action="store_true", help="处理完队列后退出")
     worker.add_argument("--queue", choices=["default", "verdicts"], default="default",
-                        help="default：一般任务；verdicts：生成评议意见书与批量签发")
+                        help="default：一般任务（含批量签发）；verdicts：生成评议意见书 PDF")
     worker.set_defaults(fn=cmd_worker)
     sub.add_parser("migrate", help="建立或升级数据库结构").set_defaults(fn=cmd_migrate)
     seed = sub.add_parser("seed-demo", help="载入成都演示数据")

@@ -54,12 +54,13 @@ async def ruling_for_client(*, ref: str, actor: Actor) -> dict[str, Any]:
             "total": ruling["total"],
             "reasoning": mask(ruling["reasoning"]),
             "redo_deadline": _iso(ruling["redo_deadline"]),
+            "redo_deadline_provisional": bool(ruling["redo_deadline_provisional"]),
             "issued_at": _iso(ruling["issued_at"]),
         }
     verdict = await verdicts.for_case(case["id"])
     if verdict:
         base = settings.PUBLIC_BASE_URL.rstrip("/")
-        published = verdict["status"] != "withdrawn" and bool(verdict["public_sha256"])
+        published = verdict["status"] not in ("withdrawn", "corrected") and bool(verdict["public_sha256"])
         body["verdict"] = {
             "number": verdict["number"],
             "status": verdict["status"],

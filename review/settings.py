@@ -32,6 +32,10 @@ LOGIN_ATTEMPTS_PER_CLIENT: str = config("LOGIN_ATTEMPTS_PER_CLIENT", default="20
 PANEL_LOAD_MARGIN: float = config("PANEL_LOAD_MARGIN", cast=float, default=2)
 if not 0 <= PANEL_LOAD_MARGIN <= 1000:
     raise ValueError(f"PANEL_LOAD_MARGIN 应为 0 至 1000 之间的数，现为 {PANEL_LOAD_MARGIN}")
+# Seconds a verdict render and a bulk issuance may run before arq fails them (and retries a render whose worker
+# died once this has passed).
+VERDICT_RENDER_TIMEOUT: int = config("VERDICT_RENDER_TIMEOUT", cast=int, default=60)
+VERDICT_BULK_TIMEOUT: int = config("VERDICT_BULK_TIMEOUT", cast=int, default=1800)
 # The office's key and certificate (PEM or DER) that sign verdict PDFs; unset: a self-signed demonstration
 # certificate made once under REVIEW_DATA_DIR/signing/.
 VERDICT_SIGNING_KEY: str = config("VERDICT_SIGNING_KEY", default="")

@@ -12,8 +12,8 @@ from review import audit, db, jobs, panel_jobs, queue, settings, verdicts
 
 # A render takes about a second. arq retries a job whose worker died once the longest timeout of that worker's
 # jobs (+10 s) has passed: the verdict worker runs renders only, so that is this one.
-RENDER_TIMEOUT: int = settings.config("VERDICT_RENDER_TIMEOUT", cast=int, default=60)
-BULK_TIMEOUT: int = settings.config("VERDICT_BULK_TIMEOUT", cast=int, default=1800)
+RENDER_TIMEOUT: int = settings.VERDICT_RENDER_TIMEOUT
+BULK_TIMEOUT: int = settings.VERDICT_BULK_TIMEOUT
 ROUND_TIMEOUT = 3600
 
 

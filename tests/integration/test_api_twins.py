@@ -289,6 +289,10 @@ async def test_hotline_pull_after_the_ruling_names_grade_and_verdict() -> None:
     assert pulled["ruling"]["grade"] in ("proper", "basic", "improper") and pulled["ruling"]["grade_label"]
     assert pulled["verdict"]["code"] == verdict["code"]
     assert pulled["verdict"]["verify_url"] == f"http://testserver/verify/{verdict['code']}"
+    # A redo deadline counted across a year without an official holiday table says so, as on the case API.
+    assert pulled["ruling"]["redo_deadline_provisional"] is (
+        pulled["ruling"]["redo_deadline"] is not None and pulled["ruling"]["redo_deadline"] >= "2027-01-01"
+    )
 
 
 async def test_api_logout_revokes_the_token_presented() -> None:
