@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from review import db
+from review import db, ratelimit
 from review.access_codes import hash_token, new_token
 from review.actors import Actor
 from review.errors import Invalid, Unauthorized
@@ -60,6 +60,12 @@ async def authenticate(username: str, password: str) -> Actor:
     if not account or not account["active"]:
         raise Unauthorized("invalid_credentials", "用户名或密码错误")
     return _actor(account)
+
+
+async def log_in(*, username: str, password: str, client: str) -> Actor:
+    """`authenticate` under the password throttle: failures refused per client, slowed per account."""
+    return await ratelimit.PASSWORDS.attempt(lambda: authenticate(username, password), client=client,
+                                             subject=username)
 
 
 def _actor(account: dict) -> Actor:

@@ -121,11 +121,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return _serve(args.host, args.port, workers=1)
 
 
+# How `serve` and `demo` run uvicorn. It believes no forwarded headers itself: the app judges them against
+# FORWARDED_ALLOW_IPS (review/web/client_address.py), the same under uvicorn as under any ASGI server.
+SERVER_OPTIONS: dict[str, Any] = {"log_level": "warning", "access_log": False, "proxy_headers": False}
+
+
 def _serve(host: str, port: int, workers: int) -> int:
     import uvicorn
 
-    uvicorn.run("review.web.app:app", host=host, port=port, workers=workers, log_level="warning",
-                access_log=False, proxy_headers=True)
+    uvicorn.run("review.web.app:app", host=host, port=port, workers=workers, **SERVER_OPTIONS)
     return 0
 
 

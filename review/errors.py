@@ -23,6 +23,11 @@ class ServiceError(Exception):
         error.update(self.extra)
         return {"error": error}
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Response headers the refusal carries (every 429 says when to try again)."""
+        return {}
+
 
 class Unauthorized(ServiceError):
     status = 401
@@ -46,3 +51,11 @@ class Invalid(ServiceError):
 
 class RateLimited(ServiceError):
     status = 429
+
+    def __init__(self, code: str, message: str, *, retry_after: int) -> None:
+        super().__init__(code, message)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}

@@ -24,9 +24,18 @@ COOKIE_SECURE: bool = config("COOKIE_SECURE", cast=bool, default=True)
 CASE_PAGES_KEPT: int = config("CASE_PAGES_KEPT", cast=int, default=1_000)
 TEMPLATES_AUTO_RELOAD: bool = config("TEMPLATES_AUTO_RELOAD", cast=bool, default=False)
 PUBLIC_BASE_URL: str = config("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
-TRACK_ATTEMPTS_PER_CASE: str = config("TRACK_ATTEMPTS_PER_CASE", default="10/hour")
-TRACK_ATTEMPTS_PER_CLIENT: str = config("TRACK_ATTEMPTS_PER_CLIENT", default="30/hour")
-LOGIN_ATTEMPTS_PER_CLIENT: str = config("LOGIN_ATTEMPTS_PER_CLIENT", default="20/minute")
+# Wrong guesses one client address may make before it is refused (429) until the window frees one.
+TRACK_FAILURES_PER_CLIENT: str = config("TRACK_FAILURES_PER_CLIENT", default="30/hour")
+LOGIN_FAILURES_PER_CLIENT: str = config("LOGIN_FAILURES_PER_CLIENT", default="20/minute")
+# Wrong guesses on one case or account before every attempt on it waits (never refused): FAILURE_DELAY_FIRST
+# seconds, doubling with each further failure, up to FAILURE_DELAY_MAX.
+TRACK_FAILURES_PER_CASE: str = config("TRACK_FAILURES_PER_CASE", default="10/hour")
+LOGIN_FAILURES_PER_ACCOUNT: str = config("LOGIN_FAILURES_PER_ACCOUNT", default="5/15minutes")
+FAILURE_DELAY_FIRST: float = config("FAILURE_DELAY_FIRST", cast=float, default=0.25)
+FAILURE_DELAY_MAX: float = config("FAILURE_DELAY_MAX", cast=float, default=4.0)
+# Addresses or networks (comma-separated, e.g. "10.0.0.5, 172.16.0.0/12"; "*" for any) of the proxies whose
+# X-Forwarded-For and X-Forwarded-Proto are believed; unset: none, the connection's peer is the client.
+FORWARDED_ALLOW_IPS: str = config("FORWARDED_ALLOW_IPS", default="")
 # Seats a local resident may hold above the average load of residents before yielding to residents from
 # other districts (panels.draw, rule 2); recorded with every draw and published on its record.
 PANEL_LOAD_MARGIN: float = config("PANEL_LOAD_MARGIN", cast=float, default=2)

@@ -26,13 +26,15 @@ _ACTOR_LABELS = {
 async def open_case(*, case_number: str, access_code: str, client: str) -> Actor:
     """The complainant's actor for one case; the same refusal for an unknown case and a wrong code."""
     number = case_number.strip().upper()
-    await ratelimit.spend(settings.TRACK_ATTEMPTS_PER_CASE, f"track:case:{number}")
-    await ratelimit.spend(settings.TRACK_ATTEMPTS_PER_CLIENT, f"track:client:{client}")
-    case = await Case.select(Case.id, Case.access_code_hash).where(Case.number == number).first().run()
-    stored = case["access_code_hash"] if case else "0" * 64
-    if not code_matches(access_code, stored) or not case or not normalise(access_code):
-        raise Unauthorized("invalid_case_or_code", "受理编号或提取码不正确")
-    return Actor(kind="complainant", case_id=case["id"])
+
+    async def check() -> Actor:
+        case = await Case.select(Case.id, Case.access_code_hash).where(Case.number == number).first().run()
+        stored = case["access_code_hash"] if case else "0" * 64
+        if not code_matches(access_code, stored) or not case or not normalise(access_code):
+            raise Unauthorized("invalid_case_or_code", "受理编号或提取码不正确")
+        return Actor(kind="complainant", case_id=case["id"])
+
+    return await ratelimit.ACCESS_CODES.attempt(check, client=client, subject=number)
 
 
 def tracking_url() -> str:

@@ -28,8 +28,13 @@ os.environ["DATABASE_URL"] = f"{_PG_BASE}/{_PG_NAME}" if USE_POSTGRES else f"sql
 os.environ["REDIS_URL"] = REDIS_URL
 os.environ["COOKIE_SECURE"] = "0"
 os.environ["PUBLIC_BASE_URL"] = "http://testserver"
-os.environ["TRACK_ATTEMPTS_PER_CASE"] = "5/hour"
-os.environ["TRACK_ATTEMPTS_PER_CLIENT"] = "20/hour"
+os.environ["TRACK_FAILURES_PER_CASE"] = "5/hour"
+os.environ["TRACK_FAILURES_PER_CLIENT"] = "20/hour"
+os.environ["LOGIN_FAILURES_PER_CLIENT"] = "20/hour"
+os.environ["LOGIN_FAILURES_PER_ACCOUNT"] = "3/hour"
+os.environ["FAILURE_DELAY_FIRST"] = "0.02"
+os.environ["FAILURE_DELAY_MAX"] = "0.08"
+os.environ.pop("FORWARDED_ALLOW_IPS", None)
 
 from review import db, queue, ratelimit
 

@@ -18,11 +18,8 @@ from review.convening import convene_panel
 from review.errors import Invalid
 from review.lifecycle import Action
 from review.visibility import visible_case
+from review.web.client_address import client_address
 from review.web.guard import bearer_token, route
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 async def create_token(request: Request) -> Response:
@@ -30,10 +27,8 @@ async def create_token(request: Request) -> Response:
     summary: 以用户名和密码换取 API 令牌
     """
     body = await json_object(request)
-    from review import ratelimit, settings
-
-    await ratelimit.spend(settings.LOGIN_ATTEMPTS_PER_CLIENT, f"login:{_client(request)}")
-    actor = await auth.authenticate(str(body.get("username", "")), str(body.get("password", "")))
+    actor = await auth.log_in(username=str(body.get("username", "")), password=str(body.get("password", "")),
+                              client=client_address(request))
     return JSONResponse({"token": await auth.issue_token(actor)})
 
 
@@ -43,7 +38,7 @@ async def track(request: Request) -> Response:
     """
     body = await json_object(request)
     actor = await tracking.open_case(case_number=str(body.get("case_number", "")),
-                                     access_code=str(body.get("access_code", "")), client=_client(request))
+                                     access_code=str(body.get("access_code", "")), client=client_address(request))
     return JSONResponse({"token": await auth.issue_token(actor)})
 
 

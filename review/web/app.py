@@ -24,6 +24,7 @@ from review.api import v1
 from review.api import verdicts as verdicts_api
 from review.errors import NotFound, ServiceError
 from review.web import holiday_pages, pages, panel_pages, scoring_pages, verdict_pages
+from review.web.client_address import forwarded_headers
 from review.web.guard import error_response
 
 SECURITY_HEADERS = [
@@ -85,7 +86,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await db.stop()
 
 
-def create_app() -> Starlette:
+def create_app(*, forwarded_allow_ips: str = settings.FORWARDED_ALLOW_IPS) -> Starlette:
     api_routes = [*panels_api.routes, *scoring_api.routes, *verdicts_api.routes, *holidays_api.routes, *v1.routes]
     page_routes = [*panel_pages.routes, *scoring_pages.routes, *verdict_pages.routes, *holiday_pages.routes,
                    *pages.routes]
@@ -97,7 +98,7 @@ def create_app() -> Starlette:
     ]
     return Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=[*forwarded_headers(forwarded_allow_ips), Middleware(SecurityHeaders)],
         exception_handlers={HTTPException: not_found},
         lifespan=lifespan,
     )

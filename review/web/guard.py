@@ -91,10 +91,11 @@ async def _check_csrf(request: Request) -> None:
 
 def error_response(request: Request, error: ServiceError) -> Response:
     if is_api(request):
-        return JSONResponse(error.as_json(), status_code=error.status)
+        return JSONResponse(error.as_json(), status_code=error.status, headers=error.headers)
     if isinstance(error, Unauthorized) and request.method == "GET":
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    return render(request, "error.html", {"error": error, "back": back_link(request)}, status_code=error.status)
+    return render(request, "error.html", {"error": error, "back": back_link(request)}, status_code=error.status,
+                  headers=error.headers)
 
 
 _CASE_PAGE = re.compile(r"^/(office|panel|liaison)/cases/([^/]+)/")

@@ -8,14 +8,15 @@ from urllib.parse import urlparse
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from review import access_notice, auth, cases, queries, ratelimit, settings, tracking
+from review import access_notice, auth, cases, queries, tracking
 from review.actors import COMPLAINANT, LIAISON, MEMBER, OFFICE, PUBLIC, Actor
 from review.assessments import assessments
 from review.case_view import view_of, visible_case_row
 from review.convening import convene_panel
-from review.errors import NotFound
+from review.errors import NotFound, ServiceError
 from review.lifecycle import Action
 from review.web import page_cache
+from review.web.client_address import client_address
 from review.web.guard import CSRF_COOKIE, SESSION_COOKIE, TRACK_COOKIE, route, set_cookie
 from review.web.templating import render
 
@@ -24,10 +25,6 @@ HOME_BY_ROLE = {"office": "/office/cases", "member": "/panel", "liaison": "/liai
 
 def _back(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 async def home(request: Request) -> Response:
@@ -52,15 +49,11 @@ def _safe_next(target: str, fallback: str) -> str:
 async def login(request: Request) -> Response:
     form = await request.form()
     try:
-        await ratelimit.spend(settings.LOGIN_ATTEMPTS_PER_CLIENT, f"login:{_client(request)}")
-        actor = await auth.authenticate(str(form.get("username", "")), str(form.get("password", "")))
-    except Exception as error:  # shown on the form rather than as a bare error page
-        from review.errors import ServiceError
-
-        if not isinstance(error, ServiceError):
-            raise
+        actor = await auth.log_in(username=str(form.get("username", "")), password=str(form.get("password", "")),
+                                  client=client_address(request))
+    except ServiceError as error:  # shown on the form rather than as a bare error page
         return render(request, "login.html", {"error": error.message, "next": form.get("next", "")},
-                      status_code=error.status)
+                      status_code=error.status, headers=error.headers)
     token, _ = await auth.start_session(actor)
     response = _back(_safe_next(str(form.get("next", "")), HOME_BY_ROLE[actor.kind]))
     set_cookie(response, SESSION_COOKIE, token, max_age=int(auth.SESSION_LIFETIME.total_seconds()))
@@ -156,13 +149,13 @@ async def track_form(request: Request) -> Response:
 
 async def track_open(request: Request) -> Response:
     form = await request.form()
-    from review.errors import ServiceError
-
     try:
         actor = await tracking.open_case(case_number=str(form.get("case_number", "")),
-                                         access_code=str(form.get("access_code", "")), client=_client(request))
+                                         access_code=str(form.get("access_code", "")),
+                                         client=client_address(request))
     except ServiceError as error:
-        return render(request, "track.html", {"error": error.message}, status_code=error.status)
+        return render(request, "track.html", {"error": error.message}, status_code=error.status,
+                      headers=error.headers)
     token = await auth.issue_token(actor)
     response = _back("/track/case")
     set_cookie(response, TRACK_COOKIE, token, max_age=int(auth.COMPLAINANT_TOKEN_LIFETIME.total_seconds()))

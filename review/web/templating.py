@@ -31,9 +31,10 @@ templates.env.filters["local_time"] = local_time
 templates.env.globals.update(STATUS_LABELS=STATUS_LABELS, ACTION_LABELS=ACTION_LABELS, GRADE_LABELS=GRADE_LABELS)
 
 
-def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
+def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200,
+           headers: dict[str, str] | None = None) -> HTMLResponse:
     from review.web.guard import csrf_token
 
     ctx = {"actor": getattr(request.state, "actor", None), "csrf_token": csrf_token(request),
            "holiday_notice": getattr(request.state, "holiday_notice", None), **(context or {})}
-    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code, headers=headers)

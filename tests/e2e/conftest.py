@@ -87,7 +87,7 @@ def _free_port() -> int:
 
 
 def _child_env(data_dir: Path, url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRACK_ATTEMPTS", "REVIEW_TEST"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRACK_FAILURES", "LOGIN_FAILURES", "FAILURE_DELAY", "REVIEW_TEST"))}
     env.pop("REVIEW_DEMO", None)
     env.update(DATABASE_URL=f"sqlite:///{data_dir / 'e2e.db'}", REDIS_URL="", COOKIE_SECURE="0",
                REVIEW_DATA_DIR=str(data_dir), PUBLIC_BASE_URL=url, PYTHONUNBUFFERED="1")

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from review import ratelimit
 from review.access_codes import ALPHABET
 from review.tables import AuditEvent, Case
 from tests import factories
@@ -97,39 +98,17 @@ async def test_track_unknown_case_and_wrong_code_answer_identically() -> None:
     assert unknown_case.json()["error"]["code"] == "invalid_case_or_code"
 
 
-async def test_track_after_five_attempts_refuses_even_the_right_code() -> None:
-    number, code = await factories.case()
-    for _ in range(5):
-        await _post("/api/v1/track", {"case_number": number, "access_code": "AAAA-AAAA-AAAA-AAAA"})
-
-    response = await _post("/api/v1/track", {"case_number": number, "access_code": code})
-
-    assert response.status_code == 429
-    assert response.json()["error"]["code"] == "too_many_attempts"
-    assert "token" not in response.json()
-
-
-async def test_track_limit_on_one_case_leaves_other_cases_open() -> None:
+async def test_track_failures_on_one_case_leave_other_cases_unslowed() -> None:
     number, _ = await factories.case()
     other, other_code = await factories.case()
     for _ in range(6):
         await _post("/api/v1/track", {"case_number": number, "access_code": "AAAA-AAAA-AAAA-AAAA"})
 
+    delay = await ratelimit.ACCESS_CODES.delay(other)
     response = await _post("/api/v1/track", {"case_number": other, "access_code": other_code})
 
+    assert delay == 0
     assert response.status_code == 200
-
-
-async def test_track_client_limit_applies_across_cases() -> None:
-    number, code = await factories.case()
-    # 20/hour per client (test environment): spread over many numbers so no per-case limit is reached.
-    for n in range(20):
-        await _post("/api/v1/track", {"case_number": f"PY2026{900000 + n}", "access_code": code})
-
-    response = await _post("/api/v1/track", {"case_number": number, "access_code": code})
-
-    assert response.status_code == 429
-    assert response.json()["error"]["code"] == "too_many_attempts"
 
 
 async def test_access_codes_carry_at_least_80_bits() -> None:
