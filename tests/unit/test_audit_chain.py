@@ -8,14 +8,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from review.audit_chain import GENESIS, EventFields, canonical, event_hash, verify_chain
+from review.audit_chain import (
+    CONTENT_BROKEN,
+    GENESIS,
+    LINK_BROKEN,
+    EventFields,
+    Head,
+    canonical,
+    event_hash,
+    head_break,
+    verify_chain,
+)
 
 pytestmark = pytest.mark.unit
 
 Row = tuple[int, str, str, EventFields]
-
-CONTENT_BROKEN = "hash does not match the event's content"
-LINK_BROKEN = "prev_hash does not match the event before"
 
 
 def _fields(n: int) -> EventFields:
