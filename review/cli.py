@@ -277,7 +277,7 @@ def cmd_publish_audit_head(args: argparse.Namespace) -> int:
         return (await audit_heads.published())[-1]
 
     head = _run(_with_db(go))
-    print(f"已公布链头：第 {head['seq']} 条，哈希 {head['hash']}")
+    print(f"已公布链头：共 {head['seq']} 条事件，最后一条的哈希 {head['hash']}")
     return 0
 
 
