@@ -122,6 +122,7 @@ class LateEvent:
     event_id: int
     at: datetime
     sealed_at: datetime | None  # None: still unsealed when the verifier looked
+    after_head: Head | None = None  # a head published before the event's time that the event comes after
 
 
 @dataclass(frozen=True)
@@ -154,13 +155,37 @@ def _late_words(event: LateEvent) -> str:
     from review.web.templating import local_time
 
     written = f"时间记为 {local_time(event.at)}"
+    if event.after_head is not None:
+        return (f"{written}，却排在 {event.after_head.published_at} 公布的链头（第 {event.after_head.seq} 条）"
+                "之后（疑为事后补写）")
     if event.sealed_at is None:
         return f"{written}，超过 {LATE_AFTER:.0f} 秒仍未封存（疑为事后补写）"
     return f"{written}，{local_time(event.sealed_at)} 才封存，晚于封存间隔（疑为事后补写）"
 
 
-def _is_late(row: dict[str, Any], limit: timedelta) -> bool:
-    return row["sealed_at"] is not None and row["sealed_at"] - row["at"] > limit
+def _late(row: dict[str, Any], limit: timedelta, before: Head | None) -> LateEvent | None:
+    """The event as a late one, if it is: sealed long after its time, or placed after a head published long
+    after its time (which the sealed time, not hashed, cannot hide)."""
+    if before is not None and before.at is not None and row["at"] < before.at - limit:
+        return LateEvent(row["id"], row["at"], row["sealed_at"], before)
+    if row["sealed_at"] is not None and row["sealed_at"] - row["at"] > limit:
+        return LateEvent(row["id"], row["at"], row["sealed_at"])
+    return None
+
+
+class _HeadsPassed:
+    """The latest-published head at a position before the one asked, for positions asked in increasing order."""
+
+    def __init__(self, heads: list[Head]) -> None:
+        self._ahead = sorted((h for h in heads if h.at is not None), key=lambda h: h.seq, reverse=True)
+        self._latest: Head | None = None
+
+    def before(self, position: int) -> Head | None:
+        while self._ahead and self._ahead[-1].seq < position:
+            head = self._ahead.pop()
+            if self._latest is None or head.at > self._latest.at:  # type: ignore[operator]
+                self._latest = head
+        return self._latest
 
 
 async def report(*, heads: list[Head] | None = None, batch: int = 5000, late_after: float = LATE_AFTER) -> Report:
@@ -173,10 +198,12 @@ async def report(*, heads: list[Head] | None = None, batch: int = 5000, late_aft
         AuditEvent.seq.is_null(), AuditEvent.at < datetime.now(UTC) - limit).order_by(AuditEvent.id).run()
     late = [LateEvent(r["id"], r["at"], None) for r in stale]
     await seal()
-    published = [audit_heads.as_head(r) for r in await audit_heads.published()] + list(heads or [])
+    published = list({(h.seq, h.hash): h for h in [
+        *(heads or []), *(audit_heads.as_head(r) for r in await audit_heads.published())]}.values())
     wanted = {h.seq for h in published}
     hashes: dict[int, str] = {}
     noted = {e.event_id for e in late}
+    passed = _HeadsPassed(published)
     checked, last_seq, expected, broken = 0, 0, GENESIS, None
     while broken is None:
         rows = await AuditEvent.select().where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(
@@ -189,8 +216,8 @@ async def report(*, heads: list[Head] | None = None, batch: int = 5000, late_aft
         for position, row in enumerate(good, checked + 1):
             if position in wanted:
                 hashes[position] = row["hash"]
-            if row["id"] not in noted and _is_late(row, limit):
-                late.append(LateEvent(row["id"], row["at"], row["sealed_at"]))
+            if row["id"] not in noted and (late_one := _late(row, limit, passed.before(position))):
+                late.append(late_one)
         checked += len(good)
         last_seq = rows[-1]["seq"]
     reached = [h for h in published if broken is None or h.seq <= checked]

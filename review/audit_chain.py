@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 GENESIS = "0" * 64
@@ -59,6 +60,7 @@ class Head:
     seq: int
     hash: str
     published_at: str  # as shown to people: China time, to the minute
+    at: datetime | None = None  # the same instant, to compare events' times with
 
 
 def head_break(heads: list[Head], hashes: dict[int, str], length: int) -> tuple[int, ChainBreak] | None:

@@ -44,7 +44,7 @@ async def published() -> list[dict[str, Any]]:
 
 
 def as_head(row: dict[str, Any]) -> Head:
-    return Head(seq=row["seq"], hash=row["hash"], published_at=local_time(row["published_at"]))
+    return Head(seq=row["seq"], hash=row["hash"], published_at=local_time(row["published_at"]), at=row["published_at"])
 
 
 def as_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -65,7 +65,9 @@ def from_json(item: Any) -> Head:
     if not isinstance(digest, str) or len(digest) != 64:
         raise ValueError("hash 应为 64 位十六进制")
     try:
-        shown = local_time(datetime.fromisoformat(str(at)))
+        when = datetime.fromisoformat(str(at))
     except ValueError:
         raise ValueError("published_at 应为 ISO 8601 时间") from None
-    return Head(seq=seq, hash=digest.lower(), published_at=shown)
+    if when.tzinfo is None:
+        raise ValueError("published_at 应带时区")
+    return Head(seq=seq, hash=digest.lower(), published_at=local_time(when), at=when)

@@ -130,6 +130,22 @@ async def test_verify_reports_an_unsealed_event_with_an_old_time() -> None:
     assert "才封存，晚于封存间隔" in again.message()
 
 
+async def test_verify_reports_an_event_placed_after_a_head_published_after_its_time() -> None:
+    await _events(2)
+    await audit_heads.publish()
+    await AuditEvent.insert(AuditEvent(case=None, actor="office:forger", action="note", reason="补写", data={},
+                                       at=datetime.now(UTC) - timedelta(hours=3))).run()
+    await audit.seal()
+    await db.fetch("UPDATE audit_event SET sealed_at = at WHERE actor = {}", "office:forger")  # hiding the lateness
+    forged = await AuditEvent.select(AuditEvent.id).where(AuditEvent.actor == "office:forger").first().run()
+
+    found = await audit.report()
+
+    assert found.broken is None and found.checked == 3
+    assert [e.event_id for e in found.late] == [forged["id"]]
+    assert "却排在 " in found.message() and "公布的链头（第 2 条）之后" in found.message()
+
+
 async def test_verify_recent_unsealed_event_is_no_finding() -> None:
     await _events(1)
     async with db.transaction():
