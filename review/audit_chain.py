@@ -72,7 +72,7 @@ def head_break(heads: list[Head], hashes: dict[int, str], length: int) -> tuple[
                                             f"第 {length + 1} 至 {head.seq} 条事件已被删除")
         found = hashes.get(head.seq, GENESIS if head.seq == 0 else None)
         if found != head.hash:
-            return head.seq - 1, ChainBreak(None, f"的哈希与 {head.published_at} 公布的链头不符（链被改写）")
+            return max(head.seq - 1, 0), ChainBreak(None, f"的哈希与 {head.published_at} 公布的链头不符（链被改写）")
     return None
 
 
