@@ -1,4 +1,5 @@
-"""The `review` command: demo, serve, worker, migrate, seed-demo, import-cases, createuser, verify-audit, holidays."""
+"""The `review` command: demo, serve, worker, migrate, seed-demo, import-cases, createuser, verify-audit,
+publish-audit-head, holidays."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def _run(coro: Any) -> Any:
 
 
 async def _with_db(coro_fn: Any, *args: Any, **kwargs: Any) -> Any:
-    from review import db, queue
+    from review import audit, db, queue
 
     db.engine()
     await db.start()
@@ -24,6 +25,7 @@ async def _with_db(coro_fn: Any, *args: Any, **kwargs: Any) -> Any:
         return await coro_fn(*args, **kwargs)
     finally:
         await queue.close()
+        await audit.seal()  # the command's own events, sealed now rather than by the next server
         await db.stop()
 
 
@@ -243,14 +245,43 @@ def cmd_createuser(args: argparse.Namespace) -> int:
     return 0
 
 
+def _kept_heads(paths: list[str]) -> list[Any]:
+    """The heads of kept copies of GET /api/v1/audit/heads; SystemExit(2) naming a file that is not one."""
+    import json
+
+    from review.audit_heads import from_json
+
+    heads = []
+    for path in paths:
+        try:
+            body = json.loads(Path(path).read_text(encoding="utf-8"))
+            items = body.get("heads") if isinstance(body, dict) else body
+            if not isinstance(items, list):
+                raise TypeError("应为链头列表（GET /api/v1/audit/heads 的内容）")
+            heads += [from_json(item) for item in items]
+        except (OSError, ValueError, TypeError) as error:
+            print(f"{path}：无法读取公布的链头：{error}", file=sys.stderr)
+            raise SystemExit(2) from None
+    return heads
+
+
 def cmd_verify_audit(args: argparse.Namespace) -> int:
     from review import audit
 
-    checked, problem = _run(_with_db(audit.verify))
-    if problem:
-        print(f"审计链在事件 {problem.event_id} 处断开：{problem.problem}（已核对 {checked} 条）", file=sys.stderr)
-        return 1
-    print(f"审计链完整：已核对 {checked} 条事件。")
+    found = _run(_with_db(audit.report, heads=_kept_heads(args.heads)))
+    print(found.message(), file=sys.stderr if found.problem else sys.stdout)
+    return 1 if found.problem else 0
+
+
+def cmd_publish_audit_head(args: argparse.Namespace) -> int:
+    from review import audit_heads
+
+    async def go() -> dict[str, Any]:
+        await audit_heads.publish()
+        return (await audit_heads.published())[-1]
+
+    head = _run(_with_db(go))
+    print(f"已公布链头：共 {head['seq']} 条事件，最后一条的哈希 {head['hash']}")
     return 0
 
 
@@ -290,7 +321,11 @@ def parser() -> argparse.ArgumentParser:
     user.add_argument("--display-name")
     user.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
     user.set_defaults(fn=cmd_createuser)
-    sub.add_parser("verify-audit", help="核验审计哈希链").set_defaults(fn=cmd_verify_audit)
+    verify = sub.add_parser("verify-audit", help="核验审计哈希链（并与每个公布的链头核对）")
+    verify.add_argument("--heads", action="append", default=[], metavar="FILE",
+                        help="另行保存的链头列表（GET /api/v1/audit/heads 的 JSON），可多次给出")
+    verify.set_defaults(fn=cmd_verify_audit)
+    sub.add_parser("publish-audit-head", help="立即公布审计链的当前链头").set_defaults(fn=cmd_publish_audit_head)
     from review.panel_cli import add_commands
 
     add_commands(sub)

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
-from review import bulk_issuance, queue, verdicts
+from review import audit_heads, bulk_issuance, queue, verdicts
 from review.panel_jobs import PANEL_FUNCTIONS, expire_invitations
 
 log = logging.getLogger("review.jobs")
@@ -34,9 +34,10 @@ async def requeue_pending_verdicts(ctx: dict[str, Any]) -> int:
 
 
 async def sweeper(interval: float = SWEEP_INTERVAL) -> None:
-    """In-process stand-in for the workers' cron jobs: overdue invitations, pending verdicts."""
+    """In-process stand-in for the workers' cron jobs: overdue invitations, pending verdicts, the day's audit
+    chain head."""
     while True:
-        for sweep in (expire_invitations, requeue_pending_verdicts):
+        for sweep in (expire_invitations, requeue_pending_verdicts, audit_heads.publish_daily):
             try:
                 await sweep({})
             except Exception:

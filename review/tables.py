@@ -134,6 +134,7 @@ class AuditEvent(Table):
     at = Timestamptz(default=TimestamptzNow())
     prev_hash = Varchar(length=64, null=True, default=None)
     hash = Varchar(length=64, null=True, default=None, unique=True)
+    sealed_at = Timestamptz(null=True, default=None, help_text="When the sealer linked the event into the chain")
 
 
 class MediationSession(Table):
@@ -236,6 +237,17 @@ class ChainHead(Table):
     count = Integer(default=0)
 
 
+class PublishedHead(Table):
+    """公布的链头: the audit chain's head as published, every day and on the office's demand, for anyone to keep."""
+
+    id = Serial(primary_key=True)
+    seq = Integer(help_text="Events in the chain when published: the sequence number of the last one")
+    hash = Varchar(length=64, help_text="The hash of the event at seq (the genesis hash when the chain was empty)")
+    published_at = Timestamptz()
+    day = Date(null=True, default=None, unique=True,
+               help_text="The day (China time) of a daily head; empty for one published on demand")
+
+
 TABLES: list[type[Table]] = [
     Department,
     Account,
@@ -245,6 +257,7 @@ TABLES: list[type[Table]] = [
     ApiKey,
     AuditEvent,
     ChainHead,
+    PublishedHead,
     MediationSession,
     Verdict,
     BulkIssuance,

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from arq import cron, func
 from arq.connections import RedisSettings
 
-from review import audit, db, jobs, panel_jobs, queue, settings, verdicts
+from review import audit, audit_heads, db, jobs, panel_jobs, queue, settings, verdicts
 
 # A render takes about a second. arq retries a job whose worker died once the longest timeout of that worker's
 # jobs (+10 s) has passed: the verdict worker runs renders only, so that is this one.
@@ -43,7 +43,10 @@ class WorkerSettings:
     # Every job of the default queue (see `queue.QUEUE_OF`); the verdicts queue has its own workers.
     functions: ClassVar[list] = [func(f, timeout=_LONG_JOBS[f]) if f in _LONG_JOBS else f for f in jobs.FUNCTIONS
                                  if queue.QUEUE_OF.get(f.__name__, queue.DEFAULT_QUEUE) == queue.DEFAULT_QUEUE]
-    cron_jobs: ClassVar[list] = [cron(panel_jobs.expire_invitations, minute=set(range(0, 60, 5)), unique=True)]
+    # The day's audit chain head is published by the first hourly run of each day (China time); the others find
+    # it published.
+    cron_jobs: ClassVar[list] = [cron(panel_jobs.expire_invitations, minute=set(range(0, 60, 5)), unique=True),
+                                 cron(audit_heads.publish_daily, minute={7}, unique=True)]
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = RedisSettings.from_dsn(settings.REDIS_URL or "redis://127.0.0.1:6379")

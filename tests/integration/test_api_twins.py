@@ -43,6 +43,7 @@ TWINS = {
     "/office/verdicts/bulk": "POST /api/v1/verdicts/bulk",
     "/office/holidays": "POST /api/v1/holidays/import",
     "/office/holidays/import": "POST /api/v1/holidays/import",
+    "/office/audit": "POST /api/v1/audit/heads",
     "/office/roster/import": "POST /api/v1/roster/import",
     "/office/roster/{member_id:int}": "POST /api/v1/roster/{member_id:int}",
     "/office/templates": "POST /api/v1/templates",

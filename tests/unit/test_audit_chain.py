@@ -8,14 +8,21 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from review.audit_chain import GENESIS, EventFields, canonical, event_hash, verify_chain
+from review.audit_chain import (
+    CONTENT_BROKEN,
+    GENESIS,
+    LINK_BROKEN,
+    EventFields,
+    Head,
+    canonical,
+    event_hash,
+    head_break,
+    verify_chain,
+)
 
 pytestmark = pytest.mark.unit
 
 Row = tuple[int, str, str, EventFields]
-
-CONTENT_BROKEN = "hash does not match the event's content"
-LINK_BROKEN = "prev_hash does not match the event before"
 
 
 def _fields(n: int) -> EventFields:
@@ -218,3 +225,43 @@ def test_verify_chain_any_field_change_detected_at_that_event(
 
     assert broken is not None
     assert broken.event_id == event_id
+
+
+def _head(seq: int, digest: str) -> Head:
+    return Head(seq=seq, hash=digest, published_at="2026-12-01 00:07")
+
+
+def test_head_break_chain_reaching_every_head_with_its_hash_has_none() -> None:
+    rows = build_chain([_fields(n) for n in range(6)])
+    hashes = {2: rows[1][2], 6: rows[5][2]}
+
+    assert head_break([_head(6, rows[5][2]), _head(2, rows[1][2]), _head(0, GENESIS)], hashes, 6) is None
+
+
+def test_head_break_chain_shorter_than_a_head_ends_before_it() -> None:
+    rows = build_chain([_fields(n) for n in range(5)])
+
+    found = head_break([_head(2, rows[1][2]), _head(5, rows[4][2])], {2: rows[1][2]}, 3)
+
+    assert found is not None
+    checked, broken = found
+    assert checked == 3
+    assert broken.event_id is None
+    assert broken.problem == "不存在：链在 2026-12-01 00:07 公布的链头（第 5 条）之前结束，第 4 至 5 条事件已被删除"
+
+
+def test_head_break_other_hash_at_a_head_breaks_there() -> None:
+    rows = build_chain([_fields(n) for n in range(5)])
+    rewritten = build_chain([_fields(n + 10) for n in range(5)])
+
+    found = head_break([_head(2, rows[1][2]), _head(4, rows[3][2])], {2: rows[1][2], 4: rewritten[3][2]}, 5)
+
+    assert found is not None
+    assert found[0] == 3
+    assert found[1].problem == "的哈希与 2026-12-01 00:07 公布的链头不符（链被改写）"
+
+
+def test_head_break_reports_the_earliest_head_first() -> None:
+    found = head_break([_head(9, "b" * 64), _head(4, "a" * 64)], {4: "c" * 64}, 5)
+
+    assert found is not None and found[0] == 3
