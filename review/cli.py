@@ -1,4 +1,5 @@
-"""The `review` command: demo, serve, worker, migrate, seed-demo, import-cases, createuser, verify-audit, holidays."""
+"""The `review` command: demo, serve, worker, migrate, seed-demo, import-cases, createuser, deactivate-user,
+verify-audit, holidays."""
 
 from __future__ import annotations
 
@@ -239,6 +240,21 @@ def cmd_createuser(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_deactivate_user(args: argparse.Namespace) -> int:
+    from review import accounts
+    from review.actors import Actor
+    from review.errors import ServiceError
+
+    try:
+        sessions, tokens = _run(_with_db(accounts.deactivate, username=args.username,
+                                         actor=Actor(kind="office", username="cli")))
+    except ServiceError as error:
+        print(error.message, file=sys.stderr)
+        return 1
+    print(f"已停用用户 {args.username}：结束会话 {sessions} 个，注销令牌 {tokens} 个")
+    return 0
+
+
 def cmd_verify_audit(args: argparse.Namespace) -> int:
     from review import audit
 
@@ -286,6 +302,9 @@ def parser() -> argparse.ArgumentParser:
     user.add_argument("--display-name")
     user.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
     user.set_defaults(fn=cmd_createuser)
+    off = sub.add_parser("deactivate-user", help="停用登录账号，并结束其全部会话、注销其全部 API 令牌")
+    off.add_argument("--username", required=True)
+    off.set_defaults(fn=cmd_deactivate_user)
     sub.add_parser("verify-audit", help="核验审计哈希链").set_defaults(fn=cmd_verify_audit)
     from review.panel_cli import add_commands
 

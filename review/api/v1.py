@@ -34,7 +34,9 @@ async def create_token(request: Request) -> Response:
 
     await ratelimit.spend(settings.LOGIN_ATTEMPTS_PER_CLIENT, f"login:{_client(request)}")
     actor = await auth.authenticate(str(body.get("username", "")), str(body.get("password", "")))
-    return JSONResponse({"token": await auth.issue_token(actor)})
+    # Named on the token list: the label the client gave, else its User-Agent.
+    client = str(body.get("label") or request.headers.get("user-agent", ""))
+    return JSONResponse({"token": await auth.issue_token(actor, client=client)})
 
 
 async def track(request: Request) -> Response:

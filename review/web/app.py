@@ -20,10 +20,11 @@ from review.actors import PUBLIC
 from review.api import holidays as holidays_api
 from review.api import panels as panels_api
 from review.api import scoring as scoring_api
+from review.api import tokens as tokens_api
 from review.api import v1
 from review.api import verdicts as verdicts_api
 from review.errors import NotFound, ServiceError
-from review.web import holiday_pages, pages, panel_pages, scoring_pages, verdict_pages
+from review.web import account_pages, holiday_pages, pages, panel_pages, scoring_pages, verdict_pages
 from review.web.guard import error_response
 
 SECURITY_HEADERS = [
@@ -86,9 +87,10 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
 
 
 def create_app() -> Starlette:
-    api_routes = [*panels_api.routes, *scoring_api.routes, *verdicts_api.routes, *holidays_api.routes, *v1.routes]
+    api_routes = [*panels_api.routes, *scoring_api.routes, *verdicts_api.routes, *holidays_api.routes,
+                  *tokens_api.routes, *v1.routes]
     page_routes = [*panel_pages.routes, *scoring_pages.routes, *verdict_pages.routes, *holiday_pages.routes,
-                   *pages.routes]
+                   *account_pages.routes, *pages.routes]
     routes = [
         Mount("/api/v1", routes=api_routes),
         PolicyMount("/static", app=StaticFiles(directory=str(settings.TEMPLATES_DIR / "static")), policy=PUBLIC,
