@@ -51,3 +51,4 @@ COMPLAINANT = Policy("complainant", frozenset({"complainant"}))
 PARTY = Policy("party", frozenset({"complainant", "liaison"}))  # the two sides of a case
 HOTLINE = Policy("hotline", frozenset({"hotline"}))
 STAFF_OR_HOTLINE = Policy("staff_or_hotline", frozenset({"office", "member", "liaison", "hotline"}))
+TOKEN_HOLDER = Policy("token_holder", frozenset({"office", "member", "liaison", "complainant"}))  # any bearer token

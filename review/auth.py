@@ -8,15 +8,17 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from review import db, ratelimit
+from review import db, ratelimit, settings
 from review.access_codes import hash_token, new_token
 from review.actors import Actor
 from review.errors import Invalid, Unauthorized
 from review.tables import Account, ApiKey, ApiToken, LoginSession, Role
 
-SESSION_LIFETIME = timedelta(hours=12)
-TOKEN_LIFETIME = timedelta(days=7)
-COMPLAINANT_TOKEN_LIFETIME = timedelta(hours=2)
+SESSION_LIFETIME = timedelta(hours=settings.SESSION_LIFETIME_HOURS)
+TOKEN_LIFETIME = timedelta(hours=settings.API_TOKEN_LIFETIME_HOURS)
+COMPLAINANT_TOKEN_LIFETIME = timedelta(hours=settings.TRACK_TOKEN_LIFETIME_HOURS)
+# A token's last use is written at most this often (not on every request).
+LAST_USED_GRANULARITY = timedelta(minutes=1)
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verifying against this keeps an unknown username as slow as a wrong password.
@@ -103,25 +105,31 @@ async def end_session(token: str) -> None:
     await LoginSession.delete().where(LoginSession.token_hash == hash_token(token)).run()
 
 
-async def issue_token(actor: Actor) -> str:
-    """A bearer token for the API: a person's, or a complainant's scoped to their case."""
+async def issue_token(actor: Actor, *, client: str = "") -> str:
+    """A bearer token for the API: a person's, or a complainant's scoped to their case.
+
+    `client` names who holds it on the token list (the label the client gave, else its User-Agent)."""
     token = new_token()
     lifetime = COMPLAINANT_TOKEN_LIFETIME if actor.kind == "complainant" else TOKEN_LIFETIME
+    now = _now()
     await ApiToken.insert(
-        ApiToken(token_hash=hash_token(token), user=actor.user_id, case=actor.case_id,
-                 expires_at=_now() + lifetime)
+        ApiToken(token_hash=hash_token(token), user=actor.user_id, case=actor.case_id, expires_at=now + lifetime,
+                 created_at=now, client=client.strip()[:120])
     ).run()
     return token
 
 
 async def token_actor(token: str) -> Actor | None:
     rows = await db.fetch(
-        f"SELECT t.\"case\", t.expires_at, {_ACCOUNT_COLUMNS} FROM api_token t"
+        f"SELECT t.id AS token_id, t.\"case\", t.expires_at, t.last_used_at, {_ACCOUNT_COLUMNS} FROM api_token t"
         " LEFT JOIN account a ON a.id = t.\"user\" WHERE t.token_hash = {}", hash_token(token),
     )
-    if not rows or rows[0]["expires_at"] < _now():
+    now = _now()
+    if not rows or rows[0]["expires_at"] < now:
         return None
     row = rows[0]
+    if row["last_used_at"] is None or row["last_used_at"] < now - LAST_USED_GRANULARITY:
+        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["token_id"]).run()
     if row["case"] is not None:
         return Actor(kind="complainant", case_id=row["case"])
     return _actor(row) if row["active"] else None

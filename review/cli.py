@@ -1,5 +1,5 @@
-"""The `review` command: demo, serve, worker, migrate, seed-demo, import-cases, createuser, verify-audit,
-publish-audit-head, holidays."""
+"""The `review` command: demo, serve, worker, migrate, seed-demo, import-cases, createuser, deactivate-user,
+verify-audit, publish-audit-head, holidays."""
 
 from __future__ import annotations
 
@@ -265,6 +265,21 @@ def _kept_heads(paths: list[str]) -> list[Any]:
     return heads
 
 
+def cmd_deactivate_user(args: argparse.Namespace) -> int:
+    from review import accounts
+    from review.actors import Actor
+    from review.errors import ServiceError
+
+    try:
+        sessions, tokens = _run(_with_db(accounts.deactivate, username=args.username,
+                                         actor=Actor(kind="office", username="cli")))
+    except ServiceError as error:
+        print(error.message, file=sys.stderr)
+        return 1
+    print(f"已停用用户 {args.username}：结束会话 {sessions} 个，注销令牌 {tokens} 个")
+    return 0
+
+
 def cmd_verify_audit(args: argparse.Namespace) -> int:
     from review import audit
 
@@ -321,6 +336,9 @@ def parser() -> argparse.ArgumentParser:
     user.add_argument("--display-name")
     user.add_argument("--password-stdin", action="store_true", help="从标准输入读取密码")
     user.set_defaults(fn=cmd_createuser)
+    off = sub.add_parser("deactivate-user", help="停用登录账号，并结束其全部会话、注销其全部 API 令牌")
+    off.add_argument("--username", required=True)
+    off.set_defaults(fn=cmd_deactivate_user)
     verify = sub.add_parser("verify-audit", help="核验审计哈希链（并与每个公布的链头核对）")
     verify.add_argument("--heads", action="append", default=[], metavar="FILE",
                         help="另行保存的链头列表（GET /api/v1/audit/heads 的 JSON），可多次给出")

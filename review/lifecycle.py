@@ -100,6 +100,8 @@ ACTION_LABELS: dict[str, str] = {
     "template_saved": "保存组成模板",
     "holidays_loaded": "载入节假日安排",
     "holidays_seeded": "补充节假日数据",
+    "api_token_revoked": "注销 API 令牌",
+    "account_deactivated": "停用账号",
 }
 
 # Reasons that stay with the office: a member's own grounds for declining or recusing, and a party's grounds

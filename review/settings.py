@@ -20,6 +20,22 @@ REDIS_URL: str = config("REDIS_URL", default="")
 DEMO_MODE: bool = config("REVIEW_DEMO", cast=bool, default=False)
 # Cookies are Secure unless explicitly serving plain HTTP on localhost (the demo).
 COOKIE_SECURE: bool = config("COOKIE_SECURE", cast=bool, default=True)
+
+
+def _hours(name: str, default: float) -> float:
+    value: float = config(name, cast=float, default=default)
+    if not 0 < value <= 24 * 366:
+        raise ValueError(f"{name} 应为大于 0、不超过 8784 的小时数，现为 {value}")
+    return value
+
+
+# How long a web login, an API token and a complainant's tracking token last, in hours (fractions allowed).
+SESSION_LIFETIME_HOURS = _hours("SESSION_LIFETIME_HOURS", 12)
+API_TOKEN_LIFETIME_HOURS = _hours("API_TOKEN_LIFETIME_HOURS", 7 * 24)
+TRACK_TOKEN_LIFETIME_HOURS = _hours("TRACK_TOKEN_LIFETIME_HOURS", 2)
+# The key that signs the forms' pre-login CSRF tokens; the same in every web process. Unset: a random key
+# made once in REVIEW_DATA_DIR/secret_key.
+SECRET_KEY: str = config("SECRET_KEY", default="")
 # Case pages each process keeps as rendered (about 10 KB each); 0 renders every view afresh.
 CASE_PAGES_KEPT: int = config("CASE_PAGES_KEPT", cast=int, default=1_000)
 TEMPLATES_AUTO_RELOAD: bool = config("TEMPLATES_AUTO_RELOAD", cast=bool, default=False)

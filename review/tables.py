@@ -116,6 +116,9 @@ class ApiToken(Table):
     user = ForeignKey(references=Account, null=True)
     case = ForeignKey(references=Case, null=True)
     expires_at = Timestamptz()
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_used_at = Timestamptz(null=True, default=None, help_text="Updated at most once a minute")
+    client = Varchar(length=120, default="", help_text="The label the client gave, else its User-Agent")
 
 
 class AuditEvent(Table):

@@ -29,7 +29,9 @@ async def create_token(request: Request) -> Response:
     body = await json_object(request)
     actor = await auth.log_in(username=str(body.get("username", "")), password=str(body.get("password", "")),
                               client=client_address(request))
-    return JSONResponse({"token": await auth.issue_token(actor)})
+    # Named on the token list: the label the client gave, else its User-Agent.
+    client = str(body.get("label") or request.headers.get("user-agent", ""))
+    return JSONResponse({"token": await auth.issue_token(actor, client=client)})
 
 
 async def track(request: Request) -> Response:

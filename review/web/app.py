@@ -21,10 +21,11 @@ from review.api import audit as audit_api
 from review.api import holidays as holidays_api
 from review.api import panels as panels_api
 from review.api import scoring as scoring_api
+from review.api import tokens as tokens_api
 from review.api import v1
 from review.api import verdicts as verdicts_api
 from review.errors import NotFound, ServiceError
-from review.web import audit_pages, holiday_pages, pages, panel_pages, scoring_pages, verdict_pages
+from review.web import account_pages, audit_pages, holiday_pages, pages, panel_pages, scoring_pages, verdict_pages
 from review.web.client_address import forwarded_headers
 from review.web.guard import error_response
 
@@ -89,9 +90,9 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
 
 def create_app(*, forwarded_allow_ips: str = settings.FORWARDED_ALLOW_IPS) -> Starlette:
     api_routes = [*panels_api.routes, *scoring_api.routes, *verdicts_api.routes, *holidays_api.routes, *audit_api.routes,
-                  *v1.routes]
+                  *tokens_api.routes, *v1.routes]
     page_routes = [*panel_pages.routes, *scoring_pages.routes, *verdict_pages.routes, *holiday_pages.routes,
-                   *audit_pages.routes, *pages.routes]
+                   *audit_pages.routes, *account_pages.routes, *pages.routes]
     routes = [
         Mount("/api/v1", routes=api_routes),
         PolicyMount("/static", app=StaticFiles(directory=str(settings.TEMPLATES_DIR / "static")), policy=PUBLIC,

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import hmac
 import logging
 import re
-import secrets
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
@@ -18,13 +16,14 @@ from starlette.routing import Route
 from review import auth, db, holidays, settings
 from review.actors import ANONYMOUS, Actor, Policy
 from review.errors import Forbidden, ServiceError, Unauthorized
+from review.web import csrf
 from review.web.templating import CHINA, render
 
 log = logging.getLogger("review.web")
 
 SESSION_COOKIE = "rv_session"
 TRACK_COOKIE = "rv_track"
-CSRF_COOKIE = "rv_csrf"
+CSRF_COOKIE = "rv_csrf"  # an anonymous browser's pre-session cookie
 CSRF_FIELD = "csrf_token"
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -59,20 +58,28 @@ async def resolve_actor(request: Request) -> Actor:
     if token:
         found = await auth.session_actor(token)
         if found:
+            request.state.session_csrf = found[1]
             return found[0]
     track = request.cookies.get(TRACK_COOKIE)
     if track:
-        return await auth.token_actor(track) or ANONYMOUS
+        actor = await auth.token_actor(track)
+        if actor:
+            request.state.session_csrf = csrf.tracking_token(track)
+            return actor
     return ANONYMOUS
 
 
 def csrf_token(request: Request) -> str:
-    """This browser's CSRF token (double-submit: a SameSite=Strict cookie echoed in every form)."""
-    token = request.cookies.get(CSRF_COOKIE) or request.scope.get("rv_new_csrf")
-    if not token:
-        token = secrets.token_urlsafe(32)
-        request.scope["rv_new_csrf"] = token
-    return token
+    """The token this browser's forms carry: its session's own once signed in, else one bound to its
+    pre-session cookie (a SameSite=Strict cookie, made on the first page that needs it)."""
+    session_csrf: str | None = getattr(request.state, "session_csrf", None)
+    if session_csrf:
+        return session_csrf
+    pre_session = request.cookies.get(CSRF_COOKIE) or request.scope.get("rv_new_csrf")
+    if not pre_session:
+        pre_session = csrf.new_pre_session()
+        request.scope["rv_new_csrf"] = pre_session
+    return csrf.pre_login_token(pre_session)
 
 
 def set_cookie(response: Response, name: str, value: str, max_age: int | None = None,
@@ -82,11 +89,22 @@ def set_cookie(response: Response, name: str, value: str, max_age: int | None = 
 
 
 async def _check_csrf(request: Request) -> None:
-    cookie = request.cookies.get(CSRF_COOKIE, "")
+    """The form's token must be the one this browser's own session (or pre-session cookie) expects."""
+    bound = getattr(request.state, "session_csrf", None) or request.cookies.get(CSRF_COOKIE)
     form = await request.form()
     sent = str(form.get(CSRF_FIELD, ""))
-    if not cookie or not hmac.compare_digest(cookie, sent):
+    if not bound or not csrf.same(csrf_token(request), sent):
         raise Forbidden("csrf_failed", "页面已过期或请求来源无效，请刷新页面后重试")
+
+
+def may_be_cached(request: Request, policy: Policy, response: Response) -> bool:
+    """Only what every visitor sees alike: a public page read anonymously that hands out no cookie.
+
+    Everything else (a signed-in or tracking visitor's page, a non-public route, any form post, the answer
+    that carries a new token) may hold personal data and is sent `Cache-Control: no-store`."""
+    actor = getattr(request.state, "actor", ANONYMOUS)
+    return (request.method in ("GET", "HEAD") and not policy.kinds and actor.kind == "anonymous"
+            and "set-cookie" not in response.headers)
 
 
 def error_response(request: Request, error: ServiceError) -> Response:
@@ -143,6 +161,8 @@ def guarded(endpoint: Endpoint, policy: Policy) -> Endpoint:
         new_csrf = request.scope.get("rv_new_csrf")
         if new_csrf:
             set_cookie(response, CSRF_COOKIE, new_csrf, samesite="strict")
+        if not may_be_cached(request, policy, response):
+            response.headers["cache-control"] = "no-store"
         return response
 
     guard.__name__ = endpoint.__name__

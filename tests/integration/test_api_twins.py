@@ -26,6 +26,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 TWINS = {
     "/login": "POST /api/v1/auth/token",
     "/logout": "POST /api/v1/auth/logout",
+    "/account/tokens/{token_id:int}/revoke": "DELETE /api/v1/auth/tokens/{token_id:int}",
     "/track": "POST /api/v1/track",
     "/verify/{code}": "POST /api/v1/verdicts/{code}/verify",
     "/office/cases/{number}/accept": "POST /api/v1/cases/{number}/screen",

@@ -20,9 +20,9 @@ from tests.integration.scoring_helpers import convened_case, seated_now
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 
 
-async def _cookies(actor: Actor, csrf: str = "csrf-of-this-browser") -> dict[str, str]:
+async def _cookies(actor: Actor) -> dict[str, str]:
     token, _ = await auth.start_session(actor)
-    return {"Cookie": f"rv_session={token}; rv_csrf={csrf}"}
+    return {"Cookie": f"rv_session={token}"}
 
 
 async def _page(path: str, headers: dict[str, str]) -> str:
@@ -92,10 +92,12 @@ async def test_each_viewer_gets_their_own_page_and_token() -> None:
     liaison = await factories.account("liaison")
     stranger = await factories.account("liaison", department_id=await factories.department("CDGA", "成都市公安局"))
     path = f"/office/cases/{number}"
-    mine = await _page(path, await _cookies(office, "token-of-the-first-browser"))
-    theirs = await _page(path, await _cookies(other_office, "token-of-the-second-browser"))
-    assert 'value="token-of-the-first-browser"' in mine and "token-of-the-second-browser" not in mine
-    assert 'value="token-of-the-second-browser"' in theirs and "token-of-the-first-browser" not in theirs
+    first, first_csrf = await auth.start_session(office)
+    second, second_csrf = await auth.start_session(other_office)
+    mine = await _page(path, {"Cookie": f"rv_session={first}"})
+    theirs = await _page(path, {"Cookie": f"rv_session={second}"})
+    assert f'value="{first_csrf}"' in mine and second_csrf not in mine
+    assert f'value="{second_csrf}"' in theirs and first_csrf not in theirs
     assert f"退出（{other_office.display_name}）" in theirs
     # The department's liaison sees the complainant's name masked, whatever the office has viewed.
     liaison_page = await _page(f"/liaison/cases/{number}", await _cookies(liaison))
@@ -107,7 +109,7 @@ async def test_each_viewer_gets_their_own_page_and_token() -> None:
 async def test_a_kept_page_is_not_served_after_logout() -> None:
     number, office = await _ruled()
     token, _ = await auth.start_session(office)
-    headers = {"Cookie": f"rv_session={token}; rv_csrf=csrf-of-this-browser"}
+    headers = {"Cookie": f"rv_session={token}"}
     await _page(f"/office/cases/{number}", headers)
     await auth.end_session(token)
     async with factories.client(**headers) as client:

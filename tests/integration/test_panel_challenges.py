@@ -17,6 +17,7 @@ from tests.integration.panel_helpers import (
     case_row,
     complainant_token,
     convened_case,
+    csrf_of,
     events,
     panel_row,
     run_jobs,
@@ -127,8 +128,7 @@ async def test_challenge_by_another_department_looks_like_a_missing_seat() -> No
         theirs = await http.post(f"/api/v1/seats/{seat_id}/challenges", json={"reason": REASON})
         missing = await http.post("/api/v1/seats/999999/challenges", json={"reason": REASON})
     async with await web(stranger) as http:
-        token = "t" * 24
-        http.cookies.set("rv_csrf", token)
+        token = csrf_of(await http.get("/liaison"))
         by_web = await http.post(f"/cases/{ctx['number']}/challenges",
                                  data={"csrf_token": token, "seat": str(seat_id), "reason": REASON})
 

@@ -11,6 +11,7 @@ from starlette.routing import Route
 from review import auth
 from review.actors import Actor
 from review.api.panels import routes as api_routes
+from review.web.csrf import tracking_token
 from review.web.panel_pages import routes as web_routes
 from tests import factories
 from tests.integration.panel_helpers import complainant_token
@@ -18,7 +19,6 @@ from tests.integration.panel_helpers import complainant_token
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 
 KINDS = ("office", "member", "liaison", "complainant")
-CSRF = "c" * 32
 
 
 def _calls(routes: list[Any], prefix: str) -> list[tuple[str, str, Any]]:
@@ -30,14 +30,14 @@ def _fill(path: str, number: str) -> str:
     return re.sub(r"\{[^}]+\}", lambda m: "1" if m.group(0).endswith(":int}") else number, path)
 
 
-async def _credentials(kind: str, number: str, code: str) -> tuple[str, dict[str, str]]:
-    """(bearer token, web cookies) for one kind of actor."""
+async def _credentials(kind: str, number: str, code: str) -> tuple[str, dict[str, str], str]:
+    """(bearer token, web cookies, the CSRF token of that session's forms) for one kind of actor."""
     if kind == "complainant":
         token = await complainant_token(number, code)
-        return token, {"rv_track": token, "rv_csrf": CSRF}
+        return token, {"rv_track": token}, tracking_token(token)
     actor: Actor = await factories.account(kind)
-    session, _ = await auth.start_session(actor)
-    return await auth.issue_token(actor), {"rv_session": session, "rv_csrf": CSRF}
+    session, csrf = await auth.start_session(actor)
+    return await auth.issue_token(actor), {"rv_session": session}, csrf
 
 
 async def test_panel_routes_admit_only_their_policy() -> None:
@@ -47,7 +47,7 @@ async def test_panel_routes_admit_only_their_policy() -> None:
     admitted: dict[tuple[str, str, str], int] = {}
 
     for kind in KINDS:
-        token, cookies = await _credentials(kind, number, code)
+        token, cookies, csrf = await _credentials(kind, number, code)
         for method, path, policy in calls:
             url = _fill(path, number)
             if path.startswith("/api/"):
@@ -57,7 +57,7 @@ async def test_panel_routes_admit_only_their_policy() -> None:
                 async with factories.client() as http:
                     for name, value in cookies.items():
                         http.cookies.set(name, value)
-                    data = {"csrf_token": CSRF} if method == "POST" else None
+                    data = {"csrf_token": csrf} if method == "POST" else None
                     status = (await http.request(method, url, data=data)).status_code
             (admitted if policy.admits(Actor(kind=kind)) else refused)[(kind, method, path)] = status
 

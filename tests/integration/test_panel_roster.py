@@ -18,7 +18,16 @@ from review.actors import Actor
 from review.convening import convene_panel
 from review.errors import Forbidden, Invalid
 from tests import factories
-from tests.integration.panel_helpers import accepted_case, api, events, member_row_of, panel_row, submit, web
+from tests.integration.panel_helpers import (
+    accepted_case,
+    api,
+    csrf_of,
+    events,
+    member_row_of,
+    panel_row,
+    submit,
+    web,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 
@@ -237,8 +246,7 @@ async def test_import_roster_api_and_web_refuse_member_and_liaison(kind: str, tm
     async with await api(actor) as http:
         by_api = await http.post("/api/v1/roster/import", files={"file": (path.name, path.read_bytes())})
     async with await web(actor) as http:
-        token = "t" * 20
-        http.cookies.set("rv_csrf", token)
+        token = csrf_of(await http.get("/"))
         by_web = await http.post("/office/roster/import", data={"csrf_token": token},
                                  files={"file": (path.name, path.read_bytes())})
 

@@ -353,11 +353,11 @@ async def test_form_refuses_a_radio_value_that_is_not_a_level(c3: str) -> None:
     member = (await seated_now(number))[0]
     from review import auth
 
-    token, _ = await auth.start_session(member)
-    form = {"csrf_token": "t", "revision": "0"}
+    token, csrf = await auth.start_session(member)
+    form = {"csrf_token": csrf, "revision": "0"}
     for c in ["C1", "C2", "C3", "C4", "C5", "C6"]:
         form[f"value_{c}"], form[f"reason_{c}"] = (c3 if c == "C3" else "3"), f"{c} 理由"
-    async with factories.client(Cookie=f"rv_session={token}; rv_csrf=t") as web:
+    async with factories.client(Cookie=f"rv_session={token}") as web:
         response = await web.post(f"/panel/cases/{number}/scores", data=form)
 
     assert response.status_code == 422
@@ -376,11 +376,12 @@ async def _signed(number: str, office: object) -> tuple[object, list]:
     return chair, [m for m in members if m.user_id != chair.user_id]
 
 
-async def _web(actor: object) -> dict[str, str]:
+async def _web(actor: object) -> tuple[dict[str, str], str]:
+    """A signed-in browser: its cookie header and the CSRF token of its session's forms."""
     from review import auth
 
-    token, _ = await auth.start_session(actor)
-    return {"Cookie": f"rv_session={token}; rv_csrf=t"}
+    token, csrf = await auth.start_session(actor)
+    return {"Cookie": f"rv_session={token}"}, csrf
 
 
 async def test_dissent_added_or_changed_after_signing_is_kept_and_shown_to_the_office() -> None:
@@ -388,14 +389,16 @@ async def test_dissent_added_or_changed_after_signing_is_kept_and_shown_to_the_o
     chair, (early, late, *_) = await _signed(number, office)
     await add_dissent(number=number, actor=early, text="签署前的异议。")
     await save_reasoning(number=number, actor=chair, reasoning="多数评议员认为办理到位。")
-    async with factories.client(**await _web(chair)) as web:
+    headers, _csrf = await _web(chair)
+    async with factories.client(**headers) as web:
         chair_page = (await web.get(f"/panel/cases/{number}")).text
     await sign_reasoning(number=number, actor=chair)
 
     await add_dissent(number=number, actor=late, text="签署后才提出的异议。")
     await add_dissent(number=number, actor=early, text="签署后修改的异议。")
     office_view = await scoring_view(office, await visible_case(office, number))
-    async with factories.client(**await _web(office)) as web:
+    headers, _csrf = await _web(office)
+    async with factories.client(**headers) as web:
         office_page = (await web.get(f"/office/cases/{number}")).text
     ruling_id = await issue_ruling(number=number, actor=office)
     with pytest.raises(Conflict) as after_issue:
@@ -420,13 +423,14 @@ async def test_chair_signs_the_reasoning_typed_in_the_same_form() -> None:
     number, _, office, _ = await convened_case()
     chair, _ = await _signed(number, office)
 
-    async with factories.client(**await _web(chair)) as web:
+    headers, csrf = await _web(chair)
+    async with factories.client(**headers) as web:
         empty = await web.post(f"/panel/cases/{number}/deliberation/sign",
-                               data={"csrf_token": "t", "reasoning": "   "})
+                               data={"csrf_token": csrf, "reasoning": "   "})
         signed = await web.post(f"/panel/cases/{number}/deliberation/sign",
-                                data={"csrf_token": "t", "reasoning": "经合议，评议组认定办理基本到位。"})
+                                data={"csrf_token": csrf, "reasoning": "经合议，评议组认定办理基本到位。"})
         again = await web.post(f"/panel/cases/{number}/deliberation/sign",
-                               data={"csrf_token": "t", "reasoning": "第二次点了签署"})
+                               data={"csrf_token": csrf, "reasoning": "第二次点了签署"})
 
     assert empty.status_code == 422 and "出错了" not in empty.text
     assert 'id="reasoning"' in empty.text and 'aria-invalid="true" aria-describedby="error-reasoning"' in empty.text
@@ -445,9 +449,10 @@ async def test_refused_sign_keeps_the_typed_reasoning_on_the_page() -> None:
     await close_scoring(number=number, actor=office)
     chair = await factories.chair_of(number)
 
-    async with factories.client(**await _web(chair)) as web:
+    headers, csrf = await _web(chair)
+    async with factories.client(**headers) as web:
         refused = await web.post(f"/panel/cases/{number}/deliberation/sign",
-                                 data={"csrf_token": "t", "reasoning": "组长刚刚写好的长篇理由"})
+                                 data={"csrf_token": csrf, "reasoning": "组长刚刚写好的长篇理由"})
 
     assert refused.status_code == 409
     assert "组长刚刚写好的长篇理由</textarea>" in refused.text and "须先在合议区讨论" in refused.text
@@ -467,7 +472,8 @@ async def test_every_level_and_reason_is_required_in_the_form() -> None:
     number, _, _, _ = await convened_case()
     member = (await seated_now(number))[0]
 
-    async with factories.client(**await _web(member)) as web:
+    headers, _csrf = await _web(member)
+    async with factories.client(**headers) as web:
         page = (await web.get(f"/panel/cases/{number}")).text
 
     for c in ["C1", "C2", "C3", "C4", "C5", "C6"]:
@@ -482,13 +488,14 @@ async def test_every_level_and_reason_is_required_in_the_form() -> None:
 async def test_refused_sheet_comes_back_typed_with_the_error_at_the_field() -> None:
     number, _, _, _ = await convened_case()
     member = (await seated_now(number))[0]
-    form = {"csrf_token": "t", "revision": "0"}
+    form = {"revision": "0"}
     for i, c in enumerate(["C1", "C2", "C3", "C4", "C5", "C6"]):
         form[f"value_{c}"], form[f"reason_{c}"] = str(i % 5 + 1), f"第{i + 1}项的长篇理由"
     form["reason_C4"] = ""
 
-    async with factories.client(**await _web(member)) as web:
-        refused = await web.post(f"/panel/cases/{number}/scores", data=form)
+    headers, csrf = await _web(member)
+    async with factories.client(**headers) as web:
+        refused = await web.post(f"/panel/cases/{number}/scores", data={"csrf_token": csrf, **form})
 
     page = refused.text
     assert refused.status_code == 422 and "出错了" not in page
@@ -509,10 +516,11 @@ async def test_error_page_links_back_to_where_the_user_was() -> None:
     number, _, _, _ = await convened_case()
     member = (await seated_now(number))[0]
 
-    async with factories.client(**await _web(member)) as web:
-        from_page = await web.post(f"/panel/cases/{number}/deliberation/nothing", data={"csrf_token": "t"},
+    headers, csrf = await _web(member)
+    async with factories.client(**headers) as web:
+        from_page = await web.post(f"/panel/cases/{number}/deliberation/nothing", data={"csrf_token": csrf},
                                    headers={"Referer": f"http://testserver/panel/cases/{number}?x=1"})
-        foreign = await web.post(f"/panel/cases/{number}/deliberation/nothing", data={"csrf_token": "t"},
+        foreign = await web.post(f"/panel/cases/{number}/deliberation/nothing", data={"csrf_token": csrf},
                                  headers={"Referer": "http://elsewhere.example/panel"})
 
     assert from_page.status_code == foreign.status_code == 404
@@ -541,14 +549,16 @@ async def test_revision_after_seeing_others_is_marked_and_the_history_shows_it()
                      submit=False)
     await submit_sheet(number=number, actor=first, scores=_scores(2, "占位"), revision=1)
     await submit_sheet(number=number, actor=second, scores=_scores(5, "二"))
-    async with factories.client(**await _web(first)) as web:
+    headers, _csrf = await _web(first)
+    async with factories.client(**headers) as web:
         await web.get(f"/panel/cases/{number}")  # the first sight of the others' sheets
     await submit_sheet(number=number, actor=first, scores=_scores(5, "看后"), revision=2)
 
     async with factories.client(**await _bearer(first)) as api:
         mine = (await api.get(f"/api/v1/cases/{number}/scores")).json()["my_sheet"]
         history = await api.get(f"/api/v1/cases/{number}/sheets/{mine['sheet_id']}/revisions")
-    async with factories.client(**await _web(first)) as web:
+    headers, _csrf = await _web(first)
+    async with factories.client(**headers) as web:
         page = (await web.get(f"/panel/cases/{number}")).text
         history_page = await web.get(f"/panel/cases/{number}/sheets/{mine['sheet_id']}/revisions")
     sealed = {}
@@ -576,7 +586,8 @@ async def test_revision_after_seeing_others_is_marked_and_the_history_shows_it()
                         if s["member"] == third.username)
         third_history = (await api.get(f"/api/v1/cases/{number}/sheets/{third_id}/revisions")).json()
         quality = (await api.get("/api/v1/scoring/quality")).json()
-    async with factories.client(**await _web(office)) as web:
+    headers, _csrf = await _web(office)
+    async with factories.client(**headers) as web:
         office_page = (await web.get(f"/office/cases/{number}")).text
         quality_page = (await web.get("/office/quality")).text
 

@@ -24,6 +24,7 @@ from review.deliberation import issue_ruling
 from review.tables import AuditEvent, Verdict
 from tests import factories
 from tests.conftest import run_jobs
+from tests.integration.panel_helpers import csrf_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 
@@ -79,7 +80,7 @@ async def test_verify_valid_then_tampered_then_withdrawn_web_and_api() -> None:
         ok = await http.post(f"/api/v1/verdicts/{code}/verify", content=public)
         bad = await http.post(f"/api/v1/verdicts/{code}/verify", content=bytes(tampered))
         by_hash = await http.get(f"/api/v1/verdicts/{code}", params={"sha256": verdict["full_sha256"]})
-        csrf = page.cookies.get("rv_csrf") or http.cookies.get("rv_csrf")
+        csrf = csrf_of(page)
         web_bad = await http.post(f"/verify/{code}", data={"csrf_token": csrf},
                                   files={"file": ("v.pdf", bytes(tampered), "application/pdf")})
         web_ok = await http.post(f"/verify/{code}", data={"csrf_token": csrf},
@@ -153,7 +154,7 @@ async def test_both_files_are_signed_and_verify_reports_the_signature_web_and_ap
         api = await http.get(f"/api/v1/verdicts/{code}")
         ok = await http.post(f"/api/v1/verdicts/{code}/verify", content=files["full"])
         bad = await http.post(f"/api/v1/verdicts/{code}/verify", content=bytes(tampered))
-        csrf = page.cookies.get("rv_csrf") or http.cookies.get("rv_csrf")
+        csrf = csrf_of(page)
         web_ok = await http.post(f"/verify/{code}", data={"csrf_token": csrf},
                                  files={"file": ("v.pdf", files["public"], "application/pdf")})
         web_bad = await http.post(f"/verify/{code}", data={"csrf_token": csrf},
@@ -320,7 +321,7 @@ async def test_bulk_pages_refresh_until_finished_without_javascript() -> None:
     async with factories.client() as http:
         login = await http.get("/login")
         await http.post("/login", data={"username": office.username, "password": factories.PASSWORD,
-                                        "csrf_token": login.cookies.get("rv_csrf", "")})
+                                        "csrf_token": csrf_of(login)})
         form = await http.get("/office/verdicts/bulk")
         running = await http.get(f"/office/verdicts/bulk/{bulk_id}")
         await run_jobs()

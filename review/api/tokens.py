@@ -1,0 +1,35 @@
+"""The API tokens of the person presenting one: list them, revoke the one presented, revoke any of theirs."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from review import accounts, auth
+from review.actors import STAFF, TOKEN_HOLDER
+from review.web.guard import bearer_token, route
+
+
+async def revoke_presented(request: Request) -> Response:
+    """注销本次请求所出示的令牌"""
+    await auth.revoke_token(bearer_token(request) or "")
+    return JSONResponse({"status": "revoked"})
+
+
+async def list_tokens(request: Request) -> Response:
+    """本人的有效令牌：签发时间、最近使用时间、到期时间与客户端（不含令牌本身）"""
+    tokens = await accounts.tokens_of(actor=request.state.actor, presented=bearer_token(request))
+    return JSONResponse([t.as_json() for t in tokens])
+
+
+async def revoke_one(request: Request) -> Response:
+    """注销本人的一个令牌（按编号）"""
+    await accounts.revoke_token(actor=request.state.actor, token_id=request.path_params["token_id"])
+    return JSONResponse({"status": "revoked"})
+
+
+routes = [
+    route("/auth/token", revoke_presented, TOKEN_HOLDER, methods=["DELETE"]),
+    route("/auth/tokens", list_tokens, STAFF),
+    route("/auth/tokens/{token_id:int}", revoke_one, STAFF, methods=["DELETE"]),
+]
