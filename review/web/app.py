@@ -25,7 +25,15 @@ from review.api import tokens as tokens_api
 from review.api import v1
 from review.api import verdicts as verdicts_api
 from review.errors import NotFound, ServiceError
-from review.web import account_pages, audit_pages, holiday_pages, pages, panel_pages, scoring_pages, verdict_pages
+from review.web import (
+    account_pages,
+    audit_pages,
+    holiday_pages,
+    pages,
+    panel_pages,
+    scoring_pages,
+    verdict_pages,
+)
 from review.web.client_address import forwarded_headers
 from review.web.guard import error_response
 
