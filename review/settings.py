@@ -27,6 +27,11 @@ PUBLIC_BASE_URL: str = config("PUBLIC_BASE_URL", default="http://127.0.0.1:8000"
 TRACK_ATTEMPTS_PER_CASE: str = config("TRACK_ATTEMPTS_PER_CASE", default="10/hour")
 TRACK_ATTEMPTS_PER_CLIENT: str = config("TRACK_ATTEMPTS_PER_CLIENT", default="30/hour")
 LOGIN_ATTEMPTS_PER_CLIENT: str = config("LOGIN_ATTEMPTS_PER_CLIENT", default="20/minute")
+# Bytes a request body may carry, counted as it streams in (413 beyond): any body (JSON, forms) unless its
+# route declares otherwise; multipart uploads; a PDF sent to the public verdict check (/verify).
+REQUEST_BODY_LIMIT: int = config("REQUEST_BODY_LIMIT", cast=int, default=1024 * 1024)
+UPLOAD_BODY_LIMIT: int = config("UPLOAD_BODY_LIMIT", cast=int, default=20 * 1024 * 1024)
+VERIFY_BODY_LIMIT: int = config("VERIFY_BODY_LIMIT", cast=int, default=10 * 1024 * 1024)
 # Seats a local resident may hold above the average load of residents before yielding to residents from
 # other districts (panels.draw, rule 2); recorded with every draw and published on its record.
 PANEL_LOAD_MARGIN: float = config("PANEL_LOAD_MARGIN", cast=float, default=2)

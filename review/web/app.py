@@ -24,6 +24,8 @@ from review.api import v1
 from review.api import verdicts as verdicts_api
 from review.errors import NotFound, ServiceError
 from review.web import holiday_pages, pages, panel_pages, scoring_pages, verdict_pages
+from review.web.body_limit import BodyLimit
+from review.web.failures import Failures
 from review.web.guard import error_response
 
 SECURITY_HEADERS = [
@@ -59,13 +61,18 @@ class PolicyMount(Mount):
         self.policy = policy
 
 
-async def not_found(request: Request, exc: Exception) -> Response:
+HTTP_REFUSALS = {404: ("not_found", "页面不存在"), 405: ("method_not_allowed", "不支持该请求方法"),
+                 400: ("bad_request", "请求无效")}
+
+
+async def http_refusal(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (no route, wrong method, unreadable request) in the documented form."""
     status = getattr(exc, "status_code", 404)
-    if status == 405:
-        error: ServiceError = ServiceError("method_not_allowed", "不支持该请求方法")
-        error.status = 405
+    if status == 404:
+        error: ServiceError = NotFound(*HTTP_REFUSALS[404])
     else:
-        error = NotFound("not_found", "页面不存在")
+        error = ServiceError(*HTTP_REFUSALS.get(status, ("bad_request", "请求无效")))
+        error.status = status
     return error_response(request, error)
 
 
@@ -97,8 +104,10 @@ def create_app() -> Starlette:
     ]
     return Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeaders)],
-        exception_handlers={HTTPException: not_found},
+        # Outermost first: every answer gets the security headers, failures the documented form, and
+        # bodies are counted before any endpoint reads them.
+        middleware=[Middleware(SecurityHeaders), Middleware(Failures), Middleware(BodyLimit)],
+        exception_handlers={HTTPException: http_refusal},
         lifespan=lifespan,
     )
 
