@@ -12,8 +12,9 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
-from review.errors import Invalid, ServiceError
+from review.errors import Invalid, NotFound, ServiceError
 from review.input_text import refuse_unstorable, unstorable
+from review.params import LARGEST
 
 
 class FormTooLarge(ServiceError):
@@ -54,10 +55,13 @@ async def read_form(request: Request) -> FormData:
 
 
 def check_parameters(request: Request) -> None:
-    """Query and path parameters held to the text rule (422 naming the parameter)."""
+    """Query and path parameters held to the text rule (422 naming the parameter); a number in the path
+    larger than any stored id names nothing (404)."""
     for name, value in request.query_params.multi_items():
         refuse_unstorable(name, "query")
         refuse_unstorable(value, name)
     for name, value in request.path_params.items():
         if isinstance(value, str):
             refuse_unstorable(value, name)
+        elif isinstance(value, int) and value > LARGEST:
+            raise NotFound("not_found", "页面不存在")

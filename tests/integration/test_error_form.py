@@ -169,6 +169,16 @@ async def test_query_and_path_nul_is_422_on_both_databases() -> None:
     _error(path, 422, "invalid_text", "code")
 
 
+async def test_path_number_beyond_any_stored_id_is_404_on_both_databases() -> None:
+    office = await factories.account("office")
+    async with factories.client(**await _bearer(office)) as http:
+        member = await http.get("/api/v1/roster/99999999999999999999")
+        bulk = await http.get("/api/v1/verdicts/bulk/99999999999999999999")
+
+    _error(member, 404, "not_found")
+    _error(bulk, 404, "not_found")
+
+
 async def test_revision_not_a_number_is_422_with_the_sheet_as_typed() -> None:
     number, _, _, members = await convened_case()
     async with factories.client() as http:
