@@ -236,3 +236,11 @@ def test_real_server_stops_reading_a_chunked_body_past_the_limit(served: tuple[s
     assert b"connection: close" in head.lower()
     assert json.loads(body)["error"]["code"] == "body_too_large"
     assert sent < 4 * MB  # out of 100 MB offered: the server read about 1 MB and hung up
+
+
+async def test_unreadable_multipart_is_400_in_the_error_form_not_404() -> None:
+    async with factories.client(**await _office_bearer()) as http:
+        response = await http.post("/api/v1/roster/import", content=b"--x\r\n\r\n",
+                                   headers={"content-type": "multipart/form-data"})  # no boundary
+
+    _error(response, 400, "invalid_form")
