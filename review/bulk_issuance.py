@@ -20,6 +20,7 @@ from review import db, queue, verdicts
 from review.actors import Actor
 from review.deliberation import issue_ruling
 from review.errors import Forbidden, Invalid, NotFound, ServiceError
+from review.params import LARGEST
 from review.tables import Account, BulkIssuance, Case, Verdict
 
 MAX_CASES = 2000
@@ -135,6 +136,8 @@ async def progress(*, bulk_id: int | str, actor: Actor) -> Progress:
         bulk_id = int(bulk_id)
     except ValueError:
         raise NotFound("not_found", "未找到该批量签发记录") from None
+    if not 0 < bulk_id <= LARGEST:
+        raise NotFound("not_found", "未找到该批量签发记录")
     row = await BulkIssuance.select().where(BulkIssuance.id == bulk_id).first().run()
     if row is None:
         raise NotFound("not_found", "未找到该批量签发记录")

@@ -52,6 +52,11 @@ FAILURE_DELAY_MAX: float = config("FAILURE_DELAY_MAX", cast=float, default=4.0)
 # Addresses or networks (comma-separated, e.g. "10.0.0.5, 172.16.0.0/12"; "*" for any) of the proxies whose
 # X-Forwarded-For and X-Forwarded-Proto are believed; unset: none, the connection's peer is the client.
 FORWARDED_ALLOW_IPS: str = config("FORWARDED_ALLOW_IPS", default="")
+# Bytes a request body may carry, counted as it streams in (413 beyond): any body (JSON, forms) unless its
+# route declares otherwise; multipart uploads; a PDF sent to the public verdict check (/verify).
+REQUEST_BODY_LIMIT: int = config("REQUEST_BODY_LIMIT", cast=int, default=1024 * 1024)
+UPLOAD_BODY_LIMIT: int = config("UPLOAD_BODY_LIMIT", cast=int, default=20 * 1024 * 1024)
+VERIFY_BODY_LIMIT: int = config("VERIFY_BODY_LIMIT", cast=int, default=10 * 1024 * 1024)
 # Seats a local resident may hold above the average load of residents before yielding to residents from
 # other districts (panels.draw, rule 2); recorded with every draw and published on its record.
 PANEL_LOAD_MARGIN: float = config("PANEL_LOAD_MARGIN", cast=float, default=2)

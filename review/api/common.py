@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 
 from review.errors import Invalid
+from review.input_text import check_json
 
 
 def _no_constant(name: str) -> Any:
@@ -16,11 +17,16 @@ def _no_constant(name: str) -> Any:
 
 
 async def json_body(request: Request) -> Any:
-    """The request's JSON body (None when empty); 422 `invalid_json` when it does not parse."""
+    """The request's JSON body (None when empty); 422 `invalid_json` when it does not parse or nests too
+    deep, 422 `invalid_text` naming the field for a NUL character or a lone surrogate."""
     try:
-        return json.loads(await request.body() or b"null", parse_constant=_no_constant)
+        body = json.loads(await request.body() or b"null", parse_constant=_no_constant)
     except ValueError:
         raise Invalid("invalid_json", "请求体不是有效的 JSON") from None
+    except RecursionError:
+        raise Invalid("invalid_json", "请求体嵌套过深") from None
+    check_json(body)
+    return body
 
 
 async def json_object(request: Request) -> dict[str, Any]:

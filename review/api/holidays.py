@@ -14,6 +14,7 @@ from review.api.common import json_object
 from review.errors import Invalid
 from review.holiday_import import DEFAULT_SOURCE, HolidayLoad, load_file, load_year, year_param
 from review.uploads import saved_upload
+from review.web.forms import read_form
 from review.web.guard import route
 from review.web.templating import CHINA
 
@@ -58,7 +59,7 @@ async def import_holidays(request: Request) -> Response:
 
     actor = request.state.actor
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        form = await request.form()
+        form = await read_form(request)
         fields: dict[str, Any] = {k: form.get(k) for k in ("year", "source", "status")}
         path = await saved_upload(form.get("file"), (".csv", ".xlsx"))
         try:

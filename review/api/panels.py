@@ -12,7 +12,9 @@ from review import draws, rounds
 from review.actors import MEMBER, OFFICE, PARTY, PUBLIC
 from review.api.common import json_object
 from review.errors import NotFound
+from review.params import int_param
 from review.uploads import saved_upload
+from review.web.forms import read_form
 from review.web.guard import route
 
 
@@ -30,7 +32,7 @@ async def roster(request: Request) -> Response:
     """
     params = request.query_params
     page = await queries.roster_page(role=params.get("role", ""), district=params.get("district", ""),
-                                     search=params.get("q", "").strip(), page=int(params.get("page", "1") or 1))
+                                     search=params.get("q", "").strip(), page=int_param(params.get("page"), "page", 1, minimum=1))
     return JSONResponse({**page, "members": [_plain(m) for m in page["members"]]})
 
 
@@ -38,7 +40,7 @@ async def roster_import(request: Request) -> Response:
     """
     summary: 导入评议员（multipart 字段 file，CSV 或 XLSX；任何一行有误则整批不导入）
     """
-    form = await request.form()
+    form = await read_form(request)
     path = await saved_upload(form.get("file"), (".csv", ".xlsx"))
     try:
         report = await roster_service.import_roster(path=path, actor=request.state.actor)

@@ -3,8 +3,6 @@ the ruling, reconsideration and rater quality. Each parses, calls one service, r
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -12,6 +10,7 @@ from review import criteria_admin, deliberation, reconsideration
 from review.actors import CASE_PARTY, MEMBER, OFFICE, PUBLIC, STAFF, Policy
 from review.api.common import json_object
 from review.errors import Invalid, NotFound
+from review.params import int_param
 from review.rater_quality import rater_quality
 from review.scoring_flow import save_sheet
 from review.scoring_view import criteria_for, scoring_json, scoring_view
@@ -20,15 +19,6 @@ from review.visibility import visible_case
 from review.web.guard import PolicyRoute, route
 
 PARTY = Policy("party", frozenset({"liaison", "complainant"}))
-
-
-def _int(value: Any, field: str) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise Invalid("invalid_field", f"{field} 应为整数", field=field) from None
 
 
 async def list_criteria(request: Request) -> Response:
@@ -45,7 +35,7 @@ async def criteria_version(request: Request) -> Response:
     """
     summary: 某一版评议标准
     """
-    version = _int(request.path_params["version"], "version")
+    version = int_param(request.path_params["version"], "version")
     row = next((r for r in await criteria_admin.versions() if r["version"] == version), None)
     if row is None:
         raise NotFound("criteria_not_found", "没有这一版评议标准")
@@ -66,7 +56,7 @@ async def preview_draft(request: Request) -> Response:
     """
     from scoring.criteria import content_hash, content_json
 
-    set_id = _int(request.path_params["draft_id"], "draft_id") or 0
+    set_id = int_param(request.path_params["draft_id"], "draft_id") or 0
     content = await criteria_admin.load_content(set_id)
     return JSONResponse({"draft_id": set_id, "content": content_json(content), "content_hash": content_hash(content)})
 
@@ -75,7 +65,7 @@ async def update_draft(request: Request) -> Response:
     """
     summary: 修改草稿；已发布的版本一律拒绝
     """
-    set_id = _int(request.path_params["draft_id"], "draft_id") or 0
+    set_id = int_param(request.path_params["draft_id"], "draft_id") or 0
     await criteria_admin.update_draft(actor=request.state.actor, set_id=set_id, content=await json_object(request))
     return JSONResponse({"draft_id": set_id, "status": "draft"})
 
@@ -84,7 +74,7 @@ async def publish_draft(request: Request) -> Response:
     """
     summary: 发布草稿为新版本，此后不可更改
     """
-    set_id = _int(request.path_params["draft_id"], "draft_id") or 0
+    set_id = int_param(request.path_params["draft_id"], "draft_id") or 0
     version = await criteria_admin.publish_criteria(actor=request.state.actor, set_id=set_id)
     return JSONResponse({"version": version, "status": "published"})
 
@@ -110,7 +100,7 @@ async def save_scores(request: Request) -> Response:
     """
     body = await json_object(request)
     saved = await save_sheet(number=request.path_params["number"], actor=request.state.actor,
-                             scores=body.get("scores"), revision=_int(body.get("revision"), "revision"),
+                             scores=body.get("scores"), revision=int_param(body.get("revision"), "revision"),
                              submit=not body.get("draft"))
     return JSONResponse({"sheet_id": saved.sheet_id, "revision": saved.revision, "submitted": saved.submitted},
                         status_code=201 if saved.revision == 1 else 200)

@@ -5,13 +5,11 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 
-from review import bulk_issuance, verdicts
+from review import bulk_issuance, settings, verdicts
 from review.actors import OFFICE, PUBLIC
 from review.api.common import json_object
 from review.errors import Invalid
 from review.web.guard import route
-
-MAX_UPLOAD = 20_000_000
 
 
 def _signature(state) -> dict | None:
@@ -57,8 +55,6 @@ async def verify_file(request: Request) -> Response:
     pdf = await request.body()
     if not pdf:
         raise Invalid("missing_field", "请求体应为要核验的 PDF 文件", field="file")
-    if len(pdf) > MAX_UPLOAD:
-        raise Invalid("file_too_large", "文件过大", field="file")
     matched, signature = await verdicts.check_upload(found, pdf)
     return JSONResponse({**_public(found), "matches": matched, "authentic": matched is not None,
                          "signature": signature.as_json()})
@@ -121,7 +117,7 @@ routes = [
     route("/verdicts/bulk/{bulk_id}", bulk_progress, OFFICE),
     route("/verdicts/bulk/{bulk_id}/verdicts.zip", bulk_zip, OFFICE),
     route("/verdicts/{code}", verdict, PUBLIC),
-    route("/verdicts/{code}/verify", verify_file, PUBLIC, methods=["POST"]),
+    route("/verdicts/{code}/verify", verify_file, PUBLIC, methods=["POST"], body_limit=settings.VERIFY_BODY_LIMIT),
     route("/cases/{number}/verdict/withdraw", withdraw, OFFICE, methods=["POST"]),
     route("/cases/{number}/verdict/correct", correct, OFFICE, methods=["POST"]),
 ]

@@ -35,6 +35,8 @@ from review.web import (
     verdict_pages,
 )
 from review.web.client_address import forwarded_headers
+from review.web.body_limit import BodyLimit
+from review.web.failures import Failures
 from review.web.guard import error_response
 
 SECURITY_HEADERS = [
@@ -70,13 +72,18 @@ class PolicyMount(Mount):
         self.policy = policy
 
 
-async def not_found(request: Request, exc: Exception) -> Response:
+HTTP_REFUSALS = {404: ("not_found", "页面不存在"), 405: ("method_not_allowed", "不支持该请求方法"),
+                 400: ("bad_request", "请求无效")}
+
+
+async def http_refusal(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (no route, wrong method, unreadable request) in the documented form."""
     status = getattr(exc, "status_code", 404)
-    if status == 405:
-        error: ServiceError = ServiceError("method_not_allowed", "不支持该请求方法")
-        error.status = 405
+    if status == 404:
+        error: ServiceError = NotFound(*HTTP_REFUSALS[404])
     else:
-        error = NotFound("not_found", "页面不存在")
+        error = ServiceError(*HTTP_REFUSALS.get(status, ("bad_request", "请求无效")))
+        error.status = status
     return error_response(request, error)
 
 
@@ -109,8 +116,11 @@ def create_app(*, forwarded_allow_ips: str = settings.FORWARDED_ALLOW_IPS) -> St
     ]
     return Starlette(
         routes=routes,
-        middleware=[*forwarded_headers(forwarded_allow_ips), Middleware(SecurityHeaders)],
-        exception_handlers={HTTPException: not_found},
+        # Outermost first: every answer gets the security headers, failures the documented form, and
+        # bodies are counted before any endpoint reads them.
+        middleware=[*forwarded_headers(forwarded_allow_ips), Middleware(SecurityHeaders), Middleware(Failures),
+                    Middleware(BodyLimit)],
+        exception_handlers={HTTPException: http_refusal},
         lifespan=lifespan,
     )
 

@@ -15,6 +15,7 @@ from review import draws, rounds
 from review.actors import MEMBER, OFFICE, PARTY, PUBLIC
 from review.convening import current_rule
 from review.errors import Invalid, NotFound, ServiceError
+from review.params import int_param
 from review.uploads import saved_upload
 from review.web.guard import route
 from review.web.templating import render
@@ -37,7 +38,7 @@ def _int(value: Any, default: int = 0) -> int:
 async def roster(request: Request) -> Response:
     params = request.query_params
     page = await queries.roster_page(role=params.get("role", ""), district=params.get("district", ""),
-                                     search=params.get("q", "").strip(), page=_int(params.get("page"), 1))
+                                     search=params.get("q", "").strip(), page=int_param(params.get("page"), "page", 1, minimum=1))
     return render(request, "panels/roster.html", {
         "page": page, "role": params.get("role", ""), "district": params.get("district", ""),
         "q": params.get("q", ""), "districts": await queries.roster_districts(), "ROLE_LABELS": ROLE_LABELS,
@@ -205,7 +206,7 @@ async def challenge_raise(request: Request) -> Response:
     form = await request.form()
     actor = request.state.actor
     back = "/track/case" if actor.kind == "complainant" else f"/liaison/cases/{request.path_params['number']}"
-    await challenges.raise_challenge(seat_id=_int(form.get("seat")), actor=actor, reason=str(form.get("reason", "")))
+    await challenges.raise_challenge(seat_id=int_param(form.get("seat"), "seat", 0), actor=actor, reason=str(form.get("reason", "")))
     return _back(f"{back}?challenged=1")
 
 

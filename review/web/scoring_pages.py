@@ -14,6 +14,7 @@ from review import criteria_admin, deliberation, reconsideration
 from review.actors import COMPLAINANT, LIAISON, MEMBER, OFFICE, PUBLIC
 from review.case_view import case_view
 from review.errors import Conflict, Invalid, NotFound, ServiceError
+from review.params import int_param
 from review.rater_quality import lean_chart, rater_quality
 from review.scoring_flow import save_sheet
 from review.scoring_progress import progress
@@ -23,6 +24,8 @@ from review.web.templating import render
 from scoring.criteria import content_hash, content_json
 from scoring.values import form_value
 
+# Criteria rows one draft form may carry (the criteria and a spare row); a larger count is no form of ours.
+MAX_DRAFT_ROWS = 200
 AREA = {"office": "/office/cases", "member": "/panel/cases", "liaison": "/liaison/cases"}
 
 
@@ -62,7 +65,7 @@ async def new_draft(request: Request) -> Response:
 
 def _draft_from_form(form: FormData) -> dict[str, Any]:
     criteria = []
-    for i in range(int(str(form.get("rows", "0")) or 0)):
+    for i in range(int_param(form.get("rows"), "rows", 0, maximum=MAX_DRAFT_ROWS)):
         code = str(form.get(f"code_{i}", "")).strip()
         if not code and not str(form.get(f"name_{i}", "")).strip():
             continue  # an empty spare row
@@ -88,7 +91,8 @@ async def save_draft(request: Request) -> Response:
     set_id = int(request.path_params["set_id"])
     form = await request.form()
     try:
-        await criteria_admin.update_draft(actor=request.state.actor, set_id=set_id, content=_draft_from_form(form))
+        content = _draft_from_form(form)
+        await criteria_admin.update_draft(actor=request.state.actor, set_id=set_id, content=content)
     except (Invalid, Conflict) as error:
         return await draft_page(request, error, status_code=error.status)
     return _back(f"/office/criteria/{set_id}?saved=1")
@@ -112,7 +116,7 @@ async def submit_scores(request: Request) -> Response:
     draft = "draft" in form
     try:
         await save_sheet(number=number, actor=request.state.actor, scores=_scores_from_form(form),
-                         revision=int(str(form.get("revision") or 0)), submit=not draft)
+                         revision=int_param(form.get("revision"), "revision", 0), submit=not draft)
     except (Invalid, Conflict) as error:
         return await _case_with_form(request, number, "scores", form, error)
     return _back(f"/panel/cases/{number}?{'draft' if draft else 'submitted'}=1#scoring")

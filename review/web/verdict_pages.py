@@ -5,13 +5,11 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 
-from review import bulk_issuance, verdicts
+from review import bulk_issuance, settings, verdicts
 from review.actors import CASE_PARTY, OFFICE, PUBLIC
 from review.errors import Invalid, NotFound
 from review.web.guard import route
 from review.web.templating import render
-
-MAX_UPLOAD = 20_000_000
 
 
 def _back(path: str) -> RedirectResponse:
@@ -37,11 +35,11 @@ async def verify_page(request: Request) -> Response:
 
 async def verify_upload(request: Request) -> Response:
     verdict = await verdicts.verification(request.path_params["code"])
-    form = await request.form(max_part_size=MAX_UPLOAD)
+    form = await request.form()
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
         raise Invalid("missing_field", "请选择要核验的 PDF 文件", field="file")
-    matched, signature = await verdicts.check_upload(verdict, await upload.read(MAX_UPLOAD))
+    matched, signature = await verdicts.check_upload(verdict, await upload.read())
     return render(request, "verify.html", {"verdict": verdict, "checked": True, "matched": matched,
                                            "signature": signature})
 
@@ -99,7 +97,7 @@ routes = [
     route("/cases/{number}/verdict.pdf", verdict_pdf, CASE_PARTY),
     route("/verify", verify_form, PUBLIC, name="verify"),
     route("/verify/{code}", verify_page, PUBLIC),
-    route("/verify/{code}", verify_upload, PUBLIC, methods=["POST"]),
+    route("/verify/{code}", verify_upload, PUBLIC, methods=["POST"], body_limit=settings.VERIFY_BODY_LIMIT),
     route("/verify/{code}/public.pdf", public_pdf, PUBLIC),
     route("/office/cases/{number}/verdict/withdraw", withdraw, OFFICE, methods=["POST"]),
     route("/office/cases/{number}/verdict/correct", correct, OFFICE, methods=["POST"]),
