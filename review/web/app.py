@@ -34,8 +34,8 @@ from review.web import (
     scoring_pages,
     verdict_pages,
 )
-from review.web.client_address import forwarded_headers
 from review.web.body_limit import BodyLimit
+from review.web.client_address import forwarded_headers
 from review.web.failures import Failures
 from review.web.guard import error_response
 
