@@ -150,11 +150,13 @@ def guarded(endpoint: Endpoint, policy: Policy) -> Endpoint:
 
 
 class PolicyRoute(Route):
-    """A route that carries its access policy (the route-table test reads it)."""
+    """A route that carries its access policy (the route-table test reads it) and, on the API, its declared
+    input and output types (the OpenAPI document reads them)."""
 
     def __init__(self, path: str, endpoint: Endpoint, *, policy: Policy, **kwargs: Any) -> None:
         super().__init__(path, guarded(endpoint, policy), **kwargs)
         self.policy = policy
+        self.operation = getattr(endpoint, "operation", None)
 
 
 def route(path: str, endpoint: Endpoint, policy: Policy, methods: list[str] | None = None,
