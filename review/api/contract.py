@@ -23,6 +23,8 @@ from review.errors import Invalid, NotFound
 
 # Text a person or client sends: no NUL (PostgreSQL text cannot hold one, SQLite would keep it as-is).
 Text = Annotated[str, msgspec.Meta(pattern=r"^[^\x00]*$")]
+UNSET = msgspec.UNSET
+Unset = msgspec.UnsetType
 
 MULTIPART = "multipart/form-data"
 UPLOAD_SCHEMA: dict[str, Any] = {
@@ -44,6 +46,17 @@ class Error(msgspec.Struct):
     """Every refusal of the API (DESIGN §10)."""
 
     error: ErrorDetail
+
+
+class Status(msgspec.Struct):
+    """The state an action left its object in."""
+
+    status: str
+
+
+def sent(body: msgspec.Struct) -> dict[str, Any]:
+    """The fields the client sent (those left UNSET dropped), as plain values for a service taking a dict."""
+    return msgspec.to_builtins(body)
 
 
 class Reply(NamedTuple):

@@ -134,7 +134,10 @@ def _request_body(op: Operation, schemas: _Schemas) -> dict[str, Any] | None:
 def _responses(op: Operation, schemas: _Schemas) -> dict[str, Any]:
     responses: dict[str, Any] = {}
     for status, kind in op.responses.items():
-        responses[str(status)] = {"description": "成功", "content": {"application/json": {"schema": schemas.of(kind)}}}
+        # A refusal with its own reply (an import's row report) may also be the error form itself.
+        schema = {"anyOf": [schemas.of(kind), _ERROR]} if status >= 400 else schemas.of(kind)
+        description = "成功" if status < 400 else "请求被拒绝"
+        responses[str(status)] = {"description": description, "content": {"application/json": {"schema": schema}}}
     for status, media in op.files.items():
         responses[str(status)] = {"description": "文件", "content": {media: {"schema": {}}}}
     return responses

@@ -12,7 +12,7 @@ from starlette.responses import FileResponse, Response
 from review import access_notice, auth, cases, queries, ruling_pull, tracking, verdicts
 from review.actors import CASE_PARTY, HOTLINE, OFFICE, PUBLIC, STAFF, STAFF_OR_HOTLINE
 from review.api import openapi as openapi_document
-from review.api.contract import Reply, Text, operation
+from review.api.contract import Reply, Status, Text, operation
 from review.assessments import assessments
 from review.case_view import panel_groups
 from review.convening import convene_panel
@@ -140,10 +140,6 @@ class Screening(msgspec.Struct):
 
 class Reason(msgspec.Struct):
     reason: Text | None = None
-
-
-class CaseStatus(msgspec.Struct):
-    status: str
 
 
 class Convened(msgspec.Struct):
@@ -274,14 +270,14 @@ async def case_detail(request: Request) -> dict[str, Any]:
     return body
 
 
-@operation(responses={200: CaseStatus})
-async def screen(request: Request, body: Screening) -> CaseStatus:
+@operation(responses={200: Status})
+async def screen(request: Request, body: Screening) -> Status:
     """
     summary: 评议办审查：accept 立案评议，dismiss 不予评议（须说明理由）
     """
     status = await cases.screen_case(number=request.path_params["number"], actor=request.state.actor,
                                      accept=body.decision == "accept", reason=body.reason or "")
-    return CaseStatus(status=status)
+    return Status(status=status)
 
 
 @operation(responses={201: Convened})
@@ -293,25 +289,25 @@ async def convene(request: Request) -> Convened:
     return Convened(panel_id=panel_id, status="panel_ready")
 
 
-@operation(responses={200: CaseStatus})
-async def close(request: Request) -> CaseStatus:
+@operation(responses={200: Status})
+async def close(request: Request) -> Status:
     """办结：已作出评议结论的案件办结"""
-    return CaseStatus(status=await cases.close_case(number=request.path_params["number"], actor=request.state.actor))
+    return Status(status=await cases.close_case(number=request.path_params["number"], actor=request.state.actor))
 
 
-async def _end(request: Request, action: Action, reason: str | None) -> CaseStatus:
-    return CaseStatus(status=await cases.end_case(number=request.path_params["number"], actor=request.state.actor,
+async def _end(request: Request, action: Action, reason: str | None) -> Status:
+    return Status(status=await cases.end_case(number=request.path_params["number"], actor=request.state.actor,
                                                   action=action, reason=reason or ""))
 
 
-@operation(responses={200: CaseStatus})
-async def withdraw(request: Request, body: Reason) -> CaseStatus:
+@operation(responses={200: Status})
+async def withdraw(request: Request, body: Reason) -> Status:
     """撤回：案件在作出评议结论前撤回（须说明理由）"""
     return await _end(request, Action.withdraw, body.reason)
 
 
-@operation(responses={200: CaseStatus})
-async def settle(request: Request, body: Reason) -> CaseStatus:
+@operation(responses={200: Status})
+async def settle(request: Request, body: Reason) -> Status:
     """调解结案：调解达成协议后结案（须说明理由）"""
     return await _end(request, Action.settle, body.reason)
 
@@ -337,13 +333,13 @@ async def reissue_access_code(request: Request) -> Response:
                                   number)
 
 
-@operation(responses={200: CaseStatus})
-async def revoke_token(request: Request) -> CaseStatus:
+@operation(responses={200: Status})
+async def revoke_token(request: Request) -> Status:
     """注销所出示的令牌（与网页退出登录相同）"""
     token = bearer_token(request)
     if token:
         await auth.revoke_token(token)
-    return CaseStatus(status="revoked")
+    return Status(status="revoked")
 
 
 @operation(responses={200: list[Assessment]})
