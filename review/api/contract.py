@@ -129,6 +129,8 @@ async def decode_body(request: Request, kind: Any) -> Any:
         raise invalid(error) from None
     except msgspec.DecodeError:
         raise _malformed(raw) from None
+    except RecursionError:
+        raise Invalid("invalid_json", "请求体嵌套过深") from None
 
 
 def decode_query(request: Request, kind: Any) -> Any:
