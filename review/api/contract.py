@@ -26,6 +26,8 @@ Text = Annotated[str, msgspec.Meta(pattern=r"^[^\x00]*$")]
 UNSET = msgspec.UNSET
 Unset = msgspec.UnsetType
 
+# The largest id a row can have (PostgreSQL's integer); a larger number in a path names nothing.
+ID_MAX = 2**31 - 1
 MULTIPART = "multipart/form-data"
 UPLOAD_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -147,10 +149,11 @@ def encode(value: Any, kind: Any, status: int = 200) -> Response:
     return Response(msgspec.json.encode(typed), status_code=status, media_type="application/json")
 
 
-def _refuse_nul_in_path(request: Request) -> None:
-    # No case number, code or id holds a NUL; PostgreSQL would refuse the query text outright.
-    if any("\x00" in str(v) for v in request.path_params.values()):
-        raise NotFound("not_found", "页面不存在")
+def _refuse_what_names_nothing(request: Request) -> None:
+    # No case number or code holds a NUL and no id exceeds ID_MAX; the database would refuse the query outright.
+    for value in request.path_params.values():
+        if (isinstance(value, int) and value > ID_MAX) or (isinstance(value, str) and "\x00" in value):
+            raise NotFound("not_found", "页面不存在")
 
 
 def operation(
@@ -169,7 +172,7 @@ def operation(
         first = next(iter(declared.responses), 200)
 
         async def endpoint(request: Request) -> Response:
-            _refuse_nul_in_path(request)
+            _refuse_what_names_nothing(request)
             kwargs: dict[str, Any] = {}
             if query is not None:
                 kwargs["query"] = decode_query(request, query)

@@ -17,14 +17,14 @@ import msgspec
 from starlette.routing import BaseRoute, Mount, Route
 
 from review.actors import Policy
-from review.api.contract import Error, Operation
+from review.api.contract import ID_MAX, Error, Operation
 
 API_PREFIX = "/api/v1"
 TITLE = "第三方评议平台 API"
 
 # Starlette's {name:converter} as an OpenAPI parameter schema.
 _CONVERTERS: dict[str, dict[str, Any]] = {
-    "int": {"type": "integer"},
+    "int": {"type": "integer", "minimum": 0, "maximum": ID_MAX},
     "float": {"type": "number"},
     "str": {"type": "string"},
     "path": {"type": "string"},

@@ -69,7 +69,8 @@ async def test_openapi_document_carries_policies_and_path_parameters() -> None:
     assert detail["security"] == [{"bearer": []}]
     assert paths["/api/v1/verdicts/{code}"]["get"]["security"] == []
     assert member["parameters"] == [
-        {"name": "member_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+        {"name": "member_id", "in": "path", "required": True,
+         "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}}
     ]
     assert intake["summary"].startswith("热线平台推送")
 
