@@ -10,7 +10,7 @@ from starlette.requests import Request
 
 from review import criteria_admin, deliberation, reconsideration
 from review.actors import CASE_PARTY, MEMBER, OFFICE, PUBLIC, STAFF, Policy
-from review.api.contract import UNSET, Reply, Status, Text, Unset, operation, sent
+from review.api.contract import ID_MAX, UNSET, Reply, Status, Text, Unset, operation, sent
 from review.errors import Invalid, NotFound
 from review.rater_quality import rater_quality
 from review.scoring_flow import save_sheet
@@ -118,9 +118,12 @@ def _int(value: Any, field: str) -> int | None:
     if value in (None, ""):
         return None
     try:
-        return int(value)
+        number = int(value)
     except (TypeError, ValueError):
         raise Invalid("invalid_field", f"{field} 应为整数", field=field) from None
+    if not 0 <= number <= ID_MAX:
+        raise NotFound("not_found", "页面不存在")  # no version or draft has such a number
+    return number
 
 
 @operation(responses={200: list[Row]})
