@@ -193,8 +193,8 @@ async def bulk_zip(request: Request) -> Response:
 
 routes = [
     route("/verdicts/bulk", bulk_start, OFFICE, methods=["POST"]),
-    route("/verdicts/bulk/{bulk_id}", bulk_progress, OFFICE),
-    route("/verdicts/bulk/{bulk_id}/verdicts.zip", bulk_zip, OFFICE),
+    route("/verdicts/bulk/{bulk_id:int}", bulk_progress, OFFICE),
+    route("/verdicts/bulk/{bulk_id:int}/verdicts.zip", bulk_zip, OFFICE),
     route("/verdicts/{code}", verdict, PUBLIC),
     route("/verdicts/{code}/verify", verify_file, PUBLIC, methods=["POST"]),
     route("/cases/{number}/verdict/withdraw", withdraw, OFFICE, methods=["POST"]),
