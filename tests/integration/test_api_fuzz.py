@@ -20,6 +20,7 @@ import schemathesis
 import uvicorn
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
@@ -84,9 +85,11 @@ async def live_api() -> AsyncIterator[str]:
 def _try_operation(api_operation: Any, base_url: str, headers: dict[str, str], known: dict[str, Any]) -> None:
     """Send one operation's generated cases and check each reply; raises the first failure Hypothesis keeps."""
     existing = {k: v for k, v in known.items() if k in re.findall(r"\{(\w+)\}", api_operation.path)}
-    cases = api_operation.as_strategy()
+    # Inputs the document allows and inputs it does not (wrong types, missing fields, values out of range).
+    kinds = [api_operation.as_strategy(generation_mode=mode) for mode in GenerationMode]
     if existing:
-        cases = st.one_of(cases, api_operation.as_strategy(path_parameters=existing))
+        kinds += [api_operation.as_strategy(generation_mode=mode, path_parameters=existing) for mode in GenerationMode]
+    cases = st.one_of(kinds)
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None,
               derandomize=not os.environ.get("REVIEW_FUZZ_RANDOM"),
