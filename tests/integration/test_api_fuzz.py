@@ -24,9 +24,10 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
-from panels.tables import RosterMember
+from panels.tables import Seat
 from review import auth
 from tests import factories
+from tests.integration.scoring_helpers import convened_case
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 
@@ -39,16 +40,17 @@ schemathesis.serializer.alias("application/pdf", "application/octet-stream")
 
 
 async def _world() -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
-    """Headers per policy name (the office, a member, a liaison, the hotline platform) and path parameters
-    that name things that exist (a case, a roster member), so that some requests get past the lookup."""
+    """Headers per policy name (the office, a seated member, the department's liaison, the hotline platform) and
+    path parameters naming things that exist (a case being scored, its panel and a seat, a roster member, the
+    criteria in force), so that requests get past the lookup to the checks behind it."""
     await factories.department()
     await auth.create_api_key(name="hotline", key=KEY)
-    office = await factories.account("office")
-    member = (await factories.roster({"lawyer": 1}))[0]
+    number, _, office, members = await convened_case()
     liaison = await factories.account("liaison")
-    number, _ = await factories.case()
-    member_id = (await RosterMember.select(RosterMember.id).first().run())["id"]
-    known = {"number": number, "member_id": member_id}
+    seat = await Seat.select(Seat.id, Seat.panel, Seat.member).where(Seat.panel.case.number == number).first().run()
+    known = {"number": number, "seat_id": seat["id"], "panel_id": seat["panel"], "member_id": seat["member"],
+             "version": 1}
+    member = members[0]
 
     def bearer(token: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"}
