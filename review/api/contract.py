@@ -144,8 +144,8 @@ def decode_query(request: Request, kind: Any) -> Any:
 
 
 def encode(value: Any, kind: Any, status: int = 200) -> Response:
-    """`value` as the declared type `kind`, in JSON."""
-    typed = msgspec.convert(value, kind, from_attributes=True)
+    """`value` as the declared type `kind`, in JSON (a SQLite 0/1 written as the boolean it stands for)."""
+    typed = msgspec.convert(value, kind, from_attributes=True, strict=False)
     return Response(msgspec.json.encode(typed), status_code=status, media_type="application/json")
 
 
