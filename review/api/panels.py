@@ -26,8 +26,23 @@ class RosterQuery(msgspec.Struct):
     page: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 1
 
 
+class RosterEntry(msgspec.Struct):
+    id: int
+    name: str
+    role: str
+    district: str
+    community: str | None
+    employer: str | None
+    affiliations: list[str]
+    expertise: list[str]
+    active: bool
+    max_panels: int
+    has_account: bool
+    load: int
+
+
 class RosterPage(msgspec.Struct):
-    members: list[Row]
+    members: list[RosterEntry]
     total: int
     page: int
     pages: int
@@ -42,6 +57,101 @@ class ImportRow(msgspec.Struct):
 class ImportReport(msgspec.Struct):
     imported: int
     rows: list[ImportRow]
+
+
+class Member(msgspec.Struct):
+    """A roster entry with the member's declarations (periods as [{"from", "to"}])."""
+
+    id: int
+    user: int | None
+    name: str
+    role: str
+    district: str
+    community: str | None
+    employer: str | None
+    affiliations: list[str]
+    organisations: list[str]
+    expertise: list[str]
+    unavailable: list[dict[str, Any]]
+    active: bool
+    max_panels: int
+    declared_at: str | None
+
+
+class Template(msgspec.Struct):
+    id: int
+    name: str
+    category: str
+    version: int
+    seats: dict[str, int]
+    chair_roles: list[str]
+    prefer_local_residents: bool
+    reply_days: int
+    current: bool
+    created_at: str | None
+
+
+class Invitation(msgspec.Struct):
+    id: int
+    status: str
+    role: str
+    is_chair: bool
+    reply_by: str | None
+    reply_by_provisional: bool
+    invited_at: str | None
+    number: str
+    category: str | None
+    district: str | None
+    department_name: str | None
+
+
+class EndedSeat(msgspec.Struct):
+    id: int
+    status: str
+    role: str
+    reason: str | None
+    number: str
+    category: str | None
+    district: str | None
+    case_status: str
+    notice: str
+
+
+class DrawSeat(msgspec.Struct):
+    seat: int
+    role: str
+    is_chair: bool
+
+
+class DrawCheck(msgspec.Struct):
+    name: str
+    ok: bool
+    message: str
+
+
+class DrawVerification(msgspec.Struct):
+    ok: bool
+    checks: list[DrawCheck]
+
+
+class DrawRecord(msgspec.Struct):
+    """The public record of a draw: what anyone may check, no member's name or number."""
+
+    panel_id: int
+    convened_at: str | None
+    round: int | None
+    seed_hash: str | None
+    seed: str | None
+    template: Row
+    rule: Row
+    roster_hash: str | None
+    case_hash: str | None
+    exclusions: list[Any]
+    excluded_members: int
+    seats: list[DrawSeat]
+    refills: list[Any]
+    verification: DrawVerification
+    replay: Row
 
 
 class MemberChange(msgspec.Struct):
@@ -84,8 +194,8 @@ class TemplateDraft(msgspec.Struct):
 
 
 class Invitations(msgspec.Struct):
-    invitations: list[Row]
-    ended: list[Row]
+    invitations: list[Invitation]
+    ended: list[EndedSeat]
     load: int
     max_panels: int
 
@@ -151,7 +261,7 @@ async def _member(member_id: int) -> Row:
     return _plain(found)
 
 
-@operation(responses={200: Row})
+@operation(responses={200: Member})
 async def member(request: Request) -> Row:
     """
     summary: 一名评议员的信息
@@ -159,7 +269,7 @@ async def member(request: Request) -> Row:
     return await _member(request.path_params["member_id"])
 
 
-@operation(responses={200: Row})
+@operation(responses={200: Member})
 async def member_update(request: Request, body: MemberChange) -> Row:
     """
     summary: 修改评议员信息（评议办）
@@ -174,7 +284,7 @@ async def _declarations(request: Request) -> Row:
     return _plain(await queries.member_detail(own["id"]) or {})
 
 
-@operation(responses={200: Row})
+@operation(responses={200: Member})
 async def declarations(request: Request) -> Row:
     """
     summary: 本人申报（评议员）
@@ -182,7 +292,7 @@ async def declarations(request: Request) -> Row:
     return await _declarations(request)
 
 
-@operation(responses={200: Row})
+@operation(responses={200: Member})
 async def declare(request: Request, body: Declaration) -> Row:
     """
     summary: 更新本人申报：工作单位、关联部门与组织、专业领域、不能参加评议的时段
@@ -191,7 +301,7 @@ async def declare(request: Request, body: Declaration) -> Row:
     return await _declarations(request)
 
 
-@operation(responses={200: list[Row]})
+@operation(responses={200: list[Template]})
 async def templates(request: Request) -> list[Row]:
     """
     summary: 评议组组成模板的全部版本
@@ -199,7 +309,7 @@ async def templates(request: Request) -> list[Row]:
     return [_plain(t) for t in await composition.all_templates()]
 
 
-@operation(responses={201: Row})
+@operation(responses={201: Template})
 async def template_save(request: Request, body: TemplateDraft) -> Row:
     """
     summary: 新建或修改组成模板（保存为新版本）
@@ -276,7 +386,7 @@ async def round_status(request: Request) -> Row:
     return _plain(await rounds.round_status(request.path_params["round_id"]))
 
 
-@operation(responses={200: Row})
+@operation(responses={200: DrawRecord})
 async def draw(request: Request) -> Row:
     """
     summary: 公开的抽取记录与重新运行的复核结果（不含评议员姓名和编号）；replay 为可离线复算的记录（评议员以本记录内的假名出现）

@@ -130,3 +130,14 @@ async def test_openapi_document_declares_bodies_and_replies_from_the_types() -> 
     roster = document["paths"]["/api/v1/roster"]["get"]["parameters"]
     assert {"name": "page", "in": "query", "required": False,
             "schema": {"type": "integer", "minimum": 1, "maximum": 100000, "default": 1}} in roster
+
+
+async def test_api_saved_template_reply_has_its_seats_and_chair_roles_as_values_not_text() -> None:
+    body = {"name": "五人评议组", "seats": {"lawyer": 2, "deputy": 1, "resident": 1, "expert": 1},
+            "chair_roles": ["lawyer"], "reply_days": 3}
+
+    async with factories.client(**await _office()) as http:
+        response = await http.post("/api/v1/templates", json=body)
+
+    assert response.status_code == 201, response.text
+    assert response.json()["seats"] == body["seats"] and response.json()["chair_roles"] == ["lawyer"]
