@@ -154,6 +154,31 @@ class DrawRecord(msgspec.Struct):
     replay: Row
 
 
+class PendingChallenge(msgspec.Struct):
+    id: int
+    raised_by: str
+    reason: str
+    raised_at: str | None
+    role: str
+    member_name: str
+    number: str
+
+
+class ConveningRound(msgspec.Struct):
+    """A batch convening: its progress, and once done its seed and report."""
+
+    id: int
+    status: str
+    status_label: str
+    done: int
+    total: int
+    seed_hash: str | None
+    seed: str | None
+    report: Any
+    created_at: str | None
+    finished_at: str | None
+
+
 class MemberChange(msgspec.Struct):
     """The fields of a roster entry the office changes; those not sent keep their value."""
 
@@ -350,7 +375,7 @@ async def challenge(request: Request, body: ChallengeBody) -> ChallengeRaised:
     return ChallengeRaised(challenge_id=challenge_id, status="pending")
 
 
-@operation(responses={200: list[Row]})
+@operation(responses={200: list[PendingChallenge]})
 async def pending(request: Request) -> list[Row]:
     """
     summary: 待决定的回避申请
@@ -369,7 +394,7 @@ async def decide(request: Request, body: ChallengeDecision) -> Status:
     return Status(status=status)
 
 
-@operation(responses={202: Row})
+@operation(responses={202: ConveningRound})
 async def round_request(request: Request) -> Row:
     """
     summary: 批量组成评议组：所有已立案、尚未组成评议组的案件
@@ -378,7 +403,7 @@ async def round_request(request: Request) -> Row:
     return _plain(await rounds.round_status(round_id))
 
 
-@operation(responses={200: Row})
+@operation(responses={200: ConveningRound})
 async def round_status(request: Request) -> Row:
     """
     summary: 批量组成的进度与结果
