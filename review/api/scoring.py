@@ -42,6 +42,24 @@ class CriteriaDraft(msgspec.Struct):
     rule: dict[str, Any] | None | Unset = UNSET
 
 
+class CriteriaVersion(msgspec.Struct):
+    """One published version of the criteria: the content its hash covers, and when it was in force."""
+
+    version: int | None
+    status: str
+    content_hash: str
+    effective_from: str | None
+    effective_until: str | None
+    in_force: bool
+    content: Row
+
+
+class DraftPreview(msgspec.Struct):
+    draft_id: int
+    content: Row
+    content_hash: str
+
+
 class DraftState(msgspec.Struct):
     draft_id: int
     status: str
@@ -126,7 +144,7 @@ def _int(value: Any, field: str) -> int | None:
     return number
 
 
-@operation(responses={200: list[Row]})
+@operation(responses={200: list[CriteriaVersion]})
 async def list_criteria(request: Request) -> list[Row]:
     """
     summary: 历次公布的评议标准（版本、生效日期、内容哈希与全文）
@@ -135,7 +153,7 @@ async def list_criteria(request: Request) -> list[Row]:
             for row in await criteria_admin.versions()]
 
 
-@operation(responses={200: Row})
+@operation(responses={200: CriteriaVersion})
 async def criteria_version(request: Request) -> Row:
     """
     summary: 某一版评议标准
@@ -156,7 +174,7 @@ async def create_draft(request: Request, body: CriteriaDraft) -> DraftState:
     return DraftState(draft_id=set_id, status="draft")
 
 
-@operation(responses={200: Row})
+@operation(responses={200: DraftPreview})
 async def preview_draft(request: Request) -> Row:
     """
     summary: 预览草稿（含发布后将得到的内容哈希）
