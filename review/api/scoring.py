@@ -60,6 +60,116 @@ class DraftPreview(msgspec.Struct):
     content_hash: str
 
 
+class CriterionShown(msgspec.Struct):
+    code: str
+    name: str
+    weight: float
+    scale_max: int
+    levels: list[str]
+
+
+class MySheet(msgspec.Struct):
+    sheet_id: int | None
+    revision: int
+    submitted: bool
+    scores: list[Any]
+    revised_after_viewing_others: bool
+
+
+class SheetShown(msgspec.Struct):
+    sheet_id: int
+    member: Any
+    role: str | None
+    scores: list[Any]
+    revised_after_viewing_others: bool
+
+
+class AggregateShown(msgspec.Struct):
+    per_criterion: Any
+    total: float | None
+    grade: str | None
+    dispersed: Any
+
+
+class Message(msgspec.Struct):
+    author: str
+    body: str
+    at: str
+
+
+class Dissent(msgspec.Struct):
+    member: str
+    role: str | None
+    text: str
+    at: str
+    after_signing: bool
+
+
+class DeliberationShown(msgspec.Struct):
+    reasoning: str | None
+    signed: bool
+    messages: list[Message]
+    dissents: list[Dissent]
+
+
+class CaseScores(msgspec.Struct):
+    """A case's scoring as this actor may see it (sealed: others' scores only after one's own, or after closing);
+    the parties see the status and the reconsideration deadline only."""
+
+    status: str
+    scoring_closed: bool | Unset = UNSET
+    submitted_count: int | Unset = UNSET
+    submitted_by: list[Any] | Unset = UNSET
+    criteria: list[CriterionShown] | Unset = UNSET
+    my_sheet: MySheet | Unset = UNSET
+    sheets: list[SheetShown] | Unset = UNSET
+    aggregate: AggregateShown | Unset = UNSET
+    deliberation: DeliberationShown | Unset = UNSET
+    reconsideration_deadline: str | Unset = UNSET
+    reconsideration_deadline_provisional: bool | Unset = UNSET
+
+
+class SheetRevision(msgspec.Struct):
+    revision: int
+    submitted: bool
+    saved_at: str
+    revised_after_viewing_others: bool
+    scores: Any
+
+
+class SheetHistory(msgspec.Struct):
+    case_number: str
+    sheet_id: int
+    member: str
+    role: str | None
+    others_viewed_at: str | None
+    revisions: list[SheetRevision]
+
+
+class MemberQuality(msgspec.Struct):
+    member: str
+    role: str | None
+    scores: int
+    mean_deviation: float | None
+    mean_abs_deviation: float | None
+    tendency: str | None
+    sheets: int
+    revised_after_viewing_others: int
+    revised_after_viewing_others_share: float | None
+
+
+class Agreement(msgspec.Struct):
+    criteria_version: int | None
+    units: int
+    krippendorff_alpha: float | None
+
+
+class RaterQuality(msgspec.Struct):
+    scores: int
+    members: list[MemberQuality]
+    agreement: list[Agreement]
+
+
 class DraftState(msgspec.Struct):
     draft_id: int
     status: str
@@ -206,7 +316,7 @@ async def publish_draft(request: Request) -> Published:
     return Published(version=version, status="published")
 
 
-@operation(responses={200: Row})
+@operation(responses={200: CaseScores})
 async def case_scores(request: Request) -> Row:
     """
     summary: 本案评分情况（按封存规则：评议员提交本人评分后、评议办在评分结束后才能看到他人评分）
@@ -234,7 +344,7 @@ async def save_scores(request: Request, body: ScoreSheetBody) -> Reply:
     return Reply(201 if saved.revision == 1 else 200, sheet)
 
 
-@operation(responses={200: Row})
+@operation(responses={200: SheetHistory})
 async def sheet_revisions(request: Request) -> Row:
     """
     summary: 评分表的修改记录（评议员本人随时可看；评议办在评分结束后可看已提交的各次修改），标出查看他人评分后所作的修改
@@ -323,7 +433,7 @@ async def decide_reconsideration(request: Request, body: ReconsiderationDecision
     return Status(status=status)
 
 
-@operation(responses={200: Row})
+@operation(responses={200: RaterQuality})
 async def quality(request: Request) -> Row:
     """
     summary: 评议员评分质量：相对所在评议组的平均偏差（宽松/严格），各版标准的评分一致性（Krippendorff α）
