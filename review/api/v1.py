@@ -12,15 +12,13 @@ from starlette.responses import FileResponse, Response
 from review import access_notice, auth, cases, queries, ruling_pull, tracking, verdicts
 from review.actors import CASE_PARTY, HOTLINE, OFFICE, PUBLIC, STAFF, STAFF_OR_HOTLINE
 from review.api import openapi as openapi_document
-from review.api.contract import Reply, Status, Text, operation
+from review.api.contract import UNSET, Reply, Status, Text, Unset, operation
 from review.assessments import assessments
 from review.case_view import panel_groups
 from review.convening import convene_panel
 from review.lifecycle import Action
 from review.visibility import visible_case
 from review.web.guard import bearer_token, route
-
-UNSET = msgspec.UNSET
 
 
 class Credentials(msgspec.Struct):
@@ -65,7 +63,7 @@ class IntakeBody(msgspec.Struct):
 class Intake(msgspec.Struct):
     case_number: str
     status: str
-    access_code: str | msgspec.UnsetType = UNSET
+    access_code: str | Unset = UNSET
 
 
 class CaseListQuery(msgspec.Struct):
@@ -127,10 +125,10 @@ class CaseDetail(msgspec.Struct):
     status_reason: str | None
     timeline: list[TimelineStep]
     panels: list[PanelGroup]
-    complainant: Complainant | msgspec.UnsetType = UNSET
-    redo_deadline: str | msgspec.UnsetType = UNSET
-    redo_deadline_provisional: bool | msgspec.UnsetType = UNSET
-    verdict: CaseVerdict | msgspec.UnsetType = UNSET
+    complainant: Complainant | Unset = UNSET
+    redo_deadline: str | Unset = UNSET
+    redo_deadline_provisional: bool | Unset = UNSET
+    verdict: CaseVerdict | Unset = UNSET
 
 
 class Screening(msgspec.Struct):
