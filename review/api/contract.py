@@ -56,6 +56,12 @@ class Status(msgspec.Struct):
     status: str
 
 
+class Reason(msgspec.Struct):
+    """A body holding only the reason an action is taken for (说明理由); the service says when one is needed."""
+
+    reason: Text | None = None
+
+
 def sent(body: msgspec.Struct) -> dict[str, Any]:
     """The fields the client sent (those left UNSET dropped), as plain values for a service taking a dict."""
     return msgspec.to_builtins(body)

@@ -10,7 +10,18 @@ from starlette.requests import Request
 from panels import challenges, composition, invitations, queries, roster_service
 from review import draws, rounds
 from review.actors import MEMBER, OFFICE, PARTY, PUBLIC
-from review.api.contract import MULTIPART, UNSET, UPLOAD_SCHEMA, Reply, Status, Text, Unset, operation, sent
+from review.api.contract import (
+    MULTIPART,
+    UNSET,
+    UPLOAD_SCHEMA,
+    Reason,
+    Reply,
+    Status,
+    Text,
+    Unset,
+    operation,
+    sent,
+)
 from review.errors import NotFound
 from review.uploads import saved_upload
 from review.web.guard import route
@@ -231,10 +242,6 @@ class Answer(msgspec.Struct):
     kind: Text | None = None
 
 
-class ChallengeBody(msgspec.Struct):
-    reason: Text | None = None
-
-
 class ChallengeRaised(msgspec.Struct):
     challenge_id: int
     status: str
@@ -366,7 +373,7 @@ async def answer(request: Request, body: Answer) -> Status:
 
 
 @operation(responses={201: ChallengeRaised})
-async def challenge(request: Request, body: ChallengeBody) -> ChallengeRaised:
+async def challenge(request: Request, body: Reason) -> ChallengeRaised:
     """
     summary: 当事人（诉求人或承办部门）申请某位评议员回避
     """

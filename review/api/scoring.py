@@ -10,7 +10,7 @@ from starlette.requests import Request
 
 from review import criteria_admin, deliberation, reconsideration
 from review.actors import CASE_PARTY, MEMBER, OFFICE, PUBLIC, STAFF, Policy
-from review.api.contract import ID_MAX, UNSET, Reply, Status, Text, Unset, operation, sent
+from review.api.contract import ID_MAX, UNSET, Reason, Reply, Status, Text, Unset, operation, sent
 from review.errors import Invalid, NotFound
 from review.rater_quality import rater_quality
 from review.scoring_flow import save_sheet
@@ -228,10 +228,6 @@ class RulingIssued(msgspec.Struct):
     status: str
 
 
-class ReasonBody(msgspec.Struct):
-    reason: Text | None = None
-
-
 class ReconsiderationRequested(msgspec.Struct):
     reconsideration_id: int
     status: str
@@ -413,7 +409,7 @@ async def ruling(request: Request) -> RulingIssued:
 
 
 @operation(responses={201: ReconsiderationRequested})
-async def request_reconsideration(request: Request, body: ReasonBody) -> ReconsiderationRequested:
+async def request_reconsideration(request: Request, body: Reason) -> ReconsiderationRequested:
     """
     summary: 承办部门或诉求人在公布的期限内申请复议（每案一次，须说明理由）
     """

@@ -12,7 +12,7 @@ from starlette.responses import FileResponse, Response
 from review import access_notice, auth, cases, queries, ruling_pull, tracking, verdicts
 from review.actors import CASE_PARTY, HOTLINE, OFFICE, PUBLIC, STAFF, STAFF_OR_HOTLINE
 from review.api import openapi as openapi_document
-from review.api.contract import UNSET, Reply, Status, Text, Unset, operation
+from review.api.contract import UNSET, Reason, Reply, Status, Text, Unset, operation
 from review.assessments import assessments
 from review.case_view import panel_groups
 from review.convening import convene_panel
@@ -133,10 +133,6 @@ class CaseDetail(msgspec.Struct):
 
 class Screening(msgspec.Struct):
     decision: Literal["accept", "dismiss"]
-    reason: Text | None = None
-
-
-class Reason(msgspec.Struct):
     reason: Text | None = None
 
 

@@ -10,7 +10,7 @@ from starlette.responses import Response, StreamingResponse
 
 from review import bulk_issuance, verdicts
 from review.actors import OFFICE, PUBLIC
-from review.api.contract import UNSET, Status, Text, Unset, operation
+from review.api.contract import UNSET, Reason, Status, Text, Unset, operation
 from review.errors import Invalid
 from review.web.guard import route
 
@@ -57,10 +57,6 @@ class PublicVerdict(msgspec.Struct):
 
 class DigestQuery(msgspec.Struct):
     sha256: Text | None = None
-
-
-class ReasonBody(msgspec.Struct):
-    reason: Text | None = None
 
 
 class Corrected(msgspec.Struct):
@@ -143,7 +139,7 @@ async def verify_file(request: Request) -> dict:
 
 
 @operation(responses={200: Status})
-async def withdraw(request: Request, body: ReasonBody) -> Status:
+async def withdraw(request: Request, body: Reason) -> Status:
     """
     summary: 评议办撤销本案的评议意见书（须说明理由）
     """
@@ -153,7 +149,7 @@ async def withdraw(request: Request, body: ReasonBody) -> Status:
 
 
 @operation(responses={201: Corrected})
-async def correct(request: Request, body: ReasonBody) -> dict:
+async def correct(request: Request, body: Reason) -> dict:
     """
     summary: 评议办为已撤销的评议意见书签发更正后的意见书（同一评议结论、新文号，须说明更正内容）
     """
