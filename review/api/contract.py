@@ -2,7 +2,7 @@
 write the operation's part of the OpenAPI document.
 
 An endpoint declares its JSON body and its query parameters as annotated arguments (`body: Screening`,
-`query: RosterQuery`, msgspec Structs) and its replies with `@operation(responses={200: CaseStatus})`; it
+`query: RosterQuery`, msgspec Structs) and its replies with `@operation(responses={200: Status})`; it
 returns a value (or `Reply(201, value)`), which is converted to the declared type before it is written, so
 nothing leaves that the document does not describe.
 """
@@ -83,7 +83,6 @@ class Operation:
     query: Any = None
     files: Mapping[int, str] = field(default_factory=dict)  # status → media type of a file reply
     uploads: Mapping[str, dict[str, Any]] = field(default_factory=dict)  # request media → schema (non-JSON)
-    body_required: bool = True
 
 
 Handler = Callable[..., Awaitable[Any]]
