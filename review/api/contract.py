@@ -97,6 +97,28 @@ def _field_path(path: str) -> str:
     return re.sub(r"\[(\d+)\]", r".\1", path).lstrip(".")
 
 
+_KINDS = {"str": "文本", "int": "整数", "float": "数值", "bool": "true 或 false", "object": "对象", "array": "数组",
+          "null": "null"}
+_EXPECTED = re.compile(r"^Expected `(?P<want>[^`]+)`(?:, got `(?P<got>[^`]+)`)?(?P<rest>.*)$")
+_BOUND = re.compile(r"^ (?P<op>>=|<=|>|<) (?P<n>-?[\d.]+)$")
+
+
+def _in_chinese(reason: str) -> str:
+    """msgspec's reason for a refusal, as the message says it."""
+    if reason.startswith("Invalid enum value"):
+        return "取值不在允许的范围内"
+    found = _EXPECTED.match(reason)
+    if not found:
+        return "取值无效"
+    want = "或".join(_KINDS.get(k.strip(), k.strip()) for k in found["want"].split("|"))
+    if found["rest"].startswith(" matching regex"):
+        return "不能含 NUL 字符"
+    if bound := _BOUND.match(found["rest"]):
+        words = {">=": "不小于", "<=": "不大于", ">": "大于", "<": "小于"}[bound["op"]]
+        return f"应为{words} {bound['n']} 的{want}"
+    return f"应为{want}" + (f"，不能是{_KINDS.get(found['got'], found['got'])}" if found["got"] else "")
+
+
 def invalid(error: msgspec.ValidationError, what: str = "") -> Invalid:
     """A msgspec refusal in the documented error form, naming the field."""
     text = str(error)
@@ -109,7 +131,7 @@ def invalid(error: msgspec.ValidationError, what: str = "") -> Invalid:
         return Invalid("missing_field", f"缺少必填字段 {name}", field=name)
     if not path:
         return Invalid("invalid_body", f"{what or '请求体'}应为 JSON 对象")
-    return Invalid("invalid_field", f"字段 {path} 无效：{reason}", field=path)
+    return Invalid("invalid_field", f"字段 {path} {_in_chinese(reason)}", field=path)
 
 
 def _no_constant(name: str) -> Any:

@@ -43,3 +43,16 @@ def _refusal(raw: bytes) -> tuple[str, str | None]:
         "float-for-int", "not-an-object"])
 def test_invalid_names_the_field_by_its_path(raw: bytes, expected: tuple[str, str | None]) -> None:
     assert _refusal(raw) == expected
+
+
+@pytest.mark.parametrize(("raw", "words"), [
+    (b'{"decision": 1}', "应为文本，不能是整数"),
+    (b'{"decision": "maybe"}', "取值不在允许的范围内"),
+    (b'{"decision": "accept", "people": [{"name": "a\\u0000b"}]}', "不能含 NUL 字符"),
+    (b'{"decision": "accept", "people": {}}', "应为数组，不能是对象"),
+], ids=["type", "enum", "nul", "array"])
+def test_invalid_says_why_in_chinese(raw: bytes, words: str) -> None:
+    with pytest.raises(msgspec.ValidationError) as caught:
+        msgspec.json.decode(raw, type=Body)
+
+    assert words in invalid(caught.value).message
