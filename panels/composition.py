@@ -99,6 +99,13 @@ async def template_by_id(template_id: int) -> dict[str, Any]:
     row = await CompositionTemplate.select().where(CompositionTemplate.id == template_id).first().run()
     if row is None:
         raise NotFound("template_not_found", "组成模板不存在")
+    return _decoded(row)
+
+
+def _decoded(row: dict[str, Any]) -> dict[str, Any]:
+    """A template row with its JSON columns as values, whichever database read it."""
+    row["seats"] = db.json_value(row["seats"])
+    row["chair_roles"] = db.json_value(row["chair_roles"])
     return row
 
 
@@ -120,7 +127,4 @@ async def all_templates() -> list[dict[str, Any]]:
     rows = await CompositionTemplate.select().order_by(CompositionTemplate.category).order_by(
         CompositionTemplate.version, ascending=False
     ).run()
-    for row in rows:
-        row["seats"] = db.json_value(row["seats"])
-        row["chair_roles"] = db.json_value(row["chair_roles"])
-    return rows
+    return [_decoded(row) for row in rows]

@@ -3,54 +3,107 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 
 from review import holidays
 from review.actors import OFFICE, STAFF_OR_HOTLINE
-from review.api.common import json_object
-from review.errors import Invalid
+from review.api.contract import MULTIPART, UNSET, Reply, Text, Unset, operation, sent
 from review.holiday_import import DEFAULT_SOURCE, HolidayLoad, load_file, load_year, year_param
 from review.uploads import saved_upload
 from review.web.forms import read_form
 from review.web.guard import route
 from review.web.templating import CHINA
 
-
-def _load_json(report: HolidayLoad) -> JSONResponse:
-    body = {
-        "year": report.year,
-        "loaded": report.loaded,
-        "rows": [{"row": r.row, "ok": r.ok, "message": r.message} for r in report.rows],
-        "changes": list(report.changes),
-    }
-    return JSONResponse(body, status_code=201 if report.loaded else 422)
+Year = Annotated[int, msgspec.Meta(ge=2000, le=2100)]
+Loose = Text | int | None
 
 
-async def list_holidays(request: Request) -> Response:
+class YearQuery(msgspec.Struct):
+    year: Year | None = None
+
+
+class HolidayDay(msgspec.Struct):
+    date: str
+    kind: str
+    name: str | None
+    status: str
+
+
+class YearTable(msgspec.Struct):
+    year: int
+    status: str
+    provisional: bool
+    sources: list[str]
+    days: list[HolidayDay]
+
+
+class NoticeDay(msgspec.Struct):
+    """One day of a notice; the import checks each and reports it by row."""
+
+    date: Loose | Unset = UNSET
+    kind: Loose | Unset = UNSET
+    name: Loose | Unset = UNSET
+
+
+class Notice(msgspec.Struct):
+    """A year's notice sent as JSON: its days, where it comes from, official or provisional."""
+
+    days: list[NoticeDay]
+    year: Year | Text | None = None
+    source: Text | None = None
+    status: Text | None = None
+
+
+class LoadRow(msgspec.Struct):
+    row: int
+    ok: bool
+    message: str
+
+
+class LoadReport(msgspec.Struct):
+    year: int | None
+    loaded: int
+    rows: list[LoadRow]
+    changes: list[Any]
+
+
+NOTICE_UPLOAD: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "file": {"type": "string", "format": "binary"},
+        "year": {"type": "string"},
+        "source": {"type": "string"},
+        "status": {"type": "string"},
+    },
+    "required": ["file"],
+}
+
+
+def _load_reply(report: HolidayLoad) -> Reply:
+    body = LoadReport(year=report.year, loaded=report.loaded,
+                      rows=[LoadRow(row=r.row, ok=r.ok, message=r.message) for r in report.rows],
+                      changes=list(report.changes))
+    return Reply(201 if report.loaded else 422, body)
+
+
+@operation(responses={200: YearTable})
+async def list_holidays(request: Request, query: YearQuery) -> YearTable:
     """
     summary: 某年的节假日安排（year 缺省为今年）；status 为 official（正式）、provisional（暂定）或 missing（未载入）
     """
-    year = year_param(request.query_params.get("year"), datetime.now(CHINA).date().year)
-    assert year is not None
-    table = await holidays.year_table(year)
-    return JSONResponse(
-        {
-            "year": table.year,
-            "status": table.status,
-            "provisional": table.status != "official",
-            "sources": list(table.sources),
-            "days": [
-                {"date": d["day"].isoformat(), "kind": d["kind"], "name": d["name"], "status": d["status"]}
-                for d in table.days
-            ],
-        }
+    table = await holidays.year_table(query.year or datetime.now(CHINA).date().year)
+    return YearTable(
+        year=table.year, status=table.status, provisional=table.status != "official", sources=list(table.sources),
+        days=[HolidayDay(date=d["day"].isoformat(), kind=d["kind"], name=d["name"], status=d["status"])
+              for d in table.days],
     )
 
 
-async def import_holidays(request: Request) -> Response:
+@operation(responses={201: LoadReport, 422: LoadReport}, uploads={MULTIPART: NOTICE_UPLOAD})
+async def import_holidays(request: Request, body: Notice | None) -> Reply:
     """
     summary: 载入一年的放假安排（任何一行有误则整批不写入）
     description: multipart（file 为 CSV 或 XLSX，另有 year、source、status 字段），或 JSON 对象，含 year、source、status
@@ -58,7 +111,7 @@ async def import_holidays(request: Request) -> Response:
     """
 
     actor = request.state.actor
-    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+    if body is None:
         form = await read_form(request)
         fields: dict[str, Any] = {k: form.get(k) for k in ("year", "source", "status")}
         path = await saved_upload(form.get("file"), (".csv", ".xlsx"))
@@ -72,19 +125,15 @@ async def import_holidays(request: Request) -> Response:
             )
         finally:
             path.unlink(missing_ok=True)
-        return _load_json(report)
-    body = await json_object(request)
-    days = body.get("days")
-    if not isinstance(days, list) or not all(isinstance(d, dict) for d in days):
-        raise Invalid("invalid_field", "days 应为对象数组，每项含 date、kind、name", field="days")
+        return _load_reply(report)
     report = await load_year(
-        raw=list(enumerate(days, 1)),
+        raw=list(enumerate([sent(day) for day in body.days], 1)),
         actor=actor,
-        source=str(body.get("source") or DEFAULT_SOURCE),
-        year=year_param(body.get("year")),
-        status=str(body.get("status") or "official"),
+        source=body.source or DEFAULT_SOURCE,
+        year=year_param(body.year),
+        status=body.status or "official",
     )
-    return _load_json(report)
+    return _load_reply(report)
 
 
 routes = [

@@ -2,30 +2,51 @@
 
 from __future__ import annotations
 
+import msgspec
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
 
 from review import accounts, auth
 from review.actors import STAFF, TOKEN_HOLDER
+from review.api.contract import Status, operation
 from review.web.guard import bearer_token, route
 
 
-async def revoke_presented(request: Request) -> Response:
-    """注销本次请求所出示的令牌"""
+class TokenShown(msgspec.Struct):
+    """One live token of its holder: never the token itself."""
+
+    id: int
+    created_at: str
+    last_used_at: str | None
+    expires_at: str
+    client: str | None
+    current: bool
+
+
+@operation(responses={200: Status})
+async def revoke_presented(request: Request) -> Status:
+    """
+    summary: 注销本次请求所出示的令牌
+    """
     await auth.revoke_token(bearer_token(request) or "")
-    return JSONResponse({"status": "revoked"})
+    return Status(status="revoked")
 
 
-async def list_tokens(request: Request) -> Response:
-    """本人的有效令牌：签发时间、最近使用时间、到期时间与客户端（不含令牌本身）"""
+@operation(responses={200: list[TokenShown]})
+async def list_tokens(request: Request) -> list[dict[str, object]]:
+    """
+    summary: 本人的有效令牌：签发时间、最近使用时间、到期时间与客户端（不含令牌本身）
+    """
     tokens = await accounts.tokens_of(actor=request.state.actor, presented=bearer_token(request))
-    return JSONResponse([t.as_json() for t in tokens])
+    return [t.as_json() for t in tokens]
 
 
-async def revoke_one(request: Request) -> Response:
-    """注销本人的一个令牌（按编号）"""
+@operation(responses={200: Status})
+async def revoke_one(request: Request) -> Status:
+    """
+    summary: 注销本人的一个令牌（按编号）
+    """
     await accounts.revoke_token(actor=request.state.actor, token_id=request.path_params["token_id"])
-    return JSONResponse({"status": "revoked"})
+    return Status(status="revoked")
 
 
 routes = [

@@ -3,68 +3,239 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
+import msgspec
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, Response
 
 from review import access_notice, auth, cases, queries, ruling_pull, tracking, verdicts
 from review.actors import CASE_PARTY, HOTLINE, OFFICE, PUBLIC, STAFF, STAFF_OR_HOTLINE
 from review.api import openapi as openapi_document
-from review.api.common import json_body, json_object
+from review.api.contract import UNSET, Reason, Reply, Status, Text, Unset, operation
 from review.assessments import assessments
 from review.case_view import panel_groups
 from review.convening import convene_panel
-from review.errors import Invalid
 from review.lifecycle import Action
 from review.visibility import visible_case
 from review.web.client_address import client_address
 from review.web.guard import bearer_token, route
 
 
-async def create_token(request: Request) -> Response:
+class Credentials(msgspec.Struct):
+    username: Text = ""
+    password: Text = ""
+    label: Text | None = None  # names the token on its holder's list; else the client's User-Agent
+
+
+class TrackLogin(msgspec.Struct):
+    case_number: Text = ""
+    access_code: Text = ""
+
+
+class Token(msgspec.Struct):
+    token: str
+
+
+class Person(msgspec.Struct):
+    name: Text | None = None
+    phone: Text | None = None
+    id_number: Text | None = None
+    address: Text | None = None
+
+
+class IntakeBody(msgspec.Struct):
+    """一件推送的诉求 (DESIGN §10); the intake check names the field that fails its rules."""
+
+    source_ref: Text
+    channel: Literal["hotline", "mailbox", "app", "wechat", "weibo", "web"]
+    received_at: Text
+    category: Text
+    district: Text
+    department_code: Text
+    complainant: Person
+    content: Text
+    reply: Text
+    replied_at: Text
+    rating: Literal["satisfied", "basic", "unsatisfied"]
+    rated_at: Text
+    community: Text | None = None
+
+
+class Intake(msgspec.Struct):
+    case_number: str
+    status: str
+    access_code: str | Unset = UNSET
+
+
+class CaseListQuery(msgspec.Struct):
+    status: Text | None = None
+
+
+class CaseRow(msgspec.Struct):
+    case_number: str
+    status: str
+    category: str | None
+    district: str | None
+    department_code: str | None
+
+
+class TimelineStep(msgspec.Struct):
+    at: str
+    step: str
+    by: str | None
+    status: str | None
+    reason: str | None
+
+
+class CaseVerdict(msgspec.Struct):
+    number: str
+    status: str
+    code: str
+    corrects: str | None
+    download: str
+
+
+class PanelSeat(msgspec.Struct):
+    seat_id: int
+    name: str
+    role: str
+    is_chair: bool
+
+
+class PanelGroup(msgspec.Struct):
+    label: str
+    seated: bool
+    awaiting: int
+    seats: list[PanelSeat]
+
+
+class Complainant(msgspec.Struct):
+    name: str | None
+    phone: str | None
+
+
+class CaseDetail(msgspec.Struct):
+    case_number: str
+    status: str
+    category: str | None
+    district: str | None
+    channel: str | None
+    received_at: str
+    content: str | None
+    reply: str | None
+    status_reason: str | None
+    timeline: list[TimelineStep]
+    panels: list[PanelGroup]
+    complainant: Complainant | Unset = UNSET
+    redo_deadline: str | Unset = UNSET
+    redo_deadline_provisional: bool | Unset = UNSET
+    verdict: CaseVerdict | Unset = UNSET
+
+
+class Screening(msgspec.Struct):
+    decision: Literal["accept", "dismiss"]
+    reason: Text | None = None
+
+
+class Convened(msgspec.Struct):
+    panel_id: int
+    status: str
+
+
+class PulledRuling(msgspec.Struct):
+    grade: str
+    grade_label: str
+    ruling_text: str
+    total: Any
+    reasoning: str | None
+    redo_deadline: str | None
+    redo_deadline_provisional: bool
+    issued_at: str | None
+
+
+class PulledVerdict(msgspec.Struct):
+    number: str
+    status: str
+    code: str
+    verify_url: str
+    public_pdf: str | None
+
+
+class PushedCase(msgspec.Struct):
+    case_number: str
+    source_ref: str | None
+    status: str
+    status_label: str
+    status_reason: str | None
+    ruling: PulledRuling | None
+    verdict: PulledVerdict | None
+
+
+class AssessmentQuery(msgspec.Struct):
+    period: Text | None = None
+
+
+class Assessment(msgspec.Struct):
+    department_code: str
+    department_name: str
+    period: str
+    ruled_proper: int
+    ruled_basic: int
+    ruled_improper: int
+    points_deducted: int
+
+
+class Department(msgspec.Struct):
+    code: str
+    name: str
+    level: str | None
+
+
+@operation(responses={200: Token})
+async def create_token(request: Request, body: Credentials) -> Token:
     """
     summary: 以用户名和密码换取 API 令牌
     """
-    body = await json_object(request)
-    actor = await auth.log_in(username=str(body.get("username", "")), password=str(body.get("password", "")),
-                              client=client_address(request))
-    # Named on the token list: the label the client gave, else its User-Agent.
-    client = str(body.get("label") or request.headers.get("user-agent", ""))
-    return JSONResponse({"token": await auth.issue_token(actor, client=client)})
+    actor = await auth.log_in(username=body.username, password=body.password, client=client_address(request))
+    client = body.label or request.headers.get("user-agent", "")
+    return Token(token=await auth.issue_token(actor, client=client))
 
 
-async def track(request: Request) -> Response:
+@operation(responses={200: Token})
+async def track(request: Request, body: TrackLogin) -> Token:
     """
     summary: 诉求人以受理编号和提取码换取仅限本案的令牌
     """
-    body = await json_object(request)
-    actor = await tracking.open_case(case_number=str(body.get("case_number", "")),
-                                     access_code=str(body.get("access_code", "")), client=client_address(request))
-    return JSONResponse({"token": await auth.issue_token(actor)})
+    actor = await tracking.open_case(case_number=body.case_number, access_code=body.access_code,
+                                     client=client_address(request))
+    return Token(token=await auth.issue_token(actor))
 
 
-async def intake(request: Request) -> Response:
+@operation(responses={201: Intake, 200: Intake})
+async def intake(request: Request, body: IntakeBody) -> Reply:
     """
     summary: 热线平台推送一件不满意诉求（按 source_ref 幂等）
     """
-    result = await cases.intake_case(payload=await json_body(request), actor=request.state.actor)
-    body: dict[str, Any] = {"case_number": result.case_number, "status": result.status}
-    if result.access_code:
-        body["access_code"] = result.access_code
-    return JSONResponse(body, status_code=201 if result.created else 200)
+    # The body as sent (not as decoded): the same payload is recognised by the hash of what the client sent.
+    payload = msgspec.json.decode(await request.body())
+    result = await cases.intake_case(payload=payload, actor=request.state.actor)
+    reply = Intake(case_number=result.case_number, status=result.status, access_code=result.access_code or UNSET)
+    return Reply(201 if result.created else 200, reply)
 
 
-async def list_cases(request: Request) -> Response:
+@operation(responses={200: list[CaseRow]})
+async def list_cases(request: Request, query: CaseListQuery) -> list[CaseRow]:
     """
     summary: 当前用户可见的案件
     """
-    rows = await queries.case_list(request.state.actor, status=request.query_params.get("status"))
-    return JSONResponse([{"case_number": r["number"], "status": r["status"], "category": r["category"],
-                          "district": r["district"], "department_code": r["department_code"]} for r in rows])
+    rows = await queries.case_list(request.state.actor, status=query.status)
+    return [CaseRow(case_number=r["number"], status=r["status"], category=r["category"], district=r["district"],
+                    department_code=r["department_code"]) for r in rows]
 
 
-async def case_detail(request: Request) -> Response:
+@operation(responses={200: CaseDetail})
+async def case_detail(request: Request) -> dict[str, Any]:
     """
     summary: 案件详情与全部办理环节
     """
@@ -86,65 +257,65 @@ async def case_detail(request: Request) -> Response:
                        "seats": [{"seat_id": s.id, "name": s.name, "role": s.role, "is_chair": s.is_chair}
                                  for s in g.seats]}
                       for g in panel_groups(actor, json.loads(case["seats_json"]))]
-    return JSONResponse(body)
+    return body
 
 
-async def screen(request: Request) -> Response:
+@operation(responses={200: Status})
+async def screen(request: Request, body: Screening) -> Status:
     """
     summary: 评议办审查：accept 立案评议，dismiss 不予评议（须说明理由）
     """
-    body = await json_object(request)
-    decision = body.get("decision")
-    if decision not in ("accept", "dismiss"):
-        raise Invalid("invalid_field", "decision 应为 accept 或 dismiss", field="decision")
     status = await cases.screen_case(number=request.path_params["number"], actor=request.state.actor,
-                                     accept=decision == "accept", reason=str(body.get("reason") or ""))
-    return JSONResponse({"status": status})
+                                     accept=body.decision == "accept", reason=body.reason or "")
+    return Status(status=status)
 
 
-async def convene(request: Request) -> Response:
+@operation(responses={201: Convened})
+async def convene(request: Request) -> Convened:
     """
     summary: 按组成模板随机抽取评议组
     """
     panel_id = await convene_panel(number=request.path_params["number"], actor=request.state.actor)
-    return JSONResponse({"panel_id": panel_id, "status": "panel_ready"}, status_code=201)
+    return Convened(panel_id=panel_id, status="panel_ready")
 
 
-async def close(request: Request) -> Response:
+@operation(responses={200: Status})
+async def close(request: Request) -> Status:
     """办结：已作出评议结论的案件办结"""
-    status = await cases.close_case(number=request.path_params["number"], actor=request.state.actor)
-    return JSONResponse({"status": status})
+    return Status(status=await cases.close_case(number=request.path_params["number"], actor=request.state.actor))
 
 
-async def _end(request: Request, action: Action) -> Response:
-    body = await json_object(request)
-    status = await cases.end_case(number=request.path_params["number"], actor=request.state.actor, action=action,
-                                  reason=str(body.get("reason") or ""))
-    return JSONResponse({"status": status})
+async def _end(request: Request, action: Action, reason: str | None) -> Status:
+    return Status(status=await cases.end_case(number=request.path_params["number"], actor=request.state.actor,
+                                                  action=action, reason=reason or ""))
 
 
-async def withdraw(request: Request) -> Response:
+@operation(responses={200: Status})
+async def withdraw(request: Request, body: Reason) -> Status:
     """撤回：案件在作出评议结论前撤回（须说明理由）"""
-    return await _end(request, Action.withdraw)
+    return await _end(request, Action.withdraw, body.reason)
 
 
-async def settle(request: Request) -> Response:
+@operation(responses={200: Status})
+async def settle(request: Request, body: Reason) -> Status:
     """调解结案：调解达成协议后结案（须说明理由）"""
-    return await _end(request, Action.settle)
+    return await _end(request, Action.settle, body.reason)
 
 
+@operation(responses={}, files={200: "application/pdf"})
 async def verdict_pdf(request: Request) -> Response:
     """下载本案评议意见书（完整版 PDF），限本案当事人与评议办"""
     path, code = await verdicts.full_pdf(actor=request.state.actor, number=request.path_params["number"])
     return FileResponse(path, media_type="application/pdf", filename=f"verdict-{code}.pdf")
 
 
-async def pushed_ruling(request: Request) -> Response:
+@operation(responses={200: PushedCase})
+async def pushed_ruling(request: Request) -> dict[str, Any]:
     """热线平台取回本平台推送案件的状态、评议结论与评议意见书（按 source_ref 或受理编号）"""
-    return JSONResponse(await ruling_pull.ruling_for_client(ref=request.path_params["number"],
-                                                           actor=request.state.actor))
+    return await ruling_pull.ruling_for_client(ref=request.path_params["number"], actor=request.state.actor)
 
 
+@operation(responses={}, files={200: "application/pdf"})
 async def reissue_access_code(request: Request) -> Response:
     """评议办重新生成提取码（原提取码立即失效），返回给诉求人的提取码通知单 PDF（仅此一次）"""
     number = request.path_params["number"]
@@ -152,31 +323,35 @@ async def reissue_access_code(request: Request) -> Response:
                                   number)
 
 
-async def revoke_token(request: Request) -> Response:
+@operation(responses={200: Status})
+async def revoke_token(request: Request) -> Status:
     """注销所出示的令牌（与网页退出登录相同）"""
     token = bearer_token(request)
     if token:
         await auth.revoke_token(token)
-    return JSONResponse({"status": "revoked"})
+    return Status(status="revoked")
 
 
-async def list_assessments(request: Request) -> Response:
+@operation(responses={200: list[Assessment]})
+async def list_assessments(request: Request, query: AssessmentQuery) -> list[dict[str, Any]]:
     """
     summary: 各部门各期的评议结果与扣分
     """
-    return JSONResponse(await assessments(period=request.query_params.get("period")))
+    return await assessments(period=query.period)
 
 
-async def list_departments(request: Request) -> Response:
+@operation(responses={200: list[Department]})
+async def list_departments(request: Request) -> list[dict[str, Any]]:
     """
     summary: 部门列表
     """
-    return JSONResponse(await queries.departments())
+    return await queries.departments()
 
 
-async def openapi(request: Request) -> Response:
-    """本 API 的 OpenAPI 3 文档（由路由表生成）"""
-    return JSONResponse(openapi_document.document(request.app.routes))
+@operation(responses={200: dict[str, Any]})
+async def openapi(request: Request) -> dict[str, Any]:
+    """本 API 的 OpenAPI 3.1 文档（由路由表与各操作声明的类型生成）"""
+    return openapi_document.document(request.app.routes)
 
 
 routes = [

@@ -2,14 +2,88 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import msgspec
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
 from review import bulk_issuance, settings, verdicts
 from review.actors import OFFICE, PUBLIC
-from review.api.common import json_object
+from review.api.contract import UNSET, Reason, Status, Text, Unset, operation
 from review.errors import Invalid
 from review.web.guard import route
+
+PDF_UPLOAD = {"type": "string", "contentMediaType": "application/pdf"}
+
+
+class Signature(msgspec.Struct):
+    state: str
+    label: str
+    valid: bool
+    signer: str | None
+    signed_at: str | None
+
+
+class VerdictRef(msgspec.Struct):
+    number: str
+    code: str
+
+
+class PublicVerdict(msgspec.Struct):
+    """What anyone holding the verification code may learn of a verdict (and of a file checked against it)."""
+
+    number: str
+    status: str
+    status_label: str
+    issued_on: str
+    full_sha256: str | None
+    public_sha256: str | None
+    department: str | None
+    category: str | None
+    grade: str | None
+    total: Any
+    full_signature: Signature | None
+    public_signature: Signature | None
+    superseded_by: VerdictRef | None
+    corrected_by: VerdictRef | None
+    withdrawal_reason: str | None
+    public_pdf: str | None
+    matches: str | None | Unset = UNSET
+    authentic: bool | Unset = UNSET
+    signature: Signature | Unset = UNSET
+
+
+class DigestQuery(msgspec.Struct):
+    sha256: Text | None = None
+
+
+class Corrected(msgspec.Struct):
+    number: str
+    code: str
+    status: str
+    corrects: str | None
+
+
+class BulkRequest(msgspec.Struct):
+    cases: list[Text] | None = None
+    all_ready: bool = False
+
+
+class BulkFailure(msgspec.Struct):
+    case_number: str
+    reason: str
+
+
+class BulkProgress(msgspec.Struct):
+    id: int
+    status: str
+    total: int
+    done: int
+    issued: int
+    rendered: int
+    failed: list[BulkFailure]
+    zip: str | None
 
 
 def _signature(state) -> dict | None:
@@ -33,21 +107,22 @@ def _public(found: dict) -> dict:
             else f"/verify/{found['code']}/public.pdf"}
 
 
-async def verdict(request: Request) -> Response:
+@operation(responses={200: PublicVerdict})
+async def verdict(request: Request, query: DigestQuery) -> dict:
     """
     summary: 按核验码查询评议意见书的状态、两个文件的 SHA-256 与电子签名状态；带 sha256 参数时同时核对该文件
     """
     found = await verdicts.verification(request.path_params["code"])
     body = _public(found)
-    digest = request.query_params.get("sha256")
-    if digest is not None:
-        digest = digest.strip().lower()
+    if query.sha256 is not None:
+        digest = query.sha256.strip().lower()
         body["matches"] = "full" if digest == found["full_sha256"] else (
             "public" if digest == found["public_sha256"] else None)
-    return JSONResponse(body)
+    return body
 
 
-async def verify_file(request: Request) -> Response:
+@operation(responses={200: PublicVerdict}, uploads={"application/pdf": PDF_UPLOAD})
+async def verify_file(request: Request) -> dict:
     """
     summary: 上传 PDF 文件（请求体即文件），核对是否与登记的评议意见书一致，并报告其电子签名状态
     """
@@ -56,53 +131,50 @@ async def verify_file(request: Request) -> Response:
     if not pdf:
         raise Invalid("missing_field", "请求体应为要核验的 PDF 文件", field="file")
     matched, signature = await verdicts.check_upload(found, pdf)
-    return JSONResponse({**_public(found), "matches": matched, "authentic": matched is not None,
-                         "signature": signature.as_json()})
+    return {**_public(found), "matches": matched, "authentic": matched is not None,
+            "signature": signature.as_json()}
 
 
-async def withdraw(request: Request) -> Response:
+@operation(responses={200: Status})
+async def withdraw(request: Request, body: Reason) -> Status:
     """
     summary: 评议办撤销本案的评议意见书（须说明理由）
     """
-    body = await json_object(request)
     status = await verdicts.withdraw(number=request.path_params["number"], actor=request.state.actor,
-                                     reason=str(body.get("reason") or ""))
-    return JSONResponse({"status": status})
+                                     reason=body.reason or "")
+    return Status(status=status)
 
 
-async def correct(request: Request) -> Response:
+@operation(responses={201: Corrected})
+async def correct(request: Request, body: Reason) -> dict:
     """
     summary: 评议办为已撤销的评议意见书签发更正后的意见书（同一评议结论、新文号，须说明更正内容）
     """
-    body = await json_object(request)
-    created = await verdicts.correct(number=request.path_params["number"], actor=request.state.actor,
-                                     reason=str(body.get("reason") or ""))
-    return JSONResponse({"number": created["number"], "code": created["code"], "status": created["status"],
-                         "corrects": created["corrects"]}, status_code=201)
+    return await verdicts.correct(number=request.path_params["number"], actor=request.state.actor,
+                                  reason=body.reason or "")
 
 
-async def bulk_start(request: Request) -> Response:
+@operation(responses={202: BulkProgress})
+async def bulk_start(request: Request, body: BulkRequest) -> dict:
     """
     summary: 批量签发：{"cases": [受理编号…]} 或 {"all_ready": true}
     """
-    body = await json_object(request)
-    cases = body.get("cases") or []
-    if not isinstance(cases, list):
-        raise Invalid("invalid_field", "cases 应为受理编号列表", field="cases")
-    bulk_id = await bulk_issuance.start(actor=request.state.actor, numbers=[str(n) for n in cases],
-                                        all_ready=body.get("all_ready") is True)
+    bulk_id = await bulk_issuance.start(actor=request.state.actor, numbers=list(body.cases or []),
+                                        all_ready=body.all_ready)
     progress = await bulk_issuance.progress(bulk_id=bulk_id, actor=request.state.actor)
-    return JSONResponse(progress.as_json(), status_code=202)
+    return progress.as_json()
 
 
-async def bulk_progress(request: Request) -> Response:
+@operation(responses={200: BulkProgress})
+async def bulk_progress(request: Request) -> dict:
     """
     summary: 批量签发的进度（已完成/总数、失败原因）
     """
     progress = await bulk_issuance.progress(bulk_id=request.path_params["bulk_id"], actor=request.state.actor)
-    return JSONResponse(progress.as_json())
+    return progress.as_json()
 
 
+@operation(responses={}, files={200: "application/zip"})
 async def bulk_zip(request: Request) -> Response:
     """
     summary: 下载批量签发的全部评议意见书（ZIP，按文号命名）
@@ -114,8 +186,8 @@ async def bulk_zip(request: Request) -> Response:
 
 routes = [
     route("/verdicts/bulk", bulk_start, OFFICE, methods=["POST"]),
-    route("/verdicts/bulk/{bulk_id}", bulk_progress, OFFICE),
-    route("/verdicts/bulk/{bulk_id}/verdicts.zip", bulk_zip, OFFICE),
+    route("/verdicts/bulk/{bulk_id:int}", bulk_progress, OFFICE),
+    route("/verdicts/bulk/{bulk_id:int}/verdicts.zip", bulk_zip, OFFICE),
     route("/verdicts/{code}", verdict, PUBLIC),
     route("/verdicts/{code}/verify", verify_file, PUBLIC, methods=["POST"], body_limit=settings.VERIFY_BODY_LIMIT),
     route("/cases/{number}/verdict/withdraw", withdraw, OFFICE, methods=["POST"]),

@@ -178,13 +178,15 @@ def guarded(endpoint: Endpoint, policy: Policy, limit: int | None = None) -> End
 
 
 class PolicyRoute(Route):
-    """A route that carries its access policy (the route-table test reads it)."""
+    """A route that carries its access policy (the route-table test reads it) and, on the API, its declared
+    input and output types (the OpenAPI document reads them)."""
 
     def __init__(self, path: str, endpoint: Endpoint, *, policy: Policy, body_limit: int | None = None,
                  **kwargs: Any) -> None:
         super().__init__(path, guarded(endpoint, policy, body_limit), **kwargs)
         self.policy = policy
         self.body_limit = body_limit  # bytes its body may carry, when not the default (review.web.body_limit)
+        self.operation = getattr(endpoint, "operation", None)
 
 
 def route(path: str, endpoint: Endpoint, policy: Policy, methods: list[str] | None = None,

@@ -58,6 +58,25 @@ async def test_openapi_document_names_every_api_route_and_method() -> None:
     assert all(op["summary"] for methods in paths.values() for op in methods.values())
 
 
+def test_every_api_route_declares_its_input_and_replies() -> None:
+    undeclared = [f"{sorted(r.methods or [])} {path}" for path, r in openapi.api_routes(app.routes)
+                  if getattr(r, "operation", None) is None]
+
+    assert undeclared == []
+
+
+async def test_every_operation_documents_its_replies_and_the_error_form() -> None:
+    async with factories.client() as http:
+        paths = (await http.get("/api/v1/openapi.json")).json()["paths"]
+
+    for path, methods in paths.items():
+        for method, op in methods.items():
+            success = {s: r for s, r in op["responses"].items() if s.startswith("2")}
+            assert success and all(r.get("content") for r in success.values()), f"{method} {path}"
+            assert op["responses"]["4XX"]["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/Error"}
+
+
 async def test_openapi_document_carries_policies_and_path_parameters() -> None:
     async with factories.client() as http:
         paths = (await http.get("/api/v1/openapi.json")).json()["paths"]
@@ -69,7 +88,8 @@ async def test_openapi_document_carries_policies_and_path_parameters() -> None:
     assert detail["security"] == [{"bearer": []}]
     assert paths["/api/v1/verdicts/{code}"]["get"]["security"] == []
     assert member["parameters"] == [
-        {"name": "member_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+        {"name": "member_id", "in": "path", "required": True,
+         "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}}
     ]
     assert intake["summary"].startswith("热线平台推送")
 
