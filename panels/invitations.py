@@ -53,7 +53,7 @@ async def _seat_for_update(seat_id: int) -> dict[str, Any]:
         " panel.status AS panel_status, panel.\"case\" AS case_id, c.status AS case_status"
         " FROM seat JOIN roster_member m ON m.id = seat.member JOIN panel ON panel.id = seat.panel"
         " JOIN review_case c ON c.id = panel.\"case\""
-        " WHERE seat.id = {}" + ("" if db.is_sqlite() else " FOR UPDATE OF seat"),
+        " WHERE seat.id = {}" + db.for_update(of="seat"),
         seat_id,
     )
     if not rows:
@@ -109,7 +109,7 @@ async def dissolve_panels(*, case_id: int, case_status: str, actor: str) -> list
     """
     panels = [r["id"] for r in await db.fetch(
         "SELECT id FROM panel WHERE \"case\" = {} AND status = 'seated' ORDER BY id"
-        + ("" if db.is_sqlite() else " FOR UPDATE"), case_id)]
+        + db.for_update(), case_id)]
     if not panels:
         return []
     now = datetime.now(UTC)

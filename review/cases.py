@@ -137,8 +137,7 @@ async def _insert_case_pg(record: IntakeRecord, department_id: int, code_hash: s
 
 async def load_case_for_update(number: str) -> dict:
     """The case row inside a write transaction (row-locked on PostgreSQL)."""
-    suffix = "" if db.is_sqlite() else " FOR UPDATE"
-    rows = await db.fetch(f"SELECT * FROM review_case WHERE number = {{}}{suffix}", number)
+    rows = await db.fetch("SELECT * FROM review_case WHERE number = {}" + db.for_update(), number)
     if not rows:
         raise NotFound("case_not_found", "未找到该案件")
     return rows[0]

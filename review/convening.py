@@ -195,7 +195,7 @@ async def _next_vacated(panel_id: int) -> dict[str, Any] | None:
 async def _refill_one(panel_id: int, member_id: int, seed: str) -> bool:
     now = datetime.now(UTC)
     async with db.transaction():
-        panel = (await db.fetch("SELECT * FROM panel WHERE id = {}" + ("" if db.is_sqlite() else " FOR UPDATE"),
+        panel = (await db.fetch("SELECT * FROM panel WHERE id = {}" + db.for_update(),
                                 panel_id))[0]
         record = record_from_json(db.json_value(panel["record"]))
         if panel["status"] != "seated" or any(r.replaces == member_id for r in record.refills):

@@ -86,6 +86,18 @@ def is_sqlite() -> bool:
     return engine().engine_type == "sqlite"
 
 
+def for_update(of: str = "") -> str:
+    """The row-lock clause that ends a SELECT inside a write transaction (`of`: lock only that table's rows).
+
+    PostgreSQL locks the rows read until COMMIT, so a one-time action checks the state it changes under the
+    lock and a second caller sees the first one's result. SQLite has no row locks and needs none: BEGIN
+    IMMEDIATE already gives one writer at a time.
+    """
+    if is_sqlite():
+        return ""
+    return f" FOR UPDATE OF {of}" if of else " FOR UPDATE"
+
+
 async def start() -> None:
     """Open the connection pool (PostgreSQL) or the shared connection (SQLite)."""
     db = engine()
@@ -244,8 +256,7 @@ async def lock_chain_head() -> tuple[str, int]:
     """
     from review.tables import ChainHead
 
-    suffix = "" if is_sqlite() else " FOR UPDATE"
-    rows = await ChainHead.raw(f"SELECT last_hash, count FROM chain_head WHERE id = 1{suffix}").run()
+    rows = await ChainHead.raw(f"SELECT last_hash, count FROM chain_head WHERE id = 1{for_update()}").run()
     if not rows:
         raise RuntimeError("audit chain head missing: run `review migrate`")
     return rows[0]["last_hash"], rows[0]["count"]

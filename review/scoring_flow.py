@@ -133,7 +133,7 @@ async def save_sheet(*, number: str, actor: Actor, scores: Any, revision: int | 
         if sheet_id is not None:
             return SavedSheet(sheet_id, 1, True)
     async with db.transaction():
-        rows = await db.fetch(_CONTEXT + ("" if db.is_sqlite() else " FOR UPDATE OF c"),
+        rows = await db.fetch(_CONTEXT + db.for_update(of="c"),
                               actor.user_id or 0, actor.user_id or 0, number)
         if not rows or actor.kind != "member":
             raise NotFound("case_not_found", "未找到该案件")
