@@ -39,9 +39,10 @@ def all_tables() -> list[type[Table]]:
 
 def all_indexes() -> list[str]:
     """Indexes the table definitions cannot state (over several columns), as CREATE statements."""
+    from panels.tables import INDEXES as panel_indexes
     from scoring.tables import INDEXES as scoring_indexes
 
-    return [*scoring_indexes]
+    return [*panel_indexes, *scoring_indexes]
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -98,11 +99,18 @@ def for_update(of: str = "") -> str:
     return f" FOR UPDATE OF {of}" if of else " FOR UPDATE"
 
 
-async def start() -> None:
-    """Open the connection pool (PostgreSQL) or the shared connection (SQLite)."""
+async def lock_name(name: str) -> None:
+    """Hold a lock on `name` until this transaction ends, for a change with no row to lock yet (the first
+    version of something); SQLite's one writer at a time already holds it."""
+    if not is_sqlite():
+        await fetch("SELECT pg_advisory_xact_lock(hashtextextended({}, 0))", name)
+
+
+async def start(*, pool_size: int | None = None) -> None:
+    """Open the connection pool (PostgreSQL, `DB_POOL_SIZE` connections at most) or the shared connection (SQLite)."""
     db = engine()
     if isinstance(db, PostgresEngine):
-        await db.start_connection_pool(min_size=2, max_size=settings.DB_POOL_SIZE, reset=_keep_session)
+        await db.start_connection_pool(min_size=2, max_size=pool_size or settings.DB_POOL_SIZE, reset=_keep_session)
 
 
 async def checkpointer(interval: float = 1.0) -> None:
