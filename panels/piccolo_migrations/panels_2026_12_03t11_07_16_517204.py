@@ -5,18 +5,18 @@ ID = "2026-12-03T11:07:16:517204"
 VERSION = "1.38.0"
 DESCRIPTION = "One version number and one current version per category's template; one pending challenge per party and seat"
 
-# Rows left by saves and challenges that raced before these indexes: the newest version of each category stays
-# in force, a version number used twice is moved past the category's last (its panels follow), and of a party's
-# pending challenges of one seat the first stays pending, the others are marked withdrawn.
+# Rows left by saves and challenges that raced before these indexes: the last saved version of each category
+# stays in force, a category with a version number used twice has its versions numbered again in the order they
+# were saved (its panels follow), and of a party's pending challenges of one seat the first stays pending, the
+# others are marked withdrawn.
 _REPAIR = [
     ('UPDATE composition_template t SET "current" = false WHERE t."current" AND EXISTS ('
     ' SELECT 1 FROM composition_template n WHERE n.category = t.category AND n."current" AND n.id > t.id)'),
-    ("WITH dup AS (SELECT id, category FROM (SELECT id, category,"
-    "  row_number() OVER (PARTITION BY category, version ORDER BY id) AS n FROM composition_template) x"
-    "  WHERE n > 1),"
-    " renumbered AS (SELECT d.id, (SELECT max(version) FROM composition_template m WHERE m.category = d.category)"
-    "  + row_number() OVER (PARTITION BY d.category ORDER BY d.id) AS version FROM dup d)"
-    " UPDATE composition_template t SET version = r.version FROM renumbered r WHERE t.id = r.id"),
+    ("WITH messy AS (SELECT category FROM composition_template GROUP BY category, version HAVING count(*) > 1),"
+    " renumbered AS (SELECT id, row_number() OVER (PARTITION BY category ORDER BY id) AS version"
+    "  FROM composition_template WHERE category IN (SELECT category FROM messy))"
+    " UPDATE composition_template t SET version = r.version FROM renumbered r"
+    " WHERE t.id = r.id AND t.version <> r.version"),
     ("UPDATE panel p SET template_version = t.version FROM composition_template t"
     " WHERE p.template = t.id AND p.template_version <> t.version"),
     ("UPDATE challenge c SET status = 'withdrawn', decided_at = now(), decision_reason = '重复的回避申请'"
