@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 
 from panels.challenges import decide_challenge, raise_challenge
@@ -35,7 +36,7 @@ from review.tables import AuditEvent, Case, Verdict
 from scoring.default_criteria import DEFAULT_CRITERIA, DEFAULT_RULE
 from scoring.tables import CriteriaSet, Deliberation, Reconsideration, Ruling
 from tests import factories
-from tests.integration.panel_helpers import accepted_case
+from tests.integration.panel_helpers import accepted_case, api
 from tests.integration.scoring_helpers import convened_case, seated_now
 
 pytestmark = [pytest.mark.integration]
@@ -70,10 +71,7 @@ async def _waiting_for_locks() -> int:
 
 
 @contextlib.asynccontextmanager
-async def row_held(hold: Hold | None) -> AsyncIterator[None]:
-    """While the block runs, another connection holds a row the calls write (a SELECT … FOR UPDATE), and lets it
-    go once every call waits for some lock: each call has made its checks by then, unless a lock it took first
-    kept it from doing so."""
+async def _row_held(hold: Hold | None) -> AsyncIterator[None]:
     if hold is None or db.is_sqlite():
         yield
         return
@@ -86,20 +84,30 @@ async def row_held(hold: Hold | None) -> AsyncIterator[None]:
         await holder.close()
 
 
+async def together(calls: list[Awaitable[Any]], hold: Hold | None = None) -> list[Any]:
+    """Run the calls side by side; their outcomes, exceptions included.
+
+    With `hold`, another connection holds that row (a SELECT … FOR UPDATE) while the calls start and lets it go
+    once every call waits for some lock: each call has made its checks by then, unless a lock it took first
+    kept it from doing so.
+    """
+    assert db.engine().current_transaction.get() is None  # no surrounding transaction for the calls to share
+    async with _row_held(hold):
+        running = asyncio.gather(*calls, return_exceptions=True)
+        for _ in range(200 if hold and not db.is_sqlite() else 0):
+            if await _waiting_for_locks() >= len(calls):
+                break
+            await asyncio.sleep(0.025)
+    return await running
+
+
 async def at_once(call: Callable[[], Awaitable[Any]], hold: Hold | None = None) -> tuple[list[Any], list[ServiceError]]:
     """CALLS calls started together, each opening its own transaction: (results, refusals).
 
     A call failing with anything but a service refusal (what the API answers 500) fails the test, as does a
-    refusal other than 409. With `hold`, the calls start while that row is held (see `row_held`).
+    refusal other than 409.
     """
-    assert db.engine().current_transaction.get() is None  # no surrounding transaction for the calls to share
-    async with row_held(hold):
-        running = asyncio.gather(*[call() for _ in range(CALLS)], return_exceptions=True)
-        for _ in range(200 if hold and not db.is_sqlite() else 0):
-            if await _waiting_for_locks() >= CALLS:
-                break
-            await asyncio.sleep(0.025)
-    outcomes = await running
+    outcomes = await together([call() for _ in range(CALLS)], hold)
     crashed = [o for o in outcomes if isinstance(o, BaseException) and not isinstance(o, ServiceError)]
     assert not crashed, f"{len(crashed)} of {CALLS} calls failed with a server error, e.g. {crashed[0]!r}"
     if not db.is_sqlite():
@@ -224,6 +232,10 @@ async def _removed_seats(ctx: dict[str, Any]) -> int:
     return await Seat.count().where((Seat.id == ctx["seat_id"]) & (Seat.status == "removed")).run()
 
 
+async def _dissolved_panels(ctx: dict[str, Any]) -> int:
+    return await Panel.count().where((Panel.case.number == ctx["number"]) & (Panel.status == "dissolved")).run()
+
+
 async def _deliberations(ctx: dict[str, Any]) -> int:
     return await Deliberation.count().where(Deliberation.case.number == ctx["number"]).run()
 
@@ -303,6 +315,10 @@ ACTIONS: dict[str, OneTime] = {
     "closing the case": OneTime(
         _ruled, lambda c: cases.close_case(number=c["number"], actor=c["office"]),
         lambda c: _status_of_case(c, "closed"), Action.close.value, "invalid_transition"),
+    "withdrawing the case": OneTime(
+        _seated,
+        lambda c: cases.end_case(number=c["number"], actor=c["complainant"], action=Action.withdraw, reason="已协商解决"),
+        _dissolved_panels, Action.withdraw.value, "invalid_transition"),
     "withdrawing a verdict": OneTime(
         _ruled, lambda c: verdicts.withdraw(number=c["number"], actor=c["office"], reason="送达前发现案情摘要有误"),
         lambda c: _verdicts(c, "withdrawn"), "verdict_withdrawn", "verdict_not_valid",
@@ -356,9 +372,27 @@ async def test_two_parties_challenging_one_seat_at_once_each_have_one_pending(si
     calls = [raise_challenge(seat_id=ctx["seat_id"], actor=party, reason=REASON)
              for party in (ctx["complainant"], liaison) for _ in range(CALLS // 2)]
 
-    outcomes = await asyncio.gather(*calls, return_exceptions=True)
+    outcomes = await together(calls)
 
     assert [type(o) for o in outcomes if not isinstance(o, (int, ServiceError))] == []
     assert sum(isinstance(o, int) for o in outcomes) == 2
     rows = await Challenge.select(Challenge.raised_by).where(Challenge.seat == ctx["seat_id"]).run()
     assert sorted(r["raised_by"] for r in rows) == ["complainant", "department"]
+
+
+async def test_challenge_decided_at_once_through_the_api_answers_one_decision_and_409s(side_by_side: None) -> None:
+    """Twenty decisions of one challenge posted together, half upholding and half rejecting: one is taken,
+    the others are told it was decided already, in the API's error form."""
+    ctx = await _challenged()
+    async with await api(ctx["office"]) as http:
+        async def post(uphold: bool) -> httpx.Response:
+            return await http.post(f"/api/v1/challenges/{ctx['challenge_id']}/decision",
+                                   json={"uphold": uphold, "reason": "经核实作出决定"})
+
+        responses = await together([post(i % 2 == 0) for i in range(CALLS)],
+                                   hold=("SELECT id FROM challenge WHERE id = $1 FOR UPDATE", ctx["challenge_id"]))
+
+    assert all(isinstance(r, httpx.Response) for r in responses), responses
+    assert sorted(r.status_code for r in responses) == [200] + [409] * (CALLS - 1)
+    assert {r.json()["error"]["code"] for r in responses if r.status_code == 409} == {"challenge_decided"}
+    assert await audit_count("challenge_upheld") + await audit_count("challenge_rejected") == 1
