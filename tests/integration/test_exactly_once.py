@@ -13,6 +13,7 @@ import contextlib
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import asyncpg
@@ -29,10 +30,11 @@ from review.convening import convene_panel
 from review.criteria_admin import create_draft, publish_criteria
 from review.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
 from review.errors import ServiceError
+from review.holiday_import import load_year, text_rows
 from review.lifecycle import Action
 from review.reconsideration import decide_reconsideration, request_reconsideration
 from review.scoring_flow import submit_sheet
-from review.tables import AuditEvent, Case, Verdict
+from review.tables import AuditEvent, Case, Holiday, Verdict
 from scoring.default_criteria import DEFAULT_CRITERIA, DEFAULT_RULE
 from scoring.tables import CriteriaSet, Deliberation, Reconsideration, Ruling
 from tests import factories
@@ -396,3 +398,18 @@ async def test_challenge_decided_at_once_through_the_api_answers_one_decision_an
     assert sorted(r.status_code for r in responses) == [200] + [409] * (CALLS - 1)
     assert {r.json()["error"]["code"] for r in responses if r.status_code == 409} == {"challenge_decided"}
     assert await audit_count("challenge_upheld") + await audit_count("challenge_rejected") == 1
+
+
+async def test_holidays_loaded_at_once_replace_the_year_each_in_turn(side_by_side: None) -> None:
+    """Each load replaces the year's holidays: twenty loads at once all succeed one after another, leave the
+    year loaded once, and each is audited."""
+    office = await factories.account("office")
+    rows = "2031-01-01 放假 元旦\n2031-05-01 放假 劳动节\n2031-04-27 调休上班 劳动节"
+    before = await audit_count("holidays_loaded")
+
+    results, refused = await at_once(
+        lambda: load_year(raw=text_rows(rows), actor=office, source="国务院办公厅通知（测试）"))
+
+    assert [r.loaded for r in results] == [3] * CALLS and not refused
+    assert await Holiday.count().where((Holiday.day >= date(2031, 1, 1)) & (Holiday.day <= date(2031, 12, 31))).run() == 3
+    assert await audit_count("holidays_loaded") - before == CALLS
