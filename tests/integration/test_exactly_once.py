@@ -13,7 +13,7 @@ import contextlib
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -22,7 +22,7 @@ import pytest
 
 from panels.challenges import decide_challenge, raise_challenge
 from panels.composition import save_template
-from panels.invitations import answer_invitation
+from panels.invitations import answer_invitation, expire_invitations
 from panels.tables import Challenge, CompositionTemplate, Panel, Seat
 from review import cases, db, verdicts
 from review.actors import Actor
@@ -413,3 +413,18 @@ async def test_holidays_loaded_at_once_replace_the_year_each_in_turn(side_by_sid
     assert [r.loaded for r in results] == [3] * CALLS and not refused
     assert await Holiday.count().where((Holiday.day >= date(2031, 1, 1)) & (Holiday.day <= date(2031, 12, 31))).run() == 3
     assert await audit_count("holidays_loaded") - before == CALLS
+
+
+async def test_invitations_expired_at_once_expire_each_seat_once(side_by_side: None) -> None:
+    """The deadline job run twenty times at once (workers on several machines): each overdue seat expires once,
+    with one event, and its panel is refilled by one run."""
+    ctx = await _invited()
+    seats = len(await factories.invited_members(ctx["number"]))
+    later = datetime.now(UTC) + timedelta(days=60)
+
+    results, refused = await at_once(lambda: expire_invitations(now=later))
+
+    assert sorted(map(len, results)) == [0] * (CALLS - 1) + [1] and not refused
+    assert await Seat.count().where((Seat.panel.case.number == ctx["number"]) & (Seat.status == "expired")).run() \
+        == seats
+    assert await audit_count("invitation_expired") == seats
