@@ -91,12 +91,18 @@ def for_update(of: str = "") -> str:
     """The row-lock clause that ends a SELECT inside a write transaction (`of`: lock only that table's rows).
 
     PostgreSQL locks the rows read until COMMIT, so a one-time action checks the state it changes under the
-    lock and a second caller sees the first one's result. SQLite has no row locks and needs none: BEGIN
-    IMMEDIATE already gives one writer at a time.
+    lock and a second caller waits, then sees the first one's result. SQLite has no row locks and needs none:
+    BEGIN IMMEDIATE already gives one writer at a time.
+
+    The lock is FOR NO KEY UPDATE: it excludes every other writer of the row but not a transaction inserting a
+    row that refers to it (an audit event naming the case, a challenge naming the seat), whose foreign-key
+    check only takes a key-share lock. Otherwise a transaction holding a panel and writing the case's audit
+    event would wait for one holding the case and wanting the panel: a deadlock. Writers take their locks in
+    one order: the chain head, the case, its panel, then the panel's seats and challenges, then the verdict.
     """
     if is_sqlite():
         return ""
-    return f" FOR UPDATE OF {of}" if of else " FOR UPDATE"
+    return f" FOR NO KEY UPDATE OF {of}" if of else " FOR NO KEY UPDATE"
 
 
 async def lock_name(name: str) -> None:

@@ -428,3 +428,21 @@ async def test_invitations_expired_at_once_expire_each_seat_once(side_by_side: N
     assert await Seat.count().where((Seat.panel.case.number == ctx["number"]) & (Seat.status == "expired")).run() \
         == seats
     assert await audit_count("invitation_expired") == seats
+
+
+async def test_case_withdrawn_while_a_party_challenges_a_member_neither_deadlocks(side_by_side: None) -> None:
+    """The challenge has locked the panel and waits (here, for the seat another connection holds) while the
+    complainant withdraws the case, whose panel must then be dissolved: both go through, one after the other,
+    and the challenge lapses with the panel."""
+    ctx = await _seated()
+    liaison = await factories.account("liaison")
+
+    outcomes = await together(
+        [raise_challenge(seat_id=ctx["seat_id"], actor=liaison, reason=REASON),
+         cases.end_case(number=ctx["number"], actor=ctx["complainant"], action=Action.withdraw, reason="已协商解决")],
+        hold=("SELECT id FROM seat WHERE id = $1 FOR UPDATE", ctx["seat_id"]))
+
+    assert [type(o) for o in outcomes] == [int, str], outcomes
+    assert await _dissolved_panels(ctx) == 1
+    assert [r["status"] for r in await Challenge.select(Challenge.status).where(Challenge.seat == ctx["seat_id"]).run()] \
+        == ["withdrawn"]
