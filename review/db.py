@@ -106,14 +106,14 @@ def for_update(of: str = "") -> str:
 
 
 async def lock_name(name: str) -> None:
-    """Hold a lock on `name` until this transaction ends, for a change with no row to lock yet (the first
-    version of something); SQLite's one writer at a time already holds it."""
+    """Hold a lock on `name` until this transaction ends, for a change with no one row to lock (the first
+    version of a category's template, a year's holidays); SQLite's one writer at a time already holds it."""
     if not is_sqlite():
         await fetch("SELECT pg_advisory_xact_lock(hashtextextended({}, 0))", name)
 
 
 async def start(*, pool_size: int | None = None) -> None:
-    """Open the connection pool (PostgreSQL, `DB_POOL_SIZE` connections at most) or the shared connection (SQLite)."""
+    """Open the connection pool (PostgreSQL, `DB_POOL_SIZE` connections unless told) or the shared connection."""
     db = engine()
     if isinstance(db, PostgresEngine):
         await db.start_connection_pool(min_size=2, max_size=pool_size or settings.DB_POOL_SIZE, reset=_keep_session)
