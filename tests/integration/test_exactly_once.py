@@ -89,17 +89,17 @@ async def _row_held(hold: Hold | None) -> AsyncIterator[None]:
 async def together(calls: list[Awaitable[Any]], hold: Hold | None = None) -> list[Any]:
     """Run the calls side by side; their outcomes, exceptions included.
 
-    With `hold`, another connection holds that row (a SELECT … FOR UPDATE) while the calls start and lets it go
-    once every call waits for some lock: each call has made its checks by then, unless a lock it took first
-    kept it from doing so.
+    With `hold`, another connection runs that statement (a SELECT … FOR UPDATE, or an UPDATE: a change under
+    way) in a transaction left open while the calls start, and commits once every call waits for some lock:
+    each call has made its checks by then, unless a lock it took first kept it from doing so.
     """
     assert db.engine().current_transaction.get() is None  # no surrounding transaction for the calls to share
     async with _row_held(hold):
         running = asyncio.gather(*calls, return_exceptions=True)
-        for _ in range(200 if hold and not db.is_sqlite() else 0):
-            if await _waiting_for_locks() >= len(calls):
-                break
-            await asyncio.sleep(0.025)
+        if hold and not db.is_sqlite():
+            async with asyncio.timeout(120):
+                while await _waiting_for_locks() < len(calls):
+                    await asyncio.sleep(0.025)
     return await running
 
 
@@ -446,3 +446,18 @@ async def test_case_withdrawn_while_a_party_challenges_a_member_neither_deadlock
     assert await _dissolved_panels(ctx) == 1
     assert [r["status"] for r in await Challenge.select(Challenge.status).where(Challenge.seat == ctx["seat_id"]).run()] \
         == ["withdrawn"]
+
+
+@pytest.mark.postgres_only  # SQLite lets one writer in at a time: a withdrawal cannot be under way during a render
+async def test_verdict_withdrawn_while_it_renders_stays_withdrawn(side_by_side: None) -> None:
+    """The render stores the files after a withdrawal that was being written while it rendered: the verdict
+    stays withdrawn, it does not turn valid."""
+    ctx = await _ruled()
+    verdict = await Verdict.select(Verdict.id).where(Verdict.case.number == ctx["number"]).first().run()
+
+    [status] = await together(
+        [verdicts.render(verdict_id=verdict["id"])],
+        hold=("UPDATE verdict SET status = 'withdrawn' WHERE id = $1 RETURNING id", verdict["id"]))
+
+    row = await Verdict.select(Verdict.status, Verdict.full_sha256).where(Verdict.id == verdict["id"]).first().run()
+    assert status == "withdrawn" and row["status"] == "withdrawn" and row["full_sha256"]
