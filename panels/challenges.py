@@ -18,11 +18,13 @@ CHALLENGE_STATUSES = ("panel_ready", "under_review")
 
 
 async def _seat_on_case(seat_id: int) -> dict[str, Any]:
+    """The seat with its panel and case, the panel row-locked: challenges of a panel are raised and decided one
+    at a time, and not while the panel is dissolved or refilled (those lock the panel too)."""
     rows = await db.fetch(
         "SELECT seat.id, seat.status, seat.panel, seat.role, panel.status AS panel_status,"
         " c.id AS case_id, c.department AS department_id, c.status AS case_status"
         " FROM seat JOIN panel ON panel.id = seat.panel JOIN review_case c ON c.id = panel.\"case\""
-        " WHERE seat.id = {}",
+        " WHERE seat.id = {}" + db.for_update(of="panel"),
         seat_id,
     )
     if not rows:
@@ -36,6 +38,14 @@ def _may_challenge(actor: Actor, seat: dict[str, Any]) -> bool:
     if actor.kind == "liaison":
         return actor.department_id == seat["department_id"]
     return False
+
+
+# One pending challenge per party and seat (panels.tables.INDEXES): a second one writes nothing.
+_RAISE = (
+    "INSERT INTO challenge (seat, raised_by, reason, status, decision_reason, raised_at)"
+    " VALUES ({}, {}, {}, 'pending', '', {})"
+    " ON CONFLICT (seat, raised_by) WHERE status = 'pending' DO NOTHING RETURNING id"
+)
 
 
 async def raise_challenge(*, seat_id: int, actor: Actor, reason: str) -> int:
@@ -56,12 +66,9 @@ async def raise_challenge(*, seat_id: int, actor: Actor, reason: str) -> int:
         if seat["case_status"] not in CHALLENGE_STATUSES:
             raise Conflict("seat_not_challengeable", "只能在评议组组成后、评分结束前申请评议员回避")
         party = PARTY_OF[actor.kind]
-        pending = await Challenge.exists().where(
-            (Challenge.seat == seat_id) & (Challenge.raised_by == party) & (Challenge.status == "pending")
-        ).run()
-        if pending:
+        rows = await db.fetch(_RAISE, seat_id, party, reason, datetime.now(UTC))
+        if not rows:
             raise Conflict("challenge_pending", "您对该评议员的回避申请正在处理中")
-        rows = await Challenge.insert(Challenge(seat=seat_id, raised_by=party, reason=reason)).run()
         await audit.record(case_id=seat["case_id"], actor=actor.label, action="challenge_raised",
                            reason=reason, data={"seat": seat_id, "by": party, "challenge": rows[0]["id"]})
     return rows[0]["id"]
@@ -77,16 +84,17 @@ async def decide_challenge(*, challenge_id: int, actor: Actor, uphold: bool, rea
     now = datetime.now(UTC)
     status = "upheld" if uphold else "rejected"
     async with db.transaction():
-        challenge = await Challenge.select().where(Challenge.id == challenge_id).first().run()
+        challenge = await Challenge.select(Challenge.seat).where(Challenge.id == challenge_id).first().run()
         if challenge is None:
             raise NotFound("challenge_not_found", "回避申请不存在")
         seat = await _seat_on_case(challenge["seat"])
         refuse_if_ended(case_status=seat["case_status"], panel_status=seat["panel_status"], what="决定回避申请")
-        if challenge["status"] != "pending":
+        decided = await db.fetch(
+            "UPDATE challenge SET status = {}, decided_by = {}, decision_reason = {}, decided_at = {}"
+            " WHERE id = {} AND status = 'pending' RETURNING id",
+            status, actor.user_id, reason, now, challenge_id)
+        if not decided:
             raise Conflict("challenge_decided", "该回避申请已有决定")
-        await Challenge.update({Challenge.status: status, Challenge.decided_by: actor.user_id,
-                                Challenge.decision_reason: reason, Challenge.decided_at: now}).where(
-            Challenge.id == challenge_id).run()
         removed = uphold and seat["status"] in ("invited", "accepted") and seat["panel_status"] == "seated"
         if removed:
             await Seat.update({Seat.status: "removed", Seat.answered_at: now, Seat.reason_kind: "challenge_upheld",

@@ -67,12 +67,15 @@ async def save_template(*, actor: Actor, fields: dict[str, Any]) -> int:
         raise Forbidden("forbidden", "只有评议办可以修改组成模板")
     data = parse_template(fields)
     async with db.transaction():
+        # One save of a category's template at a time: versions follow one another and one is in force
+        # (the unique indexes in panels.tables.INDEXES hold the database to it).
+        await db.lock_name(f"composition_template:{data['category']}")
         previous = await CompositionTemplate.select(CompositionTemplate.version).where(
             CompositionTemplate.category == data["category"]
         ).order_by(CompositionTemplate.version, ascending=False).first().run()
         version = (previous["version"] + 1) if previous else 1
         await CompositionTemplate.update({CompositionTemplate.current: False}).where(
-            CompositionTemplate.category == data["category"]
+            (CompositionTemplate.category == data["category"]) & (CompositionTemplate.current == True)
         ).run()
         rows = await CompositionTemplate.insert(CompositionTemplate(
             name=data["name"], category=data["category"], version=version, seats=json.dumps(data["seats"]),

@@ -53,7 +53,7 @@ async def _seat_for_update(seat_id: int) -> dict[str, Any]:
         " panel.status AS panel_status, panel.\"case\" AS case_id, c.status AS case_status"
         " FROM seat JOIN roster_member m ON m.id = seat.member JOIN panel ON panel.id = seat.panel"
         " JOIN review_case c ON c.id = panel.\"case\""
-        " WHERE seat.id = {}" + ("" if db.is_sqlite() else " FOR UPDATE OF seat"),
+        " WHERE seat.id = {}" + db.for_update(of="seat"),
         seat_id,
     )
     if not rows:
@@ -109,7 +109,7 @@ async def dissolve_panels(*, case_id: int, case_status: str, actor: str) -> list
     """
     panels = [r["id"] for r in await db.fetch(
         "SELECT id FROM panel WHERE \"case\" = {} AND status = 'seated' ORDER BY id"
-        + ("" if db.is_sqlite() else " FOR UPDATE"), case_id)]
+        + db.for_update(), case_id)]
     if not panels:
         return []
     now = datetime.now(UTC)
@@ -161,17 +161,19 @@ async def expire_invitations(*, now: datetime | None = None) -> list[int]:
     """Mark invitations past their deadline expired; their panels are refilled. Returns the panel ids."""
     now = now or datetime.now(UTC)
     async with db.transaction():
+        # Only seats still invited when the update reaches them: a run beside this one, or the member's answer,
+        # got there first for the others.
         rows = await db.fetch(
-            "SELECT seat.id, seat.panel, seat.role, panel.\"case\" AS case_id FROM seat"
-            " JOIN panel ON panel.id = seat.panel"
-            " WHERE seat.status = 'invited' AND panel.status = 'seated' AND seat.reply_by < {}",
-            now,
+            "UPDATE seat SET status = 'expired', answered_at = {}, reason = '逾期未答复'"
+            " WHERE status = 'invited' AND reply_by < {}"
+            " AND panel IN (SELECT id FROM panel WHERE status = 'seated') RETURNING id, panel, role",
+            now, now,
         )
         if rows:
-            await Seat.update({Seat.status: "expired", Seat.answered_at: now,
-                               Seat.reason: "逾期未答复"}).where(Seat.id.is_in([r["id"] for r in rows])).run()
-            for row in rows:
-                await audit.record(case_id=row["case_id"], actor="system:job", action="invitation_expired",
+            cases = {r["id"]: r["case"] for r in await Panel.select(Panel.id, Panel.case).where(
+                Panel.id.is_in(sorted({r["panel"] for r in rows}))).run()}
+            for row in sorted(rows, key=lambda r: r["id"]):
+                await audit.record(case_id=cases[row["panel"]], actor="system:job", action="invitation_expired",
                                    data={"seat": row["id"], "role": row["role"]})
     panels = sorted({r["panel"] for r in rows})
     for panel_id in panels:

@@ -134,3 +134,13 @@ class Challenge(Table):
 
 
 TABLES: list[type[Table]] = [RosterMember, CompositionTemplate, ConveningRound, Panel, Seat, Challenge]
+
+# Uniqueness the table definitions cannot state (see scoring.tables.INDEXES): the database itself keeps these
+# true however many writers race.
+INDEXES: list[str] = [
+    # One version number per category's template, and one version in force.
+    "CREATE UNIQUE INDEX IF NOT EXISTS composition_template_version ON composition_template (category, version)",
+    'CREATE UNIQUE INDEX IF NOT EXISTS composition_template_one_current ON composition_template (category) WHERE "current"',
+    # One pending challenge per party and seat.
+    "CREATE UNIQUE INDEX IF NOT EXISTS challenge_one_pending ON challenge (seat, raised_by) WHERE status = 'pending'",
+]

@@ -14,7 +14,7 @@ from review.access_codes import hash_code, new_access_code
 from review.actors import Actor
 from review.errors import Conflict, Forbidden, Invalid, NotFound
 from review.intake import IntakeRecord, parse_intake
-from review.lifecycle import ENDED, Action, TransitionRefused, transition
+from review.lifecycle import ENDED, Action, Status, TransitionRefused, transition
 from review.tables import Case
 
 
@@ -137,11 +137,22 @@ async def _insert_case_pg(record: IntakeRecord, department_id: int, code_hash: s
 
 async def load_case_for_update(number: str) -> dict:
     """The case row inside a write transaction (row-locked on PostgreSQL)."""
-    suffix = "" if db.is_sqlite() else " FOR UPDATE"
-    rows = await db.fetch(f"SELECT * FROM review_case WHERE number = {{}}{suffix}", number)
+    rows = await db.fetch("SELECT * FROM review_case WHERE number = {}" + db.for_update(), number)
     if not rows:
         raise NotFound("case_not_found", "未找到该案件")
     return rows[0]
+
+
+def check_transition(*, status: str, action: Action, actor: Actor, reason: str = "") -> Status:
+    """The status `action` moves a case in `status` to; the refusal the lifecycle gives otherwise."""
+    try:
+        return transition(status, action, actor.kind, reason)
+    except TransitionRefused as refused:
+        if refused.code == "forbidden":
+            raise Forbidden(refused.code, refused.message) from None
+        raise (Invalid if refused.code == "reason_required" else Conflict)(
+            refused.code, refused.message, field="reason" if refused.code == "reason_required" else None
+        ) from None
 
 
 async def apply_transition(
@@ -149,14 +160,7 @@ async def apply_transition(
     extra: dict | None = None,
 ) -> str:
     """Move the case by the lifecycle rules, write the change and its audit event (inside a transaction)."""
-    try:
-        target = transition(case["status"], action, actor.kind, reason)
-    except TransitionRefused as refused:
-        if refused.code == "forbidden":
-            raise Forbidden(refused.code, refused.message) from None
-        raise (Invalid if refused.code == "reason_required" else Conflict)(
-            refused.code, refused.message, field="reason" if refused.code == "reason_required" else None
-        ) from None
+    target = check_transition(status=case["status"], action=action, actor=actor, reason=reason)
     values: dict = {Case.status: target.value, Case.updated_at: datetime.now(UTC)}
     if reason:
         values[Case.status_reason] = reason

@@ -17,7 +17,7 @@ from panels.roster_service import is_available
 from panels.tables import Panel, RosterMember, Seat
 from review import audit, db, settings
 from review.actors import SYSTEM, Actor
-from review.cases import apply_transition, load_case_for_update
+from review.cases import apply_transition, check_transition, load_case_for_update
 from review.errors import Conflict
 from review.lifecycle import Action, Status, panel_refusal
 from review.tables import Department
@@ -125,8 +125,10 @@ async def convene_panel(*, number: str, actor: Actor, seed: str | None = None) -
     if seed is None:
         case_row = await db.fetch("SELECT id, status FROM review_case WHERE number = {}", number)
         if case_row:
-            # Before the seed is committed: an ended case gets neither a commitment nor a draw.
+            # Before the seed is committed: an ended case, or one convened already, gets neither a commitment
+            # nor a draw (the check is made again under the case's lock).
             refuse_if_ended(case_status=case_row[0]["status"], what="组成评议组")
+            check_transition(status=case_row[0]["status"], action=Action.convene, actor=actor)
         seed = await commit_seed(case_id=case_row[0]["id"] if case_row else None, actor=actor, purpose="draw",
                                  pseudonym_key=pseudonym_key)
     now = datetime.now(UTC)
@@ -195,7 +197,7 @@ async def _next_vacated(panel_id: int) -> dict[str, Any] | None:
 async def _refill_one(panel_id: int, member_id: int, seed: str) -> bool:
     now = datetime.now(UTC)
     async with db.transaction():
-        panel = (await db.fetch("SELECT * FROM panel WHERE id = {}" + ("" if db.is_sqlite() else " FOR UPDATE"),
+        panel = (await db.fetch("SELECT * FROM panel WHERE id = {}" + db.for_update(),
                                 panel_id))[0]
         record = record_from_json(db.json_value(panel["record"]))
         if panel["status"] != "seated" or any(r.replaces == member_id for r in record.refills):

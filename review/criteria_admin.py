@@ -64,8 +64,7 @@ async def create_draft(*, actor: Actor, content: Any) -> int:
 
 
 async def _lock_set(set_id: int) -> dict:
-    suffix = "" if db.is_sqlite() else " FOR UPDATE"
-    rows = await db.fetch(f"SELECT * FROM criteria_set WHERE id = {{}}{suffix}", set_id)
+    rows = await db.fetch("SELECT * FROM criteria_set WHERE id = {}" + db.for_update(), set_id)
     if not rows:
         raise NotFound("criteria_not_found", "未找到该评议标准")
     return rows[0]

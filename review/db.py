@@ -39,9 +39,10 @@ def all_tables() -> list[type[Table]]:
 
 def all_indexes() -> list[str]:
     """Indexes the table definitions cannot state (over several columns), as CREATE statements."""
+    from panels.tables import INDEXES as panel_indexes
     from scoring.tables import INDEXES as scoring_indexes
 
-    return [*scoring_indexes]
+    return [*panel_indexes, *scoring_indexes]
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -86,11 +87,36 @@ def is_sqlite() -> bool:
     return engine().engine_type == "sqlite"
 
 
-async def start() -> None:
-    """Open the connection pool (PostgreSQL) or the shared connection (SQLite)."""
+def for_update(of: str = "") -> str:
+    """The row-lock clause that ends a SELECT inside a write transaction (`of`: lock only that table's rows).
+
+    PostgreSQL locks the rows read until COMMIT, so a one-time action checks the state it changes under the
+    lock and a second caller waits, then sees the first one's result. SQLite has no row locks and needs none:
+    BEGIN IMMEDIATE already gives one writer at a time.
+
+    The lock is FOR NO KEY UPDATE: it excludes every other writer of the row but not a transaction inserting a
+    row that refers to it (an audit event naming the case, a challenge naming the seat), whose foreign-key
+    check only takes a key-share lock. Otherwise a transaction holding a panel and writing the case's audit
+    event would wait for one holding the case and wanting the panel: a deadlock. Writers take their locks in
+    one order: the chain head, the case, its panel, then the panel's seats and challenges, then the verdict.
+    """
+    if is_sqlite():
+        return ""
+    return f" FOR NO KEY UPDATE OF {of}" if of else " FOR NO KEY UPDATE"
+
+
+async def lock_name(name: str) -> None:
+    """Hold a lock on `name` until this transaction ends, for a change with no one row to lock (the first
+    version of a category's template, a year's holidays); SQLite's one writer at a time already holds it."""
+    if not is_sqlite():
+        await fetch("SELECT pg_advisory_xact_lock(hashtextextended({}, 0))", name)
+
+
+async def start(*, pool_size: int | None = None) -> None:
+    """Open the connection pool (PostgreSQL, `DB_POOL_SIZE` connections unless told) or the shared connection."""
     db = engine()
     if isinstance(db, PostgresEngine):
-        await db.start_connection_pool(min_size=2, max_size=settings.DB_POOL_SIZE, reset=_keep_session)
+        await db.start_connection_pool(min_size=2, max_size=pool_size or settings.DB_POOL_SIZE, reset=_keep_session)
 
 
 async def checkpointer(interval: float = 1.0) -> None:
@@ -244,8 +270,7 @@ async def lock_chain_head() -> tuple[str, int]:
     """
     from review.tables import ChainHead
 
-    suffix = "" if is_sqlite() else " FOR UPDATE"
-    rows = await ChainHead.raw(f"SELECT last_hash, count FROM chain_head WHERE id = 1{suffix}").run()
+    rows = await ChainHead.raw(f"SELECT last_hash, count FROM chain_head WHERE id = 1{for_update()}").run()
     if not rows:
         raise RuntimeError("audit chain head missing: run `review migrate`")
     return rows[0]["last_hash"], rows[0]["count"]

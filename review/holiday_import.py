@@ -192,6 +192,7 @@ async def load_year(
         return HolidayLoad(notice, tuple(reports), 0)
     now = datetime.now(UTC)
     async with db.transaction():
+        await db.lock_name(holidays.TABLE_LOCK)  # loads replace days one after another, never side by side
         before = await holidays.year_table(notice)
         official = (await holidays.calendar()).official_years
         await (

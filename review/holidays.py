@@ -24,6 +24,9 @@ SEAT_REPLY = "seat.reply_by"
 RULING_REDO = "ruling.redo_deadline"
 SUBJECT_LABELS = {SEAT_REPLY: "评议邀请答复期限", RULING_REDO: "整改期限"}
 
+# Writers of the holiday table take this lock (`db.lock_name`): a load replaces days another load may be writing.
+TABLE_LOCK = "holiday"
+
 _kept: tuple[tuple[Any, ...], Calendar] | None = None
 
 
@@ -176,16 +179,23 @@ async def recount_provisional(*, actor_label: str) -> list[dict[str, Any]]:
 # --- the seed ---------------------------------------------------------------------------------------
 
 
+async def _package_years_missing() -> list[HolidayDay]:
+    existing = {r["day"].year for r in await Holiday.select(Holiday.day).run()}
+    return [r for r in package_rows() if r.day.year not in existing]
+
+
 async def seed_from_package(*, actor_label: str = "system:migrate") -> list[int]:
     """Fill the table from `chinese_calendar` for each year it covers that has no rows yet (rows the office
     entered are never overwritten). Returns the years added; open provisional deadlines are counted again."""
-    existing = {r["day"].year for r in await Holiday.select(Holiday.day).run()}
-    missing = [r for r in package_rows() if r.day.year not in existing]
-    if not missing:
+    if not await _package_years_missing():
         return []
-    now = datetime.now(UTC)
-    years = sorted({r.day.year for r in missing})
     async with db.transaction():
+        await db.lock_name(TABLE_LOCK)  # and looked at again under the lock: another process may have seeded
+        missing = await _package_years_missing()
+        if not missing:
+            return []
+        now = datetime.now(UTC)
+        years = sorted({r.day.year for r in missing})
         await Holiday.insert(
             *[
                 Holiday(

@@ -272,7 +272,7 @@ async def _seat_round(round_id: int, seed: str, assignment: RoundAssignment, cas
             ids = [panel.case_id for panel in batch]
             locked = {c["id"]: c for c in await db.fetch(
                 f"SELECT * FROM review_case WHERE id IN ({', '.join('{}' for _ in ids)}) ORDER BY id"
-                + ("" if db.is_sqlite() else " FOR UPDATE"), *ids)}
+                + db.for_update(), *ids)}
             for panel in batch:
                 case = locked[panel.case_id]
                 if case["status"] != "accepted":

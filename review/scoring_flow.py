@@ -133,7 +133,7 @@ async def save_sheet(*, number: str, actor: Actor, scores: Any, revision: int | 
         if sheet_id is not None:
             return SavedSheet(sheet_id, 1, True)
     async with db.transaction():
-        rows = await db.fetch(_CONTEXT + ("" if db.is_sqlite() else " FOR UPDATE OF c"),
+        rows = await db.fetch(_CONTEXT + db.for_update(of="c"),
                               actor.user_id or 0, actor.user_id or 0, number)
         if not rows or actor.kind != "member":
             raise NotFound("case_not_found", "未找到该案件")
@@ -222,7 +222,7 @@ _FIRST_SUBMISSION_ONE_STATEMENT = (
     "  WHERE c.number = $1 AND c.status = ANY($10::text[]) AND c.criteria_set_id = $2"
     "  AND NOT EXISTS (SELECT 1 FROM score_sheet sh WHERE sh.\"case\" = c.id AND sh.member = $3"
     "   AND sh.panel_id = p.id)"
-    "  FOR UPDATE OF c),"
+    "  FOR NO KEY UPDATE OF c),"
     " sheet AS (INSERT INTO score_sheet (\"case\", panel_id, member, member_role, criteria_set, submitted,"
     "  revision, submitted_at, updated_at) SELECT ctx.id, ctx.panel_id, $3, ctx.role, $2, true, 1, $4, $4"
     f"  FROM ctx {_ONE_PER_MEMBER} RETURNING id, \"case\"),"

@@ -201,7 +201,9 @@ async def render(*, verdict_id: int) -> str:
     full_sha, public_sha = await asyncio.to_thread(store, full_pdf), await asyncio.to_thread(store, public_pdf)
 
     async with db.transaction():
-        current = await Verdict.select(Verdict.status, Verdict.full_sha256).where(Verdict.id == verdict_id).first().run()
+        # Locked: a withdrawal committed while the files were being made is seen here, not overwritten.
+        current = (await db.fetch("SELECT status, full_sha256 FROM verdict WHERE id = {}" + db.for_update(),
+                                  verdict_id))[0]
         if current["full_sha256"]:
             return current["status"]  # a concurrent run finished first (its signed files are the ones recorded)
         # A verdict superseded or withdrawn before its render keeps that status; only a pending one turns valid.
@@ -229,6 +231,13 @@ async def supersede(*, old_ruling_id: int, new_ruling_id: int) -> None:
                        data={"verdict": old["number"], "ruling_id": old_ruling_id, "new_ruling_id": new_ruling_id})
 
 
+async def _locked_case(number: str) -> dict | None:
+    """The case's id, its row locked: a case's verdicts change status one at a time (withdrawn, corrected,
+    superseded when a reconsideration is ruled), each seeing the one before."""
+    rows = await db.fetch("SELECT id FROM review_case WHERE number = {}" + db.for_update(), number)
+    return rows[0] if rows else None
+
+
 async def withdraw(*, number: str, actor: Actor, reason: str) -> str:
     """撤销评议意见书: the office withdraws a case's verdict, giving its reason (recorded in the audit chain)."""
     if actor.kind != "office":
@@ -237,7 +246,7 @@ async def withdraw(*, number: str, actor: Actor, reason: str) -> str:
     if not reason:
         raise Invalid("reason_required", "请填写撤销理由", field="reason")
     async with db.transaction():
-        case = await Case.select(Case.id).where(Case.number == number).first().run()
+        case = await _locked_case(number)
         verdict = await for_case(case["id"]) if case else None
         if verdict is None:
             raise NotFound("verdict_not_found", "本案尚无评议意见书")
@@ -262,7 +271,7 @@ async def correct(*, number: str, actor: Actor, reason: str) -> dict:
         raise Invalid("reason_required", "请填写更正说明", field="reason")
     async with db.transaction():
         await db.lock_chain_head()  # the numbering lock, as when a ruling is issued: gapless numbers
-        case = await Case.select(Case.id).where(Case.number == number).first().run()
+        case = await _locked_case(number)
         withdrawn = await for_case(case["id"]) if case else None
         if withdrawn is None:
             raise NotFound("verdict_not_found", "本案尚无评议意见书")
