@@ -44,5 +44,9 @@ class Invalid(ServiceError):
     status = 422
 
 
+class TooLarge(ServiceError):
+    status = 413
+
+
 class RateLimited(ServiceError):
     status = 429

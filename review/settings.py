@@ -45,6 +45,14 @@ VERDICT_SIGNING_KEY: str = config("VERDICT_SIGNING_KEY", default="")
 VERDICT_SIGNING_CERT: str = config("VERDICT_SIGNING_CERT", default="")
 VERDICT_SIGNING_KEY_PASSPHRASE: str = config("VERDICT_SIGNING_KEY_PASSPHRASE", default="")
 
+# Imported tables (cases, roster, holiday notices): refused with 413 past any of these, before they are read whole.
+IMPORT_MAX_BYTES: int = config("IMPORT_MAX_BYTES", cast=int, default=20 * 1024 * 1024)
+IMPORT_MAX_ROWS: int = config("IMPORT_MAX_ROWS", cast=int, default=100_000)
+IMPORT_MAX_CELLS: int = config("IMPORT_MAX_CELLS", cast=int, default=2_000_000)
+ROSTER_MAX_ROWS: int = config("ROSTER_MAX_ROWS", cast=int, default=20_000)
+# An uploaded table larger than this is imported by a job, with a progress page, rather than while the office waits.
+IMPORT_JOB_BYTES: int = config("IMPORT_JOB_BYTES", cast=int, default=256 * 1024)
+
 
 def database_url() -> str:
     """The configured database, defaulting to a SQLite file in the data folder."""
