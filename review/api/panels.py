@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from panels import challenges, composition, invitations, queries, roster_service
-from review import draws, rounds
+from review import draws, import_jobs, rounds
 from review.actors import MEMBER, OFFICE, PARTY, PUBLIC
 from review.api.common import json_object
 from review.errors import NotFound
@@ -36,17 +36,28 @@ async def roster(request: Request) -> Response:
 
 async def roster_import(request: Request) -> Response:
     """
-    summary: 导入评议员（multipart 字段 file，CSV 或 XLSX；任何一行有误则整批不导入）
+    summary: 导入评议员（multipart 字段 file，CSV 或 XLSX；任何一行有误则整批不导入；大文件由后台任务导入，答 202 及进度地址）
     """
     form = await request.form()
     path = await saved_upload(form.get("file"), (".csv", ".xlsx"))
     try:
+        if import_jobs.is_large(path):
+            job_id = await import_jobs.start(kind="roster", path=path, actor=request.state.actor)
+            progress = await import_jobs.progress(job_id=job_id, actor=request.state.actor)
+            return JSONResponse(progress, status_code=202, headers={"location": f"/api/v1/imports/{job_id}"})
         report = await roster_service.import_roster(path=path, actor=request.state.actor)
     finally:
         path.unlink(missing_ok=True)
     body = {"imported": report.imported,
             "rows": [{"row": r.row, "ok": r.ok, "message": r.message} for r in report.rows]}
     return JSONResponse(body, status_code=201 if report.imported else 422)
+
+
+async def import_progress(request: Request) -> Response:
+    """
+    summary: 后台导入任务的进度（已读行数、状态，完成后附结果）
+    """
+    return JSONResponse(await import_jobs.progress(job_id=request.path_params["job_id"], actor=request.state.actor))
 
 
 async def member(request: Request) -> Response:
@@ -183,6 +194,7 @@ async def draw(request: Request) -> Response:
 routes = [
     route("/roster", roster, OFFICE),
     route("/roster/import", roster_import, OFFICE, methods=["POST"]),
+    route("/imports/{job_id:int}", import_progress, OFFICE),
     route("/roster/{member_id:int}", member, OFFICE),
     route("/roster/{member_id:int}", member_update, OFFICE, methods=["POST"]),
     route("/me/declarations", declarations, MEMBER),
