@@ -151,7 +151,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     if not _pdf_environment_ok():
         return 3
     logging.config.dictConfig(default_log_config(verbose=False))
+    from review import priority
 
+    priority.lower()
     run_worker(worker_options(args.queue), burst=args.burst)  # type: ignore[arg-type]
     return 0
 
@@ -167,6 +169,7 @@ def _codes_file(path: Path, *, force: bool) -> Any:
 def cmd_import_cases(args: argparse.Namespace) -> int:
     import csv
 
+    from review import priority
     from review.actors import Actor
     from review.errors import ServiceError
     from review.importing import import_cases
@@ -184,6 +187,7 @@ def cmd_import_cases(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"无法创建提取码文件 {out}：{error.strerror}", file=sys.stderr)
         return 2
+    priority.lower()
     created = 0
     with handle:
         writer = csv.writer(handle)

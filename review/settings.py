@@ -39,6 +39,12 @@ if not 0 <= PANEL_LOAD_MARGIN <= 1000:
 # died once this has passed).
 VERDICT_RENDER_TIMEOUT: int = config("VERDICT_RENDER_TIMEOUT", cast=int, default=60)
 VERDICT_BULK_TIMEOUT: int = config("VERDICT_BULK_TIMEOUT", cast=int, default=1800)
+# Niceness added to background processes (workers, verdict renders, `review import-cases`) so that on a busy
+# machine pages are served first; 0 leaves them at the serving processes' priority.
+BACKGROUND_NICE: int = config("BACKGROUND_NICE", cast=int, default=10)
+# Processes that render verdict PDFs for jobs run inside the web process (no REDIS_URL); 0 renders on a thread
+# of the web process itself.
+VERDICT_RENDER_PROCESSES: int = config("VERDICT_RENDER_PROCESSES", cast=int, default=1)
 # The office's key and certificate (PEM or DER) that sign verdict PDFs; unset: a self-signed demonstration
 # certificate made once under REVIEW_DATA_DIR/signing/.
 VERDICT_SIGNING_KEY: str = config("VERDICT_SIGNING_KEY", default="")

@@ -30,6 +30,8 @@ os.environ["COOKIE_SECURE"] = "0"
 os.environ["PUBLIC_BASE_URL"] = "http://testserver"
 os.environ["TRACK_ATTEMPTS_PER_CASE"] = "5/hour"
 os.environ["TRACK_ATTEMPTS_PER_CLIENT"] = "20/hour"
+# Tests change settings in this process, which a separate render process would not see.
+os.environ.setdefault("VERDICT_RENDER_PROCESSES", "0")
 
 from review import db, queue, ratelimit
 

@@ -63,3 +63,27 @@ async def test_new_accounts_hash_their_password_off_the_event_loop(monkeypatch: 
     monkeypatch.setattr(auth, "_hasher", watched)
     await auth.create_account(username="newclerk", password="long-enough-password", role="office")
     assert watched.threads and threading.get_ident() not in watched.threads
+
+
+async def test_verdicts_render_on_a_separate_process_when_jobs_run_in_the_web_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import os
+
+    from review import settings, verdict_signing, verdicts
+    from tests.integration.test_verdict_render import make_doc
+
+    if settings.REDIS_URL:
+        pytest.skip("with Redis, verdict workers render (on their own processes)")
+    monkeypatch.setattr(settings, "VERDICT_RENDER_PROCESSES", 1)
+    monkeypatch.setattr(verdicts, "_render_processes", None)
+    try:
+        pdf = await verdicts._rendered(make_doc())
+        pool = verdicts._render_processes
+        assert pool is not None
+        children = [p.pid for p in pool._processes.values()]
+    finally:
+        if verdicts._render_processes is not None:
+            verdicts._render_processes.shutdown()
+    assert children and os.getpid() not in children
+    assert verdict_signing.signature_state(pdf).valid
