@@ -87,3 +87,34 @@ async def test_verdicts_render_on_a_separate_process_when_jobs_run_in_the_web_pr
             verdicts._render_processes.shutdown()
     assert children and os.getpid() not in children
     assert verdict_signing.signature_state(pdf).valid
+
+
+async def test_sqlite_waits_for_another_process_write_without_holding_the_event_loop() -> None:
+    import sqlite3
+
+    from review import db, settings
+    from review.tables import Department
+
+    if not db.is_sqlite():
+        pytest.skip("SQLite only")
+    other = sqlite3.connect(settings.database_url().removeprefix("sqlite:///"), isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process's write in progress
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.001)
+
+    ticker = asyncio.create_task(tick())
+    write = asyncio.create_task(Department.insert(Department(code="WAIT", name="等候", level="市级")).run())
+    await asyncio.sleep(0.3)
+    waiting, ticks_while_locked = not write.done(), ticks
+    other.execute("COMMIT")
+    other.close()
+    await write
+    ticker.cancel()
+    assert waiting
+    assert ticks_while_locked > 50  # the loop ran on while the write waited for the lock
+    assert await Department.exists().where(Department.code == "WAIT").run()
