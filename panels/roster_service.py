@@ -89,17 +89,19 @@ INSERT_BATCH = 500
 
 
 async def import_roster(
-    *, path: Path, actor: Actor, on_progress: Callable[[int], Awaitable[None]] | None = None
+    *, path: Path, actor: Actor, on_progress: Callable[[int], Awaitable[None]] | None = None,
+    reader_process: bool = False,
 ) -> ImportReport:
     """Check every row first; import all of them in one transaction only if every row is good.
 
-    The table is read and parsed off the event loop, ROSTER_MAX_ROWS rows at most; `on_progress(rows read)`
-    is awaited after each chunk (the import job's progress page).
+    The table is read and parsed off the event loop (by a process of its own with `reader_process`: the import
+    job's large files), ROSTER_MAX_ROWS rows at most; `on_progress(rows read)` is awaited after each chunk.
     """
     if actor.kind != "office":
         raise Forbidden("forbidden", "只有评议办可以导入评议员")
     parsed: list[tuple[int, MemberInput | RowError]] = []
-    async for chunk in table_chunks(path, max_rows=settings.ROSTER_MAX_ROWS, convert=_parsed):
+    async for chunk in table_chunks(path, max_rows=settings.ROSTER_MAX_ROWS, convert=_parsed,
+                                    reader_process=reader_process):
         parsed.extend(chunk)
         if on_progress is not None:
             await on_progress(len(parsed))

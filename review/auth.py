@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from review import db, settings
+from review import db, priority, settings
 from review.access_codes import hash_token, new_token
 from review.actors import Actor
 from review.errors import Invalid, Unauthorized
@@ -27,8 +27,10 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended pa
 T = TypeVar("T")
 _DUMMY_HASH = _hasher.hash("unused-password-for-timing")
 # Argon2 takes tens of milliseconds of CPU and memory: it runs on these threads, never on the event loop, and
-# no more of it at once than there are threads (further logins wait their turn).
-_hashing = ThreadPoolExecutor(max_workers=settings.PASSWORD_HASH_THREADS, thread_name_prefix="password-hash")
+# no more of it at once than there are threads (further logins wait their turn). On Linux the threads also run
+# at a lower CPU priority (BACKGROUND_NICE), so that a flood of wrong passwords slows logins, not pages.
+_hashing = ThreadPoolExecutor(max_workers=settings.PASSWORD_HASH_THREADS, thread_name_prefix="password-hash",
+                              initializer=priority.lower)
 
 
 def hash_password(password: str) -> str:

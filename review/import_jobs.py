@@ -74,7 +74,8 @@ async def run(*, job_id: int) -> str:
     from panels import roster_service
 
     try:
-        report = await roster_service.import_roster(path=path, actor=actor, on_progress=progress)
+        report = await roster_service.import_roster(path=path, actor=actor, on_progress=progress,
+                                                   reader_process=True)
     except ServiceError as error:
         await _finish(job_id, "failed", 0, error.as_json())
         return "failed"

@@ -8,7 +8,8 @@ from review import settings
 
 
 def lower() -> None:
-    """Make this process nicer by BACKGROUND_NICE (nothing on a system that refuses)."""
+    """Make the calling process nicer by BACKGROUND_NICE (on Linux, the calling thread only: a thread pool's
+    initializer lowers just its threads); nothing on a system that refuses."""
     if settings.BACKGROUND_NICE > 0:
         try:
             os.nice(settings.BACKGROUND_NICE)

@@ -6,13 +6,15 @@ from __future__ import annotations
 import asyncio
 import codecs
 import csv
+import multiprocessing
 import zipfile
 from collections.abc import AsyncIterator, Callable, Iterator
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from review import settings
-from review.errors import Invalid, TooLarge
+from review import errors, settings
+from review.errors import Invalid, ServiceError, TooLarge
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 CHUNK_ROWS = 500  # rows read off the event loop at a time
@@ -112,12 +114,67 @@ def read_table(path: Path, *, max_rows: int | None = None) -> Iterator[tuple[int
             yield number, dict(zip(header, values, strict=False))
 
 
+def _read_into(path: str, max_rows: int | None, size: int, out: Connection) -> None:
+    """(In a reader process.) Send the table's rows in chunks, then ("end", None) or the refusal."""
+    from review import priority
+
+    priority.lower()
+    try:
+        chunk: list[tuple[int, dict[str, Any]]] = []
+        for item in read_table(Path(path), max_rows=max_rows):
+            chunk.append(item)
+            if len(chunk) >= size:
+                out.send(("rows", chunk))
+                chunk = []
+        if chunk:
+            out.send(("rows", chunk))
+        out.send(("end", None))
+    except ServiceError as error:
+        out.send(("error", (type(error).__name__, error.code, error.message, error.field)))
+    finally:
+        out.close()
+
+
+async def _chunks_from_reader(path: Path, max_rows: int | None, size: int) -> AsyncIterator[list[tuple[int, Any]]]:
+    """The rows of a large table from a reader process of its own: parsing XML is Python work that would keep the
+    interpreter lock from the event loop for as long as it runs, were it on a thread of this process."""
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe(duplex=False)
+    reader = context.Process(target=_read_into, args=(str(path), max_rows, size, theirs), daemon=True)
+    await asyncio.to_thread(reader.start)
+    theirs.close()
+    try:
+        while True:
+            try:
+                kind, payload = await asyncio.to_thread(ours.recv)
+            except EOFError:
+                raise Invalid("unreadable_file", "读取文件时出错，请重新上传", field="file") from None
+            if kind == "end":
+                return
+            if kind == "error":
+                name, code, message, field = payload
+                raise getattr(errors, name, ServiceError)(code, message, field=field)
+            yield payload
+    finally:
+        ours.close()
+        await asyncio.to_thread(reader.join, 5)
+        if reader.is_alive():
+            reader.kill()
+
+
 async def table_chunks(
     path: Path, *, max_rows: int | None = None, convert: Callable[[dict[str, Any]], Any] | None = None,
-    size: int = CHUNK_ROWS,
+    size: int = CHUNK_ROWS, reader_process: bool = False,
 ) -> AsyncIterator[list[tuple[int, Any]]]:
-    """`read_table` in chunks read on a worker thread (with `convert` applied there), so that the event loop
-    goes on serving between chunks whatever the file's size."""
+    """`read_table` in chunks read on a worker thread (with `convert` applied there), or with `reader_process`
+    read by a process of its own (for large files), so that the event loop goes on serving between chunks
+    whatever the file's size."""
+    if reader_process:
+        async for chunk in _chunks_from_reader(path, max_rows, size):
+            if convert is not None:
+                chunk = await asyncio.to_thread(lambda rows=chunk: [(n, convert(row)) for n, row in rows])
+            yield chunk
+        return
     rows = read_table(path, max_rows=max_rows)
 
     def next_chunk() -> list[tuple[int, Any]]:
