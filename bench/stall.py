@@ -208,15 +208,17 @@ class Probe(threading.Thread):
         self.health = httpx.Client(base_url=base, timeout=30)
         self.browser, self.page = browser, page
         self.samples: list[tuple[str, float, int]] = []
+        self.at: list[float] = []  # seconds since the probe started, per sample
         self.stop = threading.Event()
 
     def run(self) -> None:
-        next_at = time.perf_counter()
+        next_at = begun = time.perf_counter()
         while not self.stop.is_set():
             for name, client, path in (("healthz", self.health, "/healthz"), ("case_page", self.browser, self.page)):
                 started = time.perf_counter()
                 status = client.get(path).status_code
                 self.samples.append((name, (time.perf_counter() - started) * 1000, status))
+                self.at.append(started - begun)
             next_at += PROBE_EVERY
             time.sleep(max(0.0, next_at - time.perf_counter()))
 
@@ -360,6 +362,8 @@ def run(db: str, seconds: int, redis_url: str, roster_max_rows: int | None, load
             "probes": len(latencies), "p50_ms": round(statistics.median(latencies), 1),
             "healthz_p99_ms": round(percentile(by["healthz"], 0.99), 1),
             "case_page_p99_ms": round(percentile(by["case_page"], 0.99), 1),
+            "slowest": sorted(([round(ms), round(at, 1), name] for (name, ms, _), at in zip(probe.samples, probe.at)),
+                              reverse=True)[:5],
             "probe_errors": sum(1 for _, _, status in probe.samples if status != 200),
             "seconds": seconds, "loads": sorted(loads), "wrong_logins": logins,
             "roster": {k: roster_state.get(k) for k in ("upload_status", "status", "rows_read", "imported", "error")},
