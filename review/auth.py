@@ -15,7 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from review import db, priority, settings
 from review.access_codes import hash_token, new_token
 from review.actors import Actor
-from review.errors import Invalid, Unauthorized
+from review.errors import Invalid, RateLimited, Unauthorized
 from review.tables import Account, ApiKey, ApiToken, LoginSession, Role
 
 SESSION_LIFETIME = timedelta(hours=12)
@@ -44,8 +44,18 @@ def _password_matches(stored_hash: str, password: str) -> bool:
         return False
 
 
+_waiting = 0  # password checks queued or running in this process
+
+
 async def _off_loop(fn: Callable[..., T], *args: Any) -> T:
-    return await asyncio.get_running_loop().run_in_executor(_hashing, fn, *args)
+    global _waiting
+    if _waiting >= settings.PASSWORD_HASH_QUEUE:
+        raise RateLimited("login_busy", "登录请求过多，请稍后再试")
+    _waiting += 1
+    try:
+        return await asyncio.get_running_loop().run_in_executor(_hashing, fn, *args)
+    finally:
+        _waiting -= 1
 
 
 def _now() -> datetime:

@@ -30,6 +30,8 @@ TRACK_ATTEMPTS_PER_CLIENT: str = config("TRACK_ATTEMPTS_PER_CLIENT", default="30
 LOGIN_ATTEMPTS_PER_CLIENT: str = config("LOGIN_ATTEMPTS_PER_CLIENT", default="20/minute")
 # Threads that hash and check passwords (Argon2), off the event loop; logins beyond this many wait their turn.
 PASSWORD_HASH_THREADS: int = config("PASSWORD_HASH_THREADS", cast=int, default=max(1, (os.cpu_count() or 2) // 2))
+# Password checks a process lets wait for those threads; past this a login is answered 429 at once.
+PASSWORD_HASH_QUEUE: int = config("PASSWORD_HASH_QUEUE", cast=int, default=64)
 # Seats a local resident may hold above the average load of residents before yielding to residents from
 # other districts (panels.draw, rule 2); recorded with every draw and published on its record.
 PANEL_LOAD_MARGIN: float = config("PANEL_LOAD_MARGIN", cast=float, default=2)

@@ -118,3 +118,16 @@ async def test_sqlite_waits_for_another_process_write_without_holding_the_event_
     assert waiting
     assert ticks_while_locked > 50  # the loop ran on while the write waited for the lock
     assert await Department.exists().where(Department.code == "WAIT").run()
+
+
+async def test_password_checks_past_the_queue_limit_are_refused_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    from review import settings
+    from review.errors import RateLimited
+
+    await factories.account("office", username="clerk")
+    monkeypatch.setattr(settings, "PASSWORD_HASH_QUEUE", 2)
+    results = await asyncio.gather(*[auth.authenticate("clerk", "wrong-password") for _ in range(6)],
+                                   return_exceptions=True)
+    assert sum(isinstance(r, RateLimited) for r in results) == 4
+    assert sum(isinstance(r, Unauthorized) and not isinstance(r, RateLimited) for r in results) == 2
+    assert isinstance(await asyncio.gather(auth.authenticate("clerk", factories.PASSWORD)), list)
