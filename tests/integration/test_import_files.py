@@ -84,10 +84,16 @@ async def test_case_csv_in_gbk_or_utf8_bom_is_taken_in(encoding: str, tmp_path: 
     assert case["content"] == body["content"]
 
 
+def _zip_without_workbook() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a.txt", "x")
+    return buffer.getvalue()
+
+
 BROKEN_XLSX = {
     "not_a_zip": "姓名,角色\n张三,律师\n".encode(),
-    "zip_without_workbook": (lambda: (buffer := io.BytesIO(), zipfile.ZipFile(buffer, "w").writestr("a.txt", "x"),
-                                      buffer)[2].getvalue())(),
+    "zip_without_workbook": _zip_without_workbook(),
     "truncated": _xlsx(ROWS)[:2000],
 }
 
@@ -181,3 +187,28 @@ async def test_a_job_over_the_limits_ends_failed_with_the_reason(monkeypatch: py
     assert body["status"] == "failed"
     assert body["error"]["code"] == "too_many_rows" and "100 行" in body["error"]["message"]
     assert await RosterMember.count().run() == 0
+
+
+async def test_holiday_notice_in_gbk_loads_and_a_broken_xlsx_keeps_the_form() -> None:
+    from review import holidays
+    from tests.integration.panel_helpers import csrf_of
+
+    office = await _office()
+    notice = "日期,类型,名称\n2027-01-01,放假,元旦\n2027-02-06,放假,春节\n".encode("gbk")
+    async with await api(office) as http:
+        loaded = await http.post("/api/v1/holidays/import", data={"year": "2027", "source": "国务院办公厅通知"},
+                                 files={"file": ("notice.csv", notice, "text/csv")})
+        broken = await http.post("/api/v1/holidays/import", data={"year": "2027"},
+                                 files={"file": ("notice.xlsx", b"not a workbook", XLSX)})
+    assert loaded.status_code == 201, loaded.text
+    assert [d["name"] for d in (await holidays.year_table(2027)).days] == ["元旦", "春节"]
+    assert broken.status_code == 422
+    assert broken.json()["error"]["code"] == "invalid_xlsx" and broken.json()["error"]["field"] == "file"
+
+    async with await web(office) as http:
+        page = await http.get("/office/holidays?year=2027")
+        answer = await http.post("/office/holidays/import",
+                                 data={"csrf_token": csrf_of(page), "year": "2028", "source": "通知（待核）"},
+                                 files={"file": ("notice.xlsx", b"not a workbook", XLSX)})
+    assert answer.status_code == 422
+    assert "不是有效的 XLSX 表格" in answer.text and "通知（待核）" in answer.text
