@@ -170,6 +170,8 @@ def cmd_import_cases(args: argparse.Namespace) -> int:
     import csv
 
     from review import priority
+
+    priority.lower()  # before the heavier imports below: a bulk import is background work from its start
     from review.actors import Actor
     from review.errors import ServiceError
     from review.importing import import_cases
@@ -187,7 +189,6 @@ def cmd_import_cases(args: argparse.Namespace) -> int:
     except OSError as error:
         print(f"无法创建提取码文件 {out}：{error.strerror}", file=sys.stderr)
         return 2
-    priority.lower()
     created = 0
     with handle:
         writer = csv.writer(handle)
