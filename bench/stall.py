@@ -16,8 +16,8 @@ together for `--seconds`:
   `review import-cases` (the platform's case import; a process of its own that shares the database);
 - a bulk issuance of the 100 ready cases (`POST /api/v1/verdicts/bulk`: issued and rendered by jobs).
 
-Meanwhile a probe requests `/healthz` and an office case page (kept, after a warm-up) every 50 ms, each on its
-own keep-alive connection; p99 and max are over both. The 1-minute load average before and after is reported
+Meanwhile a probe, in a process of its own, requests `/healthz` and an office case page (kept, after a warm-up)
+every 50 ms, each on its own keep-alive connection; p99 and max are over both. The 1-minute load average before and after is reported
 (the machine may be shared). The processes' logs are kept in the temp folder, review-bench-stall/logs-DB/.
 
 Usage: .venv/bin/python bench/stall.py [--seconds 60] [--only sqlite|postgres] [--redis redis://127.0.0.1:6379/3]
@@ -37,6 +37,7 @@ import argparse
 import asyncio
 import csv
 import json
+import multiprocessing
 import os
 import random
 import re
@@ -50,6 +51,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from typing import Any
 
 import httpx
 
@@ -200,27 +202,22 @@ def office_session(base: str) -> tuple[httpx.Client, str]:
     return browser, f"/office/cases/{number}"
 
 
-class Probe(threading.Thread):
-    """Every 50 ms: /healthz, then the kept case page, each timed on its own keep-alive connection."""
-
-    def __init__(self, base: str, browser: httpx.Client, page: str) -> None:
-        super().__init__(daemon=True)
-        self.health = httpx.Client(base_url=base, timeout=30)
-        self.browser, self.page = browser, page
-        self.samples: list[tuple[str, float, int]] = []
-        self.at: list[float] = []  # seconds since the probe started, per sample
-        self.stop = threading.Event()
-
-    def run(self) -> None:
-        next_at = begun = time.perf_counter()
-        while not self.stop.is_set():
-            for name, client, path in (("healthz", self.health, "/healthz"), ("case_page", self.browser, self.page)):
-                started = time.perf_counter()
-                status = client.get(path).status_code
-                self.samples.append((name, (time.perf_counter() - started) * 1000, status))
-                self.at.append(started - begun)
-            next_at += PROBE_EVERY
-            time.sleep(max(0.0, next_at - time.perf_counter()))
+def probe(base: str, cookies: dict[str, str], page: str, stop: Any, out: Any) -> None:
+    """(In a process of its own, so that the loads' client threads in this one cannot delay it.) Every 50 ms:
+    /healthz, then the kept case page, each timed on its own keep-alive connection; the samples go to `out`."""
+    health = httpx.Client(base_url=base, timeout=30)
+    browser = httpx.Client(base_url=base, timeout=30, cookies=cookies)
+    samples: list[tuple[str, float, int, float]] = []
+    next_at = begun = time.perf_counter()
+    while not stop.is_set():
+        for name, client, path in (("healthz", health, "/healthz"), ("case_page", browser, page)):
+            started = time.perf_counter()
+            status = client.get(path).status_code
+            samples.append((name, (time.perf_counter() - started) * 1000, status, started - begun))
+        next_at += PROBE_EVERY
+        time.sleep(max(0.0, next_at - time.perf_counter()))
+    out.send(samples)
+    out.close()
 
 
 def wrong_logins(base: str, stop: threading.Event, counts: dict[str, int]) -> None:
@@ -310,9 +307,12 @@ def run(db: str, seconds: int, redis_url: str, roster_max_rows: int | None, load
         token = api.post("/api/v1/auth/token", json={"username": "office", "password": "demo-office"}).json()["token"]
         api.headers["Authorization"] = f"Bearer {token}"
         load_before = os.getloadavg()[0]
-        probe = Probe(base, browser, page)
-        probe.start()
-        time.sleep(1)
+        context = multiprocessing.get_context("spawn")
+        probe_stop = context.Event()
+        samples_in, samples_out = context.Pipe(duplex=False)
+        prober = context.Process(target=probe, args=(base, dict(browser.cookies), page, probe_stop, samples_out))
+        prober.start()
+        time.sleep(2)
         logins: dict[str, int] = {}
         roster_state: dict = {}
         bulk_state: dict = {}
@@ -347,24 +347,24 @@ def run(db: str, seconds: int, redis_url: str, roster_max_rows: int | None, load
             thread.start()
         time.sleep(seconds)
         stop.set()
-        probe.stop.set()
-        probe.join()
+        probe_stop.set()
+        samples = samples_in.recv()
+        prober.join()
         if importer is not None:
             importer.send_signal(signal.SIGTERM)
         for thread in threads:
             thread.join(timeout=30)
         load_after = os.getloadavg()[0]
         imported_cases = max(0, sum(1 for _ in codes.open()) - 1) if codes.exists() else 0
-        latencies = [ms for _, ms, _ in probe.samples]
-        by = {name: [ms for n, ms, _ in probe.samples if n == name] for name in ("healthz", "case_page")}
+        latencies = [ms for _, ms, _, _ in samples]
+        by = {name: [ms for n, ms, _, _ in samples if n == name] for name in ("healthz", "case_page")}
         return {
             "db": db, "p99_ms": round(percentile(latencies, 0.99), 1), "max_ms": round(max(latencies), 1),
             "probes": len(latencies), "p50_ms": round(statistics.median(latencies), 1),
             "healthz_p99_ms": round(percentile(by["healthz"], 0.99), 1),
             "case_page_p99_ms": round(percentile(by["case_page"], 0.99), 1),
-            "slowest": sorted(([round(ms), round(at, 1), name] for (name, ms, _), at in zip(probe.samples, probe.at)),
-                              reverse=True)[:5],
-            "probe_errors": sum(1 for _, _, status in probe.samples if status != 200),
+            "slowest": sorted(([round(ms), round(at, 1), name] for name, ms, _, at in samples), reverse=True)[:5],
+            "probe_errors": sum(1 for _, _, status, _ in samples if status != 200),
             "seconds": seconds, "loads": sorted(loads), "wrong_logins": logins,
             "roster": {k: roster_state.get(k) for k in ("upload_status", "status", "rows_read", "imported", "error")},
             "bulk": {k: bulk_state.get(k) for k in ("total", "issued", "rendered", "status")},

@@ -191,6 +191,16 @@ def _signed_pdf(doc: VerdictDocument) -> bytes:
 
 
 _render_processes: ProcessPoolExecutor | None = None
+_starting = asyncio.Lock()
+
+
+def _start_render_processes() -> ProcessPoolExecutor:
+    from review import priority
+
+    pool = ProcessPoolExecutor(settings.VERDICT_RENDER_PROCESSES, initializer=priority.lower,
+                               mp_context=multiprocessing.get_context("spawn"))
+    pool.submit(os.getpid)  # starts the processes here, on a helper thread, not on the event loop
+    return pool
 
 
 async def _rendered(doc: VerdictDocument) -> bytes:
@@ -200,11 +210,9 @@ async def _rendered(doc: VerdictDocument) -> bytes:
     global _render_processes
     if settings.REDIS_URL or settings.VERDICT_RENDER_PROCESSES == 0:
         return await asyncio.to_thread(_signed_pdf, doc)
-    if _render_processes is None:
-        from review import priority
-
-        _render_processes = ProcessPoolExecutor(settings.VERDICT_RENDER_PROCESSES, initializer=priority.lower,
-                                                mp_context=multiprocessing.get_context("spawn"))
+    async with _starting:
+        if _render_processes is None:
+            _render_processes = await asyncio.to_thread(_start_render_processes)
     try:
         return await asyncio.get_running_loop().run_in_executor(_render_processes, _signed_pdf, doc)
     except BrokenProcessPool:
