@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -18,10 +20,10 @@ from panels.roster import (
     split_list,
 )
 from panels.tables import RosterMember
-from review import audit, db
+from review import audit, db, settings
 from review.actors import Actor
 from review.errors import Forbidden, Invalid, NotFound
-from review.spreadsheets import read_table
+from review.spreadsheets import table_chunks
 from review.tables import Account, Department
 
 
@@ -76,23 +78,41 @@ def _columns(member: MemberInput, user_id: int | None) -> dict[str, Any]:
     }
 
 
-async def import_roster(*, path: Path, actor: Actor) -> ImportReport:
-    """Check every row first; import all of them in one transaction only if every row is good."""
+def _parsed(row: dict[str, Any]) -> MemberInput | RowError:
+    try:
+        return parse_member_row(row)
+    except RowError as error:
+        return error
+
+
+INSERT_BATCH = 500
+
+
+async def import_roster(
+    *, path: Path, actor: Actor, on_progress: Callable[[int], Awaitable[None]] | None = None,
+    reader_process: bool = False,
+) -> ImportReport:
+    """Check every row first; import all of them in one transaction only if every row is good.
+
+    The table is read and parsed off the event loop (by a process of its own with `reader_process`: the import
+    job's large files), ROSTER_MAX_ROWS rows at most; `on_progress(rows read)` is awaited after each chunk.
+    """
     if actor.kind != "office":
         raise Forbidden("forbidden", "只有评议办可以导入评议员")
-    raw = list(read_table(path))
     parsed: list[tuple[int, MemberInput | RowError]] = []
-    for number, row in raw:
-        try:
-            parsed.append((number, parse_member_row(row)))
-        except RowError as error:
-            parsed.append((number, error))
+    async for chunk in table_chunks(path, max_rows=settings.ROSTER_MAX_ROWS, convert=_parsed,
+                                    reader_process=reader_process):
+        parsed.extend(chunk)
+        if on_progress is not None:
+            await on_progress(len(parsed))
     departments = await _department_codes()
     logins = await _member_logins({m.username for _, m in parsed if isinstance(m, MemberInput) and m.username})
     reports: list[RowReport] = []
     good: list[MemberInput] = []
     seen_logins: set[str] = set()
-    for number, member in parsed:
+    for index, (number, member) in enumerate(parsed):
+        if index % INSERT_BATCH == 0:
+            await asyncio.sleep(0)
         if isinstance(member, MemberInput):
             try:
                 _check_against(member, departments, logins)
@@ -112,9 +132,10 @@ async def import_roster(*, path: Path, actor: Actor) -> ImportReport:
     if len(good) < len(reports):
         return ImportReport(tuple(reports), 0)
     async with db.transaction():
-        await RosterMember.insert(
-            *[RosterMember(**_columns(m, logins.get(m.username))) for m in good]
-        ).run()
+        for start in range(0, len(good), INSERT_BATCH):
+            await RosterMember.insert(
+                *[RosterMember(**_columns(m, logins.get(m.username))) for m in good[start:start + INSERT_BATCH]]
+            ).run()
         await audit.record(case_id=None, actor=actor.label, action="roster_imported",
                            data={"members": len(good), "file": path.suffix.lower()})
     return ImportReport(tuple(reports), len(good))

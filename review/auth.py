@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from review import db, ratelimit, settings
+from review import db, priority, ratelimit, settings
 from review.access_codes import hash_token, new_token
 from review.actors import Actor
-from review.errors import Invalid, Unauthorized
+from review.errors import Invalid, RateLimited, Unauthorized
 from review.tables import Account, ApiKey, ApiToken, LoginSession, Role
 
 SESSION_LIFETIME = timedelta(hours=settings.SESSION_LIFETIME_HOURS)
@@ -22,11 +26,38 @@ LAST_USED_GRANULARITY = timedelta(minutes=1)
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verifying against this keeps an unknown username as slow as a wrong password.
+T = TypeVar("T")
 _DUMMY_HASH = _hasher.hash("unused-password-for-timing")
+# Argon2 takes tens of milliseconds of CPU and memory: it runs on these threads, never on the event loop, and
+# no more of it at once than there are threads (further logins wait their turn). On Linux the threads also run
+# at a lower CPU priority (BACKGROUND_NICE), so that a flood of wrong passwords slows logins, not pages.
+_hashing = ThreadPoolExecutor(max_workers=settings.PASSWORD_HASH_THREADS, thread_name_prefix="password-hash",
+                              initializer=priority.lower)
 
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+def _password_matches(stored_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+_waiting = 0  # password checks queued or running in this process
+
+
+async def _off_loop(fn: Callable[..., T], *args: Any) -> T:
+    global _waiting
+    if _waiting >= settings.PASSWORD_HASH_QUEUE:
+        raise RateLimited("login_busy", "登录请求过多，请稍后再试")
+    _waiting += 1
+    try:
+        return await asyncio.get_running_loop().run_in_executor(_hashing, fn, *args)
+    finally:
+        _waiting -= 1
 
 
 def _now() -> datetime:
@@ -43,10 +74,11 @@ async def create_account(
         raise Invalid("invalid_field", "密码至少 8 位", field="password")
     if role == "liaison" and department_id is None:
         raise Invalid("invalid_field", "部门联络员须指定部门", field="department")
+    password_hash = await _off_loop(hash_password, password)
     rows = await Account.insert(
         Account(
             username=username, display_name=display_name or username, role=role,
-            department=department_id, password_hash=hash_password(password), created_at=_now(),
+            department=department_id, password_hash=password_hash, created_at=_now(),
         )
     ).run()
     return rows[0]["id"]
@@ -55,9 +87,7 @@ async def create_account(
 async def authenticate(username: str, password: str) -> Actor:
     """The actor for a correct username and password; Unauthorized otherwise (same answer either way)."""
     account = await Account.select().where(Account.username == username).first().run()
-    try:
-        _hasher.verify(account["password_hash"] if account else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
+    if not await _off_loop(_password_matches, account["password_hash"] if account else _DUMMY_HASH, password):
         account = None
     if not account or not account["active"]:
         raise Unauthorized("invalid_credentials", "用户名或密码错误")

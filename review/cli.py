@@ -157,7 +157,9 @@ def cmd_worker(args: argparse.Namespace) -> int:
     if not _pdf_environment_ok():
         return 3
     logging.config.dictConfig(default_log_config(verbose=False))
+    from review import priority
 
+    priority.lower()
     run_worker(worker_options(args.queue), burst=args.burst)  # type: ignore[arg-type]
     return 0
 
@@ -173,6 +175,9 @@ def _codes_file(path: Path, *, force: bool) -> Any:
 def cmd_import_cases(args: argparse.Namespace) -> int:
     import csv
 
+    from review import priority
+
+    priority.lower()  # before the heavier imports below: a bulk import is background work from its start
     from review.actors import Actor
     from review.errors import ServiceError
     from review.importing import import_cases

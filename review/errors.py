@@ -49,6 +49,10 @@ class Invalid(ServiceError):
     status = 422
 
 
+class TooLarge(ServiceError):
+    status = 413
+
+
 class RateLimited(ServiceError):
     status = 429
 

@@ -19,7 +19,7 @@ from typing import Any
 from review import audit, db, holidays
 from review.actors import Actor
 from review.errors import Forbidden, Invalid
-from review.spreadsheets import read_table
+from review.spreadsheets import table_rows
 from review.tables import Holiday
 from review.workdays import KIND_LABELS, DayKind, HolidayDay, YearStatus
 
@@ -106,8 +106,8 @@ def text_rows(text: str) -> list[tuple[int, dict[str, Any]]]:
     return rows
 
 
-def file_rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    return list(read_table(path))
+# A notice names at most a year's days (and the make-up workdays among them).
+NOTICE_MAX_ROWS = 1_000
 
 
 def year_param(value: Any, default: int | None = None) -> int | None:
@@ -249,4 +249,4 @@ async def load_file(
     *, path: Path, actor: Actor, source: str, year: int | None = None, status: str = YearStatus.official.value
 ) -> HolidayLoad:
     """`review holidays import FILE` and the page's upload: a CSV or XLSX with 日期, 类型, 名称."""
-    return await load_year(raw=file_rows(path), actor=actor, source=source, year=year, status=status)
+    return await load_year(raw=await table_rows(path, max_rows=NOTICE_MAX_ROWS), actor=actor, source=source, year=year, status=status)

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from review import settings
 from review.actors import Actor
 from review.cases import intake_case
-from review.errors import ServiceError
-from review.spreadsheets import TABLE_SUFFIXES, read_table
+from review.errors import ServiceError, TooLarge
+from review.spreadsheets import CHUNK_ROWS, TABLE_SUFFIXES, table_chunks
 
 CHINA = timezone(timedelta(hours=8))
 
@@ -60,20 +63,36 @@ def payload_from_flat(row: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not None or k == "complainant"}
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, Any]]:
-    """(row number as a person counts it, payload) for each data row; JSON lines may be nested bodies."""
+def _json_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    if path.stat().st_size > settings.IMPORT_MAX_BYTES:
+        raise TooLarge("file_too_large", f"文件超过 {settings.IMPORT_MAX_BYTES // (1024 * 1024)} MB 的上限",
+                       field="file")
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if number > settings.IMPORT_MAX_ROWS:
+                raise TooLarge("too_many_rows", f"文件超过 {settings.IMPORT_MAX_ROWS} 行数据的上限", field="file")
+            if line.strip():
+                try:
+                    yield number, json.loads(line)
+                except ValueError:
+                    yield number, ValueError("该行不是有效的 JSON")
+
+
+async def read_rows(path: Path) -> AsyncIterator[list[tuple[int, Any]]]:
+    """Chunks of (row number as a person counts it, payload), read off the event loop; JSON lines may be nested
+    bodies. Bounded by IMPORT_MAX_BYTES and IMPORT_MAX_ROWS (and IMPORT_MAX_CELLS for tables)."""
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson", ".json"):
-        with path.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):
-                if line.strip():
-                    try:
-                        yield number, json.loads(line)
-                    except ValueError:
-                        yield number, ValueError("该行不是有效的 JSON")
+        lines = _json_lines(path)
+
+        def next_chunk() -> list[tuple[int, Any]]:
+            return list(itertools.islice(lines, CHUNK_ROWS))
+
+        while chunk := await asyncio.to_thread(next_chunk):
+            yield chunk
     elif suffix in TABLE_SUFFIXES:
-        for number, row in read_table(path):
-            yield number, payload_from_flat(row)
+        async for chunk in table_chunks(path, convert=payload_from_flat):
+            yield chunk
     else:
         raise ServiceError("unsupported_file", "只支持 CSV、XLSX 和 JSON lines（.jsonl）文件")
 
@@ -87,18 +106,24 @@ async def import_cases(
     it (as soon as the case is in, so that a later failure loses none); the reports never carry it.
     """
     reports = []
-    for number, payload in read_rows(path):
-        if isinstance(payload, Exception):
-            reports.append(RowReport(number, False, str(payload)))
-            continue
-        try:
-            result = await intake_case(payload=payload, actor=actor)
-        except ServiceError as error:
-            where = f"（{error.field}）" if error.field else ""
-            reports.append(RowReport(number, False, f"{error.message}{where}"))
-            continue
-        if result.created and result.access_code and on_created is not None:
-            on_created(result.case_number, result.access_code)
-        verb = "已受理" if result.created else "此前已受理"
-        reports.append(RowReport(number, True, f"{verb} {result.case_number}"))
+    async for chunk in read_rows(path):
+        for number, payload in chunk:
+            await _take(number, payload, actor, reports, on_created)
     return reports
+
+
+async def _take(number: int, payload: Any, actor: Actor, reports: list[RowReport],
+                on_created: Callable[[str, str], None] | None) -> None:
+    if isinstance(payload, Exception):
+        reports.append(RowReport(number, False, str(payload)))
+        return
+    try:
+        result = await intake_case(payload=payload, actor=actor)
+    except ServiceError as error:
+        where = f"（{error.field}）" if error.field else ""
+        reports.append(RowReport(number, False, f"{error.message}{where}"))
+        return
+    if result.created and result.access_code and on_created is not None:
+        on_created(result.case_number, result.access_code)
+    verb = "已受理" if result.created else "此前已受理"
+    reports.append(RowReport(number, True, f"{verb} {result.case_number}"))

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
-from review import audit_heads, bulk_issuance, queue, verdicts
+from review import audit_heads, bulk_issuance, import_jobs, queue, verdicts
 from review.panel_jobs import PANEL_FUNCTIONS, expire_invitations
 
 log = logging.getLogger("review.jobs")
@@ -22,6 +22,11 @@ async def render_verdict(ctx: dict[str, Any], verdict_id: int) -> str:
 async def issue_bulk(ctx: dict[str, Any], bulk_id: int) -> str:
     """Issue the cases of a bulk issuance (idempotent: cases already handled are skipped)."""
     return await bulk_issuance.run(bulk_id=bulk_id)
+
+
+async def run_import(ctx: dict[str, Any], job_id: int) -> str:
+    """Import a large uploaded table (idempotent: a finished import is left as it is)."""
+    return await import_jobs.run(job_id=job_id)
 
 
 async def requeue_pending_verdicts(ctx: dict[str, Any]) -> int:
@@ -48,6 +53,7 @@ async def sweeper(interval: float = SWEEP_INTERVAL) -> None:
 FUNCTIONS = [
     render_verdict,
     issue_bulk,
+    run_import,
     requeue_pending_verdicts,
     *PANEL_FUNCTIONS,
 ]

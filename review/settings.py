@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from starlette.config import Config
@@ -57,6 +58,10 @@ FORWARDED_ALLOW_IPS: str = config("FORWARDED_ALLOW_IPS", default="")
 REQUEST_BODY_LIMIT: int = config("REQUEST_BODY_LIMIT", cast=int, default=1024 * 1024)
 UPLOAD_BODY_LIMIT: int = config("UPLOAD_BODY_LIMIT", cast=int, default=20 * 1024 * 1024)
 VERIFY_BODY_LIMIT: int = config("VERIFY_BODY_LIMIT", cast=int, default=10 * 1024 * 1024)
+# Threads that hash and check passwords (Argon2), off the event loop; logins beyond this many wait their turn.
+PASSWORD_HASH_THREADS: int = config("PASSWORD_HASH_THREADS", cast=int, default=max(1, (os.cpu_count() or 2) // 2))
+# Password checks a process lets wait for those threads; past this a login is answered 429 at once.
+PASSWORD_HASH_QUEUE: int = config("PASSWORD_HASH_QUEUE", cast=int, default=64)
 # Seats a local resident may hold above the average load of residents before yielding to residents from
 # other districts (panels.draw, rule 2); recorded with every draw and published on its record.
 PANEL_LOAD_MARGIN: float = config("PANEL_LOAD_MARGIN", cast=float, default=2)
@@ -66,11 +71,25 @@ if not 0 <= PANEL_LOAD_MARGIN <= 1000:
 # died once this has passed).
 VERDICT_RENDER_TIMEOUT: int = config("VERDICT_RENDER_TIMEOUT", cast=int, default=60)
 VERDICT_BULK_TIMEOUT: int = config("VERDICT_BULK_TIMEOUT", cast=int, default=1800)
+# Niceness added to background processes (workers, verdict renders, `review import-cases`) so that on a busy
+# machine pages are served first; 0 leaves them at the serving processes' priority.
+BACKGROUND_NICE: int = config("BACKGROUND_NICE", cast=int, default=10)
+# Processes that render verdict PDFs for jobs run inside the web process (no REDIS_URL); 0 renders on a thread
+# of the web process itself.
+VERDICT_RENDER_PROCESSES: int = config("VERDICT_RENDER_PROCESSES", cast=int, default=1)
 # The office's key and certificate (PEM or DER) that sign verdict PDFs; unset: a self-signed demonstration
 # certificate made once under REVIEW_DATA_DIR/signing/.
 VERDICT_SIGNING_KEY: str = config("VERDICT_SIGNING_KEY", default="")
 VERDICT_SIGNING_CERT: str = config("VERDICT_SIGNING_CERT", default="")
 VERDICT_SIGNING_KEY_PASSPHRASE: str = config("VERDICT_SIGNING_KEY_PASSPHRASE", default="")
+
+# Imported tables (cases, roster, holiday notices): refused with 413 past any of these, before they are read whole.
+IMPORT_MAX_BYTES: int = config("IMPORT_MAX_BYTES", cast=int, default=20 * 1024 * 1024)
+IMPORT_MAX_ROWS: int = config("IMPORT_MAX_ROWS", cast=int, default=100_000)
+IMPORT_MAX_CELLS: int = config("IMPORT_MAX_CELLS", cast=int, default=2_000_000)
+ROSTER_MAX_ROWS: int = config("ROSTER_MAX_ROWS", cast=int, default=20_000)
+# An uploaded table larger than this is imported by a job, with a progress page, rather than while the office waits.
+IMPORT_JOB_BYTES: int = config("IMPORT_JOB_BYTES", cast=int, default=256 * 1024)
 
 
 def database_url() -> str:

@@ -8,7 +8,9 @@ statement directly on the event loop's thread — an indexed statement takes ten
 microseconds, less than a thread hop. An asyncio lock hands the connection out: a
 transaction holds it from BEGIN to COMMIT, a lone statement for that statement.
 Other processes (a CLI command beside the server) are ordered by SQLite's own
-locking with a busy timeout; anything bigger belongs on PostgreSQL.
+locking: a statement that finds the database locked by one of them waits with
+asyncio.sleep and is tried again (never inside SQLite's busy handler, which would
+hold the event loop); anything bigger belongs on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -24,12 +26,16 @@ _PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA foreign_keys = 1",
-    "PRAGMA busy_timeout = 5000",
+    # No waiting inside SQLite, which would hold the event loop: a statement another process keeps waiting is
+    # tried again after an asynchronous pause (`_Connection.execute`).
+    "PRAGMA busy_timeout = 0",
     "PRAGMA temp_store = MEMORY",
     "PRAGMA cache_size = -32000",
     # Checkpoints run from a helper thread (`checkpoint`), not inside a request's COMMIT.
     "PRAGMA wal_autocheckpoint = 0",
 )
+
+BUSY_WAIT = 5.0  # seconds a statement waits for another process's write to end before it fails
 
 
 class _Connection:
@@ -39,11 +45,21 @@ class _Connection:
         self.raw = raw
 
     async def execute(self, query: str, args: Any = ()) -> list[dict]:
-        cursor = self.raw.execute(query, args)
-        try:
-            return cursor.fetchall()
-        finally:
-            cursor.close()
+        waited, pause = 0.0, 0.001
+        while True:
+            try:
+                cursor = self.raw.execute(query, args)
+            except sqlite3.OperationalError as error:
+                # Plain SQLITE_BUSY only: a stale snapshot (SQLITE_BUSY_SNAPSHOT) is not cured by waiting.
+                if getattr(error, "sqlite_errorcode", None) != sqlite3.SQLITE_BUSY or waited >= BUSY_WAIT:
+                    raise
+                await asyncio.sleep(pause)
+                waited, pause = waited + pause, min(pause * 2, 0.02)
+                continue
+            try:
+                return cursor.fetchall()
+            finally:
+                cursor.close()
 
     def close(self) -> None:
         self.raw.close()

@@ -191,6 +191,21 @@ class BulkIssuance(Table):
     finished_at = Timestamptz(null=True, default=None)
 
 
+class ImportJob(Table):
+    """An uploaded table too large to import while the office waits: imported by a job, with its progress."""
+
+    id = Serial(primary_key=True)
+    kind = Varchar(length=16, help_text="What the table holds: roster")
+    requested_by = ForeignKey(references=Account)
+    file_type = Varchar(length=8, help_text="The upload's suffix, e.g. .xlsx (the file itself waits in the data folder)")
+    status = Varchar(length=16, default="queued", help_text="queued / running / done / failed")
+    rows_read = Integer(default=0)
+    imported = Integer(default=0)
+    report = JSON(default="{}", help_text="{rows: [the first refused rows], refused: count} or {error: {code, message}}")
+    created_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)
+
+
 class AssessmentEntry(Table):
     """部门绩效考核: one department's review outcomes in one month."""
 
@@ -264,6 +279,7 @@ TABLES: list[type[Table]] = [
     MediationSession,
     Verdict,
     BulkIssuance,
+    ImportJob,
     AssessmentEntry,
     Holiday,
     ProvisionalDeadline,

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import multiprocessing
 import os
 import secrets
 import socket
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -187,6 +190,36 @@ def _signed_pdf(doc: VerdictDocument) -> bytes:
     return verdict_signing.sign_pdf(render_verdict_pdf(doc), office=doc.issuing_office)
 
 
+_render_processes: ProcessPoolExecutor | None = None
+_starting = asyncio.Lock()
+
+
+def _start_render_processes() -> ProcessPoolExecutor:
+    from review import priority
+
+    pool = ProcessPoolExecutor(settings.VERDICT_RENDER_PROCESSES, initializer=priority.lower,
+                               mp_context=multiprocessing.get_context("spawn"))
+    pool.submit(os.getpid)  # starts the processes here, on a helper thread, not on the event loop
+    return pool
+
+
+async def _rendered(doc: VerdictDocument) -> bytes:
+    """A signed PDF. Where jobs run inside the web process (no Redis), on separate processes: WeasyPrint is
+    Python work that would keep the interpreter lock from the event loop serving pages. In a verdict worker,
+    whose only work this is, on a thread."""
+    global _render_processes
+    if settings.REDIS_URL or settings.VERDICT_RENDER_PROCESSES == 0:
+        return await asyncio.to_thread(_signed_pdf, doc)
+    async with _starting:
+        if _render_processes is None:
+            _render_processes = await asyncio.to_thread(_start_render_processes)
+    try:
+        return await asyncio.get_running_loop().run_in_executor(_render_processes, _signed_pdf, doc)
+    except BrokenProcessPool:
+        _render_processes = None  # a render process died (killed, out of memory): the next render starts anew
+        raise
+
+
 async def render(*, verdict_id: int) -> str:
     """Render and store both PDFs of a verdict; a verdict already rendered is left untouched."""
     verdict = await Verdict.select().where(Verdict.id == verdict_id).first().run()
@@ -196,8 +229,8 @@ async def render(*, verdict_id: int) -> str:
         return verdict["status"]
     full, public = await build_documents(verdict)
     # Both files are signed in memory and stored under the digest of the signed bytes (the hashes /verify shows).
-    full_pdf = await asyncio.to_thread(_signed_pdf, full)
-    public_pdf = await asyncio.to_thread(_signed_pdf, public)
+    full_pdf = await _rendered(full)
+    public_pdf = await _rendered(public)
     full_sha, public_sha = await asyncio.to_thread(store, full_pdf), await asyncio.to_thread(store, public_pdf)
 
     async with db.transaction():

@@ -34,9 +34,10 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     await db.stop()
 
 
-# A round of thousands of cases is solved and seated in one job, and a bulk issuance issues every case of a
-# round: they get far longer than the default.
-_LONG_JOBS = {panel_jobs.convene_round: ROUND_TIMEOUT, jobs.issue_bulk: BULK_TIMEOUT}
+# A round of thousands of cases is solved and seated in one job, a bulk issuance issues every case of a
+# round, and an import reads a whole table: they get far longer than the default.
+_LONG_JOBS = {panel_jobs.convene_round: ROUND_TIMEOUT, jobs.issue_bulk: BULK_TIMEOUT,
+              jobs.run_import: ROUND_TIMEOUT}
 
 
 class WorkerSettings:

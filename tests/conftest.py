@@ -35,6 +35,8 @@ os.environ["LOGIN_FAILURES_PER_ACCOUNT"] = "3/hour"
 os.environ["FAILURE_DELAY_FIRST"] = "0.02"
 os.environ["FAILURE_DELAY_MAX"] = "0.08"
 os.environ.pop("FORWARDED_ALLOW_IPS", None)
+# Tests change settings in this process, which a separate render process would not see.
+os.environ.setdefault("VERDICT_RENDER_PROCESSES", "0")
 
 from review import db, queue, ratelimit
 

@@ -6,9 +6,10 @@ from typing import Annotated, Any
 
 import msgspec
 from starlette.requests import Request
+from starlette.responses import Response
 
 from panels import challenges, composition, invitations, queries, roster_service
-from review import draws, rounds
+from review import draws, import_jobs, rounds
 from review.actors import MEMBER, OFFICE, PARTY, PUBLIC
 from review.api.contract import (
     MULTIPART,
@@ -19,6 +20,7 @@ from review.api.contract import (
     Status,
     Text,
     Unset,
+    encode,
     operation,
     sent,
 )
@@ -69,6 +71,29 @@ class ImportRow(msgspec.Struct):
 class ImportReport(msgspec.Struct):
     imported: int
     rows: list[ImportRow]
+
+
+class RefusedRow(msgspec.Struct):
+    row: int
+    message: str
+
+
+class ImportProgress(msgspec.Struct):
+    """An import run by a job: how far it has read, and once finished what it imported and refused."""
+
+    id: int
+    kind: str
+    kind_label: str
+    status: str
+    finished: bool
+    rows_read: int
+    imported: int
+    total: int | None
+    refused: int
+    rows: list[RefusedRow]
+    error: Any
+    created_at: str
+    finished_at: str | None
 
 
 class Member(msgspec.Struct):
@@ -271,14 +296,20 @@ async def roster(request: Request, query: RosterQuery) -> Row:
     return {**page, "members": [_plain(m) for m in page["members"]]}
 
 
-@operation(responses={201: ImportReport, 422: ImportReport}, uploads={MULTIPART: UPLOAD_SCHEMA})
-async def roster_import(request: Request) -> Reply:
+@operation(responses={201: ImportReport, 202: ImportProgress, 422: ImportReport}, uploads={MULTIPART: UPLOAD_SCHEMA})
+async def roster_import(request: Request) -> Reply | Response:
     """
-    summary: 导入评议员（multipart 字段 file，CSV 或 XLSX；任何一行有误则整批不导入）
+    summary: 导入评议员（multipart 字段 file，CSV 或 XLSX；任何一行有误则整批不导入；大文件由后台任务导入，答 202 及进度地址）
     """
     form = await read_form(request)
     path = await saved_upload(form.get("file"), (".csv", ".xlsx"))
     try:
+        if import_jobs.is_large(path):
+            job_id = await import_jobs.start(kind="roster", path=path, actor=request.state.actor)
+            progress = await import_jobs.progress(job_id=job_id, actor=request.state.actor)
+            accepted = encode(progress, ImportProgress, 202)
+            accepted.headers["location"] = f"/api/v1/imports/{job_id}"
+            return accepted
         report = await roster_service.import_roster(path=path, actor=request.state.actor)
     finally:
         path.unlink(missing_ok=True)
@@ -292,6 +323,14 @@ async def _member(member_id: int) -> Row:
     if found is None:
         raise NotFound("member_not_found", "评议员不存在")
     return _plain(found)
+
+
+@operation(responses={200: ImportProgress})
+async def import_progress(request: Request) -> Row:
+    """
+    summary: 后台导入任务的进度（已读行数、状态，完成后附结果）
+    """
+    return await import_jobs.progress(job_id=request.path_params["job_id"], actor=request.state.actor)
 
 
 @operation(responses={200: Member})
@@ -440,6 +479,7 @@ async def draw(request: Request) -> Row:
 routes = [
     route("/roster", roster, OFFICE),
     route("/roster/import", roster_import, OFFICE, methods=["POST"]),
+    route("/imports/{job_id:int}", import_progress, OFFICE),
     route("/roster/{member_id:int}", member, OFFICE),
     route("/roster/{member_id:int}", member_update, OFFICE, methods=["POST"]),
     route("/me/declarations", declarations, MEMBER),

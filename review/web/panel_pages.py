@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from panels import challenges, composition, invitations, queries, roster_service
 from panels.conflicts import CONFLICT_LABELS
 from panels.roster import ROLE_LABELS
-from review import draws, rounds
+from review import draws, import_jobs, rounds
 from review.actors import MEMBER, OFFICE, PARTY, PUBLIC
 from review.convening import current_rule
 from review.errors import Invalid, NotFound, ServiceError
@@ -52,6 +52,8 @@ async def roster_import(request: Request) -> Response:
     except Invalid as error:
         return render(request, "panels/roster_import.html", {"error": error}, status_code=error.status)
     try:
+        if import_jobs.is_large(path):
+            return _back(f"/office/imports/{await import_jobs.start(kind='roster', path=path, actor=request.state.actor)}")
         report = await roster_service.import_roster(path=path, actor=request.state.actor)
     except ServiceError as error:
         return render(request, "panels/roster_import.html", {"error": error}, status_code=error.status)
@@ -59,6 +61,11 @@ async def roster_import(request: Request) -> Response:
         path.unlink(missing_ok=True)
     return render(request, "panels/roster_import.html", {"report": report},
                   status_code=200 if report.imported else 422)
+
+
+async def import_page(request: Request) -> Response:
+    progress = await import_jobs.progress(job_id=request.path_params["job_id"], actor=request.state.actor)
+    return render(request, "imports/progress.html", {"p": progress})
 
 
 async def member_form(request: Request, *, error: ServiceError | None = None, form: FormData | None = None,
@@ -234,6 +241,7 @@ async def public_draw_json(request: Request) -> Response:
 routes = [
     route("/office/roster", roster, OFFICE, name="roster"),
     route("/office/roster/import", roster_import, OFFICE, methods=["POST"]),
+    route("/office/imports/{job_id:int}", import_page, OFFICE),
     route("/office/roster/{member_id:int}", member_page, OFFICE),
     route("/office/roster/{member_id:int}", member_update, OFFICE, methods=["POST"]),
     route("/office/templates", templates_list, OFFICE, name="templates"),
