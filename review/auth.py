@@ -52,7 +52,7 @@ _waiting = 0  # password checks queued or running in this process
 async def _off_loop(fn: Callable[..., T], *args: Any) -> T:
     global _waiting
     if _waiting >= settings.PASSWORD_HASH_QUEUE:
-        raise RateLimited("login_busy", "登录请求过多，请稍后再试")
+        raise RateLimited("login_busy", "登录请求过多，请稍后再试", retry_after=1)
     _waiting += 1
     try:
         return await asyncio.get_running_loop().run_in_executor(_hashing, fn, *args)
