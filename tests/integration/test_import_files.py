@@ -160,7 +160,8 @@ async def test_a_large_roster_is_imported_by_a_job_with_a_progress_page(monkeypa
     assert done.status_code == 200
     assert "已完成" in done.text and "已导入 1200 名评议员" in done.text
     assert await RosterMember.count().run() == 1200
-    assert not any((settings.DATA_DIR / "imports").iterdir())
+    job_id = progress_url.rsplit("/", 1)[1]
+    assert not list((settings.DATA_DIR / "imports").glob(f"{job_id}.*"))  # the job's kept upload is gone
 
     async with await api(office) as http:
         queued = await http.post("/api/v1/roster/import",
