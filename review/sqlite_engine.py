@@ -45,6 +45,9 @@ class _Connection:
         self.raw = raw
 
     async def execute(self, query: str, args: Any = ()) -> list[dict]:
+        # sqlite3 runs on the event loop's thread and an await that needs no wait does not give the loop a
+        # turn: without this, a job making hundreds of statements in a row would hold every page until it ends.
+        await asyncio.sleep(0)
         waited, pause = 0.0, 0.001
         while True:
             try:

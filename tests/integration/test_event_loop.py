@@ -131,3 +131,26 @@ async def test_password_checks_past_the_queue_limit_are_refused_at_once(monkeypa
     assert sum(isinstance(r, RateLimited) for r in results) == 4
     assert sum(isinstance(r, Unauthorized) and not isinstance(r, RateLimited) for r in results) == 2
     assert isinstance(await asyncio.gather(auth.authenticate("clerk", factories.PASSWORD)), list)
+
+
+async def test_a_run_of_statements_gives_the_loop_a_turn_between_them() -> None:
+    """A job making statement after statement (a bulk issuance) must not hold the pages until it ends: on
+    SQLite, whose calls answer at once on the loop's thread, an await without a wait gives nobody a turn."""
+    from review import db
+
+    turns = 0
+
+    async def other_requests() -> None:
+        nonlocal turns
+        while True:
+            turns += 1
+            await asyncio.sleep(0)
+
+    other = asyncio.create_task(other_requests())
+    await asyncio.sleep(0)
+    before = turns
+    for _ in range(100):
+        await db.fetch("SELECT 1 AS one")
+    during = turns - before
+    other.cancel()
+    assert during >= 50  # the other task ran between the statements, not only after the last one
