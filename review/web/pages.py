@@ -54,6 +54,9 @@ async def login(request: Request) -> Response:
     except ServiceError as error:  # shown on the form rather than as a bare error page
         return render(request, "login.html", {"error": error.message, "next": form.get("next", "")},
                       status_code=error.status, headers=error.headers)
+    previous = request.cookies.get(SESSION_COOKIE)
+    if previous:  # this browser's earlier session ends with the new login, not at its expiry
+        await auth.end_session(previous)
     token, _ = await auth.start_session(actor)
     response = _back(_safe_next(str(form.get("next", "")), HOME_BY_ROLE[actor.kind]))
     set_cookie(response, SESSION_COOKIE, token, max_age=int(auth.SESSION_LIFETIME.total_seconds()))

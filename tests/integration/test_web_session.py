@@ -140,6 +140,22 @@ async def test_logout_ends_the_session_server_side() -> None:
     assert response.headers["location"].startswith("/login")
 
 
+async def test_logging_in_again_ends_the_browsers_previous_session() -> None:
+    office = await factories.account("office")
+
+    async with factories.client() as http:
+        await _login(http, office.username)
+        first = http.cookies["rv_session"]
+        again = await _login(http, office.username)
+        second = http.cookies["rv_session"]
+    async with factories.client(Cookie=f"rv_session={first}") as replay:
+        response = await replay.get("/office/cases")
+
+    assert again.status_code == 303 and second != first
+    assert await LoginSession.count().run() == 1  # the new one only
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
 async def test_passwords_are_stored_as_argon2id() -> None:
     await auth.create_account(username="clerk", password="a-long-password", role="office")
 
