@@ -26,10 +26,10 @@ from pathlib import Path
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from panels.assignment import RoundAssignment, RoundCase, assign_round, conflict_mask
-from panels.conflicts import Candidate, CaseFacts, conflicts_of
-from panels.draw import Template
-from review.demo_data import DISTRICTS as CHENGDU_DISTRICTS
+from panels.domain.assignment import RoundAssignment, RoundCase, assign_round, conflict_mask
+from panels.domain.conflicts import Candidate, CaseFacts, conflicts_of
+from panels.domain.draw import Template
+from review.demo.data import DISTRICTS as CHENGDU_DISTRICTS
 
 CASES = 10_000
 ROLE_MIX = {"lawyer": 600, "deputy": 600, "resident": 1_200, "expert": 600}

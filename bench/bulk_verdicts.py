@@ -56,9 +56,11 @@ def psql(sql: str) -> None:
 async def seed(count: int) -> None:
     """Departments, roster, office login, and `count` cases ready for their ruling to be issued."""
     from panels.tables import CompositionTemplate, RosterMember, Seat
-    from review import cases, db, demo_data
-    from review.actors import Actor
-    from review.tables import Account, Department
+    from review.cases import services as cases
+    from review.core import db
+    from review.core.actors import Actor
+    from review.core.tables import Account, Department
+    from review.demo import data as demo_data
     from scoring.tables import CriteriaSet
 
     rng = random.Random(20261122)
@@ -171,9 +173,10 @@ async def wait_ready(redis_url: str, workers: list[subprocess.Popen], logs: Path
 
 async def issue_and_wait(count: int, workers: list[subprocess.Popen], timeout: float) -> float:
     """Start the bulk issuance of every ready case; seconds until all `count` verdicts are valid."""
-    from review import bulk_issuance, db
-    from review.actors import Actor
-    from review.tables import Account
+    from review.core import db
+    from review.core.actors import Actor
+    from review.core.tables import Account
+    from review.verdicts import bulk as bulk_issuance
 
     row = await Account.select().where(Account.username == "office").first().run()
     office = Actor(kind="office", user_id=row["id"], username=row["username"], display_name=row["display_name"])
@@ -209,7 +212,8 @@ def cpu_seconds(pid: int) -> float:
 async def run(count: int, redis_url: str, env: dict[str, str], logs: Path) -> float:
     import redis.asyncio as redis
 
-    from review import db, queue
+    from review.core import db
+    from review.core import jobs as queue
 
     client = redis.from_url(redis_url)
     await client.flushdb()

@@ -24,16 +24,16 @@ from pathlib import Path
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from panels.conflicts import Candidate, CaseFacts
-from panels.draw import (
+from panels.domain.conflicts import Candidate, CaseFacts
+from panels.domain.draw import (
     Template,
     draw_panel,
 )
-from panels.draw_record import (
+from panels.domain.draw_record import (
     record_draw,
     verify_draw,
 )
-from review.demo_data import DISTRICTS as CHENGDU_DISTRICTS
+from review.demo.data import DISTRICTS as CHENGDU_DISTRICTS
 
 ROSTER = 5_000
 RUNS = 50

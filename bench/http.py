@@ -46,7 +46,7 @@ def prepare(env: dict[str, str]) -> None:
     code = (
         "import asyncio\n"
         "from review import db, queue\n"
-        "from review.seeding import seed_demo\n"
+        "from review.demo.seeding import seed_demo\n"
         "async def main():\n"
         "    db.engine(); await db.start(); await db.migrate()\n"
         "    await seed_demo(cases_count=20, progress=lambda m: None)\n"

@@ -57,9 +57,9 @@ def psql(sql: str) -> None:
 
 
 async def measure(cases: int) -> dict:
-    from review import db
-    from review.rater_quality import rater_quality
-    from review.seeding import seed_reference
+    from review.core import db
+    from review.demo.seeding import seed_reference
+    from scoring.rater_quality import rater_quality
 
     db.engine()
     await db.start()

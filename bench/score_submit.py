@@ -33,9 +33,9 @@ _PREPARE = """
 import asyncio, json, sys
 from datetime import datetime, timezone
 from review import auth, db, cases
-from review.actors import Actor
-from review.seeding import seed_reference
-from review.tables import Account, Department
+from review.core.actors import Actor
+from review.demo.seeding import seed_reference
+from review.core.tables import Account, Department
 from panels.tables import CompositionTemplate, Panel, RosterMember, Seat
 
 async def main(case_count, out):

@@ -101,8 +101,8 @@ def cases_file() -> Path:
     path = CACHE / f"cases-{CASE_ROWS}.csv"
     if path.exists():
         return path
-    from review import demo_data
-    from review.importing import FLAT_COLUMNS
+    from review.cases.importing import FLAT_COLUMNS
+    from review.demo import data as demo_data
 
     CACHE.mkdir(exist_ok=True)
     rng = random.Random(20261203)
@@ -125,14 +125,15 @@ def cases_file() -> Path:
 async def prepare() -> None:
     """(In a child process with the run's environment.) Schema, demo data, and 100 cases whose ruling may be
     issued: accepted, convened, seats accepted, every sheet submitted, scoring closed, reasoning signed."""
-    from review import db, queue
-    from review.actors import Actor
-    from review.cases import intake_case, screen_case
-    from review.convening import convene_panel
-    from review.deliberation import close_scoring, save_reasoning, sign_reasoning
-    from review.scoring_flow import criteria_of, submit_sheet
-    from review.seeding import _accept_invitations, _chair, _panel_members, _user_id, seed_demo
-    from review.tables import Case
+    from review.cases.services import intake_case, screen_case
+    from review.convening.services import convene_panel
+    from review.core import db
+    from review.core import jobs as queue
+    from review.core.actors import Actor
+    from review.core.tables import Case
+    from review.demo.seeding import _accept_invitations, _chair, _panel_members, _user_id, seed_demo
+    from review.rulings.deliberation import close_scoring, save_reasoning, sign_reasoning
+    from review.rulings.sheets import criteria_of, submit_sheet
 
     db.engine()
     await db.start()
@@ -141,7 +142,7 @@ async def prepare() -> None:
     await db.fetch("UPDATE roster_member SET max_panels = 100")
     office = Actor(kind="office", user_id=await _user_id("office"), username="office")
     hotline = Actor(kind="hotline", username="hotline")
-    from review import demo_data
+    from review.demo import data as demo_data
 
     rng = random.Random(7)
     today = __import__("datetime").date.today()

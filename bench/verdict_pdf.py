@@ -33,8 +33,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from weasyprint import HTML
 from weasyprint.urls import path2url
 
-from review.verdict_document import CriterionLine, PanelSeatLine, VerdictDocument
-from review.verdict_render import PDF_TEMPLATE_DIR, build_verdict_html, render_verdict_pdf
+from review.verdicts.document import CriterionLine, PanelSeatLine, VerdictDocument
+from review.verdicts.render import PDF_TEMPLATE_DIR, build_verdict_html, render_verdict_pdf
 
 RUNS = 9
 

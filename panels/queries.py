@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from review import db
+from review.core import db
 
 PAGE_SIZE = 100
 

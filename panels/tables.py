@@ -8,7 +8,7 @@ from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Serial, Text, Ti
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from review.tables import Account, Case
+from review.core.tables import Account, Case
 
 
 class MemberRole(str, Enum):
@@ -93,7 +93,7 @@ class Panel(Table):
     seed = Varchar(length=64, help_text="Revealed after the draw")
     roster_hash = Varchar(length=64)
     case_hash = Varchar(length=64, default="")
-    record = JSON(default="{}", help_text="The draw record with its refills (panels.draw_record.record_json)")
+    record = JSON(default="{}", help_text="The draw record with its refills (panels.domain.draw_record.record_json)")
     snapshot = JSON(default="{}", help_text="The roster and case facts the draw saw (private; verification)")
     refill_snapshots = JSON(default="{}", help_text="Snapshots of refills whose roster differed, by refill index")
     exclusions = JSON(default="[]", help_text="Members excluded, each with the typed reason")

@@ -3,8 +3,8 @@
 The record is the JSON download of a public draw record (`/public/draws/{id}.json`). It holds the seed and its
 hash, the template, and the roster as the draw saw it — each member under a pseudonym that holds only within
 this record, with their role, whether they live in the case's district, their current load and the kinds of
-conflict that excluded them. The draw itself is `panels.draw` run on exactly that: this module imports nothing
-but the standard library and `panels.draw` (with the `panels.conflicts` types it uses), so it can be read and
+conflict that excluded them. The draw itself is `panels.domain.draw` run on exactly that: this module imports nothing
+but the standard library and `panels.domain.draw` (with the `panels.domain.conflicts` types it uses), so it can be read and
 run on its own.
 
 Exit status: 0 when every seat, the chair and every refill come out as recorded; 1 when something differs
@@ -20,8 +20,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from panels.conflicts import Candidate, CaseFacts, ConflictKind
-from panels.draw import DrawnSeat, rule_from_json, run_draw, run_refill, seed_hash, template_from_json
+from panels.domain.conflicts import Candidate, CaseFacts, ConflictKind
+from panels.domain.draw import DrawnSeat, rule_from_json, run_draw, run_refill, seed_hash, template_from_json
 
 REPLAY_FORMAT = "panel-draw-replay/1"
 

@@ -17,7 +17,9 @@ def _run(coro: Any) -> Any:
 
 
 async def _with_db(coro_fn: Any, *args: Any, **kwargs: Any) -> Any:
-    from review import audit, db, queue
+    from review.core import db
+    from review.core import jobs as queue
+    from review.core.audit import store as audit
 
     db.engine()
     await db.start()
@@ -31,7 +33,7 @@ async def _with_db(coro_fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 def _pdf_environment_ok() -> bool:
     """Verdict PDFs need a CJK font and the HarfBuzz subsetter: say exactly what to install if not."""
-    from review.verdict_render import check_pdf_environment
+    from review.verdicts.render import check_pdf_environment
 
     problems = check_pdf_environment()
     for problem in problems:
@@ -42,11 +44,11 @@ def _pdf_environment_ok() -> bool:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from review import db
+    from review.core import db
 
     async def go() -> None:
         await db.migrate()
-        from review.seeding import seed_reference
+        from review.demo.seeding import seed_reference
 
         await seed_reference()
 
@@ -57,7 +59,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def _signing_ready() -> bool:
     """The office's signing key and certificate exist (a demonstration pair is made when none is configured)."""
-    from review import verdict_signing
+    from review.verdicts import signing as verdict_signing
 
     try:
         material = verdict_signing.ensure_signing_material()
@@ -70,8 +72,9 @@ def _signing_ready() -> bool:
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
-    from review import db, queue
-    from review.seeding import seed_demo
+    from review.core import db
+    from review.core import jobs as queue
+    from review.demo.seeding import seed_demo
 
     async def go() -> None:
         await db.migrate()
@@ -107,8 +110,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     os.environ.pop("REDIS_URL", None)  # the demo runs its jobs in-process
     if not _pdf_environment_ok():
         return 3
-    from review import db
-    from review.seeding import seed_demo
+    from review.core import db
+    from review.demo.seeding import seed_demo
 
     async def go() -> None:
         await db.migrate()
@@ -131,7 +134,7 @@ SERVER_OPTIONS: dict[str, Any] = {"log_level": "warning", "access_log": False, "
 def _serve(host: str, port: int, workers: int) -> int:
     import uvicorn
 
-    uvicorn.run("review.web.app:app", host=host, port=port, workers=workers, **SERVER_OPTIONS)
+    uvicorn.run("review.app:app", host=host, port=port, workers=workers, **SERVER_OPTIONS)
     return 0
 
 
@@ -142,7 +145,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from review import settings
+    from review.core import settings
 
     if not settings.REDIS_URL:
         print("未设置 REDIS_URL：后台任务在 `review serve` 进程内运行，无需单独的 worker。", file=sys.stderr)
@@ -157,7 +160,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     if not _pdf_environment_ok():
         return 3
     logging.config.dictConfig(default_log_config(verbose=False))
-    from review import priority
+    from review.core import priority
 
     priority.lower()
     run_worker(worker_options(args.queue), burst=args.burst)  # type: ignore[arg-type]
@@ -175,12 +178,12 @@ def _codes_file(path: Path, *, force: bool) -> Any:
 def cmd_import_cases(args: argparse.Namespace) -> int:
     import csv
 
-    from review import priority
+    from review.core import priority
 
     priority.lower()  # before the heavier imports below: a bulk import is background work from its start
-    from review.actors import Actor
-    from review.errors import ServiceError
-    from review.importing import import_cases
+    from review.cases.importing import import_cases
+    from review.core.actors import Actor
+    from review.core.errors import ServiceError
 
     if not args.codes_out:
         print("请用 --codes-out 指定保存新案件提取码的文件：提取码只在导入时生成一次，不显示、不写入日志，"
@@ -225,9 +228,9 @@ def cmd_import_cases(args: argparse.Namespace) -> int:
 
 
 def cmd_createuser(args: argparse.Namespace) -> int:
-    from review import auth
-    from review.errors import ServiceError
-    from review.tables import Department
+    from review.accounts import auth
+    from review.core.errors import ServiceError
+    from review.core.tables import Department
 
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("密码：")
 
@@ -254,7 +257,7 @@ def _kept_heads(paths: list[str]) -> list[Any]:
     """The heads of kept copies of GET /api/v1/audit/heads; SystemExit(2) naming a file that is not one."""
     import json
 
-    from review.audit_heads import from_json
+    from review.core.audit.heads import from_json
 
     heads = []
     for path in paths:
@@ -271,9 +274,9 @@ def _kept_heads(paths: list[str]) -> list[Any]:
 
 
 def cmd_deactivate_user(args: argparse.Namespace) -> int:
-    from review import accounts
-    from review.actors import Actor
-    from review.errors import ServiceError
+    from review.accounts import services as accounts
+    from review.core.actors import Actor
+    from review.core.errors import ServiceError
 
     try:
         sessions, tokens = _run(_with_db(accounts.deactivate, username=args.username,
@@ -286,7 +289,7 @@ def cmd_deactivate_user(args: argparse.Namespace) -> int:
 
 
 def cmd_verify_audit(args: argparse.Namespace) -> int:
-    from review import audit
+    from review.core.audit import store as audit
 
     found = _run(_with_db(audit.report, heads=_kept_heads(args.heads)))
     print(found.message(), file=sys.stderr if found.problem else sys.stdout)
@@ -294,7 +297,7 @@ def cmd_verify_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_publish_audit_head(args: argparse.Namespace) -> int:
-    from review import audit_heads
+    from review.core.audit import heads as audit_heads
 
     async def go() -> dict[str, Any]:
         await audit_heads.publish()
@@ -349,10 +352,10 @@ def parser() -> argparse.ArgumentParser:
                         help="另行保存的链头列表（GET /api/v1/audit/heads 的 JSON），可多次给出")
     verify.set_defaults(fn=cmd_verify_audit)
     sub.add_parser("publish-audit-head", help="立即公布审计链的当前链头").set_defaults(fn=cmd_publish_audit_head)
-    from review.panel_cli import add_commands
+    from panels.commands import add_commands
 
     add_commands(sub)
-    from review import holiday_cli
+    from review.holidays import commands as holiday_cli
 
     holiday_cli.add_commands(sub)
     return p

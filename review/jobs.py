@@ -6,8 +6,12 @@ import asyncio
 import logging
 from typing import Any
 
-from review import audit_heads, bulk_issuance, import_jobs, queue, verdicts
-from review.panel_jobs import PANEL_FUNCTIONS, expire_invitations
+from panels.services import roster_import as import_jobs
+from review.convening.jobs import PANEL_FUNCTIONS, expire_invitations
+from review.core import jobs as queue
+from review.core.audit import heads as audit_heads
+from review.verdicts import bulk as bulk_issuance
+from review.verdicts import services as verdicts
 
 log = logging.getLogger("review.jobs")
 

@@ -6,7 +6,7 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from review.tables import TABLES
+from review.core.tables import TABLES
 
 APP_CONFIG = AppConfig(
     app_name="review",

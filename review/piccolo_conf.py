@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from piccolo.conf.apps import AppRegistry
 
-from review.db import engine
+from review.core.db import engine
 
 DB = engine()
 

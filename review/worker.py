@@ -8,7 +8,13 @@ from typing import Any, ClassVar
 from arq import cron, func
 from arq.connections import RedisSettings
 
-from review import audit, audit_heads, db, jobs, panel_jobs, queue, settings, verdicts
+from review import jobs
+from review.convening import jobs as panel_jobs
+from review.core import db, settings
+from review.core import jobs as queue
+from review.core.audit import heads as audit_heads
+from review.core.audit import store as audit
+from review.verdicts import services as verdicts
 
 # A render takes about a second. arq retries a job whose worker died once the longest timeout of that worker's
 # jobs (+10 s) has passed: the verdict worker runs renders only, so that is this one.

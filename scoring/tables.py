@@ -16,7 +16,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
-from review.tables import Account, Case
+from review.core.tables import Account, Case
 
 
 class CriteriaSet(Table):
@@ -165,7 +165,7 @@ class Reconsideration(Table):
 TABLES: list[type[Table]] = [CriteriaSet, Criterion, ScoreSheet, Score, ScoreSheetRevision, Deliberation,
                              DeliberationMessage, Dissent, Ruling, Reconsideration]
 
-# Uniqueness over several columns, which Piccolo's table definitions cannot state: `review.db.migrate` creates
+# Uniqueness over several columns, which Piccolo's table definitions cannot state: `review.core.db.migrate` creates
 # these with the tables on SQLite, a migration on PostgreSQL, and the schema test holds the two to the same.
 INDEXES: list[str] = [
     # One sheet per member per panel of a case, however two of the member's saves race.

@@ -38,7 +38,8 @@ os.environ.pop("FORWARDED_ALLOW_IPS", None)
 # Tests change settings in this process, which a separate render process would not see.
 os.environ.setdefault("VERDICT_RENDER_PROCESSES", "0")
 
-from review import db, queue, ratelimit
+from review.core import db, ratelimit
+from review.core import jobs as queue
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -90,12 +91,12 @@ async def wipe() -> None:
         quoted = ", ".join(f'"{n}"' for n in names)
         await db.engine().run_ddl(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
     await db.ensure_chain_head()
-    from review.auth import forget_api_keys
-    from review.cases import forget_departments
-    from review.scoring_flow import forget_criteria
-    from review.scoring_view import forget_concluded
-    from review.seeding import seed_reference
-    from review.web.page_cache import forget_pages
+    from review.accounts.auth import forget_api_keys
+    from review.cases.page_cache import forget_pages
+    from review.cases.services import forget_departments
+    from review.demo.seeding import seed_reference
+    from review.rulings.page import forget_concluded
+    from review.rulings.sheets import forget_criteria
 
     forget_api_keys()
     forget_departments()

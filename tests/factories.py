@@ -10,10 +10,10 @@ from typing import Any
 from httpx import ASGITransport, AsyncClient
 
 from panels.tables import RosterMember, Seat
-from review import auth
-from review.actors import Actor
-from review.cases import intake_case
-from review.tables import Account, Department
+from review.accounts import auth
+from review.cases.services import intake_case
+from review.core.actors import Actor
+from review.core.tables import Account, Department
 
 _serial = itertools.count(1)
 PASSWORD = "correct-horse-battery"
@@ -22,7 +22,7 @@ _HASH: dict[str, str] = {}
 
 def client(**headers: str) -> AsyncClient:
     """An HTTP client bound to the app in-process (no lifespan: the database fixture runs it)."""
-    from review.web.app import app
+    from review.app import app
 
     return AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver", headers=headers)
 
@@ -110,7 +110,7 @@ async def invited_members(number: str) -> list[tuple[int, Actor]]:
 
 async def seated_members(number: str) -> list[Actor]:
     """The members seated on a case's panel, as actors; open invitations are accepted first."""
-    from panels.invitations import answer_invitation
+    from panels.services.invitations import answer_invitation
 
     for seat_id, member in await invited_members(number):
         await answer_invitation(seat_id=seat_id, actor=member, answer="accept")
@@ -126,7 +126,7 @@ def full_scores(value: int, criteria_codes: list[str] | None = None) -> list[dic
 
 async def rule_case(number: str, office: Actor, reasoning: str = "评议组依据公布的评议标准逐项评分，经合议作出本结论。") -> int:
     """Close scoring, let the chair draft and sign the reasoning, and issue the ruling: the ruling id."""
-    from review.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
+    from review.rulings.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
 
     await close_scoring(number=number, actor=office)
     chair = await chair_of(number)

@@ -45,7 +45,7 @@ from datetime import datetime, timezone
 
 from panels.tables import RosterMember
 from review import auth, db
-from review.tables import Account, Department
+from review.core.tables import Account, Department
 
 
 async def main(spec):

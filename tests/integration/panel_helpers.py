@@ -10,10 +10,12 @@ from typing import Any
 from httpx import AsyncClient, Response
 
 from panels.tables import Panel, RosterMember, Seat
-from review import auth, cases, queue
-from review.actors import Actor
-from review.convening import convene_panel
-from review.tables import AuditEvent, Case
+from review.accounts import auth
+from review.cases import services as cases
+from review.convening.services import convene_panel
+from review.core import jobs as queue
+from review.core.actors import Actor
+from review.core.tables import AuditEvent, Case
 from tests import factories
 from tests.conftest import REDIS_URL
 

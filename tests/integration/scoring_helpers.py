@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from panels.tables import Seat
-from review import cases
-from review.actors import Actor
-from review.convening import convene_panel
+from review.cases import services as cases
+from review.convening.services import convene_panel
+from review.core.actors import Actor
 from tests import factories
 
 
 async def accept_invitations(number: str) -> None:
     """Every invited member of the case's panel at work accepts (through the invitation service)."""
     try:
-        from panels.invitations import answer_invitation
+        from panels.services.invitations import answer_invitation
     except ImportError:  # seats are accepted at convening
         return
     rows = await Seat.select(Seat.id, Seat.member.user.id, Seat.member.user.username).where(

@@ -11,8 +11,9 @@ import subprocess
 import pytest
 import segno
 
-from review import access_notice, auth, tracking
-from review.tables import AuditEvent, Case
+from review.accounts import auth
+from review.cases import access_notice, tracking
+from review.core.tables import AuditEvent, Case
 from tests import factories
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from review import ratelimit
-from review.access_codes import ALPHABET
-from review.tables import AuditEvent, Case
+from review.core import ratelimit
+from review.core.secrets import ALPHABET
+from review.core.tables import AuditEvent, Case
 from tests import factories
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]

@@ -25,7 +25,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from panels.tables import Seat
-from review import auth
+from review.accounts import auth
 from tests import factories
 from tests.integration.scoring_helpers import convened_case
 
@@ -70,7 +70,7 @@ async def _world() -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
 @pytest.fixture
 async def live_api() -> AsyncIterator[str]:
     """The app served over HTTP on this event loop (the database fixture runs its lifespan)."""
-    from review.web.app import app
+    from review.app import app
 
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning"))
     task = asyncio.create_task(server.serve())

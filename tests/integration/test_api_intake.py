@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from review import auth
-from review.tables import AuditEvent, Case
+from review.accounts import auth
+from review.core.tables import AuditEvent, Case
 from tests import factories
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]

@@ -12,9 +12,9 @@ from datetime import timedelta
 import pytest
 from httpx import AsyncClient
 
-from review import auth
-from review.access_codes import hash_token
-from review.tables import Account, ApiToken, AuditEvent, LoginSession
+from review.accounts import auth
+from review.core.secrets import hash_token
+from review.core.tables import Account, ApiToken, AuditEvent, LoginSession
 from tests import factories
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
@@ -196,7 +196,7 @@ async def test_token_and_session_lifetimes_are_the_settings() -> None:
     probe = _python("from review import auth; print(auth.SESSION_LIFETIME, auth.TOKEN_LIFETIME,"
                     " auth.COMPLAINANT_TOKEN_LIFETIME)",
                     SESSION_LIFETIME_HOURS="1.5", API_TOKEN_LIFETIME_HOURS="24", TRACK_TOKEN_LIFETIME_HOURS="0.5")
-    refused = _python("import review.settings", API_TOKEN_LIFETIME_HOURS="0")
+    refused = _python("import review.core.settings", API_TOKEN_LIFETIME_HOURS="0")
 
     assert row["expires_at"] - row["created_at"] == timedelta(days=7) == auth.TOKEN_LIFETIME
     assert f"Max-Age={12 * 3600}" in login.headers["set-cookie"]

@@ -11,12 +11,15 @@ import re
 import pytest
 from starlette.routing import BaseRoute, Mount, Route
 
-from review import auth, cases, settings
-from review.actors import Policy
-from review.convening import convene_panel
-from review.tables import ApiToken, Case
-from review.web import pages, scoring_pages
-from review.web.app import app
+from review.accounts import auth
+from review.app import app
+from review.cases import services as cases
+from review.cases import web as pages
+from review.convening.services import convene_panel
+from review.core import settings
+from review.core.actors import Policy
+from review.core.tables import ApiToken, Case
+from review.rulings import web as scoring_pages
 from tests import factories
 from tests.integration.test_verdict_lifecycle import issued_verdict
 

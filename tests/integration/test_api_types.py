@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from review import auth
-from review.tables import Case
+from review.accounts import auth
+from review.core.tables import Case
 from tests import factories
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]

@@ -12,8 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from review import audit, audit_heads, db
-from review.tables import AuditEvent, PublishedHead
+from review.core import db
+from review.core.audit import heads as audit_heads
+from review.core.audit import store as audit
+from review.core.tables import AuditEvent, PublishedHead
 from review.worker import WorkerSettings
 from tests import factories
 from tests.integration.panel_helpers import api, submit, web

@@ -13,7 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from review import auth, settings
+from review.accounts import auth
+from review.core import settings
 from tests import factories
 from tests.integration.test_verdict_lifecycle import issued_verdict
 
@@ -166,7 +167,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int,
     log_path = data_dir / "server.log"
     with log_path.open("wb") as log:
         # uvicorn as `review serve` runs it, without its font check (verdict PDFs play no part here)
-        process = subprocess.Popen([str(bin_dir / "python"), "-m", "uvicorn", "review.web.app:app", "--host",
+        process = subprocess.Popen([str(bin_dir / "python"), "-m", "uvicorn", "review.app:app", "--host",
                                     "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"],
                                    env=env, cwd=data_dir, stdout=log, stderr=subprocess.STDOUT)
     try:

@@ -7,12 +7,12 @@ import html
 
 import pytest
 
-from panels.roster_service import update_member
+from panels.services.roster import update_member
 from panels.tables import RosterMember, Seat
-from review import auth
-from review.actors import Actor
-from review.scoring_flow import save_sheet, submit_sheet
-from review.web import page_cache
+from review.accounts import auth
+from review.cases import page_cache
+from review.core.actors import Actor
+from review.rulings.sheets import save_sheet, submit_sheet
 from tests import factories
 from tests.conftest import run_jobs
 from tests.integration.scoring_helpers import convened_case, seated_now

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from review import audit, cases
-from review.assessments import assessments
-from review.convening import convene_panel
-from review.scoring_flow import submit_sheet
-from review.tables import Case, Verdict
-from review.verdicts import stored_path
+from review.assessments.services import assessments
+from review.cases import services as cases
+from review.convening.services import convene_panel
+from review.core.audit import store as audit
+from review.core.tables import Case, Verdict
+from review.rulings.sheets import submit_sheet
+from review.verdicts.services import stored_path
 from tests import factories
 from tests.conftest import run_jobs
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from httpx import AsyncClient, Response
 
-from review.tables import Case
+from review.core.tables import Case
 from tests import factories
 from tests.integration.panel_helpers import complainant_token
 

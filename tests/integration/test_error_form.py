@@ -10,11 +10,13 @@ import re
 import httpx
 import pytest
 
-from review import auth, cases, criteria_admin
-from review.actors import Actor
-from review.api import v1
-from review.tables import AuditEvent, Case
-from review.web import pages
+from review.accounts import auth
+from review.cases import api as v1
+from review.cases import services as cases
+from review.cases import web as pages
+from review.core.actors import Actor
+from review.core.tables import AuditEvent, Case
+from scoring.services import criteria as criteria_admin
 from tests import factories
 from tests.integration.scoring_helpers import convened_case
 
@@ -204,7 +206,7 @@ async def test_criteria_rows_not_a_count_is_422_on_the_draft_page(rows: str) -> 
     office = await factories.account("office")
     versions = await criteria_admin.versions()
     content = await criteria_admin.load_content(versions[0]["id"])
-    from scoring.criteria import content_json
+    from scoring.domain.criteria import content_json
 
     set_id = await criteria_admin.create_draft(actor=office, content=content_json(content))
     async with factories.client() as http:

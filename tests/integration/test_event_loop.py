@@ -8,8 +8,8 @@ import threading
 import pytest
 from argon2 import PasswordHasher
 
-from review import auth
-from review.errors import Unauthorized
+from review.accounts import auth
+from review.core.errors import Unauthorized
 from tests import factories
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
@@ -70,7 +70,9 @@ async def test_verdicts_render_on_a_separate_process_when_jobs_run_in_the_web_pr
 ) -> None:
     import os
 
-    from review import settings, verdict_signing, verdicts
+    from review.core import settings
+    from review.verdicts import services as verdicts
+    from review.verdicts import signing as verdict_signing
     from tests.integration.test_verdict_render import make_doc
 
     if settings.REDIS_URL:
@@ -92,8 +94,8 @@ async def test_verdicts_render_on_a_separate_process_when_jobs_run_in_the_web_pr
 async def test_sqlite_waits_for_another_process_write_without_holding_the_event_loop() -> None:
     import sqlite3
 
-    from review import db, settings
-    from review.tables import Department
+    from review.core import db, settings
+    from review.core.tables import Department
 
     if not db.is_sqlite():
         pytest.skip("SQLite only")
@@ -121,8 +123,8 @@ async def test_sqlite_waits_for_another_process_write_without_holding_the_event_
 
 
 async def test_password_checks_past_the_queue_limit_are_refused_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    from review import settings
-    from review.errors import RateLimited
+    from review.core import settings
+    from review.core.errors import RateLimited
 
     await factories.account("office", username="clerk")
     monkeypatch.setattr(settings, "PASSWORD_HASH_QUEUE", 2)
@@ -136,7 +138,7 @@ async def test_password_checks_past_the_queue_limit_are_refused_at_once(monkeypa
 async def test_a_run_of_statements_gives_the_loop_a_turn_between_them() -> None:
     """A job making statement after statement (a bulk issuance) must not hold the pages until it ends: on
     SQLite, whose calls answer at once on the loop's thread, an await without a wait gives nobody a turn."""
-    from review import db
+    from review.core import db
 
     turns = 0
 

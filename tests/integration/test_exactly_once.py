@@ -20,22 +20,24 @@ import asyncpg
 import httpx
 import pytest
 
-from panels.challenges import decide_challenge, raise_challenge
-from panels.composition import save_template
-from panels.invitations import answer_invitation, expire_invitations
+from panels.services.challenges import decide_challenge, raise_challenge
+from panels.services.invitations import answer_invitation, expire_invitations
+from panels.services.templates import save_template
 from panels.tables import Challenge, CompositionTemplate, Panel, Seat
-from review import cases, db, verdicts
-from review.actors import Actor
-from review.convening import convene_panel
-from review.criteria_admin import create_draft, publish_criteria
-from review.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
-from review.errors import ServiceError
-from review.holiday_import import load_year, text_rows
-from review.lifecycle import Action
-from review.reconsideration import decide_reconsideration, request_reconsideration
-from review.scoring_flow import submit_sheet
-from review.tables import AuditEvent, Case, Holiday, Verdict
-from scoring.default_criteria import DEFAULT_CRITERIA, DEFAULT_RULE
+from review.cases import services as cases
+from review.cases.lifecycle import Action
+from review.convening.services import convene_panel
+from review.core import db
+from review.core.actors import Actor
+from review.core.errors import ServiceError
+from review.core.tables import AuditEvent, Case, Holiday, Verdict
+from review.holidays.importing import load_year, text_rows
+from review.rulings.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
+from review.rulings.reconsideration import decide_reconsideration, request_reconsideration
+from review.rulings.sheets import submit_sheet
+from review.verdicts import services as verdicts
+from scoring.domain.default_criteria import DEFAULT_CRITERIA, DEFAULT_RULE
+from scoring.services.criteria import create_draft, publish_criteria
 from scoring.tables import CriteriaSet, Deliberation, Reconsideration, Ruling
 from tests import factories
 from tests.integration.panel_helpers import accepted_case, api

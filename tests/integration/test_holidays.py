@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from panels.invitations import invite
+from panels.services.invitations import invite
 from panels.tables import Seat
-from review import holidays
-from review.actors import Actor
-from review.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
-from review.holiday_import import load_file, load_year, text_rows
-from review.scoring_flow import submit_sheet
-from review.tables import AuditEvent, Holiday, ProvisionalDeadline, Verdict
-from review.verdicts import stored_path
-from review.workdays import package_rows
+from review.core.actors import Actor
+from review.core.tables import AuditEvent, Holiday, ProvisionalDeadline, Verdict
+from review.core.workdays import package_rows
+from review.holidays import services as holidays
+from review.holidays.importing import load_file, load_year, text_rows
+from review.rulings.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
+from review.rulings.sheets import submit_sheet
+from review.verdicts.services import stored_path
 from scoring.tables import Ruling
 from tests import factories
 from tests.conftest import run_jobs

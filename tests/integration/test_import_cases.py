@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from review.actors import Actor
-from review.errors import ServiceError
-from review.importing import FLAT_COLUMNS, import_cases
-from review.tables import AuditEvent, Case
+from review.cases.importing import FLAT_COLUMNS, import_cases
+from review.core.actors import Actor
+from review.core.errors import ServiceError
+from review.core.tables import AuditEvent, Case
 from tests import factories
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]

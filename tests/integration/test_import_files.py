@@ -15,10 +15,10 @@ import pytest
 from openpyxl import Workbook
 
 from panels.tables import RosterMember
-from review import settings
-from review.actors import Actor
-from review.importing import FLAT_COLUMNS, import_cases
-from review.tables import Case, ImportJob
+from review.cases.importing import FLAT_COLUMNS, import_cases
+from review.core import settings
+from review.core.actors import Actor
+from review.core.tables import Case, ImportJob
 from tests import factories
 from tests.conftest import run_jobs
 from tests.integration.panel_helpers import api, submit, web
@@ -193,7 +193,7 @@ async def test_a_job_over_the_limits_ends_failed_with_the_reason(monkeypatch: py
 
 
 async def test_holiday_notice_in_gbk_loads_and_a_broken_xlsx_keeps_the_form() -> None:
-    from review import holidays
+    from review.holidays import services as holidays
     from tests.integration.panel_helpers import csrf_of
 
     office = await _office()

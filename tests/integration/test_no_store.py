@@ -8,9 +8,9 @@ import pytest
 from httpx import Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from review import auth
-from review.actors import Actor, Policy
-from review.web.app import app
+from review.accounts import auth
+from review.app import app
+from review.core.actors import Actor, Policy
 from tests import factories
 from tests.integration.panel_helpers import complainant_token
 from tests.integration.test_verdict_lifecycle import issued_verdict

@@ -8,10 +8,10 @@ import pytest
 from openapi_spec_validator import validate
 from starlette.routing import BaseRoute, Mount, Route
 
-from review.actors import OFFICE, PUBLIC
-from review.api import openapi
-from review.web.app import app
-from review.web.guard import route
+from review.app import app
+from review.core.actors import OFFICE, PUBLIC
+from review.core.api import openapi
+from review.core.web.guard import route
 from tests import factories
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]

@@ -7,15 +7,16 @@ from typing import Any
 
 import pytest
 
-from panels.challenges import decide_challenge, raise_challenge
-from panels.invitations import answer_invitation, member_load
+from panels.services.challenges import decide_challenge, raise_challenge
+from panels.services.invitations import answer_invitation, member_load
 from panels.tables import Challenge, Panel, Seat
-from review import cases, rounds
-from review.actors import Actor
-from review.convening import convene_panel, current_loads
-from review.errors import Conflict
-from review.lifecycle import Action
-from review.scoring_flow import submit_sheet
+from review.cases import services as cases
+from review.cases.lifecycle import Action
+from review.convening import rounds
+from review.convening.services import convene_panel, current_loads
+from review.core.actors import Actor
+from review.core.errors import Conflict
+from review.rulings.sheets import submit_sheet
 from tests import factories
 from tests.integration.panel_helpers import (
     accepted_case,
@@ -168,7 +169,7 @@ async def _under_review() -> dict[str, Any]:
 
 
 async def _complainant(number: str, code: str) -> Actor:
-    from review import auth
+    from review.accounts import auth
 
     actor = await auth.token_actor(await complainant_token(number, code))
     assert actor is not None

@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from panels.draw import from_snapshot, template_from_json
-from panels.draw_record import record_draw, record_json
-from panels.invitations import answer_invitation
-from panels.tables import Panel, RosterMember, Seat
+from panels.domain.draw import from_snapshot, template_from_json
+from panels.domain.draw_record import record_draw, record_json
 from panels.verify import main as verify_main
-from review.draws import verify_panel
-from review.scoring_flow import submit_sheet
+from panels.services.invitations import answer_invitation
+from panels.tables import Panel, RosterMember, Seat
+from review.convening.draws import verify_panel
+from review.rulings.sheets import submit_sheet
 from tests import factories
 from tests.integration import scoring_helpers
 from tests.integration.panel_helpers import (
@@ -199,7 +199,7 @@ async def test_verify_draw_command_exit_codes() -> None:
 async def test_draw_with_a_member_unavailable_today_still_verifies() -> None:
     from datetime import UTC, datetime, timedelta
 
-    from panels.roster_service import declare
+    from panels.services.roster import declare
 
     office = await factories.account("office")
     members = await factories.roster()

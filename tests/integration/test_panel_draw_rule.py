@@ -8,9 +8,9 @@ import json
 import pytest
 
 from panels.tables import Panel, RosterMember, Seat
-from review import rounds
-from review.convening import convene_panel
-from review.seeding import seed_demo_templates
+from review.convening import rounds
+from review.convening.services import convene_panel
+from review.demo.seeding import seed_demo_templates
 from tests import factories
 from tests.integration.panel_helpers import accepted_case, convened_case, panel_row, run_jobs, seats_of
 
@@ -105,7 +105,7 @@ async def test_demo_township_category_round_seats_a_township_representative() ->
 
 
 async def test_convene_load_margin_comes_from_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
-    from review import settings
+    from review.core import settings
 
     monkeypatch.setattr(settings, "PANEL_LOAD_MARGIN", 1.5)
     office = await factories.account("office")

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
-from panels.invitations import answer_invitation, expire_invitations
+from panels.services.invitations import answer_invitation, expire_invitations
 from panels.tables import Panel, Seat
-from review import panel_jobs
-from review.draws import verify_panel
-from review.errors import Conflict, Forbidden, Invalid
-from review.holidays import add_workdays
+from review.convening import jobs as panel_jobs
+from review.convening.draws import verify_panel
+from review.core.errors import Conflict, Forbidden, Invalid
+from review.holidays.services import add_workdays
 from tests import factories
 from tests.integration.panel_helpers import (
     api,

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from starlette.routing import Route
 
-from review import auth
-from review.actors import Actor
-from review.api.panels import routes as api_routes
-from review.web.csrf import tracking_token
-from review.web.panel_pages import routes as web_routes
+from panels.api import routes as api_routes
+from panels.web import routes as web_routes
+from review.accounts import auth
+from review.core.actors import Actor
+from review.core.web.csrf import tracking_token
 from tests import factories
 from tests.integration.panel_helpers import complainant_token
 

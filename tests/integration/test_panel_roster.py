@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from panels.roster_service import declare, import_roster, update_member
+from panels.services.roster import declare, import_roster, update_member
 from panels.tables import RosterMember
-from review.actors import Actor
-from review.convening import convene_panel
-from review.errors import Forbidden, Invalid
+from review.convening.services import convene_panel
+from review.core.actors import Actor
+from review.core.errors import Forbidden, Invalid
 from tests import factories
 from tests.integration.panel_helpers import (
     accepted_case,

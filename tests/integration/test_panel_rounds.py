@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from panels.tables import ConveningRound, Panel, Seat
-from review import rounds
-from review.actors import Actor
-from review.errors import Conflict, Forbidden
+from review.convening import rounds
+from review.core.actors import Actor
+from review.core.errors import Conflict, Forbidden
 from tests import factories
 from tests.integration.panel_helpers import accepted_case, api, case_row, events, run_jobs, submit, web
 

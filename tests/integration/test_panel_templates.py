@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from panels.composition import save_template
+from panels.services.templates import save_template
 from panels.tables import CompositionTemplate, Panel
-from review.convening import convene_panel
-from review.errors import Forbidden, Invalid
+from review.convening.services import convene_panel
+from review.core.errors import Forbidden, Invalid
 from tests import factories
 from tests.integration.panel_helpers import accepted_case, api, events, seats_of, submit, web
 

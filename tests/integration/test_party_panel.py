@@ -8,10 +8,10 @@ import re
 
 import pytest
 
-from panels.challenges import raise_challenge
-from panels.invitations import answer_invitation
+from panels.services.challenges import raise_challenge
+from panels.services.invitations import answer_invitation
 from panels.tables import Challenge, Seat
-from review.errors import Conflict
+from review.core.errors import Conflict
 from tests import factories
 from tests.integration.panel_helpers import (
     api,

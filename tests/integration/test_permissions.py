@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 from starlette.routing import BaseRoute, Mount
 
-from review import auth, cases
-from review.actors import PUBLIC, Actor
-from review.convening import convene_panel
-from review.tables import Case
-from review.web.app import app
+from review.accounts import auth
+from review.app import app
+from review.cases import services as cases
+from review.convening.services import convene_panel
+from review.core.actors import PUBLIC, Actor
+from review.core.tables import Case
 from tests import factories
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from httpx import AsyncClient, Response
 
-from review import auth
-from review.tables import Case, Verdict
-from review.verdicts import stored_path
+from review.accounts import auth
+from review.core.tables import Case, Verdict
+from review.verdicts.services import stored_path
 from tests import factories
 from tests.conftest import run_jobs
 

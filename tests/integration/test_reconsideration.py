@@ -9,12 +9,13 @@ from datetime import timedelta
 import pytest
 
 from panels.tables import Panel, Seat
-from review import audit, verdicts
-from review.actors import Actor
-from review.assessments import assessments
-from review.reconsideration import decide_reconsideration, request_reconsideration, window
-from review.scoring_flow import submit_sheet
-from review.tables import Case, Verdict
+from review.assessments.services import assessments
+from review.core.actors import Actor
+from review.core.audit import store as audit
+from review.core.tables import Case, Verdict
+from review.rulings.reconsideration import decide_reconsideration, request_reconsideration, window
+from review.rulings.sheets import submit_sheet
+from review.verdicts import services as verdicts
 from scoring.tables import Reconsideration, Ruling
 from tests import factories
 from tests.conftest import run_jobs
@@ -48,7 +49,7 @@ async def test_accepted_reconsideration_seats_a_larger_new_panel_and_supersedes_
 
     await request_reconsideration(number=number, actor=complainant, reason="评议组未考虑已提交的维修记录。")
     assert await decide_reconsideration(number=number, actor=office, accept=True) == "accepted"
-    from review.convening import convene_panel
+    from review.convening.services import convene_panel
 
     second_panel = await convene_panel(number=number, actor=office)
     await accept_invitations(number)
@@ -85,7 +86,7 @@ async def test_reconsideration_is_asked_once_in_time_by_a_party_of_the_case() ->
     stranger = await factories.account("liaison", department_id=await factories.department("CDSW", "成都市水务局"))
     member = (await factories.seated_members(number))[0]
 
-    from review.errors import Conflict, Forbidden, Invalid, NotFound
+    from review.core.errors import Conflict, Forbidden, Invalid, NotFound
 
     with pytest.raises(Forbidden):
         await request_reconsideration(number=number, actor=member, reason="理由")
@@ -116,7 +117,7 @@ async def test_liaison_asks_through_the_api_and_the_office_accepts_on_the_web() 
     department_id = (await Case.select(Case.department).where(Case.id == complainant.case_id).first().run())[
         "department"]
     liaison = await factories.account("liaison", department_id=department_id)
-    from review import auth
+    from review.accounts import auth
 
     async with factories.client(Authorization=f"Bearer {await auth.issue_token(liaison)}") as http:
         asked = await http.post(f"/api/v1/cases/{number}/reconsideration", json={"reason": "整改已完成，请复核。"})
@@ -143,7 +144,7 @@ def _named(name: str, text: str) -> bool:
 
 
 async def test_reconsideration_verdict_names_its_own_panel_and_chair_and_pages_show_both_panels() -> None:
-    from review.convening import convene_panel
+    from review.convening.services import convene_panel
     from tests.integration.panel_helpers import web
     from tests.integration.test_verdict_lifecycle import pdf_text
 

@@ -7,7 +7,7 @@ import uuid
 import asyncpg
 import pytest
 
-from review import db
+from review.core import db
 from tests.conftest import _PG_BASE
 
 # SQLite is built from the definitions themselves, so the SQLite run leaves this test out.

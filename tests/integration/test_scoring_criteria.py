@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from review.criteria_admin import create_draft, load_content, publish_criteria, update_draft
-from review.errors import Conflict, Forbidden, Invalid
-from scoring.criteria import content_hash
-from scoring.default_criteria import DEFAULT_CRITERIA, DEFAULT_NAME, DEFAULT_RULE
+from review.core.errors import Conflict, Forbidden, Invalid
+from scoring.domain.criteria import content_hash
+from scoring.domain.default_criteria import DEFAULT_CRITERIA, DEFAULT_NAME, DEFAULT_RULE
+from scoring.services.criteria import create_draft, load_content, publish_criteria, update_draft
 from scoring.tables import CriteriaSet, Criterion
 from tests import factories
 
@@ -59,7 +59,7 @@ async def test_default_set_hash_is_over_the_canonical_form() -> None:
 
     assert row["content_hash"] == content_hash(await load_content(row["id"]))
     reordered = {"rule": dict(reversed(list(DEFAULT_RULE.items()))), "criteria": DEFAULT_CRITERIA, "name": DEFAULT_NAME}
-    from scoring.criteria import parse_content
+    from scoring.domain.criteria import parse_content
     assert content_hash(parse_content(reordered)) == row["content_hash"]
 
 
@@ -83,7 +83,7 @@ async def test_public_page_and_api_list_every_version_with_dates_and_hash() -> N
 
 
 async def test_case_convened_keeps_its_version_after_a_new_one_is_published() -> None:
-    from review.tables import Case
+    from review.core.tables import Case
     from tests.integration.scoring_helpers import convened_case
 
     number, _, office, _ = await convened_case()

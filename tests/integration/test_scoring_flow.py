@@ -7,8 +7,11 @@ import os
 
 import pytest
 
-from review import db
-from review.deliberation import (
+from review.cases.visibility import visible_case
+from review.core import db
+from review.core.errors import Conflict, Forbidden, Invalid
+from review.core.tables import Case
+from review.rulings.deliberation import (
     add_dissent,
     close_scoring,
     issue_ruling,
@@ -16,11 +19,8 @@ from review.deliberation import (
     save_reasoning,
     sign_reasoning,
 )
-from review.errors import Conflict, Forbidden, Invalid
-from review.scoring_flow import save_sheet, submit_sheet
-from review.scoring_view import scoring_view
-from review.tables import Case
-from review.visibility import visible_case
+from review.rulings.page import scoring_view
+from review.rulings.sheets import save_sheet, submit_sheet
 from scoring.tables import Ruling, Score, ScoreSheet, ScoreSheetRevision
 from tests import factories
 from tests.integration.scoring_helpers import convened_case, seated_now
@@ -207,8 +207,8 @@ async def test_fifty_concurrent_issue_calls_make_exactly_one_ruling() -> None:
 async def test_first_submissions_on_cases_pinned_to_different_versions_are_all_kept() -> None:
     """Sheets alternate between a case on the first criteria version and one on the second: each is written
     against its own case's version, whatever the sheet saved just before was pinned to."""
-    from review.criteria_admin import create_draft, publish_criteria
-    from scoring.default_criteria import DEFAULT_CRITERIA, DEFAULT_RULE
+    from scoring.domain.default_criteria import DEFAULT_CRITERIA, DEFAULT_RULE
+    from scoring.services.criteria import create_draft, publish_criteria
 
     old_number, _, office, _ = await convened_case()
     criteria = [dict(c) for c in DEFAULT_CRITERIA]
@@ -306,7 +306,7 @@ def _body(c3: str) -> str:
 async def test_api_refuses_a_score_value_that_is_not_an_integer_on_the_scale(c3: str) -> None:
     number, _, _, _ = await convened_case()
     member = (await seated_now(number))[0]
-    from review import auth
+    from review.accounts import auth
 
     async with factories.client(Authorization=f"Bearer {await auth.issue_token(member)}",
                                 **{"Content-Type": "application/json"}) as api:
@@ -323,7 +323,7 @@ async def test_api_refuses_a_score_value_that_is_not_an_integer_on_the_scale(c3:
 async def test_api_refuses_nan_and_infinity_as_invalid_json(constant: str) -> None:
     number, _, _, _ = await convened_case()
     member = (await seated_now(number))[0]
-    from review import auth
+    from review.accounts import auth
 
     async with factories.client(Authorization=f"Bearer {await auth.issue_token(member)}") as api:
         response = await api.post(f"/api/v1/cases/{number}/scores", content=_body(constant).encode(),
@@ -337,7 +337,7 @@ async def test_api_refuses_nan_and_infinity_as_invalid_json(constant: str) -> No
 async def test_api_keeps_a_score_given_as_a_json_integer() -> None:
     number, _, _, _ = await convened_case()
     member = (await seated_now(number))[0]
-    from review import auth
+    from review.accounts import auth
 
     async with factories.client(Authorization=f"Bearer {await auth.issue_token(member)}") as api:
         response = await api.post(f"/api/v1/cases/{number}/scores", content=_body("5").encode(),
@@ -351,7 +351,7 @@ async def test_api_keeps_a_score_given_as_a_json_integer() -> None:
 async def test_form_refuses_a_radio_value_that_is_not_a_level(c3: str) -> None:
     number, _, _, _ = await convened_case()
     member = (await seated_now(number))[0]
-    from review import auth
+    from review.accounts import auth
 
     token, csrf = await auth.start_session(member)
     form = {"csrf_token": csrf, "revision": "0"}
@@ -378,7 +378,7 @@ async def _signed(number: str, office: object) -> tuple[object, list]:
 
 async def _web(actor: object) -> tuple[dict[str, str], str]:
     """A signed-in browser: its cookie header and the CSRF token of its session's forms."""
-    from review import auth
+    from review.accounts import auth
 
     token, csrf = await auth.start_session(actor)
     return {"Cookie": f"rv_session={token}"}, csrf
@@ -534,7 +534,7 @@ MARK = "查看他人评分后修改"
 
 
 async def _bearer(actor: object) -> dict[str, str]:
-    from review import auth
+    from review.accounts import auth
 
     return {"Authorization": f"Bearer {await auth.issue_token(actor)}"}
 

@@ -12,13 +12,14 @@ import krippendorff
 import numpy as np
 import pytest
 
-from review import auth, cases
-from review.actors import Actor
-from review.convening import convene_panel
-from review.criteria_admin import create_draft, publish_criteria
-from review.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
-from review.scoring_flow import save_sheet, submit_sheet
-from scoring.default_criteria import DEFAULT_CRITERIA, DEFAULT_NAME, DEFAULT_RULE
+from review.accounts import auth
+from review.cases import services as cases
+from review.convening.services import convene_panel
+from review.core.actors import Actor
+from review.rulings.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
+from review.rulings.sheets import save_sheet, submit_sheet
+from scoring.domain.default_criteria import DEFAULT_CRITERIA, DEFAULT_NAME, DEFAULT_RULE
+from scoring.services.criteria import create_draft, publish_criteria
 from tests import factories
 from tests.integration.panel_helpers import complainant_token
 
@@ -164,8 +165,8 @@ async def test_quality_with_no_closed_panel_is_empty_not_an_error() -> None:
 
 
 def test_chart_uses_presentation_attributes_and_fits_the_screen() -> None:
-    from review.rater_quality import MemberRow, lean_chart
-    from scoring.quality import MemberLean
+    from scoring.domain.quality import MemberLean
+    from scoring.rater_quality import MemberRow, lean_chart
 
     members = [MemberRow(MemberLean(i, 30, d, abs(d)), f"评议员<{i}>", "律师") for i, d in enumerate([-1.5, 0.0, 2.0])]
 

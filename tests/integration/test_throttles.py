@@ -17,8 +17,8 @@ import pytest
 import uvicorn
 from httpx import ASGITransport, AsyncClient, Response
 
-from review import ratelimit, settings
-from review.web.app import create_app
+from review.app import create_app
+from review.core import ratelimit, settings
 from tests import factories
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
@@ -30,7 +30,7 @@ CLIENT_LIMIT = 20  # TRACK_FAILURES_PER_CLIENT and LOGIN_FAILURES_PER_CLIENT in 
 
 
 def _client(peer: tuple[str, int] = STRANGER, app: Any = None, **headers: str) -> AsyncClient:
-    from review.web.app import app as served
+    from review.app import app as served
 
     return AsyncClient(transport=ASGITransport(app=app or served, client=peer), base_url="http://testserver",
                        headers=headers)
@@ -225,7 +225,7 @@ async def _served() -> AsyncIterator[str]:
     from review import cli
 
     port = _free_port()
-    config = uvicorn.Config("review.web.app:app", host="127.0.0.1", port=port, **{**cli.SERVER_OPTIONS,
+    config = uvicorn.Config("review.app:app", host="127.0.0.1", port=port, **{**cli.SERVER_OPTIONS,
                                                                                    "lifespan": "off"})
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

@@ -9,11 +9,13 @@ import html
 import pytest
 import yaml
 
-from review import audit, auth, verdicts
-from review.actors import Actor
-from review.api import verdicts as verdicts_api
-from review.assessments import assessments
-from review.tables import AuditEvent, Case, Verdict
+from review.accounts import auth
+from review.assessments.services import assessments
+from review.core.actors import Actor
+from review.core.audit import store as audit
+from review.core.tables import AuditEvent, Case, Verdict
+from review.verdicts import api as verdicts_api
+from review.verdicts import services as verdicts
 from tests import factories
 from tests.conftest import run_jobs
 from tests.integration.panel_helpers import api, submit, web

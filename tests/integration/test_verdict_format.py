@@ -11,8 +11,8 @@ from itertools import pairwise
 import pdfplumber
 import pytest
 
-from review.verdict_document import CriterionLine
-from review.verdict_render import render_verdict_pdf
+from review.verdicts.document import CriterionLine
+from review.verdicts.render import render_verdict_pdf
 from tests.integration.test_verdict_render import make_doc
 
 pytestmark = pytest.mark.integration

@@ -17,11 +17,15 @@ from pathlib import Path
 
 import pytest
 
-from review import audit, bulk_issuance, cases, db, verdicts
-from review.actors import Actor
-from review.convening import convene_panel
-from review.deliberation import issue_ruling
-from review.tables import AuditEvent, Verdict
+from review.cases import services as cases
+from review.convening.services import convene_panel
+from review.core import db
+from review.core.actors import Actor
+from review.core.audit import store as audit
+from review.core.tables import AuditEvent, Verdict
+from review.rulings.deliberation import issue_ruling
+from review.verdicts import bulk as bulk_issuance
+from review.verdicts import services as verdicts
 from tests import factories
 from tests.conftest import run_jobs
 from tests.integration.panel_helpers import csrf_of
@@ -31,8 +35,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 
 async def scored_case(office: Actor, **payload: object) -> str:
     """A case scored by its whole panel, scoring closed and the reasoning signed: ready to issue."""
-    from review.deliberation import add_dissent, close_scoring, save_reasoning, sign_reasoning
-    from review.scoring_flow import submit_sheet
+    from review.rulings.deliberation import add_dissent, close_scoring, save_reasoning, sign_reasoning
+    from review.rulings.sheets import submit_sheet
     from tests.integration.scoring_helpers import accept_invitations, seated_now
 
     number, _ = await factories.case(**payload)
@@ -128,7 +132,7 @@ async def test_both_files_are_signed_and_verify_reports_the_signature_web_and_ap
     from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    from review import verdict_signing
+    from review.verdicts import signing as verdict_signing
 
     office = await factories.account("office")
     await factories.roster()
@@ -170,7 +174,7 @@ async def test_both_files_are_signed_and_verify_reports_the_signature_web_and_ap
 
 
 async def _token(actor: Actor) -> str:
-    from review import auth
+    from review.accounts import auth
 
     return await auth.issue_token(actor)
 
@@ -349,7 +353,7 @@ async def test_a_verdict_left_pending_is_rendered_by_the_periodic_sweep() -> Non
     assert again["status"] == "valid"
     # The same documents again; only the signature (its signing time) differs, and the new files are the ones
     # recorded, each with an intact signature.
-    from review import verdict_signing
+    from review.verdicts import signing as verdict_signing
 
     for version in ("full", "public"):
         before = verdicts.stored_path(rendered[f"{version}_sha256"]).read_bytes()

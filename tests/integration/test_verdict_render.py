@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from review.verdict_document import (
+from review.verdicts.document import (
     CriterionLine,
     PanelSeatLine,
     VerdictDocument,
     document_date,
     document_number,
 )
-from review.verdict_render import (
+from review.verdicts.render import (
     PDF_TEMPLATE_DIR,
     VerdictURLFetcher,
     build_verdict_html,

@@ -11,8 +11,9 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from review import settings, verdict_signing
-from review.verdict_render import render_verdict_pdf
+from review.core import settings
+from review.verdicts import signing as verdict_signing
+from review.verdicts.render import render_verdict_pdf
 from tests.integration.test_verdict_render import make_doc
 
 pytestmark = pytest.mark.integration

@@ -21,9 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from review import cases, settings, verdicts
-from review.deliberation import issue_ruling
-from review.queue import VERDICT_QUEUE, job_id
+from review.cases import services as cases
+from review.core import settings
+from review.core.jobs import VERDICT_QUEUE, job_id
+from review.rulings.deliberation import issue_ruling
+from review.verdicts import services as verdicts
 from tests import factories
 from tests.conftest import REDIS_URL
 from tests.integration.test_verdict_lifecycle import scored_case

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from review.access_codes import (
+from review.core.secrets import (
     ALPHABET,
     LENGTH,
     code_matches,

@@ -8,14 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scoring.aggregate import (
+from scoring.domain.aggregate import (
     CriterionSpec,
     RulingRule,
     Sheet,
     aggregate_scores,
     grade_for,
 )
-from scoring.default_criteria import DEFAULT_CRITERIA, DEFAULT_RULE
+from scoring.domain.default_criteria import DEFAULT_CRITERIA, DEFAULT_RULE
 
 pytestmark = pytest.mark.unit
 

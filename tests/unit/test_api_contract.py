@@ -7,7 +7,7 @@ from typing import Literal
 import msgspec
 import pytest
 
-from review.api.contract import Text, invalid
+from review.core.api.contract import Text, invalid
 
 pytestmark = pytest.mark.unit
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from panels.assignment import (
+from panels.domain.assignment import (
     KIND_BITS,
     RoundAssignment,
     RoundCase,
@@ -17,8 +17,8 @@ from panels.assignment import (
     conflict_mask,
     kinds_of,
 )
-from panels.conflicts import Candidate, CaseFacts, ConflictKind, conflicts_of
-from panels.draw import Template
+from panels.domain.conflicts import Candidate, CaseFacts, ConflictKind, conflicts_of
+from panels.domain.draw import Template
 
 pytestmark = pytest.mark.unit
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from review.audit_chain import (
+from review.core.audit.chain import (
     CONTENT_BROKEN,
     GENESIS,
     LINK_BROKEN,

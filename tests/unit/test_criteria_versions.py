@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.aggregate import Aggregate, CriterionSpec, RulingRule, Sheet, aggregate_scores
-from scoring.criteria import (
+from scoring.domain.aggregate import Aggregate, CriterionSpec, RulingRule, Sheet, aggregate_scores
+from scoring.domain.criteria import (
     ROLE_CODES,
     CriteriaContent,
     DraftInvalid,
@@ -25,8 +25,8 @@ from scoring.criteria import (
     parse_content,
     parse_rule,
 )
-from scoring.default_criteria import DEFAULT_CRITERIA, DEFAULT_NAME, DEFAULT_RULE
-from scoring.default_criteria import content_hash as default_content_hash
+from scoring.domain.default_criteria import DEFAULT_CRITERIA, DEFAULT_NAME, DEFAULT_RULE
+from scoring.domain.default_criteria import content_hash as default_content_hash
 
 pytestmark = pytest.mark.unit
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from review import demo_data as dd
+from review.demo import data as dd
 
 pytestmark = pytest.mark.unit
 

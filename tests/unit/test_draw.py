@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from panels.conflicts import Candidate, CaseFacts, ConflictKind, conflicts_of
-from panels.draw import (
+from panels.domain.conflicts import Candidate, CaseFacts, ConflictKind, conflicts_of
+from panels.domain.draw import (
     RULE_1,
     DrawnSeat,
     DrawRule,
@@ -31,7 +31,7 @@ from panels.draw import (
     roster_snapshot,
     seed_hash,
 )
-from panels.draw_record import (
+from panels.domain.draw_record import (
     DrawRecord,
     Verification,
     public_view,

@@ -9,9 +9,9 @@ from fractions import Fraction
 
 import pytest
 
-from panels.assignment import RoundCase, assign_round
-from panels.conflicts import Candidate, CaseFacts, ConflictKind
-from panels.draw import (
+from panels.domain.assignment import RoundCase, assign_round
+from panels.domain.conflicts import Candidate, CaseFacts, ConflictKind
+from panels.domain.draw import (
     DEFAULT_LOAD_MARGIN,
     RULE_1,
     DrawRule,
@@ -21,8 +21,8 @@ from panels.draw import (
     roster_hash,
     roster_snapshot,
 )
-from panels.draw_record import public_view, record_draw, record_from_json, record_json, verify_draw
-from review import demo_data
+from panels.domain.draw_record import public_view, record_draw, record_from_json, record_json, verify_draw
+from review.demo import data as demo_data
 
 pytestmark = pytest.mark.unit
 

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from panels.conflicts import Candidate
-from panels.draw import DrawRule, Template
-from panels.draw_record import pseudonym, record_draw, record_refill, replay_json, verify_draw
+from panels.domain.conflicts import Candidate
+from panels.domain.draw import DrawRule, Template
+from panels.domain.draw_record import pseudonym, record_draw, record_refill, replay_json, verify_draw
 from panels.verify import NotReplayable, main, replay
 from tests.unit.test_draw import FACTS, ROSTER, TEMPLATE_V2, cases, rosters, templates
 
@@ -243,7 +243,7 @@ def test_verify_command_exit_codes_and_printed_panel(
 _GUARD = """
 import sys, runpy
 sys.path.insert(0, sys.argv[1])
-ALLOWED = {"panels", "panels.verify", "panels.draw", "panels.conflicts"}
+ALLOWED = {"panels", "panels.domain", "panels.verify", "panels.domain.draw", "panels.domain.conflicts"}
 class Guard:
     def find_spec(self, name, path=None, target=None):
         top = name.partition(".")[0]
@@ -277,4 +277,4 @@ def test_verify_command_runs_on_the_standard_library_and_the_pure_draw_only(tmp_
     assert done.returncode == 0, done.stderr
     assert "复算通过" in done.stdout
     loaded = done.stdout.rsplit("LOADED ", 1)[1].split()[0].split(",")
-    assert set(loaded) <= {"panels", "panels.verify", "panels.draw", "panels.conflicts", "__main__"}
+    assert set(loaded) <= {"panels", "panels.domain", "panels.verify", "panels.domain.draw", "panels.domain.conflicts", "__main__"}

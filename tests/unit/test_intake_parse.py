@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from review.errors import Invalid
-from review.intake import parse_intake, payload_hash
+from review.cases.intake import parse_intake, payload_hash
+from review.core.errors import Invalid
 
 pytestmark = pytest.mark.unit
 

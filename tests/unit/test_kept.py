@@ -1,6 +1,6 @@
 """A process's kept entries: bounded, the least recently used leaving first."""
 
-from review.kept import Kept
+from review.core.kept import Kept
 
 
 def test_the_least_recently_used_entry_leaves_first() -> None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from review.lifecycle import RULES, Action, Status, TransitionRefused, allowed_actions, transition
+from review.cases.lifecycle import RULES, Action, Status, TransitionRefused, allowed_actions, transition
 
 pytestmark = pytest.mark.unit
 
@@ -184,7 +184,7 @@ def test_every_recorded_action_has_a_chinese_label() -> None:
     import re
     from pathlib import Path
 
-    from review.lifecycle import ACTION_LABELS, Action
+    from review.cases.lifecycle import ACTION_LABELS, Action
 
     root = Path(__file__).resolve().parents[2]
     recorded = {m for package in ("review", "panels", "scoring") for path in (root / package).rglob("*.py")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from review.masking import Complainant, mask_case_row, mask_name, mask_text
+from review.core.privacy import Complainant, mask_case_row, mask_name, mask_text
 
 pytestmark = pytest.mark.unit
 

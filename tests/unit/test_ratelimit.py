@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from review.ratelimit import Throttle, backoff, client_key
-from review.web.client_address import trusted_proxies
+from review.core.ratelimit import Throttle, backoff, client_key
+from review.core.web.client_address import trusted_proxies
 
 pytestmark = pytest.mark.unit
 

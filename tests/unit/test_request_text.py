@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from review.errors import Invalid
-from review.input_text import MAX_JSON_DEPTH, check_json, refuse_unstorable
-from review.params import LARGEST, int_param
+from review.core.errors import Invalid
+from review.core.input_text import MAX_JSON_DEPTH, check_json, refuse_unstorable
+from review.core.params import LARGEST, int_param
 
 pytestmark = pytest.mark.unit
 

@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from scoring.values import BadValue, form_value, score_value
+from scoring.domain.values import BadValue, form_value, score_value
 
 
 @pytest.mark.parametrize(

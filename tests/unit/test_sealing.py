@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scoring.sealing import SheetInfo, Viewer, history_access, saved_after_viewing, visible_sheets
+from scoring.domain.sealing import SheetInfo, Viewer, history_access, saved_after_viewing, visible_sheets
 
 pytestmark = pytest.mark.unit
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from review.workdays import Calendar, HolidayDay, package_rows, package_years
+from review.core.workdays import Calendar, HolidayDay, package_rows, package_years
 
 pytestmark = pytest.mark.unit
 

@@ -1,0 +1,129 @@
+"""The Starlette application: routes are data, every one with a declared policy."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from panels import api as panels_api
+from panels import web as panel_pages
+from review import jobs
+from review.accounts import api as tokens_api
+from review.accounts import web as account_pages
+from review.cases import api as v1
+from review.cases import web as pages
+from review.core import db, settings
+from review.core import jobs as queue
+from review.core.actors import PUBLIC
+from review.core.audit import api as audit_api
+from review.core.audit import store as audit
+from review.core.audit import web as audit_pages
+from review.core.errors import NotFound, ServiceError
+from review.core.web.body_limit import BodyLimit
+from review.core.web.client_address import forwarded_headers
+from review.core.web.failures import Failures
+from review.core.web.guard import error_response
+from review.holidays import api as holidays_api
+from review.holidays import web as holiday_pages
+from review.rulings import api as scoring_api
+from review.rulings import web as scoring_pages
+from review.verdicts import api as verdicts_api
+from review.verdicts import web as verdict_pages
+
+SECURITY_HEADERS = [
+    (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+
+
+class SecurityHeaders:
+    """Nothing a page loads comes from elsewhere; no framing; no sniffing."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class PolicyMount(Mount):
+    def __init__(self, *args, policy, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.policy = policy
+
+
+HTTP_REFUSALS = {404: ("not_found", "页面不存在"), 405: ("method_not_allowed", "不支持该请求方法"),
+                 400: ("bad_request", "请求无效")}
+
+
+async def http_refusal(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (no route, wrong method, unreadable request) in the documented form."""
+    status = getattr(exc, "status_code", 404)
+    if status == 404:
+        error: ServiceError = NotFound(*HTTP_REFUSALS[404])
+    else:
+        error = ServiceError(*HTTP_REFUSALS.get(status, ("bad_request", "请求无效")))
+        error.status = status
+    return error_response(request, error)
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    db.engine()
+    await db.start()
+    background = [asyncio.create_task(audit.sealer()), asyncio.create_task(db.checkpointer())]
+    if not settings.REDIS_URL:  # without a worker, this process also runs the periodic sweeps
+        background.append(asyncio.create_task(jobs.sweeper()))
+    try:
+        yield
+    finally:
+        for task in background:
+            task.cancel()
+        await queue.close()
+        await db.stop()
+
+
+def create_app(*, forwarded_allow_ips: str = settings.FORWARDED_ALLOW_IPS) -> Starlette:
+    api_routes = [*panels_api.routes, *scoring_api.routes, *verdicts_api.routes, *holidays_api.routes, *audit_api.routes,
+                  *tokens_api.routes, *v1.routes]
+    page_routes = [*panel_pages.routes, *scoring_pages.routes, *verdict_pages.routes, *holiday_pages.routes,
+                   *audit_pages.routes, *account_pages.routes, *pages.routes]
+    routes = [
+        Mount("/api/v1", routes=api_routes),
+        PolicyMount("/static", app=StaticFiles(directory=str(settings.TEMPLATES_DIR / "static")), policy=PUBLIC,
+                    name="static"),
+        *page_routes,
+    ]
+    return Starlette(
+        routes=routes,
+        # Outermost first: every answer gets the security headers, failures the documented form, and
+        # bodies are counted before any endpoint reads them.
+        middleware=[*forwarded_headers(forwarded_allow_ips), Middleware(SecurityHeaders), Middleware(Failures),
+                    Middleware(BodyLimit)],
+        exception_handlers={HTTPException: http_refusal},
+        lifespan=lifespan,
+    )
+
+
+app = create_app()

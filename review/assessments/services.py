@@ -1,0 +1,48 @@
+"""部门绩效考核: review outcomes per department and month, fed by each issued ruling."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from review.core.tables import AssessmentEntry
+
+# The published scheme (DESIGN §7): a mishandled case deducts points.
+DEDUCTION = {"proper": 0, "basic": 0, "improper": 2}
+_COLUMN = {"proper": AssessmentEntry.ruled_proper, "basic": AssessmentEntry.ruled_basic,
+           "improper": AssessmentEntry.ruled_improper}
+
+
+async def record_outcome(*, department_id: int, grade: str, period: str, count: int = 1) -> None:
+    """Count one ruling in its department's period (inside the issuing transaction); `count=-1` takes back a
+    ruling that a reconsideration superseded, in the period where it was counted."""
+    entry = await AssessmentEntry.select(AssessmentEntry.id).where(
+        (AssessmentEntry.department == department_id) & (AssessmentEntry.period == period)
+    ).first().run()
+    now = datetime.now(UTC)
+    if entry is None:
+        await AssessmentEntry.insert(AssessmentEntry(department=department_id, period=period, updated_at=now)).run()
+        entry = await AssessmentEntry.select(AssessmentEntry.id).where(
+            (AssessmentEntry.department == department_id) & (AssessmentEntry.period == period)
+        ).first().run()
+    column = _COLUMN[grade]
+    await AssessmentEntry.update({
+        column: column + count,
+        AssessmentEntry.points_deducted: AssessmentEntry.points_deducted + count * DEDUCTION[grade],
+        AssessmentEntry.updated_at: now,
+    }).where(AssessmentEntry.id == entry["id"]).run()
+
+
+async def assessments(*, period: str | None = None) -> list[dict]:
+    """Every department's outcomes, for one period or all."""
+    query = AssessmentEntry.select(
+        AssessmentEntry.department.code.as_alias("department_code"),
+        AssessmentEntry.department.name.as_alias("department_name"),
+        AssessmentEntry.period, AssessmentEntry.ruled_proper, AssessmentEntry.ruled_basic,
+        AssessmentEntry.ruled_improper, AssessmentEntry.points_deducted,
+    ).order_by(AssessmentEntry.period).order_by(AssessmentEntry.department.code)
+    if period:
+        query = query.where(AssessmentEntry.period == period)
+    return await query.run()
+
+
+

@@ -1,0 +1,197 @@
+"""HTML pages for every user area; each endpoint parses, calls one service, renders."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from urllib.parse import urlparse
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from review.accounts import auth
+from review.assessments.services import assessments
+from review.cases import access_notice, page_cache, queries, tracking
+from review.cases import services as cases
+from review.cases.lifecycle import Action
+from review.cases.page import view_of, visible_case_row
+from review.convening.services import convene_panel
+from review.core.actors import COMPLAINANT, LIAISON, MEMBER, OFFICE, PUBLIC, Actor
+from review.core.errors import NotFound, ServiceError
+from review.core.web.client_address import client_address
+from review.core.web.guard import CSRF_COOKIE, SESSION_COOKIE, TRACK_COOKIE, route, set_cookie
+from review.core.web.templating import render
+
+HOME_BY_ROLE = {"office": "/office/cases", "member": "/panel", "liaison": "/liaison", "complainant": "/track/case"}
+
+
+def _back(path: str) -> RedirectResponse:
+    return RedirectResponse(path, status_code=303)
+
+
+async def home(request: Request) -> Response:
+    return render(request, "home.html")
+
+
+async def healthz(request: Request) -> Response:
+    from starlette.responses import JSONResponse
+
+    return JSONResponse({"status": "ok"})
+
+
+async def login_form(request: Request) -> Response:
+    return render(request, "login.html", {"next": request.query_params.get("next", "")})
+
+
+def _safe_next(target: str, fallback: str) -> str:
+    parsed = urlparse(target)
+    return target if target.startswith("/") and not parsed.netloc and not target.startswith("//") else fallback
+
+
+async def login(request: Request) -> Response:
+    form = await request.form()
+    try:
+        actor = await auth.log_in(username=str(form.get("username", "")), password=str(form.get("password", "")),
+                                  client=client_address(request))
+    except ServiceError as error:  # shown on the form rather than as a bare error page
+        return render(request, "login.html", {"error": error.message, "next": form.get("next", "")},
+                      status_code=error.status, headers=error.headers)
+    previous = request.cookies.get(SESSION_COOKIE)
+    if previous:  # this browser's earlier session ends with the new login, not at its expiry
+        await auth.end_session(previous)
+    token, _ = await auth.start_session(actor)
+    response = _back(_safe_next(str(form.get("next", "")), HOME_BY_ROLE[actor.kind]))
+    set_cookie(response, SESSION_COOKIE, token, max_age=int(auth.SESSION_LIFETIME.total_seconds()))
+    response.delete_cookie(CSRF_COOKIE, path="/")  # a fresh CSRF token after login
+    return response
+
+
+async def logout(request: Request) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await auth.end_session(token)
+    track = request.cookies.get(TRACK_COOKIE)
+    if track:
+        await auth.revoke_token(track)
+    response = _back("/")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.delete_cookie(TRACK_COOKIE, path="/")
+    return response
+
+
+async def office_home(request: Request) -> Response:
+    return _back("/office/cases")
+
+
+async def office_cases(request: Request) -> Response:
+    status = request.query_params.get("status") or None
+    rows = await queries.case_list(request.state.actor, status=status, limit=200)
+    counts = await queries.status_counts(request.state.actor)
+    return render(request, "case_list.html", {"cases": rows, "counts": counts, "status": status,
+                                              "base": "/office/cases", "title": "案件管理"})
+
+
+async def my_cases(request: Request) -> Response:
+    actor = request.state.actor
+    base = "/panel/cases" if actor.kind == "member" else "/liaison/cases"
+    title = "我参与评议的案件" if actor.kind == "member" else "本部门案件"
+    rows = await queries.case_list(actor, limit=200)
+    return render(request, "case_list.html", {"cases": rows, "counts": {}, "status": None, "base": base,
+                                              "title": title})
+
+
+async def _case_page(request: Request, number: str | None) -> Response:
+    """The case page, served as kept while nothing it shows has changed (see `page_cache`)."""
+    actor = request.state.actor
+    case = await visible_case_row(actor, number)
+    key = page_cache.page_key(request, case)
+    body = page_cache.kept(key)
+    if body is not None:
+        return HTMLResponse(body)
+    response = render(request, "case.html", {"v": await view_of(actor, case)})
+    page_cache.keep(key, bytes(response.body))
+    return response
+
+
+async def case_page(request: Request) -> Response:
+    return await _case_page(request, request.path_params["number"])
+
+
+# The office's case forms that post to /office/cases/{number}/{action}: (number, actor, reason) → the service.
+OFFICE_ACTIONS: dict[str, Callable[[str, Actor, str], Awaitable[object]]] = {
+    "accept": lambda number, actor, reason: cases.screen_case(number=number, actor=actor, accept=True),
+    "dismiss": lambda number, actor, reason: cases.screen_case(number=number, actor=actor, accept=False,
+                                                               reason=reason),
+    "convene": lambda number, actor, reason: convene_panel(number=number, actor=actor),
+    "close": lambda number, actor, reason: cases.close_case(number=number, actor=actor),
+    "withdraw": lambda number, actor, reason: cases.end_case(number=number, actor=actor, action=Action.withdraw,
+                                                             reason=reason),
+    "settle": lambda number, actor, reason: cases.end_case(number=number, actor=actor, action=Action.settle,
+                                                           reason=reason),
+}
+
+
+async def office_action(request: Request) -> Response:
+    number, action = request.path_params["number"], request.path_params["action"]
+    service = OFFICE_ACTIONS.get(action)
+    if service is None:
+        raise NotFound("not_found", "没有这个操作")
+    form = await request.form()
+    await service(number, request.state.actor, str(form.get("reason", "")))
+    return _back(f"/office/cases/{number}")
+
+
+async def reissue_access_code(request: Request) -> Response:
+    """The new code's notice as a download; the case page stays where it is."""
+    number = request.path_params["number"]
+    notice = await tracking.reissue_access_code(number=number, actor=request.state.actor)
+    return access_notice.download(notice, number)
+
+
+async def track_form(request: Request) -> Response:
+    return render(request, "track.html")
+
+
+async def track_open(request: Request) -> Response:
+    form = await request.form()
+    try:
+        actor = await tracking.open_case(case_number=str(form.get("case_number", "")),
+                                         access_code=str(form.get("access_code", "")),
+                                         client=client_address(request))
+    except ServiceError as error:
+        return render(request, "track.html", {"error": error.message}, status_code=error.status,
+                      headers=error.headers)
+    token = await auth.issue_token(actor)
+    response = _back("/track/case")
+    set_cookie(response, TRACK_COOKIE, token, max_age=int(auth.COMPLAINANT_TOKEN_LIFETIME.total_seconds()))
+    return response
+
+
+async def track_case(request: Request) -> Response:
+    return await _case_page(request, None)
+
+
+async def public_assessments(request: Request) -> Response:
+    return render(request, "assessments.html", {"rows": await assessments(period=request.query_params.get("period"))})
+
+
+routes = [
+    route("/", home, PUBLIC, name="home"),
+    route("/healthz", healthz, PUBLIC),
+    route("/login", login_form, PUBLIC, name="login"),
+    route("/login", login, PUBLIC, methods=["POST"]),
+    route("/logout", logout, PUBLIC, methods=["POST"], name="logout"),
+    route("/office", office_home, OFFICE),
+    route("/office/cases", office_cases, OFFICE, name="office_cases"),
+    route("/office/cases/{number}", case_page, OFFICE),
+    route("/office/cases/{number}/access-code", reissue_access_code, OFFICE, methods=["POST"]),
+    route("/office/cases/{number}/{action}", office_action, OFFICE, methods=["POST"]),
+    route("/panel", my_cases, MEMBER, name="panel"),
+    route("/panel/cases/{number}", case_page, MEMBER),
+    route("/liaison", my_cases, LIAISON, name="liaison"),
+    route("/liaison/cases/{number}", case_page, LIAISON),
+    route("/track", track_form, PUBLIC, name="track"),
+    route("/track", track_open, PUBLIC, methods=["POST"]),
+    route("/track/case", track_case, COMPLAINANT),
+    route("/public/assessments", public_assessments, PUBLIC),
+]
+

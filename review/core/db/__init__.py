@@ -1,0 +1,284 @@
+"""The database engine: PostgreSQL in production, one SQLite file for the embedded default."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlparse
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.table import Table, create_db_tables
+
+from review.core import settings
+from review.core.db.sqlite import SharedConnectionSQLiteEngine
+
+os.environ.setdefault("PICCOLO_CONF", "review.piccolo_conf")
+
+log = logging.getLogger("review.db")
+
+_engine: Engine | None = None
+
+
+def all_tables() -> list[type[Table]]:
+    """Every table of the three apps, in dependency order."""
+    from panels.tables import TABLES as panel_tables
+    from review.core.tables import TABLES as review_tables
+    from scoring.tables import TABLES as scoring_tables
+
+    return [*review_tables, *panel_tables, *scoring_tables]
+
+
+def all_indexes() -> list[str]:
+    """Indexes the table definitions cannot state (over several columns), as CREATE statements."""
+    from panels.tables import INDEXES as panel_indexes
+    from scoring.tables import INDEXES as scoring_indexes
+
+    return [*panel_indexes, *scoring_indexes]
+
+
+def make_engine(url: str | None = None) -> Engine:
+    """Build the engine a database URL names (sqlite:///path or postgresql://…)."""
+    url = url or settings.database_url()
+    parsed = urlparse(url)
+    if parsed.scheme == "sqlite":
+        path = Path(unquote(parsed.path))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SharedConnectionSQLiteEngine(path=str(path), timeout=10)
+    if parsed.scheme in ("postgres", "postgresql"):
+        return PostgresEngine(
+            config={
+                "host": parsed.hostname or "127.0.0.1",
+                "port": parsed.port or 5432,
+                "user": unquote(parsed.username or "postgres"),
+                "password": unquote(parsed.password or "") or None,
+                "database": parsed.path.lstrip("/") or "postgres",
+            }
+        )
+    raise ValueError(f"不支持的数据库地址: {parsed.scheme}")
+
+
+def engine() -> Engine:
+    """The process's engine, bound to every table."""
+    if _engine is None:
+        use_engine(make_engine())
+    assert _engine is not None
+    return _engine
+
+
+def use_engine(new: Engine) -> Engine:
+    """Bind every table to `new` (tests switch databases this way)."""
+    global _engine
+    _engine = new
+    for table in all_tables():
+        table._meta.db = new
+    return new
+
+
+def is_sqlite() -> bool:
+    return engine().engine_type == "sqlite"
+
+
+def for_update(of: str = "") -> str:
+    """The row-lock clause that ends a SELECT inside a write transaction (`of`: lock only that table's rows).
+
+    PostgreSQL locks the rows read until COMMIT, so a one-time action checks the state it changes under the
+    lock and a second caller waits, then sees the first one's result. SQLite has no row locks and needs none:
+    BEGIN IMMEDIATE already gives one writer at a time.
+
+    The lock is FOR NO KEY UPDATE: it excludes every other writer of the row but not a transaction inserting a
+    row that refers to it (an audit event naming the case, a challenge naming the seat), whose foreign-key
+    check only takes a key-share lock. Otherwise a transaction holding a panel and writing the case's audit
+    event would wait for one holding the case and wanting the panel: a deadlock. Writers take their locks in
+    one order: the chain head, the case, its panel, then the panel's seats and challenges, then the verdict.
+    """
+    if is_sqlite():
+        return ""
+    return f" FOR NO KEY UPDATE OF {of}" if of else " FOR NO KEY UPDATE"
+
+
+async def lock_name(name: str) -> None:
+    """Hold a lock on `name` until this transaction ends, for a change with no one row to lock (the first
+    version of a category's template, a year's holidays); SQLite's one writer at a time already holds it."""
+    if not is_sqlite():
+        await fetch("SELECT pg_advisory_xact_lock(hashtextextended({}, 0))", name)
+
+
+async def start(*, pool_size: int | None = None) -> None:
+    """Open the connection pool (PostgreSQL, `DB_POOL_SIZE` connections unless told) or the shared connection."""
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.start_connection_pool(min_size=2, max_size=pool_size or settings.DB_POOL_SIZE, reset=_keep_session)
+
+
+async def checkpointer(interval: float = 1.0) -> None:
+    """Keep SQLite's write-ahead log short (nothing to do on PostgreSQL)."""
+    db = engine()
+    if not isinstance(db, SharedConnectionSQLiteEngine):
+        return
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            await db.checkpoint()
+        except sqlite3.Error:
+            log.warning("SQLite checkpoint failed; will retry", exc_info=True)
+
+
+async def _keep_session(connection: object) -> None:
+    """Release pooled connections without asyncpg's reset round trip: no session state is ever set."""
+
+
+async def stop() -> None:
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        await db.close_connection_pool()
+    elif isinstance(db, SharedConnectionSQLiteEngine):
+        await db.close()
+
+
+async def migrate() -> None:
+    """Bring the schema up to date: committed migrations on PostgreSQL, table definitions on SQLite."""
+    db = engine()
+    if isinstance(db, PostgresEngine):
+        from piccolo.apps.migrations.commands.forwards import run_forwards
+
+        result = await run_forwards(app_name="all")
+        if not result.success:
+            raise RuntimeError(result.message)
+    else:
+        await create_db_tables(*all_tables(), if_not_exists=True)
+        for statement in all_indexes():
+            await db.run_ddl(statement)
+    await ensure_chain_head()
+
+
+def transaction():  # type: ignore[no-untyped-def]
+    """A write transaction on the current engine (BEGIN IMMEDIATE on SQLite)."""
+    if _request.get() is not None:
+        raise RuntimeError("a write transaction was started while serving a read-only request")
+    return engine().transaction()
+
+
+class _Checkout:
+    """A read-only request's connection, checked out of the pool on its first query.
+
+    It stands where Piccolo looks for the current transaction's connection, so the ORM's
+    queries and `fetch` alike run on it.
+    """
+
+    def __init__(self, pool: Any) -> None:
+        self.pool = pool
+        self.held: Any = None
+
+    @property
+    def connection(self) -> _Checkout:
+        return self
+
+    async def fetch(self, query: str, *args: Any) -> Any:
+        if self.held is None:
+            self.held = await self.pool.acquire()
+        return await self.held.fetch(query, *args)
+
+
+_request: contextvars.ContextVar[_Checkout | None] = contextvars.ContextVar("review_request", default=None)
+
+
+@contextlib.asynccontextmanager
+async def read_only_request() -> AsyncIterator[None]:
+    """Serve a read-only request's queries from one pooled connection, checked out on first use.
+
+    For requests that never open a write transaction (GET pages); starting one inside raises.
+    """
+    db = engine()
+    if not isinstance(db, PostgresEngine) or db.pool is None or db.current_transaction.get() is not None:
+        yield
+        return
+    checkout = _Checkout(db.pool)
+    token, piccolo_token = _request.set(checkout), db.current_transaction.set(checkout)
+    try:
+        yield
+    finally:
+        db.current_transaction.reset(piccolo_token)
+        _request.reset(token)
+        if checkout.held is not None:
+            await db.pool.release(checkout.held)
+
+
+def json_value(value: Any) -> Any:
+    """A JSON column's value as read: SQLite and PostgreSQL's `json` type come back as text, parsed here."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def json_list(value: Any) -> list:
+    """A JSON array column's items; none for a null."""
+    return list(json_value(value) or [])
+
+
+class Row(dict):  # type: ignore[type-arg]
+    """A result row whose columns read as attributes too (templates read `case.number` without a failed getattr)."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+_placeholders: dict[str, str] = {}
+
+
+def _numbered(sql: str) -> str:
+    """`{}` placeholders as PostgreSQL's $1, $2, … (cached per statement)."""
+    if sql not in _placeholders:
+        parts = sql.split("{}")
+        _placeholders[sql] = "".join(p + (f"${i}" if i < len(parts) else "") for i, p in enumerate(parts, 1))
+    return _placeholders[sql]
+
+
+async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Run one query with `{}` placeholders and return its rows as dicts, with the least overhead.
+
+    Used on the hot read paths. Inside a transaction it runs on the transaction's connection.
+    """
+    db = engine()
+    if isinstance(db, SharedConnectionSQLiteEngine):
+        return [Row(r) for r in await db._run(sql.replace("{}", "?"), list(args))]
+    assert isinstance(db, PostgresEngine) and db.pool is not None
+    transaction = db.current_transaction.get()  # a write transaction, or a read-only request's checkout
+    if transaction is not None:
+        rows = await transaction.connection.fetch(_numbered(sql), *args)
+    else:
+        async with db.pool.acquire() as connection:
+            rows = await connection.fetch(_numbered(sql), *args)
+    return [Row(r) for r in rows]
+
+
+async def lock_chain_head() -> tuple[str, int]:
+    """Lock the audit chain head for this transaction and return (last hash, count).
+
+    Every writer to the audit chain takes this lock, so it also orders anything
+    that must be gapless (verdict numbers). SQLite needs no row lock: BEGIN
+    IMMEDIATE already gives one writer at a time.
+    """
+    from review.core.tables import ChainHead
+
+    rows = await ChainHead.raw(f"SELECT last_hash, count FROM chain_head WHERE id = 1{for_update()}").run()
+    if not rows:
+        raise RuntimeError("audit chain head missing: run `review migrate`")
+    return rows[0]["last_hash"], rows[0]["count"]
+
+
+async def ensure_chain_head() -> None:
+    from review.core.audit.chain import GENESIS
+    from review.core.tables import ChainHead
+
+    if not await ChainHead.exists().where(ChainHead.id == 1).run():
+        await ChainHead.insert(ChainHead(id=1, last_hash=GENESIS, count=0)).run()

@@ -1,0 +1,101 @@
+"""Configuration, read once from the environment (and an optional `.env`)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from starlette.config import Config
+
+config = Config(".env" if Path(".env").exists() else None)
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+TEMPLATES_DIR = PROJECT_ROOT / "templates"
+
+DATA_DIR = Path(config("REVIEW_DATA_DIR", default=str(PROJECT_ROOT / "data")))
+# sqlite:///path/to/file.db or postgresql://user@host:port/db
+DATABASE_URL: str = config("DATABASE_URL", default="")
+# Connections each process keeps to PostgreSQL; a few per core serve best (more only add switching).
+DB_POOL_SIZE: int = config("DB_POOL_SIZE", cast=int, default=8)
+REDIS_URL: str = config("REDIS_URL", default="")
+DEMO_MODE: bool = config("REVIEW_DEMO", cast=bool, default=False)
+# Cookies are Secure unless explicitly serving plain HTTP on localhost (the demo).
+COOKIE_SECURE: bool = config("COOKIE_SECURE", cast=bool, default=True)
+
+
+def _hours(name: str, default: float) -> float:
+    value: float = config(name, cast=float, default=default)
+    if not 0 < value <= 24 * 366:
+        raise ValueError(f"{name} 应为大于 0、不超过 8784 的小时数，现为 {value}")
+    return value
+
+
+# How long a web login, an API token and a complainant's tracking token last, in hours (fractions allowed).
+SESSION_LIFETIME_HOURS = _hours("SESSION_LIFETIME_HOURS", 12)
+API_TOKEN_LIFETIME_HOURS = _hours("API_TOKEN_LIFETIME_HOURS", 7 * 24)
+TRACK_TOKEN_LIFETIME_HOURS = _hours("TRACK_TOKEN_LIFETIME_HOURS", 2)
+# The key that signs the forms' pre-login CSRF tokens; the same in every web process. Unset: a random key
+# made once in REVIEW_DATA_DIR/secret_key.
+SECRET_KEY: str = config("SECRET_KEY", default="")
+# Case pages each process keeps as rendered (about 10 KB each); 0 renders every view afresh.
+CASE_PAGES_KEPT: int = config("CASE_PAGES_KEPT", cast=int, default=1_000)
+TEMPLATES_AUTO_RELOAD: bool = config("TEMPLATES_AUTO_RELOAD", cast=bool, default=False)
+PUBLIC_BASE_URL: str = config("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Wrong guesses one client address may make before it is refused (429) until the window frees one.
+TRACK_FAILURES_PER_CLIENT: str = config("TRACK_FAILURES_PER_CLIENT", default="30/hour")
+LOGIN_FAILURES_PER_CLIENT: str = config("LOGIN_FAILURES_PER_CLIENT", default="20/minute")
+# Wrong guesses on one case or account before every attempt on it waits (never refused): FAILURE_DELAY_FIRST
+# seconds, doubling with each further failure, up to FAILURE_DELAY_MAX.
+TRACK_FAILURES_PER_CASE: str = config("TRACK_FAILURES_PER_CASE", default="10/hour")
+LOGIN_FAILURES_PER_ACCOUNT: str = config("LOGIN_FAILURES_PER_ACCOUNT", default="5/15minutes")
+FAILURE_DELAY_FIRST: float = config("FAILURE_DELAY_FIRST", cast=float, default=0.25)
+FAILURE_DELAY_MAX: float = config("FAILURE_DELAY_MAX", cast=float, default=4.0)
+# Addresses or networks (comma-separated, e.g. "10.0.0.5, 172.16.0.0/12"; "*" for any) of the proxies whose
+# X-Forwarded-For and X-Forwarded-Proto are believed; unset: none, the connection's peer is the client.
+FORWARDED_ALLOW_IPS: str = config("FORWARDED_ALLOW_IPS", default="")
+# Bytes a request body may carry, counted as it streams in (413 beyond): any body (JSON, forms) unless its
+# route declares otherwise; multipart uploads; a PDF sent to the public verdict check (/verify).
+REQUEST_BODY_LIMIT: int = config("REQUEST_BODY_LIMIT", cast=int, default=1024 * 1024)
+UPLOAD_BODY_LIMIT: int = config("UPLOAD_BODY_LIMIT", cast=int, default=20 * 1024 * 1024)
+VERIFY_BODY_LIMIT: int = config("VERIFY_BODY_LIMIT", cast=int, default=10 * 1024 * 1024)
+# Threads that hash and check passwords (Argon2), off the event loop; logins beyond this many wait their turn.
+PASSWORD_HASH_THREADS: int = config("PASSWORD_HASH_THREADS", cast=int, default=max(1, (os.cpu_count() or 2) // 2))
+# Password checks a process lets wait for those threads; past this a login is answered 429 at once.
+PASSWORD_HASH_QUEUE: int = config("PASSWORD_HASH_QUEUE", cast=int, default=64)
+# Seats a local resident may hold above the average load of residents before yielding to residents from
+# other districts (panels.domain.draw, rule 2); recorded with every draw and published on its record.
+PANEL_LOAD_MARGIN: float = config("PANEL_LOAD_MARGIN", cast=float, default=2)
+if not 0 <= PANEL_LOAD_MARGIN <= 1000:
+    raise ValueError(f"PANEL_LOAD_MARGIN 应为 0 至 1000 之间的数，现为 {PANEL_LOAD_MARGIN}")
+# Seconds a verdict render and a bulk issuance may run before arq fails them (and retries a render whose worker
+# died once this has passed).
+VERDICT_RENDER_TIMEOUT: int = config("VERDICT_RENDER_TIMEOUT", cast=int, default=60)
+VERDICT_BULK_TIMEOUT: int = config("VERDICT_BULK_TIMEOUT", cast=int, default=1800)
+# Niceness added to background processes (workers, verdict renders, `review import-cases`) so that on a busy
+# machine pages are served first; 0 leaves them at the serving processes' priority.
+BACKGROUND_NICE: int = config("BACKGROUND_NICE", cast=int, default=10)
+# Processes that render verdict PDFs for jobs run inside the web process (no REDIS_URL); 0 renders on a thread
+# of the web process itself.
+VERDICT_RENDER_PROCESSES: int = config("VERDICT_RENDER_PROCESSES", cast=int, default=1)
+# The office's key and certificate (PEM or DER) that sign verdict PDFs; unset: a self-signed demonstration
+# certificate made once under REVIEW_DATA_DIR/signing/.
+VERDICT_SIGNING_KEY: str = config("VERDICT_SIGNING_KEY", default="")
+VERDICT_SIGNING_CERT: str = config("VERDICT_SIGNING_CERT", default="")
+VERDICT_SIGNING_KEY_PASSPHRASE: str = config("VERDICT_SIGNING_KEY_PASSPHRASE", default="")
+
+# Imported tables (cases, roster, holiday notices): refused with 413 past any of these, before they are read whole.
+IMPORT_MAX_BYTES: int = config("IMPORT_MAX_BYTES", cast=int, default=20 * 1024 * 1024)
+IMPORT_MAX_ROWS: int = config("IMPORT_MAX_ROWS", cast=int, default=100_000)
+IMPORT_MAX_CELLS: int = config("IMPORT_MAX_CELLS", cast=int, default=2_000_000)
+ROSTER_MAX_ROWS: int = config("ROSTER_MAX_ROWS", cast=int, default=20_000)
+# An uploaded table larger than this is imported by a job, with a progress page, rather than while the office waits.
+IMPORT_JOB_BYTES: int = config("IMPORT_JOB_BYTES", cast=int, default=256 * 1024)
+
+
+def database_url() -> str:
+    """The configured database, defaulting to a SQLite file in the data folder."""
+    return DATABASE_URL or f"sqlite:///{DATA_DIR / 'review.db'}"
+
+
+def verdict_dir() -> Path:
+    return DATA_DIR / "verdicts"

@@ -1,0 +1,288 @@
+"""Core records: departments, people, cases, the audit chain, mediation, verdicts, assessments."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from piccolo.columns import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from review.core.workdays import DayKind, YearStatus
+
+
+class Role(str, Enum):
+    office = "office"
+    member = "member"
+    liaison = "liaison"
+
+
+class Channel(str, Enum):
+    hotline = "hotline"
+    mailbox = "mailbox"
+    app = "app"
+    wechat = "wechat"
+    weibo = "weibo"
+    web = "web"
+
+
+class Department(Table):
+    """承办部门: a department that handles cases and is assessed."""
+
+    id = Serial(primary_key=True)
+    code = Varchar(length=32, unique=True, help_text="Department code used by the hotline platform")
+    name = Varchar(length=100)
+    level = Varchar(length=20, default="市级", help_text="市级 / 区级 / 街道")
+    district = Varchar(length=20, default="")
+
+
+class Account(Table):
+    """A person who logs in: office staff, a panel member or a department liaison."""
+
+    id = Serial(primary_key=True)
+    username = Varchar(length=64, unique=True)
+    display_name = Varchar(length=64)
+    role = Varchar(length=16, choices=Role)
+    department = ForeignKey(references=Department, null=True, help_text="For liaisons")
+    password_hash = Varchar(length=255)
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class LoginSession(Table):
+    """A server-side web session; deleting the row ends it."""
+
+    id = Serial(primary_key=True)
+    token_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(references=Account)
+    csrf_token = Varchar(length=64)
+    expires_at = Timestamptz()
+
+
+class ApiKey(Table):
+    """A key for a system client such as the hotline platform."""
+
+    id = Serial(primary_key=True)
+    name = Varchar(length=64, unique=True)
+    key_hash = Varchar(length=64, unique=True)
+    active = Boolean(default=True)
+
+
+class Case(Table, tablename="review_case"):
+    """诉求: a complaint rated 不满意 and taken in for third-party review."""
+
+    id = Serial(primary_key=True)
+    number = Varchar(length=32, unique=True, help_text="受理编号")
+    source_ref = Varchar(length=64, unique=True, help_text="The hotline platform's own reference")
+    payload_hash = Varchar(length=64, help_text="SHA-256 of the intake payload, for idempotency")
+    channel = Varchar(length=16, choices=Channel)
+    received_at = Timestamptz()
+    category = Varchar(length=32)
+    district = Varchar(length=20)
+    community = Varchar(length=64, default="")
+    department = ForeignKey(references=Department)
+    complainant_name = Varchar(length=64)
+    complainant_phone = Varchar(length=32, default="")
+    complainant_id_number = Varchar(length=32, default="")
+    complainant_address = Varchar(length=255, default="")
+    content = Text()
+    reply = Text()
+    replied_at = Timestamptz()
+    rating = Varchar(length=16)
+    rated_at = Timestamptz()
+    status = Varchar(length=20, default="received", index=True)
+    access_code_hash = Varchar(length=64)
+    status_reason = Text(default="", help_text="Why the case was dismissed, withdrawn or settled")
+    criteria_set_id = Integer(null=True, default=None, help_text="Criteria version pinned at convening")
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class ApiToken(Table):
+    """A bearer token for the JSON API: a user's, or a complainant's scoped to one case."""
+
+    id = Serial(primary_key=True)
+    token_hash = Varchar(length=64, unique=True)
+    user = ForeignKey(references=Account, null=True)
+    case = ForeignKey(references=Case, null=True)
+    expires_at = Timestamptz()
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_used_at = Timestamptz(null=True, default=None, help_text="Updated at most once a minute")
+    client = Varchar(length=120, default="", help_text="The label the client gave, else its User-Agent")
+
+
+class AuditEvent(Table):
+    """全程留痕: one state change; the sealer links it into the hash chain within a second."""
+
+    id = Serial(primary_key=True)
+    seq = Integer(null=True, default=None, unique=True,
+                  help_text="Position in the chain; empty until the sealer links the event")
+    case = ForeignKey(references=Case, null=True, index=True)
+    actor = Varchar(length=80, help_text="role:username, or system:job")
+    action = Varchar(length=40)
+    from_status = Varchar(length=20, default="")
+    to_status = Varchar(length=20, default="")
+    reason = Text(default="")
+    data = JSON(default="{}")
+    at = Timestamptz(default=TimestamptzNow())
+    prev_hash = Varchar(length=64, null=True, default=None)
+    hash = Varchar(length=64, null=True, default=None, unique=True)
+    sealed_at = Timestamptz(null=True, default=None, help_text="When the sealer linked the event into the chain")
+
+
+class MediationSession(Table):
+    """调解 / 真情面对面: a meeting of the complainant, the department and the panel."""
+
+    id = Serial(primary_key=True)
+    case = ForeignKey(references=Case, index=True)
+    starts_at = Timestamptz()
+    mode = Varchar(length=16, default="online", help_text="online / in_person / both")
+    location = Varchar(length=200, default="")
+    status = Varchar(length=16, default="scheduled", help_text="scheduled / held / cancelled")
+    outcome = Varchar(length=16, default="", help_text="agreement / no_agreement")
+    minutes = Text(default="")
+
+
+class Verdict(Table):
+    """评议意见书: the rendered PDF of an issued ruling, content-addressed."""
+
+    id = Serial(primary_key=True)
+    case = ForeignKey(references=Case, index=True)
+    ruling_id = Integer(index=True, help_text="One ruling may have a withdrawn verdict and its correction")
+    number = Varchar(length=40, unique=True, help_text="e.g. 评〔2026〕41号")
+    year = Integer()
+    sequence = Integer()
+    code = Varchar(length=32, unique=True, help_text="Public verification code")
+    status = Varchar(length=16, default="pending",
+                     help_text="pending / valid / superseded / withdrawn / corrected (withdrawn, then corrected)")
+    full_sha256 = Varchar(length=64, default="")
+    public_sha256 = Varchar(length=64, default="")
+    issued_on = Date()
+    rendered_at = Timestamptz(null=True, default=None)
+    superseded_by_ruling = Integer(null=True, default=None,
+                                   help_text="The reconsideration ruling that replaced this one")
+    status_reason = Text(default="", help_text="Why the verdict was withdrawn")
+    status_changed_at = Timestamptz(null=True, default=None)
+    corrects = Integer(null=True, default=None, unique=True,
+                       help_text="The withdrawn verdict of the same ruling that this one corrects")
+
+
+class BulkIssuance(Table):
+    """批量签发: the office issues the verdicts of many ruled cases at the end of a review round."""
+
+    id = Serial(primary_key=True)
+    requested_by = ForeignKey(references=Account)
+    case_ids = JSON(default="[]", help_text="The selected cases, in order")
+    total = Integer(default=0)
+    issued = JSON(default="[]", help_text="[{case, verdict}] for each case issued so far")
+    failed = JSON(default="[]", help_text="[{case, case_number, reason}] for cases that could not be issued")
+    status = Varchar(length=16, default="queued", help_text="queued / issuing / issued")
+    created_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)
+
+
+class ImportJob(Table):
+    """An uploaded table too large to import while the office waits: imported by a job, with its progress."""
+
+    id = Serial(primary_key=True)
+    kind = Varchar(length=16, help_text="What the table holds: roster")
+    requested_by = ForeignKey(references=Account)
+    file_type = Varchar(length=8, help_text="The upload's suffix, e.g. .xlsx (the file itself waits in the data folder)")
+    status = Varchar(length=16, default="queued", help_text="queued / running / done / failed")
+    rows_read = Integer(default=0)
+    imported = Integer(default=0)
+    report = JSON(default="{}", help_text="{rows: [the first refused rows], refused: count} or {error: {code, message}}")
+    created_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)
+
+
+class AssessmentEntry(Table):
+    """部门绩效考核: one department's review outcomes in one month."""
+
+    id = Serial(primary_key=True)
+    department = ForeignKey(references=Department)
+    period = Varchar(length=7, help_text="YYYY-MM")
+    ruled_proper = Integer(default=0)
+    ruled_basic = Integer(default=0)
+    ruled_improper = Integer(default=0)
+    points_deducted = Integer(default=0)
+    updated_at = Timestamptz()
+
+
+class Holiday(Table):
+    """法定节假日与调休上班日: one date the working-day calendar treats differently from Monday–Friday."""
+
+    id = Serial(primary_key=True)
+    day = Date(unique=True)
+    kind = Varchar(length=16, choices=DayKind, help_text="holiday (放假) / workday (调休上班)")
+    name = Varchar(length=60, default="", help_text="The festival, e.g. 春节")
+    source = Varchar(length=120, default="", help_text="chinese_calendar, or the notice the office loaded")
+    status = Varchar(length=16, choices=YearStatus, default=YearStatus.official,
+                     help_text="official: the year's notice is loaded; provisional: entered ahead of it")
+    updated_at = Timestamptz(help_text="Processes reload their calendar when the newest of these changes")
+    updated_by = Varchar(length=80, default="")
+
+
+class ProvisionalDeadline(Table):
+    """A stored deadline counted across a year with no official holiday table, to count again once it has one."""
+
+    id = Serial(primary_key=True)
+    subject = Varchar(length=40, help_text="seat.reply_by / ruling.redo_deadline")
+    subject_id = Integer()
+    case = ForeignKey(references=Case, null=True)
+    start = Date(help_text="The day the working days are counted from")
+    workdays = Integer()
+    due = Date()
+    created_at = Timestamptz()
+    settled_at = Timestamptz(null=True, default=None, help_text="When a loaded notice made it final")
+
+
+class ChainHead(Table):
+    """The last audit hash, one row; locking it orders writers to the chain."""
+
+    id = Serial(primary_key=True)
+    last_hash = Varchar(length=64)
+    count = Integer(default=0)
+
+
+class PublishedHead(Table):
+    """公布的链头: the audit chain's head as published, every day and on the office's demand, for anyone to keep."""
+
+    id = Serial(primary_key=True)
+    seq = Integer(help_text="Events in the chain when published: the sequence number of the last one")
+    hash = Varchar(length=64, help_text="The hash of the event at seq (the genesis hash when the chain was empty)")
+    published_at = Timestamptz()
+    day = Date(null=True, default=None, unique=True,
+               help_text="The day (China time) of a daily head; empty for one published on demand")
+
+
+TABLES: list[type[Table]] = [
+    Department,
+    Account,
+    LoginSession,
+    Case,
+    ApiToken,
+    ApiKey,
+    AuditEvent,
+    ChainHead,
+    PublishedHead,
+    MediationSession,
+    Verdict,
+    BulkIssuance,
+    ImportJob,
+    AssessmentEntry,
+    Holiday,
+    ProvisionalDeadline,
+]
+
+__all__ = [t.__name__ for t in TABLES] + ["Role", "Channel"]

@@ -1,0 +1,65 @@
+"""CSRF tokens of the web forms, each bound to the browser's own session.
+
+Signed in with a password, a browser's forms carry its session's token, stored with the session and made
+anew at each login. A complainant's tracking session carries a token derived from its tracking token under
+the server's key. Before either, a browser holds a random pre-session cookie and its forms carry that
+cookie's HMAC under the same key. A cookie and a field taken from another browser therefore match nothing
+that this browser's session expects; the forms still need no JavaScript.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import hmac
+import os
+import secrets
+import tempfile
+
+from review.core import settings
+
+
+@functools.cache
+def _key() -> bytes:
+    """SECRET_KEY, or a random key made once in the data folder and shared by every process using it."""
+    if settings.SECRET_KEY:
+        return settings.SECRET_KEY.encode()
+    path = settings.DATA_DIR / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, staged = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+        try:
+            os.write(fd, secrets.token_hex(32).encode())
+            os.close(fd)
+            os.link(staged, path)  # atomic, and never over a key another process made first
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(staged)
+    return path.read_bytes().strip()
+
+
+def _signed(purpose: str, value: str) -> str:
+    digest = hmac.new(_key(), f"{purpose}\0{value}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def new_pre_session() -> str:
+    """A fresh value for an anonymous browser's pre-session cookie."""
+    return secrets.token_urlsafe(32)
+
+
+def pre_login_token(pre_session: str) -> str:
+    """The form token of an anonymous browser holding this pre-session cookie."""
+    return _signed("pre-login", pre_session)
+
+
+def tracking_token(tracking: str) -> str:
+    """The form token of a complainant's tracking session."""
+    return _signed("tracking", tracking)
+
+
+def same(expected: str, sent: str) -> bool:
+    """Constant-time comparison of a form's token with the one expected (any text, never an error)."""
+    return hmac.compare_digest(expected.encode(), sent.encode("utf-8", "surrogatepass"))

@@ -1,0 +1,79 @@
+"""`review holidays import FILE` and `review holidays list YEAR`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+from review.core.workdays import KIND_LABELS, STATUS_LABELS
+
+YEAR_STATUS_LABELS = {**STATUS_LABELS, "missing": "未载入（按暂定规则计算）"}
+
+
+def _run_with_db(coro_fn: Any, *args: Any, **kwargs: Any) -> Any:
+    from review.cli import _with_db
+
+    return asyncio.run(_with_db(coro_fn, *args, **kwargs))
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from review.core.actors import Actor
+    from review.core.errors import ServiceError
+    from review.holidays.importing import load_file
+
+    try:
+        report = _run_with_db(
+            load_file,
+            path=Path(args.file),
+            actor=Actor(kind="office", username="cli"),
+            source=args.source,
+            year=args.year,
+            status="provisional" if args.provisional else "official",
+        )
+    except ServiceError as error:
+        print(error.message, file=sys.stderr)
+        return 1
+    for row in report.rows:
+        print(f"第 {row.row} 行：{'可载入' if row.ok else '有误'}，{row.message}")
+    if not report.loaded:
+        print("有误的行须修改后重新载入；本次未写入任何日期。", file=sys.stderr)
+        return 1
+    print(
+        f"已载入 {report.year} 年节假日安排 {report.loaded} 天（{'暂定' if args.provisional else '正式'}）。"
+    )
+    for change in report.changes:
+        mark = "（仍为暂定）" if change["provisional"] else ""
+        print(f"重新计算：{change['label']} {change['old']} → {change['new']}{mark}")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from review.holidays.services import year_table
+
+    table = _run_with_db(year_table, args.year)
+    print(
+        f"{table.year} 年：{YEAR_STATUS_LABELS[table.status]}"
+        + (f"，来源 {'、'.join(table.sources)}" if table.sources else "")
+    )
+    for day in table.days:
+        print(f"{day['day'].isoformat()}\t{KIND_LABELS.get(day['kind'], day['kind'])}\t{day['name']}")
+    return 0
+
+
+def add_commands(sub: Any) -> None:
+    holidays = sub.add_parser("holidays", help="节假日安排：载入国务院通知、查看某年")
+    inner = holidays.add_subparsers(dest="holidays_command", required=True)
+    imp = inner.add_parser(
+        "import", help="从 CSV 或 XLSX 载入一年的放假与调休上班日期（列：日期、类型、名称）"
+    )
+    imp.add_argument("file")
+    imp.add_argument("--source", default="国务院办公厅通知", help="来源，如国务院办公厅通知及其文号")
+    imp.add_argument("--year", type=int, help="通知所属年份（默认取表中最多的年份）")
+    imp.add_argument("--provisional", action="store_true", help="在通知发布前先行录入，按暂定处理")
+    imp.set_defaults(fn=cmd_import)
+    show = inner.add_parser("list", help="列出某年的节假日安排")
+    show.add_argument("year", type=int)
+    show.set_defaults(fn=cmd_list)

@@ -1,0 +1,271 @@
+"""The holiday table behind every working-day deadline: the one calendar, its seed and provisional deadlines.
+
+Every deadline in the code base is counted by `add_workdays` here. The table is kept in each process and
+read again whenever its version — the number of rows and the newest `updated_at` — differs from the one kept,
+so a notice loaded through one web process is used by every other process from its next deadline on (one
+small query per deadline, no cross-process signal to lose). A deadline counted across a year without an
+official table is stored with its provisional flag and remembered in `provisional_deadline`; loading that
+year counts each open one again (`recount_provisional`) and records what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from review.core import db
+from review.core.audit import store as audit
+from review.core.tables import Holiday, ProvisionalDeadline
+from review.core.workdays import Calendar, Due, HolidayDay, YearStatus, package_rows
+
+PACKAGE_SOURCE = "chinese_calendar"
+SEAT_REPLY = "seat.reply_by"
+RULING_REDO = "ruling.redo_deadline"
+SUBJECT_LABELS = {SEAT_REPLY: "评议邀请答复期限", RULING_REDO: "整改期限"}
+
+# Writers of the holiday table take this lock (`db.lock_name`): a load replaces days another load may be writing.
+TABLE_LOCK = "holiday"
+
+_kept: tuple[tuple[Any, ...], Calendar] | None = None
+
+
+async def _version() -> tuple[Any, ...]:
+    rows = await db.fetch("SELECT COUNT(*) AS n, MAX(updated_at) AS at FROM holiday")
+    return (rows[0]["n"], str(rows[0]["at"]))
+
+
+async def calendar() -> Calendar:
+    """The working-day calendar as the holiday table stands now."""
+    global _kept
+    version = await _version()
+    if _kept is not None and _kept[0] == version:
+        return _kept[1]
+    rows = await Holiday.select(Holiday.day, Holiday.kind, Holiday.name, Holiday.status).run()
+    found = Calendar(HolidayDay(r["day"], r["kind"], r["name"], r["status"]) for r in rows)
+    _kept = (version, found)
+    return found
+
+
+async def add_workdays(start: date, days: int) -> Due:
+    """The day `days` working days after `start`, and whether it is provisional (暂定)."""
+    return (await calendar()).add_workdays(start, days)
+
+
+async def remember(due: Due, *, subject: str, ids: list[int], case_id: int | None) -> None:
+    """Keep a provisional deadline's start and count, to count it again once its years are official."""
+    if not due.provisional or not ids:
+        return
+    now = datetime.now(UTC)
+    await ProvisionalDeadline.insert(
+        *[
+            ProvisionalDeadline(
+                subject=subject,
+                subject_id=i,
+                case=case_id,
+                start=due.start,
+                workdays=due.workdays,
+                due=due.day,
+                created_at=now,
+            )
+            for i in ids
+        ]
+    ).run()
+
+
+# --- counting again ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Subject:
+    is_open: Callable[[int], Awaitable[bool]]
+    write: Callable[[int, Due], Awaitable[None]]
+
+
+async def _seat_open(seat_id: int) -> bool:
+    rows = await db.fetch(
+        "SELECT 1 AS x FROM seat JOIN panel ON panel.id = seat.panel WHERE seat.id = {}"
+        " AND seat.status = 'invited' AND panel.status = 'seated'",
+        seat_id,
+    )
+    return bool(rows)
+
+
+async def _seat_write(seat_id: int, due: Due) -> None:
+    from panels.services.invitations import end_of_day
+    from panels.tables import Seat
+
+    await (
+        Seat.update({Seat.reply_by: end_of_day(due.day), Seat.reply_by_provisional: due.provisional})
+        .where(Seat.id == seat_id)
+        .run()
+    )
+
+
+async def _ruling_open(ruling_id: int) -> bool:
+    return bool(await db.fetch("SELECT 1 AS x FROM ruling WHERE id = {} AND status = 'in_force'", ruling_id))
+
+
+async def _ruling_write(ruling_id: int, due: Due) -> None:
+    from scoring.tables import Ruling
+
+    await (
+        Ruling.update({Ruling.redo_deadline: due.day, Ruling.redo_deadline_provisional: due.provisional})
+        .where(Ruling.id == ruling_id)
+        .run()
+    )
+
+
+SUBJECTS = {SEAT_REPLY: _Subject(_seat_open, _seat_write), RULING_REDO: _Subject(_ruling_open, _ruling_write)}
+
+
+async def recount_provisional(*, actor_label: str) -> list[dict[str, Any]]:
+    """Count every open provisional deadline again on the calendar as it now stands (inside the caller's
+    transaction); each case's changes are audited on the case. Returns every change, old → new."""
+    found = await calendar()
+    now = datetime.now(UTC)
+    rows = (
+        await ProvisionalDeadline.select()
+        .where(ProvisionalDeadline.settled_at.is_null())
+        .order_by(ProvisionalDeadline.id)
+        .run()
+    )
+    changes: list[dict[str, Any]] = []
+    for row in rows:
+        subject = SUBJECTS[row["subject"]]
+        if not await subject.is_open(row["subject_id"]):
+            await (
+                ProvisionalDeadline.update({ProvisionalDeadline.settled_at: now})
+                .where(ProvisionalDeadline.id == row["id"])
+                .run()
+            )
+            continue
+        due = found.add_workdays(row["start"], row["workdays"])
+        await subject.write(row["subject_id"], due)
+        await (
+            ProvisionalDeadline.update(
+                {
+                    ProvisionalDeadline.due: due.day,
+                    ProvisionalDeadline.settled_at: None if due.provisional else now,
+                }
+            )
+            .where(ProvisionalDeadline.id == row["id"])
+            .run()
+        )
+        changes.append(
+            {
+                "case_id": row["case"],
+                "what": row["subject"],
+                "id": row["subject_id"],
+                "label": SUBJECT_LABELS[row["subject"]],
+                "old": row["due"].isoformat(),
+                "new": due.day.isoformat(),
+                "provisional": due.provisional,
+            }
+        )
+    by_case: dict[int, list[dict[str, Any]]] = {}
+    for change in changes:
+        if change["case_id"] is not None:
+            by_case.setdefault(change["case_id"], []).append(
+                {k: change[k] for k in ("what", "label", "old", "new", "provisional")}
+            )
+    for case_id, items in by_case.items():
+        await audit.record(
+            case_id=case_id, actor=actor_label, action="deadline_recounted", data={"changes": items}
+        )
+    return changes
+
+
+# --- the seed ---------------------------------------------------------------------------------------
+
+
+async def _package_years_missing() -> list[HolidayDay]:
+    existing = {r["day"].year for r in await Holiday.select(Holiday.day).run()}
+    return [r for r in package_rows() if r.day.year not in existing]
+
+
+async def seed_from_package(*, actor_label: str = "system:migrate") -> list[int]:
+    """Fill the table from `chinese_calendar` for each year it covers that has no rows yet (rows the office
+    entered are never overwritten). Returns the years added; open provisional deadlines are counted again."""
+    if not await _package_years_missing():
+        return []
+    async with db.transaction():
+        await db.lock_name(TABLE_LOCK)  # and looked at again under the lock: another process may have seeded
+        missing = await _package_years_missing()
+        if not missing:
+            return []
+        now = datetime.now(UTC)
+        years = sorted({r.day.year for r in missing})
+        await Holiday.insert(
+            *[
+                Holiday(
+                    day=r.day,
+                    kind=r.kind,
+                    name=r.name,
+                    source=PACKAGE_SOURCE,
+                    status=YearStatus.official.value,
+                    updated_at=now,
+                    updated_by=actor_label,
+                )
+                for r in missing
+            ]
+        ).run()
+        if await ProvisionalDeadline.exists().where(ProvisionalDeadline.settled_at.is_null()).run():
+            changes = await recount_provisional(actor_label=actor_label)
+            await audit.record(
+                case_id=None,
+                actor=actor_label,
+                action="holidays_seeded",
+                data={"years": years, "source": PACKAGE_SOURCE, "changes": changes},
+            )
+    return years
+
+
+# --- what the office sees ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class YearTable:
+    """One year of the holiday table as the office reads it."""
+
+    year: int
+    status: str  # official / provisional / missing
+    days: tuple[dict[str, Any], ...]
+    sources: tuple[str, ...]
+
+
+async def year_table(year: int) -> YearTable:
+    rows = (
+        await Holiday.select(
+            Holiday.day,
+            Holiday.kind,
+            Holiday.name,
+            Holiday.source,
+            Holiday.status,
+            Holiday.updated_at,
+            Holiday.updated_by,
+        )
+        .where((Holiday.day >= date(year, 1, 1)) & (Holiday.day <= date(year, 12, 31)))
+        .order_by(Holiday.day)
+        .run()
+    )
+    statuses = {r["status"] for r in rows}
+    status = (
+        "missing"
+        if not rows
+        else YearStatus.official.value
+        if YearStatus.official.value in statuses
+        else YearStatus.provisional.value
+    )
+    return YearTable(year, status, tuple(rows), tuple(sorted({r["source"] for r in rows})))
+
+
+async def notice_wanted(today: date) -> int | None:
+    """The year whose State Council notice the office should load now: this year if it has no official table,
+    or from 1 November next year if that has none; None when both are loaded."""
+    found = await calendar()
+    for year in (today.year, today.year + 1 if today.month >= 11 else None):
+        if year is not None and not found.is_official(year):
+            return year
+    return None

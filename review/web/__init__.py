@@ -1,1 +1,0 @@
-"""The web UI and the JSON API share one Starlette app."""
