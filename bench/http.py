@@ -45,7 +45,7 @@ def prepare(env: dict[str, str]) -> None:
     """Fresh schema and a small demo data set (20 cases at every stage) in the target database."""
     code = (
         "import asyncio\n"
-        "from review import db, queue\n"
+        "from review.core import db\nfrom review.core import jobs as queue\n"
         "from review.demo.seeding import seed_demo\n"
         "async def main():\n"
         "    db.engine(); await db.start(); await db.migrate()\n"

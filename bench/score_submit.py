@@ -32,7 +32,9 @@ THREADS = 2
 _PREPARE = """
 import asyncio, json, sys
 from datetime import datetime, timezone
-from review import auth, db, cases
+from review.accounts import auth
+from review.cases import services as cases
+from review.core import db
 from review.core.actors import Actor
 from review.demo.seeding import seed_reference
 from review.core.tables import Account, Department
@@ -105,7 +107,7 @@ def run(db: str, seconds: int, connections: int, cases: int) -> None:
         extra = {"BENCH_PAIRS": str(pairs), "BENCH_THREADS": str(THREADS)}
         out = bench_http.wrk(port, "score_submit.lua", seconds, connections, extra)
         count = subprocess.run(
-            [sys.executable, "-c", ("import asyncio\nfrom review import db\n"
+            [sys.executable, "-c", ("import asyncio\nfrom review.core import db\n"
              "async def m():\n db.engine(); await db.start()\n"
              " r = await db.fetch('SELECT COUNT(*) AS n FROM score_sheet WHERE submitted = {}', True)\n"
              " print(r[0]['n']); await db.stop()\nasyncio.run(m())")],
