@@ -1,13 +1,13 @@
-"""An `ast` reading of the source tree, and one checker per layering rule of docs' target layout.
+"""An `ast` reading of the source tree, and one checker per layering rule of the target layout.
 
-Nothing here imports the project: every file is parsed, never executed. Each checker takes the parsed tree plus
+Nothing here imports the project: every file is parsed, never executed. Each checker takes the parsed tree and
 the rule's data (module lists, prefixes) and returns its violations as ``path:line: what`` strings, so
 `tests/unit/test_layers.py` holds the real tree to the rules and `tests/unit/test_layers_rules.py` shows on a
 small synthetic tree that each checker finds a planted violation and accepts a clean tree.
 
-Names: a module is named by its dotted path (``review/core/db/sql.py`` → ``review.core.db.sql``) and a package by
-its folder (``review/core/__init__.py`` → ``review.core``). ``within(name, prefix)`` means the name is the prefix
-or lies below it.
+Names: a module is named by its dotted path (``review/core/db/sql.py`` → ``review.core.db.sql``) and a
+package by its folder (``review/core/__init__.py`` → ``review.core``). ``within(name, prefix)`` means the
+name is the prefix or lies below it.
 """
 
 from __future__ import annotations
@@ -17,13 +17,19 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 LAZY_MARK = re.compile(r"#\s*lazy:\s*\S")
 # Row locks of every strength: FOR UPDATE, FOR NO KEY UPDATE, FOR SHARE, FOR KEY SHARE.
 FOR_UPDATE = re.compile(r"\bFOR\s+(UPDATE|NO\s+KEY\s+UPDATE|SHARE|KEY\s+SHARE)\b", re.IGNORECASE)
-# A statement keyword followed by more text: a lone "DELETE" is an HTTP method, not SQL.
-SQL_START = re.compile(r"^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\s+\S", re.IGNORECASE)
+# A statement by its grammar (case-insensitive), so that prose ("Update", "with care") and a lone "DELETE"
+# (an HTTP method) do not count. Docstrings are never read as SQL.
+SQL_START = re.compile(
+    r"^\s*(SELECT\s+\S|INSERT\s+INTO\b|UPDATE\s+\S+\s+SET\b|DELETE\s+FROM\b"
+    r'|WITH\s+(RECURSIVE\s+)?"?\w+"?\s*(\([^)]*\))?\s*AS\s*\()',
+    re.IGNORECASE,
+)
 SQL_SELECT = re.compile(r"\bSELECT\b", re.IGNORECASE)
 SQL_FROM = re.compile(r" FROM ", re.IGNORECASE)
 SQL_WORD = re.compile(r"\b(FROM|JOIN|INTO|UPDATE|WHERE)\b")  # upper case only: SQL, not prose
@@ -53,6 +59,7 @@ class Module:
     lines: list[str]
     is_package: bool
     imports: list[Import] = field(default_factory=list)
+    texts: list[tuple[int, str]] | None = None  # strings(), once read
 
 
 @dataclass
@@ -245,17 +252,15 @@ def _cycles_covering(graph: dict[str, dict[str, int]], component: list[str]) -> 
 def import_cycles(tree: Tree) -> list[str]:
     """Import cycles, as chains of modules with the line of each import.
 
-    Modules that import each other form a knot (a strongly connected component); each knot is reported as a few
-    shortest cycles that together pass through all its modules, so breaking every reported cycle may still leave
-    a smaller one to report on the next run."""
+    Modules that import each other form a knot (a strongly connected component); each knot is reported as
+    a few shortest cycles that together pass through all its modules, so breaking every reported cycle may
+    still leave a smaller one to report on the next run."""
     graph = import_graph(tree)
     violations = []
     for knot in _strongly_connected(graph):
         cycles = _cycles_covering(graph, knot)
         for number, chain in enumerate(cycles, 1):
-            hops = [
-                f"{a} ({tree.modules[a].path}:{graph[a][b]})" for a, b in zip(chain, chain[1:], strict=False)
-            ]
+            hops = [f"{a} ({tree.modules[a].path}:{graph[a][b]})" for a, b in pairwise(chain)]
             knot_note = (
                 f" [cycle {number} of {len(cycles)} in a knot of {len(knot)} modules]"
                 if len(cycles) > 1
@@ -263,7 +268,8 @@ def import_cycles(tree: Tree) -> list[str]:
             )
             first = tree.modules[chain[0]]
             violations.append(
-                f"{where(first, graph[chain[0]][chain[1]])}: import cycle {' -> '.join(hops)} -> {chain[0]}{knot_note}"
+                f"{where(first, graph[chain[0]][chain[1]])}: import cycle "
+                f"{' -> '.join(hops)} -> {chain[0]}{knot_note}"
             )
     return violations
 
@@ -296,7 +302,7 @@ def _by_statement(imports: Iterable[Import]) -> list[list[Import]]:
 
 
 def _describe(group: list[Import]) -> str:
-    """``review.errors (Conflict, Invalid)``, or the bare module for ``import x`` / ``from p import module``."""
+    """``review.errors (Conflict, Invalid)``; the bare module for ``import x`` or ``from p import module``."""
     target = group[0].target
     names = [i.named[len(target) + 1 :] for i in group if i.named.startswith(target + ".")]
     return f"{target} ({', '.join(names)})" if names else target
@@ -305,7 +311,7 @@ def _describe(group: list[Import]) -> str:
 def boundary_violations(
     tree: Tree, folder: str, forbidden: Iterable[str], allowed: Iterable[str] = (), rule: str = ""
 ) -> list[str]:
-    """Imports, from files below ``folder``, of names within a ``forbidden`` prefix and within no ``allowed`` one.
+    """Imports, in files below ``folder``, of names within a ``forbidden`` prefix and no ``allowed`` one.
 
     Both the loaded module and the name as written are checked, so a folder that does not exist yet (the
     mediation wall) is still caught in ``from review import mediation``.
@@ -411,23 +417,31 @@ def _path_to_library(tree: Tree, start: str, libraries: tuple[str, ...]) -> list
     return None
 
 
+def _impurity(tree: Tree, start: str, libraries: tuple[str, ...]) -> str | None:
+    """How loading project module ``start`` reaches one of ``libraries``: ``path:line module -> …``."""
+    chain = _path_to_library(tree, start, libraries) if start in tree.modules else None
+    return " -> ".join(f"{tree.modules[n].path}:{i.line} {i.target}" for n, i in chain) if chain else None
+
+
 def impure_imports(tree: Tree, pure: Iterable[Module], libraries: Iterable[str]) -> list[str]:
-    """Imports in pure modules that load one of ``libraries``, directly or through project modules."""
+    """Imports in pure modules that load one of ``libraries``, directly or through project modules (the
+    packages a module sits in count: importing ``review.core.enums`` runs ``review/core/__init__.py``)."""
     libraries = tuple(libraries)
     violations = []
     for module in pure:
-        for imp in module.imports:
-            if any(within(imp.target, lib) for lib in libraries):
-                violations.append(f"{where(module, imp.line)}: pure module imports {imp.target}")
+        own = {module.name, *_loads(tree, module.name)}
+        for package in _loads(tree, module.name):
+            if steps := _impurity(tree, package, libraries):
+                violations.append(f"{module.path}:1: the package of a pure module loads {steps}")
+        for group in _by_statement(module.imports):
+            target = group[0].target
+            if any(within(target, lib) for lib in libraries):
+                violations.append(f"{where(module, group[0].line)}: pure module imports {_describe(group)}")
                 continue
-            for start in [imp.target, *_loads(tree, imp.target)]:
-                if start not in tree.modules or start == module.name:
-                    continue
-                chain = _path_to_library(tree, start, libraries)
-                if chain:
-                    steps = " -> ".join(f"{tree.modules[n].path}:{i.line} {i.target}" for n, i in chain)
+            for start in [target, *_loads(tree, target)]:
+                if start not in own and (steps := _impurity(tree, start, libraries)):
                     violations.append(
-                        f"{where(module, imp.line)}: pure module imports {start}, which loads {steps}"
+                        f"{where(module, group[0].line)}: pure module imports {start}, which loads {steps}"
                     )
                     break
     return violations
@@ -448,20 +462,24 @@ def _docstrings(tree: ast.Module) -> set[int]:
     return found
 
 
-def strings(module: Module) -> Iterator[tuple[int, str]]:
-    """Every string literal of the module but docstrings; an f-string as one text with ``{}`` for its fields."""
-    skip = _docstrings(module.tree)
-    inner: set[int] = set()
-    for node in ast.walk(module.tree):
+def strings(module: Module) -> list[tuple[int, str]]:
+    """The module's string literals but docstrings; an f-string as one text with ``{}`` for its fields."""
+    if module.texts is None:
+        module.texts = list(_strings(module.tree))
+    return module.texts
+
+
+def _strings(tree: ast.Module) -> Iterator[tuple[int, str]]:
+    skip = _docstrings(tree)
+    for node in ast.walk(tree):
         if isinstance(node, ast.JoinedStr):
             parts = []
             for value in node.values:
-                inner.add(id(value))
+                skip.add(id(value))  # its parts are read as one text, here
                 parts.append(value.value if isinstance(value, ast.Constant) else "{}")
             yield node.lineno, "".join(str(p) for p in parts)
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if id(node) not in skip and id(node) not in inner:
-                yield node.lineno, node.value
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
+            yield node.lineno, node.value
 
 
 def is_raw_sql(text: str) -> bool:
@@ -470,7 +488,7 @@ def is_raw_sql(text: str) -> bool:
 
 @dataclass(frozen=True)
 class Places:
-    """Where something is allowed: below a path prefix, in a folder of a given name, or in a file of a given name."""
+    """Where something is allowed: below a path prefix, in a folder of a given name, or in a named file."""
 
     prefixes: tuple[str, ...] = ()  # "review/core/db"
     folders: tuple[str, ...] = ()  # "queries": any .../queries/... folder

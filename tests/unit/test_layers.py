@@ -1,21 +1,22 @@
-"""The layering rules of the target layout (docs: LAYOUT §1), held by reading the source with `ast`.
+"""The layering rules of the target layout (LAYOUT §1), held by reading the source with `ast`.
 
-The tree is parsed, never imported, and needs no database. Every import in a file counts, function-local ones
-included (``if TYPE_CHECKING:`` imports are left out of the cycle check only). Migrations are not read.
+The tree is parsed, never imported, and needs no database. Every import in a file counts, function-local
+ones included (``if TYPE_CHECKING:`` imports are left out of the cycle check only). Migrations are not read.
 
 1. No import cycles among project modules; every function-local import says ``# lazy: why``.
-2. ``review/core/`` imports nothing of ``review`` outside ``core``, and nothing of ``panels`` or ``scoring``.
+2. ``review/core/`` imports nothing of ``review`` outside ``core``, nor anything of ``panels`` or ``scoring``.
 3. ``panels/`` and ``scoring/`` import only ``review.core.*`` from ``review``, and never each other.
-4. Pure modules (every ``domain/`` folder, plus ``PURE``) load no framework or driver, even through project modules.
-5. A slice of ``review/`` imports another slice only through its ``services``/``queries`` (and ``cases.state``);
-   nothing in ``scoring/`` or ``review/rulings/`` imports ``review.mediation`` (the mediation wall).
+4. Pure modules (every ``domain/`` folder, plus ``PURE``) load no framework or driver, not even through
+   project modules.
+5. A slice of ``review/`` imports another slice only through its ``services``/``queries`` (and
+   ``cases.state``); nothing in ``scoring/`` or ``review/rulings/`` imports ``review.mediation``.
 6. ``is_sqlite`` and ``FOR UPDATE`` appear only in ``review/core/db/``.
 7. Raw SQL strings live only in ``queries``/``sql`` modules and folders, and in ``review/core/db/``.
 8. SQL in ``panels/`` names no table of ``scoring``, and SQL in ``scoring/`` none of ``panels``.
 9. The top level of ``review/`` holds only the composition roots.
 
-The checkers are in ``tests/layers.py``; ``tests/unit/test_layers_rules.py`` shows each one at work on a small tree.
-Each failure lists every violation as ``path:line: what``. The lists below are the rules' data: adjust them here.
+The checkers are in ``tests/layers.py``; ``tests/unit/test_layers_rules.py`` shows each at work on a small
+tree. Each failure lists every violation as ``path:line: what``. The constants below are the rules' data.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ PACKAGES = ("review", "panels", "scoring")
 SKIP_DIRS = ("piccolo_migrations",)
 
 KERNEL = "core"  # review/core/
-# Pure modules besides every */domain/ folder. Paths not in the tree yet are ignored, so planned ones may be named.
+# Pure modules besides every */domain/ folder. Paths not in the tree are ignored: planned ones may be named.
 PURE = [
     "review/core/enums.py",
     "review/core/workdays.py",
