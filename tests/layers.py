@@ -60,6 +60,14 @@ class Module:
     is_package: bool
     imports: list[Import] = field(default_factory=list)
     texts: list[tuple[int, str]] | None = None  # strings(), once read
+    _nodes: list[ast.AST] | None = None
+
+    @property
+    def nodes(self) -> list[ast.AST]:
+        """Every node of the module, walked once."""
+        if self._nodes is None:
+            self._nodes = list(ast.walk(self.tree))
+        return self._nodes
 
 
 @dataclass
@@ -275,10 +283,11 @@ def import_cycles(tree: Tree) -> list[str]:
 
 
 def unmarked_lazy_imports(tree: Tree) -> list[str]:
-    """Function-local imports without a ``# lazy: why`` comment on their lines or the line above."""
+    """Function-local imports without a ``# lazy: why`` comment on their lines or the line above (imports
+    under ``if TYPE_CHECKING:`` never run, so they need none)."""
     violations = []
     for module in tree.modules.values():
-        for line in sorted({imp.line for imp in module.imports if imp.local}):
+        for line in sorted({imp.line for imp in module.imports if imp.local and not imp.type_checking}):
             imp = next(i for i in module.imports if i.line == line)
             nearby = module.lines[max(line - 2, 0) : max(imp.end_line, line)]
             if not any(LAZY_MARK.search(text) for text in nearby):
@@ -451,10 +460,10 @@ def impure_imports(tree: Tree, pure: Iterable[Module], libraries: Iterable[str])
 # Rules: strings (is_sqlite, FOR UPDATE, raw SQL, other packages' tables)
 
 
-def _docstrings(tree: ast.Module) -> set[int]:
+def _docstrings(nodes: list[ast.AST]) -> set[int]:
     """ids of the docstring nodes (module, class and function), which document SQL rather than run it."""
     found = set()
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) and node.body:
             first = node.body[0]
             if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
@@ -465,13 +474,13 @@ def _docstrings(tree: ast.Module) -> set[int]:
 def strings(module: Module) -> list[tuple[int, str]]:
     """The module's string literals but docstrings; an f-string as one text with ``{}`` for its fields."""
     if module.texts is None:
-        module.texts = list(_strings(module.tree))
+        module.texts = list(_strings(module.nodes))
     return module.texts
 
 
-def _strings(tree: ast.Module) -> Iterator[tuple[int, str]]:
-    skip = _docstrings(tree)
-    for node in ast.walk(tree):
+def _strings(nodes: list[ast.AST]) -> Iterator[tuple[int, str]]:
+    skip = _docstrings(nodes)
+    for node in nodes:
         if isinstance(node, ast.JoinedStr):
             parts = []
             for value in node.values:
@@ -513,8 +522,8 @@ def name_uses(tree: Tree, name: str, allowed: Places) -> list[str]:
     for module in tree.modules.values():
         if allowed.hold(module):
             continue
-        called = {id(n.func) for n in ast.walk(module.tree) if isinstance(n, ast.Call)}
-        for node in ast.walk(module.tree):
+        called = {id(n.func) for n in module.nodes if isinstance(n, ast.Call)}
+        for node in module.nodes:
             if (isinstance(node, ast.Name) and node.id == name) or (
                 isinstance(node, ast.Attribute) and node.attr == name
             ):
