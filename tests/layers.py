@@ -123,13 +123,15 @@ FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 
 def _walk_imports(
     node: ast.AST, local: bool = False, guarded: bool = False
-) -> Iterator[tuple[ast.stmt, bool, bool]]:
+) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool, bool]]:
     """Every import statement below ``node``, with whether it is function-local and TYPE_CHECKING-guarded."""
     for child in ast.iter_child_nodes(node):
         yield from _visit(child, local, guarded)
 
 
-def _visit(node: ast.AST, local: bool, guarded: bool) -> Iterator[tuple[ast.stmt, bool, bool]]:
+def _visit(
+    node: ast.AST, local: bool, guarded: bool
+) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool, bool]]:
     if isinstance(node, ast.Import | ast.ImportFrom):
         yield node, local, guarded
     elif isinstance(node, FUNCTIONS):
@@ -318,7 +320,7 @@ def _describe(group: list[Import]) -> str:
 
 
 def boundary_violations(
-    tree: Tree, folder: str, forbidden: Iterable[str], allowed: Iterable[str] = (), rule: str = ""
+    tree: Tree, folder: str, forbidden: Iterable[str], allowed: Iterable[str] = (), note: str = ""
 ) -> list[str]:
     """Imports, in files below ``folder``, of names within a ``forbidden`` prefix and no ``allowed`` one.
 
@@ -334,7 +336,7 @@ def boundary_violations(
     for module in tree.under(folder):
         refused = [imp for imp in module.imports if bad(imp.target) or bad(imp.named)]
         for group in _by_statement(refused):
-            violations.append(f"{where(module, group[0].line)}: imports {_describe(group)}{rule}")
+            violations.append(f"{where(module, group[0].line)}: imports {_describe(group)}{note}")
     return violations
 
 

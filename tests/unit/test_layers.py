@@ -141,7 +141,7 @@ def test_mediation_wall(tree: layers.Tree) -> None:
     found = []
     for module, folders in WALLED_OFF.items():
         for folder in folders:
-            found += layers.boundary_violations(tree, folder, [module], rule=" (walled off)")
+            found += layers.boundary_violations(tree, folder, [module], note=" (walled off)")
     assert not found, report(found, "scoring and review/rulings never import review.mediation")
 
 
