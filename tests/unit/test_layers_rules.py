@@ -3,7 +3,9 @@ clean tree, with the rule data of `tests/unit/test_layers.py`."""
 
 from __future__ import annotations
 
+import inspect
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import inflection
@@ -481,3 +483,87 @@ def test_review_top_level(tmp_path: Path) -> None:
     assert layers.extra_top_level(tmp_path, "review", rules.TOP_LEVEL) == []
     (tmp_path / "review/db.py").touch()
     assert places(layers.extra_top_level(tmp_path, "review", rules.TOP_LEVEL)) == ["review/db.py:1"]
+
+
+# -- every test of test_layers.py on a whole tree ----------------------------------------------------------
+
+TARGET_TREE = {
+    **TABLES,
+    "review/app.py": "from review.cases import web\nfrom review.verdicts import jobs\nimport panels.web\n",
+    "review/core/enums.py": "import enum\n",
+    "review/core/db/engine.py": "import piccolo.engine\ndef is_sqlite():\n    return False\n",
+    "review/core/db/sql.py": 'from review.core.db import engine\nLOCK = " FOR NO KEY UPDATE"\n',
+    "review/core/tables.py": "from piccolo.table import Table\nclass Case(Table):\n    pass\n",
+    "review/cases/lifecycle.py": "from review.core.enums import Role\n",
+    "review/cases/state.py": "from review.core.db import sql\nfrom review.cases import lifecycle\n",
+    "review/cases/sql.py": 'CASE = "SELECT * FROM review_case WHERE id = {}"\n',
+    "review/cases/web.py": "from review.cases import state\nfrom review.verdicts.queries import by_code\n",
+    "review/verdicts/document.py": "import dataclasses\n",
+    "review/verdicts/queries.py": 'ONE = "SELECT * FROM verdict"\n',
+    "review/verdicts/jobs.py": """
+        from review.cases import state
+        def render():
+            from review.verdicts import document  # lazy: only the worker renders
+    """,
+    "panels/queries.py": 'Q = "SELECT * FROM seat JOIN review_case c ON c.id = seat.case"\n',
+    "panels/domain/draw.py": "import random\nfrom review.core.enums import Role\n",
+    "panels/web.py": "from panels import queries\nfrom review.core.db import sql\n",
+    "scoring/domain/aggregate.py": "import statistics\n",
+    "scoring/queries.py": 'Q = "SELECT * FROM score_sheet"\n',
+}
+
+BROKEN = {  # one file that breaks every rule of test_layers.py
+    "review/core/enums.py": "from review.cases import state\nimport starlette\n",  # 1 (cycle), 2, 4
+    "panels/domain/draw.py": "from scoring import queries\n",  # 3
+    "review/verdicts/jobs.py": "def f():\n    from review.cases import lifecycle\n",  # 1 (lazy), 5
+    "review/rulings/issue.py": "from review import mediation\n",  # 5 (wall)
+    "review/cases/web.py": """
+        from review.core.db import engine
+        X = engine.is_sqlite()
+        Q = "SELECT 1 FOR UPDATE"
+    """,  # 6, 7
+    "scoring/queries.py": 'Q = "SELECT * FROM score_sheet JOIN seat ON true"\n',  # 8
+    "review/db.py": "",  # 9
+}
+
+
+def layer_tests() -> list[Callable[..., None]]:
+    """The test functions of test_layers.py."""
+    return [getattr(rules, name) for name in dir(rules) if name.startswith("test_")]
+
+
+def run(test: Callable[..., None], tree: layers.Tree) -> None:
+    """Call a test of test_layers.py as pytest would, with ``tree`` for its fixture."""
+    if inspect.signature(test).parameters:
+        test(tree)
+    else:
+        test()
+
+
+def test_every_layer_test_passes_on_a_clean_target_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tree = make(tmp_path, TARGET_TREE)
+    monkeypatch.setattr(rules, "ROOT", tmp_path)
+    assert len(layer_tests()) == 12
+    for test in layer_tests():
+        run(test, tree)
+
+
+def test_every_layer_test_fails_on_a_broken_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tree = make(tmp_path, {**TARGET_TREE, **BROKEN})
+    monkeypatch.setattr(rules, "ROOT", tmp_path)
+    passed = []
+    for test in layer_tests():
+        try:
+            run(test, tree)
+        except AssertionError:
+            continue
+        passed.append(test.__name__)
+    assert passed == []
+
+
+def test_no_pure_module_at_all_fails(tmp_path: Path) -> None:
+    tree = make(tmp_path, {"review/core/db/engine.py": ""})
+    with pytest.raises(AssertionError, match="no pure module found"):
+        rules.test_pure_modules_stay_pure(tree)
