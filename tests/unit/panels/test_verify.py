@@ -17,11 +17,11 @@ from panels.domain.conflicts import Candidate
 from panels.domain.draw import DrawRule, Template
 from panels.domain.draw_record import pseudonym, record_draw, record_refill, replay_json, verify_draw
 from panels.verify import NotReplayable, main, replay
-from tests.unit.test_draw import FACTS, ROSTER, TEMPLATE_V2, cases, rosters, templates
+from tests.unit.panels.domain.test_draw import FACTS, ROSTER, TEMPLATE_V2, cases, rosters, templates
 
 pytestmark = pytest.mark.unit
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 KEY = "假名密钥-1"
 
 

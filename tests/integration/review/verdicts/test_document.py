@@ -13,7 +13,7 @@ import pytest
 
 from review.verdicts.document import CriterionLine
 from review.verdicts.render import render_verdict_pdf
-from tests.integration.test_verdict_render import make_doc
+from tests.integration.review.verdicts.test_render import make_doc
 
 pytestmark = pytest.mark.integration
 

@@ -28,7 +28,7 @@ from review.rulings.deliberation import issue_ruling
 from review.verdicts import services as verdicts
 from tests import factories
 from tests.conftest import REDIS_URL
-from tests.integration.test_verdict_lifecycle import scored_case
+from tests.integration.review.verdicts.test_services import scored_case
 
 # PostgreSQL only (the SQLite run has no Redis, and its embedded database is not shared with worker processes).
 pytestmark = [

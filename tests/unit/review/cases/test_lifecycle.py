@@ -186,7 +186,7 @@ def test_every_recorded_action_has_a_chinese_label() -> None:
 
     from review.cases.lifecycle import ACTION_LABELS, Action
 
-    root = Path(__file__).resolve().parents[2]
+    root = Path(__file__).resolve().parents[4]
     recorded = {m for package in ("review", "panels", "scoring") for path in (root / package).rglob("*.py")
                 for line in path.read_text(encoding="utf-8").splitlines() if "add_argument" not in line
                 for m in re.findall(r'action="([a-z_]+)"', line)}

@@ -73,7 +73,7 @@ async def test_verdicts_render_on_a_separate_process_when_jobs_run_in_the_web_pr
     from review.core import settings
     from review.verdicts import services as verdicts
     from review.verdicts import signing as verdict_signing
-    from tests.integration.test_verdict_render import make_doc
+    from tests.integration.review.verdicts.test_render import make_doc
 
     if settings.REDIS_URL:
         pytest.skip("with Redis, verdict workers render (on their own processes)")

@@ -146,7 +146,7 @@ def _named(name: str, text: str) -> bool:
 async def test_reconsideration_verdict_names_its_own_panel_and_chair_and_pages_show_both_panels() -> None:
     from review.convening.services import convene_panel
     from tests.integration.panel_helpers import web
-    from tests.integration.test_verdict_lifecycle import pdf_text
+    from tests.integration.review.verdicts.test_services import pdf_text
 
     number, first_id, office, complainant = await _ruled(1)
     first_panel = (await Ruling.select(Ruling.panel_id).where(Ruling.id == first_id).first().run())["panel_id"]

@@ -16,7 +16,7 @@ import pytest
 from review.accounts import auth
 from review.core import settings
 from tests import factories
-from tests.integration.test_verdict_lifecycle import issued_verdict
+from tests.integration.review.verdicts.test_services import issued_verdict
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 
@@ -158,7 +158,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int,
     """The app served by uvicorn on its own SQLite file, limits as configured."""
     data_dir = tmp_path_factory.mktemp("body-limit-server")
     port = _free_port()
-    bin_dir = Path(__file__).resolve().parents[2] / ".venv" / "bin"
+    bin_dir = Path(__file__).resolve().parents[5] / ".venv" / "bin"
     env = {k: v for k, v in os.environ.items() if not k.startswith("REVIEW_TEST")}
     env.update(DATABASE_URL=f"sqlite:///{data_dir / 'server.db'}", REDIS_URL="", REVIEW_DATA_DIR=str(data_dir),
                COOKIE_SECURE="0", PYTHONUNBUFFERED="1")

@@ -14,7 +14,7 @@ from pyhanko_certvalidator import ValidationContext
 from review.core import settings
 from review.verdicts import signing as verdict_signing
 from review.verdicts.render import render_verdict_pdf
-from tests.integration.test_verdict_render import make_doc
+from tests.integration.review.verdicts.test_render import make_doc
 
 pytestmark = pytest.mark.integration
 

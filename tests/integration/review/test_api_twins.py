@@ -21,7 +21,7 @@ from review.core.actors import Policy
 from review.core.tables import ApiToken, Case
 from review.rulings import web as scoring_pages
 from tests import factories
-from tests.integration.test_verdict_lifecycle import issued_verdict
+from tests.integration.review.verdicts.test_services import issued_verdict
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 

@@ -19,7 +19,7 @@ from review.verdicts import services as verdicts
 from tests import factories
 from tests.conftest import run_jobs
 from tests.integration.panel_helpers import api, submit, web
-from tests.integration.test_verdict_lifecycle import issued_verdict, pdf_text
+from tests.integration.review.verdicts.test_services import issued_verdict, pdf_text
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 

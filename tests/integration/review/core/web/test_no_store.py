@@ -13,7 +13,7 @@ from review.app import app
 from review.core.actors import Actor, Policy
 from tests import factories
 from tests.integration.panel_helpers import complainant_token
-from tests.integration.test_verdict_lifecycle import issued_verdict
+from tests.integration.review.verdicts.test_services import issued_verdict
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 
