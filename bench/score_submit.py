@@ -32,8 +32,8 @@ THREADS = 2
 _PREPARE = """
 import asyncio, json, sys
 from datetime import datetime, timezone
-from review.accounts import auth
-from review.cases import services as cases
+from review.accounts.services.tokens import auth
+from review.cases.services import services as cases
 from review.core import db
 from review.core.actors import Actor
 from review.demo.seeding import seed_reference

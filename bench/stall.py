@@ -132,8 +132,8 @@ async def prepare() -> None:
     from review.core.actors import Actor
     from review.core.tables import Case
     from review.demo.seeding import _accept_invitations, _chair, _panel_members, _user_id, seed_demo
-    from review.rulings.deliberation import close_scoring, save_reasoning, sign_reasoning
-    from review.rulings.sheets import criteria_of, submit_sheet
+    from review.rulings.services.deliberation import close_scoring, save_reasoning, sign_reasoning
+    from review.rulings.services.sheets import criteria_of, submit_sheet
 
     db.engine()
     await db.start()

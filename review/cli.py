@@ -228,7 +228,7 @@ def cmd_import_cases(args: argparse.Namespace) -> int:
 
 
 def cmd_createuser(args: argparse.Namespace) -> int:
-    from review.accounts import auth
+    from review.accounts.services import auth
     from review.core.errors import ServiceError
     from review.core.tables import Department
 
@@ -274,7 +274,7 @@ def _kept_heads(paths: list[str]) -> list[Any]:
 
 
 def cmd_deactivate_user(args: argparse.Namespace) -> int:
-    from review.accounts import services as accounts
+    from review.accounts.services import tokens as accounts
     from review.core.actors import Actor
     from review.core.errors import ServiceError
 

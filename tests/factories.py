@@ -10,7 +10,7 @@ from typing import Any
 from httpx import ASGITransport, AsyncClient
 
 from panels.tables import RosterMember, Seat
-from review.accounts import auth
+from review.accounts.services import auth
 from review.cases.services import intake_case
 from review.core.actors import Actor
 from review.core.tables import Account, Department
@@ -126,7 +126,12 @@ def full_scores(value: int, criteria_codes: list[str] | None = None) -> list[dic
 
 async def rule_case(number: str, office: Actor, reasoning: str = "评议组依据公布的评议标准逐项评分，经合议作出本结论。") -> int:
     """Close scoring, let the chair draft and sign the reasoning, and issue the ruling: the ruling id."""
-    from review.rulings.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
+    from review.rulings.services.deliberation import (
+        close_scoring,
+        issue_ruling,
+        save_reasoning,
+        sign_reasoning,
+    )
 
     await close_scoring(number=number, actor=office)
     chair = await chair_of(number)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import msgspec
 from starlette.requests import Request
 
-from review.accounts import auth
-from review.accounts import services as accounts
+from review.accounts.services import auth
+from review.accounts.services import tokens as accounts
 from review.core.actors import STAFF, TOKEN_HOLDER
 from review.core.api.contract import Status, operation
 from review.core.web.guard import bearer_token, route

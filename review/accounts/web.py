@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from review.accounts import services as accounts
+from review.accounts.services import tokens as accounts
 from review.core.actors import STAFF
 from review.core.web.guard import route
 from review.core.web.templating import render

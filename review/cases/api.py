@@ -9,20 +9,21 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from review.accounts import auth
+from review.accounts.services import auth
 from review.assessments.services import assessments
-from review.cases import access_notice, queries, tracking
+from review.cases import access_notice, tracking
 from review.cases import services as cases
 from review.cases.lifecycle import Action
-from review.cases.page import panel_groups
-from review.cases.visibility import visible_case
+from review.cases.queries import lists as queries
+from review.cases.queries.page import panel_groups
+from review.cases.queries.visibility import visible_case
 from review.convening.services import convene_panel
 from review.core.actors import CASE_PARTY, HOTLINE, OFFICE, PUBLIC, STAFF, STAFF_OR_HOTLINE
 from review.core.api import openapi as openapi_document
 from review.core.api.contract import UNSET, Reason, Reply, Status, Text, Unset, operation
 from review.core.web.client_address import client_address
 from review.core.web.guard import bearer_token, route
-from review.rulings import pull as ruling_pull
+from review.rulings.queries import pull as ruling_pull
 from review.verdicts import services as verdicts
 
 

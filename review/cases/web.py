@@ -8,12 +8,13 @@ from urllib.parse import urlparse
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from review.accounts import auth
+from review.accounts.services import auth
 from review.assessments.services import assessments
-from review.cases import access_notice, page_cache, queries, tracking
+from review.cases import access_notice, page_cache, tracking
 from review.cases import services as cases
 from review.cases.lifecycle import Action
-from review.cases.page import view_of, visible_case_row
+from review.cases.queries import lists as queries
+from review.cases.queries.page import view_of, visible_case_row
 from review.convening.services import convene_panel
 from review.core.actors import COMPLAINANT, LIAISON, MEMBER, OFFICE, PUBLIC, Actor
 from review.core.errors import NotFound, ServiceError

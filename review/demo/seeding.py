@@ -8,15 +8,15 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 
 from panels.tables import CompositionTemplate, RosterMember
-from review.accounts import auth
+from review.accounts.services import auth
 from review.cases import services as cases
 from review.convening.services import convene_panel
 from review.core.actors import Actor
 from review.core.tables import Account, ApiKey, Case, Department
 from review.demo import data as demo_data
 from review.holidays import services as holidays
-from review.rulings.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
-from review.rulings.sheets import criteria_of, submit_sheet
+from review.rulings.services.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
+from review.rulings.services.sheets import criteria_of, submit_sheet
 from scoring.domain.default_criteria import DEFAULT_CRITERIA, DEFAULT_NAME, DEFAULT_RULE, content_hash
 from scoring.tables import CriteriaSet, Criterion
 

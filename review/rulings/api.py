@@ -9,16 +9,16 @@ from typing import Any
 import msgspec
 from starlette.requests import Request
 
-from review.cases.visibility import visible_case
+from review.cases.queries.visibility import visible_case
 from review.core.actors import CASE_PARTY, MEMBER, OFFICE, PUBLIC, STAFF, Policy
 from review.core.api.contract import ID_MAX, UNSET, Reason, Reply, Status, Text, Unset, operation, sent
 from review.core.errors import NotFound
 from review.core.params import int_param
 from review.core.web.guard import PolicyRoute, route
-from review.rulings import deliberation, reconsideration
-from review.rulings.page import criteria_for, scoring_json, scoring_view
-from review.rulings.sheet_history import sheet_history
-from review.rulings.sheets import save_sheet
+from review.rulings.queries.page import criteria_for, scoring_json, scoring_view
+from review.rulings.queries.sheet_history import sheet_history
+from review.rulings.services import deliberation, reconsideration
+from review.rulings.services.sheets import save_sheet
 from scoring.rater_quality import rater_quality
 from scoring.services import criteria as criteria_admin
 

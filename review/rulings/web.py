@@ -10,16 +10,16 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from review.cases.page import case_view
+from review.cases.queries.page import case_view
 from review.core.actors import COMPLAINANT, LIAISON, MEMBER, OFFICE, PUBLIC
 from review.core.errors import Conflict, Invalid, NotFound, ServiceError
 from review.core.params import int_param
 from review.core.web.guard import PolicyRoute, route
 from review.core.web.templating import render
-from review.rulings import deliberation, reconsideration
-from review.rulings.progress import progress
-from review.rulings.sheet_history import sheet_history
-from review.rulings.sheets import save_sheet
+from review.rulings.queries.progress import progress
+from review.rulings.queries.sheet_history import sheet_history
+from review.rulings.services import deliberation, reconsideration
+from review.rulings.services.sheets import save_sheet
 from scoring.domain.criteria import content_hash, content_json
 from scoring.domain.values import form_value
 from scoring.rater_quality import lean_chart, rater_quality

@@ -22,7 +22,7 @@ from review.core.actors import Actor
 from review.core.errors import Forbidden, Invalid, NotFound, ServiceError
 from review.core.params import LARGEST
 from review.core.tables import Account, BulkIssuance, Case, Verdict
-from review.rulings.deliberation import issue_ruling
+from review.rulings.services.deliberation import issue_ruling
 from review.verdicts import services as verdicts
 
 MAX_CASES = 2000

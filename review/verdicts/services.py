@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from panels.tables import Seat
-from review.cases.visibility import visible_case
+from review.cases.queries.visibility import visible_case
 from review.convening.services import CHINA, ROLE_LABELS
 from review.core import db, settings
 from review.core import jobs as queue

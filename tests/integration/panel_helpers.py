@@ -10,7 +10,7 @@ from typing import Any
 from httpx import AsyncClient, Response
 
 from panels.tables import Panel, RosterMember, Seat
-from review.accounts import auth
+from review.accounts.services import auth
 from review.cases import services as cases
 from review.convening.services import convene_panel
 from review.core import jobs as queue

@@ -9,7 +9,7 @@ ones included (``if TYPE_CHECKING:`` imports are left out of the cycle check onl
 4. Pure modules (every ``domain/`` folder, plus ``PURE``) load no framework or driver, not even through
    project modules.
 5. A slice of ``review/`` imports another slice only through its ``services``/``queries`` (and
-   ``cases.state``); nothing in ``scoring/`` or ``review/rulings/`` imports ``review.mediation``.
+   ``cases.state`` and the pure ``cases.lifecycle``); nothing in ``scoring/`` or ``review/rulings/`` imports ``review.mediation``.
 6. ``is_sqlite`` and ``FOR UPDATE`` appear only in ``review/core/db/``.
 7. Raw SQL strings live only in ``queries``/``sql`` modules and folders, and in ``review/core/db/``.
 8. SQL in ``panels/`` names no table of ``scoring``, and SQL in ``scoring/`` none of ``panels``.
@@ -61,7 +61,8 @@ SLICES = layers.SliceRule(
     package="review",
     kernel=KERNEL,
     gateways=("services", "queries"),  # review.X.services, review.X.services.*, review.X.queries
-    shared=("review.cases.state",),  # the one writer of Case.status
+    # the one writer of Case.status, and the pure state machine whose statuses and actions every slice names
+    shared=("review.cases.state", "review.cases.lifecycle"),
 )
 COMPOSITION_ROOTS = {
     "review/__init__.py",

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from review.accounts import auth
+from review.accounts.services import auth
 from review.core import db, settings
 from review.core.actors import ANONYMOUS, Actor, Policy
 from review.core.errors import Forbidden, ServiceError, Unauthorized

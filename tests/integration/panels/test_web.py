@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from panels.api import routes as api_routes
 from panels.web import routes as web_routes
-from review.accounts import auth
+from review.accounts.services import auth
 from review.core.actors import Actor
 from review.core.web.csrf import tracking_token
 from tests import factories

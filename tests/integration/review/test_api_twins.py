@@ -11,7 +11,7 @@ import re
 import pytest
 from starlette.routing import BaseRoute, Mount, Route
 
-from review.accounts import auth
+from review.accounts.services import auth
 from review.app import app
 from review.cases import services as cases
 from review.cases import web as pages

@@ -32,9 +32,9 @@ from review.core.actors import Actor
 from review.core.errors import ServiceError
 from review.core.tables import AuditEvent, Case, Holiday, Verdict
 from review.holidays.importing import load_year, text_rows
-from review.rulings.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
-from review.rulings.reconsideration import decide_reconsideration, request_reconsideration
-from review.rulings.sheets import submit_sheet
+from review.rulings.services.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
+from review.rulings.services.reconsideration import decide_reconsideration, request_reconsideration
+from review.rulings.services.sheets import submit_sheet
 from review.verdicts import services as verdicts
 from scoring.domain.default_criteria import DEFAULT_CRITERIA, DEFAULT_RULE
 from scoring.services.criteria import create_draft, publish_criteria

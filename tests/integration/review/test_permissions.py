@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from starlette.routing import BaseRoute, Mount
 
-from review.accounts import auth
+from review.accounts.services import auth
 from review.app import app
 from review.cases import services as cases
 from review.convening.services import convene_panel

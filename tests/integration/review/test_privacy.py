@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from httpx import AsyncClient, Response
 
-from review.accounts import auth
+from review.accounts.services import auth
 from review.core.tables import Case, Verdict
 from review.verdicts.services import stored_path
 from tests import factories

@@ -10,7 +10,7 @@ from panels.services.challenges import decide_challenge, raise_challenge
 from panels.tables import Challenge, Seat
 from review.core.actors import Actor
 from review.core.errors import Conflict, Forbidden, Invalid, NotFound
-from review.rulings.sheets import submit_sheet
+from review.rulings.services.sheets import submit_sheet
 from tests import factories
 from tests.integration.panel_helpers import (
     api,
@@ -45,7 +45,7 @@ async def _under_review() -> dict[str, Any]:
 
 
 async def _complainant(number: str, code: str) -> Actor:
-    from review.accounts import auth
+    from review.accounts.services import auth
 
     actor = await auth.token_actor(await complainant_token(number, code))
     assert actor is not None and actor.kind == "complainant"

@@ -7,11 +7,11 @@ import re
 import pytest
 from httpx import AsyncClient, Response
 
-from review.accounts import auth
+from review.accounts.services import auth
 from review.core import settings
 from review.core.actors import Actor
 from review.core.tables import Account, Case, LoginSession
-from review.rulings.sheets import submit_sheet
+from review.rulings.services.sheets import submit_sheet
 from tests import factories
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]

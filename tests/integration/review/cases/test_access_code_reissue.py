@@ -11,7 +11,7 @@ import subprocess
 import pytest
 import segno
 
-from review.accounts import auth
+from review.accounts.services import auth
 from review.cases import access_notice, tracking
 from review.core.tables import AuditEvent, Case
 from tests import factories

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from review.accounts import auth
+from review.accounts.services import auth
 from review.core.tables import AuditEvent, Case
 from tests import factories
 

@@ -9,10 +9,10 @@ import pytest
 
 from panels.services.roster import update_member
 from panels.tables import RosterMember, Seat
-from review.accounts import auth
+from review.accounts.services import auth
 from review.cases import page_cache
 from review.core.actors import Actor
-from review.rulings.sheets import save_sheet, submit_sheet
+from review.rulings.services.sheets import save_sheet, submit_sheet
 from tests import factories
 from tests.conftest import run_jobs
 from tests.integration.scoring_helpers import convened_case, seated_now

@@ -16,7 +16,7 @@ from review.convening import rounds
 from review.convening.services import convene_panel, current_loads
 from review.core.actors import Actor
 from review.core.errors import Conflict
-from review.rulings.sheets import submit_sheet
+from review.rulings.services.sheets import submit_sheet
 from tests import factories
 from tests.integration.panel_helpers import (
     accepted_case,
@@ -169,7 +169,7 @@ async def _under_review() -> dict[str, Any]:
 
 
 async def _complainant(number: str, code: str) -> Actor:
-    from review.accounts import auth
+    from review.accounts.services import auth
 
     actor = await auth.token_actor(await complainant_token(number, code))
     assert actor is not None

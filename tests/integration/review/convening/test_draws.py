@@ -16,7 +16,7 @@ from panels.services.invitations import answer_invitation
 from panels.tables import Panel, RosterMember, Seat
 from panels.verify import main as verify_main
 from review.convening.draws import verify_panel
-from review.rulings.sheets import submit_sheet
+from review.rulings.services.sheets import submit_sheet
 from tests import factories
 from tests.integration import scoring_helpers
 from tests.integration.panel_helpers import (

@@ -18,8 +18,8 @@ from review.core.tables import AuditEvent, Holiday, ProvisionalDeadline, Verdict
 from review.core.workdays import package_rows
 from review.holidays import services as holidays
 from review.holidays.importing import load_file, load_year, text_rows
-from review.rulings.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
-from review.rulings.sheets import submit_sheet
+from review.rulings.services.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
+from review.rulings.services.sheets import submit_sheet
 from review.verdicts.services import stored_path
 from scoring.tables import Ruling
 from tests import factories

@@ -13,8 +13,8 @@ from review.assessments.services import assessments
 from review.core.actors import Actor
 from review.core.audit import store as audit
 from review.core.tables import Case, Verdict
-from review.rulings.reconsideration import decide_reconsideration, request_reconsideration, window
-from review.rulings.sheets import submit_sheet
+from review.rulings.services.reconsideration import decide_reconsideration, request_reconsideration, window
+from review.rulings.services.sheets import submit_sheet
 from review.verdicts import services as verdicts
 from scoring.tables import Reconsideration, Ruling
 from tests import factories
@@ -117,7 +117,7 @@ async def test_liaison_asks_through_the_api_and_the_office_accepts_on_the_web() 
     department_id = (await Case.select(Case.department).where(Case.id == complainant.case_id).first().run())[
         "department"]
     liaison = await factories.account("liaison", department_id=department_id)
-    from review.accounts import auth
+    from review.accounts.services import auth
 
     async with factories.client(Authorization=f"Bearer {await auth.issue_token(liaison)}") as http:
         asked = await http.post(f"/api/v1/cases/{number}/reconsideration", json={"reason": "整改已完成，请复核。"})

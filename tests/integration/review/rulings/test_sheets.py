@@ -7,11 +7,12 @@ import os
 
 import pytest
 
-from review.cases.visibility import visible_case
+from review.cases.queries.visibility import visible_case
 from review.core import db
 from review.core.errors import Conflict, Forbidden, Invalid
 from review.core.tables import Case
-from review.rulings.deliberation import (
+from review.rulings.queries.page import scoring_view
+from review.rulings.services.deliberation import (
     add_dissent,
     close_scoring,
     issue_ruling,
@@ -19,8 +20,7 @@ from review.rulings.deliberation import (
     save_reasoning,
     sign_reasoning,
 )
-from review.rulings.page import scoring_view
-from review.rulings.sheets import save_sheet, submit_sheet
+from review.rulings.services.sheets import save_sheet, submit_sheet
 from scoring.tables import Ruling, Score, ScoreSheet, ScoreSheetRevision
 from tests import factories
 from tests.integration.scoring_helpers import convened_case, seated_now
@@ -306,7 +306,7 @@ def _body(c3: str) -> str:
 async def test_api_refuses_a_score_value_that_is_not_an_integer_on_the_scale(c3: str) -> None:
     number, _, _, _ = await convened_case()
     member = (await seated_now(number))[0]
-    from review.accounts import auth
+    from review.accounts.services import auth
 
     async with factories.client(Authorization=f"Bearer {await auth.issue_token(member)}",
                                 **{"Content-Type": "application/json"}) as api:
@@ -323,7 +323,7 @@ async def test_api_refuses_a_score_value_that_is_not_an_integer_on_the_scale(c3:
 async def test_api_refuses_nan_and_infinity_as_invalid_json(constant: str) -> None:
     number, _, _, _ = await convened_case()
     member = (await seated_now(number))[0]
-    from review.accounts import auth
+    from review.accounts.services import auth
 
     async with factories.client(Authorization=f"Bearer {await auth.issue_token(member)}") as api:
         response = await api.post(f"/api/v1/cases/{number}/scores", content=_body(constant).encode(),
@@ -337,7 +337,7 @@ async def test_api_refuses_nan_and_infinity_as_invalid_json(constant: str) -> No
 async def test_api_keeps_a_score_given_as_a_json_integer() -> None:
     number, _, _, _ = await convened_case()
     member = (await seated_now(number))[0]
-    from review.accounts import auth
+    from review.accounts.services import auth
 
     async with factories.client(Authorization=f"Bearer {await auth.issue_token(member)}") as api:
         response = await api.post(f"/api/v1/cases/{number}/scores", content=_body("5").encode(),
@@ -351,7 +351,7 @@ async def test_api_keeps_a_score_given_as_a_json_integer() -> None:
 async def test_form_refuses_a_radio_value_that_is_not_a_level(c3: str) -> None:
     number, _, _, _ = await convened_case()
     member = (await seated_now(number))[0]
-    from review.accounts import auth
+    from review.accounts.services import auth
 
     token, csrf = await auth.start_session(member)
     form = {"csrf_token": csrf, "revision": "0"}
@@ -378,7 +378,7 @@ async def _signed(number: str, office: object) -> tuple[object, list]:
 
 async def _web(actor: object) -> tuple[dict[str, str], str]:
     """A signed-in browser: its cookie header and the CSRF token of its session's forms."""
-    from review.accounts import auth
+    from review.accounts.services import auth
 
     token, csrf = await auth.start_session(actor)
     return {"Cookie": f"rv_session={token}"}, csrf
@@ -534,7 +534,7 @@ MARK = "查看他人评分后修改"
 
 
 async def _bearer(actor: object) -> dict[str, str]:
-    from review.accounts import auth
+    from review.accounts.services import auth
 
     return {"Authorization": f"Bearer {await auth.issue_token(actor)}"}
 

@@ -12,12 +12,12 @@ import krippendorff
 import numpy as np
 import pytest
 
-from review.accounts import auth
+from review.accounts.services import auth
 from review.cases import services as cases
 from review.convening.services import convene_panel
 from review.core.actors import Actor
-from review.rulings.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
-from review.rulings.sheets import save_sheet, submit_sheet
+from review.rulings.services.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
+from review.rulings.services.sheets import save_sheet, submit_sheet
 from scoring.domain.default_criteria import DEFAULT_CRITERIA, DEFAULT_NAME, DEFAULT_RULE
 from scoring.services.criteria import create_draft, publish_criteria
 from tests import factories

@@ -9,7 +9,7 @@ import html
 import pytest
 import yaml
 
-from review.accounts import auth
+from review.accounts.services import auth
 from review.assessments.services import assessments
 from review.core.actors import Actor
 from review.core.audit import store as audit

@@ -24,7 +24,7 @@ import pytest
 from review.cases import services as cases
 from review.core import settings
 from review.core.jobs import VERDICT_QUEUE, job_id
-from review.rulings.deliberation import issue_ruling
+from review.rulings.services.deliberation import issue_ruling
 from review.verdicts import services as verdicts
 from tests import factories
 from tests.conftest import REDIS_URL

@@ -23,7 +23,7 @@ from review.core import db
 from review.core.actors import Actor
 from review.core.audit import store as audit
 from review.core.tables import AuditEvent, Verdict
-from review.rulings.deliberation import issue_ruling
+from review.rulings.services.deliberation import issue_ruling
 from review.verdicts import bulk as bulk_issuance
 from review.verdicts import services as verdicts
 from tests import factories
@@ -35,8 +35,13 @@ pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 
 async def scored_case(office: Actor, **payload: object) -> str:
     """A case scored by its whole panel, scoring closed and the reasoning signed: ready to issue."""
-    from review.rulings.deliberation import add_dissent, close_scoring, save_reasoning, sign_reasoning
-    from review.rulings.sheets import submit_sheet
+    from review.rulings.services.deliberation import (
+        add_dissent,
+        close_scoring,
+        save_reasoning,
+        sign_reasoning,
+    )
+    from review.rulings.services.sheets import submit_sheet
     from tests.integration.scoring_helpers import accept_invitations, seated_now
 
     number, _ = await factories.case(**payload)
@@ -174,7 +179,7 @@ async def test_both_files_are_signed_and_verify_reports_the_signature_web_and_ap
 
 
 async def _token(actor: Actor) -> str:
-    from review.accounts import auth
+    from review.accounts.services import auth
 
     return await auth.issue_token(actor)
 

@@ -25,7 +25,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from panels.tables import Seat
-from review.accounts import auth
+from review.accounts.services import auth
 from tests import factories
 from tests.integration.scoring_helpers import convened_case
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from review.accounts import auth
+from review.accounts.services import auth
 from review.core.tables import Case
 from tests import factories
 

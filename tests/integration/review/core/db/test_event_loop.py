@@ -8,7 +8,7 @@ import threading
 import pytest
 from argon2 import PasswordHasher
 
-from review.accounts import auth
+from review.accounts.services import auth
 from review.core.errors import Unauthorized
 from tests import factories
 

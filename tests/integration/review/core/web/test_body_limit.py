@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from review.accounts import auth
+from review.accounts.services import auth
 from review.core import settings
 from tests import factories
 from tests.integration.review.verdicts.test_services import issued_verdict

@@ -10,7 +10,7 @@ import re
 import httpx
 import pytest
 
-from review.accounts import auth
+from review.accounts.services import auth
 from review.cases import api as v1
 from review.cases import services as cases
 from review.cases import web as pages

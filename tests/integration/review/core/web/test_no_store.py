@@ -8,7 +8,7 @@ import pytest
 from httpx import Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from review.accounts import auth
+from review.accounts.services import auth
 from review.app import app
 from review.core.actors import Actor, Policy
 from tests import factories

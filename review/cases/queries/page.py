@@ -9,14 +9,14 @@ from typing import Any
 from panels.services.challenges import CHALLENGE_STATUSES, challenges_of_case
 from review.cases import tracking
 from review.cases.lifecycle import Action, allowed_actions
+from review.cases.queries.visibility import visible_case
 from review.cases.tracking import Step
-from review.cases.visibility import visible_case
 from review.convening.services import ROLE_LABELS
 from review.core import db
 from review.core.actors import Actor
 from review.core.errors import NotFound
-from review.rulings.page import ScoringView, scoring_view
-from review.rulings.sheets import published_criteria
+from review.rulings.queries.page import ScoringView, scoring_view
+from review.rulings.services.sheets import published_criteria
 
 _SCORING_ACTIONS = (Action.start_scoring, Action.close_scoring, Action.issue_ruling, Action.reconsider)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from review.cases.visibility import seated_case_ids
+from review.cases.queries.visibility import seated_case_ids
 from review.core import db
 from review.core.actors import Actor
 from review.core.tables import Case, Department

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from review.core import db
-from review.rulings.sheets import published_criteria, ruling_rule
+from review.rulings.services.sheets import published_criteria, ruling_rule
 from scoring.domain.aggregate import CriterionSpec, Sheet, aggregate_scores
 
 _CASES = (

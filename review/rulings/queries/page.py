@@ -10,8 +10,13 @@ from review.convening.services import ROLE_LABELS
 from review.core import db
 from review.core.actors import Actor
 from review.core.kept import Kept
-from review.rulings.reconsideration import window
-from review.rulings.sheets import SCORING_OPEN, note_others_viewed, panel_aggregate, published_criteria
+from review.rulings.services.reconsideration import window
+from review.rulings.services.sheets import (
+    SCORING_OPEN,
+    note_others_viewed,
+    panel_aggregate,
+    published_criteria,
+)
 from scoring.domain.aggregate import Aggregate
 from scoring.domain.sealing import SheetInfo, Viewer, saved_after_viewing, visible_sheets
 

@@ -12,7 +12,7 @@ from review.core.actors import Actor
 from review.core.audit import store as audit
 from review.core.errors import Conflict, Forbidden, Invalid, NotFound
 from review.holidays import services as holidays
-from review.rulings.sheets import ruling_rule
+from review.rulings.services.sheets import ruling_rule
 from scoring.tables import Reconsideration, Ruling
 
 CHINA = timezone(timedelta(hours=8))
