@@ -32,7 +32,7 @@ THREADS = 2
 _PREPARE = """
 import asyncio, json, sys
 from datetime import datetime, timezone
-from review.accounts.services.tokens import auth
+from review.accounts.services import auth
 from review.cases.services import services as cases
 from review.core import db
 from review.core.actors import Actor

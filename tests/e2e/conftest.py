@@ -44,7 +44,7 @@ import asyncio, json, sys
 from datetime import datetime, timezone
 
 from panels.tables import RosterMember
-from review.accounts.services.tokens import auth
+from review.accounts.services import auth
 from review.core import db
 from review.core.tables import Account, Department
 

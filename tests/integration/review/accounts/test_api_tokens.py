@@ -193,7 +193,7 @@ async def test_token_and_session_lifetimes_are_the_settings() -> None:
         assert field
         login = await http.post("/login", data={"csrf_token": field.group(1), "username": office.username,
                                                 "password": factories.PASSWORD})
-    probe = _python("from review.accounts.services.tokens import auth; print(auth.SESSION_LIFETIME, auth.TOKEN_LIFETIME,"
+    probe = _python("from review.accounts.services import auth; print(auth.SESSION_LIFETIME, auth.TOKEN_LIFETIME,"
                     " auth.COMPLAINANT_TOKEN_LIFETIME)",
                     SESSION_LIFETIME_HOURS="1.5", API_TOKEN_LIFETIME_HOURS="24", TRACK_TOKEN_LIFETIME_HOURS="0.5")
     refused = _python("import review.core.settings", API_TOKEN_LIFETIME_HOURS="0")
