@@ -119,3 +119,8 @@ def parse_intake(payload: Any) -> IntakeRecord:
         rated_at=rated_at,
         payload_hash=payload_hash(payload),
     )
+
+
+def case_number_for(case_id: int, received_at: datetime) -> str:
+    """受理编号, e.g. PY2026000123: the year received and the case's serial."""
+    return f"PY{received_at.year}{case_id:06d}"

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from review.cases import sql
 from review.cases.lifecycle import ACTION_LABELS, PRIVATE_REASONS, STATUS_LABELS
 from review.core import db, ratelimit, settings
 from review.core.actors import Actor
@@ -89,10 +90,7 @@ class Step:
 
 async def timeline(case_id: int) -> list[Step]:
     """Every step of the case, oldest first, naming roles rather than people."""
-    events = await db.fetch(
-        'SELECT at, action, actor, to_status, reason FROM audit_event WHERE audit_event."case" = {} ORDER BY id',
-        case_id,
-    )
+    events = await db.fetch(sql.CASE_EVENTS, case_id)
     return steps(events)
 
 

@@ -16,6 +16,7 @@ from review.core.errors import Conflict, Invalid, NotFound, ServiceError
 from review.core.params import int_param
 from review.core.web.guard import PolicyRoute, route
 from review.core.web.templating import render
+from review.rulings import sql
 from review.rulings.queries.progress import progress
 from review.rulings.queries.sheet_history import sheet_history
 from review.rulings.services import deliberation, reconsideration
@@ -195,7 +196,7 @@ async def request_reconsideration(request: Request) -> Response:
 async def _complainant_case(actor: Any) -> str:
     from review.core import db
 
-    rows = await db.fetch("SELECT number FROM review_case WHERE id = {}", actor.case_id or 0)
+    rows = await db.fetch(sql.COMPLAINANT_CASE_NUMBER, actor.case_id or 0)
     if not rows:
         raise NotFound("case_not_found", "未找到该案件")
     return rows[0]["number"]

@@ -24,6 +24,7 @@ from review.core.params import LARGEST
 from review.core.tables import Account, BulkIssuance, Case, Verdict
 from review.rulings.services.deliberation import issue_ruling
 from review.verdicts import services as verdicts
+from review.verdicts import sql
 
 MAX_CASES = 2000
 
@@ -35,10 +36,7 @@ def _office(actor: Actor) -> None:
 
 async def ready_cases() -> list[dict]:
     """Cases whose ruling may be issued now: scoring closed and the reasoning signed."""
-    sql = ("SELECT c.id, c.number, c.category, c.district FROM review_case c WHERE c.status = 'deliberation'"
-           " AND EXISTS (SELECT 1 FROM deliberation d WHERE d.\"case\" = c.id AND d.signed_at IS NOT NULL)"
-           " ORDER BY c.id")
-    return await db.fetch(sql)
+    return await db.fetch(sql.READY_CASES)
 
 
 async def start(*, actor: Actor, numbers: list[str], all_ready: bool = False) -> int:

@@ -26,6 +26,7 @@ from review.core.privacy import mask_name, masker
 from review.core.secrets import ALPHABET
 from review.core.tables import Case, Verdict
 from review.verdicts import signing as verdict_signing
+from review.verdicts import sql
 from review.verdicts.document import CriterionLine, PanelSeatLine, VerdictDocument, document_number
 from scoring.domain.aggregate import GRADE_LABELS, RULING_TEXT
 from scoring.tables import CriteriaSet, Criterion, Ruling
@@ -47,7 +48,7 @@ def new_verification_code() -> str:
 async def number_verdict(*, case_id: int, ruling_id: int, day: date, corrects: int | None = None) -> int:
     """The next number in the year's gapless sequence (the chain-head lock is held); `corrects` is the
     withdrawn verdict of the same ruling that the new one corrects."""
-    rows = await db.fetch("SELECT COALESCE(MAX(sequence), 0) AS n FROM verdict WHERE year = {}", day.year)
+    rows = await db.fetch(sql.LAST_SEQUENCE, day.year)
     sequence = rows[0]["n"] + 1
     inserted = await Verdict.insert(Verdict(
         case=case_id, ruling_id=ruling_id, number=document_number("评", day.year, sequence), year=day.year,
@@ -238,8 +239,7 @@ async def render(*, verdict_id: int) -> str:
 
     async with db.transaction():
         # Locked: a withdrawal committed while the files were being made is seen here, not overwritten.
-        current = (await db.fetch("SELECT status, full_sha256 FROM verdict WHERE id = {}" + db.for_update(),
-                                  verdict_id))[0]
+        current = (await db.fetch(sql.VERDICT_STATE + db.for_update(), verdict_id))[0]
         if current["full_sha256"]:
             return current["status"]  # a concurrent run finished first (its signed files are the ones recorded)
         # A verdict superseded or withdrawn before its render keeps that status; only a pending one turns valid.
@@ -270,7 +270,7 @@ async def supersede(*, old_ruling_id: int, new_ruling_id: int) -> None:
 async def _locked_case(number: str) -> dict | None:
     """The case's id, its row locked: a case's verdicts change status one at a time (withdrawn, corrected,
     superseded when a reconsideration is ruled), each seeing the one before."""
-    rows = await db.fetch("SELECT id FROM review_case WHERE number = {}" + db.for_update(), number)
+    rows = await db.fetch(sql.CASE_ID_BY_NUMBER + db.for_update(), number)
     return rows[0] if rows else None
 
 
@@ -345,10 +345,7 @@ async def for_case(case_id: int) -> dict | None:
 async def verification(code: str) -> dict:
     """What /verify/{code} and the API show: status, both hashes, the public facts, what replaced it."""
     verdict = await by_code(code)
-    rows = await db.fetch(
-        "SELECT c.category, c.district, d.name AS department_name, r.total, r.grade"
-        " FROM verdict v JOIN review_case c ON c.id = v.\"case\" JOIN department d ON d.id = c.department"
-        " JOIN ruling r ON r.id = v.ruling_id WHERE v.id = {}", verdict["id"])
+    rows = await db.fetch(sql.PUBLIC_FACTS, verdict["id"])
     facts = rows[0]
     replacement = corrected_by = None
     if verdict["superseded_by_ruling"] is not None:

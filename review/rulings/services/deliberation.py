@@ -18,6 +18,7 @@ from review.core.actors import Actor
 from review.core.audit import store as audit
 from review.core.errors import Conflict, Forbidden, Invalid, NotFound
 from review.holidays import services as holidays
+from review.rulings import sql
 from review.rulings.services.sheets import active_panel_id, panel_aggregate, seat_of
 from review.verdicts import services as verdicts
 from scoring.tables import Deliberation, DeliberationMessage, Dissent, Ruling
@@ -149,8 +150,7 @@ async def sign_reasoning(*, number: str, actor: Actor, reasoning: str | None = N
 async def dissent_text(deliberation_id: int) -> str:
     """The dissents as the verdict prints them: one paragraph per member, role and name first."""
     rows = await db.fetch(
-        "SELECT d.text, d.member_role, a.display_name FROM dissent d JOIN account a ON a.id = d.member"
-        " WHERE d.deliberation = {} ORDER BY d.id", deliberation_id)
+        sql.DISSENTS, deliberation_id)
     return "\n\n".join(f"{ROLE_LABELS.get(r['member_role'], r['member_role'])} {r['display_name']}：{r['text']}"
                        for r in rows)
 
@@ -181,8 +181,7 @@ async def issue_ruling(*, number: str, actor: Actor, now: datetime | None = None
         earlier = await Ruling.select(Ruling.id, Ruling.grade, Ruling.issued_at).where(
             (Ruling.case == case["id"]) & (Ruling.status == "in_force")).first().run()
         sheet_count = (await db.fetch(
-            "SELECT COUNT(*) AS n FROM score_sheet WHERE panel_id = {} AND submitted = {}",
-            deliberation["panel_id"], True))[0]["n"]
+            sql.SUBMITTED_SHEETS, deliberation["panel_id"], True))[0]["n"]
         rows = await Ruling.insert(Ruling(
             case=case["id"], panel_id=deliberation["panel_id"], criteria_set=case["criteria_set_id"],
             total=result.total, grade=result.grade, per_criterion=json.dumps(result.per_criterion),

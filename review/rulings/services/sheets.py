@@ -13,6 +13,7 @@ from review.core import db
 from review.core.actors import Actor
 from review.core.audit import store as audit
 from review.core.errors import Conflict, Invalid, NotFound
+from review.rulings import sql
 from scoring.domain.aggregate import Aggregate, CriterionSpec, RulingRule, Sheet, aggregate_scores
 from scoring.domain.values import BadValue, score_value
 from scoring.tables import CriteriaSet, Criterion
@@ -56,9 +57,7 @@ async def ruling_rule(criteria_set_id: int) -> RulingRule:
 async def seat_of(actor: Actor, case_id: int) -> dict | None:
     """The member's accepted seat on the case's active panel: {id, role, is_chair, panel}."""
     rows = await db.fetch(
-        "SELECT s.id, s.role, s.is_chair, s.panel FROM seat s JOIN panel p ON p.id = s.panel"
-        " JOIN roster_member m ON m.id = s.member"
-        " WHERE m.\"user\" = {} AND p.\"case\" = {} AND p.status = 'seated' AND s.status = 'accepted'",
+        sql.SEAT_OF,
         actor.user_id or 0, case_id,
     )
     return rows[0] if rows else None
@@ -94,24 +93,12 @@ class SavedSheet:
     submitted: bool
 
 
-# The case (row-locked on PostgreSQL), the member's seat on its active panel and their sheet, in one query.
-_CONTEXT = (
-    "SELECT c.id, c.status, c.criteria_set_id, s.role, s.panel AS panel_id,"
-    " sh.id AS sheet_id, sh.revision, sh.submitted"
-    " FROM review_case c JOIN panel p ON p.\"case\" = c.id AND p.status = 'seated'"
-    " JOIN seat s ON s.panel = p.id AND s.status = 'accepted'"
-    " JOIN roster_member m ON m.id = s.member AND m.\"user\" = {}"
-    " LEFT JOIN score_sheet sh ON sh.\"case\" = c.id AND sh.member = {} AND sh.panel_id = p.id"
-    " WHERE c.number = {}"
-)
 
 
-# A second save of a member's new sheet racing the first writes nothing (see scoring.tables.INDEXES).
-_ONE_PER_MEMBER = "ON CONFLICT (\"case\", panel_id, member) DO NOTHING"
 
 
 async def _saved_revision(case_id: int, panel_id: int, actor: Actor) -> int:
-    rows = await db.fetch("SELECT revision FROM score_sheet WHERE \"case\" = {} AND panel_id = {} AND member = {}",
+    rows = await db.fetch(sql.SAVED_REVISION,
                           case_id, panel_id, actor.user_id or 0)
     return rows[0]["revision"] if rows else 0
 
@@ -134,7 +121,7 @@ async def save_sheet(*, number: str, actor: Actor, scores: Any, revision: int | 
         if sheet_id is not None:
             return SavedSheet(sheet_id, 1, True)
     async with db.transaction():
-        rows = await db.fetch(_CONTEXT + db.for_update(of="c"),
+        rows = await db.fetch(sql.CONTEXT + db.for_update(of="c"),
                               actor.user_id or 0, actor.user_id or 0, number)
         if not rows or actor.kind != "member":
             raise NotFound("case_not_found", "未找到该案件")
@@ -160,9 +147,7 @@ async def save_sheet(*, number: str, actor: Actor, scores: Any, revision: int | 
             return SavedSheet(sheet_id, new_revision, submit)
         if sheet_id is None:
             inserted = await db.fetch(
-                "INSERT INTO score_sheet (\"case\", panel_id, member, member_role, criteria_set, submitted, revision,"
-                " submitted_at, updated_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {})"
-                f" {_ONE_PER_MEMBER} RETURNING id",
+                sql.INSERT_SHEET,
                 ctx["id"], ctx["panel_id"], actor.user_id, ctx["role"], ctx["criteria_set_id"], submit, new_revision,
                 now if submit else None, now,
             )
@@ -173,22 +158,18 @@ async def save_sheet(*, number: str, actor: Actor, scores: Any, revision: int | 
             # The revision read above may predate a save that held the lock before this one: PostgreSQL re-reads
             # a changed row in an UPDATE's condition, so a save based on an old revision writes nothing.
             updated = await db.fetch(
-                "UPDATE score_sheet SET submitted = {}, revision = {}, submitted_at = {}, updated_at = {}"
-                " WHERE id = {} AND revision = {} RETURNING id",
-                submit, new_revision, now if submit else None, now, sheet_id, current)
+                sql.UPDATE_SHEET, submit, new_revision, now if submit else None, now, sheet_id, current)
             if not updated:
                 raise sheet_changed(await _saved_revision(ctx["id"], ctx["panel_id"], actor))
         if submit:
             if ctx["sheet_id"] is not None:
-                await db.fetch("DELETE FROM score WHERE score_sheet = {}", sheet_id)
+                await db.fetch(sql.DELETE_SCORES, sheet_id)
             args: list[Any] = []
             for c, value, reason in parsed:
                 args += [sheet_id, c["id"], value, reason]
-            await db.fetch("INSERT INTO score (score_sheet, criterion, value, reason) VALUES "
-                           + ", ".join(["({}, {}, {}, {})"] * len(parsed)), *args)
+            await db.fetch(sql.insert_scores(len(parsed)), *args)
         content = [{"criterion": c["code"], "value": v, "reason": r} for c, v, r in parsed]
-        await db.fetch("INSERT INTO score_sheet_revision (score_sheet, revision, submitted, scores, saved_at)"
-                       " VALUES ({}, {}, {}, {}, {})", sheet_id, new_revision, submit,
+        await db.fetch(sql.INSERT_REVISION, sheet_id, new_revision, submit,
                        json.dumps(content, ensure_ascii=False), now)
         if submit and ctx["status"] == "panel_ready":
             await apply_transition(case=ctx, action=Action.start_scoring, actor=actor)
@@ -211,32 +192,6 @@ def _remember_criteria(criteria_set_id: int | None) -> None:
         _recent_criteria[:] = [criteria_set_id]
 
 
-# The hottest write: a member's first submission, as one statement (outside any explicit transaction while
-# scoring is under way). It locks the case row as save_sheet does, and writes only if the case is still under
-# review on the pinned criteria, the member holds an accepted seat on its active panel and has no sheet yet;
-# otherwise it writes nothing and save_sheet takes over (and gives the precise answer).
-_FIRST_SUBMISSION_ONE_STATEMENT = (
-    "WITH ctx AS (SELECT c.id, s.role, s.panel AS panel_id FROM review_case c"
-    "  JOIN panel p ON p.\"case\" = c.id AND p.status = 'seated'"
-    "  JOIN seat s ON s.panel = p.id AND s.status = 'accepted'"
-    "  JOIN roster_member m ON m.id = s.member AND m.\"user\" = $3"
-    "  WHERE c.number = $1 AND c.status = ANY($10::text[]) AND c.criteria_set_id = $2"
-    "  AND NOT EXISTS (SELECT 1 FROM score_sheet sh WHERE sh.\"case\" = c.id AND sh.member = $3"
-    "   AND sh.panel_id = p.id)"
-    "  FOR NO KEY UPDATE OF c),"
-    " sheet AS (INSERT INTO score_sheet (\"case\", panel_id, member, member_role, criteria_set, submitted,"
-    "  revision, submitted_at, updated_at) SELECT ctx.id, ctx.panel_id, $3, ctx.role, $2, true, 1, $4, $4"
-    f"  FROM ctx {_ONE_PER_MEMBER} RETURNING id, \"case\"),"
-    " scores AS (INSERT INTO score (score_sheet, criterion, value, reason)"
-    "  SELECT sheet.id, v.criterion, v.value, v.reason FROM sheet,"
-    "  unnest($5::int[], $6::int[], $7::text[]) AS v(criterion, value, reason)),"
-    " revision AS (INSERT INTO score_sheet_revision (score_sheet, revision, submitted, scores, saved_at)"
-    "  SELECT sheet.id, 1, true, $8::json, $4 FROM sheet),"
-    f" event AS (INSERT INTO audit_event ({audit.EVENT_COLUMNS})"
-    "  SELECT sheet.\"case\", $9, 'score_submitted', '', '', '',"
-    "  json_build_object('sheet_id', sheet.id, 'revision', 1), $4 FROM sheet)"
-    " SELECT id FROM sheet"
-)
 
 
 async def _first_submission_in_one_statement(number: str, actor: Actor, scores: Any) -> int | None:
@@ -255,7 +210,7 @@ async def _insert_first_sheet(number: str, criteria_set_id: int, actor: Actor,
                               parsed: list[tuple[dict, int | None, str]], statuses: tuple[str, ...]) -> int | None:
     content = json.dumps([{"criterion": c["code"], "value": v, "reason": r} for c, v, r in parsed], ensure_ascii=False)
     rows = await db.fetch(
-        _FIRST_SUBMISSION_ONE_STATEMENT, number, criteria_set_id, actor.user_id or 0, datetime.now(UTC),
+        sql.FIRST_SUBMISSION_ONE_STATEMENT, number, criteria_set_id, actor.user_id or 0, datetime.now(UTC),
         [c["id"] for c, _, _ in parsed], [v for _, v, _ in parsed], [r for _, _, r in parsed], content, actor.label,
         list(statuses))
     return rows[0]["id"] if rows else None
@@ -265,8 +220,7 @@ async def note_others_viewed(sheet_id: int) -> None:
     """Record when a member is first shown another member's sheet (one statement; later views change nothing).
 
     Every save after it is marked 「查看他人评分后修改」 (scoring.domain.sealing.saved_after_viewing)."""
-    await db.fetch("UPDATE score_sheet SET others_viewed_at = {} WHERE id = {} AND others_viewed_at IS NULL",
-                   datetime.now(UTC), sheet_id)
+    await db.fetch(sql.NOTE_OTHERS_VIEWED, datetime.now(UTC), sheet_id)
 
 
 async def submit_sheet(*, number: str, actor: Actor, scores: Any, revision: int | None = None) -> int:
@@ -277,8 +231,7 @@ async def submit_sheet(*, number: str, actor: Actor, scores: Any, revision: int 
 
 async def active_panel_id(case_id: int) -> int | None:
     """The panel now at work on the case (seated), or None."""
-    rows = await db.fetch("SELECT id FROM panel WHERE \"case\" = {} AND status = 'seated' ORDER BY id DESC LIMIT 1",
-                          case_id)
+    rows = await db.fetch(sql.ACTIVE_PANEL, case_id)
     return rows[0]["id"] if rows else None
 
 
@@ -288,9 +241,7 @@ async def panel_aggregate(case: dict, panel_id: int) -> tuple[Aggregate, list[di
     rule = await ruling_rule(case["criteria_set_id"])
     by_id = {c["id"]: c["code"] for c in criteria}
     rows = await db.fetch(
-        "SELECT sc.value, sc.criterion, sc.score_sheet, sh.member_role FROM score sc"
-        " JOIN score_sheet sh ON sh.id = sc.score_sheet"
-        " WHERE sh.\"case\" = {} AND sh.panel_id = {} AND sh.submitted = {}", case["id"], panel_id, True,
+        sql.PANEL_SCORES, case["id"], panel_id, True,
     )
     sheets: dict[int, Sheet] = {}
     for r in rows:

@@ -1,0 +1,78 @@
+"""The cases' hand-written SQL: intake's insert (one statement on PostgreSQL) and the look-ups it needs."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from review.cases.intake import IntakeRecord, case_number_for
+from review.cases.lifecycle import Action
+from review.core import db
+from review.core.actors import Actor
+from review.core.audit import store as audit
+
+DEPARTMENT_BY_CODE = "SELECT id FROM department WHERE code = {}"
+CASE_BY_SOURCE_REF = "SELECT number, payload_hash, status FROM review_case WHERE source_ref = {}"
+CASE_BY_NUMBER = "SELECT * FROM review_case WHERE number = {}"
+SET_NUMBER = "UPDATE review_case SET number = {} WHERE id = {}"
+
+CASE_COLUMNS = (
+    "source_ref, payload_hash, channel, received_at, category, district, community, department,"
+    " complainant_name, complainant_phone, complainant_id_number, complainant_address, content, reply,"
+    " replied_at, rating, rated_at, status, access_code_hash, status_reason, created_at, updated_at"
+)
+CASE_VALUES = "{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 'unsatisfied', {}, 'received', {}, '', {}, {}"
+
+
+def case_args(record: IntakeRecord, department_id: int, code_hash: str) -> list[Any]:
+    now = datetime.now(UTC)
+    person = record.complainant
+    return [record.source_ref, record.payload_hash, record.channel, record.received_at, record.category,
+            record.district, record.community, department_id, person.name, person.phone, person.id_number,
+            person.address, record.content, record.reply, record.replied_at, record.rated_at, code_hash, now, now]
+
+
+async def insert_case(record: IntakeRecord, department_id: int, code_hash: str) -> int | None:
+    """Insert the case and give it its number; None when the source_ref is already taken."""
+    rows = await db.fetch(
+        f"INSERT INTO review_case (number, {CASE_COLUMNS}) VALUES ({{}}, {CASE_VALUES})"
+        " ON CONFLICT (source_ref) DO NOTHING RETURNING id",
+        f"~{secrets.token_hex(12)}", *case_args(record, department_id, code_hash),
+    )
+    if not rows:
+        return None
+    case_id = rows[0]["id"]
+    await db.fetch(SET_NUMBER,
+                   case_number_for(case_id, record.received_at), case_id)
+    return case_id
+
+
+# PostgreSQL takes a case in with one statement (one round trip, atomic on its own): it draws the id,
+# inserts the numbered case unless the source_ref is known, and writes the audit event. The number's
+# format is case_number_for's.
+INTAKE_ONE_STATEMENT = (
+    "WITH nid AS (SELECT nextval(pg_get_serial_sequence('review_case', 'id')) AS id),"
+    " inserted AS ("
+    f"  INSERT INTO review_case (id, number, {CASE_COLUMNS})"
+    "   SELECT nid.id, 'PY' || {}::text || CASE WHEN nid.id < 1000000 THEN lpad(nid.id::text, 6, '0')"
+    f"   ELSE nid.id::text END, {CASE_VALUES} FROM nid"
+    "   ON CONFLICT (source_ref) DO NOTHING RETURNING id),"
+    f" event AS (INSERT INTO audit_event ({audit.EVENT_COLUMNS})"
+    "   SELECT inserted.id, {}, {}, {}, {}, {}, {}::json, {}::timestamptz FROM inserted)"
+    " SELECT id FROM inserted"
+)
+
+
+async def insert_case_in_one_statement(record: IntakeRecord, department_id: int, code_hash: str, actor: Actor) -> int | None:
+    event = audit.event_values(case_id=None, actor=actor.label, action=Action.intake.value,
+                               to_status="received", data={"channel": record.channel})
+    rows = await db.fetch(INTAKE_ONE_STATEMENT, str(record.received_at.year), *case_args(record, department_id, code_hash),
+                          *event[1:])
+    return rows[0]["id"] if rows else None
+
+
+
+
+# A case's steps for its timeline, oldest first.
+CASE_EVENTS = 'SELECT at, action, actor, to_status, reason FROM audit_event WHERE audit_event."case" = {} ORDER BY id'
