@@ -20,7 +20,14 @@ from review import auth, cases, db
 from review.actors import Actor
 from review.assessments import record_outcome
 from review.convening import convene_panel
-from review.deliberation import add_dissent, close_scoring, post_message
+from review.deliberation import (
+    add_dissent,
+    close_scoring,
+    issue_ruling,
+    post_message,
+    save_reasoning,
+    sign_reasoning,
+)
 from review.lifecycle import Action
 from review.query_count import QueryCount
 from review.scoring_flow import submit_sheet
@@ -214,13 +221,18 @@ async def test_public_assessments() -> None:
 # --- the case page -----------------------------------------------------------------------------
 
 
-def _sheet(value: int) -> list[dict]:
+def _sheet(value: int) -> list[dict[str, object]]:
     return factories.full_scores(value)
 
 
-async def _deliberating_case(office: Actor, seats: int) -> tuple[str, list[Actor]]:
-    """A case whose panel of `seats` members has accepted, been challenged (each challenge rejected), scored,
-    and is deliberating: each member has written in the thread and each but the chair has dissented.
+STAGES = ("scoring", "deliberating", "ruled")
+
+
+async def _case_at(stage: str, office: Actor, seats: int) -> tuple[str, list[Actor]]:
+    """A case whose panel of `seats` members has accepted, been challenged (each challenge rejected) and
+    scored (each sheet submitted); from "deliberating" on, scoring is closed, each member has written in the
+    thread and each but the chair has dissented; "ruled": the chair signed and the ruling is issued.
+    Returns the number and the members other than the chair.
 
     The roster holds exactly the seats the template asks for (the members of earlier calls included)."""
     residents = seats - 2
@@ -244,37 +256,45 @@ async def _deliberating_case(office: Actor, seats: int) -> tuple[str, list[Actor
         await decide_challenge(challenge_id=challenge_id, actor=office, uphold=False, reason="所述往来与本案无关")
     for index, member in enumerate(members):
         await submit_sheet(number=number, actor=member, scores=_sheet(3 + index % 3))
-    await close_scoring(number=number, actor=office)
     chair = await factories.chair_of(number)
-    for member in members:
-        await post_message(number=number, actor=member, body=f"{member.username} 的合议意见")
-        if member.user_id != chair.user_id:
-            await add_dissent(number=number, actor=member, text=f"{member.username} 保留意见")
+    if stage != "scoring":
+        await close_scoring(number=number, actor=office)
+        for member in members:
+            await post_message(number=number, actor=member, body=f"{member.username} 的合议意见")
+            if member.user_id != chair.user_id:
+                await add_dissent(number=number, actor=member, text=f"{member.username} 保留意见")
+    if stage == "ruled":
+        await save_reasoning(number=number, actor=chair, reasoning="评议组依据公布的评议标准逐项评分，经合议作出本结论。")
+        await sign_reasoning(number=number, actor=chair)
+        await issue_ruling(number=number, actor=office)
     return number, [m for m in members if m.user_id != chair.user_id]
 
 
-async def _shown_on_case_page(number: str) -> list[str]:
-    """Who the deliberating case's page names: each seat's member, and each author of a sheet and a message."""
+async def _shown_on_case_page(stage: str, number: str) -> list[str]:
+    """What the case's page names: each seat's member and, once deliberating, each message."""
     seats = await Seat.select(Seat.member.name, Seat.member.user.username).where(Seat.panel.case.number == number).run()
-    return [r["member.name"] for r in seats] + [f"{r['member.user.username']} 的合议意见" for r in seats]
+    messages = [f"{r['member.user.username']} 的合议意见" for r in seats] if stage != "scoring" else []
+    return [r["member.name"] for r in seats] + messages
 
 
-async def test_case_page_for_the_office() -> None:
+@pytest.mark.parametrize("stage", STAGES)
+async def test_case_page_for_the_office(stage: str) -> None:
     office = await factories.account("office")
-    small_case, _ = await _deliberating_case(office, N)
-    large_case, _ = await _deliberating_case(office, 3 * N)
+    small_case, _ = await _case_at(stage, office, N)
+    large_case, _ = await _case_at(stage, office, 3 * N)
     async with await web(office) as http:
         small = await _count(http, f"/office/cases/{small_case}")
         large = await _count(http, f"/office/cases/{large_case}")
-    _same(small, large, await _shown_on_case_page(large_case))
+    _same(small, large, await _shown_on_case_page(stage, large_case))
 
 
-async def test_case_page_for_a_seated_member() -> None:
+@pytest.mark.parametrize("stage", STAGES)
+async def test_case_page_for_a_seated_member(stage: str) -> None:
     office = await factories.account("office")
-    small_case, small_members = await _deliberating_case(office, N)
-    large_case, large_members = await _deliberating_case(office, 3 * N)
+    small_case, small_members = await _case_at(stage, office, N)
+    large_case, large_members = await _case_at(stage, office, 3 * N)
     async with await web(small_members[0]) as http:
         small = await _count(http, f"/panel/cases/{small_case}")
     async with await web(large_members[-1]) as http:
         large = await _count(http, f"/panel/cases/{large_case}")
-    _same(small, large, await _shown_on_case_page(large_case))
+    _same(small, large, await _shown_on_case_page(stage, large_case))
