@@ -20,12 +20,27 @@ from piccolo.table import Table, create_db_tables
 
 from review.core import settings
 from review.core.db.sqlite import SharedConnectionSQLiteEngine
+from review.core.db import counting as query_count
 
 os.environ.setdefault("PICCOLO_CONF", "review.piccolo_conf")
 
 log = logging.getLogger("review.db")
 
 _engine: Engine | None = None
+
+count_queries = query_count.count_queries  # `with db.count_queries() as counted:` the statements run in a block
+
+
+class CountedPostgresEngine(PostgresEngine):
+    """Piccolo's PostgreSQL engine, each statement it runs noted for `count_queries` (tests only look)."""
+
+    async def run_querystring(self, querystring, in_pool: bool = True):  # type: ignore[no-untyped-def]
+        query_count.note(querystring)
+        return await super().run_querystring(querystring, in_pool=in_pool)
+
+    async def run_ddl(self, ddl: str, in_pool: bool = True):  # type: ignore[no-untyped-def]
+        query_count.note(ddl)
+        return await super().run_ddl(ddl, in_pool=in_pool)
 
 
 def all_tables() -> list[type[Table]]:
@@ -54,7 +69,7 @@ def make_engine(url: str | None = None) -> Engine:
         path.parent.mkdir(parents=True, exist_ok=True)
         return SharedConnectionSQLiteEngine(path=str(path), timeout=10)
     if parsed.scheme in ("postgres", "postgresql"):
-        return PostgresEngine(
+        return CountedPostgresEngine(
             config={
                 "host": parsed.hostname or "127.0.0.1",
                 "port": parsed.port or 5432,
@@ -252,6 +267,7 @@ async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
     if isinstance(db, SharedConnectionSQLiteEngine):
         return [Row(r) for r in await db._run(sql.replace("{}", "?"), list(args))]
     assert isinstance(db, PostgresEngine) and db.pool is not None
+    query_count.note(sql)
     transaction = db.current_transaction.get()  # a write transaction, or a read-only request's checkout
     if transaction is not None:
         rows = await transaction.connection.fetch(_numbered(sql), *args)

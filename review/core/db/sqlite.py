@@ -22,6 +22,8 @@ from typing import Any
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 from piccolo.querystring import QueryString
 
+from review.core.db import counting as query_count
+
 _PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
@@ -153,6 +155,7 @@ class SharedConnectionSQLiteEngine(SQLiteEngine):
         return await self._run(ddl, [])
 
     async def _run(self, query: str, args: list[Any]) -> list[dict]:
+        query_count.note(query)  # every statement but transaction control: the ORM's, DDL and `db.fetch`
         transaction = self.current_transaction.get()
         if transaction is not None:
             return await transaction.connection.execute(query, args)
