@@ -19,8 +19,8 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.table import Table, create_db_tables
 
 from review.core import settings
-from review.core.db.sqlite import SharedConnectionSQLiteEngine
 from review.core.db import counting as query_count
+from review.core.db.sqlite import SharedConnectionSQLiteEngine
 
 os.environ.setdefault("PICCOLO_CONF", "review.piccolo_conf")
 

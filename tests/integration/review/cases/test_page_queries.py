@@ -17,11 +17,15 @@ from panels.services.challenges import decide_challenge, raise_challenge
 from panels.services.templates import save_template
 from panels.tables import RosterMember, Seat
 from review.accounts.services import auth
+from review.assessments.services import record_outcome
 from review.cases import services as cases
+from review.cases.lifecycle import Action
+from review.cases.page_cache import forget_pages
+from review.convening.services import convene_panel
 from review.core import db
 from review.core.actors import Actor
-from review.assessments.services import record_outcome
-from review.convening.services import convene_panel
+from review.core.db.counting import QueryCount
+from review.core.tables import Case
 from review.rulings.services.deliberation import (
     add_dissent,
     close_scoring,
@@ -30,11 +34,7 @@ from review.rulings.services.deliberation import (
     save_reasoning,
     sign_reasoning,
 )
-from review.cases.lifecycle import Action
-from review.core.db.counting import QueryCount
 from review.rulings.services.sheets import submit_sheet
-from review.core.tables import Case
-from review.cases.page_cache import forget_pages
 from tests import factories
 from tests.integration.panel_helpers import complainant_token, web
 
