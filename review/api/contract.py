@@ -68,7 +68,8 @@ class Reason(msgspec.Struct):
 
 def sent(body: msgspec.Struct) -> dict[str, Any]:
     """The fields the client sent (those left UNSET dropped), as plain values for a service taking a dict."""
-    return msgspec.to_builtins(body)
+    fields: dict[str, Any] = msgspec.to_builtins(body)  # a Struct becomes a dict
+    return fields
 
 
 class Reply(NamedTuple):
