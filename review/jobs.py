@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from review import audit_heads, bulk_issuance, import_jobs, queue, verdicts
@@ -50,7 +51,7 @@ async def sweeper(interval: float = SWEEP_INTERVAL) -> None:
         await asyncio.sleep(interval)
 
 
-FUNCTIONS = [
+FUNCTIONS: list[Callable[..., Awaitable[Any]]] = [
     render_verdict,
     issue_bulk,
     run_import,
