@@ -228,6 +228,7 @@ def operation(
 
         endpoint.__name__ = handler.__name__
         endpoint.__doc__ = handler.__doc__
+        # A function takes attributes, but a def has no way to declare one.
         endpoint.operation = declared  # type: ignore[attr-defined]
         return endpoint
 
