@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from panels.services import roster_import as import_jobs
@@ -54,7 +55,7 @@ async def sweeper(interval: float = SWEEP_INTERVAL) -> None:
         await asyncio.sleep(interval)
 
 
-FUNCTIONS = [
+FUNCTIONS: list[Callable[..., Awaitable[Any]]] = [
     render_verdict,
     issue_bulk,
     run_import,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from panels.services import invitations
@@ -27,4 +28,4 @@ async def expire_invitations(ctx: dict[str, Any]) -> int:
     return len(await invitations.expire_invitations())
 
 
-PANEL_FUNCTIONS = [refill_panel, convene_round, expire_invitations]
+PANEL_FUNCTIONS: list[Callable[..., Awaitable[Any]]] = [refill_panel, convene_round, expire_invitations]

@@ -16,7 +16,7 @@ class ServiceError(Exception):
         self.field = field
         self.extra = extra or {}  # further keys of the error object, e.g. the criterion a score was for
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, dict[str, str]]:
         error: dict[str, str] = {"code": self.code, "message": self.message}
         if self.field:
             error["field"] = self.field

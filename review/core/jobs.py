@@ -12,7 +12,7 @@ from review.core import settings
 log = logging.getLogger("review.jobs")
 
 _pool: Any = None
-_tasks: dict[str, asyncio.Task] = {}  # in-process jobs queued or running, by job id
+_tasks: dict[str, asyncio.Task[None]] = {}  # in-process jobs queued or running, by job id
 
 # PDF rendering has its own queue and workers (`review worker --queue verdicts`), so that a round's worth of
 # renders never holds up other jobs, and a killed render is retried after the render timeout, not after the

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Any, overload
+from typing import overload
 
 from review.core.errors import Invalid
 
@@ -14,15 +14,15 @@ _WHOLE = re.compile(r"-?[0-9]{1,10}")
 
 
 @overload
-def int_param(value: Any, field: str, default: int, *, minimum: int = 0, maximum: int = LARGEST) -> int: ...
+def int_param(value: object, field: str, default: int, *, minimum: int = 0, maximum: int = LARGEST) -> int: ...
 
 
 @overload
-def int_param(value: Any, field: str, default: None = None, *, minimum: int = 0,
+def int_param(value: object, field: str, default: None = None, *, minimum: int = 0,
               maximum: int = LARGEST) -> int | None: ...
 
 
-def int_param(value: Any, field: str, default: int | None = None, *, minimum: int = 0,
+def int_param(value: object, field: str, default: int | None = None, *, minimum: int = 0,
               maximum: int = LARGEST) -> int | None:
     """`value` as a whole number from `minimum` to `maximum` written in ASCII digits (a JSON integer also
     does); `default` when absent or empty; else 422 `invalid_field` naming the field."""

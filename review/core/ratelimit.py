@@ -37,7 +37,8 @@ def limiter() -> SlidingWindowCounterRateLimiter:
     global _limiter
     if _limiter is None:
         uri = f"async+{settings.REDIS_URL}" if settings.REDIS_URL else "async+memory://"
-        storage: Storage = storage_from_string(uri)
+        storage = storage_from_string(uri)
+        assert isinstance(storage, Storage)  # an async+ URI makes an asyncio storage
         _limiter = SlidingWindowCounterRateLimiter(storage)
     return _limiter
 
@@ -51,7 +52,7 @@ def backoff(failures: int, *, free: int, first: float, cap: float) -> float:
     """Seconds an attempt waits after `failures` recent failures: none within the free ones, then doubling."""
     if failures < free:
         return 0.0
-    return min(cap, first * 2 ** min(failures - free, 32))
+    return min(cap, first * 2.0 ** min(failures - free, 32))
 
 
 def client_key(address: str) -> str:

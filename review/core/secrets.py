@@ -22,7 +22,7 @@ def normalise(code: str) -> str:
     """Uppercase, drop separators and spaces, read O as 0 and I/L as 1."""
     # NFKC first: codes typed on a phone's Chinese keyboard often come in full-width (７Ｋ３…).
     cleaned = "".join(ch for ch in unicodedata.normalize("NFKC", code).upper() if ch.isascii() and ch.isalnum())
-    return cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    return cleaned.translate(str.maketrans("OIL", "011"))
 
 
 def hash_code(code: str) -> str:

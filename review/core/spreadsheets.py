@@ -8,7 +8,7 @@ import codecs
 import csv
 import multiprocessing
 import zipfile
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -82,7 +82,9 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[Any, ...]]:
         workbook.close()
 
 
-def read_table(path: Path, *, max_rows: int | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+def read_table(
+    path: Path, *, max_rows: int | None = None,
+) -> Generator[tuple[int, dict[str, Any]], None, None]:
     """(row number as a person counts it in the file, {header: cell}) for each non-empty data row.
 
     Refused with 413 naming the limit: a file over IMPORT_MAX_BYTES, more data rows than `max_rows`
@@ -162,6 +164,12 @@ async def _chunks_from_reader(path: Path, max_rows: int | None, size: int) -> As
             reader.kill()
 
 
+def _converted(
+    rows: list[tuple[int, Any]], convert: Callable[[dict[str, Any]], Any],
+) -> list[tuple[int, Any]]:
+    return [(n, convert(row)) for n, row in rows]
+
+
 async def table_chunks(
     path: Path, *, max_rows: int | None = None, convert: Callable[[dict[str, Any]], Any] | None = None,
     size: int = CHUNK_ROWS, reader_process: bool = False,
@@ -172,7 +180,7 @@ async def table_chunks(
     if reader_process:
         async for chunk in _chunks_from_reader(path, max_rows, size):
             if convert is not None:
-                chunk = await asyncio.to_thread(lambda rows=chunk: [(n, convert(row)) for n, row in rows])
+                chunk = await asyncio.to_thread(_converted, chunk, convert)
             yield chunk
         return
     rows = read_table(path, max_rows=max_rows)

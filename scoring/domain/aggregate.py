@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,7 @@ class RulingRule:
     reconsideration_days: int = 10  # working days after issue in which a party may ask for reconsideration
 
     @classmethod
-    def from_json(cls, data: dict) -> RulingRule:
+    def from_json(cls, data: dict[str, Any]) -> RulingRule:
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         if "required_roles" in known:
             known["required_roles"] = tuple(known["required_roles"])

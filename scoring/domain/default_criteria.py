@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import TypedDict
+
+
+class CriterionJson(TypedDict):
+    code: str
+    name: str
+    weight: int
+    description: str
+    levels: list[str]
+
+
+class RuleJson(TypedDict):
+    method: str
+    min_sheets: int
+    required_roles: list[str]
+    proper_at: float
+    basic_at: float
+    dispersion_limit: float
+    reconsideration_days: int
+
 DEFAULT_NAME = "网络理政诉求办理第三方评议标准"
 
 _LEVELS_GENERIC = ["很差", "较差", "一般", "较好", "很好"]
 
-DEFAULT_CRITERIA: list[dict] = [
+DEFAULT_CRITERIA: list[CriterionJson] = [
     {"code": "C1", "name": "受理及时性", "weight": 15,
      "description": "是否在规定时限内签收、联系诉求人并开展办理。",
      "levels": ["严重超期且未联系", "超期办理", "基本按时", "按时办理", "当日响应并主动联系"]},
@@ -27,7 +48,7 @@ DEFAULT_CRITERIA: list[dict] = [
      "levels": _LEVELS_GENERIC},
 ]
 
-DEFAULT_RULE: dict = {
+DEFAULT_RULE: RuleJson = {
     "method": "mean",
     "min_sheets": 3,
     "required_roles": ["lawyer"],
@@ -38,7 +59,7 @@ DEFAULT_RULE: dict = {
 }
 
 
-def content_hash(name: str, criteria: list[dict], rule: dict) -> str:
+def content_hash(name: str, criteria: Sequence[Mapping[str, object]], rule: Mapping[str, object]) -> str:
     """SHA-256 of a criteria set's canonical content (see scoring.domain.criteria.canonical)."""
     from scoring.domain.criteria import content_hash as canonical_hash
     from scoring.domain.criteria import parse_content

@@ -68,7 +68,8 @@ class Reason(msgspec.Struct):
 
 def sent(body: msgspec.Struct) -> dict[str, Any]:
     """The fields the client sent (those left UNSET dropped), as plain values for a service taking a dict."""
-    return msgspec.to_builtins(body)
+    fields: dict[str, Any] = msgspec.to_builtins(body)  # a Struct becomes a dict
+    return fields
 
 
 class Reply(NamedTuple):
@@ -227,6 +228,7 @@ def operation(
 
         endpoint.__name__ = handler.__name__
         endpoint.__doc__ = handler.__doc__
+        # A function takes attributes, but a def has no way to declare one.
         endpoint.operation = declared  # type: ignore[attr-defined]
         return endpoint
 

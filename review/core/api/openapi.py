@@ -67,7 +67,7 @@ def _summary(route: Route) -> str:
 def _security(policy: Policy | None) -> list[dict[str, list[str]]]:
     if policy is None or not policy.kinds:
         return []
-    schemes = []
+    schemes: list[dict[str, list[str]]] = []
     if policy.kinds & _BEARER_KINDS:
         schemes.append({"bearer": []})
     if "hotline" in policy.kinds:
@@ -86,6 +86,8 @@ _ERROR = {"$ref": _REF.format(name="Error")}
 
 class _Schemas:
     """The JSON Schema of every declared type, each type written once under components."""
+
+    components: dict[str, dict[str, Any]]  # a schema by its name
 
     def __init__(self, operations: Iterable[Operation]) -> None:
         kinds: list[Any] = [Error]

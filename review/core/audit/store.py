@@ -191,7 +191,9 @@ class _HeadsPassed:
     def before(self, position: int) -> Head | None:
         while self._ahead and self._ahead[-1].seq < position:
             head = self._ahead.pop()
-            if self._latest is None or head.at > self._latest.at:  # type: ignore[operator]
+            # Every head kept ahead has a time (__init__), so the one taken from them has one too.
+            if self._latest is None or (head.at is not None and self._latest.at is not None
+                                        and head.at > self._latest.at):
                 self._latest = head
         return self._latest
 

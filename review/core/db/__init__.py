@@ -11,11 +11,11 @@ import os
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 from urllib.parse import unquote, urlparse
 
-from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
+from piccolo.engine.sqlite import SQLiteTransaction
 from piccolo.table import Table, create_db_tables
 
 from review.core import settings
@@ -25,6 +25,8 @@ from review.core.db.sqlite import SharedConnectionSQLiteEngine
 os.environ.setdefault("PICCOLO_CONF", "review.piccolo_conf")
 
 log = logging.getLogger("review.db")
+
+Engine: TypeAlias = SharedConnectionSQLiteEngine | PostgresEngine  # the engines `make_engine` builds
 
 _engine: Engine | None = None
 
@@ -175,7 +177,7 @@ async def migrate() -> None:
     await ensure_chain_head()
 
 
-def transaction():  # type: ignore[no-untyped-def]
+def transaction() -> SQLiteTransaction | PostgresTransaction:
     """A write transaction on the current engine (BEGIN IMMEDIATE on SQLite)."""
     if _request.get() is not None:
         raise RuntimeError("a write transaction was started while serving a read-only request")
@@ -217,7 +219,9 @@ async def read_only_request() -> AsyncIterator[None]:
         yield
         return
     checkout = _Checkout(db.pool)
-    token, piccolo_token = _request.set(checkout), db.current_transaction.set(checkout)
+    token = _request.set(checkout)
+    # The checkout stands in for a transaction, of which Piccolo reads only `connection`.
+    piccolo_token = db.current_transaction.set(checkout)  # type: ignore[arg-type]
     try:
         yield
     finally:
@@ -232,12 +236,12 @@ def json_value(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-def json_list(value: Any) -> list:
+def json_list(value: Any) -> list[Any]:
     """A JSON array column's items; none for a null."""
     return list(json_value(value) or [])
 
 
-class Row(dict):  # type: ignore[type-arg]
+class Row(dict[str, Any]):
     """A result row whose columns read as attributes too (templates read `case.number` without a failed getattr)."""
 
     def __getattr__(self, name: str) -> Any:

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from typing import Any
+from types import TracebackType
+from typing import Any, NoReturn
 
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+from piccolo.query.base import Query
 from piccolo.querystring import QueryString
 
 from review.core.db import counting as query_count
@@ -46,7 +48,7 @@ class _Connection:
     def __init__(self, raw: sqlite3.Connection) -> None:
         self.raw = raw
 
-    async def execute(self, query: str, args: Any = ()) -> list[dict]:
+    async def execute(self, query: str, args: Any = ()) -> list[dict[str, Any]]:
         # sqlite3 runs on the event loop's thread and an await that needs no wait does not give the loop a
         # turn: without this, a job making hundreds of statements in a row would hold every page until it ends.
         await asyncio.sleep(0)
@@ -82,6 +84,9 @@ class _Shared:
 class SharedConnectionTransaction(SQLiteTransaction):
     """A transaction on the engine's shared connection, holding its lock throughout."""
 
+    engine: SharedConnectionSQLiteEngine  # the one engine that makes these (`transaction`)
+    _shared: _Shared
+
     async def __aenter__(self) -> SQLiteTransaction:
         if self._parent is not None:
             return self._parent
@@ -89,7 +94,7 @@ class SharedConnectionTransaction(SQLiteTransaction):
         await shared.lock.acquire()
         try:
             self.connection = shared.connection
-            await self.begin()
+            await self.begin()  # type: ignore[no-untyped-call]  # unannotated in Piccolo
         except BaseException:
             shared.lock.release()
             raise
@@ -97,15 +102,18 @@ class SharedConnectionTransaction(SQLiteTransaction):
         self.context = self.engine.current_transaction.set(self)
         return self
 
-    async def __aexit__(self, exception_type, exception, traceback) -> bool:  # type: ignore[no-untyped-def]
+    async def __aexit__(
+        self, exception_type: type[BaseException] | None, exception: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
         if self._parent:
             return exception is None
         try:
             if exception:
                 if not self._rolled_back:
-                    await self.rollback()
+                    await self.rollback()  # type: ignore[no-untyped-call]  # unannotated in Piccolo
             elif not self._committed and not self._rolled_back:
-                await self.commit()
+                await self.commit()  # type: ignore[no-untyped-call]  # unannotated in Piccolo
         finally:
             self.engine.current_transaction.reset(self.context)
             self._shared.lock.release()
@@ -145,20 +153,21 @@ class SharedConnectionSQLiteEngine(SQLiteEngine):
             shared, self._shared = self._shared, None
             shared.connection.close()
 
-    async def run_querystring(self, querystring: QueryString, in_pool: bool = False):  # type: ignore[no-untyped-def]
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = False) -> list[dict[str, Any]]:
         query, args = querystring.compile_string(engine_type=self.engine_type)
         if self.log_queries:
             self.print_query(query_id=self.get_query_id(), query=str(querystring))
         return await self._run(query, args)
 
-    async def run_ddl(self, ddl: str, in_pool: bool = False):  # type: ignore[no-untyped-def]
+    async def run_ddl(self, ddl: str, in_pool: bool = False) -> list[dict[str, Any]]:
         return await self._run(ddl, [])
 
-    async def _run(self, query: str, args: list[Any]) -> list[dict]:
+    async def _run(self, query: str, args: list[Any]) -> list[dict[str, Any]]:
         query_count.note(query)  # every statement but transaction control: the ORM's, DDL and `db.fetch`
         transaction = self.current_transaction.get()
         if transaction is not None:
-            return await transaction.connection.execute(query, args)
+            rows: list[dict[str, Any]] = await transaction.connection.execute(query, args)  # a _Connection
+            return rows
         shared = self.shared()
         async with shared.lock:
             return await shared.connection.execute(query, args)
@@ -174,5 +183,5 @@ class SharedConnectionSQLiteEngine(SQLiteEngine):
             engine=self, transaction_type=transaction_type, allow_nested=allow_nested
         )
 
-    async def batch(self, query, batch_size: int = 100, node=None):  # type: ignore[no-untyped-def]
+    async def batch(self, query: Query[Any, Any], batch_size: int = 100, node: str | None = None) -> NoReturn:
         raise NotImplementedError("batch reads are not used on the shared SQLite connection")

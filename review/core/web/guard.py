@@ -6,7 +6,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from starlette.requests import Request
@@ -86,9 +86,9 @@ def csrf_token(request: Request) -> str:
 
 
 def set_cookie(response: Response, name: str, value: str, max_age: int | None = None,
-               samesite: str = "lax") -> None:
+               samesite: Literal["lax", "strict", "none"] = "lax") -> None:
     response.set_cookie(name, value, max_age=max_age, httponly=True, secure=settings.COOKIE_SECURE,
-                        samesite=samesite, path="/")  # type: ignore[arg-type]
+                        samesite=samesite, path="/")
 
 
 async def _check_csrf(request: Request) -> None:
