@@ -9,9 +9,9 @@ from panels.services.invitations import refuse_if_ended
 from panels.tables import Challenge, Seat
 from review.core import db
 from review.core import jobs as queue
-from review.core.actors import Actor
+from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
-from review.core.errors import Conflict, Forbidden, Invalid, NotFound
+from review.core.errors import Conflict, Invalid, NotFound
 
 PARTY_OF = {"complainant": "complainant", "liaison": "department"}
 PARTY_LABELS = {"complainant": "诉求人", "department": "承办部门"}
@@ -78,8 +78,7 @@ async def raise_challenge(*, seat_id: int, actor: Actor, reason: str) -> int:
 
 async def decide_challenge(*, challenge_id: int, actor: Actor, uphold: bool, reason: str) -> str:
     """The office decides; an upheld challenge removes the member and their seat is refilled."""
-    if actor.kind != "office":
-        raise Forbidden("forbidden", "只有评议办可以决定回避申请")
+    OFFICE.check(actor, "只有评议办可以决定回避申请")
     reason = reason.strip()
     if not reason:
         raise Invalid("reason_required", "请写明决定的理由", field="reason")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -21,30 +20,11 @@ from panels.domain.roster import (
 )
 from panels.tables import RosterMember
 from review.core import db, settings
-from review.core.actors import Actor
+from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
 from review.core.errors import Forbidden, Invalid, NotFound
-from review.core.spreadsheets import table_chunks
+from review.core.spreadsheets import ImportReport, RowReport, table_chunks
 from review.core.tables import Account, Department
-
-
-@dataclass(frozen=True)
-class RowReport:
-    row: int
-    ok: bool
-    message: str
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    """Row by row; `imported` is 0 whenever any row failed (nothing is half-imported)."""
-
-    rows: tuple[RowReport, ...]
-    imported: int
-
-    @property
-    def ok(self) -> bool:
-        return all(r.ok for r in self.rows) and bool(self.rows)
 
 
 async def _department_codes() -> set[str]:
@@ -98,8 +78,7 @@ async def import_roster(
     The table is read and parsed off the event loop (by a process of its own with `reader_process`: the import
     job's large files), ROSTER_MAX_ROWS rows at most; `on_progress(rows read)` is awaited after each chunk.
     """
-    if actor.kind != "office":
-        raise Forbidden("forbidden", "只有评议办可以导入评议员")
+    OFFICE.check(actor, "只有评议办可以导入评议员")
     parsed: list[tuple[int, MemberInput | RowError]] = []
     async for chunk in table_chunks(path, max_rows=settings.ROSTER_MAX_ROWS, convert=_parsed,
                                     reader_process=reader_process):
@@ -151,8 +130,7 @@ async def _member(member_id: int) -> dict[str, Any]:
 
 async def update_member(*, member_id: int, actor: Actor, fields: dict[str, Any]) -> None:
     """The office edits a member: role, district, community, employer, ties, expertise, capacity, active."""
-    if actor.kind != "office":
-        raise Forbidden("forbidden", "只有评议办可以编辑评议员")
+    OFFICE.check(actor, "只有评议办可以编辑评议员")
     current = await _member(member_id)
     merged = {
         "name": current["name"], "role": current["role"], "district": current["district"],

@@ -12,8 +12,8 @@ from typing import Any
 
 from review.core import db, settings
 from review.core import jobs as queue
-from review.core.actors import Actor
-from review.core.errors import Forbidden, NotFound, ServiceError
+from review.core.actors import OFFICE, Actor
+from review.core.errors import NotFound, ServiceError
 from review.core.tables import Account, ImportJob
 
 KINDS = {"roster": "评议员名单"}
@@ -35,8 +35,7 @@ def is_large(path: Path) -> bool:
 
 async def start(*, kind: str, path: Path, actor: Actor) -> int:
     """Keep the uploaded file for the job and queue it; the upload at `path` is moved, not copied."""
-    if actor.kind != "office":
-        raise Forbidden("forbidden", "只有评议办可以导入")
+    OFFICE.check(actor, "只有评议办可以导入")
     rows = await ImportJob.insert(ImportJob(
         kind=kind, requested_by=actor.user_id, file_type=path.suffix.lower(), status="queued",
         created_at=datetime.now(UTC),
@@ -90,8 +89,7 @@ async def run(*, job_id: int) -> str:
 
 async def progress(*, job_id: int, actor: Actor) -> dict[str, Any]:
     """What the progress page and the API show: status, rows read so far, and the report once it is in."""
-    if actor.kind != "office":
-        raise Forbidden("forbidden", "只有评议办可以查看导入进度")
+    OFFICE.check(actor, "只有评议办可以查看导入进度")
     job = await ImportJob.select().where(ImportJob.id == job_id).first().run()
     if job is None:
         raise NotFound("import_not_found", "导入任务不存在")

@@ -10,9 +10,9 @@ from panels.domain.draw import Template
 from panels.domain.roster import ROLE_LABELS
 from panels.tables import CompositionTemplate
 from review.core import db
-from review.core.actors import Actor
+from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
-from review.core.errors import Conflict, Forbidden, Invalid, NotFound
+from review.core.errors import Conflict, Invalid, NotFound
 
 MAX_SEATS = 15
 # 复议: the new panel is larger than the first — one more lawyer and one more resident representative.
@@ -64,8 +64,7 @@ def parse_template(fields: dict[str, Any]) -> dict[str, Any]:
 
 async def save_template(*, actor: Actor, fields: dict[str, Any]) -> int:
     """A new version of the category's template; panels keep the version they were convened with."""
-    if actor.kind != "office":
-        raise Forbidden("forbidden", "只有评议办可以修改组成模板")
+    OFFICE.check(actor, "只有评议办可以修改组成模板")
     data = parse_template(fields)
     async with db.transaction():
         # One save of a category's template at a time: versions follow one another and one is in force

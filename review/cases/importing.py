@@ -6,7 +6,6 @@ import asyncio
 import itertools
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from review.cases.services import intake_case
 from review.core import settings
 from review.core.actors import Actor
 from review.core.errors import ServiceError, TooLarge
-from review.core.spreadsheets import CHUNK_ROWS, TABLE_SUFFIXES, table_chunks
+from review.core.spreadsheets import CHUNK_ROWS, TABLE_SUFFIXES, ImportReport, RowReport, table_chunks
 
 CHINA = timezone(timedelta(hours=8))
 
@@ -37,13 +36,6 @@ FLAT_COLUMNS = (
     "rating",
     "rated_at",
 )
-
-
-@dataclass(frozen=True)
-class RowReport:
-    row: int
-    ok: bool
-    message: str
 
 
 def payload_from_flat(row: dict[str, Any]) -> dict[str, Any]:
@@ -99,17 +91,17 @@ async def read_rows(path: Path) -> AsyncIterator[list[tuple[int, Any]]]:
 
 async def import_cases(
     path: Path, actor: Actor, on_created: Callable[[str, str], None] | None = None
-) -> list[RowReport]:
+) -> ImportReport:
     """Each row is taken in on its own: a bad row is reported and stores nothing, good rows go in.
 
     A case created now has an access code that exists only at this moment: `on_created(case number, code)` gets
     it (as soon as the case is in, so that a later failure loses none); the reports never carry it.
     """
-    reports = []
+    reports: list[RowReport] = []
     async for chunk in read_rows(path):
         for number, payload in chunk:
             await _take(number, payload, actor, reports, on_created)
-    return reports
+    return ImportReport(tuple(reports), sum(r.ok for r in reports))
 
 
 async def _take(number: int, payload: Any, actor: Actor, reports: list[RowReport],

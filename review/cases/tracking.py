@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from review.cases import sql
 from review.cases.lifecycle import ACTION_LABELS, PRIVATE_REASONS, STATUS_LABELS
 from review.core import db, ratelimit, settings
-from review.core.actors import Actor
+from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
-from review.core.errors import Forbidden, NotFound, Unauthorized
+from review.core.errors import NotFound, Unauthorized
 from review.core.secrets import code_matches, hash_code, new_access_code, normalise
 from review.core.tables import ApiToken, Case
 
@@ -54,8 +54,7 @@ async def reissue_access_code(*, number: str, actor: Actor) -> bytes:
     from review.cases.importing import CHINA
     from review.cases.services import load_case_for_update
 
-    if actor.kind != "office":
-        raise Forbidden("forbidden", "您无权执行此操作")
+    OFFICE.check(actor)
     case = await Case.select(Case.id, Case.number).where(Case.number == number.strip().upper()).first().run()
     if case is None:
         raise NotFound("case_not_found", "未找到该案件")

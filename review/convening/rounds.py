@@ -37,9 +37,9 @@ from review.cases.services import apply_transition
 from review.convening.services import criteria_in_force, current_rule, roster_candidates
 from review.core import db
 from review.core import jobs as queue
-from review.core.actors import SYSTEM, Actor
+from review.core.actors import OFFICE, SYSTEM, Actor
 from review.core.audit import store as audit
-from review.core.errors import Conflict, Forbidden, NotFound
+from review.core.errors import Conflict, NotFound
 from review.core.tables import Account
 
 BATCH = 200
@@ -53,8 +53,7 @@ async def cases_ready_count() -> int:
 
 async def request_round(*, actor: Actor) -> int:
     """Start a round over every case accepted for review and not yet convened."""
-    if actor.kind != "office":
-        raise Forbidden("forbidden", "只有评议办可以批量组成评议组")
+    OFFICE.check(actor, "只有评议办可以批量组成评议组")
     seed = secrets.token_hex(32)
     async with db.transaction():
         busy = await ConveningRound.exists().where(ConveningRound.status.is_in(["queued", "running"])).run()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from review.core.errors import Forbidden
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -39,6 +41,11 @@ class Policy:
 
     def admits(self, actor: Actor) -> bool:
         return not self.kinds or actor.kind in self.kinds
+
+    def check(self, actor: Actor, message: str = "您无权执行此操作") -> None:
+        """Refuse (403 `forbidden`) an actor this policy does not admit: the services' one permission check."""
+        if not self.admits(actor):
+            raise Forbidden("forbidden", message)
 
 
 PUBLIC = Policy("public", frozenset())

@@ -9,6 +9,7 @@ import csv
 import multiprocessing
 import zipfile
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,36 @@ from review.core.errors import Invalid, ServiceError, TooLarge
 TABLE_SUFFIXES = (".csv", ".xlsx")
 CHUNK_ROWS = 500  # rows read off the event loop at a time
 _BLOCK = 1 << 20
+
+
+@dataclass(frozen=True)
+class RowReport:
+    """One row of an imported table: its number in the file, whether it went in, and why not (or what)."""
+
+    row: int
+    ok: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """Row by row, and how many rows were stored. Reads as its rows (iterate, index, len)."""
+
+    rows: tuple[RowReport, ...]
+    imported: int
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.rows) and bool(self.rows)
+
+    def __iter__(self) -> Iterator[RowReport]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, index: int) -> RowReport:
+        return self.rows[index]
 
 
 def _csv_encoding(path: Path) -> str:

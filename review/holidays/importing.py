@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from review.core import db
-from review.core.actors import Actor
+from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
-from review.core.errors import Forbidden, Invalid
-from review.core.spreadsheets import table_rows
+from review.core.errors import Invalid
+from review.core.spreadsheets import ImportReport, RowReport, table_rows
 from review.core.tables import Holiday
 from review.core.workdays import KIND_LABELS, DayKind, HolidayDay, YearStatus
 from review.holidays import services as holidays
@@ -40,20 +40,16 @@ _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*�
 
 
 @dataclass(frozen=True)
-class RowReport:
-    row: int
-    ok: bool
-    message: str
+class HolidayLoad(ImportReport):
+    """Row by row; `imported` (the days loaded) is 0 whenever any row failed (nothing is half-loaded)."""
 
-
-@dataclass(frozen=True)
-class HolidayLoad:
-    """Row by row; `loaded` is 0 whenever any row failed (nothing is half-loaded)."""
-
-    year: int | None
-    rows: tuple[RowReport, ...]
-    loaded: int
+    year: int | None = None
     changes: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def loaded(self) -> int:
+        """The days loaded (载入天数)."""
+        return self.imported
 
 
 class RowError(ValueError):
@@ -176,8 +172,7 @@ async def load_year(
     status: str = YearStatus.official.value,
 ) -> HolidayLoad:
     """载入放假安排: replace a year's holidays and make-up days; open provisional deadlines are counted again."""
-    if actor.kind != "office":
-        raise Forbidden("forbidden", "只有评议办可以载入节假日安排")
+    OFFICE.check(actor, "只有评议办可以载入节假日安排")
     source = source.strip()
     if not source:
         raise Invalid("source_required", "请填写来源，如国务院办公厅通知及其文号", field="source")
@@ -191,7 +186,7 @@ async def load_year(
     if not reports:
         raise Invalid("empty_file", "没有节假日数据：每行应有日期、类型和名称")
     if notice is None or len(days) < len(reports):
-        return HolidayLoad(notice, tuple(reports), 0)
+        return HolidayLoad(tuple(reports), 0, year=notice)
     now = datetime.now(UTC)
     async with db.transaction():
         await db.lock_name(holidays.TABLE_LOCK)  # loads replace days one after another, never side by side
@@ -244,7 +239,7 @@ async def load_year(
                 "changes": changes,
             },
         )
-    return HolidayLoad(notice, tuple(reports), len(days), tuple(changes))
+    return HolidayLoad(tuple(reports), len(days), year=notice, changes=tuple(changes))
 
 
 async def load_file(

@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 
 from review.core import db
 from review.core import jobs as queue
-from review.core.actors import Actor
-from review.core.errors import Forbidden, Invalid, NotFound, ServiceError
+from review.core.actors import OFFICE, Actor
+from review.core.errors import Invalid, NotFound, ServiceError
 from review.core.params import LARGEST
 from review.core.tables import Account, BulkIssuance, Case, Verdict
 from review.rulings.services.deliberation import issue_ruling
@@ -29,11 +29,6 @@ from review.verdicts import sql
 MAX_CASES = 2000
 
 
-def _office(actor: Actor) -> None:
-    if actor.kind != "office":
-        raise Forbidden("forbidden", "您无权执行此操作")
-
-
 async def ready_cases() -> list[dict]:
     """Cases whose ruling may be issued now: scoring closed and the reasoning signed."""
     return await db.fetch(sql.READY_CASES)
@@ -41,7 +36,7 @@ async def ready_cases() -> list[dict]:
 
 async def start(*, actor: Actor, numbers: list[str], all_ready: bool = False) -> int:
     """Record a bulk issuance of the chosen cases (or all ready ones) and queue the job that issues them."""
-    _office(actor)
+    OFFICE.check(actor)
     if all_ready:
         case_ids = [row["id"] for row in await ready_cases()]
     else:
@@ -131,7 +126,7 @@ class Progress:
 
 async def progress(*, bulk_id: int | str, actor: Actor) -> Progress:
     """The progress of one bulk issuance (office only)."""
-    _office(actor)
+    OFFICE.check(actor)
     try:
         bulk_id = int(bulk_id)
     except ValueError:

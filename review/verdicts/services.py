@@ -19,9 +19,9 @@ from review.cases.queries.visibility import visible_case
 from review.convening.services import CHINA, ROLE_LABELS
 from review.core import db, settings
 from review.core import jobs as queue
-from review.core.actors import Actor
+from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
-from review.core.errors import Conflict, Forbidden, Invalid, NotFound
+from review.core.errors import Conflict, Invalid, NotFound
 from review.core.privacy import mask_name, masker
 from review.core.secrets import ALPHABET
 from review.core.tables import Case, Verdict
@@ -276,8 +276,7 @@ async def _locked_case(number: str) -> dict | None:
 
 async def withdraw(*, number: str, actor: Actor, reason: str) -> str:
     """撤销评议意见书: the office withdraws a case's verdict, giving its reason (recorded in the audit chain)."""
-    if actor.kind != "office":
-        raise Forbidden("forbidden", "您无权执行此操作")
+    OFFICE.check(actor)
     reason = reason.strip()
     if not reason:
         raise Invalid("reason_required", "请填写撤销理由", field="reason")
@@ -300,8 +299,7 @@ async def withdraw(*, number: str, actor: Actor, reason: str) -> str:
 async def correct(*, number: str, actor: Actor, reason: str) -> dict:
     """更正评议意见书: the office issues a corrected verdict of the same ruling in place of the withdrawn one,
     under a new number; the withdrawn one is then marked corrected and points to it."""
-    if actor.kind != "office":
-        raise Forbidden("forbidden", "您无权执行此操作")
+    OFFICE.check(actor)
     reason = reason.strip()
     if not reason:
         raise Invalid("reason_required", "请填写更正说明", field="reason")

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from review.core import db
-from review.core.actors import Actor
+from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
-from review.core.errors import Conflict, Forbidden, Invalid, NotFound
+from review.core.errors import Conflict, Invalid, NotFound
 from scoring.domain.aggregate import RulingRule
 from scoring.domain.criteria import (
     CriteriaContent,
@@ -22,11 +22,6 @@ from scoring.domain.criteria import (
 from scoring.tables import CriteriaSet, Criterion
 
 CHINA = timezone(timedelta(hours=8))
-
-
-def _office(actor: Actor) -> None:
-    if actor.kind != "office":
-        raise Forbidden("forbidden", "您无权执行此操作")
 
 
 def _parse(raw: Any) -> CriteriaContent:
@@ -51,7 +46,7 @@ def _rule_json(content: CriteriaContent) -> str:
 
 async def create_draft(*, actor: Actor, content: Any) -> int:
     """起草: a new draft set (not yet in force, no version)."""
-    _office(actor)
+    OFFICE.check(actor)
     parsed = _parse(content)
     async with db.transaction():
         rows = await CriteriaSet.insert(CriteriaSet(
@@ -73,7 +68,7 @@ async def _lock_set(set_id: int) -> dict:
 
 async def update_draft(*, actor: Actor, set_id: int, content: Any) -> None:
     """修改草稿: replace a draft's content; a published version is refused, whatever is sent."""
-    _office(actor)
+    OFFICE.check(actor)
     parsed = _parse(content)
     async with db.transaction():
         row = await _lock_set(set_id)
@@ -88,7 +83,7 @@ async def update_draft(*, actor: Actor, set_id: int, content: Any) -> None:
 
 async def publish_criteria(*, actor: Actor, set_id: int) -> int:
     """发布: give a draft the next version, its content hash and today's date; it is in force from now on."""
-    _office(actor)
+    OFFICE.check(actor)
     async with db.transaction():
         await db.lock_chain_head()  # one publisher at a time: versions are gapless
         row = await _lock_set(set_id)

@@ -14,7 +14,7 @@ from review.cases.services import apply_transition, load_case_for_update
 from review.convening.services import ROLE_LABELS
 from review.core import db
 from review.core import jobs as queue
-from review.core.actors import Actor
+from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
 from review.core.errors import Conflict, Forbidden, Invalid, NotFound
 from review.holidays import services as holidays
@@ -27,14 +27,9 @@ REDO_WORKING_DAYS = 15
 CHINA = timezone(timedelta(hours=8))
 
 
-def _office(actor: Actor) -> None:
-    if actor.kind != "office":
-        raise Forbidden("forbidden", "您无权执行此操作")
-
-
 async def close_scoring(*, number: str, actor: Actor) -> int:
     """评分结束: the office closes scoring once the quorum is in; the panel then deliberates."""
-    _office(actor)
+    OFFICE.check(actor)
     async with db.transaction():
         case = await load_case_for_update(number)
         if case["status"] != "under_review":
@@ -158,7 +153,7 @@ async def dissent_text(deliberation_id: int) -> str:
 async def issue_ruling(*, number: str, actor: Actor, now: datetime | None = None) -> int:
     """签发评议结论: compute the ruling by the pinned rule from the signed deliberation, number the verdict
     (`now`, the moment of issue, is set only by tests that need a given day)."""
-    _office(actor)
+    OFFICE.check(actor)
     async with db.transaction():
         # One issuer at a time (the chain head doubles as the lock): gapless numbers, exactly one ruling.
         await db.lock_chain_head()

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from review.cases.lifecycle import Action
 from review.cases.services import apply_transition, load_case_for_update
 from review.core import db
-from review.core.actors import Actor
+from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
 from review.core.errors import Conflict, Forbidden, Invalid, NotFound
 from review.holidays import services as holidays
@@ -76,8 +76,7 @@ async def request_reconsideration(*, number: str, actor: Actor, reason: str, tod
 
 async def decide_reconsideration(*, number: str, actor: Actor, accept: bool, reason: str = "") -> str:
     """受理或不予受理: the office decides a pending request; accepting reopens the case for a new panel."""
-    if actor.kind != "office":
-        raise Forbidden("forbidden", "您无权执行此操作")
+    OFFICE.check(actor)
     if not accept and not reason.strip():
         raise Invalid("reason_required", "不予受理须说明理由", field="reason")
     async with db.transaction():
