@@ -6,7 +6,7 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from panels.tables import TABLES
+from panels.tables import INDEXES, TABLES
 
 APP_CONFIG = AppConfig(
     app_name="panels",
@@ -14,3 +14,6 @@ APP_CONFIG = AppConfig(
     table_classes=TABLES,
     migration_dependencies=["review.piccolo_app"],
 )
+
+# Indexes over several columns, which the table definitions cannot state (`review.core.db.all_indexes`).
+__all__ = ["APP_CONFIG", "INDEXES"]
