@@ -15,10 +15,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from review.core import priority, ratelimit, settings
 from review.core.actors import Actor
+from review.core.enums import Role
 from review.core.errors import Invalid, RateLimited, Unauthorized
 from review.core.identity import actor_of
 from review.core.secrets import hash_token, new_token
-from review.core.tables import Account, ApiKey, ApiToken, LoginSession, Role
+from review.core.tables import Account, ApiKey, ApiToken, LoginSession
 
 SESSION_LIFETIME = timedelta(hours=settings.SESSION_LIFETIME_HOURS)
 TOKEN_LIFETIME = timedelta(hours=settings.API_TOKEN_LIFETIME_HOURS)

@@ -25,8 +25,8 @@ from panels.domain.draw_record import (
     verify_round_panel,
 )
 from panels.domain.roster import ROLE_LABELS
-from panels.verify import NotReplayable, replay
 from panels.queries import panel_record
+from panels.verify import NotReplayable, replay
 from review.convening.rounds import verify_round
 from review.core import db
 from review.core.errors import NotFound

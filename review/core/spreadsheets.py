@@ -13,7 +13,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from review.core import errors, settings
+from review.core import errors, priority, settings
 from review.core.errors import Invalid, ServiceError, TooLarge
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
@@ -60,6 +60,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[Any, ...]]:
         raise _not_xlsx() from None
     if unpacked > 50 * settings.IMPORT_MAX_BYTES:
         raise TooLarge("file_too_large", "XLSX 文件解压后过大", field="file")
+    # lazy: openpyxl is heavy to import and needed only for an XLSX upload, in the reader process
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -116,8 +117,6 @@ def read_table(path: Path, *, max_rows: int | None = None) -> Iterator[tuple[int
 
 def _read_into(path: str, max_rows: int | None, size: int, out: Connection) -> None:
     """(In a reader process.) Send the table's rows in chunks, then ("end", None) or the refusal."""
-    from review.core import priority
-
     priority.lower()
     try:
         chunk: list[tuple[int, dict[str, Any]]] = []

@@ -11,8 +11,8 @@ import logging
 import os
 import sqlite3
 from collections.abc import AsyncIterator
-from pathlib import Path
 from importlib import import_module
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
