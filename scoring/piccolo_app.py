@@ -1,4 +1,5 @@
-"""Piccolo app for `scoring`: its tables and migrations."""
+"""Piccolo app for `scoring`: its tables and migrations, and INDEXES, the indexes over several columns that the
+table definitions cannot state (`review.core.db` reads both from the app registry)."""
 
 from __future__ import annotations
 
@@ -15,5 +16,4 @@ APP_CONFIG = AppConfig(
     migration_dependencies=["review.piccolo_app"],
 )
 
-# Indexes over several columns, which the table definitions cannot state (`review.core.db.all_indexes`).
 __all__ = ["APP_CONFIG", "INDEXES"]

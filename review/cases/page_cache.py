@@ -4,8 +4,8 @@ A case page is a function of the case's row as `visibility.visible_case` reads i
 every audit event on the case, each panel with its members' names and answers, the ruling in force, its
 verdict and the one that verdict corrects, and when a score sheet was last saved), of the viewer (who they are
 and their CSRF token), of the address with its query, of the day in China (a party's reconsideration window
-closes with a day) and of the office's holiday notice banner (`review.core.calendar.notice_wanted`), which goes once the
-year's notice is loaded. Whatever else the page shows is fixed once written (published criteria, a concluded
+closes with a day) and of the office's holiday notice banner (`review.core.calendar.notice_wanted`), which goes
+once the year's notice is loaded. Whatever else the page shows is fixed once written (published criteria, a concluded
 panel's record) or changes only together with an audit event on the case. So a page is rendered again only
 when one of these changes, and the visibility check still runs on every request, since it reads the very row
 the key is made of.
