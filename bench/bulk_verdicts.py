@@ -35,7 +35,7 @@ import signal
 import subprocess
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 ROOT = Path(__file__).resolve().parent.parent
 REVIEW = ROOT / ".venv" / "bin" / "review"
@@ -59,6 +59,7 @@ async def seed(count: int) -> None:
     from review.cases import services as cases
     from review.core import db
     from review.core.actors import Actor
+    from review.core.clock import today_in_china
     from review.core.tables import Account, Department
     from review.demo import data as demo_data
     from scoring.tables import CriteriaSet
@@ -84,7 +85,7 @@ async def seed(count: int) -> None:
         by_role.setdefault(m.role, []).append(row["id"])
 
     hotline = Actor(kind="hotline", username="hotline")
-    today = datetime.now(timezone(timedelta(hours=8))).date()
+    today = today_in_china()
     for index, complaint in enumerate(demo_data.complaints(rng, count, start=today - timedelta(days=40), days=30), 1):
         await cases.intake_case(payload=demo_data.to_intake_payload(complaint), actor=hotline)
         if index % 100 == 0:

@@ -1,4 +1,5 @@
-"""Piccolo app for `panels`: its tables and migrations."""
+"""Piccolo app for `panels`: its tables and migrations, and INDEXES, the indexes over several columns that the
+table definitions cannot state (`review.core.db` reads both from the app registry)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from panels.tables import TABLES
+from panels.tables import INDEXES, TABLES
 
 APP_CONFIG = AppConfig(
     app_name="panels",
@@ -14,3 +15,5 @@ APP_CONFIG = AppConfig(
     table_classes=TABLES,
     migration_dependencies=["review.piccolo_app"],
 )
+
+__all__ = ["APP_CONFIG", "INDEXES"]

@@ -22,6 +22,7 @@ from review.accounts import api as tokens_api
 from review.accounts import web as account_pages
 from review.cases import api as v1
 from review.cases import web as pages
+from review.cases.lifecycle import ACTION_LABELS, STATUS_LABELS
 from review.core import db, settings
 from review.core import jobs as queue
 from review.core.actors import PUBLIC
@@ -29,6 +30,7 @@ from review.core.audit import api as audit_api
 from review.core.audit import store as audit
 from review.core.audit import web as audit_pages
 from review.core.errors import NotFound, ServiceError
+from review.core.web import guard, templating
 from review.core.web.body_limit import BodyLimit
 from review.core.web.client_address import forwarded_headers
 from review.core.web.failures import Failures
@@ -39,6 +41,7 @@ from review.rulings import api as scoring_api
 from review.rulings import web as scoring_pages
 from review.verdicts import api as verdicts_api
 from review.verdicts import web as verdict_pages
+from scoring.domain.aggregate import GRADE_LABELS
 
 SECURITY_HEADERS = [
     (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'"),
@@ -104,7 +107,15 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await db.stop()
 
 
+def install() -> None:
+    """What the kernel's web layer is handed from the slices: the labels every template may use, and the
+    office's holiday banner, looked up before each office page. Idempotent."""
+    templating.add_globals(STATUS_LABELS=STATUS_LABELS, ACTION_LABELS=ACTION_LABELS, GRADE_LABELS=GRADE_LABELS)
+    guard.before_office_page(holiday_pages.note_notice)
+
+
 def create_app(*, forwarded_allow_ips: str = settings.FORWARDED_ALLOW_IPS) -> Starlette:
+    install()
     api_routes = [*panels_api.routes, *scoring_api.routes, *verdicts_api.routes, *holidays_api.routes, *audit_api.routes,
                   *tokens_api.routes, *v1.routes]
     page_routes = [*panel_pages.routes, *scoring_pages.routes, *verdict_pages.routes, *holiday_pages.routes,

@@ -91,9 +91,9 @@ async def wipe() -> None:
         quoted = ", ".join(f'"{n}"' for n in names)
         await db.engine().run_ddl(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
     await db.ensure_chain_head()
-    from review.accounts.services.auth import forget_api_keys
     from review.cases.page_cache import forget_pages
     from review.cases.services import forget_departments
+    from review.core.identity import forget_api_keys
     from review.demo.seeding import seed_reference
     from review.rulings.queries.page import forget_concluded
     from review.rulings.services.sheets import forget_criteria

@@ -9,21 +9,21 @@ every later panel action on it is refused (`refuse_if_ended`).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time
 from typing import Any
 
+from panels.domain.case_end import panel_refusal
 from panels.domain.conflicts import CONFLICT_LABELS, ConflictKind
 from panels.tables import Challenge, Panel, Seat
-from review.cases.lifecycle import STATUS_LABELS, panel_refusal
-from review.core import db
+from review.core import calendar, db
 from review.core import jobs as queue
 from review.core.actors import Actor
 from review.core.audit import store as audit
+from review.core.clock import CHINA
+from review.core.enums import STATUS_LABELS
 from review.core.errors import Conflict, Forbidden, Invalid, NotFound
 from review.core.workdays import Due
-from review.holidays import services as holidays
 
-CHINA = timezone(timedelta(hours=8))
 ANSWERS = {"accept": "accepted", "decline": "declined", "recuse": "recused"}
 # Reasons a member may give for recusing (自行回避), as conflict kinds the next draws will respect.
 RECUSAL_KINDS = (ConflictKind.personal_tie.value, ConflictKind.works_for_department.value,
@@ -32,7 +32,7 @@ RECUSAL_KINDS = (ConflictKind.personal_tie.value, ConflictKind.works_for_departm
 
 async def reply_deadline(now: datetime, reply_days: int) -> Due:
     """The `reply_days`-th working day after today (Beijing time); a seat is due by its `end_of_day`."""
-    return await holidays.add_workdays(now.astimezone(CHINA).date(), reply_days)
+    return await calendar.add_workdays(now.astimezone(CHINA).date(), reply_days)
 
 
 def end_of_day(day: date) -> datetime:
@@ -47,7 +47,7 @@ async def invite(seats: Sequence[Seat], *, case_id: int, now: datetime, reply_da
         seat.reply_by = end_of_day(due.day)
         seat.reply_by_provisional = due.provisional
     rows = await Seat.insert(*seats).run()
-    await holidays.remember(due, subject=holidays.SEAT_REPLY, ids=[r["id"] for r in rows], case_id=case_id)
+    await calendar.remember(due, subject=calendar.SEAT_REPLY, ids=[r["id"] for r in rows], case_id=case_id)
 
 
 async def _seat_for_update(seat_id: int) -> dict[str, Any]:

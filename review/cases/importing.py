@@ -6,17 +6,16 @@ import asyncio
 import itertools
 import json
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from review.cases.services import intake_case
 from review.core import settings
 from review.core.actors import Actor
+from review.core.clock import CHINA
 from review.core.errors import ServiceError, TooLarge
 from review.core.spreadsheets import CHUNK_ROWS, TABLE_SUFFIXES, ImportReport, RowReport, table_chunks
-
-CHINA = timezone(timedelta(hours=8))
 
 FLAT_COLUMNS = (
     "source_ref",

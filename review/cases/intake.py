@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from review.core.enums import Channel
 from review.core.errors import Invalid
-from review.core.tables import Channel
 
 RATINGS = {"satisfied", "basic", "unsatisfied"}
 _PHONE = re.compile(r"^\+?[0-9][0-9\- ]{5,19}$")

@@ -1,38 +1,14 @@
-"""The case lifecycle as a pure function of (status, action, actor role)."""
+"""The case lifecycle as a pure function of (status, action, actor role).
+
+The statuses, their labels and the ended ones (ENDED) are the kernel's (`review.core.enums`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
 
-
-class Status(str, Enum):
-    received = "received"
-    accepted = "accepted"
-    dismissed = "dismissed"
-    panel_ready = "panel_ready"
-    under_review = "under_review"
-    deliberation = "deliberation"
-    ruled = "ruled"
-    closed = "closed"
-    withdrawn = "withdrawn"
-    settled = "settled"
-    reconsideration = "reconsideration"
-
-
-STATUS_LABELS: dict[str, str] = {
-    "received": "已受理",
-    "accepted": "已立案",
-    "dismissed": "不予评议",
-    "panel_ready": "评议组已组成",
-    "under_review": "评分中",
-    "deliberation": "合议中",
-    "ruled": "已作出评议结论",
-    "closed": "已办结",
-    "withdrawn": "已撤回",
-    "settled": "调解结案",
-    "reconsideration": "复议中",
-}
+from review.core.enums import STATUS_LABELS
+from review.core.enums import CaseStatus as Status
 
 
 class Action(str, Enum):
@@ -140,20 +116,6 @@ RULES: dict[Action, Rule] = {
     # Accepting a party's request; the request itself is a record, not a move of the case.
     Action.reconsider: Rule((Status.ruled, Status.closed), Status.reconsideration, _OFFICE),
 }
-
-
-# A case that ends before a ruling (不予评议、撤回、调解结案) dissolves its panel: open invitations are withdrawn,
-# seats and loads released, and no panel action is taken on it any more.
-ENDED = frozenset({Status.dismissed, Status.withdrawn, Status.settled})
-
-
-def panel_refusal(case_status: str, panel_status: str | None, what: str) -> tuple[str, str] | None:
-    """(code, message) refusing the panel action `what` on an ended case or a dissolved panel; None if it may go on."""
-    if Status(case_status) in ENDED:
-        return "case_ended", f"本案已结束（{STATUS_LABELS[case_status]}），评议组已解散，不能再{what}"
-    if panel_status == "dissolved":
-        return "panel_dissolved", f"该评议组已解散，不能再{what}"
-    return None
 
 
 class TransitionRefused(Exception):

@@ -4,8 +4,8 @@ A case page is a function of the case's row as `visibility.visible_case` reads i
 every audit event on the case, each panel with its members' names and answers, the ruling in force, its
 verdict and the one that verdict corrects, and when a score sheet was last saved), of the viewer (who they are
 and their CSRF token), of the address with its query, of the day in China (a party's reconsideration window
-closes with a day) and of the office's holiday notice banner (`holidays.notice_wanted`), which goes once the
-year's notice is loaded. Whatever else the page shows is fixed once written (published criteria, a concluded
+closes with a day) and of the office's holiday notice banner (`review.core.calendar.notice_wanted`), which goes
+once the year's notice is loaded. Whatever else the page shows is fixed once written (published criteria, a concluded
 panel's record) or changes only together with an audit event on the case. So a page is rendered again only
 when one of these changes, and the visibility check still runs on every request, since it reads the very row
 the key is made of.
@@ -14,14 +14,13 @@ the key is made of.
 from __future__ import annotations
 
 from collections.abc import Hashable
-from datetime import datetime
 
 from starlette.requests import Request
 
 from review.core import settings
+from review.core.clock import today_in_china
 from review.core.kept import Kept
-from review.core.web.guard import csrf_token
-from review.core.web.templating import CHINA
+from review.core.web.csrf import csrf_token
 
 _pages: Kept[bytes] = Kept(settings.CASE_PAGES_KEPT)
 
@@ -35,7 +34,7 @@ def page_key(request: Request, case: dict) -> Hashable | None:
     """The key of this request's page of `case`; None when the row cannot serve as a key."""
     actor = request.state.actor
     key = (actor.kind, actor.user_id, actor.case_id, actor.department_id, actor.display_name, csrf_token(request),
-           request.url.path, request.url.query, datetime.now(CHINA).date(), tuple(case.values()),
+           request.url.path, request.url.query, today_in_china(), tuple(case.values()),
            getattr(request.state, "holiday_notice", None))
     try:
         hash(key)

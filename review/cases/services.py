@@ -10,10 +10,11 @@ from typing import Any
 from panels.services.invitations import dissolve_panels
 from review.cases import sql
 from review.cases.intake import IntakeRecord, case_number_for, parse_intake
-from review.cases.lifecycle import ENDED, Action, Status, TransitionRefused, transition
+from review.cases.lifecycle import Action, Status, TransitionRefused, transition
 from review.core import db
 from review.core.actors import Actor
 from review.core.audit import store as audit
+from review.core.enums import ENDED
 from review.core.errors import Conflict, Forbidden, Invalid, NotFound
 from review.core.secrets import hash_code, new_access_code
 from review.core.tables import Case

@@ -11,6 +11,7 @@ from review.cases.lifecycle import ACTION_LABELS, PRIVATE_REASONS, STATUS_LABELS
 from review.core import db, ratelimit, settings
 from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
+from review.core.clock import today_in_china
 from review.core.errors import NotFound, Unauthorized
 from review.core.secrets import code_matches, hash_code, new_access_code, normalise
 from review.core.tables import ApiToken, Case
@@ -51,7 +52,6 @@ async def reissue_access_code(*, number: str, actor: Actor) -> bytes:
     notice is rendered before anything is written, so a failed render leaves the old code in force.
     """
     from review.cases.access_notice import render_notice
-    from review.cases.importing import CHINA
     from review.cases.services import load_case_for_update
 
     OFFICE.check(actor)
@@ -64,7 +64,7 @@ async def reissue_access_code(*, number: str, actor: Actor) -> bytes:
         case_number=case["number"],
         access_code=code,
         track_url=tracking_url(),
-        issued_on=datetime.now(CHINA).date(),
+        issued_on=today_in_china(),
     )
     async with db.transaction():
         await load_case_for_update(case["number"])

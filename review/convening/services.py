@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import secrets
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
+from panels.domain.case_end import panel_refusal
 from panels.domain.conflicts import CONFLICT_LABELS, Candidate, CaseFacts, ConflictKind
 from panels.domain.draw import DrawRule, seed_hash
 from panels.domain.draw_record import record_draw, record_from_json, record_json, record_refill
@@ -15,18 +16,18 @@ from panels.services.invitations import invite, refuse_if_ended
 from panels.services.roster import is_available
 from panels.services.templates import as_template, for_reconsideration, template_by_id, template_for
 from panels.tables import Panel, RosterMember, Seat
-from review.cases.lifecycle import Action, Status, panel_refusal
+from review.cases.lifecycle import Action, Status
 from review.cases.services import apply_transition, check_transition, load_case_for_update
 from review.core import db, settings
 from review.core.actors import SYSTEM, Actor
 from review.core.audit import store as audit
+from review.core.clock import CHINA
 from review.core.errors import Conflict
 from review.core.tables import Department
 from scoring.tables import CriteriaSet
 
 __all__ = ["ROLE_LABELS", "convene_panel", "refill_panel"]
 
-CHINA = timezone(timedelta(hours=8))
 VACATED = ("declined", "recused", "expired", "removed")
 
 

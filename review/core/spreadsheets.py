@@ -14,7 +14,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from review.core import errors, settings
+from review.core import errors, priority, settings
 from review.core.errors import Invalid, ServiceError, TooLarge
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
@@ -91,6 +91,7 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[Any, ...]]:
         raise _not_xlsx() from None
     if unpacked > 50 * settings.IMPORT_MAX_BYTES:
         raise TooLarge("file_too_large", "XLSX 文件解压后过大", field="file")
+    # lazy: openpyxl is heavy to import and needed only for an XLSX upload, in the reader process
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -149,8 +150,6 @@ def read_table(
 
 def _read_into(path: str, max_rows: int | None, size: int, out: Connection) -> None:
     """(In a reader process.) Send the table's rows in chunks, then ("end", None) or the refusal."""
-    from review.core import priority
-
     priority.lower()
     try:
         chunk: list[tuple[int, dict[str, Any]]] = []

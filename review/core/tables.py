@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
 from piccolo.columns import (
     JSON,
     Boolean,
@@ -18,22 +16,8 @@ from piccolo.columns import (
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
+from review.core.enums import Channel, Role
 from review.core.workdays import DayKind, YearStatus
-
-
-class Role(str, Enum):
-    office = "office"
-    member = "member"
-    liaison = "liaison"
-
-
-class Channel(str, Enum):
-    hotline = "hotline"
-    mailbox = "mailbox"
-    app = "app"
-    wechat = "wechat"
-    weibo = "weibo"
-    web = "web"
 
 
 class Department(Table):

@@ -100,6 +100,7 @@ class Calendar:
 
 def package_rows() -> list[HolidayDay]:
     """Every holiday and make-up day `chinese_calendar` records, as official rows."""
+    # lazy: the package's tables are read only when the holiday table is seeded, not by every process
     from chinese_calendar.constants import Holiday, holidays, workdays
 
     chinese = {h.value: h.chinese for h in Holiday}

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-CST = timezone(timedelta(hours=8))
+from review.core.clock import CHINA
 
 # fmt: off
 DISTRICTS: tuple[str, ...] = (
@@ -366,7 +366,7 @@ def _phone(rng: random.Random) -> str:
 
 
 def _at(day: date, hour: int, minute: int) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=CST)
+    return datetime.combine(day, time(hour, minute), tzinfo=CHINA)
 
 
 def complaints(rng: random.Random, count: int = 200, *, start: date, days: int) -> list[ComplaintSeed]:
@@ -435,7 +435,7 @@ def complaints(rng: random.Random, count: int = 200, *, start: date, days: int) 
 
 
 def _iso(moment: datetime) -> str:
-    return moment.astimezone(CST).isoformat(timespec="seconds")
+    return moment.astimezone(CHINA).isoformat(timespec="seconds")
 
 
 def to_intake_payload(c: ComplaintSeed) -> dict[str, Any]:

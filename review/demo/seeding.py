@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from panels.tables import CompositionTemplate, RosterMember
 from review.accounts.services import auth
 from review.cases import services as cases
 from review.convening.services import convene_panel
 from review.core.actors import Actor
+from review.core.clock import today_in_china
 from review.core.tables import Account, ApiKey, Case, Department
 from review.demo import data as demo_data
 from review.holidays import services as holidays
@@ -78,7 +79,7 @@ async def seed_demo(*, cases_count: int = 200, seed: int = 20261122, progress: P
     progress(f"已创建 {len(departments)} 个部门、评议员名册和演示账号")
     office = Actor(kind="office", user_id=await _user_id("office"), username="office")
     hotline = Actor(kind="hotline", username="hotline")
-    today = datetime.now(timezone(timedelta(hours=8))).date()
+    today = today_in_china()
     complaints = demo_data.complaints(rng, cases_count, start=today - timedelta(days=60), days=55)
     counts: dict[str, int] = {}
     for index, complaint in enumerate(complaints, 1):

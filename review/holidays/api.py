@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
@@ -10,9 +9,9 @@ from starlette.requests import Request
 
 from review.core.actors import OFFICE, STAFF_OR_HOTLINE
 from review.core.api.contract import MULTIPART, UNSET, Reply, Text, Unset, operation, sent
+from review.core.clock import today_in_china
 from review.core.web.forms import read_form
 from review.core.web.guard import route
-from review.core.web.templating import CHINA
 from review.core.web.uploads import saved_upload
 from review.holidays import services as holidays
 from review.holidays.importing import DEFAULT_SOURCE, HolidayLoad, load_file, load_year, year_param
@@ -94,7 +93,7 @@ async def list_holidays(request: Request, query: YearQuery) -> YearTable:
     """
     summary: 某年的节假日安排（year 缺省为今年）；status 为 official（正式）、provisional（暂定）或 missing（未载入）
     """
-    table = await holidays.year_table(query.year or datetime.now(CHINA).date().year)
+    table = await holidays.year_table(query.year or today_in_china().year)
     return YearTable(
         year=table.year, status=table.status, provisional=table.status != "official", sources=list(table.sources),
         days=[HolidayDay(date=d["day"].isoformat(), kind=d["kind"], name=d["name"], status=d["status"])

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from review.core import db
+from review.core import calendar, db
 from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
 from review.core.errors import Invalid
@@ -191,7 +191,7 @@ async def load_year(
     async with db.transaction():
         await db.lock_name(holidays.TABLE_LOCK)  # loads replace days one after another, never side by side
         before = await holidays.year_table(notice)
-        official = (await holidays.calendar()).official_years
+        official = (await calendar.calendar()).official_years
         await (
             Holiday.delete()
             .where(

@@ -1,11 +1,10 @@
-"""The holiday table behind every working-day deadline: the one calendar, its seed and provisional deadlines.
+"""The holiday table behind every working-day deadline: its seed, its years as the office reads them, and
+provisional deadlines counted again.
 
-Every deadline in the code base is counted by `add_workdays` here. The table is kept in each process and
-read again whenever its version — the number of rows and the newest `updated_at` — differs from the one kept,
-so a notice loaded through one web process is used by every other process from its next deadline on (one
-small query per deadline, no cross-process signal to lose). A deadline counted across a year without an
-official table is stored with its provisional flag and remembered in `provisional_deadline`; loading that
-year counts each open one again (`recount_provisional`) and records what changed.
+Every deadline in the code base is counted by `review.core.calendar.add_workdays`, on the table as it stands.
+A deadline counted across a year without an official table is stored with its provisional flag and
+remembered in `provisional_deadline`; loading that year counts each open one again (`recount_provisional`)
+and records what changed.
 """
 
 from __future__ import annotations
@@ -15,63 +14,20 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from panels.services.invitations import end_of_day
+from panels.tables import Seat
 from review.core import db
 from review.core.audit import store as audit
+from review.core.calendar import RULING_REDO, SEAT_REPLY, calendar
 from review.core.tables import Holiday, ProvisionalDeadline
-from review.core.workdays import Calendar, Due, HolidayDay, YearStatus, package_rows
+from review.core.workdays import Due, HolidayDay, YearStatus, package_rows
+from scoring.tables import Ruling
 
 PACKAGE_SOURCE = "chinese_calendar"
-SEAT_REPLY = "seat.reply_by"
-RULING_REDO = "ruling.redo_deadline"
 SUBJECT_LABELS = {SEAT_REPLY: "评议邀请答复期限", RULING_REDO: "整改期限"}
 
 # Writers of the holiday table take this lock (`db.lock_name`): a load replaces days another load may be writing.
 TABLE_LOCK = "holiday"
-
-_kept: tuple[tuple[Any, ...], Calendar] | None = None
-
-
-async def _version() -> tuple[Any, ...]:
-    rows = await db.fetch("SELECT COUNT(*) AS n, MAX(updated_at) AS at FROM holiday")
-    return (rows[0]["n"], str(rows[0]["at"]))
-
-
-async def calendar() -> Calendar:
-    """The working-day calendar as the holiday table stands now."""
-    global _kept
-    version = await _version()
-    if _kept is not None and _kept[0] == version:
-        return _kept[1]
-    rows = await Holiday.select(Holiday.day, Holiday.kind, Holiday.name, Holiday.status).run()
-    found = Calendar(HolidayDay(r["day"], r["kind"], r["name"], r["status"]) for r in rows)
-    _kept = (version, found)
-    return found
-
-
-async def add_workdays(start: date, days: int) -> Due:
-    """The day `days` working days after `start`, and whether it is provisional (暂定)."""
-    return (await calendar()).add_workdays(start, days)
-
-
-async def remember(due: Due, *, subject: str, ids: list[int], case_id: int | None) -> None:
-    """Keep a provisional deadline's start and count, to count it again once its years are official."""
-    if not due.provisional or not ids:
-        return
-    now = datetime.now(UTC)
-    await ProvisionalDeadline.insert(
-        *[
-            ProvisionalDeadline(
-                subject=subject,
-                subject_id=i,
-                case=case_id,
-                start=due.start,
-                workdays=due.workdays,
-                due=due.day,
-                created_at=now,
-            )
-            for i in ids
-        ]
-    ).run()
 
 
 # --- counting again ---------------------------------------------------------------------------------
@@ -93,9 +49,6 @@ async def _seat_open(seat_id: int) -> bool:
 
 
 async def _seat_write(seat_id: int, due: Due) -> None:
-    from panels.services.invitations import end_of_day
-    from panels.tables import Seat
-
     await (
         Seat.update({Seat.reply_by: end_of_day(due.day), Seat.reply_by_provisional: due.provisional})
         .where(Seat.id == seat_id)
@@ -108,8 +61,6 @@ async def _ruling_open(ruling_id: int) -> bool:
 
 
 async def _ruling_write(ruling_id: int, due: Due) -> None:
-    from scoring.tables import Ruling
-
     await (
         Ruling.update({Ruling.redo_deadline: due.day, Ruling.redo_deadline_provisional: due.provisional})
         .where(Ruling.id == ruling_id)
@@ -259,13 +210,3 @@ async def year_table(year: int) -> YearTable:
         else YearStatus.provisional.value
     )
     return YearTable(year, status, tuple(rows), tuple(sorted({r["source"] for r in rows})))
-
-
-async def notice_wanted(today: date) -> int | None:
-    """The year whose State Council notice the office should load now: this year if it has no official table,
-    or from 1 November next year if that has none; None when both are loaded."""
-    found = await calendar()
-    for year in (today.year, today.year + 1 if today.month >= 11 else None):
-        if year is not None and not found.is_official(year):
-            return year
-    return None

@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from review.core import calendar
 from review.core.actors import OFFICE
+from review.core.clock import today_in_china
 from review.core.errors import Invalid, ServiceError
 from review.core.web.guard import route
-from review.core.web.templating import CHINA, render
+from review.core.web.templating import render
 from review.core.web.uploads import saved_upload
 from review.core.workdays import KIND_LABELS, STATUS_LABELS
 from review.holidays import services as holidays
 from review.holidays.importing import DEFAULT_SOURCE, HolidayLoad, load_file, load_year, text_rows, year_param
+
+
+async def note_notice(request: Request) -> None:
+    """The office's banner (base.html): the year whose State Council notice should be loaded now, if any.
+    The composition root runs this before every office page (`guard.before_office_page`)."""
+    request.state.holiday_notice = await calendar.notice_wanted(today_in_china())
 
 
 async def _page(
@@ -27,8 +34,8 @@ async def _page(
     form: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Response:
-    today = datetime.now(CHINA).date()
-    shown = year or (report.year if report else None) or await holidays.notice_wanted(today) or today.year
+    today = today_in_china()
+    shown = year or (report.year if report else None) or await calendar.notice_wanted(today) or today.year
     return render(
         request,
         "holidays.html",

@@ -16,11 +16,12 @@ from pathlib import Path
 
 from panels.tables import Seat
 from review.cases.queries.visibility import visible_case
-from review.convening.services import CHINA, ROLE_LABELS
+from review.convening.services import ROLE_LABELS
 from review.core import db, settings
 from review.core import jobs as queue
 from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
+from review.core.clock import today_in_china
 from review.core.errors import Conflict, Invalid, NotFound
 from review.core.privacy import mask_name, masker
 from review.core.secrets import ALPHABET
@@ -315,7 +316,7 @@ async def correct(*, number: str, actor: Actor, reason: str) -> dict:
         ruling = await Ruling.select(Ruling.status).where(Ruling.id == withdrawn["ruling_id"]).first().run()
         if ruling["status"] != "in_force":
             raise Conflict("ruling_not_in_force", "该评议结论已被复议结论取代，不能更正其评议意见书")
-        day = datetime.now(CHINA).date()
+        day = today_in_china()
         new_id = await number_verdict(case_id=case["id"], ruling_id=withdrawn["ruling_id"], day=day,
                                       corrects=withdrawn["id"])
         await Verdict.update({Verdict.status: "corrected", Verdict.status_changed_at: datetime.now(UTC)}).where(

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from review.core import settings
+from review.core.clock import local_time
 from review.core.kept import Kept
 
 __all__ = [
@@ -67,8 +68,7 @@ class SignatureState:
     @property
     def signed_at_text(self) -> str:
         """The signing time in Beijing time, as the verify page prints it."""
-        china = datetime.timezone(datetime.timedelta(hours=8))
-        return self.signed_at.astimezone(china).strftime("%Y-%m-%d %H:%M") if self.signed_at else ""
+        return local_time(self.signed_at)
 
     def as_json(self) -> dict:
         return {

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from review.core import db
 from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
+from review.core.clock import CHINA
 from review.core.errors import Conflict, Invalid, NotFound
 from scoring.domain.aggregate import RulingRule
 from scoring.domain.criteria import (
@@ -20,8 +21,6 @@ from scoring.domain.criteria import (
     parse_content,
 )
 from scoring.tables import CriteriaSet, Criterion
-
-CHINA = timezone(timedelta(hours=8))
 
 
 def _parse(raw: Any) -> CriteriaContent:

@@ -1,9 +1,10 @@
-"""Logins, server-side sessions, bearer tokens and API keys."""
+"""Logins, server-side sessions, bearer tokens and API keys: their creation and ending.
+
+Who a cookie, token or key stands for is read by `review.core.identity`."""
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -12,17 +13,17 @@ from typing import Any, TypeVar
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from review.core import db, priority, ratelimit, settings
+from review.core import priority, ratelimit, settings
 from review.core.actors import Actor
+from review.core.enums import Role
 from review.core.errors import Invalid, RateLimited, Unauthorized
+from review.core.identity import actor_of
 from review.core.secrets import hash_token, new_token
-from review.core.tables import Account, ApiKey, ApiToken, LoginSession, Role
+from review.core.tables import Account, ApiKey, ApiToken, LoginSession
 
 SESSION_LIFETIME = timedelta(hours=settings.SESSION_LIFETIME_HOURS)
 TOKEN_LIFETIME = timedelta(hours=settings.API_TOKEN_LIFETIME_HOURS)
 COMPLAINANT_TOKEN_LIFETIME = timedelta(hours=settings.TRACK_TOKEN_LIFETIME_HOURS)
-# A token's last use is written at most this often (not on every request).
-LAST_USED_GRANULARITY = timedelta(minutes=1)
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verifying against this keeps an unknown username as slow as a wrong password.
@@ -91,20 +92,13 @@ async def authenticate(username: str, password: str) -> Actor:
         account = None
     if not account or not account["active"]:
         raise Unauthorized("invalid_credentials", "用户名或密码错误")
-    return _actor(account)
+    return actor_of(account)
 
 
 async def log_in(*, username: str, password: str, client: str) -> Actor:
     """`authenticate` under the password throttle: failures refused per client, slowed per account."""
     return await ratelimit.PASSWORDS.attempt(lambda: authenticate(username, password), client=client,
                                              subject=username)
-
-
-def _actor(account: dict) -> Actor:
-    return Actor(
-        kind=account["role"], user_id=account["id"], username=account["username"],
-        display_name=account["display_name"], department_id=account["department"],
-    )
 
 
 async def start_session(actor: Actor) -> tuple[str, str]:
@@ -115,20 +109,6 @@ async def start_session(actor: Actor) -> tuple[str, str]:
                      expires_at=_now() + SESSION_LIFETIME)
     ).run()
     return token, csrf
-
-
-_ACCOUNT_COLUMNS = "a.id, a.username, a.display_name, a.role, a.department, a.active"
-
-
-async def session_actor(token: str) -> tuple[Actor, str] | None:
-    """The actor and CSRF token of a live session, or None."""
-    rows = await db.fetch(
-        f"SELECT s.csrf_token, s.expires_at, {_ACCOUNT_COLUMNS} FROM login_session s"
-        " JOIN account a ON a.id = s.\"user\" WHERE s.token_hash = {}", hash_token(token),
-    )
-    if not rows or rows[0]["expires_at"] < _now() or not rows[0]["active"]:
-        return None
-    return _actor(rows[0]), rows[0]["csrf_token"]
 
 
 async def end_session(token: str) -> None:
@@ -149,22 +129,6 @@ async def issue_token(actor: Actor, *, client: str = "") -> str:
     return token
 
 
-async def token_actor(token: str) -> Actor | None:
-    rows = await db.fetch(
-        f"SELECT t.id AS token_id, t.\"case\", t.expires_at, t.last_used_at, {_ACCOUNT_COLUMNS} FROM api_token t"
-        " LEFT JOIN account a ON a.id = t.\"user\" WHERE t.token_hash = {}", hash_token(token),
-    )
-    now = _now()
-    if not rows or rows[0]["expires_at"] < now:
-        return None
-    row = rows[0]
-    if row["last_used_at"] is None or row["last_used_at"] < now - LAST_USED_GRANULARITY:
-        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["token_id"]).run()
-    if row["case"] is not None:
-        return Actor(kind="complainant", case_id=row["case"])
-    return _actor(row) if row["active"] else None
-
-
 async def revoke_token(token: str) -> None:
     await ApiToken.delete().where(ApiToken.token_hash == hash_token(token)).run()
 
@@ -173,25 +137,3 @@ async def create_api_key(*, name: str, key: str | None = None) -> str:
     key = key or new_token()
     await ApiKey.insert(ApiKey(name=name, key_hash=hash_token(key))).run()
     return key
-
-
-# Every intake call presents the key: remember answers briefly (a revoked key stops within this time).
-API_KEY_TTL = 10.0
-_api_keys: dict[str, tuple[Actor | None, float]] = {}
-
-
-def forget_api_keys() -> None:
-    _api_keys.clear()
-
-
-async def api_key_actor(key: str) -> Actor | None:
-    digest = hash_token(key)
-    cached = _api_keys.get(digest)
-    if cached and cached[1] > time.monotonic():
-        return cached[0]
-    rows = await db.fetch("SELECT name FROM api_key WHERE key_hash = {} AND active = {}", digest, True)
-    actor = Actor(kind="hotline", username=rows[0]["name"]) if rows else None
-    if len(_api_keys) > 10_000:
-        _api_keys.clear()
-    _api_keys[digest] = (actor, time.monotonic() + API_KEY_TTL)
-    return actor

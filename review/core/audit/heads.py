@@ -14,7 +14,7 @@ from typing import Any
 from review.core import db
 from review.core.audit import store as audit
 from review.core.audit.chain import Head
-from review.core.web.templating import CHINA, local_time
+from review.core.clock import local_time, today_in_china
 
 _PUBLISH = (
     "INSERT INTO published_head (seq, hash, published_at, day) VALUES ({}, {}, {}, {})"
@@ -36,7 +36,7 @@ async def publish(*, day: date | None = None) -> bool:
 async def publish_daily(ctx: dict[str, Any]) -> bool:
     """The day's head (China time), if not yet published: the worker runs this every hour, the in-process
     sweeper every few minutes, so the first run of each day publishes it."""
-    return await publish(day=datetime.now(CHINA).date())
+    return await publish(day=today_in_china())
 
 
 async def published() -> list[dict[str, Any]]:

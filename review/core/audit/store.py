@@ -30,6 +30,7 @@ from review.core.audit.chain import (
     head_break,
     verify_chain,
 )
+from review.core.clock import local_time
 from review.core.tables import AuditEvent, ChainHead
 
 log = logging.getLogger("review.audit")
@@ -160,8 +161,6 @@ class Report:
 
 
 def _late_words(event: LateEvent) -> str:
-    from review.core.web.templating import local_time
-
     written = f"时间记为 {local_time(event.at)}"
     if event.after_head is not None:
         return (f"{written}，却排在 {event.after_head.published_at} 公布的链头（第 {event.after_head.seq} 条）"
@@ -201,6 +200,7 @@ class _HeadsPassed:
 async def report(*, heads: list[Head] | None = None, batch: int = 5000, late_after: float = LATE_AFTER) -> Report:
     """Re-hash the whole chain and hold it against every published head (and `heads`, kept copies), after
     noting the events left unsealed too long and sealing the rest."""
+    # lazy: heads imports this module (it seals pending events before publishing)
     from review.core.audit import heads as audit_heads
 
     limit = timedelta(seconds=late_after)

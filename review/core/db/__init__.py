@@ -5,22 +5,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import functools
 import json
 import logging
 import os
 import sqlite3
 from collections.abc import AsyncIterator
+from importlib import import_module
 from pathlib import Path
 from typing import Any, TypeAlias
 from urllib.parse import unquote, urlparse
 
+from piccolo.conf.apps import Finder
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteTransaction
 from piccolo.table import Table, create_db_tables
 
 from review.core import settings
+from review.core.audit.chain import GENESIS
 from review.core.db import counting as query_count
 from review.core.db.sqlite import SharedConnectionSQLiteEngine
+from review.core.tables import ChainHead
 
 os.environ.setdefault("PICCOLO_CONF", "review.piccolo_conf")
 
@@ -45,21 +50,22 @@ class CountedPostgresEngine(PostgresEngine):
         return await super().run_ddl(ddl, in_pool=in_pool)
 
 
-def all_tables() -> list[type[Table]]:
-    """Every table of the three apps, in dependency order."""
-    from panels.tables import TABLES as panel_tables
-    from review.core.tables import TABLES as review_tables
-    from scoring.tables import TABLES as scoring_tables
+@functools.cache
+def _app_modules() -> tuple[Any, ...]:
+    """The `piccolo_app` modules of the Piccolo app registry (APP_REGISTRY of the PICCOLO_CONF module), in its
+    order. The registry's module is read when first asked, not imported here: it imports this module."""
+    return tuple(import_module(name) for name in Finder().get_app_registry().apps)
 
-    return [*review_tables, *panel_tables, *scoring_tables]
+
+def all_tables() -> list[type[Table]]:
+    """Every table of the registered apps, each app's in dependency order (its APP_CONFIG.table_classes)."""
+    return [table for module in _app_modules() for table in module.APP_CONFIG.table_classes]
 
 
 def all_indexes() -> list[str]:
-    """Indexes the table definitions cannot state (over several columns), as CREATE statements."""
-    from panels.tables import INDEXES as panel_indexes
-    from scoring.tables import INDEXES as scoring_indexes
-
-    return [*panel_indexes, *scoring_indexes]
+    """Indexes the table definitions cannot state (over several columns), as CREATE statements: each app's
+    INDEXES, declared beside its APP_CONFIG."""
+    return [statement for module in _app_modules() for statement in getattr(module, "INDEXES", ())]
 
 
 def make_engine(url: str | None = None) -> Engine:
@@ -165,6 +171,7 @@ async def migrate() -> None:
     """Bring the schema up to date: committed migrations on PostgreSQL, table definitions on SQLite."""
     db = engine()
     if isinstance(db, PostgresEngine):
+        # lazy: Piccolo's migration runner (and its CLI machinery) is needed only by `migrate` on PostgreSQL
         from piccolo.apps.migrations.commands.forwards import run_forwards
 
         result = await run_forwards(app_name="all")
@@ -288,8 +295,6 @@ async def lock_chain_head() -> tuple[str, int]:
     that must be gapless (verdict numbers). SQLite needs no row lock: BEGIN
     IMMEDIATE already gives one writer at a time.
     """
-    from review.core.tables import ChainHead
-
     rows = await ChainHead.raw(f"SELECT last_hash, count FROM chain_head WHERE id = 1{for_update()}").run()
     if not rows:
         raise RuntimeError("audit chain head missing: run `review migrate`")
@@ -297,8 +302,5 @@ async def lock_chain_head() -> tuple[str, int]:
 
 
 async def ensure_chain_head() -> None:
-    from review.core.audit.chain import GENESIS
-    from review.core.tables import ChainHead
-
     if not await ChainHead.exists().where(ChainHead.id == 1).run():
         await ChainHead.insert(ChainHead(id=1, last_hash=GENESIS, count=0)).run()

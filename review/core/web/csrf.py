@@ -17,7 +17,11 @@ import os
 import secrets
 import tempfile
 
+from starlette.requests import Request
+
 from review.core import settings
+
+CSRF_COOKIE = "rv_csrf"  # an anonymous browser's pre-session cookie
 
 
 @functools.cache
@@ -63,3 +67,16 @@ def tracking_token(tracking: str) -> str:
 def same(expected: str, sent: str) -> bool:
     """Constant-time comparison of a form's token with the one expected (any text, never an error)."""
     return hmac.compare_digest(expected.encode(), sent.encode("utf-8", "surrogatepass"))
+
+
+def csrf_token(request: Request) -> str:
+    """The token this browser's forms carry: its session's own once signed in, else one bound to its
+    pre-session cookie (a SameSite=Strict cookie, made on the first page that needs it)."""
+    session_csrf: str | None = getattr(request.state, "session_csrf", None)
+    if session_csrf:
+        return session_csrf
+    pre_session = request.cookies.get(CSRF_COOKIE) or request.scope.get("rv_new_csrf")
+    if not pre_session:
+        pre_session = new_pre_session()
+        request.scope["rv_new_csrf"] = pre_session
+    return pre_login_token(pre_session)

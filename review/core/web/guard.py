@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
@@ -13,23 +12,33 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from review.accounts.services import auth
-from review.core import db, settings
+from review.core import db, identity, settings
 from review.core.actors import ANONYMOUS, Actor, Policy
 from review.core.errors import Forbidden, ServiceError, Unauthorized
 from review.core.web import body_limit, csrf
+from review.core.web.csrf import CSRF_COOKIE, csrf_token
 from review.core.web.forms import check_parameters, read_form
-from review.core.web.templating import CHINA, render
-from review.holidays import services as holidays
+from review.core.web.templating import render
 
 log = logging.getLogger("review.web")
 
 SESSION_COOKIE = "rv_session"
 TRACK_COOKIE = "rv_track"
-CSRF_COOKIE = "rv_csrf"  # an anonymous browser's pre-session cookie
 CSRF_FIELD = "csrf_token"
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+Hook = Callable[[Request], Awaitable[None]]
+
+# Awaited, in order, before an office member's web page is served (the composition root adds them:
+# the holiday table's banner). A hook may leave what the page shows on `request.state`.
+_office_page_hooks: list[Hook] = []
+
+
+def before_office_page(hook: Hook) -> Hook:
+    """Run `hook` before every office web page (once, however often it is added)."""
+    if hook not in _office_page_hooks:
+        _office_page_hooks.append(hook)
+    return hook
 
 
 def bearer_token(request: Request) -> str | None:
@@ -52,37 +61,24 @@ async def resolve_actor(request: Request) -> Actor:
     if is_api(request):
         token = bearer_token(request)
         if token is not None:
-            return await auth.token_actor(token) or ANONYMOUS
+            return await identity.token_actor(token) or ANONYMOUS
         key = request.headers.get("x-api-key")
         if key:
-            return await auth.api_key_actor(key) or ANONYMOUS
+            return await identity.api_key_actor(key) or ANONYMOUS
         return ANONYMOUS
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        found = await auth.session_actor(token)
+        found = await identity.session_actor(token)
         if found:
             request.state.session_csrf = found[1]
             return found[0]
     track = request.cookies.get(TRACK_COOKIE)
     if track:
-        actor = await auth.token_actor(track)
+        actor = await identity.token_actor(track)
         if actor:
             request.state.session_csrf = csrf.tracking_token(track)
             return actor
     return ANONYMOUS
-
-
-def csrf_token(request: Request) -> str:
-    """The token this browser's forms carry: its session's own once signed in, else one bound to its
-    pre-session cookie (a SameSite=Strict cookie, made on the first page that needs it)."""
-    session_csrf: str | None = getattr(request.state, "session_csrf", None)
-    if session_csrf:
-        return session_csrf
-    pre_session = request.cookies.get(CSRF_COOKIE) or request.scope.get("rv_new_csrf")
-    if not pre_session:
-        pre_session = csrf.new_pre_session()
-        request.scope["rv_new_csrf"] = pre_session
-    return csrf.pre_login_token(pre_session)
 
 
 def set_cookie(response: Response, name: str, value: str, max_age: int | None = None,
@@ -150,7 +146,8 @@ async def _admit_and_call(request: Request, endpoint: Endpoint, policy: Policy) 
         else:
             await _check_csrf(request)
     if actor.kind == "office" and not is_api(request):
-        request.state.holiday_notice = await holidays.notice_wanted(datetime.now(CHINA).date())
+        for hook in _office_page_hooks:
+            await hook(request)
     return await endpoint(request)
 
 

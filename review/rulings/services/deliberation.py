@@ -4,7 +4,7 @@ the office issues exactly one ruling per panel."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 from panels.tables import Panel
 from review.assessments.services import record_outcome
@@ -12,19 +12,18 @@ from review.cases.lifecycle import Action
 from review.cases.queries.visibility import may_see
 from review.cases.services import apply_transition, load_case_for_update
 from review.convening.services import ROLE_LABELS
-from review.core import db
+from review.core import calendar, db
 from review.core import jobs as queue
 from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
+from review.core.clock import CHINA
 from review.core.errors import Conflict, Forbidden, Invalid, NotFound
-from review.holidays import services as holidays
 from review.rulings import sql
 from review.rulings.services.sheets import active_panel_id, panel_aggregate, seat_of
 from review.verdicts import services as verdicts
 from scoring.tables import Deliberation, DeliberationMessage, Dissent, Ruling
 
 REDO_WORKING_DAYS = 15
-CHINA = timezone(timedelta(hours=8))
 
 
 async def close_scoring(*, number: str, actor: Actor) -> int:
@@ -172,7 +171,7 @@ async def issue_ruling(*, number: str, actor: Actor, now: datetime | None = None
         assert result.grade is not None
         issued_at = now or datetime.now(UTC)
         local_day = issued_at.astimezone(CHINA).date()
-        due = await holidays.add_workdays(local_day, REDO_WORKING_DAYS) if result.grade == "improper" else None
+        due = await calendar.add_workdays(local_day, REDO_WORKING_DAYS) if result.grade == "improper" else None
         earlier = await Ruling.select(Ruling.id, Ruling.grade, Ruling.issued_at).where(
             (Ruling.case == case["id"]) & (Ruling.status == "in_force")).first().run()
         sheet_count = (await db.fetch(
@@ -188,7 +187,7 @@ async def issue_ruling(*, number: str, actor: Actor, now: datetime | None = None
         )).run()
         ruling_id = rows[0]["id"]
         if due:
-            await holidays.remember(due, subject=holidays.RULING_REDO, ids=[ruling_id], case_id=case["id"])
+            await calendar.remember(due, subject=calendar.RULING_REDO, ids=[ruling_id], case_id=case["id"])
         verdict_id = await verdicts.number_verdict(case_id=case["id"], ruling_id=ruling_id, day=local_day)
         if earlier:
             # 复议结论: the earlier ruling, its verdict and its count in the assessment all give way to this one.

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
 from review.cases.lifecycle import Action
 from review.cases.services import apply_transition, load_case_for_update
-from review.core import db
+from review.core import calendar, db
 from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
+from review.core.clock import CHINA, today_in_china
 from review.core.errors import Conflict, Forbidden, Invalid, NotFound
-from review.holidays import services as holidays
 from review.rulings.services.sheets import ruling_rule
 from scoring.tables import Reconsideration, Ruling
 
-CHINA = timezone(timedelta(hours=8))
 PARTIES = ("liaison", "complainant")
 
 
@@ -34,8 +33,8 @@ async def window(case_id: int, today: date | None = None) -> Window | None:
     if ruling is None:
         return None
     rule = await ruling_rule(ruling["criteria_set"])
-    due = await holidays.add_workdays(ruling["issued_at"].astimezone(CHINA).date(), rule.reconsideration_days)
-    today = today or datetime.now(CHINA).date()
+    due = await calendar.add_workdays(ruling["issued_at"].astimezone(CHINA).date(), rule.reconsideration_days)
+    today = today or today_in_china()
     return Window(ruling["id"], due.day, today <= due.day, due.provisional)
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from panels.services.challenges import decide_challenge, raise_challenge
 from panels.tables import Challenge, Seat
+from review.core import identity
 from review.core.actors import Actor
 from review.core.errors import Conflict, Forbidden, Invalid, NotFound
 from review.rulings.services.sheets import submit_sheet
@@ -48,6 +49,7 @@ async def _complainant(number: str, code: str) -> Actor:
     from review.accounts.services import auth
 
     actor = await auth.token_actor(await complainant_token(number, code))
+    actor = await identity.token_actor(await complainant_token(number, code))
     assert actor is not None and actor.kind == "complainant"
     return actor
 

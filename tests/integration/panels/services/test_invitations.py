@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -12,8 +12,9 @@ from panels.services.invitations import answer_invitation, expire_invitations
 from panels.tables import Panel, Seat
 from review.convening import jobs as panel_jobs
 from review.convening.draws import verify_panel
+from review.core.calendar import add_workdays
+from review.core.clock import CHINA
 from review.core.errors import Conflict, Forbidden, Invalid
-from review.holidays.services import add_workdays
 from tests import factories
 from tests.integration.panel_helpers import (
     api,
@@ -30,7 +31,6 @@ from tests.integration.panel_helpers import (
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 
-CHINA = timezone(timedelta(hours=8))
 FAR_FUTURE = datetime(2099, 1, 1, tzinfo=UTC)
 
 

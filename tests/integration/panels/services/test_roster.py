@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from panels.services.roster import declare, import_roster, update_member
 from panels.tables import RosterMember
 from review.convening.services import convene_panel
 from review.core.actors import Actor
+from review.core.clock import today_in_china
 from review.core.errors import Forbidden, Invalid
 from tests import factories
 from tests.integration.panel_helpers import (
@@ -32,7 +33,6 @@ from tests.integration.panel_helpers import (
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 
 HEADERS = ["姓名", "角色", "区域", "社区", "工作单位", "关联部门", "专业领域", "同时在评上限", "登录名"]
-CHINA = timezone(timedelta(hours=8))
 
 
 def _rows(login: str) -> list[list[Any]]:
@@ -430,7 +430,7 @@ async def test_declared_unavailable_period_covering_today_excludes_from_next_dra
     # only lawyer but one, so that the draw would otherwise be free to pick them.
     members = await factories.roster({"lawyer": 2, "deputy": 2, "resident": 3, "expert": 2})
     declarer = members[0]
-    today = datetime.now(UTC).astimezone(CHINA).date()
+    today = today_in_china()
     await declare(actor=declarer, fields={"unavailable": [{"from": (today - timedelta(days=1)).isoformat(),
                                                            "to": (today + timedelta(days=1)).isoformat()}]})
     number, _ = await accepted_case(office)

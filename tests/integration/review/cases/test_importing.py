@@ -224,6 +224,6 @@ async def test_import_cases_hands_each_new_code_over_once_and_logs_none(
     again = await import_cases(path, IMPORTER, on_created=lambda number, code: handed.append((number, code)))
 
     assert len(handed) == 3 and [r.ok for r in again] == [r.ok for r in first]
-    reported = "\n".join(r.message for r in first + again)
+    reported = "\n".join(r.message for r in (*first, *again))
     for number, code in handed:
         assert number in reported and code not in reported and code not in caplog.text

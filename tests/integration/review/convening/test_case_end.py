@@ -14,6 +14,7 @@ from review.cases import services as cases
 from review.cases.lifecycle import Action
 from review.convening import rounds
 from review.convening.services import convene_panel, current_loads
+from review.core import identity
 from review.core.actors import Actor
 from review.core.errors import Conflict
 from review.rulings.services.sheets import submit_sheet
@@ -172,6 +173,7 @@ async def _complainant(number: str, code: str) -> Actor:
     from review.accounts.services import auth
 
     actor = await auth.token_actor(await complainant_token(number, code))
+    actor = await identity.token_actor(await complainant_token(number, code))
     assert actor is not None
     return actor
 

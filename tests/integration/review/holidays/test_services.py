@@ -6,14 +6,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
 
 from panels.services.invitations import invite
 from panels.tables import Seat
+from review.core import calendar
 from review.core.actors import Actor
+from review.core.clock import CHINA, today_in_china
 from review.core.tables import AuditEvent, Holiday, ProvisionalDeadline, Verdict
 from review.core.workdays import package_rows
 from review.holidays import services as holidays
@@ -29,7 +31,6 @@ from tests.integration.scoring_helpers import convened_case, seated_now
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 
-CHINA = timezone(timedelta(hours=8))
 # An example notice for 2027, not the real one: 元旦 1–3 Jan, 春节 6–12 Feb with Sat 20 Feb worked.
 NOTICE_2027 = """日期,类型,名称
 2027-01-01,放假,元旦
@@ -277,17 +278,17 @@ async def test_holiday_page_is_office_only_and_loads_from_the_form() -> None:
         date(2027, 1, 1),
         date(2027, 2, 6),
     ]
-    assert not (await holidays.calendar()).is_official(2027)
+    assert not (await calendar.calendar()).is_official(2027)
 
 
 async def test_banner_asks_the_office_for_next_years_notice_from_1_november() -> None:
-    assert await holidays.notice_wanted(date(2026, 10, 31)) is None
-    assert await holidays.notice_wanted(date(2026, 11, 1)) == 2027
-    assert await holidays.notice_wanted(date(2027, 3, 1)) == 2027
+    assert await calendar.notice_wanted(date(2026, 10, 31)) is None
+    assert await calendar.notice_wanted(date(2026, 11, 1)) == 2027
+    assert await calendar.notice_wanted(date(2027, 3, 1)) == 2027
 
     office = await factories.account("office")
     liaison = await factories.account("liaison", department_id=await factories.department())
-    wanted = await holidays.notice_wanted(datetime.now(CHINA).date())
+    wanted = await calendar.notice_wanted(today_in_china())
     assert wanted is not None, "this machine's date is expected to be after 1 November 2026"
     async with await web(office) as http:
         page = await http.get("/office/cases")
