@@ -33,14 +33,14 @@ async def intake_case(*, payload: Any, actor: Actor) -> IntakeResult:
     record = parse_intake(payload)
     department_id = await department_id_for(record.department_code)
     code = new_access_code()
-    if db.is_sqlite():
+    if db.writes_in_one_statement():
+        case_id = await sql.insert_case_in_one_statement(record, department_id, hash_code(code), actor)
+    else:
         async with db.transaction():
             case_id = await sql.insert_case(record, department_id, hash_code(code))
             if case_id is not None:
                 await audit.record(case_id=case_id, actor=actor.label, action=Action.intake.value,
                                    to_status="received", data={"channel": record.channel})
-    else:
-        case_id = await sql.insert_case_in_one_statement(record, department_id, hash_code(code), actor)
     if case_id is None:
         return await _existing(record)
     return IntakeResult(case_number=case_number_for(case_id, record.received_at), access_code=code,

@@ -4,6 +4,7 @@ submission."""
 from __future__ import annotations
 
 from review.core.audit.store import EVENT_COLUMNS
+from review.core.db.dialect import row_lock
 
 # The case (row-locked on PostgreSQL), the member's seat on its active panel and their sheet, in one query.
 CONTEXT = (
@@ -66,7 +67,7 @@ FIRST_SUBMISSION_ONE_STATEMENT = (
     "  WHERE c.number = $1 AND c.status = ANY($10::text[]) AND c.criteria_set_id = $2"
     "  AND NOT EXISTS (SELECT 1 FROM score_sheet sh WHERE sh.\"case\" = c.id AND sh.member = $3"
     "   AND sh.panel_id = p.id)"
-    "  FOR NO KEY UPDATE OF c),"
+    f"  {row_lock('c')}),"
     " sheet AS (INSERT INTO score_sheet (\"case\", panel_id, member, member_role, criteria_set, submitted,"
     "  revision, submitted_at, updated_at) SELECT ctx.id, ctx.panel_id, $3, ctx.role, $2, true, 1, $4, $4"
     f"  FROM ctx {ONE_PER_MEMBER} RETURNING id, \"case\"),"

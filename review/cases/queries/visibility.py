@@ -16,17 +16,6 @@ _SEATED = (
 )
 
 
-def _json_list(sqlite: bool, columns: dict[str, str], source: str, order: str) -> str:
-    """A correlated subquery giving rows of `source` as one JSON array, in SQLite's or PostgreSQL's dialect."""
-    if sqlite:
-        # json_group_array keeps the order of the rows it is fed (SQLite has no ORDER BY inside aggregates here).
-        pairs = ", ".join(f"'{name}', {name}" for name in columns)
-        selected = ", ".join(f"{expr} AS {name}" for name, expr in columns.items())
-        return f"(SELECT json_group_array(json_object({pairs})) FROM (SELECT {selected} {source} ORDER BY {order}))"
-    pairs = ", ".join(f"'{name}', {expr}" for name, expr in columns.items())
-    return f"(SELECT COALESCE(json_agg(json_build_object({pairs}) ORDER BY {order}), '[]') {source})"
-
-
 _EVENTS = ({"at": "e.at", "action": "e.action", "actor": "e.actor", "to_status": "e.to_status", "reason": "e.reason"},
            "FROM audit_event e WHERE e.\"case\" = c.id", "e.id")
 _SEATS = ({"id": "s.id", "name": "m.name", "role": "s.role", "is_chair": "s.is_chair", "status": "s.status",
@@ -36,7 +25,7 @@ _SEATS = ({"id": "s.id", "name": "m.name", "role": "s.role", "is_chair": "s.is_c
 
 
 @functools.cache
-def _case_sql(sqlite: bool) -> str:
+def _case_sql(dialect: str) -> str:
     """The case with everything its page shows, in one row: department, sheets in and when a sheet was last
     saved, ruling, verdict, the timeline and the panel (as JSON arrays)."""
     return (
@@ -47,7 +36,7 @@ def _case_sql(sqlite: bool) -> str:
         " r.redo_deadline AS ruling_redo_deadline, r.redo_deadline_provisional AS ruling_redo_deadline_provisional,"
         " v.number AS verdict_number, v.status AS verdict_status, v.code AS verdict_code,"
         " (SELECT o.number FROM verdict o WHERE o.id = v.corrects) AS verdict_corrects,"
-        f" {_json_list(sqlite, *_EVENTS)} AS events_json, {_json_list(sqlite, *_SEATS)} AS seats_json"
+        f" {db.json_rows(*_EVENTS)} AS events_json, {db.json_rows(*_SEATS)} AS seats_json"
         " FROM review_case c JOIN department d ON d.id = c.department"
         " LEFT JOIN ruling r ON r.\"case\" = c.id AND r.status = 'in_force' LEFT JOIN verdict v ON v.ruling_id = r.id"
         " WHERE c.number = {} ORDER BY v.id DESC LIMIT 1"
@@ -80,7 +69,7 @@ SEES_PERSONAL_DATA = frozenset({"office", "complainant"})
 async def visible_case(actor: Actor, number: str) -> dict:
     """The case row (see `_case_sql`) if `actor` may see it, masked unless they handle the complainant's data;
     the same 404 if it is missing or hidden."""
-    rows = await db.fetch(_case_sql(db.is_sqlite()), True, number)
+    rows = await db.fetch(_case_sql(db.dialect.name()), True, number)
     if not rows or not await may_see(actor, rows[0]):
         raise NotFound("case_not_found", "未找到该案件")
     return rows[0] if actor.kind in SEES_PERSONAL_DATA else mask_case_row(rows[0])

@@ -24,12 +24,20 @@ from piccolo.table import Table, create_db_tables
 from review.core import settings
 from review.core.audit.chain import GENESIS
 from review.core.db import counting as query_count
+from review.core.db import dialect
 from review.core.db.sqlite import SharedConnectionSQLiteEngine
 from review.core.tables import ChainHead
 
 os.environ.setdefault("PICCOLO_CONF", "review.piccolo_conf")
 
 log = logging.getLogger("review.db")
+
+# What callers ask of the dialect, under the package's name (`db.for_update()`, `db.json_rows(...)`, ...).
+aggregates_into_arrays = dialect.aggregates_into_arrays
+for_update = dialect.for_update
+json_rows = dialect.json_rows
+pick = dialect.pick
+writes_in_one_statement = dialect.writes_in_one_statement
 
 Engine: TypeAlias = SharedConnectionSQLiteEngine | PostgresEngine  # the engines `make_engine` builds
 
@@ -101,31 +109,14 @@ def use_engine(new: Engine) -> Engine:
     """Bind every table to `new` (tests switch databases this way)."""
     global _engine
     _engine = new
+    dialect.use(new.engine_type)
     for table in all_tables():
         table._meta.db = new
     return new
 
 
 def is_sqlite() -> bool:
-    return engine().engine_type == "sqlite"
-
-
-def for_update(of: str = "") -> str:
-    """The row-lock clause that ends a SELECT inside a write transaction (`of`: lock only that table's rows).
-
-    PostgreSQL locks the rows read until COMMIT, so a one-time action checks the state it changes under the
-    lock and a second caller waits, then sees the first one's result. SQLite has no row locks and needs none:
-    BEGIN IMMEDIATE already gives one writer at a time.
-
-    The lock is FOR NO KEY UPDATE: it excludes every other writer of the row but not a transaction inserting a
-    row that refers to it (an audit event naming the case, a challenge naming the seat), whose foreign-key
-    check only takes a key-share lock. Otherwise a transaction holding a panel and writing the case's audit
-    event would wait for one holding the case and wanting the panel: a deadlock. Writers take their locks in
-    one order: the chain head, the case, its panel, then the panel's seats and challenges, then the verdict.
-    """
-    if is_sqlite():
-        return ""
-    return f" FOR NO KEY UPDATE OF {of}" if of else " FOR NO KEY UPDATE"
+    return dialect.is_sqlite()
 
 
 async def lock_name(name: str) -> None:

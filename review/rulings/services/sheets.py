@@ -116,7 +116,7 @@ async def save_sheet(*, number: str, actor: Actor, scores: Any, revision: int | 
     has been saved since, nothing is written and a conflict names the current save.
     """
     base = int(revision or 0)
-    if submit and base == 0 and not db.is_sqlite() and _recent_criteria:
+    if submit and base == 0 and db.writes_in_one_statement() and _recent_criteria:
         sheet_id = await _first_submission_in_one_statement(number, actor, scores)
         if sheet_id is not None:
             return SavedSheet(sheet_id, 1, True)
@@ -138,7 +138,7 @@ async def save_sheet(*, number: str, actor: Actor, scores: Any, revision: int | 
         now = datetime.now(UTC)
         new_revision = current + 1
         sheet_id = ctx["sheet_id"]
-        if sheet_id is None and submit and not db.is_sqlite():
+        if sheet_id is None and submit and db.writes_in_one_statement():
             sheet_id = await _insert_first_sheet(number, ctx["criteria_set_id"], actor, parsed, SCORING_OPEN)
             if sheet_id is None:  # the same member's other save wrote the sheet first (all else holds under the lock)
                 raise sheet_changed(await _saved_revision(ctx["id"], ctx["panel_id"], actor))
