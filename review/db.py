@@ -45,6 +45,13 @@ def all_indexes() -> list[str]:
     return [*panel_indexes, *scoring_indexes]
 
 
+def all_references(engine_type: str) -> list[str]:
+    """The references across the apps (scoring.references): foreign keys on PostgreSQL, triggers on SQLite."""
+    from scoring import references
+
+    return references.sqlite_statements() if engine_type == "sqlite" else references.postgres_statements()
+
+
 def make_engine(url: str | None = None) -> Engine:
     """Build the engine a database URL names (sqlite:///path or postgresql://…)."""
     url = url or settings.database_url()
@@ -155,7 +162,7 @@ async def migrate() -> None:
             raise RuntimeError(result.message)
     else:
         await create_db_tables(*all_tables(), if_not_exists=True)
-        for statement in all_indexes():
+        for statement in [*all_indexes(), *all_references("sqlite")]:
             await db.run_ddl(statement)
     await ensure_chain_head()
 
