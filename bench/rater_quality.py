@@ -35,12 +35,17 @@ _BUILD = [
     " SELECT 'PY2026' || lpad(i::text, 6, '0'), 'Q-' || i, '', 'hotline', now(), '城市管理', '武侯区', '',"
     " (SELECT id FROM department), '王某', '', '', '', '…', '…', now(), 'unsatisfied', now(), 'ruled', '', '',"
     " (SELECT id FROM criteria_set WHERE version = 1), now(), now() FROM generate_series(1, {cases}) i"),
-    "INSERT INTO deliberation (\"case\", panel_id, closed_at, reasoning) SELECT id, id, now(), '' FROM review_case",
+    # One concluded panel per case: sheets and deliberations name a real panel (scoring.references).
+    ("INSERT INTO panel (\"case\", template, template_version, seed_hash, seed, roster_hash, case_hash, record,"
+    " snapshot, refill_snapshots, exclusions, status, convened_at)"
+    " SELECT id, (SELECT min(id) FROM composition_template), 1, '', '', '', '', '{}', '{}', '{}', '[]', 'concluded',"
+    " now() FROM review_case"),
+    "INSERT INTO deliberation (\"case\", panel_id, closed_at, reasoning) SELECT \"case\", id, now(), '' FROM panel",
     # Five distinct members per panel: k * 30 + (case mod 30) for k = 0..4.
     ("INSERT INTO score_sheet (\"case\", panel_id, member, member_role, criteria_set, submitted, revision,"
     " submitted_at, updated_at)"
-    " SELECT c.id, c.id, (SELECT min(id) FROM account) + k * 30 + (c.id % 30), 'lawyer', c.criteria_set_id, true, 1,"
-    " now(), now() FROM review_case c CROSS JOIN generate_series(0, 4) k"),
+    " SELECT c.id, p.id, (SELECT min(id) FROM account) + k * 30 + (c.id % 30), 'lawyer', c.criteria_set_id, true, 1,"
+    " now(), now() FROM review_case c JOIN panel p ON p.\"case\" = c.id CROSS JOIN generate_series(0, 4) k"),
     # Each case has a true quality; members 1–10 lean up a point, 11–20 down a point; the rest add noise.
     ("INSERT INTO score (score_sheet, criterion, value, reason)"
     " SELECT sh.id, cr.id, LEAST(5, GREATEST(1, (2 + (sh.\"case\" * 7919 % 4))"

@@ -13,7 +13,8 @@ APP_CONFIG = AppConfig(
     app_name="scoring",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=TABLES,
-    migration_dependencies=["review.piccolo_app"],
+    # panels: a scoring migration refers to the panel table (scoring.references).
+    migration_dependencies=["review.piccolo_app", "panels.piccolo_app"],
 )
 
 __all__ = ["APP_CONFIG", "INDEXES"]

@@ -76,6 +76,13 @@ def all_indexes() -> list[str]:
     return [statement for module in _app_modules() for statement in getattr(module, "INDEXES", ())]
 
 
+def all_references(engine_type: str) -> list[str]:
+    """The references across the apps (scoring.references): foreign keys on PostgreSQL, triggers on SQLite."""
+    from scoring import references
+
+    return references.sqlite_statements() if engine_type == "sqlite" else references.postgres_statements()
+
+
 def make_engine(url: str | None = None) -> Engine:
     """Build the engine a database URL names (sqlite:///path or postgresql://…)."""
     url = url or settings.database_url()
@@ -170,7 +177,7 @@ async def migrate() -> None:
             raise RuntimeError(result.message)
     else:
         await create_db_tables(*all_tables(), if_not_exists=True)
-        for statement in all_indexes():
+        for statement in [*all_indexes(), *all_references("sqlite")]:
             await db.run_ddl(statement)
     await ensure_chain_head()
 

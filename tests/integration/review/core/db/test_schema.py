@@ -54,7 +54,7 @@ async def test_schema_committed_migrations_match_table_definitions(database: Non
             for table in db.all_tables():
                 for statement in table.create_table().ddl:
                     await fresh.execute(statement)
-            for statement in db.all_indexes():
+            for statement in [*db.all_indexes(), *db.all_references("postgres")]:
                 await fresh.execute(statement)
         finally:
             await fresh.close()

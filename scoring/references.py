@@ -1,0 +1,45 @@
+"""References between the apps' tables that the table definitions cannot state, kept by the database itself.
+
+Review's tables name scoring's (a case's pinned criteria set, a verdict's ruling and the ruling that superseded
+it) and scoring's name panels' (the panel a sheet, a deliberation or a ruling belongs to), but the Python
+columns stay plain integers: review's tables come before scoring's (scoring's refer to cases and accounts), so a
+review migration could not refer to a scoring table, and scoring's code never names panels. On PostgreSQL a
+scoring migration adds the foreign keys (ON DELETE NO ACTION: nothing deletes a criteria set, a ruling or a
+panel); on SQLite, which cannot add a constraint to a table, triggers refuse a row written with an id that names
+no row (`review.db.migrate` creates them with the tables; deleting the referenced row is not guarded there).
+The schema test holds the migrations to `postgres_statements`.
+"""
+
+from __future__ import annotations
+
+# (table, column, referenced table): the column holds an id of the referenced table, or NULL.
+REFERENCES: list[tuple[str, str, str]] = [
+    ("review_case", "criteria_set_id", "criteria_set"),
+    ("verdict", "ruling_id", "ruling"),
+    ("verdict", "superseded_by_ruling", "ruling"),
+    ("score_sheet", "panel_id", "panel"),
+    ("deliberation", "panel_id", "panel"),
+    ("ruling", "panel_id", "panel"),
+]
+
+
+def constraint_name(table: str, column: str) -> str:
+    """The name PostgreSQL itself would give the foreign key."""
+    return f"{table}_{column}_fkey"
+
+
+def postgres_statements() -> list[str]:
+    return [f'ALTER TABLE "{table}" ADD CONSTRAINT "{constraint_name(table, column)}"'
+            f' FOREIGN KEY ("{column}") REFERENCES "{target}" ("id")'
+            for table, column, target in REFERENCES]
+
+
+def sqlite_statements() -> list[str]:
+    statements = []
+    for table, column, target in REFERENCES:
+        check = (f'WHEN NEW."{column}" IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "{target}" WHERE id = NEW."{column}")'
+                 f" BEGIN SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed: {table}.{column} names no {target}'); END")
+        name = constraint_name(table, column)
+        statements.append(f'CREATE TRIGGER IF NOT EXISTS "{name}_insert" BEFORE INSERT ON "{table}" {check}')
+        statements.append(f'CREATE TRIGGER IF NOT EXISTS "{name}_update" BEFORE UPDATE OF "{column}" ON "{table}" {check}')
+    return statements
