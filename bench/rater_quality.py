@@ -35,7 +35,7 @@ _BUILD = [
     " SELECT 'PY2026' || lpad(i::text, 6, '0'), 'Q-' || i, '', 'hotline', now(), '城市管理', '武侯区', '',"
     " (SELECT id FROM department), '王某', '', '', '', '…', '…', now(), 'unsatisfied', now(), 'ruled', '', '',"
     " (SELECT id FROM criteria_set WHERE version = 1), now(), now() FROM generate_series(1, {cases}) i"),
-    # One concluded panel per case: sheets and deliberations name a real panel (scoring.references).
+    # One concluded panel per case: sheets and deliberations name a real panel (review.piccolo_app.REFERENCES).
     ("INSERT INTO panel (\"case\", template, template_version, seed_hash, seed, roster_hash, case_hash, record,"
     " snapshot, refill_snapshots, exclusions, status, convened_at)"
     " SELECT id, (SELECT min(id) FROM composition_template), 1, '', '', '', '', '{}', '{}', '{}', '[]', 'concluded',"

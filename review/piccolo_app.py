@@ -14,3 +14,15 @@ APP_CONFIG = AppConfig(
     table_classes=TABLES,
     migration_dependencies=[],
 )
+
+# (table, column, referenced table): the column holds an id of the referenced table, or NULL.
+# Read by review.core.db (foreign keys on PostgreSQL, added by a scoring migration; triggers on SQLite).
+REFERENCES: list[tuple[str, str, str]] = [
+    ("review_case", "criteria_set_id", "criteria_set"),
+    ("verdict", "ruling_id", "ruling"),
+    ("verdict", "superseded_by_ruling", "ruling"),
+    ("score_sheet", "panel_id", "panel"),
+    ("deliberation", "panel_id", "panel"),
+    ("ruling", "panel_id", "panel"),
+]
+

@@ -13,7 +13,7 @@ APP_CONFIG = AppConfig(
     app_name="scoring",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=TABLES,
-    # panels: a scoring migration refers to the panel table (scoring.references).
+    # panels: a scoring migration refers to the panel table (review.piccolo_app.REFERENCES).
     migration_dependencies=["review.piccolo_app", "panels.piccolo_app"],
 )
 

@@ -24,7 +24,7 @@ from piccolo.table import Table, create_db_tables
 from review.core import settings
 from review.core.audit.chain import GENESIS
 from review.core.db import counting as query_count
-from review.core.db import dialect
+from review.core.db import dialect, references
 from review.core.db.sqlite import SharedConnectionSQLiteEngine
 from review.core.tables import ChainHead
 
@@ -77,10 +77,11 @@ def all_indexes() -> list[str]:
 
 
 def all_references(engine_type: str) -> list[str]:
-    """The references across the apps (scoring.references): foreign keys on PostgreSQL, triggers on SQLite."""
-    from scoring import references
-
-    return references.sqlite_statements() if engine_type == "sqlite" else references.postgres_statements()
+    """The references across the apps (each app's REFERENCES): foreign keys on PostgreSQL, triggers on SQLite."""
+    declared = [ref for module in _app_modules() for ref in getattr(module, "REFERENCES", ())]
+    if engine_type == "sqlite":
+        return references.sqlite_statements(declared)
+    return references.postgres_statements(declared)
 
 
 def make_engine(url: str | None = None) -> Engine:

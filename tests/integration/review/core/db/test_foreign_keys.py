@@ -1,4 +1,4 @@
-"""The ids that point across the apps (scoring.references) name real rows: the database refuses any other.
+"""The ids that point across the apps (review.piccolo_app.REFERENCES) name real rows: the database refuses any other.
 
 On PostgreSQL they are foreign keys; on SQLite triggers refuse the write (deleting the row referred to is
 refused on PostgreSQL only).
@@ -12,10 +12,12 @@ import uuid
 import asyncpg
 import pytest
 
-from review import cases, db
-from review.convening import convene_panel
-from review.scoring_flow import submit_sheet
-from scoring.references import REFERENCES, constraint_name
+from review.cases import services as cases
+from review.convening.services import convene_panel
+from review.core import db
+from review.core.db.references import constraint_name
+from review.piccolo_app import REFERENCES
+from review.rulings.services.sheets import submit_sheet
 from tests import factories
 from tests.conftest import USE_POSTGRES
 from tests.integration.scoring_helpers import accept_invitations, seated_now
