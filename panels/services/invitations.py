@@ -1,7 +1,7 @@
 """Invitations to sit on a panel: members accept, decline or recuse before the reply deadline.
 
 A seat that is declined, recused, left unanswered past its deadline or removed after a challenge is
-refilled by the same seeded procedure (`review.convening.services.refill_panel`, run as a job), so no panel stalls.
+refilled by the same seeded procedure (`panels.services.refill.refill_panel`, run as a job), so no panel stalls.
 A case that ends before its ruling dissolves its panel (`dissolve_panels`): open invitations are withdrawn and
 every later panel action on it is refused (`refuse_if_ended`).
 """
