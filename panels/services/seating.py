@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from panels.domain.draw import seed_hash
 from panels.domain.draw_record import DrawRecord, exclusions_json, record_json, shortfall_message
-from panels.services.invitations import invite
+from panels.services.invitations import end_of_day, remember_reply_by, reply_deadline
 from panels.tables import Panel, Seat
 from review.core import db
 from review.core.actors import SYSTEM, Actor
@@ -33,6 +34,19 @@ async def commit_seed(*, case_id: int | None, actor: Actor, purpose: str, pseudo
     async with db.transaction():
         await audit.record(case_id=case_id, actor=actor.label, action="draw_seed_committed", data=data)
     return seed
+
+
+async def invite(seats: Sequence[Seat], *, case_id: int, now: datetime, reply_days: int) -> None:
+    """Insert invited seats with their reply deadline; a provisional one is remembered to be counted again.
+
+    `seat_panel`'s writer of Seat rows (tests call it to invite at a chosen time).
+    """
+    due = await reply_deadline(now, reply_days)
+    for seat in seats:
+        seat.reply_by = end_of_day(due.day)
+        seat.reply_by_provisional = due.provisional
+    rows = await Seat.insert(*seats).run()
+    await remember_reply_by(due, seat_ids=[r["id"] for r in rows], case_id=case_id)
 
 
 async def seat_panel(
