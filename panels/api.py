@@ -9,11 +9,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from panels import queries
-from panels.services import challenges, invitations
+from panels.services import challenges, invitations, rounds
 from panels.services import roster as roster_service
 from panels.services import roster_import as import_jobs
 from panels.services import templates as composition
-from review.convening import draws, rounds
+from panels.services import verification as draws
 from review.core.actors import MEMBER, OFFICE, PARTY, PUBLIC
 from review.core.api.contract import (
     MULTIPART,

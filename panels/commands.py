@@ -16,7 +16,8 @@ def _run_with_db(coro_fn: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def cmd_verify_draw(args: argparse.Namespace) -> int:
-    from review.convening import draws, rounds
+    from panels.services import rounds
+    from panels.services import verification as draws
     from review.core.errors import ServiceError
 
     try:

@@ -11,12 +11,12 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from panels import queries
 from panels.domain.conflicts import CONFLICT_LABELS
 from panels.domain.roster import ROLE_LABELS
-from panels.services import challenges, invitations
+from panels.loaders import current_rule
+from panels.services import challenges, invitations, rounds
 from panels.services import roster as roster_service
 from panels.services import roster_import as import_jobs
 from panels.services import templates as composition
-from review.convening import draws, rounds
-from review.convening.services import current_rule
+from panels.services import verification as draws
 from review.core.actors import MEMBER, OFFICE, PARTY, PUBLIC
 from review.core.errors import Invalid, NotFound, ServiceError
 from review.core.params import int_param

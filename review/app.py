@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from panels import api as panels_api
 from panels import web as panel_pages
+from panels.services import verification as draw_verification
 from review import jobs
 from review.accounts import api as tokens_api
 from review.accounts import web as account_pages
@@ -41,6 +42,7 @@ from review.rulings import api as scoring_api
 from review.rulings import web as scoring_pages
 from review.verdicts import api as verdicts_api
 from review.verdicts import web as verdict_pages
+from review.verdicts.printed import printed_panels
 from scoring.domain.aggregate import GRADE_LABELS
 
 SECURITY_HEADERS = [
@@ -116,6 +118,7 @@ def install() -> None:
 
 def create_app(*, forwarded_allow_ips: str = settings.FORWARDED_ALLOW_IPS) -> Starlette:
     install()
+    draw_verification.use_verdicts(printed_panels)  # the public draw records hold each draw against its verdicts
     api_routes = [*panels_api.routes, *scoring_api.routes, *verdicts_api.routes, *holidays_api.routes, *audit_api.routes,
                   *tokens_api.routes, *v1.routes]
     page_routes = [*panel_pages.routes, *scoring_pages.routes, *verdict_pages.routes, *holiday_pages.routes,

@@ -17,10 +17,13 @@ def _run(coro: Any) -> Any:
 
 
 async def _with_db(coro_fn: Any, *args: Any, **kwargs: Any) -> Any:
+    from panels.services import verification
     from review.core import db
     from review.core import jobs as queue
     from review.core.audit import store as audit
+    from review.verdicts.printed import printed_panels
 
+    verification.use_verdicts(printed_panels)  # `verify-draw` holds each draw against the verdicts it is printed on
     db.engine()
     await db.start()
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -30,6 +31,7 @@ from panels.domain.draw import (
     template_from_json,
     template_json,
 )
+from panels.domain.roster import ROLE_LABELS
 
 
 @dataclass(frozen=True)
@@ -648,3 +650,15 @@ def _verify_refills(
             )
         )
     return checks
+
+
+def shortfall_message(shortfall: dict[str, int]) -> str:
+    """Why a draw could not fill its seats: how many members of each role are missing."""
+    wanted = "、".join(f"{ROLE_LABELS.get(r, r)} {n} 名" for r, n in sorted(shortfall.items()))
+    return f"无利益冲突的可选评议员不足：还缺 {wanted}"
+
+
+def exclusions_json(exclusions: Iterable[Exclusion]) -> str:
+    """A panel's excluded members, each with its typed reason, as stored beside the record."""
+    return json.dumps([{"member": e.member_id, "kind": e.kind.value, "reason": CONFLICT_LABELS[e.kind.value]}
+                       for e in exclusions], ensure_ascii=False)

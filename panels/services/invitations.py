@@ -1,7 +1,7 @@
 """Invitations to sit on a panel: members accept, decline or recuse before the reply deadline.
 
 A seat that is declined, recused, left unanswered past its deadline or removed after a challenge is
-refilled by the same seeded procedure (`review.convening.services.refill_panel`, run as a job), so no panel stalls.
+refilled by the same seeded procedure (`panels.services.refill.refill_panel`, run as a job), so no panel stalls.
 A case that ends before its ruling dissolves its panel (`dissolve_panels`): open invitations are withdrawn and
 every later panel action on it is refused (`refuse_if_ended`).
 """
@@ -40,14 +40,10 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=CHINA)
 
 
-async def invite(seats: Sequence[Seat], *, case_id: int, now: datetime, reply_days: int) -> None:
-    """Insert invited seats with their reply deadline; a provisional one is remembered to be counted again."""
-    due = await reply_deadline(now, reply_days)
-    for seat in seats:
-        seat.reply_by = end_of_day(due.day)
-        seat.reply_by_provisional = due.provisional
-    rows = await Seat.insert(*seats).run()
-    await calendar.remember(due, subject=calendar.SEAT_REPLY, ids=[r["id"] for r in rows], case_id=case_id)
+async def remember_reply_by(due: Due, *, seat_ids: Sequence[int], case_id: int) -> None:
+    """A provisional reply deadline of these seats is remembered, to be counted again once the year's holidays
+    are published (the seats themselves are written by panels.services.seating)."""
+    await calendar.remember(due, subject=calendar.SEAT_REPLY, ids=list(seat_ids), case_id=case_id)
 
 
 async def _seat_for_update(seat_id: int) -> dict[str, Any]:

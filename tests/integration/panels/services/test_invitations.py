@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from panels.services.invitations import answer_invitation, expire_invitations
+from panels.services.verification import verify_panel
 from panels.tables import Panel, Seat
 from review.convening import jobs as panel_jobs
-from review.convening.draws import verify_panel
 from review.core.calendar import add_workdays
 from review.core.clock import CHINA
 from review.core.errors import Conflict, Forbidden, Invalid

@@ -7,13 +7,14 @@ from typing import Any
 
 import pytest
 
+from panels.loaders import current_loads
+from panels.services import rounds
 from panels.services.challenges import decide_challenge, raise_challenge
 from panels.services.invitations import answer_invitation, member_load
 from panels.tables import Challenge, Panel, Seat
 from review.cases import services as cases
 from review.cases.lifecycle import Action
-from review.convening import rounds
-from review.convening.services import convene_panel, current_loads
+from review.convening.services import convene_panel
 from review.core import identity
 from review.core.actors import Actor
 from review.core.errors import Conflict

@@ -13,9 +13,9 @@ import pytest
 from panels.domain.draw import from_snapshot, template_from_json
 from panels.domain.draw_record import record_draw, record_json
 from panels.services.invitations import answer_invitation
+from panels.services.verification import verify_panel
 from panels.tables import Panel, RosterMember, Seat
 from panels.verify import main as verify_main
-from review.convening.draws import verify_panel
 from review.rulings.services.sheets import submit_sheet
 from tests import factories
 from tests.integration import scoring_helpers

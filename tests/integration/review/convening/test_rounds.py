@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from panels.services import rounds
 from panels.tables import ConveningRound, Panel, Seat
-from review.convening import rounds
+from review.convening import rounds as round_seating
 from review.core.actors import Actor
 from review.core.errors import Conflict, Forbidden
 from tests import factories
@@ -85,7 +86,7 @@ async def test_round_job_run_again_changes_nothing() -> None:
     await run_jobs()
     panels_before = await Panel.count().run()
 
-    again = await rounds.run_round(round_id=round_id)
+    again = await round_seating.run_round(round_id=round_id)
 
     assert again == "done"
     assert await Panel.count().run() == panels_before == 2

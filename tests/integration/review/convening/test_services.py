@@ -7,8 +7,8 @@ import json
 
 import pytest
 
+from panels.services import rounds
 from panels.tables import Panel, RosterMember, Seat
-from review.convening import rounds
 from review.convening.services import convene_panel
 from review.demo.seeding import seed_demo_templates
 from tests import factories

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from panels.services.invitations import invite
+from panels.services.seating import invite
 from panels.tables import Seat
 from review.core import calendar
 from review.core.actors import Actor

@@ -1,8 +1,13 @@
 """Draw records for the public and for `review verify-draw`: re-run a panel's draw from what was kept, and hold
-the record against the seats, the audit chain and the verdicts."""
+the record against the seats, the audit chain and the verdicts.
+
+Verdicts are review's: the composition roots hand in how to read the panels a panel's verdicts print
+(`use_verdicts`); panels does not read them itself.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,11 +31,26 @@ from panels.domain.draw_record import (
 )
 from panels.domain.roster import ROLE_LABELS
 from panels.queries import panel_record
+from panels.services.rounds import verify_round
 from panels.verify import NotReplayable, replay
-from review.convening.rounds import verify_round
 from review.core import db
 from review.core.errors import NotFound
-from review.verdicts import services as verdicts
+
+# The verdicts issued on a panel's rulings, oldest first, each as its number and the seats it prints (dicts with
+# "member", "role" and "is_chair").
+PrintedPanels = Callable[[int], Awaitable[list[tuple[str, list[dict[str, Any]]]]]]
+
+
+async def _not_configured(panel_id: int) -> list[tuple[str, list[dict[str, Any]]]]:
+    raise RuntimeError("no reader of the verdicts a panel prints: call panels.services.verification.use_verdicts")
+
+
+_verdicts: dict[str, PrintedPanels] = {"printed_panels": _not_configured}
+
+
+def use_verdicts(printed_panels: PrintedPanels) -> None:
+    """Hand in the reader of the verdicts issued on a panel (review.verdicts.services.printed.printed_panels)."""
+    _verdicts["printed_panels"] = printed_panels
 
 
 @dataclass(frozen=True)
@@ -70,17 +90,10 @@ async def _events(case_id: int, round_id: int | None) -> list[Event]:
 
 async def _printed(panel_id: int, record: DrawRecord) -> list[Check]:
     """One check per verdict issued on this panel's ruling: the panel it prints is the record's."""
-    rows = await db.fetch(
-        'SELECT v.id, v."case", v.number, v.ruling_id FROM verdict v JOIN ruling r ON r.id = v.ruling_id'
-        " WHERE r.panel_id = {} ORDER BY v.id",
-        panel_id,
-    )
     checks = []
-    for verdict in rows:
-        printed = [
-            (s["member"], s["role"], bool(s["is_chair"])) for s in await verdicts.printed_panel(verdict)
-        ]
-        checks.append(verify_printed(record, printed, verdict=verdict["number"]))
+    for number, seats in await _verdicts["printed_panels"](panel_id):
+        printed = [(s["member"], s["role"], bool(s["is_chair"])) for s in seats]
+        checks.append(verify_printed(record, printed, verdict=number))
     return checks
 
 
