@@ -10,7 +10,6 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from panels import queries
 from panels.domain.conflicts import CONFLICT_LABELS
-from panels.domain.roster import ROLE_LABELS
 from panels.services import challenges, invitations
 from panels.services import roster as roster_service
 from panels.services import roster_import as import_jobs
@@ -19,6 +18,7 @@ from review.convening import draws, rounds
 from review.convening.services import current_rule
 from review.core.actors import MEMBER, OFFICE, PARTY, PUBLIC
 from review.core.errors import Invalid, NotFound, ServiceError
+from review.core.labels import ROLE_LABELS
 from review.core.params import int_param
 from review.core.web.guard import route
 from review.core.web.templating import render

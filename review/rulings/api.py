@@ -19,7 +19,7 @@ from review.rulings import deliberation, reconsideration
 from review.rulings.page import criteria_for, scoring_json, scoring_view
 from review.rulings.sheet_history import sheet_history
 from review.rulings.sheets import save_sheet
-from scoring.rater_quality import rater_quality
+from scoring.queries import rater_quality
 from scoring.services import criteria as criteria_admin
 
 PARTY = Policy("party", frozenset({"liaison", "complainant"}))

@@ -20,9 +20,10 @@ from review.rulings import deliberation, reconsideration
 from review.rulings.progress import progress
 from review.rulings.sheet_history import sheet_history
 from review.rulings.sheets import save_sheet
+from scoring.charts import lean_chart
 from scoring.domain.criteria import content_hash, content_json
 from scoring.domain.values import form_value
-from scoring.rater_quality import lean_chart, rater_quality
+from scoring.queries import rater_quality
 from scoring.services import criteria as criteria_admin
 
 # Criteria rows one draft form may carry (the criteria and a spare row); a larger count is no form of ours.

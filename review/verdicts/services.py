@@ -16,12 +16,13 @@ from pathlib import Path
 
 from panels.tables import Seat
 from review.cases.visibility import visible_case
-from review.convening.services import CHINA, ROLE_LABELS
+from review.convening.services import CHINA
 from review.core import db, settings
 from review.core import jobs as queue
 from review.core.actors import Actor
 from review.core.audit import store as audit
 from review.core.errors import Conflict, Forbidden, Invalid, NotFound
+from review.core.labels import ROLE_LABELS
 from review.core.privacy import mask_name, masker
 from review.core.secrets import ALPHABET
 from review.core.tables import Case, Verdict
