@@ -16,7 +16,6 @@ from review.convening import commands as convening_commands
 from review.core.audit import commands as audit_commands
 from review.core.commands import Command, run_with_db
 from review.demo import commands as demo_commands
-from review.demo.commands import print_logins
 from review.holidays import commands as holidays_commands
 
 
@@ -86,7 +85,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     run_with_db(go)
     if not _signing_ready():
         return 3
-    print_logins()
+    demo_commands.print_logins()
     print(f"打开 http://{args.host}:{args.port}/ （Ctrl+C 退出）")
     return _serve(args.host, args.port, workers=1)
 
