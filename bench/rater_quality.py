@@ -64,7 +64,7 @@ def psql(sql: str) -> None:
 async def measure(cases: int) -> dict:
     from review.core import db
     from review.demo.seeding import seed_reference
-    from scoring.rater_quality import rater_quality
+    from scoring.queries import rater_quality
 
     db.engine()
     await db.start()

@@ -1,4 +1,5 @@
-"""Pages of the panels area: roster, templates, invitations, declarations, challenges, rounds, draw records."""
+"""Pages of the panels area: roster, templates, invitations, declarations, challenges (rounds and draw records
+are review.convening.web's)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,16 @@ from typing import Any
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from panels import queries
-from panels.domain.conflicts import CONFLICT_LABELS
-from panels.domain.roster import ROLE_LABELS
-from panels.loaders import current_rule
-from panels.services import challenges, invitations, rounds
+from panels.services import challenges, invitations
 from panels.services import roster as roster_service
 from panels.services import roster_import as import_jobs
 from panels.services import templates as composition
-from panels.services import verification as draws
-from review.core.actors import MEMBER, OFFICE, PARTY, PUBLIC
+from review.core.actors import MEMBER, OFFICE, PARTY
 from review.core.errors import Invalid, NotFound, ServiceError
+from review.core.labels import ROLE_LABELS
 from review.core.params import int_param
 from review.core.web.guard import route
 from review.core.web.templating import render
@@ -147,25 +145,6 @@ async def challenge_decide(request: Request) -> Response:
     return _back("/office/challenges?decided=1")
 
 
-# --- office: convening rounds ------------------------------------------------------------------
-
-
-async def rounds_page(request: Request) -> Response:
-    return render(request, "panels/rounds.html", {"rounds": await rounds.recent_rounds(),
-                                                   "ready": await rounds.cases_ready_count()})
-
-
-async def round_request(request: Request) -> Response:
-    round_id = await rounds.request_round(actor=request.state.actor)
-    return _back(f"/office/rounds/{round_id}")
-
-
-async def round_page(request: Request) -> Response:
-    found = await rounds.round_status(_int(request.path_params["round_id"]))
-    return render(request, "panels/round.html", {"r": found, "ROLE_LABELS": ROLE_LABELS,
-                                                  "CONFLICT_LABELS": CONFLICT_LABELS})
-
-
 # --- members: invitations and declarations ----------------------------------------------------
 
 
@@ -221,27 +200,6 @@ async def challenge_raise(request: Request) -> Response:
     return _back(f"{back}?challenged=1")
 
 
-# --- public: draw records ---------------------------------------------------------------------
-
-
-async def public_draws(request: Request) -> Response:
-    return render(request, "panels/draws.html", {"panels": await queries.recent_panels(), "rule": current_rule()})
-
-
-async def public_draw(request: Request) -> Response:
-    if request.query_params.get("format") == "json":
-        return await public_draw_json(request)
-    record = await draws.public_record(_int(request.path_params["panel_id"]))
-    return render(request, "panels/draw.html", {"d": record, "ROLE_LABELS": ROLE_LABELS,
-                                                "CONFLICT_LABELS": CONFLICT_LABELS})
-
-
-async def public_draw_json(request: Request) -> Response:
-    panel_id = _int(request.path_params["panel_id"])
-    return JSONResponse(await draws.public_replay(panel_id),
-                        headers={"Content-Disposition": f'attachment; filename="draw-{panel_id}.json"'})
-
-
 routes = [
     route("/office/roster", roster, OFFICE, name="roster"),
     route("/office/roster/import", roster_import, OFFICE, methods=["POST"]),
@@ -252,15 +210,9 @@ routes = [
     route("/office/templates", template_save, OFFICE, methods=["POST"]),
     route("/office/challenges", challenges_page, OFFICE, name="challenges"),
     route("/office/challenges/{challenge_id:int}", challenge_decide, OFFICE, methods=["POST"]),
-    route("/office/rounds", rounds_page, OFFICE, name="rounds"),
-    route("/office/rounds", round_request, OFFICE, methods=["POST"]),
-    route("/office/rounds/{round_id:int}", round_page, OFFICE),
     route("/panel/invitations", invitations_page, MEMBER, name="invitations"),
     route("/panel/invitations/{seat_id:int}", invitation_answer, MEMBER, methods=["POST"]),
     route("/panel/declarations", declarations_show, MEMBER, name="declarations"),
     route("/panel/declarations", declarations_save, MEMBER, methods=["POST"]),
     route("/cases/{number}/challenges", challenge_raise, PARTY, methods=["POST"]),
-    route("/public/draws", public_draws, PUBLIC, name="draws"),
-    route("/public/draws/{panel_id:int}", public_draw, PUBLIC),
-    route("/public/draws/{panel_id:int}.json", public_draw_json, PUBLIC),
 ]

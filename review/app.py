@@ -24,6 +24,8 @@ from review.accounts import web as account_pages
 from review.cases import api as v1
 from review.cases import web as pages
 from review.cases.lifecycle import ACTION_LABELS, STATUS_LABELS
+from review.convening import api as convening_api
+from review.convening import web as convening_pages
 from review.core import db, settings
 from review.core import jobs as queue
 from review.core.actors import PUBLIC
@@ -38,11 +40,13 @@ from review.core.web.failures import Failures
 from review.core.web.guard import error_response
 from review.holidays import api as holidays_api
 from review.holidays import web as holiday_pages
-from review.rulings import api as scoring_api
-from review.rulings import web as scoring_pages
+from review.rulings import api as rulings_api
+from review.rulings import web as rulings_pages
 from review.verdicts import api as verdicts_api
 from review.verdicts import web as verdict_pages
-from review.verdicts.printed import printed_panels
+from review.verdicts.queries import printed_panels
+from scoring import api as scoring_api
+from scoring import web as scoring_pages
 from scoring.domain.aggregate import GRADE_LABELS
 
 SECURITY_HEADERS = [
@@ -119,10 +123,11 @@ def install() -> None:
 def create_app(*, forwarded_allow_ips: str = settings.FORWARDED_ALLOW_IPS) -> Starlette:
     install()
     draw_verification.use_verdicts(printed_panels)  # the public draw records hold each draw against its verdicts
-    api_routes = [*panels_api.routes, *scoring_api.routes, *verdicts_api.routes, *holidays_api.routes, *audit_api.routes,
-                  *tokens_api.routes, *v1.routes]
-    page_routes = [*panel_pages.routes, *scoring_pages.routes, *verdict_pages.routes, *holiday_pages.routes,
-                   *audit_pages.routes, *account_pages.routes, *pages.routes]
+    api_routes = [*panels_api.routes, *convening_api.routes, *scoring_api.routes, *rulings_api.routes,
+                  *verdicts_api.routes, *holidays_api.routes, *audit_api.routes, *tokens_api.routes, *v1.routes]
+    page_routes = [*panel_pages.routes, *convening_pages.routes, *scoring_pages.routes, *rulings_pages.routes,
+                   *verdict_pages.routes, *holiday_pages.routes, *audit_pages.routes, *account_pages.routes,
+                   *pages.routes]
     routes = [
         Mount("/api/v1", routes=api_routes),
         PolicyMount("/static", app=StaticFiles(directory=str(settings.TEMPLATES_DIR / "static")), policy=PUBLIC,

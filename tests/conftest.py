@@ -38,11 +38,10 @@ os.environ.pop("FORWARDED_ALLOW_IPS", None)
 # Tests change settings in this process, which a separate render process would not see.
 os.environ.setdefault("VERDICT_RENDER_PROCESSES", "0")
 
-from review.verdicts.printed import printed_panels
-
 from panels.services import verification as draw_verification
 from review.core import db, ratelimit
 from review.core import jobs as queue
+from review.verdicts.queries import printed_panels
 
 draw_verification.use_verdicts(printed_panels)  # as review.app and review.cli do
 

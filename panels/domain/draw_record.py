@@ -31,7 +31,7 @@ from panels.domain.draw import (
     template_from_json,
     template_json,
 )
-from panels.domain.roster import ROLE_LABELS
+from review.core.labels import ROLE_LABELS
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-ROLE_LABELS = {
-    "lawyer": "律师",
-    "deputy": "人大代表/政协委员",
-    "resident": "群众代表",
-    "expert": "专家",
-    "township": "镇街代表",
-}
+from review.core.labels import ROLE_LABELS
+
 # What people write in a spreadsheet's 角色 column, besides the codes themselves.
 _ROLE_WORDS = {
     "律师": "lawyer",

@@ -18,7 +18,6 @@ from typing import Any
 
 from panels.domain.assignment import RoundAssignment, RoundCase, assign_round
 from panels.domain.draw import Template, digest, seed_hash
-from panels.domain.roster import ROLE_LABELS
 from panels.domain.rounds import from_round_snapshot, report_json, round_snapshot
 from panels.loaders import roster_candidates, round_facts
 from panels.services.templates import as_template, template_for
@@ -28,6 +27,7 @@ from review.core import jobs as queue
 from review.core.actors import OFFICE, SYSTEM, Actor
 from review.core.audit import store as audit
 from review.core.errors import Conflict, NotFound
+from review.core.labels import ROLE_LABELS
 
 STATUS_LABELS = {"queued": "排队中", "running": "进行中", "done": "已完成", "failed": "失败"}
 PROGRESS_SHARE = 0.5  # the solver's share of the progress bar; seating the panels is the rest

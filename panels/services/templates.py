@@ -7,12 +7,12 @@ from dataclasses import replace
 from typing import Any
 
 from panels.domain.draw import Template
-from panels.domain.roster import ROLE_LABELS
 from panels.tables import CompositionTemplate
 from review.core import db
 from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
 from review.core.errors import Conflict, Invalid, NotFound
+from review.core.labels import ROLE_LABELS
 
 MAX_SEATS = 15
 # 复议: the new panel is larger than the first — one more lawyer and one more resident representative.

@@ -29,12 +29,12 @@ from panels.domain.draw_record import (
     verify_draw,
     verify_round_panel,
 )
-from panels.domain.roster import ROLE_LABELS
 from panels.queries import panel_record
 from panels.services.rounds import verify_round
 from panels.verify import NotReplayable, replay
 from review.core import db
 from review.core.errors import NotFound
+from review.core.labels import ROLE_LABELS
 
 # The verdicts issued on a panel's rulings, oldest first, each as its number and the seats it prints (dicts with
 # "member", "role" and "is_chair").

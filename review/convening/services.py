@@ -13,7 +13,6 @@ from panels.domain.draw_record import (
     record_draw,
     shortfall_message,
 )
-from panels.domain.roster import ROLE_LABELS
 from panels.loaders import case_facts, current_rule, roster_candidates
 from panels.services import refill
 from panels.services.invitations import refuse_if_ended
@@ -26,7 +25,7 @@ from review.core.actors import Actor
 from review.core.errors import Conflict
 from scoring.tables import CriteriaSet
 
-__all__ = ["ROLE_LABELS", "convene_panel", "refill_panel"]
+__all__ = ["convene_panel", "refill_panel"]
 
 
 

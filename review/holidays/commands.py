@@ -3,29 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
-from typing import Any
 
+from review.core.commands import Command, run_with_db
 from review.core.workdays import KIND_LABELS, STATUS_LABELS
 
 YEAR_STATUS_LABELS = {**STATUS_LABELS, "missing": "未载入（按暂定规则计算）"}
 
 
-def _run_with_db(coro_fn: Any, *args: Any, **kwargs: Any) -> Any:
-    from review.cli import _with_db
-
-    return asyncio.run(_with_db(coro_fn, *args, **kwargs))
-
-
 def cmd_import(args: argparse.Namespace) -> int:
+    # lazy: the settings load only once the command runs (review.core.commands)
     from review.core.actors import Actor
     from review.core.errors import ServiceError
     from review.holidays.importing import load_file
 
     try:
-        report = _run_with_db(
+        report = run_with_db(
             load_file,
             path=Path(args.file),
             actor=Actor(kind="office", username="cli"),
@@ -51,9 +45,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
+    # lazy: the settings load only once the command runs (review.core.commands)
     from review.holidays.services import year_table
 
-    table = _run_with_db(year_table, args.year)
+    table = run_with_db(year_table, args.year)
     print(
         f"{table.year} 年：{YEAR_STATUS_LABELS[table.status]}"
         + (f"，来源 {'、'.join(table.sources)}" if table.sources else "")
@@ -63,8 +58,11 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_commands(sub: Any) -> None:
-    holidays = sub.add_parser("holidays", help="节假日安排：载入国务院通知、查看某年")
+def cmd_holidays(args: argparse.Namespace) -> int:
+    return int(args.holidays_fn(args) or 0)
+
+
+def holidays_arguments(holidays: argparse.ArgumentParser) -> None:
     inner = holidays.add_subparsers(dest="holidays_command", required=True)
     imp = inner.add_parser(
         "import", help="从 CSV 或 XLSX 载入一年的放假与调休上班日期（列：日期、类型、名称）"
@@ -73,7 +71,12 @@ def add_commands(sub: Any) -> None:
     imp.add_argument("--source", default="国务院办公厅通知", help="来源，如国务院办公厅通知及其文号")
     imp.add_argument("--year", type=int, help="通知所属年份（默认取表中最多的年份）")
     imp.add_argument("--provisional", action="store_true", help="在通知发布前先行录入，按暂定处理")
-    imp.set_defaults(fn=cmd_import)
+    imp.set_defaults(holidays_fn=cmd_import)
     show = inner.add_parser("list", help="列出某年的节假日安排")
     show.add_argument("year", type=int)
-    show.set_defaults(fn=cmd_list)
+    show.set_defaults(holidays_fn=cmd_list)
+
+
+COMMANDS = [
+    Command("holidays", "节假日安排：载入国务院通知、查看某年", cmd_holidays, holidays_arguments),
+]

@@ -16,13 +16,13 @@ from pathlib import Path
 
 from panels.tables import Seat
 from review.cases.queries.visibility import visible_case
-from review.convening.services import ROLE_LABELS
 from review.core import db, settings
 from review.core import jobs as queue
 from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
 from review.core.clock import today_in_china
 from review.core.errors import Conflict, Invalid, NotFound
+from review.core.labels import ROLE_LABELS
 from review.core.privacy import mask_name, masker
 from review.core.secrets import ALPHABET
 from review.core.tables import Case, Verdict

@@ -11,10 +11,10 @@ from review.cases import tracking
 from review.cases.lifecycle import Action, allowed_actions
 from review.cases.queries.visibility import visible_case
 from review.cases.tracking import Step
-from review.convening.services import ROLE_LABELS
 from review.core import db
 from review.core.actors import Actor
 from review.core.errors import NotFound
+from review.core.labels import ROLE_LABELS
 from review.rulings.queries.page import ScoringView, scoring_view
 from review.rulings.services.sheets import published_criteria
 

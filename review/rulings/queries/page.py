@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from review.convening.services import ROLE_LABELS
 from review.core import db
 from review.core.actors import Actor
 from review.core.kept import Kept
+from review.core.labels import ROLE_LABELS
 from review.rulings.services.reconsideration import window
 from review.rulings.services.sheets import (
     SCORING_OPEN,

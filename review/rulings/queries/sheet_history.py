@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from review.cases.queries.visibility import visible_case
-from review.convening.services import ROLE_LABELS
 from review.core import db
 from review.core.actors import Actor
 from review.core.errors import Forbidden, NotFound
+from review.core.labels import ROLE_LABELS
 from review.rulings.services.sheets import published_criteria
 from scoring.domain.sealing import SheetInfo, Viewer, history_access, saved_after_viewing
 

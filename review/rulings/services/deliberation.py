@@ -11,13 +11,13 @@ from review.assessments.services import record_outcome
 from review.cases.lifecycle import Action
 from review.cases.queries.visibility import may_see
 from review.cases.services import apply_transition, load_case_for_update
-from review.convening.services import ROLE_LABELS
 from review.core import calendar, db
 from review.core import jobs as queue
 from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
 from review.core.clock import CHINA
 from review.core.errors import Conflict, Forbidden, Invalid, NotFound
+from review.core.labels import ROLE_LABELS
 from review.rulings import sql
 from review.rulings.services.sheets import active_panel_id, panel_aggregate, seat_of
 from review.verdicts import services as verdicts

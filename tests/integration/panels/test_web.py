@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 from starlette.routing import Route
 
-from panels.api import routes as api_routes
-from panels.web import routes as web_routes
+from panels import api as panels_api
+from panels import web as panels_web
 from review.accounts.services import auth
+from review.convening import api as convening_api
+from review.convening import web as convening_web
 from review.core.actors import Actor
 from review.core.web.csrf import tracking_token
 from tests import factories
@@ -19,6 +21,9 @@ from tests.integration.panel_helpers import complainant_token
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 
 KINDS = ("office", "member", "liaison", "complainant")
+# The panels' own routes and convening's (rounds and draw records), which were the panels area's before.
+web_routes = [*panels_web.routes, *convening_web.routes]
+api_routes = [*panels_api.routes, *convening_api.routes]
 
 
 def _calls(routes: list[Any], prefix: str) -> list[tuple[str, str, Any]]:

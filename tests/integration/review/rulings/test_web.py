@@ -165,8 +165,9 @@ async def test_quality_with_no_closed_panel_is_empty_not_an_error() -> None:
 
 
 def test_chart_uses_presentation_attributes_and_fits_the_screen() -> None:
+    from scoring.charts import lean_chart
     from scoring.domain.quality import MemberLean
-    from scoring.rater_quality import MemberRow, lean_chart
+    from scoring.queries import MemberRow
 
     members = [MemberRow(MemberLean(i, 30, d, abs(d)), f"评议员<{i}>", "律师") for i, d in enumerate([-1.5, 0.0, 2.0])]
 

@@ -1,4 +1,5 @@
-"""Rater-quality figures for the office, over panels whose scoring has closed (sealed ones stay sealed)."""
+"""Reads of the scoring area: rater-quality figures for the office, over panels whose scoring has closed
+(sealed ones stay sealed)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from review.convening.services import ROLE_LABELS
 from review.core import db
-from review.core.charts import diverging_bars
+from review.core.labels import ROLE_LABELS
 from scoring.domain.quality import Agreement, MemberLean, agreement, member_leans
 
 # Only sheets of panels the office has closed: the office never sees open scoring, not even in aggregate.
@@ -80,10 +80,3 @@ async def rater_quality() -> QualityReport:
                for lean in leans]
     return QualityReport(len(data["value"]), members,
                          [(versions.get(a.criteria_set_id, 0), a) for a in agreements])
-
-
-def lean_chart(members: list[MemberRow]) -> str:
-    """A horizontal bar chart of each member's lean, as SVG (presentation attributes only: see review.core.charts)."""
-    return diverging_bars("评议员相对所在评议组的平均偏差（分）",
-                          [(m.name, m.lean.mean_deviation) for m in members],
-                          below=("偏严", "#1f618d"), above=("偏宽", "#b03a2e"))

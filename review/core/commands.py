@@ -1,0 +1,51 @@
+"""What a package declares of the `review` command: its COMMANDS, a list of Command, which review/cli.py (the
+one place that lists them) turns into subcommands, like Piccolo's AppConfig(commands=[...]).
+
+A commands module imports only the standard library and this module at its top: `review --help` must not load
+the settings, the database or the application, and `review demo` sets its environment before they load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+def no_arguments(parser: argparse.ArgumentParser) -> None:
+    """For a command that takes none."""
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: `review NAME`, listed with HELP; ADD_ARGUMENTS fills its parser; RUN returns the exit code."""
+
+    name: str
+    help: str
+    run: Callable[[argparse.Namespace], int]
+    add_arguments: Callable[[argparse.ArgumentParser], None] = no_arguments
+
+
+async def with_db(coro_fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Await coro_fn(*args, **kwargs) with the database started; then close the queue, seal the audit events the
+    command wrote and stop the database."""
+    # lazy: the settings these read are those of the environment the command has set up (see above)
+    from review.core import db
+    from review.core import jobs as queue
+    from review.core.audit import store as audit
+
+    db.engine()
+    await db.start()
+    try:
+        return await coro_fn(*args, **kwargs)
+    finally:
+        await queue.close()
+        await audit.seal()  # the command's own events, sealed now rather than by the next server
+        await db.stop()
+
+
+def run_with_db(coro_fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """with_db, run to completion from a command's synchronous body."""
+    return asyncio.run(with_db(coro_fn, *args, **kwargs))
