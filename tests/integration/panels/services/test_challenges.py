@@ -46,9 +46,8 @@ async def _under_review() -> dict[str, Any]:
 
 
 async def _complainant(number: str, code: str) -> Actor:
-    from review.accounts.services import auth
 
-    actor = await auth.token_actor(await complainant_token(number, code))
+    actor = await identity.token_actor(await complainant_token(number, code))
     actor = await identity.token_actor(await complainant_token(number, code))
     assert actor is not None and actor.kind == "complainant"
     return actor

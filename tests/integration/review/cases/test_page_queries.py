@@ -16,13 +16,12 @@ from httpx import AsyncClient
 from panels.services.challenges import decide_challenge, raise_challenge
 from panels.services.templates import save_template
 from panels.tables import RosterMember, Seat
-from review.accounts.services import auth
 from review.assessments.services import record_outcome
 from review.cases import services as cases
 from review.cases.lifecycle import Action
 from review.cases.page_cache import forget_pages
 from review.convening.services import convene_panel
-from review.core import db
+from review.core import db, identity
 from review.core.actors import Actor
 from review.core.db.counting import QueryCount
 from review.core.tables import Case
@@ -250,7 +249,7 @@ async def _case_at(stage: str, office: Actor, seats: int) -> tuple[str, list[Act
     await convene_panel(number=number, actor=office)
     members = await factories.seated_members(number)
     assert len(members) == seats
-    party = await auth.token_actor(await complainant_token(number, code))
+    party = await identity.token_actor(await complainant_token(number, code))
     assert party is not None
     for seat in await Seat.select(Seat.id).where(
             (Seat.panel.case.number == number) & (Seat.status == "accepted")).run():
