@@ -12,18 +12,18 @@ from review.core.labels import ROLE_LABELS
 from scoring.domain.quality import Agreement, MemberLean, agreement, member_leans
 
 # Only sheets of panels the office has closed: the office never sees open scoring, not even in aggregate.
-_SCORES_PG = (
-    "SELECT array_agg(sh.member) AS member, array_agg(sh.panel_id) AS panel, array_agg(sc.criterion) AS criterion,"
+_SCORES_IN_ARRAYS = (
+    "SELECT array_agg(sh.member) AS member, array_agg(sh.panel_id) AS panel_id, array_agg(sc.criterion) AS criterion,"
     " array_agg(sc.value) AS value, array_agg(sh.criteria_set) AS criteria_set"
     " FROM score sc JOIN score_sheet sh ON sh.id = sc.score_sheet"
     " JOIN deliberation d ON d.panel_id = sh.panel_id WHERE sh.submitted"
 )
-_SCORES_SQLITE = (
-    "SELECT sh.member, sh.panel_id AS panel, sc.criterion, sc.value, sh.criteria_set"
+_SCORES_IN_ROWS = (
+    "SELECT sh.member, sh.panel_id, sc.criterion, sc.value, sh.criteria_set"
     " FROM score sc JOIN score_sheet sh ON sh.id = sc.score_sheet"
     " JOIN deliberation d ON d.panel_id = sh.panel_id WHERE sh.submitted = 1"
 )
-COLUMNS = ("member", "panel", "criterion", "value", "criteria_set")
+COLUMNS = ("member", "panel_id", "criterion", "value", "criteria_set")
 # Per member, their sheets on closed panels and how many were saved after the member was first shown another
 # member's sheet: scoring.domain.sealing.saved_after_viewing, counted in the database (a year holds many sheets).
 _REVISED_AFTER_VIEWING = (
@@ -56,21 +56,21 @@ class QualityReport:
 
 async def score_arrays() -> dict[str, np.ndarray]:
     """Every closed panel's scores as columns (one round trip on PostgreSQL)."""
-    if db.is_sqlite():
-        rows = await db.fetch(_SCORES_SQLITE)
-        return {c: np.array([r[c] for r in rows], dtype=np.int64) for c in COLUMNS}
-    row = (await db.fetch(_SCORES_PG))[0]
-    return {c: np.array(row[c] or [], dtype=np.int64) for c in COLUMNS}
+    if db.aggregates_into_arrays():
+        row = (await db.fetch(_SCORES_IN_ARRAYS))[0]
+        return {c: np.array(row[c] or [], dtype=np.int64) for c in COLUMNS}
+    rows = await db.fetch(_SCORES_IN_ROWS)
+    return {c: np.array([r[c] for r in rows], dtype=np.int64) for c in COLUMNS}
 
 
 async def rater_quality() -> QualityReport:
     """Per member: lean against their panels; per criteria version: Krippendorff's alpha."""
     data = await score_arrays()
-    leans = member_leans(data["member"], data["panel"], data["criterion"], data["value"])
-    agreements = agreement(data["criteria_set"], data["panel"], data["criterion"], data["value"])
+    leans = member_leans(data["member"], data["panel_id"], data["criterion"], data["value"])
+    agreements = agreement(data["criteria_set"], data["panel_id"], data["criterion"], data["value"])
     people = {r["id"]: r for r in await db.fetch(
-        "SELECT a.id, a.display_name, m.role FROM account a LEFT JOIN roster_member m ON m.\"user\" = a.id"
-        " WHERE a.role = 'member'")}
+        "SELECT a.id, a.display_name, (SELECT sh.member_role FROM score_sheet sh WHERE sh.member = a.id"
+        " ORDER BY sh.id DESC LIMIT 1) AS role FROM account a WHERE a.role = 'member'")}
     versions = {r["id"]: r["version"] for r in await db.fetch("SELECT id, version FROM criteria_set")}
     revised = {r["member"]: r for r in await db.fetch(_REVISED_AFTER_VIEWING, True)}
     members = [MemberRow(lean, people.get(lean.member_id, {}).get("display_name", "?"),

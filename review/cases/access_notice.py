@@ -13,7 +13,7 @@ from starlette.responses import Response
 from weasyprint import HTML
 from weasyprint.urls import path2url
 
-from review.verdicts.render import TEMPLATE_DIR, VerdictURLFetcher, font_config, pdf_environment
+from review.core.printing import TEMPLATE_DIR, VerdictURLFetcher, font_config, pdf_environment
 
 NOTICE_DIR = TEMPLATE_DIR / "notices"
 TEMPLATE_NAME = "notices/access_code.html"

@@ -11,6 +11,7 @@ from review.cases.lifecycle import Action
 from review.core import db
 from review.core.actors import Actor
 from review.core.audit import store as audit
+from review.core.audit.sql import EVENT_COLUMNS
 
 DEPARTMENT_BY_CODE = "SELECT id FROM department WHERE code = {}"
 CASE_BY_SOURCE_REF = "SELECT number, payload_hash, status FROM review_case WHERE source_ref = {}"
@@ -58,7 +59,7 @@ INTAKE_ONE_STATEMENT = (
     "   SELECT nid.id, 'PY' || {}::text || CASE WHEN nid.id < 1000000 THEN lpad(nid.id::text, 6, '0')"
     f"   ELSE nid.id::text END, {CASE_VALUES} FROM nid"
     "   ON CONFLICT (source_ref) DO NOTHING RETURNING id),"
-    f" event AS (INSERT INTO audit_event ({audit.EVENT_COLUMNS})"
+    f" event AS (INSERT INTO audit_event ({EVENT_COLUMNS})"
     "   SELECT inserted.id, {}, {}, {}, {}, {}, {}::json, {}::timestamptz FROM inserted)"
     " SELECT id FROM inserted"
 )

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from review.core import clock, db
+from review.core import clock, db, sql
 from review.core.tables import Holiday, ProvisionalDeadline
 from review.core.workdays import Calendar, Due, HolidayDay
 
@@ -25,7 +25,7 @@ _kept: tuple[tuple[Any, ...], Calendar] | None = None
 
 
 async def _version() -> tuple[Any, ...]:
-    rows = await db.fetch("SELECT COUNT(*) AS n, MAX(updated_at) AS at FROM holiday")
+    rows = await db.fetch(sql.HOLIDAY_TABLE_VERSION)
     return (rows[0]["n"], str(rows[0]["at"]))
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from review.core import clock, db
+from review.core import clock, db, sql
 from review.core.actors import Actor
 from review.core.secrets import hash_token
 from review.core.tables import ApiToken
@@ -15,7 +15,6 @@ from review.core.tables import ApiToken
 # A token's last use is written at most this often (not on every request).
 LAST_USED_GRANULARITY = timedelta(minutes=1)
 
-_ACCOUNT_COLUMNS = "a.id, a.username, a.display_name, a.role, a.department, a.active"
 
 
 def actor_of(account: dict) -> Actor:
@@ -28,10 +27,7 @@ def actor_of(account: dict) -> Actor:
 
 async def session_actor(token: str) -> tuple[Actor, str] | None:
     """The actor and CSRF token of a live session, or None."""
-    rows = await db.fetch(
-        f"SELECT s.csrf_token, s.expires_at, {_ACCOUNT_COLUMNS} FROM login_session s"
-        " JOIN account a ON a.id = s.\"user\" WHERE s.token_hash = {}", hash_token(token),
-    )
+    rows = await db.fetch(sql.SESSION, hash_token(token))
     if not rows or rows[0]["expires_at"] < clock.now() or not rows[0]["active"]:
         return None
     return actor_of(rows[0]), rows[0]["csrf_token"]
@@ -39,10 +35,7 @@ async def session_actor(token: str) -> tuple[Actor, str] | None:
 
 async def token_actor(token: str) -> Actor | None:
     """The actor of a live bearer token (a person's, or a complainant's scoped to their case), or None."""
-    rows = await db.fetch(
-        f"SELECT t.id AS token_id, t.\"case\", t.expires_at, t.last_used_at, {_ACCOUNT_COLUMNS} FROM api_token t"
-        " LEFT JOIN account a ON a.id = t.\"user\" WHERE t.token_hash = {}", hash_token(token),
-    )
+    rows = await db.fetch(sql.TOKEN, hash_token(token))
     now = clock.now()
     if not rows or rows[0]["expires_at"] < now:
         return None
@@ -69,7 +62,7 @@ async def api_key_actor(key: str) -> Actor | None:
     cached = _api_keys.get(digest)
     if cached and cached[1] > time.monotonic():
         return cached[0]
-    rows = await db.fetch("SELECT name FROM api_key WHERE key_hash = {} AND active = {}", digest, True)
+    rows = await db.fetch(sql.API_KEY, digest, True)
     actor = Actor(kind="hotline", username=rows[0]["name"]) if rows else None
     if len(_api_keys) > 10_000:
         _api_keys.clear()

@@ -21,6 +21,7 @@ from review.core.audit import store as audit
 from review.core.calendar import RULING_REDO, SEAT_REPLY, calendar
 from review.core.tables import Holiday, ProvisionalDeadline
 from review.core.workdays import Due, HolidayDay, YearStatus, package_rows
+from review.holidays import sql
 from scoring.tables import Ruling
 
 PACKAGE_SOURCE = "chinese_calendar"
@@ -40,11 +41,7 @@ class _Subject:
 
 
 async def _seat_open(seat_id: int) -> bool:
-    rows = await db.fetch(
-        "SELECT 1 AS x FROM seat JOIN panel ON panel.id = seat.panel WHERE seat.id = {}"
-        " AND seat.status = 'invited' AND panel.status = 'seated'",
-        seat_id,
-    )
+    rows = await db.fetch(sql.SEAT_STILL_INVITED, seat_id)
     return bool(rows)
 
 
@@ -57,7 +54,7 @@ async def _seat_write(seat_id: int, due: Due) -> None:
 
 
 async def _ruling_open(ruling_id: int) -> bool:
-    return bool(await db.fetch("SELECT 1 AS x FROM ruling WHERE id = {} AND status = 'in_force'", ruling_id))
+    return bool(await db.fetch(sql.RULING_IN_FORCE, ruling_id))
 
 
 async def _ruling_write(ruling_id: int, due: Due) -> None:

@@ -3,7 +3,7 @@ submission."""
 
 from __future__ import annotations
 
-from review.core.audit.store import EVENT_COLUMNS
+from review.core.audit.sql import EVENT_COLUMNS
 from review.core.db.dialect import row_lock
 
 # The case (row-locked on PostgreSQL), the member's seat on its active panel and their sheet, in one query.

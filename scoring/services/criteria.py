@@ -11,6 +11,7 @@ from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
 from review.core.clock import CHINA
 from review.core.errors import Conflict, Invalid, NotFound
+from scoring import sql
 from scoring.domain.aggregate import RulingRule
 from scoring.domain.criteria import (
     CriteriaContent,
@@ -59,7 +60,7 @@ async def create_draft(*, actor: Actor, content: Any) -> int:
 
 
 async def _lock_set(set_id: int) -> dict:
-    rows = await db.fetch("SELECT * FROM criteria_set WHERE id = {}" + db.for_update(), set_id)
+    rows = await db.fetch(sql.CRITERIA_SET + db.for_update(), set_id)
     if not rows:
         raise NotFound("criteria_not_found", "未找到该评议标准")
     return rows[0]
@@ -89,7 +90,7 @@ async def publish_criteria(*, actor: Actor, set_id: int) -> int:
         if row["status"] != "draft":
             raise Conflict("criteria_published", f"第 {row['version']} 版评议标准已发布")
         content = await load_content(set_id)
-        top = await db.fetch("SELECT COALESCE(MAX(version), 0) AS n FROM criteria_set")
+        top = await db.fetch(sql.LAST_VERSION)
         version = top[0]["n"] + 1
         now = datetime.now(UTC)
         await CriteriaSet.update({

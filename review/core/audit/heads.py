@@ -12,15 +12,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from review.core import db
+from review.core.audit import sql
 from review.core.audit import store as audit
 from review.core.audit.chain import Head
 from review.core.clock import local_time, today_in_china
-
-_PUBLISH = (
-    "INSERT INTO published_head (seq, hash, published_at, day) VALUES ({}, {}, {}, {})"
-    " ON CONFLICT (day) DO NOTHING RETURNING id"
-)
-_LIST = "SELECT id, seq, hash, published_at, day FROM published_head ORDER BY seq, id"
 
 
 async def publish(*, day: date | None = None) -> bool:
@@ -29,7 +24,7 @@ async def publish(*, day: date | None = None) -> bool:
     await audit.seal()
     async with db.transaction():
         last_hash, count = await db.lock_chain_head()
-        made = await db.fetch(_PUBLISH, count, last_hash, datetime.now(UTC), day)
+        made = await db.fetch(sql.PUBLISH_HEAD, count, last_hash, datetime.now(UTC), day)
     return bool(made)
 
 
@@ -41,7 +36,7 @@ async def publish_daily(ctx: dict[str, Any]) -> bool:
 
 async def published() -> list[dict[str, Any]]:
     """Every published head, oldest first."""
-    return await db.fetch(_LIST)
+    return await db.fetch(sql.PUBLISHED_HEADS)
 
 
 def as_head(row: dict[str, Any]) -> Head:

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from review.core import db
+from review.core.audit import sql
 from review.core.audit.chain import (
     GENESIS,
     ChainBreak,
@@ -35,7 +36,6 @@ from review.core.tables import AuditEvent, ChainHead
 
 log = logging.getLogger("review.audit")
 
-EVENT_COLUMNS = '"case", actor, action, from_status, to_status, reason, data, at'
 SEAL_INTERVAL = 1.0
 # The sealer's interval, with room for the longest a writing transaction stays open before its commit.
 LATE_AFTER = 60.0
@@ -63,8 +63,7 @@ async def record(
     """Write one event; call inside the transaction that made the change."""
     values = event_values(case_id=case_id, actor=actor, action=action, from_status=from_status,
                           to_status=to_status, reason=reason, data=data)
-    await db.fetch(f"INSERT INTO audit_event ({EVENT_COLUMNS}) VALUES ({', '.join(['{}'] * 8)})",
-                         *values)
+    await db.fetch(sql.INSERT_EVENT, *values)
 
 
 def _iso(at: datetime) -> str:
@@ -75,14 +74,6 @@ def _fields(row: dict[str, Any]) -> EventFields:
     data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
     return EventFields(row["case"], row["actor"], row["action"], row["from_status"], row["to_status"],
                        row["reason"], data, _iso(row["at"]))
-
-
-_LINK = (
-    "WITH v(id, seq, prev_hash, hash) AS (VALUES {rows})"
-    " UPDATE audit_event SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash, sealed_at = {}"
-    " FROM v WHERE audit_event.id = v.id"
-)
-_ROW = "(CAST({} AS INTEGER), CAST({} AS INTEGER), CAST({} AS TEXT), CAST({} AS TEXT))"
 
 
 async def seal(batch: int = 200) -> int:
@@ -106,9 +97,8 @@ async def seal(batch: int = 200) -> int:
                 args += [row["id"], count, last_hash, digest]
                 last_hash = digest
             args.append(datetime.now(UTC))
-            await db.fetch(_LINK.replace("{rows}", ", ".join([_ROW] * len(rows))), *args)
-            await db.fetch("UPDATE chain_head SET last_hash = {}, count = {} WHERE id = 1",
-                                last_hash, count)
+            await db.fetch(sql.link_events(len(rows)), *args)
+            await db.fetch(sql.SET_CHAIN_HEAD, last_hash, count)
         total += len(rows)
 
 
