@@ -285,13 +285,22 @@ def import_cycles(tree: Tree) -> list[str]:
 
 
 def unmarked_lazy_imports(tree: Tree) -> list[str]:
-    """Function-local imports without a ``# lazy: why`` comment on their lines or the line above (imports
-    under ``if TYPE_CHECKING:`` never run, so they need none)."""
+    """Function-local imports without a ``# lazy: why`` comment: on their lines, or on the line above the block
+    of consecutive import statements they belong to (one comment may explain a block). Imports under
+    ``if TYPE_CHECKING:`` never run, so they need none."""
     violations = []
     for module in tree.modules.values():
-        for line in sorted({imp.line for imp in module.imports if imp.local and not imp.type_checking}):
-            imp = next(i for i in module.imports if i.line == line)
-            nearby = module.lines[max(line - 2, 0) : max(imp.end_line, line)]
+        spans = sorted({(imp.line, max(imp.end_line, imp.line)) for imp in module.imports
+                        if imp.local and not imp.type_checking})
+        block_start: dict[int, int] = {}
+        for index, (line, _) in enumerate(spans):
+            previous = spans[index - 1] if index else None
+            joined = previous is not None and all(
+                not text.strip() for text in module.lines[previous[1] : line - 1])  # only blank lines between
+            block_start[line] = block_start[previous[0]] if previous and joined else line
+        for line, end in spans:
+            first = block_start[line]
+            nearby = module.lines[max(first - 2, 0) : end]
             if not any(LAZY_MARK.search(text) for text in nearby):
                 names = ", ".join(sorted({i.named for i in module.imports if i.line == line}))
                 violations.append(

@@ -348,6 +348,7 @@ def replay_json(
     whether they count in the role's average load: `panels.domain.draw.role_average`); and the rule with its margin. No names, ids,
     districts, communities or reasons in free text. A record without pseudonyms (drawn before them) says so.
     """
+    # lazy: panels.verify (the stand-alone replay) imports this module
     from panels.verify import REPLAY_FORMAT
 
     key = str(snapshot.get("pseudonym_key") or "")

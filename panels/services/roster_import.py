@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from panels.services import roster as roster_service
 from review.core import db, settings
 from review.core import jobs as queue
 from review.core.actors import OFFICE, Actor
@@ -71,7 +72,6 @@ async def run(*, job_id: int) -> str:
     async def progress(rows_read: int) -> None:
         await ImportJob.update({ImportJob.rows_read: rows_read}).where(ImportJob.id == job_id).run()
 
-    from panels.services import roster as roster_service
 
     try:
         report = await roster_service.import_roster(path=path, actor=actor, on_progress=progress,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import sys
 from pathlib import Path
@@ -20,7 +21,6 @@ def _codes_file(path: Path, *, force: bool) -> Any:
 
 
 def cmd_import_cases(args: argparse.Namespace) -> int:
-    import csv
 
     # lazy: the settings load only once the command runs (review.core.commands)
     from review.core import priority

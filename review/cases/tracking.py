@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from review.cases import sql
 from review.cases.lifecycle import ACTION_LABELS, PRIVATE_REASONS, STATUS_LABELS
+from review.cases.services import load_case_for_update
 from review.core import db, ratelimit, settings
 from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
@@ -51,8 +52,8 @@ async def reissue_access_code(*, number: str, actor: Actor) -> bytes:
     The old code and every tracking session opened with it stop working; the audit event names no code. The
     notice is rendered before anything is written, so a failed render leaves the old code in force.
     """
+    # lazy: the notice loads WeasyPrint, only when an access code is reissued
     from review.cases.access_notice import render_notice
-    from review.cases.services import load_case_for_update
 
     OFFICE.check(actor)
     case = await Case.select(Case.id, Case.number).where(Case.number == number.strip().upper()).first().run()

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from urllib.parse import urlparse
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from review.accounts.services import auth
 from review.assessments.services import assessments
@@ -34,7 +34,6 @@ async def home(request: Request) -> Response:
 
 
 async def healthz(request: Request) -> Response:
-    from starlette.responses import JSONResponse
 
     return JSONResponse({"status": "ok"})
 

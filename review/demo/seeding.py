@@ -7,7 +7,8 @@ import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
-from panels.tables import CompositionTemplate, RosterMember
+from panels.services.invitations import answer_invitation
+from panels.tables import CompositionTemplate, RosterMember, Seat
 from review.accounts.services import auth
 from review.cases import services as cases
 from review.convening.services import convene_panel
@@ -171,8 +172,6 @@ async def _advance(number: str, stage: str, office: Actor, rng: random.Random) -
 
 async def _accept_invitations(number: str) -> None:
     """Every invited member of the case's panel accepts (the demo's members all say yes)."""
-    from panels.services.invitations import answer_invitation
-    from panels.tables import Seat
 
     rows = await Seat.select(Seat.id, Seat.member.user.id, Seat.member.user.username).where(
         (Seat.panel.case.number == number) & (Seat.status == "invited")).run()
@@ -182,7 +181,6 @@ async def _accept_invitations(number: str) -> None:
 
 
 async def _chair(number: str) -> Actor:
-    from panels.tables import Seat
 
     row = await Seat.select(Seat.member.user.id, Seat.member.user.username).where(
         (Seat.panel.case.number == number) & (Seat.is_chair == True)).first().run()
@@ -190,7 +188,6 @@ async def _chair(number: str) -> Actor:
 
 
 async def _panel_members(number: str) -> list[tuple[int, str]]:
-    from panels.tables import Seat
 
     rows = await Seat.select(Seat.member.user.id, Seat.member.user.username).where(
         Seat.panel.case.number == number).order_by(Seat.id).run()

@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from review.cases.queries.page import case_view
+from review.core import db
 from review.core.actors import COMPLAINANT, LIAISON, MEMBER, OFFICE
 from review.core.errors import Conflict, Invalid, NotFound, ServiceError
 from review.core.params import int_param
@@ -127,7 +128,6 @@ async def request_reconsideration(request: Request) -> Response:
 
 
 async def _complainant_case(actor: Any) -> str:
-    from review.core import db
 
     rows = await db.fetch(sql.COMPLAINANT_CASE_NUMBER, actor.case_id or 0)
     if not rows:

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from review.core import db
 from review.core import jobs as queue
 from review.core.actors import OFFICE, Actor
+from review.core.audit import store as audit
 from review.core.errors import Invalid, NotFound, ServiceError
 from review.core.params import LARGEST
 from review.core.tables import Account, BulkIssuance, Case, Verdict
@@ -57,7 +58,6 @@ async def start(*, actor: Actor, numbers: list[str], all_ready: bool = False) ->
             issued="[]", failed="[]", status="queued", created_at=datetime.now(UTC),
         )).run()
         bulk_id = rows[0]["id"]
-        from review.core.audit import store as audit
 
         await audit.record(case_id=None, actor=actor.label, action="bulk_issuance_requested",
                            data={"bulk_issuance": bulk_id, "cases": len(case_ids)})

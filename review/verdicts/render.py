@@ -233,6 +233,7 @@ def check_pdf_environment() -> list[str]:
         )
     else:
         try:
+            # lazy: a private WeasyPrint module, read only to check the subsetter is there
             from weasyprint.text.ffi import harfbuzz_subset
         except (ImportError, OSError):  # pragma: no cover - WeasyPrint itself would fail too
             harfbuzz_subset = None

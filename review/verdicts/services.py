@@ -31,6 +31,7 @@ from review.verdicts import sql
 from review.verdicts.document import CriterionLine, PanelSeatLine, VerdictDocument, document_number
 from scoring.domain.aggregate import GRADE_LABELS, RULING_TEXT
 from scoring.tables import CriteriaSet, Criterion, Ruling
+from review.core import priority
 
 STATUS_LABELS = {"pending": "生成中", "valid": "有效", "superseded": "已被复议结论取代", "withdrawn": "已撤销",
                  "corrected": "已被更正"}
@@ -200,7 +201,6 @@ _starting = asyncio.Lock()
 
 
 def _start_render_processes() -> ProcessPoolExecutor:
-    from review.core import priority
 
     pool = ProcessPoolExecutor(settings.VERDICT_RENDER_PROCESSES, initializer=priority.lower,
                                mp_context=multiprocessing.get_context("spawn"))

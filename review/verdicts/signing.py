@@ -145,6 +145,7 @@ def ensure_signing_material(office: str = "成都市网络理政第三方评议�
 
 def _demo_certificate(office: str) -> tuple[bytes, bytes]:
     """A self-signed certificate of the office (RSA 2048, ten years), fit for signing documents."""
+    # lazy: cryptography and pyHanko load only when a file is signed or its signature checked
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -205,6 +206,7 @@ _states: Kept = Kept(1_000)
 
 def _signer(material: SigningMaterial):
     """The pyHanko signer for the key and certificate (loaded again when either file changes)."""
+    # lazy: cryptography and pyHanko load only when a file is signed or its signature checked
     from pyhanko.sign import signers
 
     stamp = (_stamp(material.key), _stamp(material.cert))
@@ -223,6 +225,7 @@ def sign_pdf(pdf: bytes, *, office: str = "成都市网络理政第三方评议�
 
     The original bytes are kept as they are at the start of the result; the signature covers the whole file.
     """
+    # lazy: cryptography and pyHanko load only when a file is signed or its signature checked
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import fields, signers
 
@@ -246,6 +249,7 @@ def sign_pdf(pdf: bytes, *, office: str = "成都市网络理政第三方评议�
 
 
 def _trust_roots():
+    # lazy: cryptography and pyHanko load only when a file is signed or its signature checked
     from pyhanko.keys import load_cert_from_pemder
 
     return [load_cert_from_pemder(str(ensure_signing_material().cert))]
@@ -279,6 +283,7 @@ def _run_apart(make_coroutine):
 
 
 def _check(pdf: bytes) -> SignatureState:
+    # lazy: cryptography and pyHanko load only when a file is signed or its signature checked
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import async_validate_pdf_signature

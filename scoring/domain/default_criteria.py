@@ -61,6 +61,7 @@ DEFAULT_RULE: RuleJson = {
 
 def content_hash(name: str, criteria: Sequence[Mapping[str, object]], rule: Mapping[str, object]) -> str:
     """SHA-256 of a criteria set's canonical content (see scoring.domain.criteria.canonical)."""
+    # lazy: scoring.domain.criteria imports this module's defaults
     from scoring.domain.criteria import content_hash as canonical_hash
     from scoring.domain.criteria import parse_content
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,6 @@ from review.core.commands import Command, run_with_db
 
 def _kept_heads(paths: list[str]) -> list[Any]:
     """The heads of kept copies of GET /api/v1/audit/heads; SystemExit(2) naming a file that is not one."""
-    import json
 
     # lazy: the settings load only once the command runs (review.core.commands)
     from review.core.audit.heads import from_json

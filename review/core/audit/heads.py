@@ -15,6 +15,7 @@ from review.core import db
 from review.core.audit import sql
 from review.core.audit import store as audit
 from review.core.audit.chain import Head
+from review.core.audit.store import as_head, published
 from review.core.clock import local_time, today_in_china
 
 
@@ -32,15 +33,6 @@ async def publish_daily(ctx: dict[str, Any]) -> bool:
     """The day's head (China time), if not yet published: the worker runs this every hour, the in-process
     sweeper every few minutes, so the first run of each day publishes it."""
     return await publish(day=today_in_china())
-
-
-async def published() -> list[dict[str, Any]]:
-    """Every published head, oldest first."""
-    return await db.fetch(sql.PUBLISHED_HEADS)
-
-
-def as_head(row: dict[str, Any]) -> Head:
-    return Head(seq=row["seq"], hash=row["hash"], published_at=local_time(row["published_at"]), at=row["published_at"])
 
 
 def as_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -67,3 +59,6 @@ def from_json(item: Any) -> Head:
     if when.tzinfo is None:
         raise ValueError("published_at 应带时区")
     return Head(seq=seq, hash=digest.lower(), published_at=local_time(when), at=when)
+
+
+__all__ = ["as_head", "as_json", "from_json", "publish", "publish_daily", "published"]

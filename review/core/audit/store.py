@@ -114,6 +114,15 @@ async def sealer(interval: float = SEAL_INTERVAL) -> None:
         await asyncio.sleep(interval)
 
 
+async def published() -> list[dict[str, Any]]:
+    """Every published head, oldest first."""
+    return await db.fetch(sql.PUBLISHED_HEADS)
+
+
+def as_head(row: dict[str, Any]) -> Head:
+    return Head(seq=row["seq"], hash=row["hash"], published_at=local_time(row["published_at"]), at=row["published_at"])
+
+
 @dataclass(frozen=True)
 class LateEvent:
     """An event that waited longer than LATE_AFTER to be sealed: written afterwards with an earlier time."""
@@ -190,20 +199,17 @@ class _HeadsPassed:
 async def report(*, heads: list[Head] | None = None, batch: int = 5000, late_after: float = LATE_AFTER) -> Report:
     """Re-hash the whole chain and hold it against every published head (and `heads`, kept copies), after
     noting the events left unsealed too long and sealing the rest."""
-    # lazy: heads imports this module (it seals pending events before publishing)
-    from review.core.audit import heads as audit_heads
-
     limit = timedelta(seconds=late_after)
     stale = await AuditEvent.select(AuditEvent.id, AuditEvent.at).where(
         AuditEvent.seq.is_null(), AuditEvent.at < datetime.now(UTC) - limit).order_by(AuditEvent.id).run()
     late = [LateEvent(r["id"], r["at"], None) for r in stale]
     await seal()
-    published = list({(h.seq, h.hash): h for h in [
-        *(heads or []), *(audit_heads.as_head(r) for r in await audit_heads.published())]}.values())
-    wanted = {h.seq for h in published}
+    known = list({(h.seq, h.hash): h for h in [
+        *(heads or []), *(as_head(r) for r in await published())]}.values())
+    wanted = {h.seq for h in known}
     hashes: dict[int, str] = {}
     noted = {e.event_id for e in late}
-    passed = _HeadsPassed(published)
+    passed = _HeadsPassed(known)
     checked, last_seq, expected, broken = 0, 0, GENESIS, None
     while broken is None:
         rows = await AuditEvent.select().where(AuditEvent.seq > last_seq).order_by(AuditEvent.seq).limit(
@@ -220,14 +226,14 @@ async def report(*, heads: list[Head] | None = None, batch: int = 5000, late_aft
                 late.append(late_one)
         checked += len(good)
         last_seq = rows[-1]["seq"]
-    reached = [h for h in published if broken is None or h.seq <= checked]
+    reached = [h for h in known if broken is None or h.seq <= checked]
     if found := head_break(reached, hashes, checked):
         checked, broken = found
     elif broken is None:
         head = await ChainHead.select(ChainHead.last_hash, ChainHead.count).where(ChainHead.id == 1).first().run()
         if head and (head["last_hash"] != expected or head["count"] != checked):
             broken = ChainBreak(None, f"起与链头记录（共 {head['count']} 条）不符（事件被删除或链头被改动）")
-    return Report(checked, broken, sorted(late, key=lambda e: e.event_id), len(published))
+    return Report(checked, broken, sorted(late, key=lambda e: e.event_id), len(known))
 
 
 async def verify(batch: int = 5000) -> tuple[int, ChainBreak | None]:

@@ -113,6 +113,9 @@ def engine() -> Engine:
     return _engine
 
 
+dialect.bind_with(engine)
+
+
 def use_engine(new: Engine) -> Engine:
     """Bind every table to `new` (tests switch databases this way)."""
     global _engine

@@ -6,11 +6,13 @@ never which engine runs. The engine in use is told once, when it is bound (`db.u
 
 from __future__ import annotations
 
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 _engine_type: str | None = None
+_bind: Callable[[], Any] | None = None  # the package's engine(): binding the engine calls use()
 
 
 def use(engine_type: str) -> None:
@@ -19,13 +21,17 @@ def use(engine_type: str) -> None:
     _engine_type = engine_type
 
 
+def bind_with(engine: Callable[[], Any]) -> None:
+    """How to bind the engine when asked before it is (the package hands in its `engine`)."""
+    global _bind
+    _bind = engine
+
+
 def name() -> str:
     """`sqlite` or `postgres`: for caching SQL built per dialect, not for branching on."""
-    if _engine_type is None:
-        from review.core import db  # lazy: the package binds its engine on first use and imports this module
-
-        db.engine()
-    assert _engine_type is not None
+    if _engine_type is None and _bind is not None:
+        _bind()
+    assert _engine_type is not None, "no database engine is bound"
     return _engine_type
 
 
