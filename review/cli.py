@@ -20,7 +20,9 @@ async def _with_db(coro_fn: Any, *args: Any, **kwargs: Any) -> Any:
     from review.core import db
     from review.core import jobs as queue
     from review.core.audit import store as audit
+    from review.worker import JOBS
 
+    queue.configure(JOBS)  # a command's services may queue jobs: renders after the demo's rulings, refills, …
     db.engine()
     await db.start()
     try:
