@@ -215,7 +215,9 @@ async def run(count: int, redis_url: str, env: dict[str, str], logs: Path) -> fl
 
     from review.core import db
     from review.core import jobs as queue
+    from review.worker import JOBS
 
+    queue.configure(JOBS)  # the bulk issuance is queued from here
     client = redis.from_url(redis_url)
     await client.flushdb()
     await client.aclose()

@@ -134,7 +134,9 @@ async def prepare() -> None:
     from review.demo.seeding import _accept_invitations, _chair, _panel_members, _user_id, seed_demo
     from review.rulings.services.deliberation import close_scoring, save_reasoning, sign_reasoning
     from review.rulings.services.sheets import criteria_of, submit_sheet
+    from review.worker import JOBS
 
+    queue.configure(JOBS)
     db.engine()
     await db.start()
     await db.migrate()

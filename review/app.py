@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from panels import api as panels_api
 from panels import web as panel_pages
 from panels.services import verification as draw_verification
-from review import jobs
+from review import worker
 from review.accounts import api as tokens_api
 from review.accounts import web as account_pages
 from review.cases import api as v1
@@ -99,11 +99,12 @@ async def http_refusal(request: Request, exc: Exception) -> Response:
 
 @contextlib.asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    queue.configure(worker.JOBS)
     db.engine()
     await db.start()
     background = [asyncio.create_task(audit.sealer()), asyncio.create_task(db.checkpointer())]
     if not settings.REDIS_URL:  # without a worker, this process also runs the periodic sweeps
-        background.append(asyncio.create_task(jobs.sweeper()))
+        background.append(asyncio.create_task(worker.sweeper()))
     try:
         yield
     finally:

@@ -14,7 +14,7 @@ from review.accounts import commands as accounts_commands
 from review.cases import commands as cases_commands
 from review.convening import commands as convening_commands
 from review.core.audit import commands as audit_commands
-from review.core.commands import Command, run_with_db
+from review.core.commands import Command, before_each, run_with_db
 from review.demo import commands as demo_commands
 from review.holidays import commands as holidays_commands
 
@@ -160,6 +160,19 @@ OWN_COMMANDS = [
     Command("worker", "运行 arq 后台任务进程（需要 REDIS_URL）", cmd_worker, worker_arguments),
     Command("migrate", "建立或升级数据库结构", cmd_migrate),
 ]
+
+
+def _configure_jobs() -> None:
+    """A command's services may queue jobs (renders after the demo's rulings, refills, …)."""
+    # lazy: every job module loads only once a command runs
+    from review.core import jobs
+    from review.worker import JOBS
+
+    jobs.configure(JOBS)
+
+
+before_each(_configure_jobs)
+
 # In the order `review --help` lists them.
 COMMANDS = [*OWN_COMMANDS, *demo_commands.COMMANDS, *cases_commands.COMMANDS, *accounts_commands.COMMANDS,
             *audit_commands.COMMANDS, *convening_commands.COMMANDS, *panels_commands.COMMANDS,

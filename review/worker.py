@@ -1,29 +1,62 @@
-"""arq worker settings for `review worker` (general jobs) and `review worker --queue verdicts`."""
+"""Every background job of the platform, and what is derived from that one list: the arq worker settings for
+`review worker` (general jobs) and `review worker --queue verdicts`, and the in-process sweeper that stands in
+for the workers' cron jobs when there is no Redis."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any, ClassVar
 
 from arq import cron, func
 from arq.connections import RedisSettings
 
-from review import jobs
-from review.convening import jobs as panel_jobs
+from panels import jobs as panel_jobs
+from review.convening import jobs as convening_jobs
 from review.core import db, settings
 from review.core import jobs as queue
-from review.core.audit import heads as audit_heads
+from review.core.audit import jobs as audit_jobs
 from review.core.audit import store as audit
+from review.core.jobs import DEFAULT_QUEUE, Job
+from review.verdicts import jobs as verdict_jobs
 from review.verdicts import services as verdicts
+from review.verdicts.jobs import VERDICT_QUEUE
 
-# A render takes about a second. arq retries a job whose worker died once the longest timeout of that worker's
-# jobs (+10 s) has passed: the verdict worker runs renders only, so that is this one.
-RENDER_TIMEOUT: int = settings.VERDICT_RENDER_TIMEOUT
-BULK_TIMEOUT: int = settings.VERDICT_BULK_TIMEOUT
-ROUND_TIMEOUT = 3600
+log = logging.getLogger("review.jobs")
+
+JOBS: list[Job] = [*panel_jobs.JOBS, *convening_jobs.JOBS, *verdict_jobs.JOBS, *audit_jobs.JOBS]
+
+SWEEP_INTERVAL = 300.0  # seconds between the periodic sweeps when there is no worker
+
+
+async def sweeper(interval: float = SWEEP_INTERVAL) -> None:
+    """In-process stand-in for the workers' cron jobs: every periodic job (overdue invitations, pending
+    verdicts, the day's audit chain head), one after the other, every `interval` seconds."""
+    periodic = [job.fn for job in JOBS if job.every is not None]
+    while True:
+        for sweep in periodic:
+            try:
+                await sweep({})
+            except Exception:
+                log.exception("periodic sweep %s failed", sweep.__name__)
+        await asyncio.sleep(interval)
+
+
+def functions_of(queue_name: str) -> list:
+    """The arq functions of a queue's workers, each with its own timeout if it has one."""
+    return [func(job.fn, timeout=job.timeout) if job.timeout else job.fn  # type: ignore[arg-type]
+            for job in JOBS if job.queue == queue_name]
+
+
+def cron_jobs_of(queue_name: str) -> list:
+    """The periodic jobs of a queue, run by its workers at the clock times the jobs name."""
+    periodic = [job for job in JOBS if job.queue == queue_name and job.every is not None]
+    return [cron(job.fn, hour=hour, minute=minute, unique=True)  # type: ignore[arg-type]
+            for job in periodic for hour, minute in [job.clock_times()]]
 
 
 async def startup(ctx: dict[str, Any]) -> None:
+    queue.configure(JOBS)
     db.engine()
     await db.start()
     ctx["sealer"] = asyncio.create_task(audit.sealer())
@@ -40,24 +73,15 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     await db.stop()
 
 
-# A round of thousands of cases is solved and seated in one job, a bulk issuance issues every case of a
-# round, and an import reads a whole table: they get far longer than the default.
-_LONG_JOBS = {panel_jobs.convene_round: ROUND_TIMEOUT, jobs.issue_bulk: BULK_TIMEOUT,
-              jobs.run_import: ROUND_TIMEOUT}
-
-
 class WorkerSettings:
-    # Every job of the default queue (see `queue.QUEUE_OF`); the verdicts queue has its own workers.
-    functions: ClassVar[list] = [func(f, timeout=_LONG_JOBS[f]) if f in _LONG_JOBS else f for f in jobs.FUNCTIONS
-                                 if queue.QUEUE_OF.get(f.__name__, queue.DEFAULT_QUEUE) == queue.DEFAULT_QUEUE]
-    # The day's audit chain head is published by the first hourly run of each day (China time); the others find
-    # it published.
-    cron_jobs: ClassVar[list] = [cron(panel_jobs.expire_invitations, minute=set(range(0, 60, 5)), unique=True),
-                                 cron(audit_heads.publish_daily, minute={7}, unique=True)]
+    """Every job of the default queue; the verdicts queue has its own workers."""
+
+    functions: ClassVar[list] = functions_of(DEFAULT_QUEUE)
+    cron_jobs: ClassVar[list] = cron_jobs_of(DEFAULT_QUEUE)
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = RedisSettings.from_dsn(settings.REDIS_URL or "redis://127.0.0.1:6379")
-    queue_name = queue.DEFAULT_QUEUE
+    queue_name = DEFAULT_QUEUE
     max_tries = 5
     keep_result = 0  # jobs are idempotent; the job id only guards queued and running jobs
     job_timeout = 120
@@ -68,18 +92,18 @@ class VerdictWorkerSettings(WorkerSettings):
     """Renders verdicts, one at a time per process (CPU-bound); every few minutes it queues again the renders
     of verdicts still pending (a render that failed or ran out of time)."""
 
-    functions: ClassVar[list] = [func(jobs.render_verdict, timeout=RENDER_TIMEOUT), jobs.requeue_pending_verdicts]
-    cron_jobs: ClassVar[list] = [cron(jobs.requeue_pending_verdicts, minute=set(range(2, 60, 5)), unique=True)]
+    functions: ClassVar[list] = functions_of(VERDICT_QUEUE)
+    cron_jobs: ClassVar[list] = cron_jobs_of(VERDICT_QUEUE)
     on_startup = verdict_startup
-    queue_name = queue.VERDICT_QUEUE
+    queue_name = VERDICT_QUEUE
     max_jobs = 4
-    job_timeout = RENDER_TIMEOUT  # no job here may hold a dead worker's render longer than a render may take
+    # No job here may hold a dead worker's render longer than a render may take.
+    job_timeout = settings.VERDICT_RENDER_TIMEOUT
 
 
 SETTINGS_BY_QUEUE = {"default": WorkerSettings, "verdicts": VerdictWorkerSettings}
 _OPTIONS = ("functions", "cron_jobs", "on_startup", "on_shutdown", "redis_settings", "queue_name", "max_tries",
             "keep_result", "job_timeout", "max_jobs")
-
 
 def worker_options(queue_name: str) -> dict[str, Any]:
     """The arq Worker's arguments for one of our queues, inherited settings included (arq itself reads only the

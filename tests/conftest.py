@@ -71,6 +71,9 @@ async def database() -> AsyncIterator[None]:
     """The schema, once per run: committed migrations on PostgreSQL, table definitions on SQLite."""
     if USE_POSTGRES:
         await _admin(f'CREATE DATABASE "{_PG_NAME}"')
+    from review import worker  # lazy: the whole app behind it, which tests without a database need not load
+
+    queue.configure(worker.JOBS)
     db.engine()
     await db.start()
     await db.migrate()
@@ -127,8 +130,11 @@ async def clean_db(database: None) -> AsyncIterator[None]:
 
 
 async def run_jobs() -> None:
-    """Run every queued job to completion: a burst arq worker on Redis, or the in-process queue."""
+    """Run every queued job to completion: a burst arq worker per queue on Redis, or the in-process queue.
+    The workers keep results as long as the real ones do (not at all): arq refuses a job whose id still has
+    a result, so a second refill of the same panel would otherwise never run."""
     if REDIS_URL:
+        # lazy: only the Redis run needs arq's worker
         from arq.worker import Worker
 
         from review.worker import SETTINGS_BY_QUEUE, worker_options

@@ -1,16 +1,14 @@
-"""Jobs of the panels area: take ids, re-load, call a service; each may run more than once."""
+"""Jobs of convening: take ids, re-load, call a service; each may run more than once."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from panels.services import invitations
 from review.convening import rounds
 from review.convening import services as convening
+from review.core.jobs import Job
 
-log = logging.getLogger("review.jobs")
+ROUND_TIMEOUT = 3600  # a round of thousands of cases is solved and seated in one job
 
 
 async def refill_panel(ctx: dict[str, Any], panel_id: int) -> int:
@@ -23,9 +21,7 @@ async def convene_round(ctx: dict[str, Any], round_id: int) -> str:
     return await rounds.run_round(round_id=round_id)
 
 
-async def expire_invitations(ctx: dict[str, Any]) -> int:
-    """Expire invitations past their reply deadline; their panels are refilled by `refill_panel` jobs."""
-    return len(await invitations.expire_invitations())
-
-
-PANEL_FUNCTIONS: list[Callable[..., Awaitable[Any]]] = [refill_panel, convene_round, expire_invitations]
+JOBS = [
+    Job(refill_panel),
+    Job(convene_round, timeout=ROUND_TIMEOUT),
+]

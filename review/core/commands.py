@@ -28,9 +28,21 @@ class Command:
     add_arguments: Callable[[argparse.ArgumentParser], None] = no_arguments
 
 
+# What a command needs set up before it runs (the jobs registry, …): handed in by the composition root, review.cli.
+_setups: list[Callable[[], None]] = []
+
+
+def before_each(setup: Callable[[], None]) -> None:
+    """Run `setup` before every command's body (once per `with_db`)."""
+    if setup not in _setups:
+        _setups.append(setup)
+
+
 async def with_db(coro_fn: Any, *args: Any, **kwargs: Any) -> Any:
     """Await coro_fn(*args, **kwargs) with the database started; then close the queue, seal the audit events the
     command wrote and stop the database."""
+    for setup in _setups:
+        setup()
     # lazy: the settings these read are those of the environment the command has set up (see above)
     from review.core import db
     from review.core import jobs as queue

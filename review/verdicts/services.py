@@ -16,7 +16,7 @@ from pathlib import Path
 
 from panels.tables import Seat
 from review.cases.queries.visibility import visible_case
-from review.core import db, settings
+from review.core import db, priority, settings
 from review.core import jobs as queue
 from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
@@ -31,7 +31,6 @@ from review.verdicts import sql
 from review.verdicts.document import CriterionLine, PanelSeatLine, VerdictDocument, document_number
 from scoring.domain.aggregate import GRADE_LABELS, RULING_TEXT
 from scoring.tables import CriteriaSet, Criterion, Ruling
-from review.core import priority
 
 STATUS_LABELS = {"pending": "生成中", "valid": "有效", "superseded": "已被复议结论取代", "withdrawn": "已撤销",
                  "corrected": "已被更正"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from typing import Any
@@ -13,33 +12,9 @@ from panels.tables import Panel, RosterMember, Seat
 from review.accounts.services import auth
 from review.cases import services as cases
 from review.convening.services import convene_panel
-from review.core import jobs as queue
 from review.core.actors import Actor
 from review.core.tables import AuditEvent, Case
 from tests import factories
-from tests.conftest import REDIS_URL
-
-
-async def run_jobs() -> None:
-    """Run every queued job to completion, as `tests.conftest.run_jobs` does, but keeping results as long as
-    the real workers do (not at all): arq refuses a job whose id still has a result, so a second refill of
-    the same panel would otherwise never run in the Redis test run."""
-    if not REDIS_URL:
-        await queue.drain()
-        await asyncio.sleep(0)
-        return
-    from arq.worker import Worker
-
-    from review.worker import SETTINGS_BY_QUEUE
-
-    for settings in SETTINGS_BY_QUEUE.values():
-        worker = Worker(functions=settings.functions, redis_settings=settings.redis_settings,
-                        queue_name=settings.queue_name, burst=True, poll_delay=0.05, max_tries=3,
-                        keep_result=settings.keep_result, handle_signals=False)
-        try:
-            await worker.async_run()
-        finally:
-            await worker.close()
 
 
 def csrf_of(page: Response) -> str:

@@ -13,6 +13,7 @@ from review.core.actors import Actor
 from review.core.errors import Conflict, Forbidden, Invalid, NotFound
 from review.rulings.services.sheets import submit_sheet
 from tests import factories
+from tests.conftest import run_jobs
 from tests.integration.panel_helpers import (
     api,
     case_row,
@@ -21,7 +22,6 @@ from tests.integration.panel_helpers import (
     csrf_of,
     events,
     panel_row,
-    run_jobs,
     seats_of,
     submit,
     web,

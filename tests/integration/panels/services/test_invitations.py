@@ -8,14 +8,16 @@ from typing import Any
 
 import pytest
 
+from panels import jobs as panel_jobs
 from panels.services.invitations import answer_invitation, expire_invitations
 from panels.services.verification import verify_panel
 from panels.tables import Panel, Seat
-from review.convening import jobs as panel_jobs
+from review.convening import jobs as convening_jobs
 from review.core.calendar import add_workdays
 from review.core.clock import CHINA
 from review.core.errors import Conflict, Forbidden, Invalid
 from tests import factories
+from tests.conftest import run_jobs
 from tests.integration.panel_helpers import (
     api,
     complainant_token,
@@ -23,7 +25,6 @@ from tests.integration.panel_helpers import (
     events,
     member_of_seat,
     panel_row,
-    run_jobs,
     seats_of,
     submit,
     web,
@@ -238,7 +239,8 @@ async def test_refill_run_twice_refills_once() -> None:
                             reason="身体不适")
     await run_jobs()
 
-    again = await asyncio.gather(panel_jobs.refill_panel({}, panel_id), panel_jobs.refill_panel({}, panel_id))
+    again = await asyncio.gather(convening_jobs.refill_panel({}, panel_id),
+                                 convening_jobs.refill_panel({}, panel_id))
 
     assert again == [0, 0]
     after = await seats_of(panel_id)
@@ -251,7 +253,8 @@ async def test_refill_jobs_racing_on_one_vacated_seat_refill_once() -> None:
     _, panel_id, seats = await _panel()
     await Seat.update({Seat.status: "declined", Seat.reason: "没空"}).where(Seat.id == seats[2]["id"]).run()
 
-    results = await asyncio.gather(panel_jobs.refill_panel({}, panel_id), panel_jobs.refill_panel({}, panel_id))
+    results = await asyncio.gather(convening_jobs.refill_panel({}, panel_id),
+                                   convening_jobs.refill_panel({}, panel_id))
 
     assert sorted(results) == [0, 1]
     assert len(await seats_of(panel_id)) == 6
@@ -300,7 +303,7 @@ async def test_closed_panel_is_not_refilled() -> None:
     await Panel.update({Panel.status: "dissolved"}).where(Panel.id == panel_id).run()
     await Seat.update({Seat.status: "declined"}).where(Seat.id == seats[0]["id"]).run()
 
-    refilled = await panel_jobs.refill_panel({}, panel_id)
+    refilled = await convening_jobs.refill_panel({}, panel_id)
 
     assert refilled == 0 and len(await seats_of(panel_id)) == 5
 

@@ -20,6 +20,7 @@ from review.core.actors import Actor
 from review.core.errors import Conflict
 from review.rulings.services.sheets import submit_sheet
 from tests import factories
+from tests.conftest import run_jobs
 from tests.integration.panel_helpers import (
     accepted_case,
     api,
@@ -27,7 +28,6 @@ from tests.integration.panel_helpers import (
     complainant_token,
     convened_case,
     events,
-    run_jobs,
     seats_of,
     submit,
     web,

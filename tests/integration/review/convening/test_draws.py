@@ -18,12 +18,12 @@ from panels.tables import Panel, RosterMember, Seat
 from panels.verify import main as verify_main
 from review.rulings.services.sheets import submit_sheet
 from tests import factories
+from tests.conftest import run_jobs
 from tests.integration import scoring_helpers
 from tests.integration.panel_helpers import (
     convened_case,
     member_of_seat,
     panel_row,
-    run_jobs,
     seats_of,
 )
 

@@ -13,7 +13,8 @@ from review.convening import rounds as round_seating
 from review.core.actors import Actor
 from review.core.errors import Conflict, Forbidden
 from tests import factories
-from tests.integration.panel_helpers import accepted_case, api, case_row, events, run_jobs, submit, web
+from tests.conftest import run_jobs
+from tests.integration.panel_helpers import accepted_case, api, case_row, events, submit, web
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 

@@ -12,7 +12,8 @@ from panels.tables import Panel, RosterMember, Seat
 from review.convening.services import convene_panel
 from review.demo.seeding import seed_demo_templates
 from tests import factories
-from tests.integration.panel_helpers import accepted_case, convened_case, panel_row, run_jobs, seats_of
+from tests.conftest import run_jobs
+from tests.integration.panel_helpers import accepted_case, convened_case, panel_row, seats_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 

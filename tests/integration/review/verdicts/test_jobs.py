@@ -23,9 +23,10 @@ import pytest
 
 from review.cases import services as cases
 from review.core import settings
-from review.core.jobs import VERDICT_QUEUE, job_id
+from review.core.jobs import job_id
 from review.rulings.services.deliberation import issue_ruling
 from review.verdicts import services as verdicts
+from review.verdicts.jobs import VERDICT_QUEUE
 from tests import factories
 from tests.conftest import REDIS_URL
 from tests.integration.review.verdicts.test_services import scored_case

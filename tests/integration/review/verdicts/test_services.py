@@ -342,7 +342,7 @@ async def test_bulk_pages_refresh_until_finished_without_javascript() -> None:
 
 
 async def test_a_verdict_left_pending_is_rendered_by_the_periodic_sweep() -> None:
-    from review import jobs
+    from review.verdicts import jobs
 
     office = await factories.account("office")
     await factories.roster()
