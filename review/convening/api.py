@@ -8,8 +8,8 @@ from typing import Any
 import msgspec
 from starlette.requests import Request
 
+from panels.services import rounds
 from panels.services import verification as draws
-from review.convening import rounds
 from review.core.actors import OFFICE, PUBLIC
 from review.core.api.contract import operation
 from review.core.web.guard import route

@@ -10,8 +10,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from panels import queries
 from panels.domain.conflicts import CONFLICT_LABELS
+from panels.services import rounds
 from panels.services import verification as draws
-from review.convening import rounds
 from review.convening.services import current_rule
 from review.core.actors import OFFICE, PUBLIC
 from review.core.labels import ROLE_LABELS

@@ -91,6 +91,7 @@ def job_id(name: str, *args: Any) -> str:
 async def redis_pool() -> Any:
     global _pool
     if _pool is None:
+        # lazy: arq loads only where Redis is used
         from arq import create_pool
         from arq.connections import RedisSettings
 
