@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from typing import Any
 
 from review.core import clock, db, sql
 from review.core.actors import Actor
@@ -17,7 +18,7 @@ LAST_USED_GRANULARITY = timedelta(minutes=1)
 
 
 
-def actor_of(account: dict) -> Actor:
+def actor_of(account: dict[str, Any]) -> Actor:
     """The actor an account row (id, username, display_name, role, department) acts as."""
     return Actor(
         kind=account["role"], user_id=account["id"], username=account["username"],

@@ -50,7 +50,7 @@ class VerdictURLFetcher(URLFetcher):
         self.served: list[str] = []
         self.denied: list[str] = []
 
-    def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         self.requested.append(url)
         try:
             response = self._serve(url)

@@ -236,7 +236,7 @@ class ChainHead(Table):
 
     id = Serial(primary_key=True)
     last_hash = Varchar(length=64)
-    count = Integer(default=0)
+    count = Integer(default=0)  # type: ignore[assignment]  # the schema names the column count; Table.count is unused here
 
 
 class PublishedHead(Table):
