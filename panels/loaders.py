@@ -10,6 +10,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+from panels import sql
 from panels.domain.conflicts import Candidate, CaseFacts, ConflictKind
 from panels.domain.draw import DrawRule
 from panels.services.roster import is_available
@@ -27,10 +28,7 @@ def current_rule() -> DrawRule:
 
 async def current_loads() -> dict[int, int]:
     """Seats each member holds on panels still at work."""
-    rows = await db.fetch(
-        "SELECT seat.member AS member, COUNT(*) AS n FROM seat JOIN panel ON panel.id = seat.panel "
-        "WHERE panel.status = 'seated' AND seat.status IN ('invited', 'accepted') GROUP BY seat.member"
-    )
+    rows = await db.fetch(sql.SEATED_LOADS)
     return {r["member"]: r["n"] for r in rows}
 
 
@@ -54,11 +52,7 @@ async def roster_candidates(now: datetime) -> list[Candidate]:
 async def case_facts(case: dict[str, Any], *, panel_id: int | None = None) -> CaseFacts:
     """What conflicts are judged against, including members excluded by record on this case."""
     department = await Department.select(Department.code).where(Department.id == case["department"]).first().run()
-    seats = await db.fetch(
-        "SELECT seat.member, seat.status, seat.reason_kind, seat.panel FROM seat"
-        " JOIN panel ON panel.id = seat.panel WHERE panel.\"case\" = {}",
-        case["id"],
-    )
+    seats = await db.fetch(sql.CASE_SEATS, case["id"])
     ties, recused, challenged, earlier = set(), set(), set(), set()
     for seat in seats:
         if panel_id is not None and seat["panel"] != panel_id:
@@ -79,14 +73,10 @@ async def case_facts(case: dict[str, Any], *, panel_id: int | None = None) -> Ca
 async def round_facts(case_rows: list[dict[str, Any]]) -> dict[int, CaseFacts]:
     """Case facts for many cases in two queries (departments, earlier seats), not one per case."""
     ids = [c["id"] for c in case_rows]
-    codes = {r["id"]: r["code"] for r in await db.fetch("SELECT id, code FROM department")}
+    codes = {r["id"]: r["code"] for r in await db.fetch(sql.DEPARTMENT_CODES)}
     earlier: dict[int, set[int]] = defaultdict(set)
     if ids:
-        placeholders = ", ".join("{}" for _ in ids)
-        for row in await db.fetch(
-            "SELECT panel.\"case\" AS case_id, seat.member FROM seat JOIN panel ON panel.id = seat.panel"
-            f" WHERE panel.\"case\" IN ({placeholders})", *ids,
-        ):
+        for row in await db.fetch(sql.earlier_members(len(ids)), *ids):
             earlier[row["case_id"]].add(row["member"])
     return {
         c["id"]: CaseFacts(codes[c["department"]], c["district"], c["community"], case_id=c["id"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from panels import sql
 from panels.services.invitations import refuse_if_ended
 from panels.tables import Challenge, Seat
 from review.core import db
@@ -22,13 +23,7 @@ CHALLENGE_STATUSES = ("panel_ready", "under_review")
 async def _seat_on_case(seat_id: int) -> dict[str, Any]:
     """The seat with its panel and case, the panel row-locked: challenges of a panel are raised and decided one
     at a time, and not while the panel is dissolved or refilled (those lock the panel too)."""
-    rows = await db.fetch(
-        "SELECT seat.id, seat.status, seat.panel, seat.role, panel.status AS panel_status,"
-        " c.id AS case_id, c.department AS department_id, c.status AS case_status"
-        " FROM seat JOIN panel ON panel.id = seat.panel JOIN review_case c ON c.id = panel.\"case\""
-        " WHERE seat.id = {}" + db.for_update(of="panel"),
-        seat_id,
-    )
+    rows = await db.fetch(sql.SEAT_ON_CASE + db.for_update(of="panel"), seat_id)
     if not rows:
         raise NotFound("seat_not_found", "席位不存在")
     return rows[0]
@@ -40,14 +35,6 @@ def _may_challenge(actor: Actor, seat: dict[str, Any]) -> bool:
     if actor.kind == "liaison":
         return actor.department_id == seat["department_id"]
     return False
-
-
-# One pending challenge per party and seat (panels.tables.INDEXES): a second one writes nothing.
-_RAISE = (
-    "INSERT INTO challenge (seat, raised_by, reason, status, decision_reason, raised_at)"
-    " VALUES ({}, {}, {}, 'pending', '', {})"
-    " ON CONFLICT (seat, raised_by) WHERE status = 'pending' DO NOTHING RETURNING id"
-)
 
 
 async def raise_challenge(*, seat_id: int, actor: Actor, reason: str) -> int:
@@ -68,7 +55,7 @@ async def raise_challenge(*, seat_id: int, actor: Actor, reason: str) -> int:
         if seat["case_status"] not in CHALLENGE_STATUSES:
             raise Conflict("seat_not_challengeable", "只能在评议组组成后、评分结束前申请评议员回避")
         party = PARTY_OF[actor.kind]
-        rows = await db.fetch(_RAISE, seat_id, party, reason, datetime.now(UTC))
+        rows = await db.fetch(sql.RAISE_CHALLENGE, seat_id, party, reason, datetime.now(UTC))
         if not rows:
             raise Conflict("challenge_pending", "您对该评议员的回避申请正在处理中")
         await audit.record(case_id=seat["case_id"], actor=actor.label, action="challenge_raised",
@@ -90,10 +77,7 @@ async def decide_challenge(*, challenge_id: int, actor: Actor, uphold: bool, rea
             raise NotFound("challenge_not_found", "回避申请不存在")
         seat = await _seat_on_case(challenge["seat"])
         refuse_if_ended(case_status=seat["case_status"], panel_status=seat["panel_status"], what="决定回避申请")
-        decided = await db.fetch(
-            "UPDATE challenge SET status = {}, decided_by = {}, decision_reason = {}, decided_at = {}"
-            " WHERE id = {} AND status = 'pending' RETURNING id",
-            status, actor.user_id, reason, now, challenge_id)
+        decided = await db.fetch(sql.DECIDE_CHALLENGE, status, actor.user_id, reason, now, challenge_id)
         if not decided:
             raise Conflict("challenge_decided", "该回避申请已有决定")
         removed = uphold and seat["status"] in ("invited", "accepted") and seat["panel_status"] == "seated"
@@ -109,20 +93,9 @@ async def decide_challenge(*, challenge_id: int, actor: Actor, uphold: bool, rea
 
 async def challenges_of_case(case_id: int) -> list[dict[str, Any]]:
     """Every challenge on the case's panels, for the office and the parties (no member contact data)."""
-    return await db.fetch(
-        "SELECT ch.id, ch.raised_by, ch.reason, ch.status, ch.decision_reason, ch.raised_at, ch.decided_at,"
-        " seat.id AS seat_id, seat.role, m.name AS member_name"
-        " FROM challenge ch JOIN seat ON seat.id = ch.seat JOIN roster_member m ON m.id = seat.member"
-        " JOIN panel ON panel.id = seat.panel WHERE panel.\"case\" = {} ORDER BY ch.id",
-        case_id,
-    )
+    return await db.fetch(sql.CASE_CHALLENGES, case_id)
 
 
 async def pending_challenges() -> list[dict[str, Any]]:
     """Challenges waiting for the office's decision, oldest first."""
-    return await db.fetch(
-        "SELECT ch.id, ch.raised_by, ch.reason, ch.raised_at, seat.role, m.name AS member_name, c.number"
-        " FROM challenge ch JOIN seat ON seat.id = ch.seat JOIN roster_member m ON m.id = seat.member"
-        " JOIN panel ON panel.id = seat.panel JOIN review_case c ON c.id = panel.\"case\""
-        " WHERE ch.status = 'pending' ORDER BY ch.id",
-    )
+    return await db.fetch(sql.PENDING_CHALLENGES)

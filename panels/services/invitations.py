@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+from panels import sql
 from panels.domain.case_end import panel_refusal
 from panels.domain.conflicts import CONFLICT_LABELS, ConflictKind
 from panels.tables import Challenge, Panel, Seat
@@ -47,14 +48,7 @@ async def remember_reply_by(due: Due, *, seat_ids: Sequence[int], case_id: int) 
 
 
 async def _seat_for_update(seat_id: int) -> dict[str, Any]:
-    rows = await db.fetch(
-        "SELECT seat.id, seat.status, seat.panel, seat.role, seat.is_chair, seat.reply_by, m.\"user\" AS user_id,"
-        " panel.status AS panel_status, panel.\"case\" AS case_id, c.status AS case_status"
-        " FROM seat JOIN roster_member m ON m.id = seat.member JOIN panel ON panel.id = seat.panel"
-        " JOIN review_case c ON c.id = panel.\"case\""
-        " WHERE seat.id = {}" + db.for_update(of="seat"),
-        seat_id,
-    )
+    rows = await db.fetch(sql.INVITATION_SEAT + db.for_update(of="seat"), seat_id)
     if not rows:
         raise NotFound("seat_not_found", "邀请不存在")
     return rows[0]
@@ -106,9 +100,7 @@ async def dissolve_panels(*, case_id: int, case_status: str, actor: str) -> list
     Open invitations are withdrawn (the members see why on their invitations page), pending challenges lapse,
     and the panel leaves every member's load; accepted seats stay on record as accepted.
     """
-    panels = [r["id"] for r in await db.fetch(
-        "SELECT id FROM panel WHERE \"case\" = {} AND status = 'seated' ORDER BY id"
-        + db.for_update(), case_id)]
+    panels = [r["id"] for r in await db.fetch(sql.SEATED_PANELS_OF_CASE + db.for_update(), case_id)]
     if not panels:
         return []
     now = datetime.now(UTC)
@@ -137,14 +129,7 @@ async def dissolve_panels(*, case_id: int, case_status: str, actor: str) -> list
 
 async def ended_invitations(actor: Actor, limit: int = 20) -> list[dict[str, Any]]:
     """A member's seats on panels dissolved because their case ended, newest first: the notice they are owed."""
-    rows = await db.fetch(
-        "SELECT seat.id, seat.status, seat.role, seat.reason, c.number, c.category, c.district, c.status AS case_status"
-        " FROM seat JOIN roster_member m ON m.id = seat.member JOIN panel ON panel.id = seat.panel"
-        " JOIN review_case c ON c.id = panel.\"case\""
-        " WHERE m.\"user\" = {} AND panel.status = 'dissolved' AND seat.status IN ('withdrawn', 'accepted')"
-        f" ORDER BY seat.id DESC LIMIT {int(limit)}",
-        actor.user_id,
-    )
+    rows = await db.fetch(sql.ended_seats(limit), actor.user_id)
     for row in rows:
         ended = STATUS_LABELS.get(row["case_status"], row["case_status"])
         row["notice"] = (f"本案已结束（{ended}），邀请已撤回" if row["status"] == "withdrawn"
@@ -162,12 +147,7 @@ async def expire_invitations(*, now: datetime | None = None) -> list[int]:
     async with db.transaction():
         # Only seats still invited when the update reaches them: a run beside this one, or the member's answer,
         # got there first for the others.
-        rows = await db.fetch(
-            "UPDATE seat SET status = 'expired', answered_at = {}, reason = '逾期未答复'"
-            " WHERE status = 'invited' AND reply_by < {}"
-            " AND panel IN (SELECT id FROM panel WHERE status = 'seated') RETURNING id, panel, role",
-            now, now,
-        )
+        rows = await db.fetch(sql.EXPIRE_INVITATIONS, now, now)
         if rows:
             cases = {r["id"]: r["case"] for r in await Panel.select(Panel.id, Panel.case).where(
                 Panel.id.is_in(sorted({r["panel"] for r in rows}))).run()}
@@ -182,27 +162,12 @@ async def expire_invitations(*, now: datetime | None = None) -> list[int]:
 
 async def my_invitations(actor: Actor) -> list[dict[str, Any]]:
     """A member's seats on panels at work, newest first, with the case and the deadline."""
-    rows = await db.fetch(
-        "SELECT seat.id, seat.status, seat.role, seat.is_chair, seat.reply_by, seat.reply_by_provisional,"
-        " seat.invited_at,"
-        " c.number, c.category, c.district, d.name AS department_name"
-        " FROM seat JOIN roster_member m ON m.id = seat.member JOIN panel ON panel.id = seat.panel"
-        " JOIN review_case c ON c.id = panel.\"case\" JOIN department d ON d.id = c.department"
-        " WHERE m.\"user\" = {} AND panel.status = 'seated' AND seat.status IN ('invited', 'accepted')"
-        " ORDER BY seat.id DESC",
-        actor.user_id,
-    )
-    return rows
+    return await db.fetch(sql.MEMBER_INVITATIONS, actor.user_id)
 
 
 async def member_load(actor: Actor) -> dict[str, int]:
     """How many panels the member sits on now and the most they agreed to."""
-    rows = await db.fetch(
-        "SELECT m.max_panels, (SELECT COUNT(*) FROM seat JOIN panel ON panel.id = seat.panel"
-        " WHERE seat.member = m.id AND panel.status = 'seated' AND seat.status IN ('invited', 'accepted')) AS load"
-        " FROM roster_member m WHERE m.\"user\" = {}",
-        actor.user_id,
-    )
+    rows = await db.fetch(sql.MEMBER_LOAD, actor.user_id)
     return {"load": rows[0]["load"], "max_panels": rows[0]["max_panels"]} if rows else {"load": 0, "max_panels": 0}
 
 

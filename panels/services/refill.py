@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from panels import sql
 from panels.domain.draw_record import record_from_json, record_refill
 from panels.loaders import case_facts, roster_candidates
 from panels.services.seating import commit_seed, seat_panel
@@ -39,9 +40,7 @@ async def refill_panel(*, panel_id: int, case_ended: Callable[[str], bool]) -> i
 
 
 async def _next_vacated(panel_id: int, case_ended: Callable[[str], bool]) -> dict[str, Any] | None:
-    rows = await db.fetch(
-        "SELECT p.record, p.status, p.\"case\" AS case_id, c.status AS case_status FROM panel p"
-        " JOIN review_case c ON c.id = p.\"case\" WHERE p.id = {}", panel_id)
+    rows = await db.fetch(sql.PANEL_TO_REFILL, panel_id)
     # A refill queued before the case ended (its panel dissolved) does nothing.
     if not rows or rows[0]["status"] != "seated" or case_ended(rows[0]["case_status"]):
         return None
@@ -55,12 +54,11 @@ async def _next_vacated(panel_id: int, case_ended: Callable[[str], bool]) -> dic
 async def _refill_one(panel_id: int, member_id: int, seed: str) -> bool:
     now = datetime.now(UTC)
     async with db.transaction():
-        panel = (await db.fetch("SELECT * FROM panel WHERE id = {}" + db.for_update(),
-                                panel_id))[0]
+        panel = (await db.fetch(sql.PANEL_BY_ID + db.for_update(), panel_id))[0]
         record = record_from_json(db.json_value(panel["record"]))
         if panel["status"] != "seated" or any(r.replaces == member_id for r in record.refills):
             return False
-        case = (await db.fetch("SELECT * FROM review_case WHERE id = {}", panel["case"]))[0]
+        case = (await db.fetch(sql.CASE_BY_ID, panel["case"]))[0]
         facts = await case_facts(case, panel_id=panel_id)
         new_record, snapshot = record_refill(record=record, replaces=member_id, seed=seed,
                                              candidates=await roster_candidates(now), case=facts,

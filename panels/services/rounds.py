@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from panels import sql
 from panels.domain.assignment import RoundAssignment, RoundCase, assign_round
 from panels.domain.draw import Template, digest, seed_hash
 from panels.domain.rounds import from_round_snapshot, report_json, round_snapshot
@@ -48,7 +49,7 @@ class SolvedRound:
 
 
 async def cases_ready_count() -> int:
-    return (await db.fetch("SELECT COUNT(*) AS n FROM review_case WHERE status = 'accepted'"))[0]["n"]
+    return (await db.fetch(sql.ACCEPTED_CASE_COUNT))[0]["n"]
 
 
 async def request_round(*, actor: Actor) -> int:
@@ -59,7 +60,7 @@ async def request_round(*, actor: Actor) -> int:
         busy = await ConveningRound.exists().where(ConveningRound.status.is_in(["queued", "running"])).run()
         if busy:
             raise Conflict("round_running", "已有一批正在组成，请等待其完成")
-        ids = [r["id"] for r in await db.fetch("SELECT id FROM review_case WHERE status = 'accepted' ORDER BY id")]
+        ids = [r["id"] for r in await db.fetch(sql.ACCEPTED_CASE_IDS)]
         if not ids:
             raise Conflict("no_cases", "没有待组成评议组的案件")
         # The seed is shown only once the round is done (round_status); until then only its hash.
@@ -97,9 +98,7 @@ async def run_round(*, round_id: int, seat: Callable[[SolvedRound], Awaitable[No
     seed, total = found["seed"], found["total"]
     await _set_progress(round_id, 0, status="running")
     ids = db.json_value(found["case_ids"])
-    placeholders = ", ".join("{}" for _ in ids)
-    case_rows = await db.fetch(
-        f"SELECT * FROM review_case WHERE id IN ({placeholders}) AND status = 'accepted' ORDER BY id", *ids)
+    case_rows = await db.fetch(sql.accepted_cases(len(ids)), *ids)
     facts = await round_facts(case_rows)
     templates: dict[str, tuple[dict[str, Any], Template]] = {}
     for category in sorted({c["category"] for c in case_rows}):
@@ -183,12 +182,10 @@ async def verify_round(round_id: int, *, case_id: int | None = None) -> tuple[bo
         problems.append("名册快照与登记的名册摘要不一致")
     expected = await _rerun(found["seed"], snapshot)
     stored = {}
-    sql = "SELECT \"case\" AS case_id, record FROM panel WHERE round = {}"
     args: list[Any] = [round_id]
     if case_id is not None:
-        sql += " AND \"case\" = {}"
         args.append(case_id)
-    for row in await db.fetch(sql, *args):
+    for row in await db.fetch(sql.round_panels(one_case=case_id is not None), *args):
         record = db.json_value(row["record"])
         stored[row["case_id"]] = sorted((s["member_id"], s["role"], s["is_chair"]) for s in record["result"])
     for one in sorted(stored):

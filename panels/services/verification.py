@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from panels import sql
 from panels.domain.draw_checks import (
     Event,
     SeatRow,
@@ -79,12 +80,7 @@ async def _found(panel_id: int) -> dict[str, Any]:
 
 
 async def _events(case_id: int, round_id: int | None) -> list[Event]:
-    rows = await db.fetch(
-        'SELECT id, action, data FROM audit_event WHERE ("case" = {} AND action IN'
-        " ('draw_seed_committed', 'convene', 'seat_refilled')) OR action = {} ORDER BY id",
-        case_id,
-        "round_requested" if round_id is not None else "",
-    )
+    rows = await db.fetch(sql.DRAW_EVENTS, case_id, "round_requested" if round_id is not None else "")
     return [Event(r["id"], r["action"], db.json_value(r["data"]) or {}) for r in rows]
 
 

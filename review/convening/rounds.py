@@ -16,6 +16,7 @@ from panels.services import rounds as solver
 from panels.services.seating import seat_panel
 from review.cases.lifecycle import Action
 from review.cases.services import apply_transition
+from review.convening import sql
 from review.convening.services import criteria_in_force
 from review.core import db
 from review.core.actors import Actor
@@ -44,9 +45,7 @@ async def _seat_round(solved: solver.SolvedRound) -> None:
         batch = full[start:start + BATCH]
         async with db.transaction():
             ids = [panel.case_id for panel in batch]
-            locked = {c["id"]: c for c in await db.fetch(
-                f"SELECT * FROM review_case WHERE id IN ({', '.join('{}' for _ in ids)}) ORDER BY id"
-                + db.for_update(), *ids)}
+            locked = {c["id"]: c for c in await db.fetch(sql.cases_by_id(len(ids)) + db.for_update(), *ids)}
             for panel in batch:
                 case = locked[panel.case_id]
                 if case["status"] != "accepted":

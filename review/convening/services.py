@@ -20,6 +20,7 @@ from panels.services.seating import commit_seed, seat_panel
 from panels.services.templates import as_template, for_reconsideration, template_for
 from review.cases.lifecycle import Action, Status
 from review.cases.services import apply_transition, check_transition, load_case_for_update
+from review.convening import sql
 from review.core import db
 from review.core.actors import Actor
 from review.core.errors import Conflict
@@ -42,7 +43,7 @@ async def convene_panel(*, number: str, actor: Actor, seed: str | None = None) -
     """组成评议组: draw a conflict-free panel by the category's template, invite its members, pin the criteria."""
     pseudonym_key = secrets.token_hex(32)
     if seed is None:
-        case_row = await db.fetch("SELECT id, status FROM review_case WHERE number = {}", number)
+        case_row = await db.fetch(sql.CASE_STATUS_BY_NUMBER, number)
         if case_row:
             # Before the seed is committed: an ended case, or one convened already, gets neither a commitment
             # nor a draw (the check is made again under the case's lock).
