@@ -6,12 +6,15 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
-from review.core.tables import TABLES
+from review.assessments.tables import TABLES as ASSESSMENT_TABLES
+from review.core.tables import TABLES as CORE_TABLES
+from review.mediation.tables import TABLES as MEDIATION_TABLES
+from review.verdicts.tables import TABLES as VERDICT_TABLES
 
 APP_CONFIG = AppConfig(
     app_name="review",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=TABLES,
+    table_classes=[*CORE_TABLES, *MEDIATION_TABLES, *VERDICT_TABLES, *ASSESSMENT_TABLES],
     migration_dependencies=[],
 )
 

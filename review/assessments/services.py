@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from review.core.tables import AssessmentEntry
+from review.assessments.tables import AssessmentEntry
 
 # The published scheme (DESIGN §7): a mishandled case deducts points.
 DEDUCTION = {"proper": 0, "basic": 0, "improper": 2}

@@ -1,4 +1,5 @@
-"""Core records: departments, people, cases, the audit chain, mediation, verdicts, assessments."""
+"""The kernel's records: departments, people and their sessions, cases, the audit chain, import jobs, the holiday
+table. Each capability's own tables are in its folder (verdicts/tables.py, …), all in the `review` Piccolo app."""
 
 from __future__ import annotations
 
@@ -124,57 +125,6 @@ class AuditEvent(Table):
     sealed_at = Timestamptz(null=True, default=None, help_text="When the sealer linked the event into the chain")
 
 
-class MediationSession(Table):
-    """调解 / 真情面对面: a meeting of the complainant, the department and the panel."""
-
-    id = Serial(primary_key=True)
-    case = ForeignKey(references=Case, index=True)
-    starts_at = Timestamptz()
-    mode = Varchar(length=16, default="online", help_text="online / in_person / both")
-    location = Varchar(length=200, default="")
-    status = Varchar(length=16, default="scheduled", help_text="scheduled / held / cancelled")
-    outcome = Varchar(length=16, default="", help_text="agreement / no_agreement")
-    minutes = Text(default="")
-
-
-class Verdict(Table):
-    """评议意见书: the rendered PDF of an issued ruling, content-addressed."""
-
-    id = Serial(primary_key=True)
-    case = ForeignKey(references=Case, index=True)
-    ruling_id = Integer(index=True, help_text="One ruling may have a withdrawn verdict and its correction")
-    number = Varchar(length=40, unique=True, help_text="e.g. 评〔2026〕41号")
-    year = Integer()
-    sequence = Integer()
-    code = Varchar(length=32, unique=True, help_text="Public verification code")
-    status = Varchar(length=16, default="pending",
-                     help_text="pending / valid / superseded / withdrawn / corrected (withdrawn, then corrected)")
-    full_sha256 = Varchar(length=64, default="")
-    public_sha256 = Varchar(length=64, default="")
-    issued_on = Date()
-    rendered_at = Timestamptz(null=True, default=None)
-    superseded_by_ruling = Integer(null=True, default=None,
-                                   help_text="The reconsideration ruling that replaced this one")
-    status_reason = Text(default="", help_text="Why the verdict was withdrawn")
-    status_changed_at = Timestamptz(null=True, default=None)
-    corrects = Integer(null=True, default=None, unique=True,
-                       help_text="The withdrawn verdict of the same ruling that this one corrects")
-
-
-class BulkIssuance(Table):
-    """批量签发: the office issues the verdicts of many ruled cases at the end of a review round."""
-
-    id = Serial(primary_key=True)
-    requested_by = ForeignKey(references=Account)
-    case_ids = JSON(default="[]", help_text="The selected cases, in order")
-    total = Integer(default=0)
-    issued = JSON(default="[]", help_text="[{case, verdict}] for each case issued so far")
-    failed = JSON(default="[]", help_text="[{case, case_number, reason}] for cases that could not be issued")
-    status = Varchar(length=16, default="queued", help_text="queued / issuing / issued")
-    created_at = Timestamptz()
-    finished_at = Timestamptz(null=True, default=None)
-
-
 class ImportJob(Table):
     """An uploaded table too large to import while the office waits: imported by a job, with its progress."""
 
@@ -188,19 +138,6 @@ class ImportJob(Table):
     report = JSON(default="{}", help_text="{rows: [the first refused rows], refused: count} or {error: {code, message}}")
     created_at = Timestamptz()
     finished_at = Timestamptz(null=True, default=None)
-
-
-class AssessmentEntry(Table):
-    """部门绩效考核: one department's review outcomes in one month."""
-
-    id = Serial(primary_key=True)
-    department = ForeignKey(references=Department)
-    period = Varchar(length=7, help_text="YYYY-MM")
-    ruled_proper = Integer(default=0)
-    ruled_basic = Integer(default=0)
-    ruled_improper = Integer(default=0)
-    points_deducted = Integer(default=0)
-    updated_at = Timestamptz()
 
 
 class Holiday(Table):
@@ -260,11 +197,7 @@ TABLES: list[type[Table]] = [
     AuditEvent,
     ChainHead,
     PublishedHead,
-    MediationSession,
-    Verdict,
-    BulkIssuance,
     ImportJob,
-    AssessmentEntry,
     Holiday,
     ProvisionalDeadline,
 ]

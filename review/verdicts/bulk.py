@@ -22,10 +22,11 @@ from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
 from review.core.errors import Invalid, NotFound, ServiceError
 from review.core.params import LARGEST
-from review.core.tables import Account, BulkIssuance, Case, Verdict
+from review.core.tables import Account, Case
 from review.rulings.services.deliberation import issue_ruling
 from review.verdicts import services as verdicts
 from review.verdicts import sql
+from review.verdicts.tables import BulkIssuance, Verdict
 
 MAX_CASES = 2000
 

@@ -25,10 +25,11 @@ from review.core.errors import Conflict, Invalid, NotFound
 from review.core.labels import ROLE_LABELS
 from review.core.privacy import mask_name, masker
 from review.core.secrets import ALPHABET
-from review.core.tables import Case, Verdict
+from review.core.tables import Case
 from review.verdicts import signing as verdict_signing
 from review.verdicts import sql
 from review.verdicts.document import CriterionLine, PanelSeatLine, VerdictDocument, document_number
+from review.verdicts.tables import Verdict
 from scoring.domain.aggregate import GRADE_LABELS, RULING_TEXT
 from scoring.tables import CriteriaSet, Criterion, Ruling
 

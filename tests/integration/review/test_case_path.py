@@ -8,9 +8,10 @@ from review.assessments.services import assessments
 from review.cases import services as cases
 from review.convening.services import convene_panel
 from review.core.audit import store as audit
-from review.core.tables import Case, Verdict
+from review.core.tables import Case
 from review.rulings.services.sheets import submit_sheet
 from review.verdicts.services import stored_path
+from review.verdicts.tables import Verdict
 from tests import factories
 from tests.conftest import run_jobs
 

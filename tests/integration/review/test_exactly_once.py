@@ -30,12 +30,13 @@ from review.convening.services import convene_panel
 from review.core import db
 from review.core.actors import Actor
 from review.core.errors import ServiceError
-from review.core.tables import AuditEvent, Case, Holiday, Verdict
+from review.core.tables import AuditEvent, Case, Holiday
 from review.holidays.importing import load_year, text_rows
 from review.rulings.services.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
 from review.rulings.services.reconsideration import decide_reconsideration, request_reconsideration
 from review.rulings.services.sheets import submit_sheet
 from review.verdicts import services as verdicts
+from review.verdicts.tables import Verdict
 from scoring.domain.default_criteria import DEFAULT_CRITERIA, DEFAULT_RULE
 from scoring.services.criteria import create_draft, publish_criteria
 from scoring.tables import CriteriaSet, Deliberation, Reconsideration, Ruling

@@ -13,8 +13,9 @@ import pytest
 from httpx import AsyncClient, Response
 
 from review.accounts.services import auth
-from review.core.tables import Case, Verdict
+from review.core.tables import Case
 from review.verdicts.services import stored_path
+from review.verdicts.tables import Verdict
 from tests import factories
 from tests.conftest import run_jobs
 

@@ -16,13 +16,14 @@ from panels.tables import Seat
 from review.core import calendar
 from review.core.actors import Actor
 from review.core.clock import CHINA, today_in_china
-from review.core.tables import AuditEvent, Holiday, ProvisionalDeadline, Verdict
+from review.core.tables import AuditEvent, Holiday, ProvisionalDeadline
 from review.core.workdays import package_rows
 from review.holidays import services as holidays
 from review.holidays.importing import load_file, load_year, text_rows
 from review.rulings.services.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
 from review.rulings.services.sheets import submit_sheet
 from review.verdicts.services import stored_path
+from review.verdicts.tables import Verdict
 from scoring.tables import Ruling
 from tests import factories
 from tests.conftest import run_jobs

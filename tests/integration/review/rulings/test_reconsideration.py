@@ -12,10 +12,11 @@ from panels.tables import Panel, Seat
 from review.assessments.services import assessments
 from review.core.actors import Actor
 from review.core.audit import store as audit
-from review.core.tables import Case, Verdict
+from review.core.tables import Case
 from review.rulings.services.reconsideration import decide_reconsideration, request_reconsideration, window
 from review.rulings.services.sheets import submit_sheet
 from review.verdicts import services as verdicts
+from review.verdicts.tables import Verdict
 from scoring.tables import Reconsideration, Ruling
 from tests import factories
 from tests.conftest import run_jobs

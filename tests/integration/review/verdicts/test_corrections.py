@@ -13,9 +13,10 @@ from review.accounts.services import auth
 from review.assessments.services import assessments
 from review.core.actors import Actor
 from review.core.audit import store as audit
-from review.core.tables import AuditEvent, Case, Verdict
+from review.core.tables import AuditEvent, Case
 from review.verdicts import api as verdicts_api
 from review.verdicts import services as verdicts
+from review.verdicts.tables import Verdict
 from tests import factories
 from tests.conftest import run_jobs
 from tests.integration.panel_helpers import api, submit, web

@@ -22,10 +22,11 @@ from review.convening.services import convene_panel
 from review.core import db
 from review.core.actors import Actor
 from review.core.audit import store as audit
-from review.core.tables import AuditEvent, Verdict
+from review.core.tables import AuditEvent
 from review.rulings.services.deliberation import issue_ruling
 from review.verdicts import bulk as bulk_issuance
 from review.verdicts import services as verdicts
+from review.verdicts.tables import Verdict
 from tests import factories
 from tests.conftest import run_jobs
 from tests.integration.panel_helpers import csrf_of
