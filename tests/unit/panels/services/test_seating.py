@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[4]
 WRITER = ROOT / "panels" / "services" / "seating.py"
 INSERTS = re.compile(r"\b(Panel|Seat)\.insert\b|INSERT\s+INTO\s+\"?(panel|seat)\b", re.IGNORECASE)
 
