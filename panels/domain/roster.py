@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -92,6 +93,11 @@ def split_list(value: Any) -> tuple[str, ...]:
     return tuple(seen)
 
 
+def affiliation_codes(value: Any) -> tuple[str, ...]:
+    """Affiliation codes as the conflict rules compare them: upper case, without repeats, order kept."""
+    return tuple(dict.fromkeys(code.upper() for code in split_list(value)))
+
+
 def parse_role(value: Any) -> str:
     text = _text(value)
     role = text if text in ROLE_LABELS else _ROLE_WORDS.get(text)
@@ -105,9 +111,12 @@ def _parse_max_panels(value: Any) -> int:
     if not text:
         return 3
     try:
-        number = int(float(text))
+        value = float(text)  # a spreadsheet may hold the count as 3.0
     except ValueError:
         raise RowError("max_panels", f"同时在评上限“{text}”不是整数") from None
+    if not math.isfinite(value) or not value.is_integer():
+        raise RowError("max_panels", f"同时在评上限“{text}”不是整数")
+    number = int(value)
     if not 1 <= number <= MAX_PANELS_LIMIT:
         raise RowError("max_panels", f"同时在评上限应在 1 到 {MAX_PANELS_LIMIT} 之间")
     return number
@@ -146,7 +155,7 @@ def parse_member_row(row: dict[str, Any]) -> MemberInput:
         district=district,
         community=_text(cells.get("community")),
         employer=_text(cells.get("employer")),
-        affiliations=tuple(code.upper() for code in split_list(cells.get("affiliations"))),
+        affiliations=affiliation_codes(cells.get("affiliations")),
         organisations=split_list(cells.get("organisations")),
         expertise=split_list(cells.get("expertise")),
         max_panels=_parse_max_panels(cells.get("max_panels")),

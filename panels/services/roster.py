@@ -12,6 +12,7 @@ from typing import Any
 from panels.domain.roster import (
     MemberInput,
     RowError,
+    affiliation_codes,
     available_on,
     parse_member_row,
     parse_periods,
@@ -175,7 +176,7 @@ async def declare(*, actor: Actor, fields: dict[str, Any]) -> None:
             raise Invalid("invalid_field", "工作单位过长（最多 100 个字）", field="employer")
         columns["employer"] = employer
     if "affiliations" in fields:
-        codes = [code.upper() for code in split_list(fields["affiliations"])]
+        codes = list(affiliation_codes(fields["affiliations"]))
         unknown = sorted(set(codes) - await _department_codes())
         if unknown:
             raise Invalid("invalid_field", f"关联部门代码不存在：{'、'.join(unknown)}", field="affiliations")
