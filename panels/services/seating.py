@@ -87,7 +87,11 @@ async def seat_panel(
                      case_id=case_id, now=now, reply_days=template["reply_days"])
         return panel_id
     refill = record.refills[-1]
-    await Panel.update({Panel.record: json.dumps(record_json(record), ensure_ascii=False),
+    drawn = await Panel.select(Panel.round).where(Panel.id == panel_id).first().run()
+    stored = record_json(record)
+    if drawn and drawn["round"] is not None:
+        stored = {**stored, "round": drawn["round"]}  # a round's panel stays one: verification replays the round
+    await Panel.update({Panel.record: json.dumps(stored, ensure_ascii=False),
                         Panel.refill_snapshots: json.dumps(refill_snapshots or {}, ensure_ascii=False)}).where(
         Panel.id == panel_id).run()
     data: dict[str, Any] = {"panel_id": panel_id, "role": refill.role, "refill": refill.index,

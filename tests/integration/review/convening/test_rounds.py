@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from panels.services import rounds
+from panels.services.invitations import answer_invitation
 from panels.tables import ConveningRound, Panel, Seat
 from review.convening import rounds as round_seating
 from review.core.actors import Actor
@@ -255,3 +256,25 @@ async def test_round_panel_with_a_swapped_member_fails_its_public_verification()
     assert tampered["verification"]["ok"] is False
     assert "复算" in tampered["verification"]["checks"][0]["message"]
     assert intact["verification"]["ok"] is True
+
+
+async def test_round_panel_refilled_after_a_decline_still_verifies_as_the_round_drew_it() -> None:
+    office = await factories.account("office")
+    await factories.roster(ROSTER)
+    await _accepted(office, 2)
+    round_id = await rounds.request_round(actor=office)
+    await run_jobs()
+    panel_id = (await Panel.select(Panel.id).where(Panel.round == round_id).first().run())["id"]
+    seat = await Seat.select(Seat.id, Seat.member.user.id, Seat.member.user.username).where(
+        (Seat.panel == panel_id) & (Seat.is_chair == False)).first().run()
+    member = Actor(kind="member", user_id=seat["member.user.id"], username=seat["member.user.username"])
+
+    await answer_invitation(seat_id=seat["id"], actor=member, answer="decline", reason="出差")
+    await run_jobs()  # the refill
+
+    record = (await Panel.select(Panel.record).where(Panel.id == panel_id).first().run())["record"]
+    record = json.loads(record) if isinstance(record, str) else record
+    async with factories.client() as http:
+        verification = (await http.get(f"/api/v1/draws/{panel_id}")).json()["verification"]
+    assert len(record["refills"]) == 1 and record["round"] == round_id
+    assert verification["ok"] is True, verification
