@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -21,6 +21,7 @@ from panels.services import verification as draw_verification
 from review import worker
 from review.accounts import api as tokens_api
 from review.accounts import web as account_pages
+from review.assessments import web as assessment_pages
 from review.cases import api as v1
 from review.cases import web as pages
 from review.cases.lifecycle import ACTION_LABELS, STATUS_LABELS
@@ -37,7 +38,8 @@ from review.core.web import guard, templating
 from review.core.web.body_limit import BodyLimit
 from review.core.web.client_address import forwarded_headers
 from review.core.web.failures import Failures
-from review.core.web.guard import error_response
+from review.core.web.guard import error_response, route
+from review.core.web.templating import render
 from review.holidays import api as holidays_api
 from review.holidays import web as holiday_pages
 from review.rulings import api as rulings_api
@@ -114,6 +116,20 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await db.stop()
 
 
+async def home(request: Request) -> Response:
+    return render(request, "home.html")
+
+
+async def healthz(request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+home_routes = [
+    route("/", home, PUBLIC, name="home"),
+    route("/healthz", healthz, PUBLIC),
+]
+
+
 def install() -> None:
     """What the kernel's web layer is handed from the slices: the labels every template may use, and the
     office's holiday banner, looked up before each office page. Idempotent."""
@@ -126,9 +142,9 @@ def create_app(*, forwarded_allow_ips: str = settings.FORWARDED_ALLOW_IPS) -> St
     draw_verification.use_verdicts(printed_panels)  # the public draw records hold each draw against its verdicts
     api_routes = [*panels_api.routes, *convening_api.routes, *scoring_api.routes, *rulings_api.routes,
                   *verdicts_api.routes, *holidays_api.routes, *audit_api.routes, *tokens_api.routes, *v1.routes]
-    page_routes = [*panel_pages.routes, *convening_pages.routes, *scoring_pages.routes, *rulings_pages.routes,
+    page_routes = [*home_routes, *panel_pages.routes, *convening_pages.routes, *scoring_pages.routes, *rulings_pages.routes,
                    *verdict_pages.routes, *holiday_pages.routes, *audit_pages.routes, *account_pages.routes,
-                   *pages.routes]
+                   *pages.routes, *assessment_pages.routes]
     routes = [
         Mount("/api/v1", routes=api_routes),
         PolicyMount("/static", app=StaticFiles(directory=str(settings.TEMPLATES_DIR / "static")), policy=PUBLIC,

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from urllib.parse import urlparse
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from review.accounts.services import auth
-from review.assessments.services import assessments
 from review.cases import access_notice, page_cache, tracking
 from review.cases import services as cases
 from review.cases.lifecycle import Action
@@ -19,63 +17,12 @@ from review.convening.services import convene_panel
 from review.core.actors import COMPLAINANT, LIAISON, MEMBER, OFFICE, PUBLIC, Actor
 from review.core.errors import NotFound, ServiceError
 from review.core.web.client_address import client_address
-from review.core.web.guard import CSRF_COOKIE, SESSION_COOKIE, TRACK_COOKIE, route, set_cookie
+from review.core.web.guard import TRACK_COOKIE, route, set_cookie
 from review.core.web.templating import render
-
-HOME_BY_ROLE = {"office": "/office/cases", "member": "/panel", "liaison": "/liaison", "complainant": "/track/case"}
 
 
 def _back(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
-
-
-async def home(request: Request) -> Response:
-    return render(request, "home.html")
-
-
-async def healthz(request: Request) -> Response:
-
-    return JSONResponse({"status": "ok"})
-
-
-async def login_form(request: Request) -> Response:
-    return render(request, "login.html", {"next": request.query_params.get("next", "")})
-
-
-def _safe_next(target: str, fallback: str) -> str:
-    parsed = urlparse(target)
-    return target if target.startswith("/") and not parsed.netloc and not target.startswith("//") else fallback
-
-
-async def login(request: Request) -> Response:
-    form = await request.form()
-    try:
-        actor = await auth.log_in(username=str(form.get("username", "")), password=str(form.get("password", "")),
-                                  client=client_address(request))
-    except ServiceError as error:  # shown on the form rather than as a bare error page
-        return render(request, "login.html", {"error": error.message, "next": form.get("next", "")},
-                      status_code=error.status, headers=error.headers)
-    previous = request.cookies.get(SESSION_COOKIE)
-    if previous:  # this browser's earlier session ends with the new login, not at its expiry
-        await auth.end_session(previous)
-    token, _ = await auth.start_session(actor)
-    response = _back(_safe_next(str(form.get("next", "")), HOME_BY_ROLE[actor.kind]))
-    set_cookie(response, SESSION_COOKIE, token, max_age=int(auth.SESSION_LIFETIME.total_seconds()))
-    response.delete_cookie(CSRF_COOKIE, path="/")  # a fresh CSRF token after login
-    return response
-
-
-async def logout(request: Request) -> Response:
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        await auth.end_session(token)
-    track = request.cookies.get(TRACK_COOKIE)
-    if track:
-        await auth.revoke_token(track)
-    response = _back("/")
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    response.delete_cookie(TRACK_COOKIE, path="/")
-    return response
 
 
 async def office_home(request: Request) -> Response:
@@ -170,16 +117,7 @@ async def track_case(request: Request) -> Response:
     return await _case_page(request, None)
 
 
-async def public_assessments(request: Request) -> Response:
-    return render(request, "assessments.html", {"rows": await assessments(period=request.query_params.get("period"))})
-
-
 routes = [
-    route("/", home, PUBLIC, name="home"),
-    route("/healthz", healthz, PUBLIC),
-    route("/login", login_form, PUBLIC, name="login"),
-    route("/login", login, PUBLIC, methods=["POST"]),
-    route("/logout", logout, PUBLIC, methods=["POST"], name="logout"),
     route("/office", office_home, OFFICE),
     route("/office/cases", office_cases, OFFICE, name="office_cases"),
     route("/office/cases/{number}", case_page, OFFICE),
@@ -192,6 +130,5 @@ routes = [
     route("/track", track_form, PUBLIC, name="track"),
     route("/track", track_open, PUBLIC, methods=["POST"]),
     route("/track/case", track_case, COMPLAINANT),
-    route("/public/assessments", public_assessments, PUBLIC),
 ]
 

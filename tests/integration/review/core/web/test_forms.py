@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from review.accounts.services import auth
+from review.assessments import web as assessment_pages
 from review.cases import api as v1
 from review.cases import services as cases
-from review.cases import web as pages
 from review.core.actors import Actor
 from review.core.tables import AuditEvent, Case
 from scoring.services import criteria as criteria_admin
@@ -249,7 +249,7 @@ async def test_unforeseen_failure_on_the_api_is_json_with_an_error_id_the_log_ho
 
 async def test_unforeseen_failure_on_the_web_is_a_page_with_the_error_id(
         monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setattr(pages, "assessments", _failing)
+    monkeypatch.setattr(assessment_pages, "assessments", _failing)
 
     with caplog.at_level(logging.ERROR):
         async with factories.client() as http:
