@@ -98,18 +98,11 @@ async def wipe() -> None:
         quoted = ", ".join(f'"{n}"' for n in names)
         await db.engine().run_ddl(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
     await db.ensure_chain_head()
-    from review.cases.page_cache import forget_pages
-    from review.cases.services import forget_departments
-    from review.core.identity import forget_api_keys
+    import review.app  # noqa: F401  # every module that keeps something has registered its forget
+    from review.core import kept
     from review.demo.seeding import seed_reference
-    from review.rulings.queries.page import forget_concluded
-    from review.rulings.services.sheets import forget_criteria
 
-    forget_api_keys()
-    forget_departments()
-    forget_criteria()
-    forget_concluded()
-    forget_pages()
+    kept.forget_all()
 
     await seed_reference()
 

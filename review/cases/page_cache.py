@@ -17,7 +17,7 @@ from collections.abc import Hashable
 
 from starlette.requests import Request
 
-from review.core import settings
+from review.core import kept, settings
 from review.core.clock import today_in_china
 from review.core.kept import Kept
 from review.core.web.csrf import csrf_token
@@ -25,6 +25,7 @@ from review.core.web.csrf import csrf_token
 _pages: Kept[bytes] = Kept(settings.CASE_PAGES_KEPT)
 
 
+@kept.forgettable
 def forget_pages() -> None:
     """Drop the kept pages (a database emptied under a running process, as between tests)."""
     _pages.clear()

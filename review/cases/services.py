@@ -11,7 +11,7 @@ from panels.services.invitations import dissolve_panels
 from review.cases import sql
 from review.cases.intake import IntakeRecord, case_number_for, parse_intake
 from review.cases.lifecycle import Action, Status, TransitionRefused, transition
-from review.core import db
+from review.core import db, kept
 from review.core.actors import Actor
 from review.core.audit import store as audit
 from review.core.enums import ENDED
@@ -52,6 +52,7 @@ _DEPARTMENT_TTL = 60.0
 _departments: dict[str, tuple[int, float]] = {}
 
 
+@kept.forgettable
 def forget_departments() -> None:
     _departments.clear()
 

@@ -8,7 +8,7 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from review.core import clock, db, sql
+from review.core import clock, db, kept, sql
 from review.core.actors import Actor
 from review.core.secrets import hash_token
 from review.core.tables import ApiToken
@@ -53,6 +53,7 @@ API_KEY_TTL = 10.0
 _api_keys: dict[str, tuple[Actor | None, float]] = {}
 
 
+@kept.forgettable
 def forget_api_keys() -> None:
     _api_keys.clear()
 

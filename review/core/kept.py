@@ -4,10 +4,24 @@ least recently used leaving first."""
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
+
+_forgetters: list[Callable[[], None]] = []
+
+
+def forgettable(forget: Callable[[], None]) -> Callable[[], None]:
+    """Register a function that drops what a module keeps in memory, for `forget_all` (a decorator)."""
+    _forgetters.append(forget)
+    return forget
+
+
+def forget_all() -> None:
+    """Drop everything every module keeps in memory (a database emptied under the process, as between tests)."""
+    for forget in _forgetters:
+        forget()
 
 
 class Kept(Generic[V]):

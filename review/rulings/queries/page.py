@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from review.core import db
+from review.core import db, kept
 from review.core.actors import Actor
 from review.core.kept import Kept
 from review.core.labels import ROLE_LABELS
@@ -86,6 +86,7 @@ class _PanelRecord:
 _concluded: Kept[_PanelRecord] = Kept(2_000)
 
 
+@kept.forgettable
 def forget_concluded() -> None:
     """Drop the kept records (a database emptied under a running process, as between tests)."""
     _concluded.clear()

@@ -9,7 +9,7 @@ from typing import Any
 
 from review.cases.lifecycle import Action
 from review.cases.services import apply_transition
-from review.core import db
+from review.core import db, kept
 from review.core.actors import Actor
 from review.core.audit import store as audit
 from review.core.errors import Conflict, Invalid, NotFound
@@ -30,6 +30,7 @@ _published: dict[int, list[dict]] = {}
 _rules: dict[int, RulingRule] = {}
 
 
+@kept.forgettable
 def forget_criteria() -> None:
     """Drop what this process keeps of criteria versions (a database emptied under it, as between tests)."""
     _published.clear()
