@@ -23,7 +23,7 @@ def test_keeping_none_keeps_nothing() -> None:
 
 
 def test_forget_all_calls_every_registered_forget_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(kept, "_forgetters", [])
+    monkeypatch.setattr(kept_module, "_forgetters", [])
     held = {"a": [1], "b": [2]}
     forget_a = kept_module.forgettable(lambda: held["a"].clear())
     kept_module.forgettable(lambda: held["b"].clear())
