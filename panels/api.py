@@ -26,6 +26,7 @@ from review.core.api.contract import (
     Unset,
     encode,
     operation,
+    plain,
     sent,
 )
 from review.core.errors import NotFound
@@ -230,14 +231,6 @@ class ChallengeDecision(msgspec.Struct):
     reason: Text | None = None
 
 
-def _iso(value: Any) -> Any:
-    return value.isoformat() if hasattr(value, "isoformat") else value
-
-
-def _plain(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: _iso(value) for key, value in row.items()}
-
-
 @operation(responses={200: RosterPage})
 async def roster(request: Request, query: RosterQuery) -> Row:
     """
@@ -245,7 +238,7 @@ async def roster(request: Request, query: RosterQuery) -> Row:
     """
     page = await queries.roster_page(role=query.role, district=query.district, search=query.q.strip(),
                                      page=query.page)
-    return {**page, "members": [_plain(m) for m in page["members"]]}
+    return {**page, "members": [plain(m) for m in page["members"]]}
 
 
 @operation(responses={201: ImportReport, 202: ImportProgress, 422: ImportReport}, uploads={MULTIPART: UPLOAD_SCHEMA})
@@ -274,7 +267,7 @@ async def _member(member_id: int) -> Row:
     found = await queries.member_detail(member_id)
     if found is None:
         raise NotFound("member_not_found", "评议员不存在")
-    return _plain(found)
+    return plain(found)
 
 
 @operation(responses={200: ImportProgress})
@@ -305,7 +298,7 @@ async def member_update(request: Request, body: MemberChange) -> Row:
 
 async def _declarations(request: Request) -> Row:
     own = await roster_service.own_member(request.state.actor)
-    return _plain(await queries.member_detail(own["id"]) or {})
+    return plain(await queries.member_detail(own["id"]) or {})
 
 
 @operation(responses={200: Member})
@@ -330,7 +323,7 @@ async def templates(request: Request) -> list[Row]:
     """
     summary: 评议组组成模板的全部版本
     """
-    return [_plain(t) for t in await composition.all_templates()]
+    return [plain(t) for t in await composition.all_templates()]
 
 
 @operation(responses={201: Template})
@@ -339,7 +332,7 @@ async def template_save(request: Request, body: TemplateDraft) -> Row:
     summary: 新建或修改组成模板（保存为新版本）
     """
     template_id = await composition.save_template(actor=request.state.actor, fields=sent(body))
-    return _plain(await composition.template_by_id(template_id))
+    return plain(await composition.template_by_id(template_id))
 
 
 @operation(responses={200: Invitations})
@@ -348,8 +341,8 @@ async def my_invitations(request: Request) -> Row:
     summary: 本人收到的评议邀请与在评数量；ended 为因案件结束而撤回或解散的席位及通知
     """
     actor = request.state.actor
-    return {"invitations": [_plain(s) for s in await invitations.my_invitations(actor)],
-            "ended": [_plain(s) for s in await invitations.ended_invitations(actor)],
+    return {"invitations": [plain(s) for s in await invitations.my_invitations(actor)],
+            "ended": [plain(s) for s in await invitations.ended_invitations(actor)],
             **await invitations.member_load(actor)}
 
 
@@ -379,7 +372,7 @@ async def pending(request: Request) -> list[Row]:
     """
     summary: 待决定的回避申请
     """
-    return [_plain(c) for c in await challenges.pending_challenges()]
+    return [plain(c) for c in await challenges.pending_challenges()]
 
 
 @operation(responses={200: Status})

@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from panels import queries
 from panels.services import challenges, invitations
@@ -18,21 +18,10 @@ from review.core.actors import MEMBER, OFFICE, PARTY
 from review.core.errors import Invalid, NotFound, ServiceError
 from review.core.labels import ROLE_LABELS
 from review.core.params import int_param
+from review.core.web.forms import int_or, see_other
 from review.core.web.guard import route
 from review.core.web.templating import render
 from review.core.web.uploads import saved_upload
-
-
-def _back(path: str) -> RedirectResponse:
-    return RedirectResponse(path, status_code=303)
-
-
-def _int(value: Any, default: int = 0) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
 
 # --- office: roster -----------------------------------------------------------------------------
 
@@ -55,7 +44,7 @@ async def roster_import(request: Request) -> Response:
         return render(request, "panels/roster_import.html", {"error": error}, status_code=error.status)
     try:
         if import_jobs.is_large(path):
-            return _back(f"/office/imports/{await import_jobs.start(kind='roster', path=path, actor=request.state.actor)}")
+            return see_other(f"/office/imports/{await import_jobs.start(kind='roster', path=path, actor=request.state.actor)}")
         report = await roster_service.import_roster(path=path, actor=request.state.actor)
     except ServiceError as error:
         return render(request, "panels/roster_import.html", {"error": error}, status_code=error.status)
@@ -72,7 +61,7 @@ async def import_page(request: Request) -> Response:
 
 async def member_form(request: Request, *, error: ServiceError | None = None, form: FormData | None = None,
                       status_code: int = 200) -> Response:
-    member = await queries.member_detail(_int(request.path_params["member_id"]))
+    member = await queries.member_detail(int_or(request.path_params["member_id"]))
     if member is None:
         raise NotFound("member_not_found", "评议员不存在")
     return render(request, "panels/member.html", {"m": member, "error": error, "form": form,
@@ -88,12 +77,12 @@ async def member_update(request: Request) -> Response:
     fields = {key: form.get(key) for key in ("name", "role", "district", "community", "employer", "affiliations",
                                               "organisations", "expertise", "max_panels")}
     fields["active"] = "是" if form.get("active") else "否"
-    member_id = _int(request.path_params["member_id"])
+    member_id = int_or(request.path_params["member_id"])
     try:
         await roster_service.update_member(member_id=member_id, actor=request.state.actor, fields=fields)
     except Invalid as error:
         return await member_form(request, error=error, form=form, status_code=422)
-    return _back(f"/office/roster/{member_id}?saved=1")
+    return see_other(f"/office/roster/{member_id}?saved=1")
 
 
 # --- office: composition templates -------------------------------------------------------------
@@ -125,7 +114,7 @@ async def template_save(request: Request) -> Response:
         await composition.save_template(actor=request.state.actor, fields=template_fields(form))
     except Invalid as error:
         return await templates_page(request, error=error, form=form, status_code=422)
-    return _back("/office/templates?saved=1")
+    return see_other("/office/templates?saved=1")
 
 
 # --- office: challenges ------------------------------------------------------------------------
@@ -139,10 +128,10 @@ async def challenges_page(request: Request) -> Response:
 
 async def challenge_decide(request: Request) -> Response:
     form = await request.form()
-    await challenges.decide_challenge(challenge_id=_int(request.path_params["challenge_id"]),
+    await challenges.decide_challenge(challenge_id=int_or(request.path_params["challenge_id"]),
                                       actor=request.state.actor, uphold=form.get("decision") == "uphold",
                                       reason=str(form.get("reason", "")))
-    return _back("/office/challenges?decided=1")
+    return see_other("/office/challenges?decided=1")
 
 
 # --- members: invitations and declarations ----------------------------------------------------
@@ -160,10 +149,10 @@ async def invitations_page(request: Request) -> Response:
 
 async def invitation_answer(request: Request) -> Response:
     form = await request.form()
-    await invitations.answer_invitation(seat_id=_int(request.path_params["seat_id"]), actor=request.state.actor,
+    await invitations.answer_invitation(seat_id=int_or(request.path_params["seat_id"]), actor=request.state.actor,
                                         answer=str(form.get("answer", "")), reason=str(form.get("reason", "")),
                                         kind=str(form.get("kind", "")))
-    return _back("/panel/invitations?answered=1")
+    return see_other("/panel/invitations?answered=1")
 
 
 async def declarations_page(request: Request, *, error: ServiceError | None = None, form: FormData | None = None,
@@ -186,7 +175,7 @@ async def declarations_save(request: Request) -> Response:
         await roster_service.declare(actor=request.state.actor, fields=fields)
     except Invalid as error:
         return await declarations_page(request, error=error, form=form, status_code=422)
-    return _back("/panel/declarations?saved=1")
+    return see_other("/panel/declarations?saved=1")
 
 
 # --- parties: challenge a seated member -------------------------------------------------------
@@ -197,7 +186,7 @@ async def challenge_raise(request: Request) -> Response:
     actor = request.state.actor
     back = "/track/case" if actor.kind == "complainant" else f"/liaison/cases/{request.path_params['number']}"
     await challenges.raise_challenge(seat_id=int_param(form.get("seat"), "seat", 0), actor=actor, reason=str(form.get("reason", "")))
-    return _back(f"{back}?challenged=1")
+    return see_other(f"{back}?challenged=1")
 
 
 routes = [

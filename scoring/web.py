@@ -7,22 +7,18 @@ from typing import Any
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from review.core.actors import OFFICE, PUBLIC
 from review.core.errors import Conflict, Invalid, NotFound
 from review.core.params import int_param
+from review.core.web.forms import see_other
 from review.core.web.guard import PolicyRoute, route
 from review.core.web.templating import render
 from scoring.charts import lean_chart
 from scoring.domain.criteria import content_hash, content_json
 from scoring.queries import rater_quality
 from scoring.services import criteria as criteria_admin
-
-
-def _back(path: str) -> RedirectResponse:
-    return RedirectResponse(path, status_code=303)
-
 
 # Criteria rows one draft form may carry (the criteria and a spare row); a larger count is no form of ours.
 MAX_DRAFT_ROWS = 200
@@ -48,7 +44,7 @@ async def new_draft(request: Request) -> Response:
         "name": "评议标准", "criteria": [{"code": "C1", "name": "指标", "description": "", "weight": 1,
                                           "levels": ["差", "好"]}], "rule": {}}
     set_id = await criteria_admin.create_draft(actor=request.state.actor, content=base)
-    return _back(f"/office/criteria/{set_id}")
+    return see_other(f"/office/criteria/{set_id}")
 
 
 def _draft_from_form(form: FormData) -> dict[str, Any]:
@@ -83,12 +79,12 @@ async def save_draft(request: Request) -> Response:
         await criteria_admin.update_draft(actor=request.state.actor, set_id=set_id, content=content)
     except (Invalid, Conflict) as error:
         return await draft_page(request, error, status_code=error.status)
-    return _back(f"/office/criteria/{set_id}?saved=1")
+    return see_other(f"/office/criteria/{set_id}?saved=1")
 
 
 async def publish_draft(request: Request) -> Response:
     await criteria_admin.publish_criteria(actor=request.state.actor, set_id=int(request.path_params["set_id"]))
-    return _back("/office/criteria")
+    return see_other("/office/criteria")
 
 
 async def office_quality(request: Request) -> Response:

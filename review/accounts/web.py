@@ -13,14 +13,11 @@ from review.accounts.services import tokens as accounts
 from review.core.actors import PUBLIC, STAFF
 from review.core.errors import ServiceError
 from review.core.web.client_address import client_address
+from review.core.web.forms import see_other
 from review.core.web.guard import CSRF_COOKIE, SESSION_COOKIE, TRACK_COOKIE, route, set_cookie
 from review.core.web.templating import render
 
 HOME_BY_ROLE = {"office": "/office/cases", "member": "/panel", "liaison": "/liaison", "complainant": "/track/case"}
-
-
-def _back(path: str) -> RedirectResponse:
-    return RedirectResponse(path, status_code=303)
 
 
 async def login_form(request: Request) -> Response:
@@ -44,7 +41,7 @@ async def login(request: Request) -> Response:
     if previous:  # this browser's earlier session ends with the new login, not at its expiry
         await auth.end_session(previous)
     token, _ = await auth.start_session(actor)
-    response = _back(_safe_next(str(form.get("next", "")), HOME_BY_ROLE[actor.kind]))
+    response = see_other(_safe_next(str(form.get("next", "")), HOME_BY_ROLE[actor.kind]))
     set_cookie(response, SESSION_COOKIE, token, max_age=int(auth.SESSION_LIFETIME.total_seconds()))
     response.delete_cookie(CSRF_COOKIE, path="/")  # a fresh CSRF token after login
     return response
@@ -57,7 +54,7 @@ async def logout(request: Request) -> Response:
     track = request.cookies.get(TRACK_COOKIE)
     if track:
         await auth.revoke_token(track)
-    response = _back("/")
+    response = see_other("/")
     response.delete_cookie(SESSION_COOKIE, path="/")
     response.delete_cookie(TRACK_COOKIE, path="/")
     return response

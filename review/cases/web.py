@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 
 from review.accounts.services import auth
 from review.cases import access_notice, page_cache, tracking
@@ -17,16 +17,13 @@ from review.convening.services import convene_panel
 from review.core.actors import COMPLAINANT, LIAISON, MEMBER, OFFICE, PUBLIC, Actor
 from review.core.errors import NotFound, ServiceError
 from review.core.web.client_address import client_address
+from review.core.web.forms import see_other
 from review.core.web.guard import TRACK_COOKIE, route, set_cookie
 from review.core.web.templating import render
 
 
-def _back(path: str) -> RedirectResponse:
-    return RedirectResponse(path, status_code=303)
-
-
 async def office_home(request: Request) -> Response:
-    return _back("/office/cases")
+    return see_other("/office/cases")
 
 
 async def office_cases(request: Request) -> Response:
@@ -84,7 +81,7 @@ async def office_action(request: Request) -> Response:
         raise NotFound("not_found", "没有这个操作")
     form = await request.form()
     await service(number, request.state.actor, str(form.get("reason", "")))
-    return _back(f"/office/cases/{number}")
+    return see_other(f"/office/cases/{number}")
 
 
 async def reissue_access_code(request: Request) -> Response:
@@ -108,7 +105,7 @@ async def track_open(request: Request) -> Response:
         return render(request, "track.html", {"error": error.message}, status_code=error.status,
                       headers=error.headers)
     token = await auth.issue_token(actor)
-    response = _back("/track/case")
+    response = see_other("/track/case")
     set_cookie(response, TRACK_COOKIE, token, max_age=int(auth.COMPLAINANT_TOKEN_LIFETIME.total_seconds()))
     return response
 

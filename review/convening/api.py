@@ -11,7 +11,7 @@ from starlette.requests import Request
 from panels.services import rounds
 from panels.services import verification as draws
 from review.core.actors import OFFICE, PUBLIC
-from review.core.api.contract import operation
+from review.core.api.contract import iso, operation, plain
 from review.core.web.guard import route
 
 Row = dict[str, Any]
@@ -69,21 +69,13 @@ class ConveningRound(msgspec.Struct):
     finished_at: str | None
 
 
-def _iso(value: Any) -> Any:
-    return value.isoformat() if hasattr(value, "isoformat") else value
-
-
-def _plain(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: _iso(value) for key, value in row.items()}
-
-
 @operation(responses={202: ConveningRound})
 async def round_request(request: Request) -> Row:
     """
     summary: 批量组成评议组：所有已立案、尚未组成评议组的案件
     """
     round_id = await rounds.request_round(actor=request.state.actor)
-    return _plain(await rounds.round_status(round_id))
+    return plain(await rounds.round_status(round_id))
 
 
 @operation(responses={200: ConveningRound})
@@ -91,7 +83,7 @@ async def round_status(request: Request) -> Row:
     """
     summary: 批量组成的进度与结果
     """
-    return _plain(await rounds.round_status(request.path_params["round_id"]))
+    return plain(await rounds.round_status(request.path_params["round_id"]))
 
 
 @operation(responses={200: DrawRecord})
@@ -101,7 +93,7 @@ async def draw(request: Request) -> Row:
     """
     record = await draws.public_record(request.path_params["panel_id"])
     return {
-        "panel_id": record.panel_id, "convened_at": _iso(record.convened_at), "round": record.round_id,
+        "panel_id": record.panel_id, "convened_at": iso(record.convened_at), "round": record.round_id,
         **record.view,
         # The view's own template (seats, chair roles) named and versioned as the panel recorded it.
         "template": {**record.view["template"], "name": record.template_name, "version": record.template_version},

@@ -3,10 +3,8 @@ public draw records (re-run against the seats, the audit chain and the verdicts)
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from panels import queries
 from panels.domain.conflicts import CONFLICT_LABELS
@@ -15,19 +13,9 @@ from panels.services import verification as draws
 from review.convening.services import current_rule
 from review.core.actors import OFFICE, PUBLIC
 from review.core.labels import ROLE_LABELS
+from review.core.web.forms import int_or, see_other
 from review.core.web.guard import route
 from review.core.web.templating import render
-
-
-def _back(path: str) -> RedirectResponse:
-    return RedirectResponse(path, status_code=303)
-
-
-def _int(value: Any, default: int = 0) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 async def rounds_page(request: Request) -> Response:
@@ -37,11 +25,11 @@ async def rounds_page(request: Request) -> Response:
 
 async def round_request(request: Request) -> Response:
     round_id = await rounds.request_round(actor=request.state.actor)
-    return _back(f"/office/rounds/{round_id}")
+    return see_other(f"/office/rounds/{round_id}")
 
 
 async def round_page(request: Request) -> Response:
-    found = await rounds.round_status(_int(request.path_params["round_id"]))
+    found = await rounds.round_status(int_or(request.path_params["round_id"]))
     return render(request, "panels/round.html", {"r": found, "ROLE_LABELS": ROLE_LABELS,
                                                   "CONFLICT_LABELS": CONFLICT_LABELS})
 
@@ -53,13 +41,13 @@ async def public_draws(request: Request) -> Response:
 async def public_draw(request: Request) -> Response:
     if request.query_params.get("format") == "json":
         return await public_draw_json(request)
-    record = await draws.public_record(_int(request.path_params["panel_id"]))
+    record = await draws.public_record(int_or(request.path_params["panel_id"]))
     return render(request, "panels/draw.html", {"d": record, "ROLE_LABELS": ROLE_LABELS,
                                                 "CONFLICT_LABELS": CONFLICT_LABELS})
 
 
 async def public_draw_json(request: Request) -> Response:
-    panel_id = _int(request.path_params["panel_id"])
+    panel_id = int_or(request.path_params["panel_id"])
     return JSONResponse(await draws.public_replay(panel_id),
                         headers={"Content-Disposition": f'attachment; filename="draw-{panel_id}.json"'})
 

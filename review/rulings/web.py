@@ -9,13 +9,14 @@ from typing import Any
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from review.cases.queries.page import case_view
 from review.core import db
 from review.core.actors import COMPLAINANT, LIAISON, MEMBER, OFFICE
 from review.core.errors import Conflict, Invalid, NotFound, ServiceError
 from review.core.params import int_param
+from review.core.web.forms import see_other
 from review.core.web.guard import PolicyRoute, route
 from review.core.web.templating import render
 from review.rulings import sql
@@ -26,10 +27,6 @@ from review.rulings.services.sheets import save_sheet
 from scoring.domain.values import form_value
 
 AREA = {"office": "/office/cases", "member": "/panel/cases", "liaison": "/liaison/cases"}
-
-
-def _back(path: str) -> RedirectResponse:
-    return RedirectResponse(path, status_code=303)
 
 
 def _case_path(request: Request) -> str:
@@ -55,7 +52,7 @@ async def submit_scores(request: Request) -> Response:
                          revision=int_param(form.get("revision"), "revision", 0), submit=not draft)
     except (Invalid, Conflict) as error:
         return await _case_with_form(request, number, "scores", form, error)
-    return _back(f"/panel/cases/{number}?{'draft' if draft else 'submitted'}=1#scoring")
+    return see_other(f"/panel/cases/{number}?{'draft' if draft else 'submitted'}=1#scoring")
 
 
 async def _case_with_form(request: Request, number: str, form_for: str, form: FormData,
@@ -98,17 +95,17 @@ async def deliberate(request: Request) -> Response:
         await step(number, request.state.actor, form)
     except (Invalid, Conflict) as error:
         return await _case_with_form(request, number, what, form, error)
-    return _back(f"/panel/cases/{number}#deliberation")
+    return see_other(f"/panel/cases/{number}#deliberation")
 
 
 async def close_scoring(request: Request) -> Response:
     await deliberation.close_scoring(number=request.path_params["number"], actor=request.state.actor)
-    return _back(f"/office/cases/{request.path_params['number']}")
+    return see_other(f"/office/cases/{request.path_params['number']}")
 
 
 async def issue(request: Request) -> Response:
     await deliberation.issue_ruling(number=request.path_params["number"], actor=request.state.actor)
-    return _back(f"/office/cases/{request.path_params['number']}")
+    return see_other(f"/office/cases/{request.path_params['number']}")
 
 
 async def decide_reconsideration(request: Request) -> Response:
@@ -116,7 +113,7 @@ async def decide_reconsideration(request: Request) -> Response:
     await reconsideration.decide_reconsideration(number=request.path_params["number"], actor=request.state.actor,
                                                  accept=form.get("decision") == "accept",
                                                  reason=str(form.get("reason", "")))
-    return _back(f"/office/cases/{request.path_params['number']}")
+    return see_other(f"/office/cases/{request.path_params['number']}")
 
 
 async def request_reconsideration(request: Request) -> Response:
@@ -124,7 +121,7 @@ async def request_reconsideration(request: Request) -> Response:
     actor = request.state.actor
     number = request.path_params.get("number") or await _complainant_case(actor)
     await reconsideration.request_reconsideration(number=number, actor=actor, reason=str(form.get("reason", "")))
-    return _back("/track/case" if actor.kind == "complainant" else f"/liaison/cases/{number}")
+    return see_other("/track/case" if actor.kind == "complainant" else f"/liaison/cases/{number}")
 
 
 async def _complainant_case(actor: Any) -> str:

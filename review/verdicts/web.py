@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, Response, StreamingResponse
 
 from review.core import settings
 from review.core.actors import CASE_PARTY, OFFICE, PUBLIC
 from review.core.errors import Invalid, NotFound
+from review.core.web.forms import see_other
 from review.core.web.guard import route
 from review.core.web.templating import render
 from review.verdicts import bulk as bulk_issuance
 from review.verdicts import services as verdicts
-
-
-def _back(path: str) -> RedirectResponse:
-    return RedirectResponse(path, status_code=303)
 
 
 async def verdict_pdf(request: Request) -> Response:
@@ -27,7 +24,7 @@ async def verdict_pdf(request: Request) -> Response:
 async def verify_form(request: Request) -> Response:
     code = request.query_params.get("code", "").strip()
     if code:
-        return _back(f"/verify/{code}")
+        return see_other(f"/verify/{code}")
     return render(request, "verify.html", {"verdict": None})
 
 
@@ -61,14 +58,14 @@ async def withdraw(request: Request) -> Response:
     number = request.path_params["number"]
     form = await request.form()
     await verdicts.withdraw(number=number, actor=request.state.actor, reason=str(form.get("reason", "")))
-    return _back(f"/office/cases/{number}")
+    return see_other(f"/office/cases/{number}")
 
 
 async def correct(request: Request) -> Response:
     number = request.path_params["number"]
     form = await request.form()
     await verdicts.correct(number=number, actor=request.state.actor, reason=str(form.get("reason", "")))
-    return _back(f"/office/cases/{number}")
+    return see_other(f"/office/cases/{number}")
 
 
 async def bulk_form(request: Request) -> Response:
@@ -81,7 +78,7 @@ async def bulk_start(request: Request) -> Response:
     numbers = [str(n) for n in form.getlist("case")]
     bulk_id = await bulk_issuance.start(actor=request.state.actor, numbers=numbers,
                                         all_ready=form.get("all_ready") == "1")
-    return _back(f"/office/verdicts/bulk/{bulk_id}")
+    return see_other(f"/office/verdicts/bulk/{bulk_id}")
 
 
 async def bulk_page(request: Request) -> Response:

@@ -233,3 +233,13 @@ def operation(
         return endpoint
 
     return declare
+
+
+def iso(value: Any) -> Any:
+    """A date or time in ISO 8601; any other value as it is."""
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def plain(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A database row as JSON values: dates and times in ISO 8601, everything else as it is."""
+    return {key: iso(value) for key, value in row.items()}

@@ -6,11 +6,13 @@ no form 400, and a name or value that is not storable text (`review.core.input_t
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
+from starlette.responses import RedirectResponse
 
 from review.core.errors import Invalid, NotFound, ServiceError
 from review.core.input_text import refuse_unstorable, unstorable
@@ -65,3 +67,16 @@ def check_parameters(request: Request) -> None:
             refuse_unstorable(value, name)
         elif isinstance(value, int) and value > LARGEST:
             raise NotFound("not_found", "页面不存在")
+
+
+def see_other(path: str) -> RedirectResponse:
+    """303 See Other to `path`: where a form's POST goes on to (the browser then GETs it)."""
+    return RedirectResponse(path, status_code=303)
+
+
+def int_or(value: Any, default: int = 0) -> int:
+    """`value` as a whole number, or `default` when it is none (a parameter left out or not a number)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
