@@ -42,6 +42,7 @@ from review.core.web.guard import error_response, route
 from review.core.web.templating import render
 from review.holidays import api as holidays_api
 from review.holidays import web as holiday_pages
+from review.mediation import api as mediation_api
 from review.rulings import api as rulings_api
 from review.rulings import web as rulings_pages
 from review.verdicts import api as verdicts_api
@@ -141,7 +142,8 @@ def create_app(*, forwarded_allow_ips: str = settings.FORWARDED_ALLOW_IPS) -> St
     install()
     draw_verification.use_verdicts(printed_panels)  # the public draw records hold each draw against its verdicts
     api_routes = [*panels_api.routes, *convening_api.routes, *scoring_api.routes, *rulings_api.routes,
-                  *verdicts_api.routes, *holidays_api.routes, *audit_api.routes, *tokens_api.routes, *v1.routes]
+                  *verdicts_api.routes, *holidays_api.routes, *audit_api.routes, *tokens_api.routes, *mediation_api.routes,
+                  *v1.routes]
     page_routes = [*home_routes, *panel_pages.routes, *convening_pages.routes, *scoring_pages.routes, *rulings_pages.routes,
                    *verdict_pages.routes, *holiday_pages.routes, *audit_pages.routes, *account_pages.routes,
                    *pages.routes, *assessment_pages.routes]
