@@ -19,6 +19,7 @@ from review.core.errors import NotFound, ServiceError
 from review.core.web.client_address import client_address
 from review.core.web.guard import TRACK_COOKIE, route, set_cookie
 from review.core.web.templating import render
+from review.mediation import queries as mediation
 
 
 def _back(path: str) -> RedirectResponse:
@@ -54,7 +55,8 @@ async def _case_page(request: Request, number: str | None) -> Response:
     body = page_cache.kept(key)
     if body is not None:
         return HTMLResponse(body)
-    response = render(request, "case.html", {"v": await view_of(actor, case)})
+    response = render(request, "case.html", {"v": await view_of(actor, case),
+                                             "mediation": await mediation.of_case(case["number"])})
     page_cache.keep(key, bytes(response.body))
     return response
 
