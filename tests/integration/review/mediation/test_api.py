@@ -74,6 +74,8 @@ async def test_an_agreement_through_the_api_settles_the_case() -> None:
     number, _ = await accepted_case(office)
     async with await api(office) as http:
         await http.post(f"/api/v1/cases/{number}/mediation")
+        plain = await http.post(f"/api/v1/cases/{number}/settle", json={"reason": "调解达成协议"})
+        assert plain.status_code == 409 and plain.json()["error"]["code"] == "in_mediation"
         settled = await http.post(f"/api/v1/cases/{number}/mediation/settle", json={"reason": "双方达成调解协议"})
         assert settled.json() == {"status": "settled"}
         gone = await http.get(f"/api/v1/cases/{number}/mediation")
