@@ -6,10 +6,12 @@ from datetime import date, timedelta
 
 import pytest
 
-from review.core import clock
+from review.cases.lifecycle import ACTION_LABELS
+from review.core import clock, db, settings
 from review.core.actors import Actor
+from review.core.calendar import add_workdays
 from review.core.errors import Conflict, Forbidden, Invalid, NotFound
-from review.core.tables import AuditEvent, Case
+from review.core.tables import AuditEvent, Case, Holiday
 from review.mediation import queries, services
 from review.mediation.tables import Mediation, MediationParticipant, MediationSession
 from review.rulings.services.sheets import submit_sheet
@@ -59,15 +61,67 @@ async def test_mediation_pauses_scoring_and_no_agreement_resumes_it() -> None:
 async def test_opening_counts_the_start_in_working_days_and_the_end_in_calendar_days() -> None:
     office = await factories.account("office")
     number, _ = await accepted_case(office)
+    today = clock.today_in_china()
+    expected = await add_workdays(today, 10)
+
+    await services.open_mediation(number=number, actor=office)
+
+    row = await Mediation.select().first().run()
+    assert row["end_by"] == today + timedelta(days=30)
+    assert (row["start_by"], row["start_by_provisional"]) == (expected.day, expected.provisional)
+    assert row["start_by"] >= today + timedelta(days=14)  # ten working days span at least two weekends
+
+
+async def test_a_holiday_in_the_window_moves_the_start_by_a_working_day() -> None:
+    office = await factories.account("office")
+    first, _ = await accepted_case(office)
+    await services.open_mediation(number=first, actor=office)
+    before = (await Mediation.select().first().run())["start_by"]
+    day = before - timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    existing = await Holiday.select().where(Holiday.day == day).first().run()
+    assert existing is None or existing["kind"] == "workday"
+    await Holiday.delete().where(Holiday.day == day).run()
+    await Holiday.insert(Holiday(day=day, kind="holiday", name="测试假日", status="official",
+                                 updated_at=clock.now())).run()
+    second, _ = await accepted_case(office, source_ref="CD-OTHER-3")
+
+    await services.open_mediation(number=second, actor=office)
+
+    later = (await Mediation.select().where(Mediation.case.number == second).first().run())["start_by"]
+    assert later > before and (await add_workdays(clock.today_in_china(), 10)).day == later
+
+
+async def test_the_limits_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(settings, "MEDIATION_START_WORKDAYS", 3)
+    monkeypatch.setattr(settings, "MEDIATION_END_DAYS", 7)
+    office = await factories.account("office")
+    number, _ = await accepted_case(office)
 
     await services.open_mediation(number=number, actor=office)
 
     row = await Mediation.select().first().run()
     today = clock.today_in_china()
-    assert row["end_by"] == today + timedelta(days=30)
-    assert row["start_by"] > today + timedelta(days=10 - 1)  # ten working days: at least two weeks ahead
-    assert row["start_by"] >= today + timedelta(days=14)
-    assert row["start_by"].weekday() < 5 or row["start_by_provisional"] is not None
+    assert row["start_by"] == (await add_workdays(today, 3)).day and row["end_by"] == today + timedelta(days=7)
+
+
+async def test_each_step_is_an_audit_event_on_the_case_timeline() -> None:
+    office = await factories.account("office")
+    number, _ = await accepted_case(office)
+    mediation_id = await services.open_mediation(number=number, actor=office)
+    await services.extend(number=number, reason="双方请求", actor=office)
+    await services.end_without_agreement(number=number, actor=office)
+
+    rows = await AuditEvent.select().where(AuditEvent.case.number == number).order_by(AuditEvent.id).run()
+    opened, extended, ended = rows[-3:]
+    assert (opened["action"], opened["from_status"], opened["to_status"]) == ("open_mediation", "accepted",
+                                                                              "mediation")
+    assert db.json_value(opened["data"])["mediation_id"] == mediation_id
+    assert (extended["action"], extended["reason"]) == ("mediation_extended", "双方请求")
+    assert (ended["action"], ended["from_status"], ended["to_status"]) == ("end_mediation", "mediation", "accepted")
+    labels = [ACTION_LABELS[r["action"]] for r in rows[-3:]]
+    assert labels == ["启动调解，评分暂停", "延长调解期限", "调解未达成协议，恢复评议"]
 
 
 async def test_opening_twice_or_on_a_received_case_is_refused_and_writes_nothing() -> None:
@@ -116,6 +170,10 @@ async def test_scheduling_invites_the_complainant_the_liaison_and_the_chair() ->
         [("complainant", None), ("liaison", liaison.user_id), ("chair", chair.user_id)])
     assert all(r["answer"] == "pending" for r in rows)
     assert "mediation_session_scheduled" in await _events(number)
+    chair_invitation = next(r["id"] for r in rows if r["kind"] == "chair")
+    await services.answer_invitation(participant_id=chair_invitation, actor=chair, answer="accepted")
+    upcoming = await queries.upcoming_sessions(actor=chair)
+    assert [(u["session_id"], u["answer"]) for u in upcoming] == [(session_id, "accepted")]
 
 
 @pytest.mark.parametrize(("mode", "starts_at", "location", "code", "field"), [
