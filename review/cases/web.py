@@ -44,7 +44,8 @@ async def my_cases(request: Request) -> Response:
     title = "我参与评议的案件" if actor.kind == "member" else "本部门案件"
     rows = await queries.case_list(actor, limit=200)
     return render(request, "case_list.html", {"cases": rows, "counts": {}, "status": None, "base": base,
-                                              "title": title})
+                                              "title": title,
+                                              "sessions": await mediation.upcoming_sessions(actor=actor)})
 
 
 async def _case_page(request: Request, number: str | None) -> Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, timedelta
 
 import pytest
@@ -135,6 +136,19 @@ async def test_opening_twice_or_on_a_received_case_is_refused_and_writes_nothing
             await services.open_mediation(number=which, actor=office)
         assert refused.value.code == "invalid_transition" and "调解" in refused.value.message
     assert await Mediation.count().run() == 1
+
+
+async def test_many_opening_at_once_open_one_mediation() -> None:
+    office = await factories.account("office")
+    number, _ = await accepted_case(office)
+
+    results = await asyncio.gather(*[services.open_mediation(number=number, actor=office) for _ in range(8)],
+                                   return_exceptions=True)
+
+    assert sum(isinstance(r, int) for r in results) == 1
+    assert all(isinstance(r, Conflict) for r in results if not isinstance(r, int))
+    assert await Mediation.count().run() == 1
+    assert (await _events(number)).count("open_mediation") == 1
 
 
 async def test_only_the_office_opens_schedules_extends_and_ends() -> None:

@@ -43,6 +43,8 @@ async def test_office_runs_mediation_from_the_case_page_and_sees_the_list() -> N
 
     async with await web(liaison) as http:
         mine = f"/liaison/cases/{number}"
+        listed = (await http.get("/liaison")).text
+        assert "即将召开的调解会" in listed and f"/liaison/cases/{number}#mediation" in listed
         shown = (await http.get(mine)).text
         assert "武侯区人民调解中心" in shown and "答复邀请" in shown
         pid = (await MediationParticipant.select().where(MediationParticipant.kind == "liaison").first().run())["id"]
