@@ -8,9 +8,12 @@ import pytest
 
 from review.core import clock
 from review.core.tables import Case
+from review.mediation.services import open_mediation
 from review.mediation.tables import Mediation, MediationParticipant
+from scoring.tables import ScoreSheet
 from tests import factories
 from tests.integration.panel_helpers import accepted_case, submit, web
+from tests.integration.scoring_helpers import convened_case
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 
@@ -69,3 +72,15 @@ async def test_office_runs_mediation_from_the_case_page_and_sees_the_list() -> N
         ended = await submit(http, page, f"{page}/mediation/end")
         assert ended.status_code == 303 and await _status(number) == "accepted"
     assert (await Mediation.select(Mediation.status).first().run())["status"] == "ended"
+
+
+async def test_a_seated_member_sees_scoring_paused_while_in_mediation() -> None:
+    number, _, office, members = await convened_case()
+    await open_mediation(number=number, actor=office)
+    page = f"/panel/cases/{number}"
+    async with await web(members[0]) as http:
+        shown = (await http.get(page)).text
+        assert "评分暂停" in shown and f'action="{page}/scores"' not in shown
+        posted = await submit(http, page, f"{page}/scores", {"C1": "4", "reason-C1": "理由"})
+        assert posted.status_code == 409 and "评分暂停" in posted.text
+    assert await ScoreSheet.count().run() == 0
