@@ -9,19 +9,15 @@ from typing import Any
 from review.core import clock, db
 from review.core.actors import OFFICE, Actor
 from review.mediation import sql
+from review.mediation.domain import clock as clock_rules
 
-OVERDUE_LABELS = {"start": "逾期未开调解会", "end": "调解逾期未结束"}
+OVERDUE_LABELS = clock_rules.OVERDUE_LABELS
 
 
 def overdue(mediation: dict, *, sessions: int, today: date) -> str:
-    """'' or what is overdue of an open mediation: its first session (start_by) or its end (end_by)."""
-    if mediation["status"] != "open":
-        return ""
-    if today > mediation["end_by"]:
-        return "end"
-    if sessions == 0 and today > mediation["start_by"]:
-        return "start"
-    return ""
+    """'' or what is overdue of a mediation row: its first session (start_by) or its end (end_by)."""
+    return clock_rules.overdue(status=mediation["status"], start_by=mediation["start_by"],
+                               end_by=mediation["end_by"], sessions=sessions, today=today)
 
 
 async def office_list(*, actor: Actor, today: date | None = None) -> list[db.Row]:

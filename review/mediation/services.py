@@ -6,7 +6,7 @@ which refuses to score a case in mediation, never needs to know of mediation its
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from review.cases import services as cases
@@ -17,6 +17,7 @@ from review.core.audit import store as audit
 from review.core.calendar import add_workdays
 from review.core.errors import Conflict, Forbidden, Invalid, NotFound
 from review.mediation import sql
+from review.mediation.domain import clock as clock_rules
 from review.mediation.tables import Mediation, MediationParticipant, MediationSession
 
 MODES = {"online": "线上", "in_person": "线下", "both": "线上与线下同时"}
@@ -54,7 +55,7 @@ async def open_mediation(*, number: str, actor: Actor) -> int:
         now = clock.now()
         today = now.astimezone(clock.CHINA).date()
         start = await add_workdays(today, settings.MEDIATION_START_WORKDAYS)
-        end_by = today + timedelta(days=settings.MEDIATION_END_DAYS)
+        end_by = clock_rules.end_by(today, settings.MEDIATION_END_DAYS)
         inserted = await Mediation.insert(Mediation(
             case=case["id"], opened_at=now, opened_by=actor.label, came_from=case["status"], start_by=start.day,
             start_by_provisional=start.provisional, end_by=end_by, status="open",
@@ -162,7 +163,7 @@ async def extend(*, number: str, reason: str, actor: Actor, days: int | None = N
     async with db.transaction():
         case = await cases.load_case_for_update(number)
         mediation = await _open_mediation_of(case["id"], doing="延长调解期限")
-        end_by = max(mediation["end_by"], clock.today_in_china()) + timedelta(days=more)
+        end_by = clock_rules.extended_end(mediation["end_by"], clock.today_in_china(), more)
         reasons = "；".join(r for r in (mediation["extended_reason"], why) if r)
         await Mediation.update({Mediation.end_by: end_by, Mediation.extended_reason: reasons}).where(
             Mediation.id == mediation["id"]).run()

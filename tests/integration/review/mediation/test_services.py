@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -315,12 +315,3 @@ async def test_an_agreement_settles_the_case_and_dissolves_its_panel() -> None:
     assert {s["status"] for s in await MediationSession.select().run()} == {"cancelled"}
     with pytest.raises((Conflict, NotFound)):  # the panel is dissolved: its seats are gone
         await submit_sheet(number=number, actor=members[0], scores=factories.full_scores(4))
-
-
-def test_overdue_is_computed_from_the_clock() -> None:
-    mediation = {"status": "open", "start_by": date(2026, 12, 17), "end_by": date(2027, 1, 2)}
-    assert queries.overdue(mediation, sessions=0, today=date(2026, 12, 17)) == ""
-    assert queries.overdue(mediation, sessions=0, today=date(2026, 12, 18)) == "start"
-    assert queries.overdue(mediation, sessions=1, today=date(2026, 12, 18)) == ""
-    assert queries.overdue(mediation, sessions=1, today=date(2027, 1, 3)) == "end"
-    assert queries.overdue({**mediation, "status": "ended"}, sessions=0, today=date(2027, 1, 3)) == ""
