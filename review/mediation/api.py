@@ -59,7 +59,7 @@ class Extended(msgspec.Struct):
 class Participant(msgspec.Struct):
     id: int
     kind: str
-    name: str | None
+    name: str | None  # not shown to the complainant (as on their page)
     answer: Literal["pending", "accepted", "other_time"]
     answered_at: str | None
     note: str | None  # the office only
@@ -193,7 +193,9 @@ def case_mediation(found: queries.CaseMediation, actor: Actor) -> CaseMediation:
         extended_reason=m["extended_reason"], overdue=found.overdue,
         sessions=[Session(id=s["id"], starts_at=s["starts_at"].isoformat(), mode=s["mode"], location=s["location"],
                           status=s["status"], participants=[
-                              Participant(id=p["id"], kind=p["kind"], name=p["display_name"], answer=p["answer"],
+                              Participant(id=p["id"], kind=p["kind"],
+                                          name=None if actor.kind == "complainant" else p["display_name"],
+                                          answer=p["answer"],
                                           answered_at=p["answered_at"].isoformat() if p["answered_at"] else None,
                                           note=p["note"] if office else None)
                               for p in s["participants"]])

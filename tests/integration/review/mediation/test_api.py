@@ -10,6 +10,7 @@ from review.core import clock
 from review.mediation.tables import Mediation, MediationParticipant, MediationSession
 from tests import factories
 from tests.integration.panel_helpers import accepted_case, api, complainant_token
+from tests.integration.scoring_helpers import convened_case
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 
@@ -47,7 +48,7 @@ async def test_the_whole_stage_through_the_api() -> None:
         seen = (await track.get(f"/api/v1/cases/{number}/mediation")).json()
         answers = {p["kind"]: p["answer"] for p in seen["sessions"][0]["participants"]}
         assert answers == {"complainant": "accepted", "liaison": "pending"}
-        assert all(p["note"] is None for p in seen["sessions"][0]["participants"])
+        assert all(p["note"] is None and p["name"] is None for p in seen["sessions"][0]["participants"])
         assert (await track.post(f"/api/v1/cases/{number}/mediation/end", json={})).status_code == 403
 
     async with await api(liaison) as http:
@@ -80,3 +81,17 @@ async def test_an_agreement_through_the_api_settles_the_case() -> None:
         assert settled.json() == {"status": "settled"}
         gone = await http.get(f"/api/v1/cases/{number}/mediation")
         assert gone.json()["status"] == "settled"
+
+
+async def test_a_seated_members_scores_are_refused_through_the_api_while_in_mediation() -> None:
+    number, _, office, members = await convened_case()
+    async with await api(office) as http:
+        assert (await http.post(f"/api/v1/cases/{number}/mediation")).status_code == 201
+    async with await api(members[0]) as http:
+        paused = await http.post(f"/api/v1/cases/{number}/scores", json={"scores": factories.full_scores(4)})
+        assert paused.status_code == 409 and paused.json()["error"]["code"] == "scoring_paused"
+    async with await api(office) as http:
+        assert (await http.post(f"/api/v1/cases/{number}/mediation/end", json={})).json() == {"status": "panel_ready"}
+    async with await api(members[0]) as http:
+        scored = await http.post(f"/api/v1/cases/{number}/scores", json={"scores": factories.full_scores(4)})
+        assert scored.status_code in (200, 201), scored.text
