@@ -42,6 +42,9 @@ from review.core.web.guard import error_response, route
 from review.core.web.templating import render
 from review.holidays import api as holidays_api
 from review.holidays import web as holiday_pages
+from review.mediation import api as mediation_api
+from review.mediation import services as mediation
+from review.mediation import web as mediation_pages
 from review.rulings import api as rulings_api
 from review.rulings import web as rulings_pages
 from review.verdicts import api as verdicts_api
@@ -133,7 +136,9 @@ home_routes = [
 def install() -> None:
     """What the kernel's web layer is handed from the slices: the labels every template may use, and the
     office's holiday banner, looked up before each office page. Idempotent."""
-    templating.add_globals(STATUS_LABELS=STATUS_LABELS, ACTION_LABELS=ACTION_LABELS, GRADE_LABELS=GRADE_LABELS)
+    templating.add_globals(STATUS_LABELS=STATUS_LABELS, ACTION_LABELS=ACTION_LABELS, GRADE_LABELS=GRADE_LABELS,
+                           MEDIATION_MODES=mediation.MODES, MEDIATION_KINDS=mediation.KINDS,
+                           MEDIATION_ANSWERS=mediation.ANSWER_LABELS, MEDIATION_STATUS=mediation.STATUS_LABELS)
     guard.before_office_page(holiday_pages.note_notice)
 
 
@@ -141,10 +146,11 @@ def create_app(*, forwarded_allow_ips: str = settings.FORWARDED_ALLOW_IPS) -> St
     install()
     draw_verification.use_verdicts(printed_panels)  # the public draw records hold each draw against its verdicts
     api_routes = [*panels_api.routes, *convening_api.routes, *scoring_api.routes, *rulings_api.routes,
-                  *verdicts_api.routes, *holidays_api.routes, *audit_api.routes, *tokens_api.routes, *v1.routes]
+                  *verdicts_api.routes, *holidays_api.routes, *audit_api.routes, *tokens_api.routes, *mediation_api.routes,
+                  *v1.routes]
     page_routes = [*home_routes, *panel_pages.routes, *convening_pages.routes, *scoring_pages.routes, *rulings_pages.routes,
                    *verdict_pages.routes, *holiday_pages.routes, *audit_pages.routes, *account_pages.routes,
-                   *pages.routes, *assessment_pages.routes]
+                   *mediation_pages.routes, *pages.routes, *assessment_pages.routes]
     routes = [
         Mount("/api/v1", routes=api_routes),
         PolicyMount("/static", app=StaticFiles(directory=str(settings.TEMPLATES_DIR / "static")), policy=PUBLIC,

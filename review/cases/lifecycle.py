@@ -23,6 +23,8 @@ class Action(str, Enum):
     withdraw = "withdraw"
     settle = "settle"
     reconsider = "reconsider"
+    open_mediation = "open_mediation"
+    end_mediation = "end_mediation"
 
 
 ACTION_LABELS: dict[str, str] = {
@@ -39,6 +41,11 @@ ACTION_LABELS: dict[str, str] = {
     "verdict_rendered": "评议意见书已生成",
     "score_submitted": "评议员提交评分",
     "reconsider": "受理复议申请",
+    "open_mediation": "启动调解，评分暂停",
+    "end_mediation": "调解未达成协议，恢复评议",
+    "mediation_session_scheduled": "安排调解会",
+    "mediation_invitation_answered": "答复调解会邀请",
+    "mediation_extended": "延长调解期限",
     "reasoning_signed": "评议组组长签署评议理由",
     "reconsideration_requested": "申请复议",
     "reconsideration_refused": "不予受理复议申请",
@@ -89,12 +96,15 @@ PRIVATE_REASONS = frozenset({"invitation_declined", "invitation_recused", "invit
 @dataclass(frozen=True)
 class Rule:
     source: tuple[Status, ...]
-    target: Status
+    target: Status | None  # None: back to the status the case came from (`came_from`)
     roles: frozenset[str]
     needs_reason: bool = False
 
 
 _OFFICE = frozenset({"office"})
+
+# The statuses mediation may be opened from (a case accepted or under review), and so returned to.
+MEDIATION_FROM = (Status.accepted, Status.panel_ready, Status.under_review)
 
 RULES: dict[Action, Rule] = {
     Action.accept: Rule((Status.received,), Status.accepted, _OFFICE),
@@ -111,10 +121,13 @@ RULES: dict[Action, Rule] = {
         frozenset({"office", "complainant"}),
         needs_reason=True,
     ),
-    Action.settle: Rule((Status.panel_ready, Status.under_review, Status.deliberation), Status.settled, _OFFICE,
-                        needs_reason=True),
+    Action.settle: Rule((Status.panel_ready, Status.under_review, Status.deliberation, Status.mediation),
+                        Status.settled, _OFFICE, needs_reason=True),
     # Accepting a party's request; the request itself is a record, not a move of the case.
     Action.reconsider: Rule((Status.ruled, Status.closed), Status.reconsideration, _OFFICE),
+    # Mediation pauses the review: scoring is refused while it is open; no agreement resumes where it stood.
+    Action.open_mediation: Rule(MEDIATION_FROM, Status.mediation, _OFFICE),
+    Action.end_mediation: Rule((Status.mediation,), None, _OFFICE),
 }
 
 
@@ -127,8 +140,10 @@ class TransitionRefused(Exception):
         self.message = message
 
 
-def transition(status: str, action: Action, role: str, reason: str = "") -> Status:
-    """The status a case moves to when `role` takes `action`; raises TransitionRefused otherwise."""
+def transition(status: str, action: Action, role: str, reason: str = "", *, came_from: str | None = None) -> Status:
+    """The status a case moves to when `role` takes `action`; raises TransitionRefused otherwise.
+
+    An action that goes back (ending mediation) goes to `came_from`, which must be a status it could have come from."""
     rule = RULES[action]
     if role not in rule.roles:
         raise TransitionRefused("forbidden", "您无权执行此操作")
@@ -139,7 +154,11 @@ def transition(status: str, action: Action, role: str, reason: str = "") -> Stat
         )
     if rule.needs_reason and not reason.strip():
         raise TransitionRefused("reason_required", "请填写理由")
-    return rule.target
+    if rule.target is not None:
+        return rule.target
+    if came_from not in {s.value for s in MEDIATION_FROM}:
+        raise TransitionRefused("invalid_transition", "未记录案件调解前的状态，不能恢复评议")
+    return Status(came_from)
 
 
 def allowed_actions(status: str, role: str) -> list[Action]:

@@ -84,10 +84,11 @@ async def load_case_for_update(number: str) -> dict:
     return rows[0]
 
 
-def check_transition(*, status: str, action: Action, actor: Actor, reason: str = "") -> Status:
+def check_transition(*, status: str, action: Action, actor: Actor, reason: str = "",
+                     came_from: str | None = None) -> Status:
     """The status `action` moves a case in `status` to; the refusal the lifecycle gives otherwise."""
     try:
-        return transition(status, action, actor.kind, reason)
+        return transition(status, action, actor.kind, reason, came_from=came_from)
     except TransitionRefused as refused:
         if refused.code == "forbidden":
             raise Forbidden(refused.code, refused.message) from None
@@ -98,10 +99,12 @@ def check_transition(*, status: str, action: Action, actor: Actor, reason: str =
 
 async def apply_transition(
     *, case: dict, action: Action, actor: Actor, reason: str = "", data: dict | None = None,
-    extra: dict | None = None,
+    extra: dict | None = None, came_from: str | None = None,
 ) -> str:
-    """Move the case by the lifecycle rules, write the change and its audit event (inside a transaction)."""
-    target = check_transition(status=case["status"], action=action, actor=actor, reason=reason)
+    """Move the case by the lifecycle rules, write the change and its audit event (inside a transaction).
+
+    `came_from` is where an action that goes back (ending mediation) returns the case to."""
+    target = check_transition(status=case["status"], action=action, actor=actor, reason=reason, came_from=came_from)
     values: dict = {Case.status: target.value, Case.updated_at: datetime.now(UTC)}
     if reason:
         values[Case.status_reason] = reason
@@ -129,6 +132,9 @@ async def end_case(*, number: str, actor: Actor, action: Action, reason: str) ->
         raise Invalid("invalid_field", "操作无效", field="action")
     async with db.transaction():
         case = await load_case_for_update(number)
+        if case["status"] == Status.mediation and action == Action.settle:
+            # Settled by its mediation's agreement (review.mediation.services), which closes the mediation too.
+            raise Conflict("in_mediation", "本案正在调解，请在调解一栏以「达成协议，调解结案」结案")
         return await apply_transition(case=case, action=action, actor=actor, reason=reason)
 
 

@@ -20,6 +20,7 @@ from review.core.web.client_address import client_address
 from review.core.web.forms import see_other
 from review.core.web.guard import TRACK_COOKIE, route, set_cookie
 from review.core.web.templating import render
+from review.mediation import queries as mediation
 
 
 async def office_home(request: Request) -> Response:
@@ -40,7 +41,8 @@ async def my_cases(request: Request) -> Response:
     title = "我参与评议的案件" if actor.kind == "member" else "本部门案件"
     rows = await queries.case_list(actor, limit=200)
     return render(request, "case_list.html", {"cases": rows, "counts": {}, "status": None, "base": base,
-                                              "title": title})
+                                              "title": title,
+                                              "sessions": await mediation.upcoming_sessions(actor=actor)})
 
 
 async def _case_page(request: Request, number: str | None) -> Response:
@@ -51,7 +53,8 @@ async def _case_page(request: Request, number: str | None) -> Response:
     body = page_cache.kept(key)
     if body is not None:
         return HTMLResponse(body)
-    response = render(request, "case.html", {"v": await view_of(actor, case)})
+    response = render(request, "case.html", {"v": await view_of(actor, case),
+                                             "mediation": await mediation.of_case(case["number"])})
     page_cache.keep(key, bytes(response.body))
     return response
 

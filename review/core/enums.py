@@ -34,6 +34,7 @@ class CaseStatus(str, Enum):
     withdrawn = "withdrawn"
     settled = "settled"
     reconsideration = "reconsideration"
+    mediation = "mediation"
 
 
 STATUS_LABELS: dict[str, str] = {
@@ -48,6 +49,7 @@ STATUS_LABELS: dict[str, str] = {
     "withdrawn": "已撤回",
     "settled": "调解结案",
     "reconsideration": "复议中",
+    "mediation": "调解中",
 }
 
 # A case that ends before a ruling (不予评议、撤回、调解结案) dissolves its panel: open invitations are withdrawn,

@@ -67,6 +67,19 @@ PASSWORD_HASH_QUEUE: int = config("PASSWORD_HASH_QUEUE", cast=int, default=64)
 PANEL_LOAD_MARGIN: float = config("PANEL_LOAD_MARGIN", cast=float, default=2)
 if not 0 <= PANEL_LOAD_MARGIN <= 1000:
     raise ValueError(f"PANEL_LOAD_MARGIN 应为 0 至 1000 之间的数，现为 {PANEL_LOAD_MARGIN}")
+
+
+def _days(name: str, default: int) -> int:
+    value: int = config(name, cast=int, default=default)
+    if not 1 <= value <= 366:
+        raise ValueError(f"{name} 应为 1 至 366 之间的整数天数，现为 {value}")
+    return value
+
+
+# Mediation's clock: its first session within this many working days of opening, its end within this many
+# calendar days (unless the office extends it with a reason).
+MEDIATION_START_WORKDAYS = _days("MEDIATION_START_WORKDAYS", 10)
+MEDIATION_END_DAYS = _days("MEDIATION_END_DAYS", 30)
 # Seconds a verdict render and a bulk issuance may run before arq fails them (and retries a render whose worker
 # died once this has passed).
 VERDICT_RENDER_TIMEOUT: int = config("VERDICT_RENDER_TIMEOUT", cast=int, default=60)

@@ -1,11 +1,28 @@
-"""Mediation's records (the `review` Piccolo app)."""
+"""Mediation's records (the `review` Piccolo app): the stage, its sessions and who is invited to each."""
 
 from __future__ import annotations
 
-from piccolo.columns import ForeignKey, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from review.core.tables import Case
+from review.core.tables import Account, Case
+
+
+class Mediation(Table):
+    """调解: a stage of a case that pauses its review, with its own clock (start within, end by)."""
+
+    id = Serial(primary_key=True)
+    case = ForeignKey(references=Case, index=True)
+    opened_at = Timestamptz()
+    opened_by = Varchar(length=100, help_text="The actor's label, as in the audit trail")
+    came_from = Varchar(length=32, help_text="The case's status when mediation opened; no agreement returns to it")
+    start_by = Date(help_text="The first session is due by this day (MEDIATION_START_WORKDAYS working days)")
+    start_by_provisional = Boolean(default=False, help_text="暂定: counted across a year with no official holidays")
+    end_by = Date(help_text="Mediation ends by this day (MEDIATION_END_DAYS calendar days), unless extended")
+    extended_reason = Text(default="")
+    status = Varchar(length=16, default="open", help_text="open / ended / settled")
+    outcome = Varchar(length=16, default="", help_text="agreement / no_agreement")
+    ended_at = Timestamptz(null=True, default=None)
 
 
 class MediationSession(Table):
@@ -13,6 +30,7 @@ class MediationSession(Table):
 
     id = Serial(primary_key=True)
     case = ForeignKey(references=Case, index=True)
+    mediation = ForeignKey(references=Mediation, null=True, default=None, index=True)
     starts_at = Timestamptz()
     mode = Varchar(length=16, default="online", help_text="online / in_person / both")
     location = Varchar(length=200, default="")
@@ -21,4 +39,17 @@ class MediationSession(Table):
     minutes = Text(default="")
 
 
-TABLES: list[type[Table]] = [MediationSession]
+class MediationParticipant(Table):
+    """One person invited to a session, and their answer."""
+
+    id = Serial(primary_key=True)
+    session = ForeignKey(references=MediationSession, index=True)
+    kind = Varchar(length=16, help_text="complainant / liaison / chair / mediator / member")
+    account = ForeignKey(references=Account, null=True, default=None, index=True,
+                         help_text="None for the complainant, who has no account")
+    answer = Varchar(length=16, default="pending", help_text="pending / accepted / other_time")
+    answered_at = Timestamptz(null=True, default=None)
+    note = Text(default="")
+
+
+TABLES: list[type[Table]] = [Mediation, MediationSession, MediationParticipant]

@@ -19,6 +19,8 @@ from scoring.domain.values import BadValue, score_value
 from scoring.tables import CriteriaSet, Criterion
 
 SCORING_OPEN = ("panel_ready", "under_review")
+# Mediation pauses scoring (the case's status says so; scoring knows nothing of mediation itself).
+SCORING_PAUSED = "mediation"
 
 
 async def criteria_of(criteria_set_id: int) -> list[dict]:
@@ -128,6 +130,8 @@ async def save_sheet(*, number: str, actor: Actor, scores: Any, revision: int | 
             raise NotFound("case_not_found", "未找到该案件")
         ctx = rows[0]
         _remember_criteria(ctx["criteria_set_id"])
+        if ctx["status"] == SCORING_PAUSED:
+            raise Conflict("scoring_paused", "本案正在调解，评分暂停；调解结束后方可继续评分")
         if ctx["status"] not in SCORING_OPEN:
             raise Conflict("scoring_closed", "本案评分已结束，不能再修改评分")
         current = ctx["revision"] or 0

@@ -66,6 +66,12 @@ TWINS = {
     "/cases/{number}/challenges": "POST /api/v1/seats/{seat_id:int}/challenges",
     "/liaison/cases/{number}/reconsideration": "POST /api/v1/cases/{number}/reconsideration",
     "/track/case/reconsideration": "POST /api/v1/cases/{number}/reconsideration",
+    "/office/cases/{number}/mediation/open": "POST /api/v1/cases/{number}/mediation",
+    "/office/cases/{number}/mediation/sessions": "POST /api/v1/cases/{number}/mediation/sessions",
+    "/office/cases/{number}/mediation/extend": "POST /api/v1/cases/{number}/mediation/extend",
+    "/office/cases/{number}/mediation/end": "POST /api/v1/cases/{number}/mediation/end",
+    "/office/cases/{number}/mediation/settle": "POST /api/v1/cases/{number}/mediation/settle",
+    "/mediation/participants/{id:int}/answer": "POST /api/v1/mediation/participants/{id:int}/answer",
 }
 
 # Web actions without an API twin, each with its reason.

@@ -30,9 +30,19 @@ EXPECTED = {
         {"office", "complainant"},
         True,
     ),
-    Action.settle: ({Status.panel_ready, Status.under_review, Status.deliberation}, Status.settled, {"office"}, True),
+    Action.settle: ({Status.panel_ready, Status.under_review, Status.deliberation, Status.mediation}, Status.settled,
+                    {"office"}, True),
     Action.reconsider: ({Status.ruled, Status.closed}, Status.reconsideration, {"office"}, False),
+    Action.open_mediation: ({Status.accepted, Status.panel_ready, Status.under_review}, Status.mediation, {"office"},
+                            False),
+    # None: back to where the case came from (CAME_FROM in these tests).
+    Action.end_mediation: ({Status.mediation}, None, {"office"}, False),
 }
+CAME_FROM = "under_review"
+
+
+def _target(action: Action) -> Status:
+    return EXPECTED[action][1] or Status(CAME_FROM)
 
 ALLOWED = [
     (action, source, role)
@@ -57,7 +67,7 @@ NEEDS_REASON = [action for action, (_, _, _, needs) in EXPECTED.items() if needs
 
 def _refusal(status: str, action: Action, role: str, reason: str = "理由") -> str:
     with pytest.raises(TransitionRefused) as refused:
-        transition(status, action, role, reason)
+        transition(status, action, role, reason, came_from=CAME_FROM)
     return refused.value.code
 
 
@@ -72,9 +82,9 @@ def test_rules_cover_exactly_the_documented_lifecycle() -> None:
 
 @pytest.mark.parametrize(("action", "source", "role"), ALLOWED)
 def test_transition_allowed_moves_to_the_rule_target(action: Action, source: Status, role: str) -> None:
-    target = transition(source.value, action, role, reason="诉求人申请撤回")
+    target = transition(source.value, action, role, reason="诉求人申请撤回", came_from=CAME_FROM)
 
-    assert target == EXPECTED[action][1]
+    assert target == _target(action)
 
 
 @pytest.mark.parametrize(("action", "status", "role"), WRONG_STATUS)
@@ -101,7 +111,7 @@ def test_transition_without_reason_is_reason_required(action: Action, reason: st
 def test_transition_without_reason_allowed_when_rule_needs_none(action: Action) -> None:
     source = min(EXPECTED[action][0])
 
-    assert transition(source.value, action, "office") == EXPECTED[action][1]
+    assert transition(source.value, action, "office", came_from=CAME_FROM) == _target(action)
 
 
 def test_transition_refusal_message_names_status_and_action() -> None:
@@ -130,7 +140,7 @@ def test_allowed_actions_match_transition_for_every_status_and_role(status: Stat
     accepted = set()
     for action in RULES:
         try:
-            transition(status.value, action, role, reason="理由")
+            transition(status.value, action, role, reason="理由", came_from=CAME_FROM)
         except TransitionRefused:
             continue
         accepted.add(action)
@@ -151,7 +161,7 @@ def test_transition_succeeds_exactly_when_offered_and_reason_given(
     reason_ok = bool(reason.strip()) or not RULES[action].needs_reason
 
     try:
-        target = transition(status.value, action, role, reason)
+        target = transition(status.value, action, role, reason, came_from=CAME_FROM)
     except TransitionRefused as refused:
         if offered:
             expected = "reason_required"
@@ -163,7 +173,7 @@ def test_transition_succeeds_exactly_when_offered_and_reason_given(
         assert refused.code == expected
     else:
         assert offered and reason_ok
-        assert target == RULES[action].target
+        assert target == (RULES[action].target or Status(CAME_FROM))
 
 
 def test_ruling_only_after_scoring_closed_and_deliberation() -> None:
@@ -196,3 +206,24 @@ def test_every_recorded_action_has_a_chinese_label() -> None:
 
     assert recorded - set(ACTION_LABELS) == set()
     assert all(not label.isascii() for label in ACTION_LABELS.values())
+
+
+@pytest.mark.parametrize("came_from", ["accepted", "panel_ready", "under_review"])
+def test_mediation_pauses_and_ending_it_without_agreement_returns_where_the_case_stood(came_from: str) -> None:
+    assert transition(came_from, Action.open_mediation, "office") == Status.mediation
+    assert transition("mediation", Action.end_mediation, "office", came_from=came_from) == Status(came_from)
+    assert transition("mediation", Action.settle, "office", "调解达成协议") == Status.settled
+
+
+@pytest.mark.parametrize("came_from", [None, "", "deliberation", "mediation", "closed", "nonsense"])
+def test_ending_mediation_needs_a_status_it_could_have_come_from(came_from: str | None) -> None:
+    with pytest.raises(TransitionRefused) as refused:
+        transition("mediation", Action.end_mediation, "office", came_from=came_from)
+
+    assert refused.value.code == "invalid_transition" and "调解" in refused.value.message
+
+
+def test_no_scoring_or_ruling_step_while_in_mediation() -> None:
+    for action in (Action.start_scoring, Action.close_scoring, Action.issue_ruling, Action.convene):
+        assert _refusal("mediation", action, "office") == "invalid_transition"
+    assert _refusal("mediation", Action.open_mediation, "office") == "invalid_transition"

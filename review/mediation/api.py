@@ -1,0 +1,251 @@
+"""JSON twins of mediation's pages: open, schedule, answer, extend, end, settle; a case's mediation; the office list."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+from starlette.requests import Request
+
+from review.cases.queries.visibility import visible_case
+from review.core.actors import CASE_PARTY, OFFICE, TOKEN_HOLDER, Actor
+from review.core.api.contract import Reason, Reply, Status, Text, operation
+from review.core.errors import NotFound
+from review.core.web.guard import route
+from review.mediation import queries
+from review.mediation import services as mediation
+
+
+class Opened(msgspec.Struct):
+    mediation_id: int
+    status: str
+    start_by: str
+    start_by_provisional: bool
+    end_by: str
+
+
+class SessionBody(msgspec.Struct):
+    """A session: its time (ISO 8601; without an offset, Beijing time), its mode and its place or room."""
+
+    starts_at: Text
+    mode: Text
+    location: Text = ""
+
+
+class Scheduled(msgspec.Struct):
+    session_id: int
+
+
+class AnswerBody(msgspec.Struct):
+    """accepted, or other_time with the times that suit (note)."""
+
+    answer: Text
+    note: Text = ""
+
+
+class Answered(msgspec.Struct):
+    answer: str
+
+
+class ExtendBody(msgspec.Struct):
+    reason: Text = ""
+    days: int | None = None
+
+
+class Extended(msgspec.Struct):
+    end_by: str
+
+
+class Participant(msgspec.Struct):
+    id: int
+    kind: str
+    name: str | None  # not shown to the complainant (as on their page)
+    answer: Literal["pending", "accepted", "other_time"]
+    answered_at: str | None
+    note: str | None  # the office only
+
+
+class Session(msgspec.Struct):
+    id: int
+    starts_at: str
+    mode: str
+    location: str
+    status: str
+    participants: list[Participant]
+
+
+class CaseMediation(msgspec.Struct):
+    id: int
+    status: str
+    outcome: str
+    came_from: str
+    opened_at: str
+    start_by: str
+    start_by_provisional: bool
+    end_by: str
+    extended_reason: str
+    overdue: str
+    sessions: list[Session]
+
+
+class ListedMediation(msgspec.Struct):
+    id: int
+    case_number: str
+    case_status: str
+    status: str
+    outcome: str
+    start_by: str
+    start_by_provisional: bool
+    end_by: str
+    sessions: int
+    overdue: str
+
+
+class Upcoming(msgspec.Struct):
+    participant_id: int
+    session_id: int
+    case_number: str
+    kind: str
+    starts_at: str
+    mode: str
+    location: str
+    answer: str
+
+
+def _number(request: Request) -> str:
+    return str(request.path_params["number"])
+
+
+async def _opened(number: str) -> Opened:
+    found = await queries.of_case(number)
+    assert found is not None
+    m = found.mediation
+    return Opened(mediation_id=m["id"], status=m["status"], start_by=m["start_by"].isoformat(),
+                  start_by_provisional=bool(m["start_by_provisional"]), end_by=m["end_by"].isoformat())
+
+
+@operation(responses={201: Opened})
+async def open_mediation(request: Request) -> Reply:
+    """
+    summary: 启动调解：案件转入「调解中」，评分暂停；应在 MEDIATION_START_WORKDAYS 个工作日内召开调解会，
+      MEDIATION_END_DAYS 日内结束
+    """
+    number = _number(request)
+    await mediation.open_mediation(number=number, actor=request.state.actor)
+    return Reply(201, await _opened(number))
+
+
+@operation(responses={201: Scheduled})
+async def schedule_session(request: Request, body: SessionBody) -> Reply:
+    """
+    summary: 安排调解会并邀请诉求人、承办部门联络员和评议组组长（mode 为 online、in_person 或 both）
+    """
+    session_id = await mediation.schedule_session(number=_number(request), starts_at=body.starts_at, mode=body.mode,
+                                                  location=body.location, actor=request.state.actor)
+    return Reply(201, Scheduled(session_id=session_id))
+
+
+@operation(responses={200: Answered})
+async def answer_invitation(request: Request, body: AnswerBody) -> Answered:
+    """
+    summary: 受邀者答复调解会邀请：accepted（接受）或 other_time（请求另定时间，note 写明方便的时间）；只能答复本人的邀请
+    """
+    answer = await mediation.answer_invitation(participant_id=int(request.path_params["id"]),
+                                               actor=request.state.actor, answer=body.answer, note=body.note)
+    return Answered(answer=answer)
+
+
+@operation(responses={200: Extended})
+async def extend(request: Request, body: ExtendBody) -> Extended:
+    """
+    summary: 延长调解期限（须说明理由；days 缺省为 MEDIATION_END_DAYS）
+    """
+    end_by = await mediation.extend(number=_number(request), reason=body.reason or "", actor=request.state.actor,
+                                    days=body.days)
+    return Extended(end_by=end_by.isoformat())
+
+
+@operation(responses={200: Status})
+async def end_mediation(request: Request, body: Reason) -> Status:
+    """
+    summary: 调解未达成协议：结束调解，案件回到调解前的状态，评分恢复
+    """
+    return Status(status=await mediation.end_without_agreement(number=_number(request), actor=request.state.actor,
+                                                               reason=body.reason or ""))
+
+
+@operation(responses={200: Status})
+async def settle_by_agreement(request: Request, body: Reason) -> Status:
+    """
+    summary: 调解达成协议，调解结案（评议组随之解散）
+    """
+    return Status(status=await mediation.settle_by_agreement(number=_number(request), actor=request.state.actor,
+                                                             reason=body.reason or ""))
+
+
+def case_mediation(found: queries.CaseMediation, actor: Actor) -> CaseMediation:
+    m = found.mediation
+    office = actor.kind == "office"
+    return CaseMediation(
+        id=m["id"], status=m["status"], outcome=m["outcome"], came_from=m["came_from"],
+        opened_at=m["opened_at"].isoformat(), start_by=m["start_by"].isoformat(),
+        start_by_provisional=bool(m["start_by_provisional"]), end_by=m["end_by"].isoformat(),
+        extended_reason=m["extended_reason"], overdue=found.overdue,
+        sessions=[Session(id=s["id"], starts_at=s["starts_at"].isoformat(), mode=s["mode"], location=s["location"],
+                          status=s["status"], participants=[
+                              Participant(id=p["id"], kind=p["kind"],
+                                          name=None if actor.kind == "complainant" else p["display_name"],
+                                          answer=p["answer"],
+                                          answered_at=p["answered_at"].isoformat() if p["answered_at"] else None,
+                                          note=p["note"] if office else None)
+                              for p in s["participants"]])
+                  for s in found.sessions])
+
+
+@operation(responses={200: CaseMediation})
+async def show_case_mediation(request: Request) -> CaseMediation:
+    """
+    summary: 本案的调解（最近一次）：期限、调解会及受邀者的答复；限本案当事人、评议员与评议办
+    """
+    actor = request.state.actor
+    case = await visible_case(actor, _number(request))
+    found = await queries.of_case(case["number"])
+    if found is None:
+        raise NotFound("mediation_not_found", "本案没有调解记录")
+    return case_mediation(found, actor)
+
+
+@operation(responses={200: list[ListedMediation]})
+async def list_mediations(request: Request) -> list[ListedMediation]:
+    """
+    summary: 全部调解及其期限；overdue 为 start（逾期未开调解会）、end（逾期未结束）或空
+    """
+    rows = await queries.office_list(actor=request.state.actor)
+    return [ListedMediation(id=r["id"], case_number=r["number"], case_status=r["case_status"], status=r["status"],
+                            outcome=r["outcome"], start_by=r["start_by"].isoformat(),
+                            start_by_provisional=bool(r["start_by_provisional"]), end_by=r["end_by"].isoformat(),
+                            sessions=int(r["sessions"]), overdue=r["overdue"]) for r in rows]
+
+
+@operation(responses={200: list[Upcoming]})
+async def my_sessions(request: Request) -> list[Upcoming]:
+    """
+    summary: 我受邀参加、尚未举行的调解会（诉求人：本案的）
+    """
+    rows = await queries.upcoming_sessions(actor=request.state.actor)
+    return [Upcoming(participant_id=r["participant_id"], session_id=r["session_id"], case_number=r["number"],
+                     kind=r["kind"], starts_at=r["starts_at"].isoformat(), mode=r["mode"], location=r["location"],
+                     answer=r["answer"]) for r in rows]
+
+
+routes = [
+    route("/cases/{number}/mediation", open_mediation, OFFICE, methods=["POST"]),
+    route("/cases/{number}/mediation", show_case_mediation, CASE_PARTY),
+    route("/cases/{number}/mediation/sessions", schedule_session, OFFICE, methods=["POST"]),
+    route("/cases/{number}/mediation/extend", extend, OFFICE, methods=["POST"]),
+    route("/cases/{number}/mediation/end", end_mediation, OFFICE, methods=["POST"]),
+    route("/cases/{number}/mediation/settle", settle_by_agreement, OFFICE, methods=["POST"]),
+    route("/mediation/participants/{id:int}/answer", answer_invitation, TOKEN_HOLDER, methods=["POST"]),
+    route("/mediation/sessions/mine", my_sessions, TOKEN_HOLDER),
+    route("/mediations", list_mediations, OFFICE),
+]

@@ -1,0 +1,1 @@
+"""Mediation's pure rules."""

@@ -1,0 +1,59 @@
+"""Mediation's hand-written SQL: who is invited, and the reads of its pages."""
+
+from __future__ import annotations
+
+# A case's department liaisons (active accounts): each is invited to every session of the case.
+LIAISONS_OF_CASE = (
+    "SELECT a.id FROM account a JOIN review_case c ON c.department = a.department"
+    " WHERE c.id = {} AND a.role = 'liaison' AND a.active ORDER BY a.id"
+)
+
+# The chair of the panel at work on the case, if seated (accepted) and with an account.
+CHAIR_OF_CASE = (
+    "SELECT m.\"user\" AS account FROM seat s JOIN panel p ON p.id = s.panel JOIN roster_member m ON m.id = s.member"
+    " WHERE p.\"case\" = {} AND p.status = 'seated' AND s.status = 'accepted' AND s.is_chair"
+    " AND m.\"user\" IS NOT NULL"
+)
+
+# One invitation with what answering it needs to know.
+PARTICIPANT = (
+    "SELECT p.id, p.kind, p.account, p.answer, s.id AS session_id, s.starts_at, s.status AS session_status,"
+    " s.\"case\" AS case_id, m.id AS mediation_id, m.status AS mediation_status"
+    " FROM mediation_participant p JOIN mediation_session s ON s.id = p.session"
+    " JOIN mediation m ON m.id = s.mediation WHERE p.id = {}"
+)
+
+# The office's list: every mediation, newest first, with its case and how many sessions it has had.
+OFFICE_LIST = (
+    "SELECT m.id, m.status, m.outcome, m.opened_at, m.start_by, m.start_by_provisional, m.end_by,"
+    " m.extended_reason, m.came_from, c.number, c.status AS case_status,"
+    " (SELECT COUNT(*) FROM mediation_session s WHERE s.mediation = m.id AND s.status != 'cancelled') AS sessions"
+    " FROM mediation m JOIN review_case c ON c.id = m.\"case\" ORDER BY m.opened_at DESC, m.id DESC"
+)
+
+# A case's mediations, newest first.
+OF_CASE = (
+    "SELECT m.id, m.status, m.outcome, m.opened_at, m.opened_by, m.start_by, m.start_by_provisional, m.end_by,"
+    " m.extended_reason, m.came_from, m.ended_at"
+    " FROM mediation m JOIN review_case c ON c.id = m.\"case\" WHERE c.number = {} ORDER BY m.id DESC"
+)
+
+SESSIONS_OF = (
+    "SELECT id, starts_at, mode, location, status FROM mediation_session WHERE mediation = {} ORDER BY starts_at, id"
+)
+
+PARTICIPANTS_OF_MEDIATION = (
+    "SELECT p.id, p.session, p.kind, p.account, p.answer, p.answered_at, p.note, a.display_name"
+    " FROM mediation_participant p JOIN mediation_session s ON s.id = p.session"
+    " LEFT JOIN account a ON a.id = p.account WHERE s.mediation = {} ORDER BY p.session, p.id"
+)
+
+# A participant's sessions still to come, in an open mediation: staff by account, the complainant by case.
+_UPCOMING = (
+    "SELECT p.id AS participant_id, p.kind, p.answer, p.note, s.id AS session_id, s.starts_at, s.mode, s.location,"
+    " c.number FROM mediation_participant p JOIN mediation_session s ON s.id = p.session"
+    " JOIN mediation m ON m.id = s.mediation JOIN review_case c ON c.id = s.\"case\""
+    " WHERE m.status = 'open' AND s.status = 'scheduled' AND s.starts_at >= {} AND "
+)
+UPCOMING_OF_ACCOUNT = _UPCOMING + "p.account = {} ORDER BY s.starts_at, s.id"
+UPCOMING_OF_COMPLAINANT = _UPCOMING + "p.kind = 'complainant' AND s.\"case\" = {} ORDER BY s.starts_at, s.id"

@@ -1,0 +1,92 @@
+"""Mediation's pages: the office's list (/office/mediations), the office's forms on the case page (open, schedule,
+extend, end, settle) and each participant's answer to an invitation. Each parses, calls one service, redirects."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from review.core import clock, settings
+from review.core.actors import CASE_PARTY, OFFICE
+from review.core.params import int_param
+from review.core.web.guard import route
+from review.core.web.templating import render
+from review.mediation import queries
+from review.mediation import services as mediation
+
+AREA = {"office": "/office/cases", "member": "/panel/cases", "liaison": "/liaison/cases"}
+
+
+def _back(path: str) -> RedirectResponse:
+    return RedirectResponse(path, status_code=303)
+
+
+def _case_page(number: str) -> RedirectResponse:
+    return _back(f"/office/cases/{number}")
+
+
+async def office_list(request: Request) -> Response:
+    rows = await queries.office_list(actor=request.state.actor)
+    return render(request, "mediation/office_list.html", {
+        "mediations": rows, "OVERDUE": queries.OVERDUE_LABELS, "today": clock.today_in_china(),
+        "start_workdays": settings.MEDIATION_START_WORKDAYS, "end_days": settings.MEDIATION_END_DAYS})
+
+
+async def open_mediation(request: Request) -> Response:
+    number = request.path_params["number"]
+    await mediation.open_mediation(number=number, actor=request.state.actor)
+    return _case_page(number)
+
+
+async def schedule_session(request: Request) -> Response:
+    number = request.path_params["number"]
+    form = await request.form()
+    await mediation.schedule_session(number=number, starts_at=str(form.get("starts_at", "")),
+                                     mode=str(form.get("mode", "")), location=str(form.get("location", "")),
+                                     actor=request.state.actor)
+    return _case_page(number)
+
+
+async def extend(request: Request) -> Response:
+    number = request.path_params["number"]
+    form = await request.form()
+    await mediation.extend(number=number, reason=str(form.get("reason", "")), actor=request.state.actor,
+                           days=int_param(str(form.get("days", "")).strip(), "days", minimum=1, maximum=366))
+    return _case_page(number)
+
+
+async def end_mediation(request: Request) -> Response:
+    number = request.path_params["number"]
+    form = await request.form()
+    await mediation.end_without_agreement(number=number, actor=request.state.actor,
+                                          reason=str(form.get("reason", "")))
+    return _case_page(number)
+
+
+async def settle_by_agreement(request: Request) -> Response:
+    number = request.path_params["number"]
+    form = await request.form()
+    await mediation.settle_by_agreement(number=number, actor=request.state.actor, reason=str(form.get("reason", "")))
+    return _case_page(number)
+
+
+async def answer_invitation(request: Request) -> Response:
+    actor = request.state.actor
+    form = await request.form()
+    await mediation.answer_invitation(participant_id=int(request.path_params["id"]), actor=actor,
+                                      answer=str(form.get("answer", "")), note=str(form.get("note", "")))
+    if actor.kind == "complainant":
+        return _back("/track/case")
+    number = str(form.get("number", ""))
+    return _back(f"{AREA[actor.kind]}/{number}" if number.isascii() and number else AREA[actor.kind])
+
+
+routes = [
+    route("/office/mediations", office_list, OFFICE, name="office_mediations"),
+    route("/office/cases/{number}/mediation/open", open_mediation, OFFICE, methods=["POST"]),
+    route("/office/cases/{number}/mediation/sessions", schedule_session, OFFICE, methods=["POST"]),
+    route("/office/cases/{number}/mediation/extend", extend, OFFICE, methods=["POST"]),
+    route("/office/cases/{number}/mediation/end", end_mediation, OFFICE, methods=["POST"]),
+    route("/office/cases/{number}/mediation/settle", settle_by_agreement, OFFICE, methods=["POST"]),
+    route("/mediation/participants/{id:int}/answer", answer_invitation, CASE_PARTY, methods=["POST"]),
+]

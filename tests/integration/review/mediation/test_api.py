@@ -1,0 +1,97 @@
+"""Mediation through the API: the same checks as the services, refusals as the error object."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from review.core import clock
+from review.mediation.tables import Mediation, MediationParticipant, MediationSession
+from tests import factories
+from tests.integration.panel_helpers import accepted_case, api, complainant_token
+from tests.integration.scoring_helpers import convened_case
+
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
+
+LATER = (clock.now() + timedelta(days=2)).astimezone(clock.CHINA).replace(tzinfo=None, microsecond=0).isoformat()
+
+
+async def test_the_whole_stage_through_the_api() -> None:
+    office = await factories.account("office")
+    number, code = await accepted_case(office)
+    liaison = await factories.account("liaison")
+    async with await api(office) as http:
+        opened = await http.post(f"/api/v1/cases/{number}/mediation")
+        assert opened.status_code == 201, opened.text
+        assert opened.json()["status"] == "open"
+        again = await http.post(f"/api/v1/cases/{number}/mediation")
+        assert again.status_code == 409 and again.json()["error"]["code"] == "invalid_transition"
+        bad = await http.post(f"/api/v1/cases/{number}/mediation/sessions",
+                              json={"starts_at": LATER, "mode": "video"})
+        assert bad.status_code == 422 and bad.json()["error"]["field"] == "mode"
+        assert await MediationSession.count().run() == 0
+        scheduled = await http.post(f"/api/v1/cases/{number}/mediation/sessions",
+                                    json={"starts_at": LATER, "mode": "online", "location": "线上调解室"})
+        assert scheduled.status_code == 201, scheduled.text
+        listed = (await http.get("/api/v1/mediations")).json()
+        assert [(m["case_number"], m["status"], m["sessions"], m["overdue"]) for m in listed] == [
+            (number, "open", 1, "")]
+
+    track = factories.client(Authorization=f"Bearer {await complainant_token(number, code)}")
+    async with track:
+        mine = (await track.get("/api/v1/mediation/sessions/mine")).json()
+        assert [m["kind"] for m in mine] == ["complainant"]
+        answered = await track.post(f"/api/v1/mediation/participants/{mine[0]['participant_id']}/answer",
+                                    json={"answer": "accepted"})
+        assert answered.status_code == 200, answered.text
+        seen = (await track.get(f"/api/v1/cases/{number}/mediation")).json()
+        answers = {p["kind"]: p["answer"] for p in seen["sessions"][0]["participants"]}
+        assert answers == {"complainant": "accepted", "liaison": "pending"}
+        assert all(p["note"] is None and p["name"] is None for p in seen["sessions"][0]["participants"])
+        assert (await track.post(f"/api/v1/cases/{number}/mediation/end", json={})).status_code == 403
+
+    async with await api(liaison) as http:
+        theirs = next(p["id"] for p in seen["sessions"][0]["participants"] if p["kind"] == "complainant")
+        refused = await http.post(f"/api/v1/mediation/participants/{theirs}/answer", json={"answer": "accepted"})
+        assert refused.status_code == 404 and refused.json()["error"]["code"] == "invitation_not_found"
+        assert (await http.get("/api/v1/mediations")).status_code == 403
+
+    async with await api(office) as http:
+        no_reason = await http.post(f"/api/v1/cases/{number}/mediation/extend", json={"reason": " "})
+        assert no_reason.status_code == 422 and no_reason.json()["error"]["code"] == "reason_required"
+        extended = await http.post(f"/api/v1/cases/{number}/mediation/extend", json={"reason": "再谈一次", "days": 10})
+        assert extended.status_code == 200, extended.text
+        ended = await http.post(f"/api/v1/cases/{number}/mediation/end", json={})
+        assert ended.json() == {"status": "accepted"}
+        again = await http.post(f"/api/v1/cases/{number}/mediation/end", json={})
+        assert again.status_code == 409 and again.json()["error"]["code"] == "not_in_mediation"
+    assert (await Mediation.select(Mediation.status).first().run())["status"] == "ended"
+    assert {r["answer"] for r in await MediationParticipant.select().run()} == {"accepted", "pending"}
+
+
+async def test_an_agreement_through_the_api_settles_the_case() -> None:
+    office = await factories.account("office")
+    number, _ = await accepted_case(office)
+    async with await api(office) as http:
+        await http.post(f"/api/v1/cases/{number}/mediation")
+        plain = await http.post(f"/api/v1/cases/{number}/settle", json={"reason": "调解达成协议"})
+        assert plain.status_code == 409 and plain.json()["error"]["code"] == "in_mediation"
+        settled = await http.post(f"/api/v1/cases/{number}/mediation/settle", json={"reason": "双方达成调解协议"})
+        assert settled.json() == {"status": "settled"}
+        gone = await http.get(f"/api/v1/cases/{number}/mediation")
+        assert gone.json()["status"] == "settled"
+
+
+async def test_a_seated_members_scores_are_refused_through_the_api_while_in_mediation() -> None:
+    number, _, office, members = await convened_case()
+    async with await api(office) as http:
+        assert (await http.post(f"/api/v1/cases/{number}/mediation")).status_code == 201
+    async with await api(members[0]) as http:
+        paused = await http.post(f"/api/v1/cases/{number}/scores", json={"scores": factories.full_scores(4)})
+        assert paused.status_code == 409 and paused.json()["error"]["code"] == "scoring_paused"
+    async with await api(office) as http:
+        assert (await http.post(f"/api/v1/cases/{number}/mediation/end", json={})).json() == {"status": "panel_ready"}
+    async with await api(members[0]) as http:
+        scored = await http.post(f"/api/v1/cases/{number}/scores", json={"scores": factories.full_scores(4)})
+        assert scored.status_code in (200, 201), scored.text
