@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse, Response
 from review.core import clock, settings
 from review.core.actors import CASE_PARTY, OFFICE
 from review.core.params import int_param
+from review.core.web.forms import see_other
 from review.core.web.guard import route
 from review.core.web.templating import render
 from review.mediation import queries
@@ -17,12 +18,8 @@ from review.mediation import services as mediation
 AREA = {"office": "/office/cases", "member": "/panel/cases", "liaison": "/liaison/cases"}
 
 
-def _back(path: str) -> RedirectResponse:
-    return RedirectResponse(path, status_code=303)
-
-
 def _case_page(number: str) -> RedirectResponse:
-    return _back(f"/office/cases/{number}")
+    return see_other(f"/office/cases/{number}")
 
 
 async def office_list(request: Request) -> Response:
@@ -76,9 +73,9 @@ async def answer_invitation(request: Request) -> Response:
     await mediation.answer_invitation(participant_id=int(request.path_params["id"]), actor=actor,
                                       answer=str(form.get("answer", "")), note=str(form.get("note", "")))
     if actor.kind == "complainant":
-        return _back("/track/case")
+        return see_other("/track/case")
     number = str(form.get("number", ""))
-    return _back(f"{AREA[actor.kind]}/{number}" if number.isascii() and number else AREA[actor.kind])
+    return see_other(f"{AREA[actor.kind]}/{number}" if number.isascii() and number else AREA[actor.kind])
 
 
 routes = [
