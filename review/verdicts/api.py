@@ -6,13 +6,14 @@ from typing import Any
 
 import msgspec
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
 from review.core import settings
 from review.core.actors import OFFICE, PUBLIC
 from review.core.api.contract import UNSET, Reason, Status, Text, Unset, operation
 from review.core.errors import Invalid
 from review.core.web.guard import route
+from review.verdicts import archive
 from review.verdicts import bulk as bulk_issuance
 from review.verdicts import services as verdicts
 
@@ -182,8 +183,7 @@ async def bulk_zip(request: Request) -> Response:
     summary: 下载批量签发的全部评议意见书（ZIP，按文号命名）
     """
     progress = await bulk_issuance.progress(bulk_id=request.path_params["bulk_id"], actor=request.state.actor)
-    return StreamingResponse(bulk_issuance.zip_stream(progress), media_type="application/zip",
-                             headers={"content-disposition": f'attachment; filename="verdicts-{progress.id}.zip"'})
+    return archive.zip_response(progress)
 
 
 routes = [

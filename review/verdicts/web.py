@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response, StreamingResponse
+from starlette.responses import FileResponse, Response
 
 from review.core import settings
 from review.core.actors import CASE_PARTY, OFFICE, PUBLIC
@@ -11,6 +11,7 @@ from review.core.errors import Invalid, NotFound
 from review.core.web.forms import see_other
 from review.core.web.guard import route
 from review.core.web.templating import render
+from review.verdicts import archive
 from review.verdicts import bulk as bulk_issuance
 from review.verdicts import services as verdicts
 
@@ -88,8 +89,7 @@ async def bulk_page(request: Request) -> Response:
 
 async def bulk_zip(request: Request) -> Response:
     progress = await bulk_issuance.progress(bulk_id=request.path_params["bulk_id"], actor=request.state.actor)
-    return StreamingResponse(bulk_issuance.zip_stream(progress), media_type="application/zip",
-                             headers={"content-disposition": f'attachment; filename="verdicts-{progress.id}.zip"'})
+    return archive.zip_response(progress)
 
 
 routes = [
