@@ -8,7 +8,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from starlette.requests import Request
 from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocket
 
@@ -24,7 +23,7 @@ def same_origin(websocket: WebSocket) -> bool:
     token, which no browser adds by itself, may send none."""
     origin = websocket.headers.get("origin")
     if origin is None:
-        return bearer_token(Request(websocket.scope)) is not None
+        return bearer_token(websocket) is not None
     found = urlsplit(origin)
     scheme = {"ws": "http", "wss": "https"}.get(websocket.url.scheme, websocket.url.scheme)
     return found.scheme == scheme and found.netloc == websocket.headers.get("host", "")
@@ -35,7 +34,7 @@ async def handshake_actor(websocket: WebSocket, policy: Policy) -> Actor | None:
     if not same_origin(websocket):
         await websocket.close(code=POLICY_VIOLATION)
         return None
-    actor = await resolve_actor(Request(websocket.scope))
+    actor = await resolve_actor(websocket)
     if not policy.admits(actor) or actor.kind == "anonymous":
         await websocket.close(code=POLICY_VIOLATION)
         return None
