@@ -138,9 +138,10 @@ async def test_a_flood_of_messages_is_rate_limited_per_participant(monkeypatch: 
 
 async def test_the_page_shows_the_messages_and_takes_a_post_by_form() -> None:
     office = await factories.account("office")
-    _, _, mediation_id = await _room(office)
+    number, _, mediation_id = await _room(office)
     page = f"/mediation/{mediation_id}"
     async with await web(office) as http:
+        assert f'href="{page}">进入调解室' in (await http.get(f"/office/cases/{number}")).text
         shown = await http.get(page)
         assert shown.status_code == 200 and "尚无发言" in shown.text and "刷新" in shown.text
         assert 'http-equiv="refresh"' not in shown.text
