@@ -27,7 +27,7 @@ from review.cases import web as pages
 from review.cases.lifecycle import ACTION_LABELS, STATUS_LABELS
 from review.convening import api as convening_api
 from review.convening import web as convening_pages
-from review.core import db, settings
+from review.core import db, realtime, settings
 from review.core import jobs as queue
 from review.core.actors import PUBLIC
 from review.core.audit import api as audit_api
@@ -44,6 +44,7 @@ from review.holidays import api as holidays_api
 from review.holidays import web as holiday_pages
 from review.mediation import api as mediation_api
 from review.mediation import services as mediation
+from review.mediation import socket as mediation_socket
 from review.mediation import web as mediation_pages
 from review.rulings import api as rulings_api
 from review.rulings import web as rulings_pages
@@ -116,6 +117,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
         for task in background:
             task.cancel()
         await queue.close()
+        await realtime.close()
         await db.stop()
 
 
@@ -150,7 +152,7 @@ def create_app(*, forwarded_allow_ips: str = settings.FORWARDED_ALLOW_IPS) -> St
                   *v1.routes]
     page_routes = [*home_routes, *panel_pages.routes, *convening_pages.routes, *scoring_pages.routes, *rulings_pages.routes,
                    *verdict_pages.routes, *holiday_pages.routes, *audit_pages.routes, *account_pages.routes,
-                   *mediation_pages.routes, *pages.routes, *assessment_pages.routes]
+                   *mediation_pages.routes, *mediation_socket.routes, *pages.routes, *assessment_pages.routes]
     routes = [
         Mount("/api/v1", routes=api_routes),
         PolicyMount("/static", app=StaticFiles(directory=str(settings.TEMPLATES_DIR / "static")), policy=PUBLIC,

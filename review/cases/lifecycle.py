@@ -46,6 +46,7 @@ ACTION_LABELS: dict[str, str] = {
     "mediation_session_scheduled": "安排调解会",
     "mediation_invitation_answered": "答复调解会邀请",
     "mediation_extended": "延长调解期限",
+    "mediation_message": "调解室发言（内容不入案卷）",
     "reasoning_signed": "评议组组长签署评议理由",
     "reconsideration_requested": "申请复议",
     "reconsideration_refused": "不予受理复议申请",

@@ -112,6 +112,28 @@ class Upcoming(msgspec.Struct):
     answer: str
 
 
+class MessageBody(msgspec.Struct):
+    """A message to the room (at most MEDIATION_MESSAGE_MAX_CHARS characters)."""
+
+    text: Text
+
+
+class EventsQuery(msgspec.Struct):
+    """after: the last event id the client has seen (0 or absent: from the start)."""
+
+    after: int = 0
+
+
+class Event(msgspec.Struct):
+    id: int
+    kind: Literal["message"]
+    author_kind: Literal["complainant", "liaison", "member", "office"]
+    author: str
+    body: str
+    sha256: str
+    at: str
+
+
 def _number(request: Request) -> str:
     return str(request.path_params["number"])
 
@@ -238,6 +260,26 @@ async def my_sessions(request: Request) -> list[Upcoming]:
                      answer=r["answer"]) for r in rows]
 
 
+@operation(responses={201: Event})
+async def post_message(request: Request, body: MessageBody) -> Reply:
+    """
+    summary: 在调解室发言（限本案诉求人、承办部门联络员、在任评议员与评议办；调解结束后不能发言；发言频率有限制）
+    """
+    event = await mediation.post_message(mediation_id=int(request.path_params["id"]), actor=request.state.actor,
+                                    text=body.text)
+    return Reply(201, msgspec.convert(event, Event))
+
+
+@operation(responses={200: list[Event]})
+async def room_events(request: Request, query: EventsQuery) -> list[Event]:
+    """
+    summary: 调解室中 after 之后的事件（按 id 升序，每次至多 500 条）；断线重连时从最后收到的 id 继续
+    """
+    events = await mediation.events_after(mediation_id=int(request.path_params["id"]), actor=request.state.actor,
+                                     after=query.after)
+    return [msgspec.convert(e, Event) for e in events]
+
+
 routes = [
     route("/cases/{number}/mediation", open_mediation, OFFICE, methods=["POST"]),
     route("/cases/{number}/mediation", show_case_mediation, CASE_PARTY),
@@ -248,4 +290,6 @@ routes = [
     route("/mediation/participants/{id:int}/answer", answer_invitation, TOKEN_HOLDER, methods=["POST"]),
     route("/mediation/sessions/mine", my_sessions, TOKEN_HOLDER),
     route("/mediations", list_mediations, OFFICE),
+    route("/mediation/{id:int}/messages", post_message, CASE_PARTY, methods=["POST"]),
+    route("/mediation/{id:int}/events", room_events, CASE_PARTY),
 ]

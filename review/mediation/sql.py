@@ -57,3 +57,21 @@ _UPCOMING = (
 )
 UPCOMING_OF_ACCOUNT = _UPCOMING + "p.account = {} ORDER BY s.starts_at, s.id"
 UPCOMING_OF_COMPLAINANT = _UPCOMING + "p.kind = 'complainant' AND s.\"case\" = {} ORDER BY s.starts_at, s.id"
+
+# The live room: a mediation with its case (locked while an event is stored, so a mediation's events commit in
+# the order of their ids and a client resuming from the last id it saw misses none).
+MEDIATION_OF_ROOM = (
+    "SELECT m.id, m.status, m.\"case\" AS case_id, c.number, c.department FROM mediation m"
+    " JOIN review_case c ON c.id = m.\"case\" WHERE m.id = {}"
+)
+
+# Whether an account holds an accepted seat on the panel at work on the case.
+SEATED_MEMBER = (
+    "SELECT 1 AS seated FROM seat s JOIN panel p ON p.id = s.panel JOIN roster_member m ON m.id = s.member"
+    " WHERE p.\"case\" = {} AND p.status = 'seated' AND s.status = 'accepted' AND m.\"user\" = {}"
+)
+
+EVENTS_AFTER = (
+    "SELECT id, kind, author, author_kind, body, sha256, at FROM mediation_event"
+    " WHERE mediation = {} AND id > {} ORDER BY id LIMIT {}"
+)

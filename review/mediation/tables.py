@@ -52,4 +52,18 @@ class MediationParticipant(Table):
     note = Text(default="")
 
 
-TABLES: list[type[Table]] = [Mediation, MediationSession, MediationParticipant]
+class MediationEvent(Table):
+    """One stored event of the live room, stored before it is announced; its id is the cursor a client resumes
+    from (`events?after=ID`)."""
+
+    id = Serial(primary_key=True)
+    mediation = ForeignKey(references=Mediation, index=True)
+    kind = Varchar(length=16, default="message", help_text="message (later draft / confirm)")
+    author = Varchar(length=100, help_text="The actor's label, as in the audit trail")
+    author_kind = Varchar(length=16, help_text="complainant / liaison / member / office")
+    body = Text(default="", help_text="At most MEDIATION_MESSAGE_MAX_CHARS characters")
+    sha256 = Varchar(length=64, help_text="SHA-256 of the body (UTF-8), as the audit chain records it")
+    at = Timestamptz()
+
+
+TABLES: list[type[Table]] = [Mediation, MediationSession, MediationParticipant, MediationEvent]

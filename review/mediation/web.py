@@ -87,3 +87,27 @@ routes = [
     route("/office/cases/{number}/mediation/settle", settle_by_agreement, OFFICE, methods=["POST"]),
     route("/mediation/participants/{id:int}/answer", answer_invitation, CASE_PARTY, methods=["POST"]),
 ]
+
+
+async def room_page(request: Request) -> Response:
+    """调解室 without JavaScript: the messages, a post form and a 「刷新」 link."""
+    actor = request.state.actor
+    mediation_id = int(request.path_params["id"])
+    found = await mediation.room_admits(mediation_id=mediation_id, actor=actor)
+    events = await mediation.events_after(mediation_id=mediation_id, actor=actor, after=0)
+    return render(request, "mediation/room.html", {
+        "mediation": found, "events": events, "open": found["status"] == "open",
+        "max_chars": settings.MEDIATION_MESSAGE_MAX_CHARS, "STATUS": mediation.STATUS_LABELS})
+
+
+async def post_message(request: Request) -> Response:
+    mediation_id = int(request.path_params["id"])
+    form = await request.form()
+    await mediation.post_message(mediation_id=mediation_id, actor=request.state.actor, text=str(form.get("text", "")))
+    return see_other(f"/mediation/{mediation_id}#latest")
+
+
+routes += [
+    route("/mediation/{id:int}", room_page, CASE_PARTY, name="mediation_room"),
+    route("/mediation/{id:int}/messages", post_message, CASE_PARTY, methods=["POST"]),
+]

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
@@ -41,19 +41,19 @@ def before_office_page(hook: Hook) -> Hook:
     return hook
 
 
-def bearer_token(request: Request) -> str | None:
+def bearer_token(request: HTTPConnection) -> str | None:
     """The token of an `Authorization: Bearer …` header, if the request carries one."""
     header = request.headers.get("authorization", "")
     return header[7:].strip() if header.lower().startswith("bearer ") else None
 
 
-def is_api(request: Request) -> bool:
+def is_api(request: HTTPConnection) -> bool:
     """An API request: under /api/, or carrying a bearer token wherever it goes (a client, not a browser)."""
     return request.url.path.startswith("/api/") or bearer_token(request) is not None
 
 
-async def resolve_actor(request: Request) -> Actor:
-    """Bearer token or API key on the API; session or tracking cookie on the web.
+async def resolve_actor(request: HTTPConnection) -> Actor:
+    """Bearer token or API key on the API; session or tracking cookie on the web (a page or a WebSocket).
 
     A request with a bearer token is judged by that token alone, on any path: it is answered in JSON and never
     sent to /login, and its cookies are not read, so it needs no CSRF token (a browser never adds the header

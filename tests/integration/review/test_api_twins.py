@@ -72,6 +72,7 @@ TWINS = {
     "/office/cases/{number}/mediation/end": "POST /api/v1/cases/{number}/mediation/end",
     "/office/cases/{number}/mediation/settle": "POST /api/v1/cases/{number}/mediation/settle",
     "/mediation/participants/{id:int}/answer": "POST /api/v1/mediation/participants/{id:int}/answer",
+    "/mediation/{id:int}/messages": "POST /api/v1/mediation/{id:int}/messages",
 }
 
 # Web actions without an API twin, each with its reason.
