@@ -15,6 +15,7 @@ from limits import parse as parse_rate
 
 from review.cases import services as cases
 from review.cases.lifecycle import Action
+from review.cases.queries.visibility import may_see
 from review.core import clock, db, realtime, settings
 from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
@@ -57,8 +58,7 @@ async def open_mediation(*, number: str, actor: Actor) -> int:
     async with db.transaction():
         case = await cases.load_case_for_update(number)
         cases.check_transition(status=case["status"], action=Action.open_mediation, actor=actor)
-        now = clock.now()
-        today = now.astimezone(clock.CHINA).date()
+        now, today = clock.now(), clock.today_in_china()
         start = await add_workdays(today, settings.MEDIATION_START_WORKDAYS)
         end_by = clock_rules.end_by(today, settings.MEDIATION_END_DAYS)
         inserted = await Mediation.insert(Mediation(
@@ -223,32 +223,27 @@ async def _room_mediation(mediation_id: int, *, lock: bool = False) -> dict[str,
     return rows[0]
 
 
-async def _is_party(actor: Actor, mediation: dict[str, Any]) -> bool:
-    """The complainant of the case, the department's liaison, a seated member, or the office."""
-    if actor.kind == "office":
-        return True
-    if actor.kind == "complainant":
-        return actor.case_id is not None and actor.case_id == mediation["case_id"]
-    if actor.kind == "liaison":
-        return actor.department_id is not None and actor.department_id == mediation["department"]
-    if actor.kind == "member" and actor.user_id is not None:
-        return bool(await db.fetch(sql.SEATED_MEMBER, mediation["case_id"], actor.user_id))
-    return False
-
-
 async def room_admits(*, mediation_id: int, actor: Actor) -> dict[str, Any]:
-    """The mediation (id, status, case_id, number), if `actor` may be in its room; otherwise not found."""
+    """The mediation (id, status, case_id, number), if `actor` may be in its room (whoever may see the case: its
+    complainant, the department's liaison, a seated member, the office); otherwise not found."""
     mediation = await _room_mediation(mediation_id)
-    if not await _is_party(actor, mediation):
+    if not await may_see(actor, {"id": mediation["case_id"], "department": mediation["department"]}):
         raise NotFound("mediation_not_found", "未找到该调解")
     return mediation
 
 
-async def events_after(*, mediation_id: int, actor: Actor, after: int = 0) -> list[dict[str, Any]]:
-    """The room's stored events after the id `after`, oldest first (at most room.EVENTS_PAGE)."""
-    await room_admits(mediation_id=mediation_id, actor=actor)
+async def room_view(*, mediation_id: int, actor: Actor, after: int = 0) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The mediation `actor` may be in, and its stored events after the id `after`, oldest first (at most
+    room.EVENTS_PAGE)."""
+    mediation = await room_admits(mediation_id=mediation_id, actor=actor)
     rows = await db.fetch(sql.EVENTS_AFTER, mediation_id, max(0, after), room.EVENTS_PAGE)
-    return [room.event_payload(r) for r in rows]
+    return mediation, [room.event_payload(r) for r in rows]
+
+
+async def events_after(*, mediation_id: int, actor: Actor, after: int = 0) -> list[dict[str, Any]]:
+    """The room's stored events after the id `after` (see room_view)."""
+    _, events = await room_view(mediation_id=mediation_id, actor=actor, after=after)
+    return events
 
 
 async def _check_rate(actor: Actor, mediation_id: int) -> None:

@@ -65,11 +65,6 @@ MEDIATION_OF_ROOM = (
     " JOIN review_case c ON c.id = m.\"case\" WHERE m.id = {}"
 )
 
-# Whether an account holds an accepted seat on the panel at work on the case.
-SEATED_MEMBER = (
-    "SELECT 1 AS seated FROM seat s JOIN panel p ON p.id = s.panel JOIN roster_member m ON m.id = s.member"
-    " WHERE p.\"case\" = {} AND p.status = 'seated' AND s.status = 'accepted' AND m.\"user\" = {}"
-)
 
 EVENTS_AFTER = (
     "SELECT id, kind, author, author_kind, body, sha256, at FROM mediation_event"

@@ -93,8 +93,7 @@ async def room_page(request: Request) -> Response:
     """调解室 without JavaScript: the messages, a post form and a 「刷新」 link."""
     actor = request.state.actor
     mediation_id = int(request.path_params["id"])
-    found = await mediation.room_admits(mediation_id=mediation_id, actor=actor)
-    events = await mediation.events_after(mediation_id=mediation_id, actor=actor, after=0)
+    found, events = await mediation.room_view(mediation_id=mediation_id, actor=actor)
     return render(request, "mediation/room.html", {
         "mediation": found, "events": events, "open": found["status"] == "open",
         "max_chars": settings.MEDIATION_MESSAGE_MAX_CHARS, "STATUS": mediation.STATUS_LABELS})
