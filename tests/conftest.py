@@ -46,11 +46,20 @@ from review.verdicts.queries import printed_panels
 draw_verification.use_verdicts(printed_panels)  # as review.app and review.cli do
 
 
+# A test marked with one of these runs only where its condition holds; elsewhere it is deselected, not skipped
+# (the suite runs twice: PostgreSQL with Redis, then SQLite with jobs in-process).
+_RUNS_WHERE = {
+    "postgres_only": USE_POSTGRES,
+    "sqlite_only": not USE_POSTGRES,
+    "redis_only": bool(REDIS_URL),
+    "without_redis": not REDIS_URL,
+}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Leave PostgreSQL-only tests out of the SQLite run (deselected, not skipped)."""
-    if USE_POSTGRES:
-        return
-    kept = [item for item in items if item.get_closest_marker("postgres_only") is None]
+    """Leave out (deselected, not skipped) the tests this run's database or job backend is not for."""
+    kept = [item for item in items
+            if all(holds or item.get_closest_marker(marker) is None for marker, holds in _RUNS_WHERE.items())]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept

@@ -7,7 +7,6 @@ Mypy keeps its cache in .mypy_cache at the repository's root, so a run after the
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -16,8 +15,7 @@ from mypy import api
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.skipif(os.environ.get("REVIEW_TEST_DB") == "postgres",
-                    reason="checked once, in the SQLite run of the suite")
+@pytest.mark.sqlite_only  # checked once, in the SQLite run of the suite
 def test_mypy_reports_no_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)  # the paths in `files` are relative to the repository's root
     report, errors, status = api.run(["--config-file", str(ROOT / "pyproject.toml")])

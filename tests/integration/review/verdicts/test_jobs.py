@@ -35,7 +35,7 @@ from tests.integration.review.verdicts.test_services import scored_case
 pytestmark = [
     pytest.mark.integration,
     pytest.mark.postgres_only,
-    pytest.mark.skipif(not REDIS_URL, reason="needs a real Redis (REVIEW_TEST_REDIS) for the verdict worker"),
+    pytest.mark.redis_only,  # the verdict worker runs on Redis
     pytest.mark.usefixtures("clean_db"),
 ]
 

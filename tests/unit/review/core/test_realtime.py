@@ -39,7 +39,7 @@ async def test_a_subscriber_that_never_reads_is_told_it_fell_behind() -> None:
 
 
 @pytest.mark.integration
-@pytest.mark.skipif(not REDIS_URL, reason="needs a real Redis (REVIEW_TEST_REDIS)")
+@pytest.mark.redis_only
 async def test_redis_hub_delivers_across_two_hubs() -> None:
     channel = f"room:{uuid.uuid4().hex}"
     one, two = realtime.Hub(REDIS_URL), realtime.Hub(REDIS_URL)

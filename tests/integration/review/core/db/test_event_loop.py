@@ -65,6 +65,7 @@ async def test_new_accounts_hash_their_password_off_the_event_loop(monkeypatch: 
     assert watched.threads and threading.get_ident() not in watched.threads
 
 
+@pytest.mark.without_redis  # with Redis, verdict workers render (on their own processes)
 async def test_verdicts_render_on_a_separate_process_when_jobs_run_in_the_web_process(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -75,8 +76,6 @@ async def test_verdicts_render_on_a_separate_process_when_jobs_run_in_the_web_pr
     from review.verdicts import signing as verdict_signing
     from tests.integration.review.verdicts.test_render import make_doc
 
-    if settings.REDIS_URL:
-        pytest.skip("with Redis, verdict workers render (on their own processes)")
     monkeypatch.setattr(settings, "VERDICT_RENDER_PROCESSES", 1)
     monkeypatch.setattr(verdicts, "_render_processes", None)
     try:
@@ -91,14 +90,13 @@ async def test_verdicts_render_on_a_separate_process_when_jobs_run_in_the_web_pr
     assert verdict_signing.signature_state(pdf).valid
 
 
+@pytest.mark.sqlite_only
 async def test_sqlite_waits_for_another_process_write_without_holding_the_event_loop() -> None:
     import sqlite3
 
-    from review.core import db, settings
+    from review.core import settings
     from review.core.tables import Department
 
-    if not db.is_sqlite():
-        pytest.skip("SQLite only")
     other = sqlite3.connect(settings.database_url().removeprefix("sqlite:///"), isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another process's write in progress
     ticks = 0
