@@ -3,6 +3,8 @@ extend, end, settle) and each participant's answer to an invitation. Each parses
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -94,6 +96,7 @@ async def room_page(request: Request) -> Response:
     actor = request.state.actor
     mediation_id = int(request.path_params["id"])
     found, events = await mediation.room_view(mediation_id=mediation_id, actor=actor)
+    events = [{**e, "at_local": clock.local_time(datetime.fromisoformat(e["at"]))} for e in events]
     return render(request, "mediation/room.html", {
         "mediation": found, "events": events, "open": found["status"] == "open",
         "max_chars": settings.MEDIATION_MESSAGE_MAX_CHARS, "STATUS": mediation.STATUS_LABELS})

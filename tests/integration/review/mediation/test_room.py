@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -201,3 +202,16 @@ async def test_the_socket_refuses_another_origin_and_non_parties_with_1008() -> 
         answer = await socket.connect()
         assert (answer["type"], answer.get("code")) == ("websocket.close", 1008)
         await asyncio.wait_for(socket.task, 5)
+
+
+async def test_the_page_shows_each_message_at_beijing_time() -> None:
+    office = await factories.account("office")
+    _, _, mediation_id = await _room(office)
+    page = f"/mediation/{mediation_id}"
+    async with await web(office) as http:
+        await submit(http, page, f"{page}/messages", {"text": "几点了"})
+        shown = (await http.get(page)).text
+    stored = (await MediationEvent.select(MediationEvent.at).first().run())["at"]
+    beijing = stored.astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
+    utc = stored.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
+    assert beijing in shown and utc not in shown
