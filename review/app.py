@@ -43,9 +43,9 @@ from review.core.web.templating import render
 from review.holidays import api as holidays_api
 from review.holidays import web as holiday_pages
 from review.mediation import api as mediation_api
-from review.mediation import services as mediation
 from review.mediation import socket as mediation_socket
 from review.mediation import web as mediation_pages
+from review.mediation.services import stage as mediation
 from review.rulings import api as rulings_api
 from review.rulings import web as rulings_pages
 from review.verdicts import api as verdicts_api

@@ -13,7 +13,8 @@ from review.core.api.contract import Reason, Reply, Status, Text, operation
 from review.core.errors import NotFound
 from review.core.web.guard import route
 from review.mediation import queries
-from review.mediation import services as mediation
+from review.mediation.services import room as room_services
+from review.mediation.services import stage as mediation
 
 
 class Opened(msgspec.Struct):
@@ -265,7 +266,7 @@ async def post_message(request: Request, body: MessageBody) -> Reply:
     """
     summary: 在调解室发言（限本案诉求人、承办部门联络员、在任评议员与评议办；调解结束后不能发言；发言频率有限制）
     """
-    event = await mediation.post_message(mediation_id=int(request.path_params["id"]), actor=request.state.actor,
+    event = await room_services.post_message(mediation_id=int(request.path_params["id"]), actor=request.state.actor,
                                     text=body.text)
     return Reply(201, msgspec.convert(event, Event))
 
@@ -275,7 +276,7 @@ async def room_events(request: Request, query: EventsQuery) -> list[Event]:
     """
     summary: 调解室中 after 之后的事件（按 id 升序，每次至多 500 条）；断线重连时从最后收到的 id 继续
     """
-    events = await mediation.events_after(mediation_id=int(request.path_params["id"]), actor=request.state.actor,
+    events = await room_services.events_after(mediation_id=int(request.path_params["id"]), actor=request.state.actor,
                                      after=query.after)
     return [msgspec.convert(e, Event) for e in events]
 

@@ -14,8 +14,8 @@ from review.core.actors import CASE_PARTY, Actor
 from review.core.errors import ServiceError
 from review.core.params import int_param
 from review.core.web.sockets import POLICY_VIOLATION, socket_route
-from review.mediation import room
-from review.mediation import services as mediation
+from review.mediation.domain import room
+from review.mediation.services import room as room_services
 
 TRY_AGAIN_LATER = 1013  # the socket fell too far behind: the client resumes from its last id
 
@@ -33,7 +33,7 @@ async def _forward(websocket: WebSocket, mediation_id: int, actor: Actor, after:
                    announced: realtime.Subscription) -> None:
     last = after
     while True:  # what was stored before the hub could tell us, page by page
-        stored = await mediation.events_after(mediation_id=mediation_id, actor=actor, after=last)
+        stored = await room_services.events_after(mediation_id=mediation_id, actor=actor, after=last)
         for event in stored:
             await websocket.send_json(event)
             last = event["id"]
@@ -49,7 +49,7 @@ async def room_socket(websocket: WebSocket, actor: Actor) -> None:
     mediation_id = int(websocket.path_params["id"])
     try:
         after = int_param(websocket.query_params.get("after"), "after", 0)
-        await mediation.room_admits(mediation_id=mediation_id, actor=actor)
+        await room_services.room_admits(mediation_id=mediation_id, actor=actor)
     except ServiceError:
         await websocket.close(code=POLICY_VIOLATION)
         return

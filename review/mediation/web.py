@@ -15,7 +15,8 @@ from review.core.web.forms import see_other
 from review.core.web.guard import route
 from review.core.web.templating import render
 from review.mediation import queries
-from review.mediation import services as mediation
+from review.mediation.services import room as room_services
+from review.mediation.services import stage as mediation
 
 AREA = {"office": "/office/cases", "member": "/panel/cases", "liaison": "/liaison/cases"}
 
@@ -95,7 +96,7 @@ async def room_page(request: Request) -> Response:
     """调解室 without JavaScript: the messages, a post form and a 「刷新」 link."""
     actor = request.state.actor
     mediation_id = int(request.path_params["id"])
-    found, events = await mediation.room_view(mediation_id=mediation_id, actor=actor)
+    found, events = await room_services.room_view(mediation_id=mediation_id, actor=actor)
     events = [{**e, "at_local": clock.local_time(datetime.fromisoformat(e["at"]))} for e in events]
     return render(request, "mediation/room.html", {
         "mediation": found, "events": events, "open": found["status"] == "open",
@@ -105,7 +106,7 @@ async def room_page(request: Request) -> Response:
 async def post_message(request: Request) -> Response:
     mediation_id = int(request.path_params["id"])
     form = await request.form()
-    await mediation.post_message(mediation_id=mediation_id, actor=request.state.actor, text=str(form.get("text", "")))
+    await room_services.post_message(mediation_id=mediation_id, actor=request.state.actor, text=str(form.get("text", "")))
     return see_other(f"/mediation/{mediation_id}#latest")
 
 

@@ -47,7 +47,7 @@ PURE = [
     "review/assessments/scheme.py",
     "review/assessments/figures.py",
     "review/assessments/exports.py",
-    "review/mediation/room.py",
+    "review/mediation/domain/room.py",
     "review/deadlines/policy.py",
     "review/publication/rules.py",
     "review/webhooks/payloads.py",

@@ -8,7 +8,7 @@ import pytest
 
 from review.core import clock
 from review.core.tables import Case
-from review.mediation.services import open_mediation
+from review.mediation.services.stage import open_mediation
 from review.mediation.tables import Mediation, MediationParticipant
 from scoring.tables import ScoreSheet
 from tests import factories

@@ -13,7 +13,8 @@ from review.core.actors import Actor
 from review.core.calendar import add_workdays
 from review.core.errors import Conflict, Forbidden, Invalid, NotFound
 from review.core.tables import AuditEvent, Case, Holiday
-from review.mediation import queries, services
+from review.mediation import queries
+from review.mediation.services import stage as services
 from review.mediation.tables import Mediation, MediationParticipant, MediationSession
 from review.rulings.services.sheets import submit_sheet
 from tests import factories

@@ -1,6 +1,6 @@
 """The live room's rules (/mediation/{id}), pure: who is named how, a message's text, an event as it is carried.
 
-The services (review.mediation.services) store every event first, with its SHA-256 in the audit chain (never
+The services (review.mediation.services.room) store every event first, with its SHA-256 in the audit chain (never
 its text), and announce it on the hub (review.core.realtime) only after its transaction has committed: the hub
 tells clients what is new, the store is what they read and resume from."""
 

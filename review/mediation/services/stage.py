@@ -6,25 +6,19 @@ which refuses to score a case in mediation, never needs to know of mediation its
 
 from __future__ import annotations
 
-import math
-import time
 from datetime import date, datetime
 from typing import Any
 
-from limits import parse as parse_rate
-
 from review.cases import services as cases
 from review.cases.lifecycle import Action
-from review.cases.queries.visibility import may_see
-from review.core import clock, db, realtime, settings
+from review.core import clock, db, settings
 from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
 from review.core.calendar import add_workdays
-from review.core.errors import Conflict, Forbidden, Invalid, NotFound, RateLimited
-from review.core.ratelimit import limiter
-from review.mediation import room, sql
+from review.core.errors import Conflict, Forbidden, Invalid, NotFound
+from review.mediation import sql
 from review.mediation.domain import clock as clock_rules
-from review.mediation.tables import Mediation, MediationEvent, MediationParticipant, MediationSession
+from review.mediation.tables import Mediation, MediationParticipant, MediationSession
 
 MODES = {"online": "线上", "in_person": "线下", "both": "线上与线下同时"}
 ANSWERS = {"accepted": "接受", "other_time": "请求另定时间"}
@@ -211,70 +205,3 @@ async def settle_by_agreement(*, number: str, actor: Actor, reason: str = "") ->
                                               data={"mediation_id": mediation["id"], "outcome": "agreement"})
         await _finish(case, mediation, status="settled", outcome="agreement")
     return status
-
-
-# The live room: messages (see review.mediation.room for its rules).
-
-
-async def _room_mediation(mediation_id: int, *, lock: bool = False) -> dict[str, Any]:
-    rows = await db.fetch(sql.MEDIATION_OF_ROOM + (db.for_update("m") if lock else ""), mediation_id)
-    if not rows:
-        raise NotFound("mediation_not_found", "未找到该调解")
-    return rows[0]
-
-
-async def room_admits(*, mediation_id: int, actor: Actor) -> dict[str, Any]:
-    """The mediation (id, status, case_id, number), if `actor` may be in its room (whoever may see the case: its
-    complainant, the department's liaison, a seated member, the office); otherwise not found."""
-    mediation = await _room_mediation(mediation_id)
-    if not await may_see(actor, {"id": mediation["case_id"], "department": mediation["department"]}):
-        raise NotFound("mediation_not_found", "未找到该调解")
-    return mediation
-
-
-async def room_view(*, mediation_id: int, actor: Actor, after: int = 0) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The mediation `actor` may be in, and its stored events after the id `after`, oldest first (at most
-    room.EVENTS_PAGE)."""
-    mediation = await room_admits(mediation_id=mediation_id, actor=actor)
-    rows = await db.fetch(sql.EVENTS_AFTER, mediation_id, max(0, after), room.EVENTS_PAGE)
-    return mediation, [room.event_payload(r) for r in rows]
-
-
-async def events_after(*, mediation_id: int, actor: Actor, after: int = 0) -> list[dict[str, Any]]:
-    """The room's stored events after the id `after` (see room_view)."""
-    _, events = await room_view(mediation_id=mediation_id, actor=actor, after=after)
-    return events
-
-
-async def _check_rate(actor: Actor, mediation_id: int) -> None:
-    item = parse_rate(settings.MEDIATION_MESSAGE_RATE)
-    key = room.poster_key(kind=actor.kind, case_id=actor.case_id, user_id=actor.user_id, label=actor.label,
-                          mediation_id=mediation_id)
-    if await limiter().hit(item, "mediation_message", key):
-        return
-    stats = await limiter().get_window_stats(item, "mediation_message", key)
-    raise RateLimited("too_many_messages", "发言过于频繁，请稍后再发",
-                      retry_after=max(1, math.ceil(stats.reset_time - time.time())))
-
-
-async def post_message(*, mediation_id: int, actor: Actor, text: Any) -> dict[str, Any]:
-    """发言: a party posts to an open mediation's room; stored, audited (its hash only), then announced."""
-    body = room.message_text(text, limit=settings.MEDIATION_MESSAGE_MAX_CHARS)
-    await room_admits(mediation_id=mediation_id, actor=actor)
-    await _check_rate(actor, mediation_id)
-    sha = room.digest(body)
-    async with db.transaction():
-        # The lock makes a mediation's events commit in id order: a client resuming after an id misses none.
-        mediation = await _room_mediation(mediation_id, lock=True)
-        if mediation["status"] != "open":
-            raise Conflict("mediation_closed", "调解已结束，不能再发言")
-        inserted = await MediationEvent.insert(MediationEvent(
-            mediation=mediation_id, kind="message", author=actor.label, author_kind=actor.kind, body=body,
-            sha256=sha, at=clock.now(),
-        )).returning(*MediationEvent.all_columns()).run()
-        row = inserted[0]
-        await audit.record(case_id=mediation["case_id"], actor=actor.label, action="mediation_message",
-                           data={"mediation_id": mediation_id, "event_id": row["id"], "sha256": sha})
-    event = room.event_payload(row)
-    await realtime.publish(room.channel(mediation_id), event)  # after the commit: stored first, then announced
-    return event
