@@ -140,7 +140,8 @@ def install() -> None:
     office's holiday banner, looked up before each office page. Idempotent."""
     templating.add_globals(STATUS_LABELS=STATUS_LABELS, ACTION_LABELS=ACTION_LABELS, GRADE_LABELS=GRADE_LABELS,
                            MEDIATION_MODES=mediation.MODES, MEDIATION_KINDS=mediation.KINDS,
-                           MEDIATION_ANSWERS=mediation.ANSWER_LABELS, MEDIATION_STATUS=mediation.STATUS_LABELS)
+                           MEDIATION_ANSWERS=mediation.ANSWER_LABELS, MEDIATION_STATUS=mediation.STATUS_LABELS,
+                           MEDIATION_OUTCOMES=mediation.OUTCOME_LABELS)
     guard.before_office_page(holiday_pages.note_notice)
 
 

@@ -18,20 +18,22 @@ from review.core import jobs as queue
 from review.core.audit import jobs as audit_jobs
 from review.core.audit import store as audit
 from review.core.jobs import DEFAULT_QUEUE, Job
+from review.mediation import jobs as mediation_jobs
 from review.verdicts import jobs as verdict_jobs
 from review.verdicts import services as verdicts
 from review.verdicts.jobs import VERDICT_QUEUE
 
 log = logging.getLogger("review.jobs")
 
-JOBS: list[Job] = [*panel_jobs.JOBS, *convening_jobs.JOBS, *verdict_jobs.JOBS, *audit_jobs.JOBS]
+JOBS: list[Job] = [*panel_jobs.JOBS, *convening_jobs.JOBS, *verdict_jobs.JOBS, *audit_jobs.JOBS,
+                   *mediation_jobs.JOBS]
 
 SWEEP_INTERVAL = 300.0  # seconds between the periodic sweeps when there is no worker
 
 
 async def sweeper(interval: float = SWEEP_INTERVAL) -> None:
     """In-process stand-in for the workers' cron jobs: every periodic job (overdue invitations, pending
-    verdicts, the day's audit chain head), one after the other, every `interval` seconds."""
+    verdicts, the day's audit chain head, mediation reminders), one after the other, every `interval` seconds."""
     periodic = [job.fn for job in JOBS if job.every is not None]
     while True:
         for sweep in periodic:

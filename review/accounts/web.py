@@ -3,8 +3,6 @@ revoke."""
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -13,7 +11,7 @@ from review.accounts.services import tokens as accounts
 from review.core.actors import PUBLIC, STAFF
 from review.core.errors import ServiceError
 from review.core.web.client_address import client_address
-from review.core.web.forms import see_other
+from review.core.web.forms import local_path, see_other
 from review.core.web.guard import CSRF_COOKIE, SESSION_COOKIE, TRACK_COOKIE, route, set_cookie
 from review.core.web.templating import render
 
@@ -25,8 +23,7 @@ async def login_form(request: Request) -> Response:
 
 
 def _safe_next(target: str, fallback: str) -> str:
-    parsed = urlparse(target)
-    return target if target.startswith("/") and not parsed.netloc and not target.startswith("//") else fallback
+    return local_path(target, fallback)
 
 
 async def login(request: Request) -> Response:

@@ -47,6 +47,7 @@ ACTION_LABELS: dict[str, str] = {
     "mediation_invitation_answered": "答复调解会邀请",
     "mediation_extended": "延长调解期限",
     "mediation_message": "调解室发言（内容不入案卷）",
+    "mediation_reminder": "发出调解会提醒",
     "reasoning_signed": "评议组组长签署评议理由",
     "reconsideration_requested": "申请复议",
     "reconsideration_refused": "不予受理复议申请",
@@ -116,8 +117,11 @@ RULES: dict[Action, Rule] = {
     Action.close_scoring: Rule((Status.under_review,), Status.deliberation, _OFFICE),
     Action.issue_ruling: Rule((Status.deliberation,), Status.ruled, _OFFICE),
     Action.close: Rule((Status.ruled,), Status.closed, _OFFICE),
+    # A complainant may withdraw at any stage before the ruling, mediation included (the mediation then ends:
+    # review.mediation.services.stage.withdraw).
     Action.withdraw: Rule(
-        (Status.received, Status.accepted, Status.panel_ready, Status.under_review, Status.deliberation),
+        (Status.received, Status.accepted, Status.panel_ready, Status.under_review, Status.deliberation,
+         Status.mediation),
         Status.withdrawn,
         frozenset({"office", "complainant"}),
         needs_reason=True,
@@ -127,7 +131,8 @@ RULES: dict[Action, Rule] = {
     # Accepting a party's request; the request itself is a record, not a move of the case.
     Action.reconsider: Rule((Status.ruled, Status.closed), Status.reconsideration, _OFFICE),
     # Mediation pauses the review: scoring is refused while it is open; no agreement resumes where it stood.
-    Action.open_mediation: Rule(MEDIATION_FROM, Status.mediation, _OFFICE),
+    # The panel's chair too, when the office allows it (MEDIATION_CHAIR_MAY_OPEN, checked by the service).
+    Action.open_mediation: Rule(MEDIATION_FROM, Status.mediation, frozenset({"office", "member"})),
     Action.end_mediation: Rule((Status.mediation,), None, _OFFICE),
 }
 

@@ -132,9 +132,11 @@ async def end_case(*, number: str, actor: Actor, action: Action, reason: str) ->
         raise Invalid("invalid_field", "操作无效", field="action")
     async with db.transaction():
         case = await load_case_for_update(number)
-        if case["status"] == Status.mediation and action == Action.settle:
-            # Settled by its mediation's agreement (review.mediation.services), which closes the mediation too.
-            raise Conflict("in_mediation", "本案正在调解，请在调解一栏以「达成协议，调解结案」结案")
+        if case["status"] == Status.mediation:
+            # Settled by its mediation's agreement, or withdrawn, in the mediation part (review.mediation.services),
+            # which ends the mediation too.
+            raise Conflict("in_mediation", "本案正在调解，请在调解一栏以「达成协议，调解结案」结案"
+                           if action == Action.settle else "本案正在调解，请在调解一栏办理撤回（调解随之终止）")
         return await apply_transition(case=case, action=action, actor=actor, reason=reason)
 
 

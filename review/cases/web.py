@@ -17,7 +17,7 @@ from review.convening.services import convene_panel
 from review.core.actors import COMPLAINANT, LIAISON, MEMBER, OFFICE, PUBLIC, Actor
 from review.core.errors import NotFound, ServiceError
 from review.core.web.client_address import client_address
-from review.core.web.forms import see_other
+from review.core.web.forms import local_path, see_other
 from review.core.web.guard import TRACK_COOKIE, route, set_cookie
 from review.core.web.templating import render
 from review.mediation import queries as mediation
@@ -54,7 +54,8 @@ async def _case_page(request: Request, number: str | None) -> Response:
     if body is not None:
         return HTMLResponse(body)
     response = render(request, "case.html", {"v": await view_of(actor, case),
-                                             "mediation": await mediation.of_case(case["number"])})
+                                             "mediation": await mediation.of_case(case["number"]),
+                                             "my_mediation": await mediation.viewer_part(actor=actor, case=case)})
     page_cache.keep(key, bytes(response.body))
     return response
 
@@ -95,20 +96,21 @@ async def reissue_access_code(request: Request) -> Response:
 
 
 async def track_form(request: Request) -> Response:
-    return render(request, "track.html")
+    return render(request, "track.html", {"next": local_path(request.query_params.get("next", ""), "")})
 
 
 async def track_open(request: Request) -> Response:
     form = await request.form()
+    back = local_path(str(form.get("next", "")), "/track/case")
     try:
         actor = await tracking.open_case(case_number=str(form.get("case_number", "")),
                                          access_code=str(form.get("access_code", "")),
                                          client=client_address(request))
     except ServiceError as error:
-        return render(request, "track.html", {"error": error.message}, status_code=error.status,
+        return render(request, "track.html", {"error": error.message, "next": back}, status_code=error.status,
                       headers=error.headers)
     token = await auth.issue_token(actor)
-    response = see_other("/track/case")
+    response = see_other(back)  # the page that sent them here to sign in (a mediation room), or their case
     set_cookie(response, TRACK_COOKIE, token, max_age=int(auth.COMPLAINANT_TOKEN_LIFETIME.total_seconds()))
     return response
 

@@ -83,6 +83,29 @@ MEDIATION_END_DAYS = _days("MEDIATION_END_DAYS", 30)
 # The live room: characters a message may hold, and messages one participant may post (a `limits` rate).
 MEDIATION_MESSAGE_MAX_CHARS: int = config("MEDIATION_MESSAGE_MAX_CHARS", cast=int, default=2000)
 MEDIATION_MESSAGE_RATE: str = config("MEDIATION_MESSAGE_RATE", default="20/minute")
+# Reminders before each mediation session, as offsets before its start ("2d,2h": two days and two hours before;
+# units d, h, m); one reminder per invitee and offset, shown on the invitee's page and in the API.
+MEDIATION_REMINDERS_TEXT: str = config("MEDIATION_REMINDERS", default="2d,2h")
+
+
+def _offsets(name: str, text: str) -> tuple[int, ...]:
+    """Offsets such as "2d,2h" as minutes, longest first; an empty text means no reminders."""
+    units = {"d": 24 * 60, "h": 60, "m": 1}
+    found: set[int] = set()
+    for part in (p.strip().lower() for p in text.split(",")):
+        if not part:
+            continue
+        amount, unit = part[:-1], part[-1:]
+        if unit not in units or not amount.isdigit() or not 0 < int(amount) * units[unit] <= 30 * 24 * 60:
+            raise ValueError(f"{name} 应为逗号分隔的提前量（如 2d,2h：提前 2 天、2 小时；单位 d、h、m，至多 30 天），"
+                             f"现为 {text!r}")
+        found.add(int(amount) * units[unit])
+    return tuple(sorted(found, reverse=True))
+
+
+MEDIATION_REMINDERS: tuple[int, ...] = _offsets("MEDIATION_REMINDERS", MEDIATION_REMINDERS_TEXT)
+# Whether the seated panel chair may open mediation on the case (the office always may).
+MEDIATION_CHAIR_MAY_OPEN: bool = config("MEDIATION_CHAIR_MAY_OPEN", cast=bool, default=False)
 # Seconds a verdict render and a bulk issuance may run before arq fails them (and retries a render whose worker
 # died once this has passed).
 VERDICT_RENDER_TIMEOUT: int = config("VERDICT_RENDER_TIMEOUT", cast=int, default=60)

@@ -8,7 +8,7 @@ import msgspec
 from starlette.requests import Request
 
 from review.cases.queries.visibility import visible_case
-from review.core.actors import CASE_PARTY, OFFICE, TOKEN_HOLDER, Actor
+from review.core.actors import CASE_PARTY, OFFICE, STAFF, TOKEN_HOLDER, Actor
 from review.core.api.contract import Reason, Reply, Status, Text, operation
 from review.core.errors import NotFound
 from review.core.web.guard import route
@@ -64,6 +64,7 @@ class Participant(msgspec.Struct):
     answer: Literal["pending", "accepted", "other_time"]
     answered_at: str | None
     note: str | None  # the office only
+    reminders: int  # reminders recorded for this invitee
 
 
 class Session(msgspec.Struct):
@@ -100,17 +101,33 @@ class ListedMediation(msgspec.Struct):
     end_by: str
     sessions: int
     overdue: str
+    next_starts_at: str | None  # the next session to come, if any
+    confirmed: int  # of its invitees, how many accepted (已确认 confirmed/invited)
+    invited: int
+
+
+class Reminder(msgspec.Struct):
+    """A reminder recorded for the invitee before the session (MEDIATION_REMINDERS)."""
+
+    offset_minutes: int
+    text: str
+    recorded_at: str
+    channel: str  # page: shown on the invitee's page and here; a later SMS / e-mail sender sets its own
+    delivered_at: str | None
 
 
 class Upcoming(msgspec.Struct):
     participant_id: int
     session_id: int
+    mediation_id: int
     case_number: str
     kind: str
     starts_at: str
     mode: str
     location: str
     answer: str
+    room: str  # the room's page (/mediation/{mediation_id})
+    reminders: list[Reminder]
 
 
 class MessageBody(msgspec.Struct):
@@ -151,7 +168,7 @@ async def _opened(number: str) -> Opened:
 async def open_mediation(request: Request) -> Reply:
     """
     summary: 启动调解：案件转入「调解中」，评分暂停；应在 MEDIATION_START_WORKDAYS 个工作日内召开调解会，
-      MEDIATION_END_DAYS 日内结束
+      MEDIATION_END_DAYS 日内结束。评议办启动；MEDIATION_CHAIR_MAY_OPEN 开启时，本案在任的评议组组长也可启动
     """
     number = _number(request)
     await mediation.open_mediation(number=number, actor=request.state.actor)
@@ -206,6 +223,15 @@ async def settle_by_agreement(request: Request, body: Reason) -> Status:
                                                              reason=body.reason or ""))
 
 
+@operation(responses={200: Status})
+async def withdraw(request: Request, body: Reason) -> Status:
+    """
+    summary: 调解中撤回：诉求人撤回诉求（评议办办理，或诉求人本人），案件撤回，调解随之终止（须说明理由）
+    """
+    return Status(status=await mediation.withdraw(number=_number(request), actor=request.state.actor,
+                                                  reason=body.reason or ""))
+
+
 def case_mediation(found: queries.CaseMediation, actor: Actor) -> CaseMediation:
     m = found.mediation
     office = actor.kind == "office"
@@ -220,7 +246,7 @@ def case_mediation(found: queries.CaseMediation, actor: Actor) -> CaseMediation:
                                           name=None if actor.kind == "complainant" else p["display_name"],
                                           answer=p["answer"],
                                           answered_at=p["answered_at"].isoformat() if p["answered_at"] else None,
-                                          note=p["note"] if office else None)
+                                          note=p["note"] if office else None, reminders=int(p["reminders"]))
                               for p in s["participants"]])
                   for s in found.sessions])
 
@@ -247,18 +273,24 @@ async def list_mediations(request: Request) -> list[ListedMediation]:
     return [ListedMediation(id=r["id"], case_number=r["number"], case_status=r["case_status"], status=r["status"],
                             outcome=r["outcome"], start_by=r["start_by"].isoformat(),
                             start_by_provisional=bool(r["start_by_provisional"]), end_by=r["end_by"].isoformat(),
-                            sessions=int(r["sessions"]), overdue=r["overdue"]) for r in rows]
+                            sessions=int(r["sessions"]), overdue=r["overdue"],
+                            next_starts_at=r["next_starts_at"].isoformat() if r["next_starts_at"] else None,
+                            confirmed=r["confirmed"], invited=r["invited"]) for r in rows]
 
 
 @operation(responses={200: list[Upcoming]})
 async def my_sessions(request: Request) -> list[Upcoming]:
     """
-    summary: 我受邀参加、尚未举行的调解会（诉求人：本案的）
+    summary: 我受邀参加、尚未举行的调解会（诉求人：本案的），含调解室地址和已发出的提醒（MEDIATION_REMINDERS）
     """
     rows = await queries.upcoming_sessions(actor=request.state.actor)
-    return [Upcoming(participant_id=r["participant_id"], session_id=r["session_id"], case_number=r["number"],
-                     kind=r["kind"], starts_at=r["starts_at"].isoformat(), mode=r["mode"], location=r["location"],
-                     answer=r["answer"]) for r in rows]
+    return [Upcoming(participant_id=r["participant_id"], session_id=r["session_id"], mediation_id=r["mediation_id"],
+                     case_number=r["number"], kind=r["kind"], starts_at=r["starts_at"].isoformat(), mode=r["mode"],
+                     location=r["location"], answer=r["answer"], room=r["room"], reminders=[
+                         Reminder(offset_minutes=m["offset_minutes"], text=m["text"],
+                                  recorded_at=m["recorded_at"].isoformat(), channel=m["channel"],
+                                  delivered_at=m["delivered_at"].isoformat() if m["delivered_at"] else None)
+                         for m in r["reminders"]]) for r in rows]
 
 
 @operation(responses={201: Event})
@@ -282,12 +314,13 @@ async def room_events(request: Request, query: EventsQuery) -> list[Event]:
 
 
 routes = [
-    route("/cases/{number}/mediation", open_mediation, OFFICE, methods=["POST"]),
+    route("/cases/{number}/mediation", open_mediation, STAFF, methods=["POST"]),  # the office, or the chair if allowed
     route("/cases/{number}/mediation", show_case_mediation, CASE_PARTY),
     route("/cases/{number}/mediation/sessions", schedule_session, OFFICE, methods=["POST"]),
     route("/cases/{number}/mediation/extend", extend, OFFICE, methods=["POST"]),
     route("/cases/{number}/mediation/end", end_mediation, OFFICE, methods=["POST"]),
     route("/cases/{number}/mediation/settle", settle_by_agreement, OFFICE, methods=["POST"]),
+    route("/cases/{number}/mediation/withdraw", withdraw, CASE_PARTY, methods=["POST"]),
     route("/mediation/participants/{id:int}/answer", answer_invitation, TOKEN_HOLDER, methods=["POST"]),
     route("/mediation/sessions/mine", my_sessions, TOKEN_HOLDER),
     route("/mediations", list_mediations, OFFICE),

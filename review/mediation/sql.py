@@ -43,7 +43,8 @@ SESSIONS_OF = (
 )
 
 PARTICIPANTS_OF_MEDIATION = (
-    "SELECT p.id, p.session, p.kind, p.account, p.answer, p.answered_at, p.note, a.display_name"
+    "SELECT p.id, p.session, p.kind, p.account, p.answer, p.answered_at, p.note, a.display_name,"
+    " (SELECT COUNT(*) FROM mediation_reminder r WHERE r.participant = p.id) AS reminders"
     " FROM mediation_participant p JOIN mediation_session s ON s.id = p.session"
     " LEFT JOIN account a ON a.id = p.account WHERE s.mediation = {} ORDER BY p.session, p.id"
 )
@@ -51,7 +52,7 @@ PARTICIPANTS_OF_MEDIATION = (
 # A participant's sessions still to come, in an open mediation: staff by account, the complainant by case.
 _UPCOMING = (
     "SELECT p.id AS participant_id, p.kind, p.answer, p.note, s.id AS session_id, s.starts_at, s.mode, s.location,"
-    " c.number FROM mediation_participant p JOIN mediation_session s ON s.id = p.session"
+    " c.number, m.id AS mediation_id FROM mediation_participant p JOIN mediation_session s ON s.id = p.session"
     " JOIN mediation m ON m.id = s.mediation JOIN review_case c ON c.id = s.\"case\""
     " WHERE m.status = 'open' AND s.status = 'scheduled' AND s.starts_at >= {} AND "
 )
@@ -69,4 +70,48 @@ MEDIATION_OF_ROOM = (
 EVENTS_AFTER = (
     "SELECT id, kind, author, author_kind, body, sha256, at FROM mediation_event"
     " WHERE mediation = {} AND id > {} ORDER BY id LIMIT {}"
+)
+
+
+# Reminders: the invitees of every scheduled session of an open mediation starting within the window, except
+# those who asked for another time (they are not coming then).
+REMINDER_CANDIDATES = (
+    "SELECT p.id AS participant_id, p.kind, s.id AS session_id, s.starts_at, s.\"case\" AS case_id,"
+    " m.id AS mediation_id FROM mediation_participant p JOIN mediation_session s ON s.id = p.session"
+    " JOIN mediation m ON m.id = s.mediation"
+    " WHERE m.status = 'open' AND s.status = 'scheduled' AND s.starts_at > {} AND s.starts_at <= {}"
+    " AND p.answer != 'other_time' ORDER BY s.starts_at, s.id, p.id"
+)
+
+# One reminder per invitee and offset: a second sweep (or a second worker at once) inserts nothing.
+INSERT_REMINDER = (
+    "INSERT INTO mediation_reminder (key, participant, session, offset_minutes, due_at, recorded_at, channel,"
+    " delivered_at) VALUES ({}, {}, {}, {}, {}, {}, 'page', NULL) ON CONFLICT (key) DO NOTHING RETURNING id"
+)
+
+# The reminders of sessions still to come, newest first: of one mediation, of an account, of a complainant.
+_REMINDERS = (
+    "SELECT r.participant, r.offset_minutes, r.recorded_at, r.channel, r.delivered_at, s.id AS session_id"
+    " FROM mediation_reminder r JOIN mediation_participant p ON p.id = r.participant"
+    " JOIN mediation_session s ON s.id = r.session JOIN mediation m ON m.id = s.mediation"
+    " WHERE m.status = 'open' AND s.status = 'scheduled' AND s.starts_at >= {} AND "
+)
+REMINDERS_OF_ACCOUNT = _REMINDERS + "p.account = {} ORDER BY r.recorded_at DESC, r.id DESC"
+REMINDERS_OF_COMPLAINANT = _REMINDERS + ("p.kind = 'complainant' AND s.\"case\" = {}"
+                                         " ORDER BY r.recorded_at DESC, r.id DESC")
+
+# The sessions still to come of open mediations, each with how many of its invitees have accepted.
+NEXT_SESSIONS = (
+    "SELECT s.mediation, s.id, s.starts_at, COUNT(p.id) AS invited,"
+    " SUM(CASE WHEN p.answer = 'accepted' THEN 1 ELSE 0 END) AS accepted"
+    " FROM mediation_session s JOIN mediation m ON m.id = s.mediation"
+    " LEFT JOIN mediation_participant p ON p.session = s.id"
+    " WHERE m.status = 'open' AND s.status = 'scheduled' AND s.starts_at >= {}"
+    " GROUP BY s.mediation, s.id, s.starts_at ORDER BY s.starts_at, s.id"
+)
+
+# A session of a case, for its printed notice.
+SESSION_OF_CASE = (
+    "SELECT s.id, s.starts_at, s.mode, s.location, s.status, s.mediation AS mediation_id, c.number"
+    " FROM mediation_session s JOIN review_case c ON c.id = s.\"case\" WHERE s.id = {} AND c.number = {}"
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, Date, ForeignKey, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from review.core.tables import Account, Case
@@ -66,4 +66,23 @@ class MediationEvent(Table):
     at = Timestamptz()
 
 
-TABLES: list[type[Table]] = [Mediation, MediationSession, MediationParticipant, MediationEvent]
+class MediationReminder(Table):
+    """One reminder to one invitee before a session, at one offset (MEDIATION_REMINDERS): at most one per
+    invitee and offset, however many sweeps run at once (the unique `key`).
+
+    It is shown on the invitee's own page and in the API from the moment it is recorded (channel `page`); a
+    sender for another channel (SMS, e-mail) picks the rows whose `delivered_at` is empty, sends, and sets
+    `channel` and `delivered_at`."""
+
+    id = Serial(primary_key=True)
+    key = Varchar(length=40, unique=True, help_text="participant id : offset in minutes (one reminder each)")
+    participant = ForeignKey(references=MediationParticipant, index=True)
+    session = ForeignKey(references=MediationSession, index=True)
+    offset_minutes = Integer(help_text="How long before the session's start it is due")
+    due_at = Timestamptz(help_text="The session's start less the offset")
+    recorded_at = Timestamptz()
+    channel = Varchar(length=16, default="page", help_text="page (the invitee's page and API) / sms / email")
+    delivered_at = Timestamptz(null=True, default=None, help_text="When another channel delivered it; None: not yet")
+
+
+TABLES: list[type[Table]] = [Mediation, MediationSession, MediationParticipant, MediationEvent, MediationReminder]

@@ -6,6 +6,7 @@ no form 400, and a name or value that is not storable text (`review.core.input_t
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -72,6 +73,16 @@ def check_parameters(request: Request) -> None:
 def see_other(path: str) -> RedirectResponse:
     """303 See Other to `path`: where a form's POST goes on to (the browser then GETs it)."""
     return RedirectResponse(path, status_code=303)
+
+
+# A path of this site: one leading slash, then no second slash or backslash (which browsers read as another
+# host), no scheme, no spaces or control characters.
+_LOCAL_PATH = re.compile(r"^/(?![/\\])[A-Za-z0-9\-._~!$&'()*+,;=:@%/?#]*$")
+
+
+def local_path(target: str, fallback: str) -> str:
+    """`target` if it is a path on this site (where a `next` parameter may send a browser), else `fallback`."""
+    return target if _LOCAL_PATH.match(target) and "\\" not in target else fallback
 
 
 def int_or(value: Any, default: int = 0) -> int:

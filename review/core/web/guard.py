@@ -6,7 +6,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -110,9 +110,20 @@ def error_response(request: Request, error: ServiceError) -> Response:
     if is_api(request):
         return JSONResponse(error.as_json(), status_code=error.status, headers=error.headers)
     if isinstance(error, Unauthorized) and request.method == "GET":
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        path = request.url.path
+        return RedirectResponse(f"{sign_in_page(path)}?next={quote(path, safe='/')}", status_code=303)
     return render(request, "error.html", {"error": error, "back": back_link(request)}, status_code=error.status,
                   headers=error.headers)
+
+
+# Pages mostly opened by complainants, who have no account: their sign-in is the tracking page (case number and
+# access code), which links on to the staff login for the others. A mediation room's printed link is one.
+_COMPLAINANT_PAGES = ("/track/", "/mediation/")
+
+
+def sign_in_page(path: str) -> str:
+    """Where a visitor who is not signed in is sent to sign in before `path`."""
+    return "/track" if path.startswith(_COMPLAINANT_PAGES) else "/login"
 
 
 _CASE_PAGE = re.compile(r"^/(office|panel|liaison)/cases/([^/]+)/")

@@ -26,6 +26,8 @@ ANSWER_LABELS = {"pending": "未答复", **ANSWERS}
 KINDS = {"complainant": "诉求人", "liaison": "部门联络员", "chair": "评议组组长", "mediator": "调解员",
          "member": "评议员"}
 STATUS_LABELS = {"open": "调解中", "ended": "未达成协议", "settled": "达成协议，调解结案"}
+# How an ended mediation ended, where its status alone does not say it (a withdrawal also ends it).
+OUTCOME_LABELS = {"withdrawn": "诉求人撤回，调解终止"}
 # Which kind of actor answers for which kind of participant.
 _ANSWERED_BY = {"complainant": "complainant", "liaison": "liaison", "chair": "member", "mediator": "member",
                 "member": "member"}
@@ -46,11 +48,30 @@ async def _open_mediation_of(case_id: int, *, doing: str) -> dict:
     return row
 
 
-async def open_mediation(*, number: str, actor: Actor) -> int:
-    """启动调解: the office opens mediation on a case accepted or under review; scoring pauses. The mediation's id."""
+def _check_opener(actor: Actor) -> None:
+    """The office opens mediation; the panel's chair too when the office allows it (MEDIATION_CHAIR_MAY_OPEN)."""
+    if actor.kind == "member" and settings.MEDIATION_CHAIR_MAY_OPEN:
+        return
+    if actor.kind == "member":
+        raise Forbidden("chair_may_not_open", "评议办未允许评议组组长启动调解，请联系评议办")
     OFFICE.check(actor)
+
+
+async def _check_chair(actor: Actor, case_id: int) -> None:
+    if actor.kind != "member":
+        return
+    chairs = {r["account"] for r in await db.fetch(sql.CHAIR_OF_CASE, case_id)}
+    if actor.user_id is None or actor.user_id not in chairs:
+        raise Forbidden("not_chair", "只有本案在任的评议组组长可以启动调解")
+
+
+async def open_mediation(*, number: str, actor: Actor) -> int:
+    """启动调解: the office (or, when the office allows it, the seated panel chair) opens mediation on a case
+    accepted or under review; scoring pauses. The mediation's id."""
+    _check_opener(actor)
     async with db.transaction():
         case = await cases.load_case_for_update(number)
+        await _check_chair(actor, case["id"])
         cases.check_transition(status=case["status"], action=Action.open_mediation, actor=actor)
         now, today = clock.now(), clock.today_in_china()
         start = await add_workdays(today, settings.MEDIATION_START_WORKDAYS)
@@ -204,4 +225,21 @@ async def settle_by_agreement(*, number: str, actor: Actor, reason: str = "") ->
         status = await cases.apply_transition(case=case, action=Action.settle, actor=actor, reason=why,
                                               data={"mediation_id": mediation["id"], "outcome": "agreement"})
         await _finish(case, mediation, status="settled", outcome="agreement")
+    return status
+
+
+async def withdraw(*, number: str, actor: Actor, reason: str) -> str:
+    """撤回 during mediation: the complainant withdraws (recorded by the office, or by the complainant on their own
+    case); the case ends withdrawn and its mediation ends with it, its sessions still to come cancelled."""
+    if actor.kind not in ("office", "complainant"):
+        raise Forbidden("forbidden", "只有评议办或诉求人本人可以撤回")
+    async with db.transaction():
+        case = await cases.load_case_for_update(number)
+        if actor.kind == "complainant" and actor.case_id != case["id"]:
+            raise NotFound("case_not_found", "未找到该案件")
+        mediation = await _open_mediation_of(case["id"], doing="在调解中撤回")
+        status = await cases.apply_transition(case=case, action=Action.withdraw, actor=actor,
+                                              reason=_text(reason, REASON_MAX),
+                                              data={"mediation_id": mediation["id"], "outcome": "withdrawn"})
+        await _finish(case, mediation, status="ended", outcome="withdrawn")
     return status

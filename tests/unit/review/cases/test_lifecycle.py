@@ -25,7 +25,9 @@ EXPECTED = {
     Action.issue_ruling: ({Status.deliberation}, Status.ruled, {"office"}, False),
     Action.close: ({Status.ruled}, Status.closed, {"office"}, False),
     Action.withdraw: (
-        {Status.received, Status.accepted, Status.panel_ready, Status.under_review, Status.deliberation},
+        # in mediation too: the complainant may withdraw; the mediation ends with the case
+        {Status.received, Status.accepted, Status.panel_ready, Status.under_review, Status.deliberation,
+         Status.mediation},
         Status.withdrawn,
         {"office", "complainant"},
         True,
@@ -33,8 +35,9 @@ EXPECTED = {
     Action.settle: ({Status.panel_ready, Status.under_review, Status.deliberation, Status.mediation}, Status.settled,
                     {"office"}, True),
     Action.reconsider: ({Status.ruled, Status.closed}, Status.reconsideration, {"office"}, False),
-    Action.open_mediation: ({Status.accepted, Status.panel_ready, Status.under_review}, Status.mediation, {"office"},
-                            False),
+    # the panel's chair ("member") only when the office allows it, which the service checks
+    Action.open_mediation: ({Status.accepted, Status.panel_ready, Status.under_review}, Status.mediation,
+                            {"office", "member"}, False),
     # None: back to where the case came from (CAME_FROM in these tests).
     Action.end_mediation: ({Status.mediation}, None, {"office"}, False),
 }
