@@ -7,13 +7,16 @@ from datetime import timedelta
 
 import pytest
 
-from review.cases.lifecycle import ACTION_LABELS
+from review.cases import services as cases
+from review.cases import tracking
+from review.cases.lifecycle import ACTION_LABELS, Action
 from review.core import clock, db, settings
 from review.core.actors import Actor
 from review.core.calendar import add_workdays
 from review.core.errors import Conflict, Forbidden, Invalid, NotFound
 from review.core.tables import AuditEvent, Case, Holiday
 from review.mediation import queries
+from review.mediation.services import reminders
 from review.mediation.services import stage as services
 from review.mediation.tables import Mediation, MediationParticipant, MediationSession
 from review.rulings.services.sheets import submit_sheet
@@ -316,3 +319,109 @@ async def test_an_agreement_settles_the_case_and_dissolves_its_panel() -> None:
     assert {s["status"] for s in await MediationSession.select().run()} == {"cancelled"}
     with pytest.raises((Conflict, NotFound)):  # the panel is dissolved: its seats are gone
         await submit_sheet(number=number, actor=members[0], scores=factories.full_scores(4))
+
+
+async def test_the_chair_opens_mediation_only_when_the_office_allows_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    number, _, office, members = await convened_case()
+    chair = await factories.chair_of(number)
+    other = next(m for m in members if m.user_id != chair.user_id)
+
+    monkeypatch.setattr(settings, "MEDIATION_CHAIR_MAY_OPEN", False)
+    with pytest.raises(Forbidden) as refused:
+        await services.open_mediation(number=number, actor=chair)
+    assert refused.value.code == "chair_may_not_open" and "评议办" in refused.value.message
+    assert await Mediation.count().run() == 0
+
+    monkeypatch.setattr(settings, "MEDIATION_CHAIR_MAY_OPEN", True)
+    with pytest.raises(Forbidden) as refused:
+        await services.open_mediation(number=number, actor=other)  # seated, but not the chair
+    assert refused.value.code == "not_chair"
+    with pytest.raises(Forbidden):
+        await services.open_mediation(number=number, actor=await factories.account("liaison"))
+    assert await Mediation.count().run() == 0
+
+    await services.open_mediation(number=number, actor=chair)
+
+    assert await _status(number) == "mediation"
+    opened = await AuditEvent.select().where(AuditEvent.action == "open_mediation").first().run()
+    assert opened["actor"] == chair.label and opened["to_status"] == "mediation"
+    assert (await Mediation.select().first().run())["opened_by"] == chair.label
+
+
+async def test_the_chair_of_another_case_may_not_open_this_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(settings, "MEDIATION_CHAIR_MAY_OPEN", True)
+    first, _, office, _ = await convened_case()
+    second, _, _, _ = await convened_case(office, source_ref="CD-OTHER-9")
+    chair = await factories.chair_of(first)
+    if chair.user_id == (await factories.chair_of(second)).user_id:
+        pytest.skip("the same member chairs both panels")
+
+    with pytest.raises(Forbidden):
+        await services.open_mediation(number=second, actor=chair)
+    assert await Mediation.count().run() == 0
+
+
+async def test_the_complainant_may_withdraw_during_mediation_which_ends_it() -> None:
+    number, _, office, _ = await convened_case()
+    await services.open_mediation(number=number, actor=office)
+    await services.schedule_session(number=number, starts_at=LATER, mode="online", location="", actor=office)
+
+    with pytest.raises(Conflict) as refused:  # the general form would leave the mediation open
+        await cases.end_case(number=number, actor=office, action=Action.withdraw, reason="诉求人撤回")
+    assert refused.value.code == "in_mediation" and "调解一栏" in refused.value.message
+    with pytest.raises(Invalid) as refused:
+        await services.withdraw(number=number, actor=office, reason=" ")
+    assert refused.value.code == "reason_required"
+    with pytest.raises(Forbidden):
+        await services.withdraw(number=number, actor=await factories.account("liaison"), reason="撤回")
+    other, _ = await accepted_case(office, source_ref="CD-OTHER-8")
+    with pytest.raises(NotFound):
+        await services.withdraw(number=number, actor=await _complainant(other), reason="撤回")
+    assert await _status(number) == "mediation"
+
+    assert await services.withdraw(number=number, actor=await _complainant(number), reason="问题已解决") == "withdrawn"
+
+    assert await _status(number) == "withdrawn"
+    row = await Mediation.select().first().run()
+    assert (row["status"], row["outcome"]) == ("ended", "withdrawn") and row["ended_at"] is not None
+    assert {s["status"] for s in await MediationSession.select().run()} == {"cancelled"}
+    events = await _events(number)
+    assert "withdraw" in events and "panel_dissolved" in events
+    assert await queries.upcoming_sessions(actor=await _complainant(number)) == []
+    with pytest.raises(Conflict):
+        await services.withdraw(number=number, actor=office, reason="再次")
+
+
+async def test_every_mediation_step_recorded_has_a_plain_chinese_label() -> None:
+    """Each audit action the mediation code writes (and each move of the stage) reads in Chinese on the timeline."""
+    import re
+    from pathlib import Path
+
+    import review.mediation
+
+    source = "\n".join(p.read_text(encoding="utf-8") for p in Path(review.mediation.__file__).parent.rglob("*.py"))
+    written = set(re.findall(r'action="([a-z_]+)"', source))
+    written |= {a.value for a in Action if "mediation" in a.value} | {"withdraw", "settle"}
+    assert {"mediation_session_scheduled", "mediation_invitation_answered", "mediation_extended",
+            "mediation_reminder"} <= written
+    assert {a for a in written if a not in ACTION_LABELS} == set()
+    assert all(not ACTION_LABELS[a].isascii() for a in written)
+
+    # and the recorded ones, end to end
+    number, _, office, _ = await convened_case()
+    liaison = await factories.account("liaison")
+    await services.open_mediation(number=number, actor=office)
+    session_id = await services.schedule_session(number=number, starts_at=LATER, mode="online", location="",
+                                                 actor=office)
+    pid = (await MediationParticipant.select().where((MediationParticipant.session == session_id)
+                                                     & (MediationParticipant.kind == "liaison")).first().run())["id"]
+    await services.answer_invitation(participant_id=pid, actor=liaison, answer="accepted")
+    await services.extend(number=number, reason="再谈一次", actor=office)
+    await reminders.send_due_reminders(now=clock.now() + timedelta(days=2))
+    await services.end_without_agreement(number=number, actor=office)
+    recorded = set(await _events(number))
+    assert {"mediation_reminder", "mediation_invitation_answered"} <= recorded
+    case = await Case.select(Case.id).where(Case.number == number).first().run()
+    steps = await tracking.timeline(case["id"])
+    assert all(not s.what.isascii() for s in steps)
+    assert "发出调解会提醒" in [s.what for s in steps]
