@@ -14,5 +14,5 @@ async def send_mediation_reminders(ctx: dict[str, Any]) -> int:
 
 
 JOBS = [
-    Job(send_mediation_reminders, every=300),  # every five minutes, on the full five
+    Job(send_mediation_reminders, every=300, offset=60),  # every five minutes, a minute after the full five
 ]

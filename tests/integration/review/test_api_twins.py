@@ -71,6 +71,8 @@ TWINS = {
     "/office/cases/{number}/mediation/extend": "POST /api/v1/cases/{number}/mediation/extend",
     "/office/cases/{number}/mediation/end": "POST /api/v1/cases/{number}/mediation/end",
     "/office/cases/{number}/mediation/settle": "POST /api/v1/cases/{number}/mediation/settle",
+    "/office/cases/{number}/mediation/withdraw": "POST /api/v1/cases/{number}/mediation/withdraw",
+    "/panel/cases/{number}/mediation/open": "POST /api/v1/cases/{number}/mediation",
     "/mediation/participants/{id:int}/answer": "POST /api/v1/mediation/participants/{id:int}/answer",
     "/mediation/{id:int}/messages": "POST /api/v1/mediation/{id:int}/messages",
 }

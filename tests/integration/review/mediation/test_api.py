@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from review.core import clock
+from review.core import clock, settings
+from review.mediation.services import reminders
 from review.mediation.tables import Mediation, MediationParticipant, MediationSession
 from tests import factories
 from tests.integration.panel_helpers import accepted_case, api, complainant_token
@@ -95,3 +96,70 @@ async def test_a_seated_members_scores_are_refused_through_the_api_while_in_medi
     async with await api(members[0]) as http:
         scored = await http.post(f"/api/v1/cases/{number}/scores", json={"scores": factories.full_scores(4)})
         assert scored.status_code in (200, 201), scored.text
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+async def test_the_chair_opens_mediation_through_the_api_when_allowed(
+        allowed: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(settings, "MEDIATION_CHAIR_MAY_OPEN", allowed)
+    number, _, _, members = await convened_case()
+    chair = await factories.chair_of(number)
+    other = next(m for m in members if m.user_id != chair.user_id)
+    async with await api(other) as http:
+        refused = await http.post(f"/api/v1/cases/{number}/mediation")
+        assert refused.status_code == 403
+    async with await api(await factories.account("liaison")) as http:
+        assert (await http.post(f"/api/v1/cases/{number}/mediation")).status_code == 403
+    async with await api(chair) as http:
+        opened = await http.post(f"/api/v1/cases/{number}/mediation")
+    if allowed:
+        assert opened.status_code == 201 and opened.json()["status"] == "open"
+    else:
+        assert opened.status_code == 403 and opened.json()["error"]["code"] == "chair_may_not_open"
+        assert await Mediation.count().run() == 0
+
+
+async def test_my_sessions_carry_the_room_and_the_reminders_and_the_list_who_confirmed() -> None:
+    office = await factories.account("office")
+    number, code = await accepted_case(office)
+    await factories.account("liaison")
+    soon = (clock.now() + timedelta(minutes=90)).isoformat()
+    async with await api(office) as http:
+        opened = (await http.post(f"/api/v1/cases/{number}/mediation")).json()
+        await http.post(f"/api/v1/cases/{number}/mediation/sessions", json={"starts_at": soon, "mode": "online"})
+    assert await reminders.send_due_reminders() == 2
+
+    track = factories.client(Authorization=f"Bearer {await complainant_token(number, code)}")
+    async with track:
+        (mine,) = (await track.get("/api/v1/mediation/sessions/mine")).json()
+        assert mine["room"] == f"/mediation/{opened['mediation_id']}" and mine["mediation_id"] == opened["mediation_id"]
+        (reminder,) = mine["reminders"]
+        assert (reminder["offset_minutes"], reminder["channel"], reminder["delivered_at"]) == (120, "page", None)
+        assert reminder["text"] == "提醒：调解会约 2 小时后开始"
+        await track.post(f"/api/v1/mediation/participants/{mine['participant_id']}/answer", json={"answer": "accepted"})
+    async with await api(office) as http:
+        (listed,) = (await http.get("/api/v1/mediations")).json()
+        assert (listed["confirmed"], listed["invited"]) == (1, 2) and listed["next_starts_at"]
+        seen = (await http.get(f"/api/v1/cases/{number}/mediation")).json()
+        assert {p["kind"]: p["reminders"] for p in seen["sessions"][0]["participants"]} == {
+            "complainant": 1, "liaison": 1}
+
+
+async def test_a_withdrawal_during_mediation_through_the_api() -> None:
+    office = await factories.account("office")
+    number, code = await accepted_case(office)
+    async with await api(office) as http:
+        await http.post(f"/api/v1/cases/{number}/mediation")
+        plain = await http.post(f"/api/v1/cases/{number}/withdraw", json={"reason": "撤回"})
+        assert plain.status_code == 409 and plain.json()["error"]["code"] == "in_mediation"
+    async with await api(await factories.account("liaison")) as http:
+        assert (await http.post(f"/api/v1/cases/{number}/mediation/withdraw",
+                                json={"reason": "撤回"})).status_code == 403
+    track = factories.client(Authorization=f"Bearer {await complainant_token(number, code)}")
+    async with track:
+        no_reason = await track.post(f"/api/v1/cases/{number}/mediation/withdraw", json={})
+        assert no_reason.status_code == 422 and no_reason.json()["error"]["code"] == "reason_required"
+        done = await track.post(f"/api/v1/cases/{number}/mediation/withdraw", json={"reason": "已与部门协商解决"})
+        assert done.json() == {"status": "withdrawn"}
+    row = await Mediation.select().first().run()
+    assert (row["status"], row["outcome"]) == ("ended", "withdrawn")

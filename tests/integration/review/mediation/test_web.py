@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import io
+from datetime import datetime, timedelta
 
+import pdfplumber
 import pytest
 
-from review.core import clock
-from review.core.tables import Case
-from review.mediation.services.stage import open_mediation
-from review.mediation.tables import Mediation, MediationParticipant
+from review.core import clock, settings
+from review.core.actors import Actor
+from review.core.tables import Account, Case
+from review.mediation.services import reminders
+from review.mediation.services.stage import open_mediation, schedule_session
+from review.mediation.tables import Mediation, MediationParticipant, MediationSession
 from scoring.tables import ScoreSheet
 from tests import factories
 from tests.integration.panel_helpers import accepted_case, submit, web
@@ -84,3 +88,174 @@ async def test_a_seated_member_sees_scoring_paused_while_in_mediation() -> None:
         posted = await submit(http, page, f"{page}/scores", {"C1": "4", "reason-C1": "理由"})
         assert posted.status_code == 409 and "评分暂停" in posted.text
     assert await ScoreSheet.count().run() == 0
+
+
+async def _in_mediation_with_session(location: str = "武侯区人民调解中心") -> tuple[str, str, int, Actor]:
+    """A convened case in mediation with one session two days ahead: (number, access code, mediation id, office)."""
+    number, code, office, _ = await convened_case()
+    if not await Account.exists().where(Account.role == "liaison").run():
+        await factories.account("liaison")  # invited with the session
+    mediation_id = await open_mediation(number=number, actor=office)
+    await schedule_session(number=number, starts_at=LATER, mode="both", location=location, actor=office)
+    return number, code, mediation_id, office
+
+
+async def _liaison() -> Actor:
+    row = await Account.select(Account.id, Account.username, Account.department).where(
+        Account.role == "liaison").first().run()
+    return Actor(kind="liaison", user_id=row["id"], username=row["username"], department_id=row["department"])
+
+
+async def test_the_join_link_sends_a_complainant_through_the_tracking_login_and_back() -> None:
+    number, code, mediation_id, _ = await _in_mediation_with_session()
+    room = f"/mediation/{mediation_id}"
+    async with factories.client() as http:
+        sent = await http.get(room)
+        assert sent.status_code == 303 and sent.headers["location"] == f"/track?next={room}"
+        login = await http.get(sent.headers["location"])
+        assert "进入调解室" in login.text and f'name="next" value="{room}"' in login.text
+        assert code not in sent.headers["location"] and number not in sent.headers["location"]
+        opened = await submit(http, "/track?next=" + room, "/track",
+                              {"case_number": number, "access_code": code, "next": room})
+        assert opened.status_code == 303 and opened.headers["location"] == room
+        shown = await http.get(room)
+        assert shown.status_code == 200 and f"调解室 · 案件 {number}" in shown.text
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:x",
+                                    "/track case"])
+async def test_tracking_login_goes_only_to_local_pages(target: str) -> None:
+    number, code = await accepted_case(await factories.account("office"))
+    async with factories.client() as http:
+        form = await http.get("/track", params={"next": target})
+        assert target not in form.text
+        opened = await submit(http, "/track", "/track", {"case_number": number, "access_code": code, "next": target})
+        assert opened.status_code == 303 and opened.headers["location"] == "/track/case"
+
+
+async def test_a_wrong_code_keeps_the_way_back_to_the_room() -> None:
+    number, _, mediation_id, _ = await _in_mediation_with_session()
+    room = f"/mediation/{mediation_id}"
+    async with factories.client() as http:
+        refused = await submit(http, "/track", "/track", {"case_number": number, "access_code": "WRONG-CODE",
+                                                          "next": room})
+        assert refused.status_code == 401 and "受理编号或提取码不正确" in refused.text
+        assert f'name="next" value="{room}"' in refused.text
+
+
+async def test_each_party_sees_the_next_session_and_a_button_into_the_room() -> None:
+    number, code, mediation_id, office = await _in_mediation_with_session()
+    room = f'href="/mediation/{mediation_id}"'
+    liaison = await _liaison()
+    chair = await factories.chair_of(number)
+    await reminders.send_due_reminders(now=clock.now() + timedelta(days=1))  # the two-day reminders are due
+
+    async with factories.client() as http:
+        await submit(http, "/track", "/track", {"case_number": number, "access_code": code})
+        track = (await http.get("/track/case")).text
+    for page in (track,):
+        assert "您的下一次调解会" in page and room in page and "进入调解室" in page
+        assert "武侯区人民调解中心" in page and "线上与线下同时" in page and "北京时间" in page
+        assert "提醒：调解会约 2 天后开始" in page and "接受，按时参加" in page and "请求另定时间" in page
+    for actor, base in ((liaison, "/liaison"), (chair, "/panel")):
+        async with await web(actor) as http:
+            page = (await http.get(f"{base}/cases/{number}")).text
+            assert "您的下一次调解会" in page and room in page and "提醒：调解会约 2 天后开始" in page
+            listed = (await http.get(base)).text
+            assert room in listed and "提醒：调解会约 2 天后开始" in listed and "您的答复：未答复" in listed
+
+    async with await web(office) as http:
+        page = (await http.get(f"/office/cases/{number}")).text
+        assert "已确认 0/3" in page and "已提醒 1 次" in page and "您的下一次调解会" not in page
+        pid = (await MediationParticipant.select().where(MediationParticipant.kind == "liaison").first().run())["id"]
+    async with await web(liaison) as http:
+        mine = f"/liaison/cases/{number}"
+        await submit(http, mine, f"/mediation/participants/{pid}/answer", {"answer": "accepted", "number": number})
+    async with await web(office) as http:
+        assert "已确认 1/3" in (await http.get(f"/office/cases/{number}")).text
+        listed = (await http.get("/office/mediations")).text
+        assert "已确认 1/3" in listed and "2 天、2 小时" in listed
+
+
+async def test_the_office_prints_the_complainant_s_notice_with_the_join_link_and_qr() -> None:
+    number, code, mediation_id, office = await _in_mediation_with_session()
+    session_id = (await MediationSession.select().first().run())["id"]
+    join = f"{settings.PUBLIC_BASE_URL.rstrip('/')}/mediation/{mediation_id}"
+    page_path = f"/office/cases/{number}/mediation/sessions/{session_id}/notice"
+    async with await web(office) as http:
+        case_page = (await http.get(f"/office/cases/{number}")).text
+        assert f'href="{page_path}"' in case_page
+        page = await http.get(page_path)
+        assert page.status_code == 200
+        assert join in page.text and "武侯区人民调解中心" in page.text and 'src="data:image/png;base64,' in page.text
+        assert code not in page.text
+        pdf = await http.get(page_path + ".pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    with pdfplumber.open(io.BytesIO(pdf.content)) as document:
+        text = "".join(p.extract_text() or "" for p in document.pages).replace("\n", "").replace(" ", "")
+        images = sum(len(p.images) for p in document.pages)
+    assert "调解会通知单" in text and join in text and number in text and "线上与线下同时" in text
+    assert clock.local_time(datetime.fromisoformat(LATER).replace(tzinfo=clock.CHINA)).replace(" ", "") in text
+    assert code not in text and images == 1  # the QR code
+
+    async with await web(await factories.account("liaison")) as http:
+        assert (await http.get(page_path)).status_code == 403
+    async with await web(office) as http:
+        assert (await http.get(f"/office/cases/{number}/mediation/sessions/{session_id + 99}/notice")).status_code == 404
+
+
+async def test_a_refused_mediation_form_comes_back_filled_in_with_its_message() -> None:
+    office = await factories.account("office")
+    number, _ = await accepted_case(office)
+    await open_mediation(number=number, actor=office)
+    page = f"/office/cases/{number}"
+    past = (clock.now() - timedelta(hours=3)).astimezone(clock.CHINA).strftime("%Y-%m-%dT%H:%M")
+    async with await web(office) as http:
+        refused = await submit(http, page, f"{page}/mediation/sessions",
+                               {"starts_at": past, "mode": "in_person", "location": "青羊区调解室"})
+        assert refused.status_code == 422
+        assert "调解会时间已过，请选择此后的时间" in refused.text and "案件 " + number in refused.text
+        assert f'value="{past}"' in refused.text and 'value="青羊区调解室"' in refused.text
+        assert '<option value="in_person" selected>' in refused.text
+        assert 'aria-invalid="true"' in refused.text
+
+        no_reason = await submit(http, page, f"{page}/mediation/extend", {"days": "12", "reason": ""})
+        assert no_reason.status_code == 422 and "请填写延长调解期限的理由" in no_reason.text
+        assert 'value="12"' in no_reason.text
+    assert await MediationSession.count().run() == 0
+
+
+async def test_the_office_records_a_withdrawal_during_mediation() -> None:
+    number, _, _, office = await _in_mediation_with_session()
+    page = f"/office/cases/{number}"
+    async with await web(office) as http:
+        shown = (await http.get(page)).text
+        assert f'action="{page}/mediation/withdraw"' in shown and f'action="{page}/withdraw"' not in shown
+        refused = await submit(http, page, f"{page}/mediation/withdraw", {"reason": ""})
+        assert refused.status_code == 422 and "请填写理由" in refused.text
+        done = await submit(http, page, f"{page}/mediation/withdraw", {"reason": "诉求人来电撤回"})
+        assert done.status_code == 303 and await _status(number) == "withdrawn"
+        assert "诉求人撤回，调解终止" in (await http.get(page)).text
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+async def test_the_chair_s_page_offers_opening_only_when_the_office_allows_it(
+        allowed: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(settings, "MEDIATION_CHAIR_MAY_OPEN", allowed)
+    number, _, _, members = await convened_case()
+    chair = await factories.chair_of(number)
+    other = next(m for m in members if m.user_id != chair.user_id)
+    page = f"/panel/cases/{number}"
+    form = f'action="{page}/mediation/open"'
+    async with await web(other) as http:
+        assert form not in (await http.get(page)).text
+    async with await web(chair) as http:
+        shown = (await http.get(page)).text
+        assert (form in shown) is allowed
+        posted = await submit(http, page, f"{page}/mediation/open")
+    if allowed:
+        assert posted.status_code == 303 and posted.headers["location"] == f"{page}#mediation"
+        assert await _status(number) == "mediation"
+    else:
+        assert posted.status_code == 403 and "评议办未允许评议组组长启动调解" in posted.text
+        assert await _status(number) != "mediation"

@@ -90,7 +90,7 @@ async def test_a_session_near_at_hand_gets_only_its_nearest_reminder() -> None:
 
 
 async def test_who_asked_for_another_time_and_ended_mediations_are_not_reminded() -> None:
-    number, starts, invited, liaison = await _session()
+    _, starts, invited, liaison = await _session()
     await services.answer_invitation(participant_id=invited["liaison"], actor=liaison, answer="other_time",
                                      note="下周三上午")
 
@@ -119,7 +119,7 @@ def test_bad_offsets_are_refused_at_start_up_in_chinese(text: str) -> None:
 
 
 async def test_reminders_show_in_the_invitee_s_sessions_to_come() -> None:
-    number, starts, invited, liaison = await _session(days=0.05)  # 72 minutes ahead: the 2h reminder is due
+    number, _, _, liaison = await _session(days=0.05)  # 72 minutes ahead: the 2h reminder is due
     await reminders.send_due_reminders()
     case = await Case.select(Case.id).where(Case.number == number).first().run()
 
@@ -137,7 +137,7 @@ async def test_two_workers_sweeping_at_once_record_each_reminder_once() -> None:
     from review.core import jobs as queue
     from review.worker import worker_options
 
-    number, starts, invited, _ = await _session(days=0.05)
+    number, _, invited, _ = await _session(days=0.05)
     pool = await queue.redis_pool()
     for n in range(4):  # four queued sweeps (distinct job ids), taken by two workers at the same time
         await pool.enqueue_job("send_mediation_reminders", _job_id=f"sweep-{n}")

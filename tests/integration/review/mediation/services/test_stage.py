@@ -322,7 +322,7 @@ async def test_an_agreement_settles_the_case_and_dissolves_its_panel() -> None:
 
 
 async def test_the_chair_opens_mediation_only_when_the_office_allows_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    number, _, office, members = await convened_case()
+    number, _, _, members = await convened_case()
     chair = await factories.chair_of(number)
     other = next(m for m in members if m.user_id != chair.user_id)
 
