@@ -6,6 +6,7 @@ from typing import Literal
 
 import msgspec
 from starlette.requests import Request
+from starlette.responses import Response
 
 from review.cases.queries.visibility import visible_case
 from review.core.actors import CASE_PARTY, OFFICE, STAFF, TOKEN_HOLDER, Actor
@@ -13,6 +14,7 @@ from review.core.api.contract import Reason, Reply, Status, Text, operation
 from review.core.errors import NotFound
 from review.core.web.guard import route
 from review.mediation import queries
+from review.mediation.services import notice as notices
 from review.mediation.services import room as room_services
 from review.mediation.services import stage as mediation
 
@@ -232,6 +234,14 @@ async def withdraw(request: Request, body: Reason) -> Status:
                                                   reason=body.reason or ""))
 
 
+@operation(responses={}, files={200: "application/pdf"})
+async def session_notice(request: Request) -> Response:
+    """调解会通知单（PDF）：调解会的时间、方式、地点、调解室链接和二维码，供评议办打印交给诉求人；不含提取码"""
+    found = await notices.session_notice(number=_number(request), session_id=int(request.path_params["id"]),
+                                         actor=request.state.actor)
+    return notices.download(await notices.render_pdf(found), found)
+
+
 def case_mediation(found: queries.CaseMediation, actor: Actor) -> CaseMediation:
     m = found.mediation
     office = actor.kind == "office"
@@ -321,6 +331,7 @@ routes = [
     route("/cases/{number}/mediation/end", end_mediation, OFFICE, methods=["POST"]),
     route("/cases/{number}/mediation/settle", settle_by_agreement, OFFICE, methods=["POST"]),
     route("/cases/{number}/mediation/withdraw", withdraw, CASE_PARTY, methods=["POST"]),
+    route("/cases/{number}/mediation/sessions/{id:int}/notice.pdf", session_notice, OFFICE),
     route("/mediation/participants/{id:int}/answer", answer_invitation, TOKEN_HOLDER, methods=["POST"]),
     route("/mediation/sessions/mine", my_sessions, TOKEN_HOLDER),
     route("/mediations", list_mediations, OFFICE),

@@ -33,7 +33,7 @@ def _case_page(number: str) -> RedirectResponse:
     return see_other(f"/office/cases/{number}#mediation")
 
 
-async def _refused(request: Request, number: str, form_for: str, form: FormData, error: ServiceError) -> Response:
+async def _refused(request: Request, number: str | None, form_for: str, form: FormData, error: ServiceError) -> Response:
     """The case page again with the refused form as typed and the refusal beside it (never a bare error page)."""
     actor = request.state.actor
     view = await case_view(actor, number)
@@ -130,19 +130,25 @@ async def session_notice(request: Request) -> Response:
 async def session_notice_pdf(request: Request) -> Response:
     found = await notices.session_notice(number=request.path_params["number"], session_id=request.path_params["id"],
                                          actor=request.state.actor)
-    return Response(await notices.render_pdf(found), media_type="application/pdf", headers={
-        "content-disposition": f'attachment; filename="mediation-notice-{found.case_number}-{found.session_id}.pdf"'})
+    return notices.download(await notices.render_pdf(found), found)
 
 
 async def answer_invitation(request: Request) -> Response:
     actor = request.state.actor
     form = await request.form()
-    await mediation.answer_invitation(participant_id=int(request.path_params["id"]), actor=actor,
-                                      answer=str(form.get("answer", "")), note=str(form.get("note", "")))
-    if actor.kind == "complainant":
-        return see_other("/track/case")
+    participant_id = int(request.path_params["id"])
     number = str(form.get("number", ""))
-    return see_other(f"{AREA[actor.kind]}/{number}" if number.isascii() and number else AREA[actor.kind])
+    try:
+        await mediation.answer_invitation(participant_id=participant_id, actor=actor,
+                                          answer=str(form.get("answer", "")), note=str(form.get("note", "")))
+    except REFILLED as error:
+        if actor.kind != "complainant" and not number:
+            raise  # posted from no case page: the error page
+        return await _refused(request, None if actor.kind == "complainant" else number,
+                              f"mediation_answer_{participant_id}", form, error)
+    if actor.kind == "complainant":
+        return see_other("/track/case#mediation")
+    return see_other(f"{AREA[actor.kind]}/{number}#mediation" if number.isascii() and number else AREA[actor.kind])
 
 
 routes = [

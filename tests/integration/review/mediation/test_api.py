@@ -163,3 +163,20 @@ async def test_a_withdrawal_during_mediation_through_the_api() -> None:
         assert done.json() == {"status": "withdrawn"}
     row = await Mediation.select().first().run()
     assert (row["status"], row["outcome"]) == ("ended", "withdrawn")
+
+
+async def test_the_office_downloads_a_session_s_notice_through_the_api() -> None:
+    office = await factories.account("office")
+    number, _ = await accepted_case(office)
+    async with await api(office) as http:
+        await http.post(f"/api/v1/cases/{number}/mediation")
+        session_id = (await http.post(f"/api/v1/cases/{number}/mediation/sessions",
+                                      json={"starts_at": LATER, "mode": "online"})).json()["session_id"]
+        pdf = await http.get(f"/api/v1/cases/{number}/mediation/sessions/{session_id}/notice.pdf")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        assert pdf.headers["cache-control"] == "no-store"
+        missing = await http.get(f"/api/v1/cases/{number}/mediation/sessions/{session_id + 1}/notice.pdf")
+        assert missing.status_code == 404 and missing.json()["error"]["code"] == "session_not_found"
+    async with await api(await factories.account("liaison")) as http:
+        refused = await http.get(f"/api/v1/cases/{number}/mediation/sessions/{session_id}/notice.pdf")
+        assert refused.status_code == 403

@@ -57,7 +57,7 @@ async def test_office_runs_mediation_from_the_case_page_and_sees_the_list() -> N
         pid = (await MediationParticipant.select().where(MediationParticipant.kind == "liaison").first().run())["id"]
         answered = await submit(http, mine, f"/mediation/participants/{pid}/answer",
                                 {"answer": "other_time", "note": "周五下午", "number": number})
-        assert answered.status_code == 303 and answered.headers["location"] == mine
+        assert answered.status_code == 303 and answered.headers["location"] == f"{mine}#mediation"
         assert (await http.get("/office/mediations")).status_code in (302, 303, 403)
 
     async with factories.client() as http:
@@ -68,7 +68,7 @@ async def test_office_runs_mediation_from_the_case_page_and_sees_the_list() -> N
         pid = (await MediationParticipant.select().where(
             MediationParticipant.kind == "complainant").first().run())["id"]
         answered = await submit(http, "/track/case", f"/mediation/participants/{pid}/answer", {"answer": "accepted"})
-        assert answered.status_code == 303 and answered.headers["location"] == "/track/case"
+        assert answered.status_code == 303 and answered.headers["location"] == "/track/case#mediation"
 
     async with await web(office) as http:
         shown = (await http.get(page)).text
@@ -259,3 +259,22 @@ async def test_the_chair_s_page_offers_opening_only_when_the_office_allows_it(
     else:
         assert posted.status_code == 403 and "评议办未允许评议组组长启动调解" in posted.text
         assert await _status(number) != "mediation"
+
+
+async def test_a_refused_answer_comes_back_on_the_invitee_s_page() -> None:
+    number, code, _, _ = await _in_mediation_with_session()
+    liaison = await _liaison()
+    rows = {r["kind"]: r["id"] for r in await MediationParticipant.select().run()}
+    mine = f"/liaison/cases/{number}"
+    async with await web(liaison) as http:
+        refused = await submit(http, mine, f"/mediation/participants/{rows['liaison']}/answer",
+                               {"answer": "other_time", "note": "", "number": number})
+        assert refused.status_code == 422 and "请求另定时间时，请写明您方便的时间" in refused.text
+        assert 'value="other_time" checked' in refused.text and "您的下一次调解会" in refused.text
+    async with factories.client() as http:
+        await submit(http, "/track", "/track", {"case_number": number, "access_code": code})
+        refused = await submit(http, "/track/case", f"/mediation/participants/{rows['complainant']}/answer",
+                               {"answer": "maybe"})
+        assert refused.status_code == 422 and "答复应为：接受，或请求另定时间" in refused.text
+        assert f"案件 {number}" in refused.text
+    assert {r["answer"] for r in await MediationParticipant.select().run()} == {"pending"}
