@@ -1,0 +1,22 @@
+"""`review import-roster FILE`: a file that is not there is named in Chinese, without a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.integration]
+
+
+def test_a_missing_file_is_named_not_a_traceback(tmp_path: Path) -> None:
+    missing = tmp_path / "roster-missing.csv"
+    result = subprocess.run([sys.executable, "-m", "review.cli", "import-roster", str(missing)], capture_output=True,
+                            text=True, timeout=120, env=dict(os.environ), check=False)
+
+    assert result.returncode == 1
+    assert "找不到文件 roster-missing.csv" in result.stderr
+    assert "Traceback" not in result.stderr
