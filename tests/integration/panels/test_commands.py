@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = [pytest.mark.integration]
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 
 
-def test_a_missing_file_is_named_not_a_traceback(tmp_path: Path) -> None:
+async def test_a_missing_file_is_named_not_a_traceback(tmp_path: Path) -> None:
     missing = tmp_path / "roster-missing.csv"
     result = subprocess.run([sys.executable, "-m", "review.cli", "import-roster", str(missing)], capture_output=True,
                             text=True, timeout=120, env=dict(os.environ), check=False)
