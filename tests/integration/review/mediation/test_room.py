@@ -5,59 +5,20 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, timedelta, timezone
-from typing import Any
 
 import pytest
 
 from review.accounts.services import auth
 from review.core import settings
-from review.core.actors import Actor
 from review.mediation.tables import MediationEvent
 from tests import factories
 from tests.integration.panel_helpers import accepted_case, api, complainant_token, events, submit, web
+from tests.integration.review.mediation.room_helpers import Socket, room_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 
 
-async def _room(office: Actor) -> tuple[str, str, int]:
-    """(number, access code, mediation id) of a case in mediation."""
-    number, code = await accepted_case(office)
-    async with await api(office) as http:
-        opened = await http.post(f"/api/v1/cases/{number}/mediation")
-    assert opened.status_code == 201, opened.text
-    return number, code, int(opened.json()["mediation_id"])
-
-
-class Socket:
-    """A WebSocket client driving the app's ASGI interface directly (on the test's own event loop)."""
-
-    def __init__(self, path: str, query: str = "", **headers: str) -> None:
-        from review.app import app
-
-        self.inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        scope = {"type": "websocket", "asgi": {"version": "3.0"}, "http_version": "1.1", "scheme": "ws",
-                 "path": path, "raw_path": path.encode(), "root_path": "", "query_string": query.encode(),
-                 "headers": [(b"host", b"testserver"), *((k.lower().replace("_", "-").encode(), v.encode())
-                                                          for k, v in headers.items())],
-                 "server": ("testserver", 80), "client": ("127.0.0.1", 50000), "subprotocols": []}
-        self.task = asyncio.ensure_future(app(scope, self.inbox.get, self.outbox.put))
-
-    async def connect(self) -> dict[str, Any]:
-        await self.inbox.put({"type": "websocket.connect"})
-        return await asyncio.wait_for(self.outbox.get(), 5)
-
-    async def receive(self) -> dict[str, Any]:
-        message = await asyncio.wait_for(self.outbox.get(), 5)
-        assert message["type"] == "websocket.send", message
-        return dict(json.loads(message["text"]))
-
-    def quiet(self) -> bool:
-        return self.outbox.empty()
-
-    async def close(self) -> None:
-        await self.inbox.put({"type": "websocket.disconnect", "code": 1000})
-        await asyncio.wait_for(self.task, 5)
+_room = room_of
 
 
 async def test_a_message_is_stored_audited_by_hash_and_read_after_an_id() -> None:
