@@ -18,6 +18,7 @@ from review.core import clock, db, presence, realtime, settings
 from review.core.actors import Actor
 from review.core.audit import store as audit
 from review.core.errors import Conflict, NotFound, RateLimited
+from review.core.params import LARGEST
 from review.core.ratelimit import limiter
 from review.mediation import sql
 from review.mediation.domain import room
@@ -65,7 +66,7 @@ async def latest_view(*, mediation_id: int, actor: Actor, before: int | None = N
     count = count or room.PAGE_LATEST
     mediation = await room_admits(mediation_id=mediation_id, actor=actor)
     rows = await db.fetch(sql.EVENTS_BEFORE, mediation_id, *room.caucus_args(mediation["side"]),
-                          before if before is not None else 2**62, count + 1)
+                          before if before is not None else LARGEST, count + 1)
     return mediation, [room.event_payload(r) for r in reversed(rows[:count])], len(rows) > count
 
 
