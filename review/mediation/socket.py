@@ -158,6 +158,8 @@ async def room_socket(websocket: WebSocket, actor: Actor) -> None:
     async with realtime.subscribe(room.channel(mediation_id)) as announced:  # before the catch-up: none missed
         try:
             await me.touch()
+            # the socket now counts its reader present: the entry of the page that opened it would outlive it
+            await room_services.presence_leave(mediation_id=mediation_id, key=room_services.page_key(actor))
             tasks = {asyncio.ensure_future(me.forward(after, announced)), asyncio.ensure_future(me.listen()),
                      asyncio.ensure_future(me.heartbeat())}
             dropped = asyncio.ensure_future(announced.dropped.wait())

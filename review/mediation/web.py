@@ -102,10 +102,12 @@ async def room_page(request: Request) -> Response:
     mediation_id = int(request.path_params["id"])
     before = int_param(request.query_params.get("before"), "before", minimum=1)
     hold = request.query_params.get("hold") == "1"
-    view = await room_services.page_view(mediation_id=mediation_id, actor=request.state.actor, before=before)
+    refresh = before is None and not hold and request.cookies.get(LIVE_COOKIE) != "1"
+    view = await room_services.page_view(mediation_id=mediation_id, actor=request.state.actor, before=before,
+                                         refreshing=refresh)
     events = [{**e, "at_local": clock.local_time(datetime.fromisoformat(e["at"]))} for e in view["events"]]
     is_open = view["mediation"]["status"] == "open"
-    refresh = is_open and before is None and not hold and request.cookies.get(LIVE_COOKIE) != "1"
+    refresh = refresh and is_open
     return render(request, "mediation/room.html", {
         **view, "events": events, "open": is_open, "before": before, "hold": hold,
         "refresh": settings.MEDIATION_PAGE_REFRESH if refresh else 0,

@@ -178,14 +178,21 @@ async def room_presence(*, mediation_id: int, actor: Actor) -> list[dict[str, st
     return await present(mediation_id=mediation_id)
 
 
-async def page_view(*, mediation_id: int, actor: Actor, before: int | None = None) -> dict[str, Any]:
+def page_key(actor: Actor) -> str:
+    """The presence entry of a person's self-refreshing room page (one per person, however often it reloads)."""
+    return f"page:{actor.label}"
+
+
+async def page_view(*, mediation_id: int, actor: Actor, before: int | None = None,
+                    refreshing: bool = True) -> dict[str, Any]:
     """What the no-JavaScript room page shows: the latest events `actor` hears (or those before `before`), whether
-    earlier ones exist, who is present (the reader counted in: the page refreshes itself) and where the reader
-    may post (the whole room, or a caucus)."""
+    earlier ones exist, who is present and where the reader may post (the whole room, or a caucus). A page that
+    is `refreshing` itself counts its reader present until its next refresh is overdue (a page whose script has
+    a socket open counts through the socket)."""
     mediation, events, earlier = await latest_view(mediation_id=mediation_id, actor=actor, before=before)
     side = mediation["side"]
-    if mediation["status"] == "open":
-        await presence_touch(mediation_id=mediation_id, key=f"page:{actor.label}", actor=actor, side=side,
+    if mediation["status"] == "open" and refreshing:
+        await presence_touch(mediation_id=mediation_id, key=page_key(actor), actor=actor, side=side,
                              ttl=settings.MEDIATION_PAGE_REFRESH * 1.5 + 5)
     if side == room.MEDIATOR:
         caucuses = list(room.CAUCUSES)
