@@ -148,3 +148,22 @@ def test_a_dropped_socket_resumes_from_its_last_id_with_nothing_lost_or_doubled(
     assert shown == sorted(shown) and shown[1:3] == missed and shown[0] == first
     resumed = [s.url for s in sockets if f"after={first}" in s.url]
     assert resumed, [s.url for s in sockets]  # the client asked for what came after the last id it had
+
+
+_CLOSE_CODE_AFTER_SENDING = """([id, size]) => new Promise(done => {
+  const socket = new WebSocket(`ws://${location.host}/mediation/${id}/socket`);
+  socket.onopen = () => socket.send("长".repeat(size));
+  socket.onclose = closing => done(closing.code);
+})"""
+
+
+def test_an_over_large_frame_closes_the_socket_with_1009(
+        server: Server, liaison: str, new_page: Callable[..., Page]) -> None:
+    _, _, mediation_id = _room(server)
+    desk = new_page()
+    log_in(desk, liaison, server.password)
+    desk.goto(f"/mediation/{mediation_id}")
+    _live(desk)
+    assert desk.evaluate(_CLOSE_CODE_AFTER_SENDING, [mediation_id, 5000]) == 1009  # over the room's limit
+    assert desk.evaluate(_CLOSE_CODE_AFTER_SENDING, [mediation_id, 100_000]) == 1009  # over uvicorn's
+    _live(desk)  # the page's own socket is untouched

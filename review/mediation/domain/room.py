@@ -69,8 +69,8 @@ def check_caucus_post(*, side: str, caucus: str, opened: bool) -> None:
 
 def caucus_args(side: str) -> tuple[str, str, str]:
     """The three audiences an events query admits for `side` (repeated to fill, so the SQL has one shape)."""
-    heard = audience(side)
-    return (heard + (heard[-1],) * 3)[:3]  # type: ignore[return-value]
+    heard = [*audience(side), *audience(side)[-1:] * 2]
+    return heard[0], heard[1], heard[2]
 
 
 def presence_who(*, kind: str, label: str, side: str) -> dict[str, str]:

@@ -7,11 +7,12 @@ import asyncio
 
 import pytest
 
+from panels.tables import Seat
 from review.accounts.services import auth
 from review.accounts.services import tokens as accounts
 from review.core import realtime, settings
 from tests import factories
-from tests.integration.panel_helpers import api, complainant_token
+from tests.integration.panel_helpers import api, complainant_token, convened_case, member_of_seat, seats_of
 from tests.integration.review.mediation.room_helpers import Socket, room_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
@@ -158,3 +159,34 @@ async def test_a_socket_that_never_reads_is_closed_with_1013_and_resumes_without
     resumed = await _office_socket(office, mediation_id, "after=0")
     assert [(await resumed.receive())["id"] for _ in posted] == posted
     await resumed.close()
+
+
+async def test_the_chair_mediates_a_member_sits_in_and_an_unseated_member_is_closed_out(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(settings, "MEDIATION_SOCKET_HEARTBEAT", 0.1)
+    await factories.roster()
+    office = await factories.account("office")
+    number, _, panel_id = await convened_case(office)
+    await Seat.update({Seat.status: "accepted"}).where(Seat.panel == panel_id).run()
+    seats = await seats_of(panel_id)
+    chair = await member_of_seat(next(s["id"] for s in seats if s["is_chair"]))
+    sitter_seat = next(s["id"] for s in seats if not s["is_chair"])
+    sitter = await member_of_seat(sitter_seat)
+    async with await api(office) as http:
+        mediation_id = int((await http.post(f"/api/v1/cases/{number}/mediation")).json()["mediation_id"])
+    async with await api(chair) as http:
+        aside = await http.post(f"/api/v1/mediation/{mediation_id}/messages",
+                                json={"text": "组长单独问部门", "caucus": "liaison"})
+        assert aside.status_code == 201, aside.text
+    async with await api(sitter) as http:
+        refused = await http.post(f"/api/v1/mediation/{mediation_id}/messages",
+                                  json={"text": "我也单独问", "caucus": "liaison"})
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == "caucus_forbidden"
+        assert (await http.get(f"/api/v1/mediation/{mediation_id}/events")).json() == []
+
+    socket = Socket(f"/mediation/{mediation_id}/socket", authorization=f"Bearer {await auth.issue_token(sitter)}")
+    assert (await socket.connect())["type"] == "websocket.accept"
+    assert await socket.presence() == ["评议员"]
+    await Seat.update({Seat.status: "removed"}).where(Seat.id == sitter_seat).run()  # 回避: off the panel
+    code, before = await socket.closed()
+    assert code == 1008 and {"closed": "您的访问权限已失效"} in before
