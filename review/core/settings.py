@@ -83,6 +83,12 @@ MEDIATION_END_DAYS = _days("MEDIATION_END_DAYS", 30)
 # The live room: characters a message may hold, and messages one participant may post (a `limits` rate).
 MEDIATION_MESSAGE_MAX_CHARS: int = config("MEDIATION_MESSAGE_MAX_CHARS", cast=int, default=2000)
 MEDIATION_MESSAGE_RATE: str = config("MEDIATION_MESSAGE_RATE", default="20/minute")
+# The room's socket: seconds between its heartbeats (presence renewed, access re-checked: a socket whose mediation
+# ended or whose access was withdrawn closes with 1008 within this), and bytes a frame from the client may hold
+# (larger closes with 1009; the client only sends heartbeats). The no-JavaScript page refreshes itself this often.
+MEDIATION_SOCKET_HEARTBEAT: float = config("MEDIATION_SOCKET_HEARTBEAT", cast=float, default=10.0)
+MEDIATION_SOCKET_MAX_FRAME: int = config("MEDIATION_SOCKET_MAX_FRAME", cast=int, default=4096)
+MEDIATION_PAGE_REFRESH: int = config("MEDIATION_PAGE_REFRESH", cast=int, default=20)
 # Seconds a verdict render and a bulk issuance may run before arq fails them (and retries a render whose worker
 # died once this has passed).
 VERDICT_RENDER_TIMEOUT: int = config("VERDICT_RENDER_TIMEOUT", cast=int, default=60)

@@ -114,9 +114,11 @@ class Upcoming(msgspec.Struct):
 
 
 class MessageBody(msgspec.Struct):
-    """A message to the room (at most MEDIATION_MESSAGE_MAX_CHARS characters)."""
+    """A message to the room (at most MEDIATION_MESSAGE_MAX_CHARS characters); caucus: '' (the whole room), or
+    complainant / liaison for a caucus (单独沟通) the mediator holds with that party."""
 
     text: Text
+    caucus: Text = ""
 
 
 class EventsQuery(msgspec.Struct):
@@ -133,6 +135,15 @@ class Event(msgspec.Struct):
     body: str
     sha256: str
     at: str
+    caucus: Literal["", "complainant", "liaison"] = ""
+
+
+class Present(msgspec.Struct):
+    """One person in the room now: their kind, role label and the actor label the audit uses."""
+
+    kind: str
+    role: str
+    actor: str
 
 
 def _number(request: Request) -> str:
@@ -264,21 +275,31 @@ async def my_sessions(request: Request) -> list[Upcoming]:
 @operation(responses={201: Event})
 async def post_message(request: Request, body: MessageBody) -> Reply:
     """
-    summary: 在调解室发言（限本案诉求人、承办部门联络员、在任评议员与评议办；调解结束后不能发言；发言频率有限制）
+    summary: 在调解室发言（限本案诉求人、承办部门联络员、在任评议员与评议办；调解结束后不能发言；发言频率有限制）；
+      caucus 为 complainant 或 liaison 时为单独沟通：由调解员（评议办、组长或指定的调解员）发起，只有调解员一方和该方看得到，该方在调解员发起后可回复
     """
     event = await room_services.post_message(mediation_id=int(request.path_params["id"]), actor=request.state.actor,
-                                    text=body.text)
+                                             text=body.text, caucus=body.caucus)
     return Reply(201, msgspec.convert(event, Event))
 
 
 @operation(responses={200: list[Event]})
 async def room_events(request: Request, query: EventsQuery) -> list[Event]:
     """
-    summary: 调解室中 after 之后的事件（按 id 升序，每次至多 500 条）；断线重连时从最后收到的 id 继续
+    summary: 调解室中 after 之后的事件（按 id 升序，每次至多 500 条；单独沟通只返回给调解员一方和该方）；断线重连时从最后收到的 id 继续
     """
     events = await room_services.events_after(mediation_id=int(request.path_params["id"]), actor=request.state.actor,
                                      after=query.after)
     return [msgspec.convert(e, Event) for e in events]
+
+
+@operation(responses={200: list[Present]})
+async def room_presence(request: Request) -> list[Present]:
+    """
+    summary: 此刻在调解室中的人（按身份；同一人多处连接只计一次）
+    """
+    people = await room_services.room_presence(mediation_id=int(request.path_params["id"]), actor=request.state.actor)
+    return [Present(**who) for who in people]
 
 
 routes = [
@@ -293,4 +314,5 @@ routes = [
     route("/mediations", list_mediations, OFFICE),
     route("/mediation/{id:int}/messages", post_message, CASE_PARTY, methods=["POST"]),
     route("/mediation/{id:int}/events", room_events, CASE_PARTY),
+    route("/mediation/{id:int}/presence", room_presence, CASE_PARTY),
 ]

@@ -66,7 +66,22 @@ MEDIATION_OF_ROOM = (
 )
 
 
-EVENTS_AFTER = (
-    "SELECT id, kind, author, author_kind, body, sha256, at FROM mediation_event"
-    " WHERE mediation = {} AND id > {} ORDER BY id LIMIT {}"
+# A room's events a reader hears (caucus among three audiences, see domain.room.caucus_args), after an id.
+_EVENT_COLUMNS = "SELECT id, kind, author, author_kind, body, sha256, at, caucus FROM mediation_event"
+EVENTS_AFTER = _EVENT_COLUMNS + " WHERE mediation = {} AND caucus IN ({}, {}, {}) AND id > {} ORDER BY id LIMIT {}"
+# The latest of them before an id (newest first; the page shows them oldest first).
+EVENTS_BEFORE = (
+    _EVENT_COLUMNS + " WHERE mediation = {} AND caucus IN ({}, {}, {}) AND id < {} ORDER BY id DESC LIMIT {}"
+)
+
+# Whether the mediator has opened a caucus (said anything in it) in this mediation.
+CAUCUS_OPENED = "SELECT 1 AS opened FROM mediation_event WHERE mediation = {} AND caucus = {} LIMIT 1"
+
+# Whether a member mediates this mediation: the chair of the panel at work on its case, or invited to one of its
+# sessions as chair or mediator.
+MEMBER_MEDIATES = (
+    "SELECT 1 AS mediates FROM mediation_participant p JOIN mediation_session s ON s.id = p.session"
+    " WHERE s.mediation = {} AND p.account = {} AND p.kind IN ('chair', 'mediator')"
+    " UNION SELECT 1 AS mediates FROM seat s JOIN panel p ON p.id = s.panel JOIN roster_member m ON m.id = s.member"
+    " WHERE p.\"case\" = {} AND p.status = 'seated' AND s.status = 'accepted' AND s.is_chair AND m.\"user\" = {}"
 )

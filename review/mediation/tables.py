@@ -64,6 +64,8 @@ class MediationEvent(Table):
     body = Text(default="", help_text="At most MEDIATION_MESSAGE_MAX_CHARS characters")
     sha256 = Varchar(length=64, help_text="SHA-256 of the body (UTF-8), as the audit chain records it")
     at = Timestamptz()
+    caucus = Varchar(length=16, default="", help_text="'' (the whole room), or the party of a caucus (单独沟通): "
+                     "complainant / liaison; only the mediator's side and that party read it")
 
 
 TABLES: list[type[Table]] = [Mediation, MediationSession, MediationParticipant, MediationEvent]

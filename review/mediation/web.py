@@ -15,6 +15,7 @@ from review.core.web.forms import see_other
 from review.core.web.guard import route
 from review.core.web.templating import render
 from review.mediation import queries
+from review.mediation.domain import room
 from review.mediation.services import room as room_services
 from review.mediation.services import stage as mediation
 
@@ -92,22 +93,36 @@ routes = [
 ]
 
 
+LIVE_COOKIE = "rv_room_live"  # set by the room's script once its socket is open: the page need not refresh itself
+
+
 async def room_page(request: Request) -> Response:
-    """调解室 without JavaScript: the messages, a post form and a 「刷新」 link."""
-    actor = request.state.actor
+    """调解室 without JavaScript: the latest messages (with a link to earlier ones), who is present, a post form,
+    and a `Refresh` header (so no <meta refresh>) that the script's cookie or 「暂停自动刷新」 turns off."""
     mediation_id = int(request.path_params["id"])
-    found, events = await room_services.room_view(mediation_id=mediation_id, actor=actor)
-    events = [{**e, "at_local": clock.local_time(datetime.fromisoformat(e["at"]))} for e in events]
+    before = int_param(request.query_params.get("before"), "before", minimum=1)
+    hold = request.query_params.get("hold") == "1"
+    refresh = before is None and not hold and request.cookies.get(LIVE_COOKIE) != "1"
+    view = await room_services.page_view(mediation_id=mediation_id, actor=request.state.actor, before=before,
+                                         refreshing=refresh)
+    events = [{**e, "at_local": clock.local_time(datetime.fromisoformat(e["at"]))} for e in view["events"]]
+    is_open = view["mediation"]["status"] == "open"
+    refresh = refresh and is_open
     return render(request, "mediation/room.html", {
-        "mediation": found, "events": events, "open": found["status"] == "open",
-        "max_chars": settings.MEDIATION_MESSAGE_MAX_CHARS, "STATUS": mediation.STATUS_LABELS})
+        **view, "events": events, "open": is_open, "before": before, "hold": hold,
+        "refresh": settings.MEDIATION_PAGE_REFRESH if refresh else 0,
+        "present_summary": room.presence_summary(view["present"]), "CAUCUSES": room.CAUCUSES,
+        "max_chars": settings.MEDIATION_MESSAGE_MAX_CHARS, "STATUS": mediation.STATUS_LABELS,
+    }, headers={"Refresh": str(settings.MEDIATION_PAGE_REFRESH)} if refresh else None)
 
 
 async def post_message(request: Request) -> Response:
     mediation_id = int(request.path_params["id"])
     form = await request.form()
-    await room_services.post_message(mediation_id=mediation_id, actor=request.state.actor, text=str(form.get("text", "")))
-    return see_other(f"/mediation/{mediation_id}#latest")
+    await room_services.post_message(mediation_id=mediation_id, actor=request.state.actor,
+                                     text=str(form.get("text", "")), caucus=str(form.get("caucus", "")))
+    hold = "?hold=1" if form.get("hold") == "1" else ""
+    return see_other(f"/mediation/{mediation_id}{hold}#latest")
 
 
 routes += [

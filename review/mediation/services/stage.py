@@ -18,6 +18,7 @@ from review.core.calendar import add_workdays
 from review.core.errors import Conflict, Forbidden, Invalid, NotFound
 from review.mediation import sql
 from review.mediation.domain import clock as clock_rules
+from review.mediation.services import room
 from review.mediation.tables import Mediation, MediationParticipant, MediationSession
 
 MODES = {"online": "线上", "in_person": "线下", "both": "线上与线下同时"}
@@ -191,6 +192,7 @@ async def end_without_agreement(*, number: str, actor: Actor, reason: str = "") 
             case=case, action=Action.end_mediation, actor=actor, reason=_text(reason, REASON_MAX),
             came_from=mediation["came_from"], data={"mediation_id": mediation["id"], "outcome": "no_agreement"})
         await _finish(case, mediation, status="ended", outcome="no_agreement")
+    await room.announce_closed(mediation["id"])  # after the commit: the room's sockets close
     return status
 
 
@@ -204,4 +206,5 @@ async def settle_by_agreement(*, number: str, actor: Actor, reason: str = "") ->
         status = await cases.apply_transition(case=case, action=Action.settle, actor=actor, reason=why,
                                               data={"mediation_id": mediation["id"], "outcome": "agreement"})
         await _finish(case, mediation, status="settled", outcome="agreement")
+    await room.announce_closed(mediation["id"])  # after the commit: the room's sockets close
     return status
