@@ -12,10 +12,13 @@ import pytest
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 
 
+def _import_roster(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "review.cli", "import-roster", str(path)], capture_output=True,
+                          text=True, timeout=120, env=dict(os.environ), check=False)
+
+
 async def test_a_missing_file_is_named_not_a_traceback(tmp_path: Path) -> None:
-    missing = tmp_path / "roster-missing.csv"
-    result = subprocess.run([sys.executable, "-m", "review.cli", "import-roster", str(missing)], capture_output=True,
-                            text=True, timeout=120, env=dict(os.environ), check=False)
+    result = _import_roster(tmp_path / "roster-missing.csv")
 
     assert result.returncode == 1
     assert "找不到文件 roster-missing.csv" in result.stderr
