@@ -83,6 +83,8 @@ MEDIATION_END_DAYS = _days("MEDIATION_END_DAYS", 30)
 # The live room: characters a message may hold, and messages one participant may post (a `limits` rate).
 MEDIATION_MESSAGE_MAX_CHARS: int = config("MEDIATION_MESSAGE_MAX_CHARS", cast=int, default=2000)
 MEDIATION_MESSAGE_RATE: str = config("MEDIATION_MESSAGE_RATE", default="20/minute")
+# Characters the mediation agreement's draft may hold (调解协议).
+MEDIATION_AGREEMENT_MAX_CHARS: int = config("MEDIATION_AGREEMENT_MAX_CHARS", cast=int, default=20000)
 # Seconds a verdict render and a bulk issuance may run before arq fails them (and retries a render whose worker
 # died once this has passed).
 VERDICT_RENDER_TIMEOUT: int = config("VERDICT_RENDER_TIMEOUT", cast=int, default=60)
