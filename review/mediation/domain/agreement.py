@@ -40,7 +40,7 @@ def digest(text: str) -> str:
 def draft_text(text: Any, *, limit: int) -> str:
     """A draft's text: line endings made one, trailing blanks dropped; refused when empty or too long."""
     body = "\n".join(line.rstrip() for line in str(text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n"))
-    body = body.strip("\n")
+    body = body.strip()
     if not body.strip():
         raise Invalid("agreement_text_required", "请填写调解协议的内容", field="text")
     if len(body) > limit:
