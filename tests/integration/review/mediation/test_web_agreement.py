@@ -9,7 +9,7 @@ import pytest
 
 from review.core.tables import Case
 from review.mediation.services.stage import open_mediation
-from review.mediation.tables import MediationAgreementConfirmation
+from review.mediation.tables import MediationAgreement, MediationAgreementConfirmation
 from tests import factories
 from tests.conftest import run_jobs
 from tests.integration.panel_helpers import accepted_case, csrf_of, submit, web
@@ -81,3 +81,12 @@ async def test_both_parties_agree_on_the_room_page_without_javascript() -> None:
         pdf = await phone.get(f"{room}/agreement.pdf")
         assert f'href="{room}/agreement.pdf"' in done
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+    code = (await MediationAgreement.select(MediationAgreement.code).first().run())["code"]
+    async with factories.client() as anyone:
+        page = f"/verify/{code}"
+        same = await submit(anyone, page, page, files={"file": ("agreement.pdf", pdf.content, "application/pdf")})
+        assert same.status_code == 200 and "文件与登记的调解协议书一致，未被篡改" in same.text
+        altered = await submit(anyone, page, page,
+                               files={"file": ("agreement.pdf", pdf.content + b"%", "application/pdf")})
+        assert "不一致" in altered.text
