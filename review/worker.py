@@ -18,13 +18,14 @@ from review.core import jobs as queue
 from review.core.audit import jobs as audit_jobs
 from review.core.audit import store as audit
 from review.core.jobs import DEFAULT_QUEUE, Job
+from review.mediation import jobs as mediation_jobs
 from review.verdicts import jobs as verdict_jobs
 from review.verdicts import services as verdicts
 from review.verdicts.jobs import VERDICT_QUEUE
 
 log = logging.getLogger("review.jobs")
 
-JOBS: list[Job] = [*panel_jobs.JOBS, *convening_jobs.JOBS, *verdict_jobs.JOBS, *audit_jobs.JOBS]
+JOBS: list[Job] = [*panel_jobs.JOBS, *convening_jobs.JOBS, *verdict_jobs.JOBS, *audit_jobs.JOBS, *mediation_jobs.JOBS]
 
 SWEEP_INTERVAL = 300.0  # seconds between the periodic sweeps when there is no worker
 

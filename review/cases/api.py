@@ -188,6 +188,7 @@ class Assessment(msgspec.Struct):
     ruled_proper: int
     ruled_basic: int
     ruled_improper: int
+    settled_in_mediation: int  # 调解结案: cases settled by a sealed mediation agreement
     points_deducted: int
 
 

@@ -89,6 +89,8 @@ MEDIATION_MESSAGE_RATE: str = config("MEDIATION_MESSAGE_RATE", default="20/minut
 MEDIATION_SOCKET_HEARTBEAT: float = config("MEDIATION_SOCKET_HEARTBEAT", cast=float, default=10.0)
 MEDIATION_SOCKET_MAX_FRAME: int = config("MEDIATION_SOCKET_MAX_FRAME", cast=int, default=4096)
 MEDIATION_PAGE_REFRESH: int = config("MEDIATION_PAGE_REFRESH", cast=int, default=20)
+# Characters the mediation agreement's draft may hold (调解协议).
+MEDIATION_AGREEMENT_MAX_CHARS: int = config("MEDIATION_AGREEMENT_MAX_CHARS", cast=int, default=20000)
 # Seconds a verdict render and a bulk issuance may run before arq fails them (and retries a render whose worker
 # died once this has passed).
 VERDICT_RENDER_TIMEOUT: int = config("VERDICT_RENDER_TIMEOUT", cast=int, default=60)

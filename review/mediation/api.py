@@ -6,6 +6,7 @@ from typing import Literal
 
 import msgspec
 from starlette.requests import Request
+from starlette.responses import FileResponse, Response
 
 from review.cases.queries.visibility import visible_case
 from review.core.actors import CASE_PARTY, OFFICE, TOKEN_HOLDER, Actor
@@ -13,6 +14,8 @@ from review.core.api.contract import Reason, Reply, Status, Text, operation
 from review.core.errors import NotFound
 from review.core.web.guard import route
 from review.mediation import queries
+from review.mediation.domain import agreement as agreement_rules
+from review.mediation.services import agreement
 from review.mediation.services import room as room_services
 from review.mediation.services import stage as mediation
 
@@ -129,7 +132,7 @@ class EventsQuery(msgspec.Struct):
 
 class Event(msgspec.Struct):
     id: int
-    kind: Literal["message"]
+    kind: Literal["message", "draft", "confirm"]
     author_kind: Literal["complainant", "liaison", "member", "office"]
     author: str
     body: str
@@ -315,4 +318,143 @@ routes = [
     route("/mediation/{id:int}/messages", post_message, CASE_PARTY, methods=["POST"]),
     route("/mediation/{id:int}/events", room_events, CASE_PARTY),
     route("/mediation/{id:int}/presence", room_presence, CASE_PARTY),
+]
+
+
+class AgreementVersion(msgspec.Struct):
+    number: int
+    base: int  # the version it was edited on (0: the first draft)
+    text: str
+    sha256: str  # SHA-256 of the text (UTF-8): what a party confirms
+    author_kind: Literal["complainant", "liaison", "member", "office"]
+    author: str
+    at: str
+
+
+class AgreementConfirmation(msgspec.Struct):
+    party: Literal["complainant", "department"]
+    version: int
+    sha256: str
+    at: str
+    voided: bool  # 已作废: a newer version was saved after it
+
+
+class SealedAgreement(msgspec.Struct):
+    version: int
+    sha256: str
+    code: str  # verification code: /verify/{code}
+    sealed_at: str
+    pdf_ready: bool
+    pdf: str  # the PDF's address (GET; 404 agreement_not_ready until rendered)
+    verify: str
+
+
+class Agreement(msgspec.Struct):
+    """The mediation's agreement: versions newest first, every confirmation, who must still confirm."""
+
+    mediation_id: int
+    latest_version: int  # 0: no draft yet
+    required: list[str]  # complainant, department
+    waiting: list[str]  # the required parties that have not confirmed the latest version
+    editable: bool
+    my_party: str | None  # the party the caller confirms for, if any
+    versions: list[AgreementVersion]
+    confirmations: list[AgreementConfirmation]
+    sealed: SealedAgreement | None
+
+
+class VersionBody(msgspec.Struct):
+    """A new version of the draft: its full text, and the version it was edited on (0 for the first draft)."""
+
+    text: Text
+    base_version: int
+
+
+class VersionSaved(msgspec.Struct):
+    version: int
+    sha256: str
+    event_id: int
+
+
+class ConfirmBody(msgspec.Struct):
+    """The version confirmed, by its number and SHA-256; party, if given, must be the caller's own."""
+
+    version: int
+    sha256: Text
+    party: Literal["complainant", "department"] | None = None
+
+
+class Confirmed(msgspec.Struct):
+    party: str
+    version: int
+    sha256: str
+    sealed: bool  # this confirmation completed the required parties: the agreement is sealed, the case settled
+    event_id: int
+
+
+def _agreement(view: queries.AgreementView) -> Agreement:
+    sealed = view.sealed
+    return Agreement(
+        mediation_id=view.mediation_id, latest_version=int(view.latest["number"]) if view.latest else 0,
+        required=list(agreement_rules.REQUIRED), editable=view.editable, my_party=view.my_party,
+        waiting=view.waiting,
+        versions=[AgreementVersion(number=int(v["number"]), base=int(v["base"]), text=v["text"], sha256=v["sha256"],
+                                   author_kind=v["author_kind"], author=v["author_label"], at=v["at"].isoformat())
+                  for v in view.versions],
+        confirmations=[AgreementConfirmation(party=c["party"], version=int(c["version"]), sha256=c["sha256"],
+                                             at=c["at"].isoformat(), voided=c["voided"])
+                       for c in view.confirmations],
+        sealed=None if sealed is None else SealedAgreement(
+            version=int(sealed["version"]), sha256=sealed["sha256"], code=sealed["code"],
+            sealed_at=sealed["sealed_at"].isoformat(), pdf_ready=bool(sealed["pdf_sha256"]),
+            pdf=f"/api/v1/mediation/{view.mediation_id}/agreement.pdf", verify=f"/verify/{sealed['code']}"))
+
+
+@operation(responses={200: Agreement})
+async def show_agreement(request: Request) -> Agreement:
+    """
+    summary: 调解协议：各版草稿（新版在前）、各方确认（voided 为已作废）、待确认的一方、签订状态与核验码；限调解室的参与者
+    """
+    actor = request.state.actor
+    found = await room_services.room_admits(mediation_id=int(request.path_params["id"]), actor=actor)
+    return _agreement(await queries.agreement(mediation_id=found["id"], status=found["status"], actor=actor))
+
+
+@operation(responses={201: VersionSaved})
+async def save_agreement_version(request: Request, body: VersionBody) -> Reply:
+    """
+    summary: 保存调解协议草稿的新版本（全文；base_version 为所修改的版本，首版为 0；不是最新版本时 409 stale_draft；
+      此前的确认随之作废；协议签订后 409 agreement_sealed）
+    """
+    saved = await agreement.save_version(mediation_id=int(request.path_params["id"]), actor=request.state.actor,
+                                         text=body.text, base_version=body.base_version)
+    return Reply(201, VersionSaved(version=saved["version"], sha256=saved["sha256"], event_id=saved["event"]["id"]))
+
+
+@operation(responses={201: Confirmed})
+async def confirm_agreement(request: Request, body: ConfirmBody) -> Reply:
+    """
+    summary: 诉求人或承办部门（联络员）确认调解协议的某一版本（版本号与 SHA-256 须为最新版本）；各方均确认同一版本时
+      协议签订封存、本案调解结案，协议书 PDF 随后生成
+    """
+    done = await agreement.confirm(mediation_id=int(request.path_params["id"]), actor=request.state.actor,
+                                   version=body.version, sha256=body.sha256, party=body.party)
+    return Reply(201, Confirmed(party=done["party"], version=done["version"], sha256=done["sha256"],
+                                sealed=done["sealed"], event_id=done["event"]["id"]))
+
+
+@operation(responses={}, files={200: "application/pdf"})
+async def agreement_pdf(request: Request) -> Response:
+    """
+    summary: 下载签订的调解协议书（PDF，含协议文本 SHA-256、核验码与二维码）；限调解室的参与者
+    """
+    path, code = await agreement.sealed_pdf(mediation_id=int(request.path_params["id"]), actor=request.state.actor)
+    return FileResponse(path, media_type="application/pdf", filename=f"mediation-agreement-{code}.pdf")
+
+
+routes += [
+    route("/mediation/{id:int}/agreement", show_agreement, CASE_PARTY),
+    route("/mediation/{id:int}/agreement/versions", save_agreement_version, CASE_PARTY, methods=["POST"]),
+    route("/mediation/{id:int}/agreement/confirmations", confirm_agreement, CASE_PARTY, methods=["POST"]),
+    route("/mediation/{id:int}/agreement.pdf", agreement_pdf, CASE_PARTY),
 ]

@@ -85,3 +85,37 @@ MEMBER_MEDIATES = (
     " UNION SELECT 1 AS mediates FROM seat s JOIN panel p ON p.id = s.panel JOIN roster_member m ON m.id = s.member"
     " WHERE p.\"case\" = {} AND p.status = 'seated' AND s.status = 'accepted' AND s.is_chair AND m.\"user\" = {}"
 )
+
+
+# The agreement (调解协议): its versions, the confirmations of each, and the sealed agreement.
+AGREEMENT_VERSIONS = (
+    "SELECT id, number, base, text, sha256, author, author_kind, at FROM mediation_agreement_version"
+    " WHERE mediation = {} ORDER BY number"
+)
+
+LATEST_AGREEMENT_VERSION = (
+    "SELECT id, number, text, sha256 FROM mediation_agreement_version WHERE mediation = {}"
+    " ORDER BY number DESC LIMIT 1"
+)
+
+AGREEMENT_CONFIRMATIONS = (
+    "SELECT c.id, c.party, c.sha256, c.actor, c.at, v.number AS version FROM mediation_agreement_confirmation c"
+    " JOIN mediation_agreement_version v ON v.id = c.version WHERE c.mediation = {} ORDER BY c.id"
+)
+
+_SEALED = (
+    "SELECT a.id, a.mediation, a.code, a.sha256, a.sealed_at, a.pdf_sha256, a.rendered_at, v.number AS version,"
+    " v.text, m.\"case\" AS case_id, c.number AS case_number, c.department, c.complainant_name,"
+    " d.name AS department_name FROM mediation_agreement a JOIN mediation_agreement_version v ON v.id = a.version"
+    " JOIN mediation m ON m.id = a.mediation JOIN review_case c ON c.id = m.\"case\""
+    " LEFT JOIN department d ON d.id = c.department"
+)
+SEALED_OF_MEDIATION = _SEALED + " WHERE a.mediation = {}"
+SEALED_BY_ID = _SEALED + " WHERE a.id = {}"
+SEALED_BY_CODE = _SEALED + " WHERE a.code = {}"
+
+# Sealed agreements whose PDF is not stored yet (a render that failed or was never run).
+UNRENDERED_AGREEMENTS = "SELECT id FROM mediation_agreement WHERE pdf_sha256 = '' ORDER BY id"
+
+# Read under the agreement's row lock when its rendered PDF is recorded: two renders record one file.
+AGREEMENT_PDF_STATE = "SELECT pdf_sha256 FROM mediation_agreement WHERE id = {}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, Date, ForeignKey, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from review.core.tables import Account, Case
@@ -68,4 +68,44 @@ class MediationEvent(Table):
                      "complainant / liaison; only the mediator's side and that party read it")
 
 
-TABLES: list[type[Table]] = [Mediation, MediationSession, MediationParticipant, MediationEvent]
+class MediationAgreementVersion(Table):
+    """One version of the shared draft of the agreement (调解协议草稿), as saved; versions are never changed."""
+
+    id = Serial(primary_key=True)
+    mediation = ForeignKey(references=Mediation, index=True)
+    number = Integer(help_text="1, 2, 3 … within its mediation")
+    base = Integer(default=0, help_text="The version its author edited (0: the first draft)")
+    text = Text(help_text="At most MEDIATION_AGREEMENT_MAX_CHARS characters")
+    sha256 = Varchar(length=64, help_text="SHA-256 of the text (UTF-8): what a party confirms")
+    author = Varchar(length=100, help_text="The actor's label, as in the audit trail")
+    author_kind = Varchar(length=16, help_text="complainant / liaison / member / office")
+    at = Timestamptz()
+
+
+class MediationAgreementConfirmation(Table):
+    """A required party's confirmation of one version (by its number and hash); a newer version voids it."""
+
+    id = Serial(primary_key=True)
+    mediation = ForeignKey(references=Mediation, index=True)
+    version = ForeignKey(references=MediationAgreementVersion, index=True)
+    party = Varchar(length=16, help_text="complainant / department")
+    sha256 = Varchar(length=64, help_text="The hash the party confirmed (that of the version)")
+    actor = Varchar(length=100, help_text="The actor's label, as in the audit trail")
+    at = Timestamptz()
+
+
+class MediationAgreement(Table):
+    """调解协议: the sealed agreement of a mediation, made when every required party confirmed the same version."""
+
+    id = Serial(primary_key=True)
+    mediation = ForeignKey(references=Mediation, unique=True, index=True)
+    version = ForeignKey(references=MediationAgreementVersion)
+    sha256 = Varchar(length=64, help_text="SHA-256 of the sealed version's text")
+    code = Varchar(length=16, unique=True, help_text="Verification code: /verify/{code}")
+    sealed_at = Timestamptz()
+    pdf_sha256 = Varchar(length=64, default="", help_text="SHA-256 of the rendered PDF; empty while rendering")
+    rendered_at = Timestamptz(null=True, default=None)
+
+
+TABLES: list[type[Table]] = [Mediation, MediationSession, MediationParticipant, MediationEvent,
+                             MediationAgreementVersion, MediationAgreementConfirmation, MediationAgreement]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 
 from review.core import clock, settings
 from review.core.actors import CASE_PARTY, OFFICE
@@ -16,6 +16,7 @@ from review.core.web.guard import route
 from review.core.web.templating import render
 from review.mediation import queries
 from review.mediation.domain import room
+from review.mediation.services import agreement
 from review.mediation.services import room as room_services
 from review.mediation.services import stage as mediation
 
@@ -113,6 +114,8 @@ async def room_page(request: Request) -> Response:
         "refresh": settings.MEDIATION_PAGE_REFRESH if refresh else 0,
         "present_summary": room.presence_summary(view["present"]), "CAUCUSES": room.CAUCUSES,
         "max_chars": settings.MEDIATION_MESSAGE_MAX_CHARS, "STATUS": mediation.STATUS_LABELS,
+        "agreement": await queries.agreement(mediation_id=mediation_id, status=view["mediation"]["status"],
+                                             actor=request.state.actor),
     }, headers={"Refresh": str(settings.MEDIATION_PAGE_REFRESH)} if refresh else None)
 
 
@@ -128,4 +131,35 @@ async def post_message(request: Request) -> Response:
 routes += [
     route("/mediation/{id:int}", room_page, CASE_PARTY, name="mediation_room"),
     route("/mediation/{id:int}/messages", post_message, CASE_PARTY, methods=["POST"]),
+]
+
+
+async def save_agreement_version(request: Request) -> Response:
+    """修改协议草稿 from the room page: the text and the version it was edited on."""
+    mediation_id = int(request.path_params["id"])
+    form = await request.form()
+    await agreement.save_version(mediation_id=mediation_id, actor=request.state.actor, text=str(form.get("text", "")),
+                                 base_version=str(form.get("base_version", "")))
+    return see_other(f"/mediation/{mediation_id}#agreement")
+
+
+async def confirm_agreement(request: Request) -> Response:
+    """确认调解协议 from the room page: the version and the hash the reader was shown."""
+    mediation_id = int(request.path_params["id"])
+    form = await request.form()
+    await agreement.confirm(mediation_id=mediation_id, actor=request.state.actor, version=str(form.get("version", "")),
+                            sha256=str(form.get("sha256", "")))
+    return see_other(f"/mediation/{mediation_id}#agreement")
+
+
+async def agreement_pdf(request: Request) -> Response:
+    """The sealed agreement's PDF, for everyone in the room (the complainant through their tracking session)."""
+    path, code = await agreement.sealed_pdf(mediation_id=int(request.path_params["id"]), actor=request.state.actor)
+    return FileResponse(path, media_type="application/pdf", filename=f"mediation-agreement-{code}.pdf")
+
+
+routes += [
+    route("/mediation/{id:int}/agreement/versions", save_agreement_version, CASE_PARTY, methods=["POST"]),
+    route("/mediation/{id:int}/agreement/confirmations", confirm_agreement, CASE_PARTY, methods=["POST"]),
+    route("/mediation/{id:int}/agreement.pdf", agreement_pdf, CASE_PARTY),
 ]

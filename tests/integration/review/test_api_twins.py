@@ -73,6 +73,8 @@ TWINS = {
     "/office/cases/{number}/mediation/settle": "POST /api/v1/cases/{number}/mediation/settle",
     "/mediation/participants/{id:int}/answer": "POST /api/v1/mediation/participants/{id:int}/answer",
     "/mediation/{id:int}/messages": "POST /api/v1/mediation/{id:int}/messages",
+    "/mediation/{id:int}/agreement/versions": "POST /api/v1/mediation/{id:int}/agreement/versions",
+    "/mediation/{id:int}/agreement/confirmations": "POST /api/v1/mediation/{id:int}/agreement/confirmations",
 }
 
 # Web actions without an API twin, each with its reason.
