@@ -107,7 +107,7 @@ class MediationConsent(Table):
     item_id = Integer(help_text="The item's id: a mediation_event, a mediation_minutes version, …")
     party = Varchar(length=16, help_text="complainant / liaison")
     consent = Boolean(default=False, help_text="True: may go into the case file; False: withdrawn")
-    by = Varchar(length=100, help_text="The actor's label, as in the audit trail")
+    given_by = Varchar(length=100, help_text="The actor's label, as in the audit trail")
     at = Timestamptz()
 
 

@@ -9,12 +9,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from review.core import clock, settings
-from review.core.actors import CASE_PARTY, OFFICE
+from review.core.actors import CASE_PARTY, OFFICE, PARTY
 from review.core.params import int_param
 from review.core.web.forms import see_other
 from review.core.web.guard import route
 from review.core.web.templating import render
-from review.mediation import queries
+from review.mediation import minutes_document, queries
+from review.mediation.services import minutes, wall
 from review.mediation.services import room as room_services
 from review.mediation.services import stage as mediation
 
@@ -100,7 +101,9 @@ async def room_page(request: Request) -> Response:
     events = [{**e, "at_local": clock.local_time(datetime.fromisoformat(e["at"]))} for e in events]
     return render(request, "mediation/room.html", {
         "mediation": found, "events": events, "open": found["status"] == "open",
-        "max_chars": settings.MEDIATION_MESSAGE_MAX_CHARS, "STATUS": mediation.STATUS_LABELS})
+        "max_chars": settings.MEDIATION_MESSAGE_MAX_CHARS, "STATUS": mediation.STATUS_LABELS,
+        "minutes": await queries.minutes_view(mediation=found, actor=actor),
+        "consents": await queries.consent_view(mediation=found, actor=actor)})
 
 
 async def post_message(request: Request) -> Response:
@@ -113,4 +116,61 @@ async def post_message(request: Request) -> Response:
 routes += [
     route("/mediation/{id:int}", room_page, CASE_PARTY, name="mediation_room"),
     route("/mediation/{id:int}/messages", post_message, CASE_PARTY, methods=["POST"]),
+]
+
+
+# ---- Minutes (调解笔录) and the wall (调解信息隔离): forms of the room page, each with its API twin ----
+
+
+def _room(mediation_id: int, anchor: str) -> RedirectResponse:
+    return see_other(f"/mediation/{mediation_id}#{anchor}")
+
+
+async def save_minutes(request: Request) -> Response:
+    mediation_id = int(request.path_params["id"])
+    form = await request.form()
+    await minutes.save_minutes(mediation_id=mediation_id, session_id=str(form.get("session_id", "")),
+                               text=str(form.get("text", "")), actor=request.state.actor,
+                               base_version=int_param(str(form.get("base_version", "")), "base_version"))
+    return _room(mediation_id, "minutes")
+
+
+async def comment_minutes(request: Request) -> Response:
+    mediation_id = int(request.path_params["id"])
+    form = await request.form()
+    await minutes.comment(mediation_id=mediation_id, session_id=str(form.get("session_id", "")),
+                          text=str(form.get("text", "")), actor=request.state.actor)
+    return _room(mediation_id, "minutes")
+
+
+async def minutes_pdf(request: Request) -> Response:
+    pdf, filename = await minutes_document.minutes_pdf(mediation_id=int(request.path_params["id"]),
+                                                       actor=request.state.actor)
+    return Response(pdf, media_type="application/pdf", headers={
+        "content-disposition": f'attachment; filename="{filename}"', "cache-control": "private, no-store"})
+
+
+async def set_consent(request: Request) -> Response:
+    mediation_id = int(request.path_params["id"])
+    form = await request.form()
+    await wall.set_consent(mediation_id=mediation_id, item_kind=str(form.get("item_kind", "")),
+                           item_id=str(form.get("item_id", "")), consent=str(form.get("consent", "")),
+                           actor=request.state.actor)
+    return _room(mediation_id, "consents")
+
+
+async def move_to_case_file(request: Request) -> Response:
+    mediation_id = int(request.path_params["id"])
+    form = await request.form()
+    await wall.move_to_case_file(mediation_id=mediation_id, item_kind=str(form.get("item_kind", "")),
+                                 item_id=str(form.get("item_id", "")), actor=request.state.actor)
+    return _room(mediation_id, "consents")
+
+
+routes += [
+    route("/mediation/{id:int}/minutes", save_minutes, CASE_PARTY, methods=["POST"]),
+    route("/mediation/{id:int}/minutes/comments", comment_minutes, PARTY, methods=["POST"]),
+    route("/mediation/{id:int}/minutes.pdf", minutes_pdf, CASE_PARTY),
+    route("/mediation/{id:int}/consents", set_consent, PARTY, methods=["POST"]),
+    route("/mediation/{id:int}/consents/move", move_to_case_file, OFFICE, methods=["POST"]),
 ]

@@ -11,7 +11,6 @@ from piccolo.columns.column_types import Timestamptz
 from piccolo.columns.column_types import Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
-from piccolo.engine import engine_finder
 from piccolo.table import Table
 
 
@@ -69,16 +68,6 @@ class MediationSession(Table, tablename="mediation_session", schema=None):
 
 ID = "2026-12-03T17:38:54:509982"
 
-# One version number per session's minutes, one comment per party and session, one consent per item and party,
-# one entry per case and source item (review.mediation.tables.INDEXES, review.cases.tables.INDEXES).
-_CREATE = [
-    "CREATE UNIQUE INDEX IF NOT EXISTS mediation_minutes_version ON mediation_minutes (session, version)",
-    "CREATE UNIQUE INDEX IF NOT EXISTS mediation_minutes_comment_once ON mediation_minutes_comment (session, party)",
-    "CREATE UNIQUE INDEX IF NOT EXISTS mediation_consent_one ON mediation_consent (mediation, item_kind, item_id, party)",
-    'CREATE UNIQUE INDEX IF NOT EXISTS case_file_entry_once ON case_file_entry ("case", source_ref)',
-]
-_DROP = ["DROP INDEX IF EXISTS mediation_minutes_version", "DROP INDEX IF EXISTS mediation_minutes_comment_once",
-         "DROP INDEX IF EXISTS mediation_consent_one", "DROP INDEX IF EXISTS case_file_entry_once"]
 VERSION = "1.38.0"
 DESCRIPTION = "Minutes of mediation sessions with the parties' comments, consents to the case file, case file entries"
 
@@ -488,8 +477,8 @@ async def forwards():
     manager.add_column(
         table_class_name="MediationConsent",
         tablename="mediation_consent",
-        column_name="by",
-        db_column_name="by",
+        column_name="given_by",
+        db_column_name="given_by",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
@@ -901,14 +890,4 @@ async def forwards():
         schema=None,
     )
 
-    async def create():
-        for statement in _CREATE:
-            await engine_finder().run_ddl(statement)
-
-    async def drop():
-        for statement in _DROP:
-            await engine_finder().run_ddl(statement)
-
-    manager.add_raw(create)
-    manager.add_raw_backwards(drop)
     return manager
