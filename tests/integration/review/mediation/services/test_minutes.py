@@ -45,7 +45,7 @@ async def test_minutes_are_versioned_and_audited_by_hash_only() -> None:
 
 
 async def test_only_the_mediator_keeps_minutes_and_only_once_a_session_has_begun() -> None:
-    number, code, office, members = await convened_case()
+    number, _, office, members = await convened_case()
     mediation_id, session_id = await session_begun(number, office)
     chair = await factories.chair_of(number)
     other = next(m for m in members if m.user_id != chair.user_id)
