@@ -73,6 +73,10 @@ TWINS = {
     "/office/cases/{number}/mediation/settle": "POST /api/v1/cases/{number}/mediation/settle",
     "/mediation/participants/{id:int}/answer": "POST /api/v1/mediation/participants/{id:int}/answer",
     "/mediation/{id:int}/messages": "POST /api/v1/mediation/{id:int}/messages",
+    "/mediation/{id:int}/minutes": "PUT /api/v1/mediation/{id:int}/minutes",
+    "/mediation/{id:int}/minutes/comments": "POST /api/v1/mediation/{id:int}/minutes/comments",
+    "/mediation/{id:int}/consents": "POST /api/v1/mediation/{id:int}/consents",
+    "/mediation/{id:int}/consents/move": "POST /api/v1/mediation/{id:int}/consents/move",
 }
 
 # Web actions without an API twin, each with its reason.
