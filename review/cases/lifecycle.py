@@ -75,6 +75,12 @@ ACTION_LABELS: dict[str, str] = {
     "verdict_corrected": "签发更正后的评议意见书",
     "deadline_recounted": "按新载入的节假日安排重新计算期限",
     "access_code_reissued": "重新生成提取码",
+    "mediation_minutes_saved": "记录调解笔录（内容不入案卷）",
+    "mediation_minutes_comment": "当事人对调解笔录发表意见",
+    "mediation_consent_given": "当事人同意一项调解内容入卷",
+    "mediation_consent_withdrawn": "当事人撤回入卷同意",
+    "mediation_item_filed": "经双方同意，调解内容移入案卷",
+    "case_file_entry_added": "案卷新增材料",
     # Steps of the platform, outside any one case.
     "bulk_issuance_requested": "批量签发",
     "criteria_drafted": "起草评议标准",

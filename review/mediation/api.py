@@ -9,13 +9,13 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from review.cases.queries.visibility import visible_case
-from review.core.actors import CASE_PARTY, OFFICE, TOKEN_HOLDER, Actor
+from review.core.actors import CASE_PARTY, OFFICE, PARTY, TOKEN_HOLDER, Actor
 from review.core.api.contract import Reason, Reply, Status, Text, operation
 from review.core.errors import NotFound
 from review.core.web.guard import route
-from review.mediation import queries
+from review.mediation import minutes_document, queries
 from review.mediation.domain import agreement as agreement_rules
-from review.mediation.services import agreement
+from review.mediation.services import agreement, minutes, wall
 from review.mediation.services import room as room_services
 from review.mediation.services import stage as mediation
 
@@ -457,4 +457,208 @@ routes += [
     route("/mediation/{id:int}/agreement/versions", save_agreement_version, CASE_PARTY, methods=["POST"]),
     route("/mediation/{id:int}/agreement/confirmations", confirm_agreement, CASE_PARTY, methods=["POST"]),
     route("/mediation/{id:int}/agreement.pdf", agreement_pdf, CASE_PARTY),
+]
+
+
+# ---- Minutes (调解笔录) and the wall (调解信息隔离) ----
+
+
+class MinutesVersion(msgspec.Struct):
+    id: int
+    version: int
+    body: str
+    sha256: str
+    written_by_kind: str
+    at: str
+
+
+class MinutesComment(msgspec.Struct):
+    id: int
+    party: Literal["complainant", "liaison"]
+    version: int  # the version commented on
+    body: str
+    at: str
+
+
+class SessionMinutes(msgspec.Struct):
+    session_id: int
+    starts_at: str
+    status: str
+    minutes: MinutesVersion | None
+    comments: list[MinutesComment]
+
+
+class Minutes(msgspec.Struct):
+    may_write: bool  # the office, the chair, an appointed mediator
+    sessions: list[SessionMinutes]  # the sessions begun or with minutes
+    pdf: str
+
+
+class MinutesBody(msgspec.Struct):
+    """A session's minutes: the whole text of the new version; base_version the version revised (0: the first)."""
+
+    session_id: int
+    text: Text
+    base_version: int | None = None
+
+
+class SavedMinutes(msgspec.Struct):
+    id: int
+    session_id: int
+    version: int
+    sha256: str
+
+
+class CommentBody(msgspec.Struct):
+    """A party's one comment on a session's minutes (on the version in force)."""
+
+    session_id: int
+    text: Text
+
+
+class Commented(msgspec.Struct):
+    id: int
+    session_id: int
+    minutes_id: int
+    version: int
+    party: str
+    sha256: str
+
+
+class ConsentItem(msgspec.Struct):
+    item_kind: Literal["message", "minutes"]
+    item_id: int
+    title: str
+    body: str
+    sha256: str
+    in_force: bool  # minutes: the version in force (only it may be consented to)
+    complainant: bool | None  # None: not answered
+    liaison: bool | None
+    both: bool
+    in_file: bool
+    entry_id: int | None
+
+
+class ConsentBody(msgspec.Struct):
+    """item_kind: message or minutes; consent: true (may go into the case file) or false (withdrawn)."""
+
+    item_kind: Text
+    item_id: int
+    consent: bool
+
+
+class Consented(msgspec.Struct):
+    item_kind: str
+    item_id: int
+    party: str
+    consent: bool
+    both: bool
+
+
+class MoveBody(msgspec.Struct):
+    item_kind: Text
+    item_id: int
+
+
+class Moved(msgspec.Struct):
+    entry_id: int
+
+
+def _mediation_id(request: Request) -> int:
+    return int(request.path_params["id"])
+
+
+@operation(responses={200: Minutes})
+async def show_minutes(request: Request) -> Minutes:
+    """
+    summary: 调解笔录：各场调解会的现行笔录（版本与 SHA-256）及当事人意见；限调解室的参加人
+    """
+    actor = request.state.actor
+    found = await room_services.room_admits(mediation_id=_mediation_id(request), actor=actor)
+    view = await queries.minutes_view(mediation=found, actor=actor)
+    return Minutes(may_write=view.may_write, pdf=f"/api/v1/mediation/{found['id']}/minutes.pdf", sessions=[
+        SessionMinutes(session_id=s["id"], starts_at=s["starts_at"].isoformat(), status=s["status"],
+                       minutes=MinutesVersion(id=s["minutes"]["id"], version=int(s["minutes"]["version"]),
+                                              body=s["minutes"]["body"], sha256=s["minutes"]["sha256"],
+                                              written_by_kind=s["minutes"]["written_by_kind"],
+                                              at=s["minutes"]["at"].isoformat()) if s["minutes"] else None,
+                       comments=[MinutesComment(id=c["id"], party=c["party"], version=int(c["version"]),
+                                                body=c["body"], at=c["at"].isoformat()) for c in s["comments"]])
+        for s in view.sessions])
+
+
+@operation(responses={200: SavedMinutes})
+async def save_minutes(request: Request, body: MinutesBody) -> SavedMinutes:
+    """
+    summary: 撰写或修订一场调解会的笔录（评议办、评议组组长或指定的调解员；调解会开始后）；每次保存为新版本，
+      base_version 为所修订的版本（首次为 0），已被他人修订时拒绝（409 minutes_changed）
+    """
+    saved = await minutes.save_minutes(mediation_id=_mediation_id(request), session_id=body.session_id,
+                                       text=body.text, actor=request.state.actor, base_version=body.base_version)
+    return SavedMinutes(**saved)
+
+
+@operation(responses={201: Commented})
+async def comment_minutes(request: Request, body: CommentBody) -> Reply:
+    """
+    summary: 诉求人或承办部门对一场调解会的笔录发表意见（每方一次，再次提交 409 comment_given）
+    """
+    made = await minutes.comment(mediation_id=_mediation_id(request), session_id=body.session_id, text=body.text,
+                                 actor=request.state.actor)
+    return Reply(201, Commented(**made))
+
+
+@operation(responses={}, files={200: "application/pdf"})
+async def minutes_pdf(request: Request) -> Response:
+    """下载调解笔录（PDF），限调解的参加人"""
+    pdf, filename = await minutes_document.minutes_pdf(mediation_id=_mediation_id(request),
+                                                       actor=request.state.actor)
+    return Response(pdf, media_type="application/pdf", headers={
+        "content-disposition": f'attachment; filename="{filename}"', "cache-control": "private, no-store"})
+
+
+@operation(responses={200: list[ConsentItem]})
+async def list_consents(request: Request) -> list[ConsentItem]:
+    """
+    summary: 调解内容逐项的入卷同意情况（诉求人、承办部门各自是否同意，是否已移入案卷）；限调解室的参加人
+    """
+    actor = request.state.actor
+    found = await room_services.room_admits(mediation_id=_mediation_id(request), actor=actor)
+    view = await queries.consent_view(mediation=found, actor=actor)
+    return [ConsentItem(item_kind=i["kind"], item_id=i["id"], title=i["title"], body=i["body"], sha256=i["sha256"],
+                        in_force=i["in_force"], complainant=i["consents"].get("complainant"),
+                        liaison=i["consents"].get("liaison"), both=i["both"], in_file=bool(i["filed"]),
+                        entry_id=i["filed"]["id"] if i["filed"] else None) for i in view.items]
+
+
+@operation(responses={200: Consented})
+async def set_consent(request: Request, body: ConsentBody) -> Consented:
+    """
+    summary: 诉求人或承办部门就一项调解内容（message 发言、minutes 笔录的现行版本）同意（consent=true）或撤回同意
+      （false）入卷；移入案卷后不能再更改
+    """
+    made = await wall.set_consent(mediation_id=_mediation_id(request), item_kind=body.item_kind,
+                                  item_id=body.item_id, consent=body.consent, actor=request.state.actor)
+    return Consented(**made)
+
+
+@operation(responses={201: Moved})
+async def move_to_case_file(request: Request, body: MoveBody) -> Reply:
+    """
+    summary: 评议办将双方均已同意的一项调解内容移入案卷（「调解中经双方同意入卷的内容」），评议组此后可见；
+      未经双方同意 409 consent_missing
+    """
+    entry_id = await wall.move_to_case_file(mediation_id=_mediation_id(request), item_kind=body.item_kind,
+                                            item_id=body.item_id, actor=request.state.actor)
+    return Reply(201, Moved(entry_id=entry_id))
+
+
+routes += [
+    route("/mediation/{id:int}/minutes", show_minutes, CASE_PARTY),
+    route("/mediation/{id:int}/minutes", save_minutes, CASE_PARTY, methods=["PUT"]),
+    route("/mediation/{id:int}/minutes/comments", comment_minutes, PARTY, methods=["POST"]),
+    route("/mediation/{id:int}/minutes.pdf", minutes_pdf, CASE_PARTY),
+    route("/mediation/{id:int}/consents", list_consents, CASE_PARTY),
+    route("/mediation/{id:int}/consents", set_consent, PARTY, methods=["POST"]),
+    route("/mediation/{id:int}/consents/move", move_to_case_file, OFFICE, methods=["POST"]),
 ]

@@ -34,7 +34,7 @@ OFFICE_LIST = (
 # A case's mediations, newest first.
 OF_CASE = (
     "SELECT m.id, m.status, m.outcome, m.opened_at, m.opened_by, m.start_by, m.start_by_provisional, m.end_by,"
-    " m.extended_reason, m.came_from, m.ended_at"
+    " m.extended_reason, m.came_from, m.ended_at, m.\"case\" AS case_id"
     " FROM mediation m JOIN review_case c ON c.id = m.\"case\" WHERE c.number = {} ORDER BY m.id DESC"
 )
 
@@ -119,3 +119,76 @@ UNRENDERED_AGREEMENTS = "SELECT id FROM mediation_agreement WHERE pdf_sha256 = '
 
 # Read under the agreement's row lock when its rendered PDF is recorded: two renders record one file.
 AGREEMENT_PDF_STATE = "SELECT pdf_sha256 FROM mediation_agreement WHERE id = {}"
+
+# ---- Minutes (调解笔录) and the wall (调解信息隔离) ----
+
+# A session of the mediation, as keeping its minutes needs it.
+SESSION_OF_MEDIATION = "SELECT id, starts_at, status FROM mediation_session WHERE id = {} AND mediation = {}"
+
+# The kinds a member is invited as to the mediation's sessions that still stand (chair, mediator, member).
+INVITED_AS = (
+    "SELECT DISTINCT p.kind FROM mediation_participant p JOIN mediation_session s ON s.id = p.session"
+    " WHERE s.mediation = {} AND p.account = {} AND s.status != 'cancelled'"
+)
+
+LATEST_MINUTES_VERSION = "SELECT COALESCE(MAX(version), 0) AS version FROM mediation_minutes WHERE session = {}"
+
+# The minutes in force of each session of a mediation (its latest version), sessions in order.
+MINUTES_IN_FORCE = (
+    "SELECT mm.id, mm.session, mm.version, mm.body, mm.sha256, mm.written_by_kind, mm.at,"
+    " s.starts_at, s.mode, s.location, s.status AS session_status"
+    " FROM mediation_minutes mm JOIN mediation_session s ON s.id = mm.session"
+    " WHERE mm.mediation = {} AND mm.version = (SELECT MAX(v.version) FROM mediation_minutes v WHERE v.session = mm.session)"
+    " ORDER BY s.starts_at, s.id"
+)
+
+COMMENTS_OF_MEDIATION = (
+    "SELECT c.id, c.session, c.minutes, c.party, c.body, c.sha256, c.at, mm.version"
+    " FROM mediation_minutes_comment c JOIN mediation_minutes mm ON mm.id = c.minutes"
+    " WHERE mm.mediation = {} ORDER BY c.id"
+)
+
+COMMENT_OF_PARTY = "SELECT id FROM mediation_minutes_comment WHERE session = {} AND party = {}"
+
+CONSENTS_OF_MEDIATION = (
+    "SELECT item_kind, item_id, party, consent, given_by, at FROM mediation_consent WHERE mediation = {} ORDER BY id"
+)
+CONSENTS_OF_ITEM = (
+    "SELECT id, party, consent, given_by, at FROM mediation_consent"
+    " WHERE mediation = {} AND item_kind = {} AND item_id = {} ORDER BY id"
+)
+
+# The items a party may consent to, one loader per kind (review.mediation.services.wall): each gives its id,
+# its text (body), its SHA-256, who said or wrote it (author_kind), when, and whether it is still in force.
+MESSAGE_ITEM = (
+    "SELECT id, body, sha256, author_kind, at, 1 AS in_force FROM mediation_event"
+    " WHERE id = {} AND mediation = {} AND kind = 'message'"
+)
+MINUTES_ITEM = (
+    "SELECT mm.id, mm.body, mm.sha256, mm.written_by_kind AS author_kind, mm.at, mm.version, s.starts_at,"
+    " CASE WHEN mm.version = (SELECT MAX(v.version) FROM mediation_minutes v WHERE v.session = mm.session)"
+    " THEN 1 ELSE 0 END AS in_force"
+    " FROM mediation_minutes mm JOIN mediation_session s ON s.id = mm.session WHERE mm.id = {} AND mm.mediation = {}"
+)
+
+# Every item of a mediation that a party may consent to or has answered on: its messages, and the minutes in
+# force of each session with any earlier version a party has answered on.
+MESSAGES_OF_MEDIATION = (
+    "SELECT id, body, sha256, author_kind, at FROM mediation_event WHERE mediation = {} AND kind = 'message' ORDER BY id"
+)
+MINUTES_ITEMS_OF_MEDIATION = (
+    "SELECT mm.id, mm.session, mm.version, mm.body, mm.sha256, mm.written_by_kind AS author_kind, mm.at, s.starts_at,"
+    " CASE WHEN mm.version = (SELECT MAX(v.version) FROM mediation_minutes v WHERE v.session = mm.session)"
+    " THEN 1 ELSE 0 END AS in_force"
+    " FROM mediation_minutes mm JOIN mediation_session s ON s.id = mm.session WHERE mm.mediation = {}"
+    " AND (mm.version = (SELECT MAX(v.version) FROM mediation_minutes v WHERE v.session = mm.session)"
+    " OR EXISTS (SELECT 1 FROM mediation_consent k WHERE k.mediation = mm.mediation AND k.item_kind = 'minutes'"
+    " AND k.item_id = mm.id))"
+    " ORDER BY s.starts_at, s.id, mm.version"
+)
+
+# The case a mediation's minutes are printed for.
+MINUTES_DOCUMENT_CASE = (
+    "SELECT m.id, c.number, c.category, d.name AS department_name FROM mediation m"
+    " JOIN review_case c ON c.id = m.\"case\" JOIN department d ON d.id = c.department WHERE m.id = {}"
+)

@@ -9,14 +9,14 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from review.core import clock, settings
-from review.core.actors import CASE_PARTY, OFFICE
+from review.core.actors import CASE_PARTY, OFFICE, PARTY
 from review.core.params import int_param
 from review.core.web.forms import see_other
 from review.core.web.guard import route
 from review.core.web.templating import render
-from review.mediation import queries
+from review.mediation import minutes_document, queries
 from review.mediation.domain import room
-from review.mediation.services import agreement
+from review.mediation.services import agreement, minutes, wall
 from review.mediation.services import room as room_services
 from review.mediation.services import stage as mediation
 
@@ -116,6 +116,8 @@ async def room_page(request: Request) -> Response:
         "max_chars": settings.MEDIATION_MESSAGE_MAX_CHARS, "STATUS": mediation.STATUS_LABELS,
         "agreement": await queries.agreement(mediation_id=mediation_id, status=view["mediation"]["status"],
                                              actor=request.state.actor),
+        "minutes": await queries.minutes_view(mediation=view["mediation"], actor=request.state.actor),
+        "consents": await queries.consent_view(mediation=view["mediation"], actor=request.state.actor),
     }, headers={"Refresh": str(settings.MEDIATION_PAGE_REFRESH)} if refresh else None)
 
 
@@ -162,4 +164,61 @@ routes += [
     route("/mediation/{id:int}/agreement/versions", save_agreement_version, CASE_PARTY, methods=["POST"]),
     route("/mediation/{id:int}/agreement/confirmations", confirm_agreement, CASE_PARTY, methods=["POST"]),
     route("/mediation/{id:int}/agreement.pdf", agreement_pdf, CASE_PARTY),
+]
+
+
+# ---- Minutes (调解笔录) and the wall (调解信息隔离): forms of the room page, each with its API twin ----
+
+
+def _room(mediation_id: int, anchor: str) -> RedirectResponse:
+    return see_other(f"/mediation/{mediation_id}#{anchor}")
+
+
+async def save_minutes(request: Request) -> Response:
+    mediation_id = int(request.path_params["id"])
+    form = await request.form()
+    await minutes.save_minutes(mediation_id=mediation_id, session_id=str(form.get("session_id", "")),
+                               text=str(form.get("text", "")), actor=request.state.actor,
+                               base_version=int_param(str(form.get("base_version", "")), "base_version"))
+    return _room(mediation_id, "minutes")
+
+
+async def comment_minutes(request: Request) -> Response:
+    mediation_id = int(request.path_params["id"])
+    form = await request.form()
+    await minutes.comment(mediation_id=mediation_id, session_id=str(form.get("session_id", "")),
+                          text=str(form.get("text", "")), actor=request.state.actor)
+    return _room(mediation_id, "minutes")
+
+
+async def minutes_pdf(request: Request) -> Response:
+    pdf, filename = await minutes_document.minutes_pdf(mediation_id=int(request.path_params["id"]),
+                                                       actor=request.state.actor)
+    return Response(pdf, media_type="application/pdf", headers={
+        "content-disposition": f'attachment; filename="{filename}"', "cache-control": "private, no-store"})
+
+
+async def set_consent(request: Request) -> Response:
+    mediation_id = int(request.path_params["id"])
+    form = await request.form()
+    await wall.set_consent(mediation_id=mediation_id, item_kind=str(form.get("item_kind", "")),
+                           item_id=str(form.get("item_id", "")), consent=str(form.get("consent", "")),
+                           actor=request.state.actor)
+    return _room(mediation_id, "consents")
+
+
+async def move_to_case_file(request: Request) -> Response:
+    mediation_id = int(request.path_params["id"])
+    form = await request.form()
+    await wall.move_to_case_file(mediation_id=mediation_id, item_kind=str(form.get("item_kind", "")),
+                                 item_id=str(form.get("item_id", "")), actor=request.state.actor)
+    return _room(mediation_id, "consents")
+
+
+routes += [
+    route("/mediation/{id:int}/minutes", save_minutes, CASE_PARTY, methods=["POST"]),
+    route("/mediation/{id:int}/minutes/comments", comment_minutes, PARTY, methods=["POST"]),
+    route("/mediation/{id:int}/minutes.pdf", minutes_pdf, CASE_PARTY),
+    route("/mediation/{id:int}/consents", set_consent, PARTY, methods=["POST"]),
+    route("/mediation/{id:int}/consents/move", move_to_case_file, OFFICE, methods=["POST"]),
 ]
