@@ -170,10 +170,6 @@ async def may_keep_minutes(mediation_id: int, actor: Actor) -> bool:
     return True
 
 
-def _when(at: Any) -> str:
-    return clock.local_time(at if isinstance(at, datetime) else datetime.fromisoformat(str(at)))
-
-
 @dataclass
 class MinutesView:
     """The minutes of a mediation's sessions as the room page shows them to one actor."""
@@ -219,11 +215,15 @@ async def _consent_items(mediation: dict) -> list[db.Row]:
     answers = wall_rules.board(await db.fetch(sql.CONSENTS_OF_MEDIATION, mediation_id))
     filed = await file_refs(mediation["case_id"], f"{wall_rules.FILE_SOURCE}:{mediation_id}:")
     found = [("message", r, wall_rules.item_title("message", author=room_rules.AUTHOR_LABELS.get(r["author_kind"], ""),
-                                                  when=_when(r["at"])), True)
+                                                  when=clock.local_time(_when(r["at"]))), True)
              for r in await db.fetch(sql.MESSAGES_OF_MEDIATION, mediation_id)]
-    found += [("minutes", r, wall_rules.item_title("minutes", author="", when=_when(r["starts_at"]),
+    found += [("minutes", r, wall_rules.item_title("minutes", author="", when=clock.local_time(_when(r["starts_at"])),
                                                    version=r["version"]), bool(r["in_force"]))
               for r in await db.fetch(sql.MINUTES_ITEMS_OF_MEDIATION, mediation_id)]
+    found += [("draft", r, wall_rules.item_title("draft", author=room_rules.AUTHOR_LABELS.get(r["author_kind"], ""),
+                                                 when=clock.local_time(_when(r["at"])), version=r["version"]),
+               bool(r["in_force"]))
+              for r in await db.fetch(sql.DRAFT_ITEMS_OF_MEDIATION, mediation_id)]
     items = []
     for kind, r, title, in_force in found:
         given = answers.get((kind, int(r["id"])), {})

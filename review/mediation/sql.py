@@ -187,6 +187,21 @@ MINUTES_ITEMS_OF_MEDIATION = (
     " ORDER BY s.starts_at, s.id, mm.version"
 )
 
+# A version of the agreement's draft as an item the parties may consent to file; the latest version is in force.
+_DRAFT_ITEMS = (
+    "SELECT v.id, v.text AS body, v.sha256, v.author_kind, v.at, v.number AS version,"
+    " CASE WHEN v.number = (SELECT MAX(x.number) FROM mediation_agreement_version x WHERE x.mediation = v.mediation)"
+    " THEN 1 ELSE 0 END AS in_force FROM mediation_agreement_version v"
+)
+DRAFT_ITEM = _DRAFT_ITEMS + " WHERE v.id = {} AND v.mediation = {}"
+# The latest version and every earlier one a party has answered about, oldest first.
+DRAFT_ITEMS_OF_MEDIATION = (
+    _DRAFT_ITEMS + " WHERE v.mediation = {}"
+    " AND (v.number = (SELECT MAX(x.number) FROM mediation_agreement_version x WHERE x.mediation = v.mediation)"
+    " OR EXISTS (SELECT 1 FROM mediation_consent k WHERE k.mediation = v.mediation AND k.item_kind = 'draft'"
+    " AND k.item_id = v.id)) ORDER BY v.number"
+)
+
 # The case a mediation's minutes are printed for.
 MINUTES_DOCUMENT_CASE = (
     "SELECT m.id, c.number, c.category, d.name AS department_name FROM mediation m"

@@ -16,7 +16,7 @@ from review.core.errors import Conflict, Forbidden, Invalid
 
 # The kinds of item a party may consent to, as the file names them. A new source (the agreement's draft
 # versions) is one entry here and one loader in services/wall.py.
-ITEM_KINDS: dict[str, str] = {"message": "调解室发言", "minutes": "调解笔录"}
+ITEM_KINDS: dict[str, str] = {"message": "调解室发言", "minutes": "调解笔录", "draft": "调解协议草稿"}
 PARTIES: dict[str, str] = {"complainant": "诉求人", "liaison": "承办部门"}
 FILE_SOURCE = "mediation"
 FILE_SOURCE_LABEL = "调解中经双方同意入卷的内容"
@@ -58,6 +58,8 @@ def item_title(kind: str, *, author: str, when: str, version: int | None = None)
     """What an item is, as the file and the pages name it: 调解室发言（诉求人，2026-12-03 10:05）."""
     if kind == "minutes":
         return f"调解笔录（{when}调解会，第 {version} 版）"
+    if kind == "draft":
+        return f"调解协议草稿（第 {version} 版，{author}，{when}）"
     return f"{ITEM_KINDS.get(kind, kind)}（{author}，{when}）"
 
 

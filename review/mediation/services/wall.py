@@ -49,10 +49,20 @@ async def _minutes(mediation_id: int, item_id: int) -> dict[str, Any] | None:
     return {**r, "title": wall.item_title("minutes", author="", when=_when(r["starts_at"]), version=r["version"])}
 
 
+async def _draft(mediation_id: int, item_id: int) -> dict[str, Any] | None:
+    rows = await db.fetch(sql.DRAFT_ITEM, item_id, mediation_id)
+    if not rows:
+        return None
+    r = rows[0]
+    return {**r, "title": wall.item_title("draft", author=AUTHOR_LABELS.get(r["author_kind"], r["author_kind"]),
+                                          when=_when(r["at"]), version=r["version"])}
+
+
 # One loader per kind of item (domain.wall.ITEM_KINDS): the item of this mediation with its text, or None.
 LOADERS: dict[str, Callable[[int, int], Awaitable[dict[str, Any] | None]]] = {
     "message": _message,
     "minutes": _minutes,
+    "draft": _draft,
 }
 
 

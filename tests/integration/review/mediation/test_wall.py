@@ -19,8 +19,9 @@ from httpx import Response
 from review.accounts.services import auth
 from review.core.actors import Actor
 from review.core.tables import AuditEvent, Case
-from review.mediation.services import minutes, stage
+from review.mediation.services import agreement, minutes, stage
 from review.mediation.services.room import post_message
+from review.mediation.tables import MediationAgreementVersion
 from review.verdicts.services import stored_path
 from review.verdicts.tables import Verdict
 from tests import factories
@@ -71,7 +72,16 @@ async def _minutes(room: Room) -> tuple[str, int, str]:
     return "minutes", saved["id"], text
 
 
-SOURCES: list[Source] = [_complainant_message, _liaison_message, _minutes]
+async def _draft(room: Room) -> tuple[str, int, str]:
+    text = f"{MARK}寅卯辰：调解协议草稿，部门同意赔偿修车费八百元"
+    saved = await agreement.save_version(mediation_id=room.mediation_id, actor=room.liaison, text=text, base_version=0)
+    row = await MediationAgreementVersion.select(MediationAgreementVersion.id).where(
+        (MediationAgreementVersion.mediation == room.mediation_id)
+        & (MediationAgreementVersion.number == saved["version"])).first().run()
+    return "draft", row["id"], text
+
+
+SOURCES: list[Source] = [_complainant_message, _liaison_message, _minutes, _draft]
 
 
 def _pdf_text(pdf: bytes) -> str:
