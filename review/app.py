@@ -27,7 +27,7 @@ from review.cases import web as pages
 from review.cases.lifecycle import ACTION_LABELS, STATUS_LABELS
 from review.convening import api as convening_api
 from review.convening import web as convening_pages
-from review.core import db, realtime, settings
+from review.core import db, realtime, settings, verification
 from review.core import jobs as queue
 from review.core.actors import PUBLIC
 from review.core.audit import api as audit_api
@@ -43,6 +43,7 @@ from review.core.web.templating import render
 from review.holidays import api as holidays_api
 from review.holidays import web as holiday_pages
 from review.mediation import api as mediation_api
+from review.mediation import queries as mediation_queries
 from review.mediation import socket as mediation_socket
 from review.mediation import web as mediation_pages
 from review.mediation.services import stage as mediation
@@ -148,6 +149,7 @@ def install() -> None:
 def create_app(*, forwarded_allow_ips: str = settings.FORWARDED_ALLOW_IPS) -> Starlette:
     install()
     draw_verification.use_verdicts(printed_panels)  # the public draw records hold each draw against its verdicts
+    verification.register(mediation_queries.agreement_verification)  # /verify/{code} of a sealed agreement
     api_routes = [*panels_api.routes, *convening_api.routes, *scoring_api.routes, *rulings_api.routes,
                   *verdicts_api.routes, *holidays_api.routes, *audit_api.routes, *tokens_api.routes, *mediation_api.routes,
                   *v1.routes]

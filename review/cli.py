@@ -91,8 +91,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 # How `serve` and `demo` run uvicorn. It believes no forwarded headers itself: the app judges them against
-# FORWARDED_ALLOW_IPS (review/web/client_address.py), the same under uvicorn as under any ASGI server.
-SERVER_OPTIONS: dict[str, Any] = {"log_level": "warning", "access_log": False, "proxy_headers": False}
+# FORWARDED_ALLOW_IPS (review/web/client_address.py), the same under uvicorn as under any ASGI server. A WebSocket
+# frame larger than ws_max_size is refused by uvicorn itself (1009) before it is buffered; the room's own, smaller
+# limit (MEDIATION_SOCKET_MAX_FRAME) closes the rest.
+SERVER_OPTIONS: dict[str, Any] = {"log_level": "warning", "access_log": False, "proxy_headers": False,
+                                  "ws_max_size": 65536}
 
 
 def _serve(host: str, port: int, workers: int) -> int:

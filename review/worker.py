@@ -25,8 +25,7 @@ from review.verdicts.jobs import VERDICT_QUEUE
 
 log = logging.getLogger("review.jobs")
 
-JOBS: list[Job] = [*panel_jobs.JOBS, *convening_jobs.JOBS, *verdict_jobs.JOBS, *audit_jobs.JOBS,
-                   *mediation_jobs.JOBS]
+JOBS: list[Job] = [*panel_jobs.JOBS, *convening_jobs.JOBS, *verdict_jobs.JOBS, *audit_jobs.JOBS, *mediation_jobs.JOBS]
 
 SWEEP_INTERVAL = 300.0  # seconds between the periodic sweeps when there is no worker
 

@@ -12,24 +12,41 @@ _COLUMN = {"proper": AssessmentEntry.ruled_proper, "basic": AssessmentEntry.rule
            "improper": AssessmentEntry.ruled_improper}
 
 
-async def record_outcome(*, department_id: int, grade: str, period: str, count: int = 1) -> None:
-    """Count one ruling in its department's period (inside the issuing transaction); `count=-1` takes back a
-    ruling that a reconsideration superseded, in the period where it was counted."""
+async def _entry_id(department_id: int, period: str) -> int:
+    """The department's entry for the period, made if it has none yet."""
     entry = await AssessmentEntry.select(AssessmentEntry.id).where(
         (AssessmentEntry.department == department_id) & (AssessmentEntry.period == period)
     ).first().run()
-    now = datetime.now(UTC)
     if entry is None:
-        await AssessmentEntry.insert(AssessmentEntry(department=department_id, period=period, updated_at=now)).run()
+        await AssessmentEntry.insert(AssessmentEntry(department=department_id, period=period,
+                                                     updated_at=datetime.now(UTC))).run()
         entry = await AssessmentEntry.select(AssessmentEntry.id).where(
             (AssessmentEntry.department == department_id) & (AssessmentEntry.period == period)
         ).first().run()
+    return int(entry["id"])
+
+
+async def record_outcome(*, department_id: int, grade: str, period: str, count: int = 1) -> None:
+    """Count one ruling in its department's period (inside the issuing transaction); `count=-1` takes back a
+    ruling that a reconsideration superseded, in the period where it was counted."""
+    entry_id = await _entry_id(department_id, period)
+    now = datetime.now(UTC)
     column = _COLUMN[grade]
     await AssessmentEntry.update({
         column: column + count,
         AssessmentEntry.points_deducted: AssessmentEntry.points_deducted + count * DEDUCTION[grade],
         AssessmentEntry.updated_at: now,
-    }).where(AssessmentEntry.id == entry["id"]).run()
+    }).where(AssessmentEntry.id == entry_id).run()
+
+
+async def record_settlement(*, department_id: int, period: str) -> None:
+    """Count one case settled by a mediation agreement (调解结案) in its department's period, inside the settling
+    transaction. A settlement deducts nothing: the scheme deducts for mishandled cases only."""
+    entry_id = await _entry_id(department_id, period)
+    await AssessmentEntry.update({
+        AssessmentEntry.settled_in_mediation: AssessmentEntry.settled_in_mediation + 1,
+        AssessmentEntry.updated_at: datetime.now(UTC),
+    }).where(AssessmentEntry.id == entry_id).run()
 
 
 async def assessments(*, period: str | None = None) -> list[dict]:
@@ -38,7 +55,7 @@ async def assessments(*, period: str | None = None) -> list[dict]:
         AssessmentEntry.department.code.as_alias("department_code"),
         AssessmentEntry.department.name.as_alias("department_name"),
         AssessmentEntry.period, AssessmentEntry.ruled_proper, AssessmentEntry.ruled_basic,
-        AssessmentEntry.ruled_improper, AssessmentEntry.points_deducted,
+        AssessmentEntry.ruled_improper, AssessmentEntry.settled_in_mediation, AssessmentEntry.points_deducted,
     ).order_by(AssessmentEntry.period).order_by(AssessmentEntry.department.code)
     if period:
         query = query.where(AssessmentEntry.period == period)

@@ -18,6 +18,7 @@ class AssessmentEntry(Table):
     ruled_basic = Integer(default=0)
     ruled_improper = Integer(default=0)
     points_deducted = Integer(default=0)
+    settled_in_mediation = Integer(default=0, help_text="Cases settled by a sealed mediation agreement (调解结案)")
     updated_at = Timestamptz()
 
 

@@ -15,6 +15,7 @@ from review.cases import access_notice, tracking
 from review.cases import services as cases
 from review.cases.lifecycle import Action
 from review.cases.queries import lists as queries
+from review.cases.queries.file import case_file
 from review.cases.queries.page import panel_groups
 from review.cases.queries.visibility import visible_case
 from review.convening.services import convene_panel
@@ -120,6 +121,25 @@ class Complainant(msgspec.Struct):
     phone: str | None
 
 
+class FileConsent(msgspec.Struct):
+    party: Literal["complainant", "liaison"]
+    at: str
+
+
+class CaseFileEntry(msgspec.Struct):
+    """An entry of the case file beyond the complaint and the reply (today: mediation content both parties
+    consented to put in the file, source「调解中经双方同意入卷的内容」)."""
+
+    id: int
+    source: str
+    source_label: str
+    title: str
+    body: str
+    sha256: str
+    added_at: str
+    consents: list[FileConsent]
+
+
 class CaseDetail(msgspec.Struct):
     case_number: str
     status: str
@@ -136,6 +156,7 @@ class CaseDetail(msgspec.Struct):
     redo_deadline: str | Unset = UNSET
     redo_deadline_provisional: bool | Unset = UNSET
     verdict: CaseVerdict | Unset = UNSET
+    case_file: list[CaseFileEntry] = []
 
 
 class Screening(msgspec.Struct):
@@ -188,6 +209,7 @@ class Assessment(msgspec.Struct):
     ruled_proper: int
     ruled_basic: int
     ruled_improper: int
+    settled_in_mediation: int  # 调解结案: cases settled by a sealed mediation agreement
     points_deducted: int
 
 
@@ -262,6 +284,10 @@ async def case_detail(request: Request) -> dict[str, Any]:
                        "seats": [{"seat_id": s.id, "name": s.name, "role": s.role, "is_chair": s.is_chair}
                                  for s in g.seats]}
                       for g in panel_groups(actor, json.loads(case["seats_json"]))]
+    body["case_file"] = [{"id": f.id, "source": f.source, "source_label": f.source_label, "title": f.title,
+                          "body": f.body, "sha256": f.sha256, "added_at": f.added_at.isoformat(),
+                          "consents": [{"party": c["party"], "at": c["at"].isoformat()} for c in f.consents]}
+                         for f in await case_file(actor, case["id"])]
     return body
 
 

@@ -38,6 +38,10 @@ ACTION_LABELS: dict[str, str] = {
     "close": "办结",
     "withdraw": "撤回",
     "settle": "调解结案",
+    "mediation_draft": "保存调解协议草稿（内容不入案卷）",
+    "mediation_confirm": "确认调解协议",
+    "mediation_agreement_sealed": "调解协议经各方确认，签订封存",
+    "mediation_agreement_rendered": "调解协议书已生成",
     "verdict_rendered": "评议意见书已生成",
     "score_submitted": "评议员提交评分",
     "reconsider": "受理复议申请",
@@ -72,6 +76,12 @@ ACTION_LABELS: dict[str, str] = {
     "verdict_corrected": "签发更正后的评议意见书",
     "deadline_recounted": "按新载入的节假日安排重新计算期限",
     "access_code_reissued": "重新生成提取码",
+    "mediation_minutes_saved": "记录调解笔录（内容不入案卷）",
+    "mediation_minutes_comment": "当事人对调解笔录发表意见",
+    "mediation_consent_given": "当事人同意一项调解内容入卷",
+    "mediation_consent_withdrawn": "当事人撤回入卷同意",
+    "mediation_item_filed": "经双方同意，调解内容移入案卷",
+    "case_file_entry_added": "案卷新增材料",
     # Steps of the platform, outside any one case.
     "bulk_issuance_requested": "批量签发",
     "criteria_drafted": "起草评议标准",
@@ -126,8 +136,9 @@ RULES: dict[Action, Rule] = {
         frozenset({"office", "complainant"}),
         needs_reason=True,
     ),
+    # The office settles; the platform ("system") does when every party has confirmed a mediation agreement.
     Action.settle: Rule((Status.panel_ready, Status.under_review, Status.deliberation, Status.mediation),
-                        Status.settled, _OFFICE, needs_reason=True),
+                        Status.settled, frozenset({"office", "system"}), needs_reason=True),
     # Accepting a party's request; the request itself is a record, not a move of the case.
     Action.reconsider: Rule((Status.ruled, Status.closed), Status.reconsideration, _OFFICE),
     # Mediation pauses the review: scoring is refused while it is open; no agreement resumes where it stood.

@@ -11,6 +11,7 @@ from panels.services.invitations import dissolve_panels
 from review.cases import sql
 from review.cases.intake import IntakeRecord, case_number_for, parse_intake
 from review.cases.lifecycle import Action, Status, TransitionRefused, transition
+from review.cases.tables import CaseFileEntry
 from review.core import db, kept
 from review.core.actors import Actor
 from review.core.audit import store as audit
@@ -144,3 +145,33 @@ async def close_case(*, number: str, actor: Actor) -> str:
     async with db.transaction():
         case = await load_case_for_update(number)
         return await apply_transition(case=case, action=Action.close, actor=actor)
+
+
+@dataclass(frozen=True)
+class FileItem:
+    """An item to go into the case file, as its source service hands it over: its own copy of the text."""
+
+    source: str  # mediation
+    source_label: str  # 调解中经双方同意入卷的内容
+    source_ref: str  # mediation:3:message:17 (once per case)
+    title: str
+    body: str
+    sha256: str
+    consents: list[dict[str, Any]]  # who agreed, when: [{party, party_label, by, at}]
+
+
+async def add_file_entry(*, case_id: int, item: FileItem, actor: Actor) -> int:
+    """入卷: add one entry to the case file, inside the caller's transaction (the source service holds the checks
+    that let the item in, e.g. both parties' consent). Audited by hash, never by text. The entry's id."""
+    if await db.fetch(sql.FILE_ENTRY_BY_REF, case_id, item.source_ref):
+        raise Conflict("already_in_file", "该内容已在案卷中")
+    inserted = await CaseFileEntry.insert(CaseFileEntry(
+        case=case_id, source=item.source, source_label=item.source_label, source_ref=item.source_ref,
+        title=item.title[:200], body=item.body, sha256=item.sha256, consents=item.consents, added_by=actor.label,
+        added_at=datetime.now(UTC),
+    )).returning(CaseFileEntry.id).run()
+    entry_id: int = inserted[0]["id"]
+    await audit.record(case_id=case_id, actor=actor.label, action="case_file_entry_added", data={
+        "entry_id": entry_id, "source": item.source, "source_ref": item.source_ref, "sha256": item.sha256,
+        "consents": [{"party": c["party"], "at": c["at"]} for c in item.consents]})
+    return entry_id

@@ -77,3 +77,6 @@ async def insert_case_in_one_statement(record: IntakeRecord, department_id: int,
 
 # A case's steps for its timeline, oldest first.
 CASE_EVENTS = 'SELECT at, action, actor, to_status, reason FROM audit_event WHERE audit_event."case" = {} ORDER BY id'
+
+# The case file (review.cases.tables.CaseFileEntry).
+FILE_ENTRY_BY_REF = 'SELECT id FROM case_file_entry WHERE "case" = {} AND source_ref = {}'

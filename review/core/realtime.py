@@ -44,13 +44,20 @@ class Subscription:
         self._pubsub: Any = None
         self._reader: asyncio.Task[None] | None = None
         self.overflowed = False
+        # Set when the listener is dropped: whoever is stuck writing to a client that never reads can still learn
+        # it (the sentinel in the queue reaches only a listener that is reading)
+        self.dropped = asyncio.Event()
+
+    def _drop(self) -> None:
+        self.overflowed = True
+        self.queue.put_nowait(None)
+        self.dropped.set()
 
     def deliver(self, payload: Payload) -> None:
         if self.overflowed:
             return
         if self.queue.qsize() >= QUEUE_LIMIT:
-            self.overflowed = True
-            self.queue.put_nowait(None)
+            self._drop()
             return
         self.queue.put_nowait(payload)
 
@@ -71,8 +78,7 @@ class Subscription:
                     self.deliver(json.loads(message["data"]))
         except Exception:
             log.warning("lost the Redis subscription to %s", self.channel, exc_info=True)
-        self.overflowed = True  # the listener resumes from the store, as one that fell behind
-        self.queue.put_nowait(None)
+        self._drop()  # the listener resumes from the store, as one that fell behind
 
     async def __aexit__(self, kind: type[BaseException] | None, error: BaseException | None,
                         trace: TracebackType | None) -> None:

@@ -106,6 +106,14 @@ def _offsets(name: str, text: str) -> tuple[int, ...]:
 MEDIATION_REMINDERS: tuple[int, ...] = _offsets("MEDIATION_REMINDERS", MEDIATION_REMINDERS_TEXT)
 # Whether the seated panel chair may open mediation on the case (the office always may).
 MEDIATION_CHAIR_MAY_OPEN: bool = config("MEDIATION_CHAIR_MAY_OPEN", cast=bool, default=False)
+# The room's socket: seconds between its heartbeats (presence renewed, access re-checked: a socket whose mediation
+# ended or whose access was withdrawn closes with 1008 within this), and bytes a frame from the client may hold
+# (larger closes with 1009; the client only sends heartbeats). The no-JavaScript page refreshes itself this often.
+MEDIATION_SOCKET_HEARTBEAT: float = config("MEDIATION_SOCKET_HEARTBEAT", cast=float, default=10.0)
+MEDIATION_SOCKET_MAX_FRAME: int = config("MEDIATION_SOCKET_MAX_FRAME", cast=int, default=4096)
+MEDIATION_PAGE_REFRESH: int = config("MEDIATION_PAGE_REFRESH", cast=int, default=20)
+# Characters the mediation agreement's draft may hold (调解协议).
+MEDIATION_AGREEMENT_MAX_CHARS: int = config("MEDIATION_AGREEMENT_MAX_CHARS", cast=int, default=20000)
 # Seconds a verdict render and a bulk issuance may run before arq fails them (and retries a render whose worker
 # died once this has passed).
 VERDICT_RENDER_TIMEOUT: int = config("VERDICT_RENDER_TIMEOUT", cast=int, default=60)

@@ -123,6 +123,8 @@ def read_table(
     (IMPORT_MAX_ROWS unless given), more cells than IMPORT_MAX_CELLS. Rows are read one at a time.
     """
     max_rows = settings.IMPORT_MAX_ROWS if max_rows is None else max_rows
+    if not path.is_file():
+        raise Invalid("file_not_found", f"找不到文件 {path.name}，请检查文件名和路径", field="file")
     if path.stat().st_size > settings.IMPORT_MAX_BYTES:
         raise TooLarge("file_too_large", f"文件超过 {settings.IMPORT_MAX_BYTES // (1024 * 1024)} MB 的上限",
                        field="file")

@@ -6,14 +6,16 @@ from typing import Literal
 
 import msgspec
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 
 from review.cases.queries.visibility import visible_case
-from review.core.actors import CASE_PARTY, OFFICE, STAFF, TOKEN_HOLDER, Actor
+from review.core.actors import CASE_PARTY, OFFICE, PARTY, STAFF, TOKEN_HOLDER, Actor
 from review.core.api.contract import Reason, Reply, Status, Text, operation
 from review.core.errors import NotFound
 from review.core.web.guard import route
-from review.mediation import queries
+from review.mediation import minutes_document, queries
+from review.mediation.domain import agreement as agreement_rules
+from review.mediation.services import agreement, minutes, wall
 from review.mediation.services import notice as notices
 from review.mediation.services import room as room_services
 from review.mediation.services import stage as mediation
@@ -133,9 +135,11 @@ class Upcoming(msgspec.Struct):
 
 
 class MessageBody(msgspec.Struct):
-    """A message to the room (at most MEDIATION_MESSAGE_MAX_CHARS characters)."""
+    """A message to the room (at most MEDIATION_MESSAGE_MAX_CHARS characters); caucus: '' (the whole room), or
+    complainant / liaison for a caucus (单独沟通) the mediator holds with that party."""
 
     text: Text
+    caucus: Text = ""
 
 
 class EventsQuery(msgspec.Struct):
@@ -146,12 +150,21 @@ class EventsQuery(msgspec.Struct):
 
 class Event(msgspec.Struct):
     id: int
-    kind: Literal["message"]
+    kind: Literal["message", "draft", "confirm"]
     author_kind: Literal["complainant", "liaison", "member", "office"]
     author: str
     body: str
     sha256: str
     at: str
+    caucus: Literal["", "complainant", "liaison"] = ""
+
+
+class Present(msgspec.Struct):
+    """One person in the room now: their kind, role label and the actor label the audit uses."""
+
+    kind: str
+    role: str
+    actor: str
 
 
 def _number(request: Request) -> str:
@@ -306,21 +319,31 @@ async def my_sessions(request: Request) -> list[Upcoming]:
 @operation(responses={201: Event})
 async def post_message(request: Request, body: MessageBody) -> Reply:
     """
-    summary: 在调解室发言（限本案诉求人、承办部门联络员、在任评议员与评议办；调解结束后不能发言；发言频率有限制）
+    summary: 在调解室发言（限本案诉求人、承办部门联络员、在任评议员与评议办；调解结束后不能发言；发言频率有限制）；
+      caucus 为 complainant 或 liaison 时为单独沟通：由调解员（评议办、组长或指定的调解员）发起，只有调解员一方和该方看得到，该方在调解员发起后可回复
     """
     event = await room_services.post_message(mediation_id=int(request.path_params["id"]), actor=request.state.actor,
-                                    text=body.text)
+                                             text=body.text, caucus=body.caucus)
     return Reply(201, msgspec.convert(event, Event))
 
 
 @operation(responses={200: list[Event]})
 async def room_events(request: Request, query: EventsQuery) -> list[Event]:
     """
-    summary: 调解室中 after 之后的事件（按 id 升序，每次至多 500 条）；断线重连时从最后收到的 id 继续
+    summary: 调解室中 after 之后的事件（按 id 升序，每次至多 500 条；单独沟通只返回给调解员一方和该方）；断线重连时从最后收到的 id 继续
     """
     events = await room_services.events_after(mediation_id=int(request.path_params["id"]), actor=request.state.actor,
                                      after=query.after)
     return [msgspec.convert(e, Event) for e in events]
+
+
+@operation(responses={200: list[Present]})
+async def room_presence(request: Request) -> list[Present]:
+    """
+    summary: 此刻在调解室中的人（按身份；同一人多处连接只计一次）
+    """
+    people = await room_services.room_presence(mediation_id=int(request.path_params["id"]), actor=request.state.actor)
+    return [Present(**who) for who in people]
 
 
 routes = [
@@ -337,4 +360,348 @@ routes = [
     route("/mediations", list_mediations, OFFICE),
     route("/mediation/{id:int}/messages", post_message, CASE_PARTY, methods=["POST"]),
     route("/mediation/{id:int}/events", room_events, CASE_PARTY),
+    route("/mediation/{id:int}/presence", room_presence, CASE_PARTY),
+]
+
+
+class AgreementVersion(msgspec.Struct):
+    number: int
+    base: int  # the version it was edited on (0: the first draft)
+    text: str
+    sha256: str  # SHA-256 of the text (UTF-8): what a party confirms
+    author_kind: Literal["complainant", "liaison", "member", "office"]
+    author: str
+    at: str
+
+
+class AgreementConfirmation(msgspec.Struct):
+    party: Literal["complainant", "department"]
+    version: int
+    sha256: str
+    at: str
+    voided: bool  # 已作废: a newer version was saved after it
+
+
+class SealedAgreement(msgspec.Struct):
+    version: int
+    sha256: str
+    code: str  # verification code: /verify/{code}
+    sealed_at: str
+    pdf_ready: bool
+    pdf: str  # the PDF's address (GET; 404 agreement_not_ready until rendered)
+    verify: str
+
+
+class Agreement(msgspec.Struct):
+    """The mediation's agreement: versions newest first, every confirmation, who must still confirm."""
+
+    mediation_id: int
+    latest_version: int  # 0: no draft yet
+    required: list[str]  # complainant, department
+    waiting: list[str]  # the required parties that have not confirmed the latest version
+    editable: bool
+    my_party: str | None  # the party the caller confirms for, if any
+    versions: list[AgreementVersion]
+    confirmations: list[AgreementConfirmation]
+    sealed: SealedAgreement | None
+
+
+class VersionBody(msgspec.Struct):
+    """A new version of the draft: its full text, and the version it was edited on (0 for the first draft)."""
+
+    text: Text
+    base_version: int
+
+
+class VersionSaved(msgspec.Struct):
+    version: int
+    sha256: str
+    event_id: int
+
+
+class ConfirmBody(msgspec.Struct):
+    """The version confirmed, by its number and SHA-256; party, if given, must be the caller's own."""
+
+    version: int
+    sha256: Text
+    party: Literal["complainant", "department"] | None = None
+
+
+class Confirmed(msgspec.Struct):
+    party: str
+    version: int
+    sha256: str
+    sealed: bool  # this confirmation completed the required parties: the agreement is sealed, the case settled
+    event_id: int
+
+
+def _agreement(view: queries.AgreementView) -> Agreement:
+    sealed = view.sealed
+    return Agreement(
+        mediation_id=view.mediation_id, latest_version=int(view.latest["number"]) if view.latest else 0,
+        required=list(agreement_rules.REQUIRED), editable=view.editable, my_party=view.my_party,
+        waiting=view.waiting,
+        versions=[AgreementVersion(number=int(v["number"]), base=int(v["base"]), text=v["text"], sha256=v["sha256"],
+                                   author_kind=v["author_kind"], author=v["author_label"], at=v["at"].isoformat())
+                  for v in view.versions],
+        confirmations=[AgreementConfirmation(party=c["party"], version=int(c["version"]), sha256=c["sha256"],
+                                             at=c["at"].isoformat(), voided=c["voided"])
+                       for c in view.confirmations],
+        sealed=None if sealed is None else SealedAgreement(
+            version=int(sealed["version"]), sha256=sealed["sha256"], code=sealed["code"],
+            sealed_at=sealed["sealed_at"].isoformat(), pdf_ready=bool(sealed["pdf_sha256"]),
+            pdf=f"/api/v1/mediation/{view.mediation_id}/agreement.pdf", verify=f"/verify/{sealed['code']}"))
+
+
+@operation(responses={200: Agreement})
+async def show_agreement(request: Request) -> Agreement:
+    """
+    summary: 调解协议：各版草稿（新版在前）、各方确认（voided 为已作废）、待确认的一方、签订状态与核验码；限调解室的参与者
+    """
+    actor = request.state.actor
+    found = await room_services.room_admits(mediation_id=int(request.path_params["id"]), actor=actor)
+    return _agreement(await queries.agreement(mediation_id=found["id"], status=found["status"], actor=actor))
+
+
+@operation(responses={201: VersionSaved})
+async def save_agreement_version(request: Request, body: VersionBody) -> Reply:
+    """
+    summary: 保存调解协议草稿的新版本（全文；base_version 为所修改的版本，首版为 0；不是最新版本时 409 stale_draft；
+      此前的确认随之作废；协议签订后 409 agreement_sealed）
+    """
+    saved = await agreement.save_version(mediation_id=int(request.path_params["id"]), actor=request.state.actor,
+                                         text=body.text, base_version=body.base_version)
+    return Reply(201, VersionSaved(version=saved["version"], sha256=saved["sha256"], event_id=saved["event"]["id"]))
+
+
+@operation(responses={201: Confirmed})
+async def confirm_agreement(request: Request, body: ConfirmBody) -> Reply:
+    """
+    summary: 诉求人或承办部门（联络员）确认调解协议的某一版本（版本号与 SHA-256 须为最新版本）；各方均确认同一版本时
+      协议签订封存、本案调解结案，协议书 PDF 随后生成
+    """
+    done = await agreement.confirm(mediation_id=int(request.path_params["id"]), actor=request.state.actor,
+                                   version=body.version, sha256=body.sha256, party=body.party)
+    return Reply(201, Confirmed(party=done["party"], version=done["version"], sha256=done["sha256"],
+                                sealed=done["sealed"], event_id=done["event"]["id"]))
+
+
+@operation(responses={}, files={200: "application/pdf"})
+async def agreement_pdf(request: Request) -> Response:
+    """
+    summary: 下载签订的调解协议书（PDF，含协议文本 SHA-256、核验码与二维码）；限调解室的参与者
+    """
+    path, code = await agreement.sealed_pdf(mediation_id=int(request.path_params["id"]), actor=request.state.actor)
+    return FileResponse(path, media_type="application/pdf", filename=f"mediation-agreement-{code}.pdf")
+
+
+routes += [
+    route("/mediation/{id:int}/agreement", show_agreement, CASE_PARTY),
+    route("/mediation/{id:int}/agreement/versions", save_agreement_version, CASE_PARTY, methods=["POST"]),
+    route("/mediation/{id:int}/agreement/confirmations", confirm_agreement, CASE_PARTY, methods=["POST"]),
+    route("/mediation/{id:int}/agreement.pdf", agreement_pdf, CASE_PARTY),
+]
+
+
+# ---- Minutes (调解笔录) and the wall (调解信息隔离) ----
+
+
+class MinutesVersion(msgspec.Struct):
+    id: int
+    version: int
+    body: str
+    sha256: str
+    written_by_kind: str
+    at: str
+
+
+class MinutesComment(msgspec.Struct):
+    id: int
+    party: Literal["complainant", "liaison"]
+    version: int  # the version commented on
+    body: str
+    at: str
+
+
+class SessionMinutes(msgspec.Struct):
+    session_id: int
+    starts_at: str
+    status: str
+    minutes: MinutesVersion | None
+    comments: list[MinutesComment]
+
+
+class Minutes(msgspec.Struct):
+    may_write: bool  # the office, the chair, an appointed mediator
+    sessions: list[SessionMinutes]  # the sessions begun or with minutes
+    pdf: str
+
+
+class MinutesBody(msgspec.Struct):
+    """A session's minutes: the whole text of the new version; base_version the version revised (0: the first)."""
+
+    session_id: int
+    text: Text
+    base_version: int | None = None
+
+
+class SavedMinutes(msgspec.Struct):
+    id: int
+    session_id: int
+    version: int
+    sha256: str
+
+
+class CommentBody(msgspec.Struct):
+    """A party's one comment on a session's minutes (on the version in force)."""
+
+    session_id: int
+    text: Text
+
+
+class Commented(msgspec.Struct):
+    id: int
+    session_id: int
+    minutes_id: int
+    version: int
+    party: str
+    sha256: str
+
+
+class ConsentItem(msgspec.Struct):
+    item_kind: Literal["message", "minutes"]
+    item_id: int
+    title: str
+    body: str
+    sha256: str
+    in_force: bool  # minutes: the version in force (only it may be consented to)
+    complainant: bool | None  # None: not answered
+    liaison: bool | None
+    both: bool
+    in_file: bool
+    entry_id: int | None
+
+
+class ConsentBody(msgspec.Struct):
+    """item_kind: message or minutes; consent: true (may go into the case file) or false (withdrawn)."""
+
+    item_kind: Text
+    item_id: int
+    consent: bool
+
+
+class Consented(msgspec.Struct):
+    item_kind: str
+    item_id: int
+    party: str
+    consent: bool
+    both: bool
+
+
+class MoveBody(msgspec.Struct):
+    item_kind: Text
+    item_id: int
+
+
+class Moved(msgspec.Struct):
+    entry_id: int
+
+
+def _mediation_id(request: Request) -> int:
+    return int(request.path_params["id"])
+
+
+@operation(responses={200: Minutes})
+async def show_minutes(request: Request) -> Minutes:
+    """
+    summary: 调解笔录：各场调解会的现行笔录（版本与 SHA-256）及当事人意见；限调解室的参加人
+    """
+    actor = request.state.actor
+    found = await room_services.room_admits(mediation_id=_mediation_id(request), actor=actor)
+    view = await queries.minutes_view(mediation=found, actor=actor)
+    return Minutes(may_write=view.may_write, pdf=f"/api/v1/mediation/{found['id']}/minutes.pdf", sessions=[
+        SessionMinutes(session_id=s["id"], starts_at=s["starts_at"].isoformat(), status=s["status"],
+                       minutes=MinutesVersion(id=s["minutes"]["id"], version=int(s["minutes"]["version"]),
+                                              body=s["minutes"]["body"], sha256=s["minutes"]["sha256"],
+                                              written_by_kind=s["minutes"]["written_by_kind"],
+                                              at=s["minutes"]["at"].isoformat()) if s["minutes"] else None,
+                       comments=[MinutesComment(id=c["id"], party=c["party"], version=int(c["version"]),
+                                                body=c["body"], at=c["at"].isoformat()) for c in s["comments"]])
+        for s in view.sessions])
+
+
+@operation(responses={200: SavedMinutes})
+async def save_minutes(request: Request, body: MinutesBody) -> SavedMinutes:
+    """
+    summary: 撰写或修订一场调解会的笔录（评议办、评议组组长或指定的调解员；调解会开始后）；每次保存为新版本，
+      base_version 为所修订的版本（首次为 0），已被他人修订时拒绝（409 minutes_changed）
+    """
+    saved = await minutes.save_minutes(mediation_id=_mediation_id(request), session_id=body.session_id,
+                                       text=body.text, actor=request.state.actor, base_version=body.base_version)
+    return SavedMinutes(**saved)
+
+
+@operation(responses={201: Commented})
+async def comment_minutes(request: Request, body: CommentBody) -> Reply:
+    """
+    summary: 诉求人或承办部门对一场调解会的笔录发表意见（每方一次，再次提交 409 comment_given）
+    """
+    made = await minutes.comment(mediation_id=_mediation_id(request), session_id=body.session_id, text=body.text,
+                                 actor=request.state.actor)
+    return Reply(201, Commented(**made))
+
+
+@operation(responses={}, files={200: "application/pdf"})
+async def minutes_pdf(request: Request) -> Response:
+    """下载调解笔录（PDF），限调解的参加人"""
+    pdf, filename = await minutes_document.minutes_pdf(mediation_id=_mediation_id(request),
+                                                       actor=request.state.actor)
+    return Response(pdf, media_type="application/pdf", headers={
+        "content-disposition": f'attachment; filename="{filename}"', "cache-control": "private, no-store"})
+
+
+@operation(responses={200: list[ConsentItem]})
+async def list_consents(request: Request) -> list[ConsentItem]:
+    """
+    summary: 调解内容逐项的入卷同意情况（诉求人、承办部门各自是否同意，是否已移入案卷）；限调解室的参加人
+    """
+    actor = request.state.actor
+    found = await room_services.room_admits(mediation_id=_mediation_id(request), actor=actor)
+    view = await queries.consent_view(mediation=found, actor=actor)
+    return [ConsentItem(item_kind=i["kind"], item_id=i["id"], title=i["title"], body=i["body"], sha256=i["sha256"],
+                        in_force=i["in_force"], complainant=i["consents"].get("complainant"),
+                        liaison=i["consents"].get("liaison"), both=i["both"], in_file=bool(i["filed"]),
+                        entry_id=i["filed"]["id"] if i["filed"] else None) for i in view.items]
+
+
+@operation(responses={200: Consented})
+async def set_consent(request: Request, body: ConsentBody) -> Consented:
+    """
+    summary: 诉求人或承办部门就一项调解内容（message 发言、minutes 笔录的现行版本）同意（consent=true）或撤回同意
+      （false）入卷；移入案卷后不能再更改
+    """
+    made = await wall.set_consent(mediation_id=_mediation_id(request), item_kind=body.item_kind,
+                                  item_id=body.item_id, consent=body.consent, actor=request.state.actor)
+    return Consented(**made)
+
+
+@operation(responses={201: Moved})
+async def move_to_case_file(request: Request, body: MoveBody) -> Reply:
+    """
+    summary: 评议办将双方均已同意的一项调解内容移入案卷（「调解中经双方同意入卷的内容」），评议组此后可见；
+      未经双方同意 409 consent_missing
+    """
+    entry_id = await wall.move_to_case_file(mediation_id=_mediation_id(request), item_kind=body.item_kind,
+                                            item_id=body.item_id, actor=request.state.actor)
+    return Reply(201, Moved(entry_id=entry_id))
+
+
+routes += [
+    route("/mediation/{id:int}/minutes", show_minutes, CASE_PARTY),
+    route("/mediation/{id:int}/minutes", save_minutes, CASE_PARTY, methods=["PUT"]),
+    route("/mediation/{id:int}/minutes/comments", comment_minutes, PARTY, methods=["POST"]),
+    route("/mediation/{id:int}/minutes.pdf", minutes_pdf, CASE_PARTY),
+    route("/mediation/{id:int}/consents", list_consents, CASE_PARTY),
+    route("/mediation/{id:int}/consents", set_consent, PARTY, methods=["POST"]),
+    route("/mediation/{id:int}/consents/move", move_to_case_file, OFFICE, methods=["POST"]),
 ]

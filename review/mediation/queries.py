@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from review.cases.lifecycle import MEDIATION_FROM
+from review.cases.queries.file import file_refs
 from review.core import clock, db, settings
 from review.core.actors import OFFICE, Actor
+from review.core.errors import Forbidden
+from review.core.verification import Verified
 from review.mediation import sql
+from review.mediation.domain import agreement as agreement_rules
 from review.mediation.domain import clock as clock_rules
+from review.mediation.domain import minutes as minutes_rules
+from review.mediation.domain import room as room_rules
+from review.mediation.domain import wall as wall_rules
 from review.mediation.domain.reminders import offset_label, reminder_text
 
 OVERDUE_LABELS = clock_rules.OVERDUE_LABELS
@@ -92,6 +99,7 @@ class CaseMediation:
     overdue: str
     sessions: list[db.Row] = field(default_factory=list)
     earlier: int = 0  # mediations of the case before this one
+    consents: list[db.Row] = field(default_factory=list)  # who agreed to what may go into the file (no text)
 
 
 async def of_case(number: str, *, today: date | None = None) -> CaseMediation | None:
@@ -106,4 +114,176 @@ async def of_case(number: str, *, today: date | None = None) -> CaseMediation | 
         by_id[p["session"]]["participants"].append(db.Row(p))
     live = sum(1 for s in sessions if s["status"] != "cancelled")
     return CaseMediation(mediation, overdue(mediation, sessions=live, today=today or clock.today_in_china()),
-                         sessions, earlier=len(found) - 1)
+                         sessions, earlier=len(found) - 1,
+                         consents=await consent_board(mediation_id=mediation["id"], case_id=mediation["case_id"]))
+
+
+@dataclass
+class AgreementView:
+    """The agreement of a mediation as the room shows it: every version (newest first), every confirmation with
+    whether a newer version voided it, who is still to confirm, the sealed agreement if any, and what the reader
+    may do (draft while it is open; confirm for their own party)."""
+
+    mediation_id: int
+    versions: list[db.Row]
+    latest: db.Row | None
+    confirmations: list[db.Row]
+    waiting: list[str]  # the parties still to confirm the latest version (complainant / department)
+    waiting_labels: list[str]
+    sealed: db.Row | None
+    editable: bool
+    my_party: str | None  # complainant / department, if the reader confirms for one
+    my_party_label: str
+    may_confirm: bool  # a required party that has not confirmed the latest version
+    max_chars: int
+
+
+def _when(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+async def agreement(*, mediation_id: int, status: str, actor: Actor) -> AgreementView:
+    """The agreement of a mediation whose room `actor` is admitted to (callers check it), `status` the mediation's."""
+    versions = [db.Row(v, author_label=room_rules.AUTHOR_LABELS.get(v["author_kind"], v["author_kind"]),
+                       at_local=clock.local_time(_when(v["at"])))
+                for v in await db.fetch(sql.AGREEMENT_VERSIONS, mediation_id)]
+    latest_number = int(versions[-1]["number"]) if versions else 0
+    stored = await db.fetch(sql.AGREEMENT_CONFIRMATIONS, mediation_id)
+    marked = agreement_rules.with_voiding([(c["party"], int(c["version"]), c["sha256"]) for c in stored],
+                                          latest=latest_number)
+    confirmations = [db.Row(c, voided=m.voided, party_label=agreement_rules.PARTY_LABELS[c["party"]],
+                            at_local=clock.local_time(_when(c["at"])))
+                     for c, m in zip(stored, marked, strict=True)]
+    sealed_rows = await db.fetch(sql.SEALED_OF_MEDIATION, mediation_id)
+    sealed = db.Row({k: sealed_rows[0][k] for k in ("id", "code", "sha256", "version", "pdf_sha256")},
+                    sealed_at_local=clock.local_time(_when(sealed_rows[0]["sealed_at"])),
+                    sealed_at=_when(sealed_rows[0]["sealed_at"])) if sealed_rows else None
+    party = agreement_rules.party_of(actor.kind)
+    waiting = agreement_rules.waiting_for(marked, latest=latest_number)
+    editable = status == "open" and sealed is None
+    confirmed_latest = any(m.party == party and m.version == latest_number for m in marked)
+    return AgreementView(
+        mediation_id=mediation_id, versions=versions[::-1], latest=versions[-1] if versions else None,
+        confirmations=confirmations,
+        waiting=waiting, waiting_labels=[agreement_rules.PARTY_LABELS[p] for p in waiting],
+        sealed=sealed, editable=editable, my_party=party,
+        my_party_label=agreement_rules.PARTY_LABELS.get(party or "", ""),
+        may_confirm=editable and party is not None and latest_number > 0 and not confirmed_latest,
+        max_chars=settings.MEDIATION_AGREEMENT_MAX_CHARS)
+
+
+async def agreement_verification(code: str) -> Verified | None:
+    """/verify/{code} for a sealed mediation agreement: its case, when sealed, the version's hash; no names."""
+    rows = await db.fetch(sql.SEALED_BY_CODE, code)
+    if not rows:
+        return None
+    sealed = rows[0]
+    return Verified(
+        title="调解协议书", status_label="有效（已经各方确认签订）", valid=True, code=sealed["code"],
+        sha256=sealed["pdf_sha256"] or "",
+        facts=(("案件编号", sealed["case_number"]), ("文书性质", f"案件 {sealed['case_number']} 的调解协议"),
+               ("签订时间", clock.local_time(_when(sealed["sealed_at"]))),
+               ("协议版本", f"第{sealed['version']}版"), ("协议文本 SHA-256", sealed["sha256"]),
+               ("协议书文件 SHA-256", sealed["pdf_sha256"] or "（生成中）")))
+
+
+# ---- Minutes (调解笔录) and the wall (调解信息隔离): the room page's parts ----
+
+
+async def invited_as(mediation_id: int, actor: Actor) -> set[str]:
+    """The kinds `actor` is invited as to the mediation's sessions (chair, mediator, member); a chair only while
+    still the seated chair of the case's panel."""
+    if actor.kind != "member" or not actor.user_id:
+        return set()
+    kinds = {r["kind"] for r in await db.fetch(sql.INVITED_AS, mediation_id, actor.user_id)}
+    if "chair" in kinds:
+        found = await db.fetch(sql.MEDIATION_OF_ROOM, mediation_id)
+        chairs = {r["account"] for r in await db.fetch(sql.CHAIR_OF_CASE, found[0]["case_id"])} if found else set()
+        if actor.user_id not in chairs:
+            kinds.discard("chair")
+    return kinds
+
+
+async def may_keep_minutes(mediation_id: int, actor: Actor) -> bool:
+    try:
+        minutes_rules.check_mediator(actor_kind=actor.kind, seated_as=await invited_as(mediation_id, actor))
+    except Forbidden:
+        return False
+    return True
+
+
+@dataclass
+class MinutesView:
+    """The minutes of a mediation's sessions as the room page shows them to one actor."""
+
+    may_write: bool  # the office, the chair, an appointed mediator
+    party: str | None  # complainant / liaison: may comment once per session
+    may_download: bool = False  # the PDF: the office, the parties, the members invited
+    sessions: list[db.Row] = field(default_factory=list)  # each: id, starts_at, minutes (or None), comments, mine
+
+
+async def minutes_view(*, mediation: dict, actor: Actor) -> MinutesView:
+    """The room's minutes part for an actor the room admits (`mediation` as room_admits gave it)."""
+    mediation_id = mediation["id"]
+    view = MinutesView(may_write=await may_keep_minutes(mediation_id, actor),
+                       party=actor.kind if actor.kind in minutes_rules.COMMENT_PARTIES else None)
+    view.may_download = actor.kind != "member" or bool(await invited_as(mediation_id, actor))
+    in_force = {r["session"]: r for r in await db.fetch(sql.MINUTES_IN_FORCE, mediation_id)}
+    comments: dict[int, list[db.Row]] = {}
+    for c in await db.fetch(sql.COMMENTS_OF_MEDIATION, mediation_id):
+        comments.setdefault(c["session"], []).append(db.Row(c, party_label=minutes_rules.COMMENT_PARTIES[c["party"]]))
+    now = clock.now()
+    for s in await db.fetch(sql.SESSIONS_OF, mediation_id):
+        if s["status"] == "cancelled" or (s["starts_at"] > now and s["id"] not in in_force):
+            continue
+        said = comments.get(s["id"], [])
+        view.sessions.append(db.Row(s, minutes=db.Row(in_force[s["id"]]) if s["id"] in in_force else None,
+                                    comments=said, commented=any(c["party"] == view.party for c in said)))
+    return view
+
+
+@dataclass
+class ConsentView:
+    """Who agreed to what may go into the case file, item by item, as the room page shows it to one actor."""
+
+    party: str | None  # complainant / liaison: the actor's own ticks
+    office: bool  # sees who agreed and moves what both agreed to
+    items: list[db.Row] = field(default_factory=list)
+
+
+async def _consent_items(mediation: dict) -> list[db.Row]:
+    """Every item of a mediation a party may consent to, each with both parties' answers and whether it is filed."""
+    mediation_id = mediation["id"]
+    answers = wall_rules.board(await db.fetch(sql.CONSENTS_OF_MEDIATION, mediation_id))
+    filed = await file_refs(mediation["case_id"], f"{wall_rules.FILE_SOURCE}:{mediation_id}:")
+    found = [("message", r, wall_rules.item_title("message", author=room_rules.AUTHOR_LABELS.get(r["author_kind"], ""),
+                                                  when=clock.local_time(_when(r["at"]))), True)
+             for r in await db.fetch(sql.MESSAGES_OF_MEDIATION, mediation_id)]
+    found += [("minutes", r, wall_rules.item_title("minutes", author="", when=clock.local_time(_when(r["starts_at"])),
+                                                   version=r["version"]), bool(r["in_force"]))
+              for r in await db.fetch(sql.MINUTES_ITEMS_OF_MEDIATION, mediation_id)]
+    found += [("draft", r, wall_rules.item_title("draft", author=room_rules.AUTHOR_LABELS.get(r["author_kind"], ""),
+                                                 when=clock.local_time(_when(r["at"])), version=r["version"]),
+               bool(r["in_force"]))
+              for r in await db.fetch(sql.DRAFT_ITEMS_OF_MEDIATION, mediation_id)]
+    items = []
+    for kind, r, title, in_force in found:
+        given = answers.get((kind, int(r["id"])), {})
+        entry = filed.get(wall_rules.source_ref(mediation_id, kind, int(r["id"])))
+        items.append(db.Row(kind=kind, kind_label=wall_rules.ITEM_KINDS[kind], id=int(r["id"]), title=title,
+                            body=r["body"], sha256=r["sha256"], in_force=in_force, consents=given,
+                            both=all(given.get(p) for p in wall_rules.PARTIES), filed=entry))
+    return items
+
+
+async def consent_view(*, mediation: dict, actor: Actor) -> ConsentView:
+    """The room's consent part for an actor the room admits (`mediation` as room_admits gave it)."""
+    return ConsentView(party=wall_rules.party_of(actor.kind), office=actor.kind == "office",
+                       items=await _consent_items(mediation))
+
+
+async def consent_board(*, mediation_id: int, case_id: int) -> list[db.Row]:
+    """For the office's case page: the items either party has answered on, without their text (the case page is
+    the panel's too; the text stays in the room)."""
+    items = await _consent_items({"id": mediation_id, "case_id": case_id})
+    return [db.Row({k: v for k, v in i.items() if k != "body"}) for i in items if i["consents"] or i["filed"]]

@@ -34,7 +34,7 @@ OFFICE_LIST = (
 # A case's mediations, newest first.
 OF_CASE = (
     "SELECT m.id, m.status, m.outcome, m.opened_at, m.opened_by, m.start_by, m.start_by_provisional, m.end_by,"
-    " m.extended_reason, m.came_from, m.ended_at"
+    " m.extended_reason, m.came_from, m.ended_at, m.\"case\" AS case_id"
     " FROM mediation m JOIN review_case c ON c.id = m.\"case\" WHERE c.number = {} ORDER BY m.id DESC"
 )
 
@@ -67,9 +67,146 @@ MEDIATION_OF_ROOM = (
 )
 
 
-EVENTS_AFTER = (
-    "SELECT id, kind, author, author_kind, body, sha256, at FROM mediation_event"
-    " WHERE mediation = {} AND id > {} ORDER BY id LIMIT {}"
+# A room's events a reader hears (caucus among three audiences, see domain.room.caucus_args), after an id.
+_EVENT_COLUMNS = "SELECT id, kind, author, author_kind, body, sha256, at, caucus FROM mediation_event"
+EVENTS_AFTER = _EVENT_COLUMNS + " WHERE mediation = {} AND caucus IN ({}, {}, {}) AND id > {} ORDER BY id LIMIT {}"
+# The latest of them before an id (newest first; the page shows them oldest first).
+EVENTS_BEFORE = (
+    _EVENT_COLUMNS + " WHERE mediation = {} AND caucus IN ({}, {}, {}) AND id < {} ORDER BY id DESC LIMIT {}"
+)
+
+# Whether the mediator has opened a caucus (said anything in it) in this mediation.
+CAUCUS_OPENED = "SELECT 1 AS opened FROM mediation_event WHERE mediation = {} AND caucus = {} LIMIT 1"
+
+# Whether a member mediates this mediation: the chair of the panel at work on its case, or invited to one of its
+# sessions as chair or mediator.
+MEMBER_MEDIATES = (
+    "SELECT 1 AS mediates FROM mediation_participant p JOIN mediation_session s ON s.id = p.session"
+    " WHERE s.mediation = {} AND p.account = {} AND p.kind IN ('chair', 'mediator')"
+    " UNION SELECT 1 AS mediates FROM seat s JOIN panel p ON p.id = s.panel JOIN roster_member m ON m.id = s.member"
+    " WHERE p.\"case\" = {} AND p.status = 'seated' AND s.status = 'accepted' AND s.is_chair AND m.\"user\" = {}"
+)
+
+
+# The agreement (调解协议): its versions, the confirmations of each, and the sealed agreement.
+AGREEMENT_VERSIONS = (
+    "SELECT id, number, base, text, sha256, author, author_kind, at FROM mediation_agreement_version"
+    " WHERE mediation = {} ORDER BY number"
+)
+
+LATEST_AGREEMENT_VERSION = (
+    "SELECT id, number, text, sha256 FROM mediation_agreement_version WHERE mediation = {}"
+    " ORDER BY number DESC LIMIT 1"
+)
+
+AGREEMENT_CONFIRMATIONS = (
+    "SELECT c.id, c.party, c.sha256, c.actor, c.at, v.number AS version FROM mediation_agreement_confirmation c"
+    " JOIN mediation_agreement_version v ON v.id = c.version WHERE c.mediation = {} ORDER BY c.id"
+)
+
+_SEALED = (
+    "SELECT a.id, a.mediation, a.code, a.sha256, a.sealed_at, a.pdf_sha256, a.rendered_at, v.number AS version,"
+    " v.text, m.\"case\" AS case_id, c.number AS case_number, c.department, c.complainant_name,"
+    " d.name AS department_name FROM mediation_agreement a JOIN mediation_agreement_version v ON v.id = a.version"
+    " JOIN mediation m ON m.id = a.mediation JOIN review_case c ON c.id = m.\"case\""
+    " LEFT JOIN department d ON d.id = c.department"
+)
+SEALED_OF_MEDIATION = _SEALED + " WHERE a.mediation = {}"
+SEALED_BY_ID = _SEALED + " WHERE a.id = {}"
+SEALED_BY_CODE = _SEALED + " WHERE a.code = {}"
+
+# Sealed agreements whose PDF is not stored yet (a render that failed or was never run).
+UNRENDERED_AGREEMENTS = "SELECT id FROM mediation_agreement WHERE pdf_sha256 = '' ORDER BY id"
+
+# Read under the agreement's row lock when its rendered PDF is recorded: two renders record one file.
+AGREEMENT_PDF_STATE = "SELECT pdf_sha256 FROM mediation_agreement WHERE id = {}"
+
+# ---- Minutes (调解笔录) and the wall (调解信息隔离) ----
+
+# A session of the mediation, as keeping its minutes needs it.
+SESSION_OF_MEDIATION = "SELECT id, starts_at, status FROM mediation_session WHERE id = {} AND mediation = {}"
+
+# The kinds a member is invited as to the mediation's sessions that still stand (chair, mediator, member).
+INVITED_AS = (
+    "SELECT DISTINCT p.kind FROM mediation_participant p JOIN mediation_session s ON s.id = p.session"
+    " WHERE s.mediation = {} AND p.account = {} AND s.status != 'cancelled'"
+)
+
+LATEST_MINUTES_VERSION = "SELECT COALESCE(MAX(version), 0) AS version FROM mediation_minutes WHERE session = {}"
+
+# The minutes in force of each session of a mediation (its latest version), sessions in order.
+MINUTES_IN_FORCE = (
+    "SELECT mm.id, mm.session, mm.version, mm.body, mm.sha256, mm.written_by_kind, mm.at,"
+    " s.starts_at, s.mode, s.location, s.status AS session_status"
+    " FROM mediation_minutes mm JOIN mediation_session s ON s.id = mm.session"
+    " WHERE mm.mediation = {} AND mm.version = (SELECT MAX(v.version) FROM mediation_minutes v WHERE v.session = mm.session)"
+    " ORDER BY s.starts_at, s.id"
+)
+
+COMMENTS_OF_MEDIATION = (
+    "SELECT c.id, c.session, c.minutes, c.party, c.body, c.sha256, c.at, mm.version"
+    " FROM mediation_minutes_comment c JOIN mediation_minutes mm ON mm.id = c.minutes"
+    " WHERE mm.mediation = {} ORDER BY c.id"
+)
+
+COMMENT_OF_PARTY = "SELECT id FROM mediation_minutes_comment WHERE session = {} AND party = {}"
+
+CONSENTS_OF_MEDIATION = (
+    "SELECT item_kind, item_id, party, consent, given_by, at FROM mediation_consent WHERE mediation = {} ORDER BY id"
+)
+CONSENTS_OF_ITEM = (
+    "SELECT id, party, consent, given_by, at FROM mediation_consent"
+    " WHERE mediation = {} AND item_kind = {} AND item_id = {} ORDER BY id"
+)
+
+# The items a party may consent to, one loader per kind (review.mediation.services.wall): each gives its id,
+# its text (body), its SHA-256, who said or wrote it (author_kind), when, and whether it is still in force.
+MESSAGE_ITEM = (
+    "SELECT id, body, sha256, author_kind, at, 1 AS in_force FROM mediation_event"
+    " WHERE id = {} AND mediation = {} AND kind = 'message'"
+)
+MINUTES_ITEM = (
+    "SELECT mm.id, mm.body, mm.sha256, mm.written_by_kind AS author_kind, mm.at, mm.version, s.starts_at,"
+    " CASE WHEN mm.version = (SELECT MAX(v.version) FROM mediation_minutes v WHERE v.session = mm.session)"
+    " THEN 1 ELSE 0 END AS in_force"
+    " FROM mediation_minutes mm JOIN mediation_session s ON s.id = mm.session WHERE mm.id = {} AND mm.mediation = {}"
+)
+
+# Every item of a mediation that a party may consent to or has answered on: its messages, and the minutes in
+# force of each session with any earlier version a party has answered on.
+MESSAGES_OF_MEDIATION = (
+    "SELECT id, body, sha256, author_kind, at FROM mediation_event WHERE mediation = {} AND kind = 'message' ORDER BY id"
+)
+MINUTES_ITEMS_OF_MEDIATION = (
+    "SELECT mm.id, mm.session, mm.version, mm.body, mm.sha256, mm.written_by_kind AS author_kind, mm.at, s.starts_at,"
+    " CASE WHEN mm.version = (SELECT MAX(v.version) FROM mediation_minutes v WHERE v.session = mm.session)"
+    " THEN 1 ELSE 0 END AS in_force"
+    " FROM mediation_minutes mm JOIN mediation_session s ON s.id = mm.session WHERE mm.mediation = {}"
+    " AND (mm.version = (SELECT MAX(v.version) FROM mediation_minutes v WHERE v.session = mm.session)"
+    " OR EXISTS (SELECT 1 FROM mediation_consent k WHERE k.mediation = mm.mediation AND k.item_kind = 'minutes'"
+    " AND k.item_id = mm.id))"
+    " ORDER BY s.starts_at, s.id, mm.version"
+)
+
+# A version of the agreement's draft as an item the parties may consent to file; the latest version is in force.
+_DRAFT_ITEMS = (
+    "SELECT v.id, v.text AS body, v.sha256, v.author_kind, v.at, v.number AS version,"
+    " CASE WHEN v.number = (SELECT MAX(x.number) FROM mediation_agreement_version x WHERE x.mediation = v.mediation)"
+    " THEN 1 ELSE 0 END AS in_force FROM mediation_agreement_version v"
+)
+DRAFT_ITEM = _DRAFT_ITEMS + " WHERE v.id = {} AND v.mediation = {}"
+# The latest version and every earlier one a party has answered about, oldest first.
+DRAFT_ITEMS_OF_MEDIATION = (
+    _DRAFT_ITEMS + " WHERE v.mediation = {}"
+    " AND (v.number = (SELECT MAX(x.number) FROM mediation_agreement_version x WHERE x.mediation = v.mediation)"
+    " OR EXISTS (SELECT 1 FROM mediation_consent k WHERE k.mediation = v.mediation AND k.item_kind = 'draft'"
+    " AND k.item_id = v.id)) ORDER BY v.number"
+)
+
+# The case a mediation's minutes are printed for.
+MINUTES_DOCUMENT_CASE = (
+    "SELECT m.id, c.number, c.category, d.name AS department_name FROM mediation m"
+    " JOIN review_case c ON c.id = m.\"case\" JOIN department d ON d.id = c.department WHERE m.id = {}"
 )
 
 

@@ -64,6 +64,8 @@ class MediationEvent(Table):
     body = Text(default="", help_text="At most MEDIATION_MESSAGE_MAX_CHARS characters")
     sha256 = Varchar(length=64, help_text="SHA-256 of the body (UTF-8), as the audit chain records it")
     at = Timestamptz()
+    caucus = Varchar(length=16, default="", help_text="'' (the whole room), or the party of a caucus (单独沟通): "
+                     "complainant / liaison; only the mediator's side and that party read it")
 
 
 class MediationReminder(Table):
@@ -85,4 +87,94 @@ class MediationReminder(Table):
     delivered_at = Timestamptz(null=True, default=None, help_text="When another channel delivered it; None: not yet")
 
 
-TABLES: list[type[Table]] = [Mediation, MediationSession, MediationParticipant, MediationEvent, MediationReminder]
+class MediationAgreementVersion(Table):
+    """One version of the shared draft of the agreement (调解协议草稿), as saved; versions are never changed."""
+
+    id = Serial(primary_key=True)
+    mediation = ForeignKey(references=Mediation, index=True)
+    number = Integer(help_text="1, 2, 3 … within its mediation")
+    base = Integer(default=0, help_text="The version its author edited (0: the first draft)")
+    text = Text(help_text="At most MEDIATION_AGREEMENT_MAX_CHARS characters")
+    sha256 = Varchar(length=64, help_text="SHA-256 of the text (UTF-8): what a party confirms")
+    author = Varchar(length=100, help_text="The actor's label, as in the audit trail")
+    author_kind = Varchar(length=16, help_text="complainant / liaison / member / office")
+    at = Timestamptz()
+
+
+class MediationAgreementConfirmation(Table):
+    """A required party's confirmation of one version (by its number and hash); a newer version voids it."""
+
+    id = Serial(primary_key=True)
+    mediation = ForeignKey(references=Mediation, index=True)
+    version = ForeignKey(references=MediationAgreementVersion, index=True)
+    party = Varchar(length=16, help_text="complainant / department")
+    sha256 = Varchar(length=64, help_text="The hash the party confirmed (that of the version)")
+    actor = Varchar(length=100, help_text="The actor's label, as in the audit trail")
+    at = Timestamptz()
+
+
+class MediationAgreement(Table):
+    """调解协议: the sealed agreement of a mediation, made when every required party confirmed the same version."""
+
+    id = Serial(primary_key=True)
+    mediation = ForeignKey(references=Mediation, unique=True, index=True)
+    version = ForeignKey(references=MediationAgreementVersion)
+    sha256 = Varchar(length=64, help_text="SHA-256 of the sealed version's text")
+    code = Varchar(length=16, unique=True, help_text="Verification code: /verify/{code}")
+    sealed_at = Timestamptz()
+    pdf_sha256 = Varchar(length=64, default="", help_text="SHA-256 of the rendered PDF; empty while rendering")
+    rendered_at = Timestamptz(null=True, default=None)
+
+
+class MediationMinutes(Table):
+    """调解笔录: one version of the minutes of a session, as the mediator wrote or revised it. Every revision is
+    a new row (version 1, 2, …); the latest is the minutes in force. The audit chain records its hash only."""
+
+    id = Serial(primary_key=True)
+    mediation = ForeignKey(references=Mediation, index=True)
+    session = ForeignKey(references=MediationSession, index=True)
+    version = Integer(help_text="1 for the first text of the session's minutes, one more for each revision")
+    body = Text(help_text="At most MINUTES_MAX_CHARS characters")
+    sha256 = Varchar(length=64, help_text="SHA-256 of the body (UTF-8), as the audit chain records it")
+    written_by = Varchar(length=100, help_text="The actor's label, as in the audit trail")
+    written_by_kind = Varchar(length=16, help_text="office / member (the chair or an appointed mediator)")
+    at = Timestamptz()
+
+
+class MediationMinutesComment(Table):
+    """A party's one comment on a session's minutes (the complainant, the department): once each."""
+
+    id = Serial(primary_key=True)
+    session = ForeignKey(references=MediationSession, index=True)
+    minutes = ForeignKey(references=MediationMinutes, index=True, help_text="The version commented on")
+    party = Varchar(length=16, help_text="complainant / liaison")
+    author = Varchar(length=100, help_text="The actor's label, as in the audit trail")
+    body = Text()
+    sha256 = Varchar(length=64)
+    at = Timestamptz()
+
+
+class MediationConsent(Table):
+    """同意入卷: one party's answer on whether one item of the mediation (a message, a draft version, a version of
+    the minutes) may go into the case file; both parties' consent is needed before the office moves it."""
+
+    id = Serial(primary_key=True)
+    mediation = ForeignKey(references=Mediation, index=True)
+    item_kind = Varchar(length=16, help_text="message / minutes (later draft)")
+    item_id = Integer(help_text="The item's id: a mediation_event, a mediation_minutes version, …")
+    party = Varchar(length=16, help_text="complainant / liaison")
+    consent = Boolean(default=False, help_text="True: may go into the case file; False: withdrawn")
+    given_by = Varchar(length=100, help_text="The actor's label, as in the audit trail")
+    at = Timestamptz()
+
+
+TABLES: list[type[Table]] = [Mediation, MediationSession, MediationParticipant, MediationEvent,
+                             MediationAgreementVersion, MediationAgreementConfirmation, MediationAgreement,
+                             MediationMinutes, MediationMinutesComment, MediationConsent, MediationReminder]
+
+# Uniqueness the table definitions cannot state: the database itself keeps these true however many writers race.
+INDEXES: list[str] = [
+    "CREATE UNIQUE INDEX IF NOT EXISTS mediation_minutes_version ON mediation_minutes (session, version)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS mediation_minutes_comment_once ON mediation_minutes_comment (session, party)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS mediation_consent_one ON mediation_consent (mediation, item_kind, item_id, party)",
+]

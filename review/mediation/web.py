@@ -9,18 +9,20 @@ from datetime import datetime
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 
 from review.cases.queries.page import case_view
 from review.core import clock, settings
-from review.core.actors import CASE_PARTY, MEMBER, OFFICE
+from review.core.actors import CASE_PARTY, MEMBER, OFFICE, PARTY
 from review.core.errors import Conflict, Invalid, ServiceError
 from review.core.params import int_param
 from review.core.web.forms import see_other
 from review.core.web.guard import route
 from review.core.web.templating import render
-from review.mediation import queries
+from review.mediation import minutes_document, queries
+from review.mediation.domain import room
 from review.mediation.domain.reminders import offset_label
+from review.mediation.services import agreement, minutes, wall
 from review.mediation.services import notice as notices
 from review.mediation.services import room as room_services
 from review.mediation.services import stage as mediation
@@ -166,25 +168,131 @@ routes = [
 ]
 
 
+LIVE_COOKIE = "rv_room_live"  # set by the room's script once its socket is open: the page need not refresh itself
+
+
 async def room_page(request: Request) -> Response:
-    """调解室 without JavaScript: the messages, a post form and a 「刷新」 link."""
-    actor = request.state.actor
+    """调解室 without JavaScript: the latest messages (with a link to earlier ones), who is present, a post form,
+    and a `Refresh` header (so no <meta refresh>) that the script's cookie or 「暂停自动刷新」 turns off."""
     mediation_id = int(request.path_params["id"])
-    found, events = await room_services.room_view(mediation_id=mediation_id, actor=actor)
-    events = [{**e, "at_local": clock.local_time(datetime.fromisoformat(e["at"]))} for e in events]
+    before = int_param(request.query_params.get("before"), "before", minimum=1)
+    hold = request.query_params.get("hold") == "1"
+    refresh = before is None and not hold and request.cookies.get(LIVE_COOKIE) != "1"
+    view = await room_services.page_view(mediation_id=mediation_id, actor=request.state.actor, before=before,
+                                         refreshing=refresh)
+    events = [{**e, "at_local": clock.local_time(datetime.fromisoformat(e["at"]))} for e in view["events"]]
+    is_open = view["mediation"]["status"] == "open"
+    refresh = refresh and is_open
     return render(request, "mediation/room.html", {
-        "mediation": found, "events": events, "open": found["status"] == "open",
-        "max_chars": settings.MEDIATION_MESSAGE_MAX_CHARS, "STATUS": mediation.STATUS_LABELS})
+        **view, "events": events, "open": is_open, "before": before, "hold": hold,
+        "refresh": settings.MEDIATION_PAGE_REFRESH if refresh else 0,
+        "present_summary": room.presence_summary(view["present"]), "CAUCUSES": room.CAUCUSES,
+        "max_chars": settings.MEDIATION_MESSAGE_MAX_CHARS, "STATUS": mediation.STATUS_LABELS,
+        "agreement": await queries.agreement(mediation_id=mediation_id, status=view["mediation"]["status"],
+                                             actor=request.state.actor),
+        "minutes": await queries.minutes_view(mediation=view["mediation"], actor=request.state.actor),
+        "consents": await queries.consent_view(mediation=view["mediation"], actor=request.state.actor),
+    }, headers={"Refresh": str(settings.MEDIATION_PAGE_REFRESH)} if refresh else None)
 
 
 async def post_message(request: Request) -> Response:
     mediation_id = int(request.path_params["id"])
     form = await request.form()
-    await room_services.post_message(mediation_id=mediation_id, actor=request.state.actor, text=str(form.get("text", "")))
-    return see_other(f"/mediation/{mediation_id}#latest")
+    await room_services.post_message(mediation_id=mediation_id, actor=request.state.actor,
+                                     text=str(form.get("text", "")), caucus=str(form.get("caucus", "")))
+    hold = "?hold=1" if form.get("hold") == "1" else ""
+    return see_other(f"/mediation/{mediation_id}{hold}#latest")
 
 
 routes += [
     route("/mediation/{id:int}", room_page, CASE_PARTY, name="mediation_room"),
     route("/mediation/{id:int}/messages", post_message, CASE_PARTY, methods=["POST"]),
+]
+
+
+async def save_agreement_version(request: Request) -> Response:
+    """修改协议草稿 from the room page: the text and the version it was edited on."""
+    mediation_id = int(request.path_params["id"])
+    form = await request.form()
+    await agreement.save_version(mediation_id=mediation_id, actor=request.state.actor, text=str(form.get("text", "")),
+                                 base_version=str(form.get("base_version", "")))
+    return see_other(f"/mediation/{mediation_id}#agreement")
+
+
+async def confirm_agreement(request: Request) -> Response:
+    """确认调解协议 from the room page: the version and the hash the reader was shown."""
+    mediation_id = int(request.path_params["id"])
+    form = await request.form()
+    await agreement.confirm(mediation_id=mediation_id, actor=request.state.actor, version=str(form.get("version", "")),
+                            sha256=str(form.get("sha256", "")))
+    return see_other(f"/mediation/{mediation_id}#agreement")
+
+
+async def agreement_pdf(request: Request) -> Response:
+    """The sealed agreement's PDF, for everyone in the room (the complainant through their tracking session)."""
+    path, code = await agreement.sealed_pdf(mediation_id=int(request.path_params["id"]), actor=request.state.actor)
+    return FileResponse(path, media_type="application/pdf", filename=f"mediation-agreement-{code}.pdf")
+
+
+routes += [
+    route("/mediation/{id:int}/agreement/versions", save_agreement_version, CASE_PARTY, methods=["POST"]),
+    route("/mediation/{id:int}/agreement/confirmations", confirm_agreement, CASE_PARTY, methods=["POST"]),
+    route("/mediation/{id:int}/agreement.pdf", agreement_pdf, CASE_PARTY),
+]
+
+
+# ---- Minutes (调解笔录) and the wall (调解信息隔离): forms of the room page, each with its API twin ----
+
+
+def _room(mediation_id: int, anchor: str) -> RedirectResponse:
+    return see_other(f"/mediation/{mediation_id}#{anchor}")
+
+
+async def save_minutes(request: Request) -> Response:
+    mediation_id = int(request.path_params["id"])
+    form = await request.form()
+    await minutes.save_minutes(mediation_id=mediation_id, session_id=str(form.get("session_id", "")),
+                               text=str(form.get("text", "")), actor=request.state.actor,
+                               base_version=int_param(str(form.get("base_version", "")), "base_version"))
+    return _room(mediation_id, "minutes")
+
+
+async def comment_minutes(request: Request) -> Response:
+    mediation_id = int(request.path_params["id"])
+    form = await request.form()
+    await minutes.comment(mediation_id=mediation_id, session_id=str(form.get("session_id", "")),
+                          text=str(form.get("text", "")), actor=request.state.actor)
+    return _room(mediation_id, "minutes")
+
+
+async def minutes_pdf(request: Request) -> Response:
+    pdf, filename = await minutes_document.minutes_pdf(mediation_id=int(request.path_params["id"]),
+                                                       actor=request.state.actor)
+    return Response(pdf, media_type="application/pdf", headers={
+        "content-disposition": f'attachment; filename="{filename}"', "cache-control": "private, no-store"})
+
+
+async def set_consent(request: Request) -> Response:
+    mediation_id = int(request.path_params["id"])
+    form = await request.form()
+    await wall.set_consent(mediation_id=mediation_id, item_kind=str(form.get("item_kind", "")),
+                           item_id=str(form.get("item_id", "")), consent=str(form.get("consent", "")),
+                           actor=request.state.actor)
+    return _room(mediation_id, "consents")
+
+
+async def move_to_case_file(request: Request) -> Response:
+    mediation_id = int(request.path_params["id"])
+    form = await request.form()
+    await wall.move_to_case_file(mediation_id=mediation_id, item_kind=str(form.get("item_kind", "")),
+                                 item_id=str(form.get("item_id", "")), actor=request.state.actor)
+    return _room(mediation_id, "consents")
+
+
+routes += [
+    route("/mediation/{id:int}/minutes", save_minutes, CASE_PARTY, methods=["POST"]),
+    route("/mediation/{id:int}/minutes/comments", comment_minutes, PARTY, methods=["POST"]),
+    route("/mediation/{id:int}/minutes.pdf", minutes_pdf, CASE_PARTY),
+    route("/mediation/{id:int}/consents", set_consent, PARTY, methods=["POST"]),
+    route("/mediation/{id:int}/consents/move", move_to_case_file, OFFICE, methods=["POST"]),
 ]

@@ -39,7 +39,7 @@ class MediationSession(Table, tablename="mediation_session", schema=None):
 
 ID = "2026-12-03T17:36:31:159915"
 VERSION = "1.38.0"
-DESCRIPTION = ""
+DESCRIPTION = "Reminders before mediation sessions, one per invitee and offset"
 
 
 async def forwards():

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from review.core import settings
+from review.core import settings, verification
 from review.core.actors import CASE_PARTY, OFFICE, PUBLIC
 from review.core.errors import Invalid, NotFound
+from review.core.verification import Verified
 from review.core.web.forms import see_other
 from review.core.web.guard import route
 from review.core.web.templating import render
@@ -29,17 +32,43 @@ async def verify_form(request: Request) -> Response:
     return render(request, "verify.html", {"verdict": None})
 
 
-async def verify_page(request: Request) -> Response:
-    return render(request, "verify.html", {"verdict": await verdicts.verification(request.path_params["code"])})
+async def _other_document(code: str, missing: NotFound) -> Verified:
+    """A code that names no verdict: the document another slice registered it for (a mediation agreement, …)."""
+    found = await verification.resolve(code.strip().upper())
+    if found is None:
+        raise missing
+    return found
 
 
-async def verify_upload(request: Request) -> Response:
-    verdict = await verdicts.verification(request.path_params["code"])
+async def _uploaded_pdf(request: Request) -> bytes:
     form = await request.form()
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
         raise Invalid("missing_field", "请选择要核验的 PDF 文件", field="file")
-    matched, signature = await verdicts.check_upload(verdict, await upload.read())
+    return await upload.read()
+
+
+async def verify_page(request: Request) -> Response:
+    code = request.path_params["code"]
+    try:
+        verdict = await verdicts.verification(code)
+    except NotFound as missing:
+        return render(request, "verify_document.html", {"document": await _other_document(code, missing)})
+    return render(request, "verify.html", {"verdict": verdict})
+
+
+async def verify_upload(request: Request) -> Response:
+    code = request.path_params["code"]
+    try:
+        verdict = await verdicts.verification(code)
+    except NotFound as missing:
+        document = await _other_document(code, missing)
+        pdf = await _uploaded_pdf(request)
+        return render(request, "verify_document.html", {
+            "document": document, "checked": True,
+            "matched": bool(document.sha256) and hashlib.sha256(pdf).hexdigest() == document.sha256})
+    pdf = await _uploaded_pdf(request)
+    matched, signature = await verdicts.check_upload(verdict, pdf)
     return render(request, "verify.html", {"verdict": verdict, "checked": True, "matched": matched,
                                            "signature": signature})
 

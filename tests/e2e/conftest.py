@@ -79,6 +79,15 @@ class Server:
     office: str = OFFICE
     password: str = PASSWORD
     member_by_name: dict[str, str] = field(default_factory=lambda: {m["name"]: m["username"] for m in MEMBERS})
+    data_dir: Path | None = None  # the server's data folder (its SQLite file), for a test's own `review` commands
+
+    def command(self, *args: str, stdin: str = "") -> None:
+        """Run `review <args>` against this server's database (as an operator would on the host)."""
+        assert self.data_dir is not None
+        done = subprocess.run([str(VENV_BIN / "review"), *args], input=stdin, check=False, text=True,
+                              capture_output=True, env=_child_env(self.data_dir, self.url), cwd=self.data_dir,
+                              timeout=120)
+        assert done.returncode == 0, f"review {args[0]} failed:\n{done.stdout}\n{done.stderr}"
 
 
 def _free_port() -> int:
@@ -126,7 +135,7 @@ def server(chromium: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator
                                    cwd=data_dir, stdout=log, stderr=subprocess.STDOUT)
     try:
         _wait_healthy(url, process, log_path)
-        yield Server(url=url)
+        yield Server(url=url, data_dir=data_dir)
     finally:
         process.terminate()
         try:

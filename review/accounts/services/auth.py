@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from review.core import priority, ratelimit, settings
 from review.core.actors import Actor
 from review.core.enums import Role
-from review.core.errors import Invalid, RateLimited, Unauthorized
+from review.core.errors import Conflict, Invalid, RateLimited, Unauthorized
 from review.core.identity import actor_of
 from review.core.secrets import hash_token, new_token
 from review.core.tables import Account, ApiKey, ApiToken, LoginSession
@@ -75,6 +75,8 @@ async def create_account(
         raise Invalid("invalid_field", "密码至少 8 位", field="password")
     if role == "liaison" and department_id is None:
         raise Invalid("invalid_field", "部门联络员须指定部门", field="department")
+    if await Account.exists().where(Account.username == username).run():
+        raise Conflict("username_taken", f"登录名 {username} 已被使用，请换一个")
     password_hash = await _off_loop(hash_password, password)
     rows = await Account.insert(
         Account(

@@ -9,6 +9,7 @@ from typing import Any
 from panels.services.challenges import CHALLENGE_STATUSES, challenges_of_case
 from review.cases import tracking
 from review.cases.lifecycle import Action, allowed_actions
+from review.cases.queries.file import FileEntry, case_file
 from review.cases.queries.visibility import visible_case
 from review.cases.tracking import Step
 from review.core import db
@@ -47,6 +48,7 @@ class CaseView:
     scoring: ScoringView = field(default_factory=ScoringView)
     ruling: dict | None = None
     verdict: dict | None = None
+    file_entries: list[FileEntry] = field(default_factory=list)  # the case file beyond complaint and reply
 
 
 async def visible_case_row(actor: Actor, number: str | None) -> dict:
@@ -95,6 +97,7 @@ async def view_of(actor: Actor, case: dict) -> CaseView:
         view.criteria = await published_criteria(case["criteria_set_id"])
         view.sheets_submitted = case["sheets_submitted"]
     view.scoring = await scoring_view(actor, case)
+    view.file_entries = await case_file(actor, case["id"])
     return view
 
 

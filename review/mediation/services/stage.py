@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from review.assessments.services import record_settlement
 from review.cases import services as cases
 from review.cases.lifecycle import Action
 from review.core import clock, db, settings
@@ -18,6 +19,7 @@ from review.core.calendar import add_workdays
 from review.core.errors import Conflict, Forbidden, Invalid, NotFound
 from review.mediation import sql
 from review.mediation.domain import clock as clock_rules
+from review.mediation.services import room
 from review.mediation.tables import Mediation, MediationParticipant, MediationSession
 
 MODES = {"online": "线上", "in_person": "线下", "both": "线上与线下同时"}
@@ -212,6 +214,7 @@ async def end_without_agreement(*, number: str, actor: Actor, reason: str = "") 
             case=case, action=Action.end_mediation, actor=actor, reason=_text(reason, REASON_MAX),
             came_from=mediation["came_from"], data={"mediation_id": mediation["id"], "outcome": "no_agreement"})
         await _finish(case, mediation, status="ended", outcome="no_agreement")
+    await room.announce_closed(mediation["id"])  # after the commit: the room's sockets close
     return status
 
 
@@ -222,9 +225,25 @@ async def settle_by_agreement(*, number: str, actor: Actor, reason: str = "") ->
     async with db.transaction():
         case = await cases.load_case_for_update(number)
         mediation = await _open_mediation_of(case["id"], doing="调解结案")
-        status = await cases.apply_transition(case=case, action=Action.settle, actor=actor, reason=why,
-                                              data={"mediation_id": mediation["id"], "outcome": "agreement"})
-        await _finish(case, mediation, status="settled", outcome="agreement")
+        status = await settle_in_transaction(case=case, mediation=mediation, actor=actor, reason=why)
+    await room.announce_closed(mediation["id"])  # after the commit: the room's sockets close
+    return status
+
+
+# Who moves the case when a sealed agreement settles it: the platform, on every required party's confirmation
+# (whoever confirmed last; their own confirmation is in the audit trail beside this move).
+AGREEMENT = Actor(kind="system", username="mediation_agreement")
+
+
+async def settle_in_transaction(*, case: dict, mediation: dict, actor: Actor, reason: str,
+                                data: dict | None = None) -> str:
+    """调解结案 inside the caller's transaction, which holds the case's row lock: the case settled by the state
+    machine (its panel dissolved, its open invitations closed), sessions still to come cancelled, and one more case
+    settled in mediation counted in the department's assessment for this month. The case's status."""
+    status = await cases.apply_transition(case=case, action=Action.settle, actor=actor, reason=reason,
+                                          data={"mediation_id": mediation["id"], "outcome": "agreement", **(data or {})})
+    await _finish(case, mediation, status="settled", outcome="agreement")
+    await record_settlement(department_id=case["department"], period=clock.today_in_china().strftime("%Y-%m"))
     return status
 
 

@@ -75,6 +75,12 @@ TWINS = {
     "/panel/cases/{number}/mediation/open": "POST /api/v1/cases/{number}/mediation",
     "/mediation/participants/{id:int}/answer": "POST /api/v1/mediation/participants/{id:int}/answer",
     "/mediation/{id:int}/messages": "POST /api/v1/mediation/{id:int}/messages",
+    "/mediation/{id:int}/agreement/versions": "POST /api/v1/mediation/{id:int}/agreement/versions",
+    "/mediation/{id:int}/agreement/confirmations": "POST /api/v1/mediation/{id:int}/agreement/confirmations",
+    "/mediation/{id:int}/minutes": "PUT /api/v1/mediation/{id:int}/minutes",
+    "/mediation/{id:int}/minutes/comments": "POST /api/v1/mediation/{id:int}/minutes/comments",
+    "/mediation/{id:int}/consents": "POST /api/v1/mediation/{id:int}/consents",
+    "/mediation/{id:int}/consents/move": "POST /api/v1/mediation/{id:int}/consents/move",
 }
 
 # Web actions without an API twin, each with its reason.

@@ -28,7 +28,8 @@ def test_every_job_has_one_name_and_a_queue_with_workers() -> None:
 def test_each_queue_runs_its_jobs_with_their_timeouts() -> None:
     assert _functions(worker.WorkerSettings) == {
         "run_import": 3600, "expire_invitations": None, "refill_panel": None, "convene_round": 3600,
-        "issue_bulk": worker.settings.VERDICT_BULK_TIMEOUT, "publish_daily": None, "send_mediation_reminders": None}
+        "issue_bulk": worker.settings.VERDICT_BULK_TIMEOUT, "publish_daily": None, "send_mediation_reminders": None,
+        "render_mediation_agreement": worker.settings.VERDICT_RENDER_TIMEOUT, "requeue_unrendered_agreements": None}
     assert _functions(worker.VerdictWorkerSettings) == {
         "render_verdict": worker.settings.VERDICT_RENDER_TIMEOUT, "requeue_pending_verdicts": None}
     assert worker.worker_options("default")["queue_name"] == DEFAULT_QUEUE
@@ -43,13 +44,15 @@ def test_periodic_jobs_run_at_the_same_clock_times() -> None:
 
     assert times(worker.WorkerSettings) == {"expire_invitations": (None, set(range(0, 60, 5)), True),
                                             "publish_daily": (None, {7}, True),
-                                            "send_mediation_reminders": (None, set(range(1, 60, 5)), True)}
+                                            "send_mediation_reminders": (None, set(range(1, 60, 5)), True),
+                                            "requeue_unrendered_agreements": (None, set(range(3, 60, 5)), True)}
     assert times(worker.VerdictWorkerSettings) == {"requeue_pending_verdicts": (None, set(range(2, 60, 5)), True)}
 
 
 def test_the_sweeper_runs_the_periodic_jobs_in_order() -> None:
     assert [job.name for job in worker.JOBS if job.every] == [
-        "expire_invitations", "requeue_pending_verdicts", "publish_daily", "send_mediation_reminders"]
+        "expire_invitations", "requeue_pending_verdicts", "publish_daily", "send_mediation_reminders",
+        "requeue_unrendered_agreements"]
     assert worker.SWEEP_INTERVAL == 300
 
 

@@ -6,11 +6,13 @@ from datetime import timedelta
 
 import pytest
 
+from review.cases.tables import CaseFileEntry
 from review.core import clock, settings
 from review.mediation.services import reminders
 from review.mediation.tables import Mediation, MediationParticipant, MediationSession
 from tests import factories
 from tests.integration.panel_helpers import accepted_case, api, complainant_token
+from tests.integration.review.mediation.helpers import session_begun
 from tests.integration.scoring_helpers import convened_case
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
@@ -180,3 +182,50 @@ async def test_the_office_downloads_a_session_s_notice_through_the_api() -> None
     async with await api(await factories.account("liaison")) as http:
         refused = await http.get(f"/api/v1/cases/{number}/mediation/sessions/{session_id}/notice.pdf")
         assert refused.status_code == 403
+async def test_minutes_and_consents_through_the_api() -> None:
+    office = await factories.account("office")
+    number, code = await accepted_case(office)
+    liaison = await factories.account("liaison")
+    mediation_id, session_id = await session_begun(number, office)
+    base = f"/api/v1/mediation/{mediation_id}"
+    track = factories.client(Authorization=f"Bearer {await complainant_token(number, code)}")
+    async with await api(office) as desk, await api(liaison) as dept, track:
+        written = await desk.put(f"{base}/minutes", json={"session_id": session_id, "text": "笔录第一稿", "base_version": 0})
+        assert written.status_code == 200, written.text
+        revised = await desk.put(f"{base}/minutes", json={"session_id": session_id, "text": "笔录第二稿", "base_version": 1})
+        stale = await desk.put(f"{base}/minutes", json={"session_id": session_id, "text": "旧稿", "base_version": 1})
+        refused = await dept.put(f"{base}/minutes", json={"session_id": session_id, "text": "部门改笔录"})
+        assert (revised.json()["version"], stale.status_code, refused.status_code) == (2, 409, 403)
+        assert stale.json()["error"]["code"] == "minutes_changed"
+
+        said = await track.post(f"{base}/minutes/comments", json={"session_id": session_id, "text": "我同意笔录"})
+        twice = await track.post(f"{base}/minutes/comments", json={"session_id": session_id, "text": "再说一遍"})
+        assert said.status_code == 201 and said.json()["version"] == 2
+        assert twice.status_code == 409 and twice.json()["error"] == {
+            "code": "comment_given", "message": "诉求人已对本次调解会的笔录发表过意见，每方只能发表一次"}
+        shown = (await track.get(f"{base}/minutes")).json()
+        assert shown["may_write"] is False and [s["minutes"]["body"] for s in shown["sessions"]] == ["笔录第二稿"]
+        assert [c["body"] for c in shown["sessions"][0]["comments"]] == ["我同意笔录"]
+        pdf = await dept.get(f"{base}/minutes.pdf")
+        assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+
+        item = {"item_kind": "minutes", "item_id": revised.json()["id"]}
+        assert (await desk.post(f"{base}/consents", json={**item, "consent": True})).status_code == 403
+        early = await desk.post(f"{base}/consents/move", json=item)
+        assert early.status_code == 409 and early.json()["error"]["code"] == "consent_missing"
+        for party in (track, dept):
+            answered = await party.post(f"{base}/consents", json={**item, "consent": True})
+            assert answered.status_code == 200, answered.text
+        assert answered.json()["both"] is True
+        listed = {(i["item_kind"], i["item_id"]): i for i in (await desk.get(f"{base}/consents")).json()}
+        assert listed[("minutes", item["item_id"])]["complainant"] is True and not listed[("minutes", item["item_id"])]["in_file"]
+        assert (await dept.post(f"{base}/consents/move", json=item)).status_code == 403
+        moved = await desk.post(f"{base}/consents/move", json=item)
+        assert moved.status_code == 201, moved.text
+        after = {(i["item_kind"], i["item_id"]): i for i in (await dept.get(f"{base}/consents")).json()}
+        assert after[("minutes", item["item_id"])]["entry_id"] == moved.json()["entry_id"]
+        late = await dept.post(f"{base}/consents", json={**item, "consent": False})
+        assert late.status_code == 409 and late.json()["error"]["code"] == "already_in_file"
+        bad = await dept.post(f"{base}/consents", json={"item_kind": "verdict", "item_id": 1, "consent": True})
+        assert bad.status_code == 422 and bad.json()["error"]["field"] == "item_kind"
+    assert await CaseFileEntry.count() == 1

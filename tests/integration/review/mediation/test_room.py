@@ -5,59 +5,21 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import UTC, timedelta, timezone
-from typing import Any
 
 import pytest
 
 from review.accounts.services import auth
 from review.core import settings
-from review.core.actors import Actor
+from review.mediation.domain import room
 from review.mediation.tables import MediationEvent
 from tests import factories
 from tests.integration.panel_helpers import accepted_case, api, complainant_token, events, submit, web
+from tests.integration.review.mediation.room_helpers import Socket, room_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 
 
-async def _room(office: Actor) -> tuple[str, str, int]:
-    """(number, access code, mediation id) of a case in mediation."""
-    number, code = await accepted_case(office)
-    async with await api(office) as http:
-        opened = await http.post(f"/api/v1/cases/{number}/mediation")
-    assert opened.status_code == 201, opened.text
-    return number, code, int(opened.json()["mediation_id"])
-
-
-class Socket:
-    """A WebSocket client driving the app's ASGI interface directly (on the test's own event loop)."""
-
-    def __init__(self, path: str, query: str = "", **headers: str) -> None:
-        from review.app import app
-
-        self.inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self.outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        scope = {"type": "websocket", "asgi": {"version": "3.0"}, "http_version": "1.1", "scheme": "ws",
-                 "path": path, "raw_path": path.encode(), "root_path": "", "query_string": query.encode(),
-                 "headers": [(b"host", b"testserver"), *((k.lower().replace("_", "-").encode(), v.encode())
-                                                          for k, v in headers.items())],
-                 "server": ("testserver", 80), "client": ("127.0.0.1", 50000), "subprotocols": []}
-        self.task = asyncio.ensure_future(app(scope, self.inbox.get, self.outbox.put))
-
-    async def connect(self) -> dict[str, Any]:
-        await self.inbox.put({"type": "websocket.connect"})
-        return await asyncio.wait_for(self.outbox.get(), 5)
-
-    async def receive(self) -> dict[str, Any]:
-        message = await asyncio.wait_for(self.outbox.get(), 5)
-        assert message["type"] == "websocket.send", message
-        return dict(json.loads(message["text"]))
-
-    def quiet(self) -> bool:
-        return self.outbox.empty()
-
-    async def close(self) -> None:
-        await self.inbox.put({"type": "websocket.disconnect", "code": 1000})
-        await asyncio.wait_for(self.task, 5)
+_room = room_of
 
 
 async def test_a_message_is_stored_audited_by_hash_and_read_after_an_id() -> None:
@@ -215,3 +177,85 @@ async def test_the_page_shows_each_message_at_beijing_time() -> None:
     beijing = stored.astimezone(timezone(timedelta(hours=8))).strftime("%Y-%m-%d %H:%M")
     utc = stored.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
     assert beijing in shown and utc not in shown
+
+
+async def test_a_caucus_is_read_only_by_the_mediator_and_its_party_through_the_api_and_the_page() -> None:
+    office = await factories.account("office")
+    number, code, mediation_id = await _room(office)
+    liaison = await factories.account("liaison")
+    page = f"/mediation/{mediation_id}"
+    track = factories.client(Authorization=f"Bearer {await complainant_token(number, code)}")
+    async with await api(liaison) as desk, track:
+        early = await track.post(f"/api/v1/mediation/{mediation_id}/messages",
+                                 json={"text": "我想单独说", "caucus": "complainant"})
+        assert early.status_code == 403 and early.json()["error"]["code"] == "caucus_not_opened"
+        async with await web(office) as http:  # the mediator opens it by form
+            posted = await submit(http, page, f"{page}/messages", {"text": "单独问：可以接受赔偿吗", "caucus": "complainant"})
+            assert posted.status_code == 303
+            assert "单独沟通 · 诉求人" in (await http.get(page)).text
+        answer = await track.post(f"/api/v1/mediation/{mediation_id}/messages",
+                                  json={"text": "可以接受八成", "caucus": "complainant"})
+        assert answer.status_code == 201 and answer.json()["caucus"] == "complainant"
+        public = (await desk.post(f"/api/v1/mediation/{mediation_id}/messages", json={"text": "部门意见如下"})).json()
+        intruding = await desk.post(f"/api/v1/mediation/{mediation_id}/messages",
+                                    json={"text": "我也听听", "caucus": "complainant"})
+        assert intruding.status_code == 403 and intruding.json()["error"]["code"] == "caucus_forbidden"
+        crossing = await track.post(f"/api/v1/mediation/{mediation_id}/messages",
+                                    json={"text": "给部门的私话", "caucus": "liaison"})
+        assert crossing.status_code == 403 and crossing.json()["error"]["code"] == "caucus_forbidden"
+        unknown = await desk.post(f"/api/v1/mediation/{mediation_id}/messages", json={"text": "x", "caucus": "all"})
+        assert unknown.status_code == 422 and unknown.json()["error"]["field"] == "caucus"
+
+        mine = (await track.get(f"/api/v1/mediation/{mediation_id}/events")).json()
+        assert [e["body"] for e in mine] == ["单独问：可以接受赔偿吗", "可以接受八成", "部门意见如下"]
+        theirs = (await desk.get(f"/api/v1/mediation/{mediation_id}/events")).json()
+        assert [e["id"] for e in theirs] == [public["id"]]
+        assert (await desk.get(f"/api/v1/mediation/{mediation_id}/events?after=0")).json() == theirs
+    async with await web(liaison) as http:
+        shown = (await http.get(page)).text
+        assert "部门意见如下" in shown and "赔偿" not in shown and "八成" not in shown
+        assert 'name="caucus"' not in shown  # no caucus opened with the liaison: nowhere to post one
+    async with await api(office) as http:
+        everything = (await http.get(f"/api/v1/mediation/{mediation_id}/events")).json()
+    assert len(everything) == 3
+    audited = await events("mediation_message")
+    assert [e["data"].get("caucus") for e in audited] == ["complainant", "complainant", None]
+
+
+async def test_the_page_shows_the_latest_messages_with_a_link_to_earlier_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(room, "PAGE_LATEST", 3)
+    office = await factories.account("office")
+    _, _, mediation_id = await _room(office)
+    page = f"/mediation/{mediation_id}"
+    async with await api(office) as http:
+        ids = [(await http.post(f"/api/v1/mediation/{mediation_id}/messages", json={"text": f"第{n}条发言"})).json()["id"]
+               for n in range(5)]
+    async with await web(office) as http:
+        latest = (await http.get(page)).text
+        assert [f"第{n}条发言" in latest for n in range(5)] == [False, False, True, True, True]
+        assert f'href="{page}?before={ids[2]}">查看更早的发言' in latest
+        earlier = (await http.get(f"{page}?before={ids[2]}")).text
+        assert [f"第{n}条发言" in earlier for n in range(5)] == [True, True, False, False, False]
+        assert "查看更早的发言" not in earlier and f'href="{page}">查看最新的发言' in earlier
+
+
+async def test_the_page_refreshes_itself_by_header_unless_held_live_or_closed() -> None:
+    office = await factories.account("office")
+    number, _, mediation_id = await _room(office)
+    page = f"/mediation/{mediation_id}"
+    async with await web(office) as http:
+        shown = await http.get(page)
+        assert shown.headers["refresh"] == str(settings.MEDIATION_PAGE_REFRESH)
+        assert 'http-equiv="refresh"' not in shown.text and "暂停自动刷新" in shown.text
+        assert "在场：<span id=\"presence-list\">评议办</span>" in shown.text  # the page's reader counts as present
+        held = await http.get(f"{page}?hold=1")
+        assert "refresh" not in held.headers and "恢复自动刷新" in held.text
+        posted = await submit(http, f"{page}?hold=1", f"{page}/messages", {"text": "慢慢写", "hold": "1"})
+        assert posted.headers["location"] == f"{page}?hold=1#latest"
+        http.cookies.set("rv_room_live", "1")  # the room's script is connected: its socket brings what is new
+        assert "refresh" not in (await http.get(page)).headers
+    async with await api(office) as http:
+        await http.post(f"/api/v1/cases/{number}/mediation/end", json={})
+    async with await web(office) as http:
+        closed = await http.get(page)
+        assert "refresh" not in closed.headers and "调解已结束，不能再发言" in closed.text

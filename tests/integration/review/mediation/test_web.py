@@ -13,10 +13,11 @@ from review.core.actors import Actor
 from review.core.tables import Account, Case
 from review.mediation.services import reminders
 from review.mediation.services.stage import open_mediation, schedule_session
-from review.mediation.tables import Mediation, MediationParticipant, MediationSession
+from review.mediation.tables import Mediation, MediationMinutes, MediationParticipant, MediationSession
 from scoring.tables import ScoreSheet
 from tests import factories
-from tests.integration.panel_helpers import accepted_case, submit, web
+from tests.integration.panel_helpers import accepted_case, csrf_of, submit, web
+from tests.integration.review.mediation.helpers import session_begun
 from tests.integration.scoring_helpers import convened_case
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
@@ -278,3 +279,50 @@ async def test_a_refused_answer_comes_back_on_the_invitee_s_page() -> None:
         assert refused.status_code == 422 and "答复应为：接受，或请求另定时间" in refused.text
         assert f"案件 {number}" in refused.text
     assert {r["answer"] for r in await MediationParticipant.select().run()} == {"pending"}
+async def test_minutes_and_consents_by_forms_on_the_room_page_without_javascript() -> None:
+    number, code, office, members = await convened_case()
+    liaison = await factories.account("liaison")
+    mediation_id, session_id = await session_begun(number, office)
+    room = f"/mediation/{mediation_id}"
+    async with await web(office) as http:
+        assert "调解会开始后" not in (shown := (await http.get(room)).text) and "撰写笔录" in shown
+        saved = await submit(http, room, f"{room}/minutes",
+                             {"session_id": str(session_id), "base_version": "0", "text": "网页记录的调解笔录"})
+        assert saved.status_code == 303 and saved.headers["location"] == f"{room}#minutes"
+        shown = (await http.get(room)).text
+        assert "网页记录的调解笔录" in shown and "第 1 版" in shown and "保存为第 2 版" in shown
+
+    async with factories.client() as http:  # the complainant, on a phone, with number and code
+        assert (await submit(http, "/track", "/track", {"case_number": number, "access_code": code})).status_code == 303
+        shown = (await http.get(room)).text
+        assert "网页记录的调解笔录" in shown and "提交意见" in shown and "撰写笔录" not in shown
+        said = await submit(http, room, f"{room}/minutes/comments", {"session_id": str(session_id), "text": "笔录无误"})
+        assert said.status_code == 303
+        shown = (await http.get(room)).text
+        assert "您方已对本场笔录发表过意见" in shown and "提交意见" not in shown
+        twice = await http.post(f"{room}/minutes/comments", data={
+            "csrf_token": csrf_of(await http.get(room)), "session_id": str(session_id), "text": "再来一次"})
+        assert twice.status_code == 409 and "每方只能发表一次" in twice.text
+        minutes_id = (await MediationMinutes.select(MediationMinutes.id).first().run())["id"]
+        ticked = await submit(http, room, f"{room}/consents",
+                              {"item_kind": "minutes", "item_id": str(minutes_id), "consent": "1"})
+        assert ticked.status_code == 303 and ticked.headers["location"] == f"{room}#consents"
+        assert "撤回同意" in (await http.get(room)).text
+        pdf = await http.get(f"{room}/minutes.pdf")
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+
+    async with await web(liaison) as http:
+        ticked = await submit(http, room, f"{room}/consents",
+                              {"item_kind": "minutes", "item_id": str(minutes_id), "consent": "1"})
+        assert ticked.status_code == 303
+        assert "双方同意，待评议办移入" in (await http.get(room)).text
+
+    async with await web(office) as http:
+        board = (await http.get(f"/office/cases/{number}")).text
+        assert "入卷同意" in board and "到调解室移入案卷" in board and "网页记录的调解笔录" not in board
+        moved = await submit(http, room, f"{room}/consents/move", {"item_kind": "minutes", "item_id": str(minutes_id)})
+        assert moved.status_code == 303 and "已移入案卷" in (await http.get(room)).text
+
+    async with await web(members[0]) as http:
+        page = (await http.get(f"/panel/cases/{number}")).text
+        assert "案卷材料" in page and "调解中经双方同意入卷的内容" in page and "网页记录的调解笔录" in page

@@ -33,7 +33,7 @@ EXPECTED = {
         True,
     ),
     Action.settle: ({Status.panel_ready, Status.under_review, Status.deliberation, Status.mediation}, Status.settled,
-                    {"office"}, True),
+                    {"office", "system"}, True),
     Action.reconsider: ({Status.ruled, Status.closed}, Status.reconsideration, {"office"}, False),
     # the panel's chair ("member") only when the office allows it, which the service checks
     Action.open_mediation: ({Status.accepted, Status.panel_ready, Status.under_review}, Status.mediation,

@@ -400,10 +400,15 @@ async def test_every_mediation_step_recorded_has_a_plain_chinese_label() -> None
     import review.mediation
 
     source = "\n".join(p.read_text(encoding="utf-8") for p in Path(review.mediation.__file__).parent.rglob("*.py"))
-    written = set(re.findall(r'action="([a-z_]+)"', source))
-    written |= {a.value for a in Action if "mediation" in a.value} | {"withdraw", "settle"}
+    written = {a for pair in re.findall(r'action="([a-z_]+)"(?: if [^\n]*? else "([a-z_]+)")?', source) for a in pair if a}
+    # a room event (a message, caucus or not; a draft of the agreement; a confirmation) is audited as mediation_{kind}
+    written |= {f"mediation_{k}" for k in re.findall(r'store_event\(\s*mediation=\w+, kind="([a-z_]+)"', source)}
+    written |= {a.value for a in Action if "mediation" in a.value} | {"withdraw", "settle", "case_file_entry_added"}
     assert {"mediation_session_scheduled", "mediation_invitation_answered", "mediation_extended",
-            "mediation_reminder"} <= written
+            "mediation_reminder", "mediation_message", "mediation_draft", "mediation_confirm",
+            "mediation_agreement_sealed", "mediation_agreement_rendered", "mediation_minutes_saved",
+            "mediation_minutes_comment", "mediation_consent_given", "mediation_consent_withdrawn",
+            "mediation_item_filed"} <= written
     assert {a for a in written if a not in ACTION_LABELS} == set()
     assert all(not ACTION_LABELS[a].isascii() for a in written)
 
