@@ -1,8 +1,9 @@
 """The live room's WebSocket (/mediation/{id}/socket): on connect every stored event after `?after=ID`, then each
 new one as the hub announces it. Sent in id order, each once: a client resuming from the last id it saw loses
-nothing and sees nothing twice (a mediation's events commit in id order, see services.post_message). A caucus
-(单独沟通) reaches only the mediator's side and its party: the filter is here, on the server, so the other party's
-socket never carries it.
+nothing and sees nothing twice (a mediation's events commit in id order, see services.post_message; each
+announcement names the event stored before it, so one that overtakes another, from another process, sends the
+socket to the store instead). A caucus (单独沟通) reaches only the mediator's side and its party: the filter is
+here, on the server, so the other party's socket never carries it.
 
 Besides events (each with an `id`), the socket sends control messages without one: `{"presence": [...]}` (who is
 in the room now) whenever that changes, and `{"closed": "..."}` just before it closes. It closes with
@@ -82,16 +83,34 @@ class RoomSocket:
             raise Withdrawn("调解已结束")
         self.side = mediation["side"]
 
-    async def forward(self, after: int, announced: realtime.Subscription) -> None:
-        self.last = after
-        while True:  # what was stored before the hub could tell us, page by page
+    async def send_stored(self) -> None:
+        """Send what the store holds after the last event sent that this reader hears, page by page."""
+        while True:
             stored = await room_services.events_after(mediation_id=self.mediation_id, actor=self.actor,
                                                       after=self.last)
             for event in stored:
                 await self.send(event)
                 self.last = event["id"]
             if len(stored) < room.EVENTS_PAGE:
-                break
+                return
+
+    async def forward_event(self, payload: dict[str, Any]) -> None:
+        """One announced event: sent when it follows the last one this socket accounted for; otherwise (an
+        announcement from another process overtook this one's, or one was lost) the store is read instead, which
+        holds every event up to it, since a mediation's events commit in id order."""
+        event_id = int(payload["id"])
+        if event_id <= self.last:
+            return  # already sent from the store
+        if int(payload.get("prev") or 0) <= self.last:
+            if room.hears(self.side, str(payload.get("caucus") or "")):
+                await self.send({k: v for k, v in payload.items() if k != "prev"})
+        else:
+            await self.send_stored()
+        self.last = max(self.last, event_id)
+
+    async def forward(self, after: int, announced: realtime.Subscription) -> None:
+        self.last = after
+        await self.send_stored()  # what was stored before the hub could tell us
         await self.send_presence()
         async for payload in announced:
             control = payload.get("control")
@@ -99,10 +118,8 @@ class RoomSocket:
                 await self.send_presence()
             elif control == "closed":
                 await self.check_admitted()
-            elif control is None and int(payload["id"]) > self.last:
-                if room.hears(self.side, str(payload.get("caucus") or "")):
-                    await self.send(payload)
-                self.last = int(payload["id"])
+            elif control is None:
+                await self.forward_event(payload)
 
     async def listen(self) -> None:
         """Read what the client sends (heartbeats, ignored) until it goes away; a frame over the limit ends it."""

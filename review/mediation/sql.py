@@ -75,6 +75,10 @@ EVENTS_BEFORE = (
     _EVENT_COLUMNS + " WHERE mediation = {} AND caucus IN ({}, {}, {}) AND id < {} ORDER BY id DESC LIMIT {}"
 )
 
+# The id of a mediation's latest event, whoever hears it (read under the mediation's row lock, before storing the
+# next: announced with it as `prev`, so a socket knows when an announcement arrived before one it follows).
+LAST_EVENT_OF = "SELECT id FROM mediation_event WHERE mediation = {} ORDER BY id DESC LIMIT 1"
+
 # Whether the mediator has opened a caucus (said anything in it) in this mediation.
 CAUCUS_OPENED = "SELECT 1 AS opened FROM mediation_event WHERE mediation = {} AND caucus = {} LIMIT 1"
 

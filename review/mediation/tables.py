@@ -174,6 +174,7 @@ TABLES: list[type[Table]] = [Mediation, MediationSession, MediationParticipant, 
 
 # Uniqueness the table definitions cannot state: the database itself keeps these true however many writers race.
 INDEXES: list[str] = [
+    "CREATE INDEX IF NOT EXISTS mediation_event_order ON mediation_event (mediation, id)",
     "CREATE UNIQUE INDEX IF NOT EXISTS mediation_minutes_version ON mediation_minutes (session, version)",
     "CREATE UNIQUE INDEX IF NOT EXISTS mediation_minutes_comment_once ON mediation_minutes_comment (session, party)",
     "CREATE UNIQUE INDEX IF NOT EXISTS mediation_consent_one ON mediation_consent (mediation, item_kind, item_id, party)",

@@ -92,9 +92,11 @@ async def store_event(*, mediation: dict[str, Any], kind: str, actor: Actor, bod
     """Store one event of an open mediation's room, inside the caller's transaction, which must hold the
     mediation's row lock (`locked_mediation`): a mediation's events then commit in id order, so a client resuming
     after an id misses none. The audit chain records its hash, never its text. `caucus` names the party of a
-    caucus (单独沟通) it is said in, '' the whole room. The event as carried; announce it with `announce` once the
+    caucus (单独沟通) it is said in, '' the whole room. The event as carried, with `prev`: the id of the event stored
+    just before it in this mediation (0 for the first), whoever hears that one; announce it with `announce` once the
     transaction has committed."""
     sha = room.digest(body)
+    latest = await db.fetch(sql.LAST_EVENT_OF, mediation["id"])
     inserted = await MediationEvent.insert(MediationEvent(
         mediation=mediation["id"], kind=kind, author=actor.label, author_kind=actor.kind, body=body,
         sha256=sha, at=clock.now(), caucus=caucus,
@@ -104,7 +106,7 @@ async def store_event(*, mediation: dict[str, Any], kind: str, actor: Actor, bod
     await audit.record(case_id=mediation["case_id"], actor=actor.label, action=f"mediation_{kind}",
                        data={"mediation_id": mediation["id"], "event_id": row["id"], "sha256": sha, **extra,
                              **(data or {})})
-    return room.event_payload(row)
+    return {**room.event_payload(row), "prev": int(latest[0]["id"]) if latest else 0}
 
 
 async def locked_mediation(mediation_id: int, *, doing: str) -> dict[str, Any]:

@@ -190,3 +190,37 @@ async def test_the_chair_mediates_a_member_sits_in_and_an_unseated_member_is_clo
     await Seat.update({Seat.status: "removed"}).where(Seat.id == sitter_seat).run()  # 回避: off the panel
     code, before = await socket.closed()
     assert code == 1008 and {"closed": "您的访问权限已失效"} in before
+
+
+async def test_an_announcement_that_overtakes_another_sends_the_socket_to_the_store(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two processes announce two messages in turn and the second announcement arrives first (or the first never
+    does): the socket still sends both, in id order, once each."""
+    office = await factories.account("office")
+    _, _, mediation_id = await room_of(office)
+    socket = await _office_socket(office, mediation_id)
+    await socket.presence()
+    held: list[tuple[str, dict]] = []
+    publish = realtime.publish
+
+    async def hold(channel: str, payload: dict) -> None:
+        held.append((channel, payload))
+
+    monkeypatch.setattr(realtime, "publish", hold)
+    async with await api(office) as http:
+        first = (await http.post(f"/api/v1/mediation/{mediation_id}/messages", json={"text": "第一句"})).json()
+        second = (await http.post(f"/api/v1/mediation/{mediation_id}/messages", json={"text": "第二句"})).json()
+        monkeypatch.setattr(realtime, "publish", publish)
+        announced = [payload for _, payload in held if "id" in payload]
+        assert [p["id"] for p in announced] == [first["id"], second["id"]]
+        assert announced[0]["prev"] < first["id"] and announced[1]["prev"] == first["id"]  # each names the one before
+        await publish(held[-1][0], announced[1])  # the second's announcement arrives first
+        got = [await socket.receive(), await socket.receive()]
+        assert [e["id"] for e in got] == [first["id"], second["id"]]
+        assert [e["body"] for e in got] == ["第一句", "第二句"] and all("prev" not in e for e in got)
+        await publish(held[0][0], announced[0])  # the first's, late: already sent
+        third = (await http.post(f"/api/v1/mediation/{mediation_id}/messages", json={"text": "第三句"})).json()
+    assert (await socket.receive())["id"] == third["id"]
+    await asyncio.sleep(0.05)
+    assert socket.quiet()
+    await socket.close()
