@@ -170,6 +170,8 @@ async def _read(run: Run, p: Participant) -> None:
             break
         at = time.perf_counter()
         event = json.loads(message.data)
+        if "id" not in event:
+            continue  # a control message (who is present, why the socket closes)
         if event["id"] in p.seen:
             run.duplicated += 1
             continue
