@@ -583,7 +583,7 @@ class ConsentItem(msgspec.Struct):
 
 
 class ConsentBody(msgspec.Struct):
-    """item_kind: message or minutes; consent: true (may go into the case file) or false (withdrawn)."""
+    """item_kind: message, minutes or draft (a version of the agreement); consent: true (may go into the case file) or false (withdrawn)."""
 
     item_kind: Text
     item_id: int
@@ -677,7 +677,7 @@ async def list_consents(request: Request) -> list[ConsentItem]:
 @operation(responses={200: Consented})
 async def set_consent(request: Request, body: ConsentBody) -> Consented:
     """
-    summary: 诉求人或承办部门就一项调解内容（message 发言、minutes 笔录的现行版本）同意（consent=true）或撤回同意
+    summary: 诉求人或承办部门就一项调解内容（message 发言、minutes 笔录的现行版本、draft 调解协议草稿的一个版本）同意（consent=true）或撤回同意
       （false）入卷；移入案卷后不能再更改
     """
     made = await wall.set_consent(mediation_id=_mediation_id(request), item_kind=body.item_kind,
