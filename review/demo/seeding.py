@@ -16,6 +16,7 @@ from review.core.actors import Actor
 from review.core.clock import today_in_china
 from review.core.tables import Account, ApiKey, Case, Department
 from review.demo import data as demo_data
+from review.demo import mediation as demo_mediation
 from review.holidays import services as holidays
 from review.rulings.services.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
 from review.rulings.services.sheets import criteria_of, submit_sheet
@@ -85,7 +86,7 @@ async def seed_demo(*, cases_count: int = 200, seed: int = 20261122, progress: P
     counts: dict[str, int] = {}
     for index, complaint in enumerate(complaints, 1):
         result = await cases.intake_case(payload=demo_data.to_intake_payload(complaint), actor=hotline)
-        stage = _stage(rng)
+        stage = _STAGES[index - 1][0] if index <= len(_STAGES) else _stage(rng)  # every stage at least once
         await _advance(result.case_number, stage, office, rng)
         counts[stage] = counts.get(stage, 0) + 1
         if index % 25 == 0:
@@ -127,7 +128,7 @@ async def _demo_logins(departments: dict[str, int], rng: random.Random) -> None:
 
 
 _STAGES = (("received", 20), ("dismissed", 7), ("accepted", 15), ("panel_ready", 18), ("under_review", 18),
-           ("ruled", 15), ("closed", 7))
+           ("mediation", 4), ("settled", 2), ("ruled", 15), ("closed", 7))
 
 
 def _stage(rng: random.Random) -> str:
@@ -144,6 +145,12 @@ async def _advance(number: str, stage: str, office: Actor, rng: random.Random) -
         return
     await cases.screen_case(number=number, actor=office, accept=True)
     if stage == "accepted":
+        return
+    if stage == "mediation":
+        await demo_mediation.open_with_talk(number, office, rng)
+        return
+    if stage == "settled":
+        await demo_mediation.settle(number, office, rng)
         return
     await convene_panel(number=number, actor=office)
     if stage == "panel_ready":
