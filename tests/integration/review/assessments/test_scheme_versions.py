@@ -157,3 +157,30 @@ async def test_web_drafts_previews_publishes_and_the_public_page_lists_hashes() 
     for r in rows:
         assert r["content_hash"] in public.text
     assert "第 2 版" in public.text and "整改逾期" in public.text and "<script" not in public.text
+
+
+async def test_a_ruling_takes_its_redo_days_and_deduction_from_the_version_in_force_for_its_month() -> None:
+    from datetime import UTC, datetime
+
+    from review.core import calendar
+    from review.core.clock import CHINA
+    from scoring.tables import Ruling
+    from tests.integration.review.holidays.test_services import _improper_ruling
+
+    office = await factories.account("office")
+    start = _later(schemes.next_month(), 2)
+    await schemes.publish_scheme(actor=office, draft_id=await schemes.create_draft(
+        actor=office, content=_content(improper=6, redo_working_days=5, effective_from=start)))
+    before, after = _later(start, -1), start
+    deadlines = {}
+    for month in (before, after):
+        issued = datetime(int(month[:4]), int(month[5:]), 10, 2, tzinfo=UTC)
+        _, ruling_id = await _improper_ruling(office, issued)
+        row = await Ruling.select(Ruling.redo_deadline).where(Ruling.id == ruling_id).first().run()
+        deadlines[month] = (row["redo_deadline"], issued.astimezone(CHINA).date())
+
+    day_before, day_after = deadlines[before][1], deadlines[after][1]
+    assert deadlines[before][0] == (await calendar.add_workdays(day_before, 15)).day
+    assert deadlines[after][0] == (await calendar.add_workdays(day_after, 5)).day
+    points = {r["period"]: r["points_deducted"] for r in await AssessmentEntry.select().run()}
+    assert points == {before: 2, after: 6}
