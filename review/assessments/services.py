@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from review.assessments import schemes
 from review.assessments.tables import AssessmentEntry
 
-# The published scheme (DESIGN §7): a mishandled case deducts points.
-DEDUCTION = {"proper": 0, "basic": 0, "improper": 2}
 _COLUMN = {"proper": AssessmentEntry.ruled_proper, "basic": AssessmentEntry.ruled_basic,
            "improper": AssessmentEntry.ruled_improper}
 
@@ -28,13 +27,15 @@ async def _entry_id(department_id: int, period: str) -> int:
 
 async def record_outcome(*, department_id: int, grade: str, period: str, count: int = 1) -> None:
     """Count one ruling in its department's period (inside the issuing transaction); `count=-1` takes back a
-    ruling that a reconsideration superseded, in the period where it was counted."""
+    ruling that a reconsideration superseded, in the period where it was counted. The points deducted are the
+    scheme's in force for the period (a published version never changes, so a take-back undoes exactly them)."""
+    points = (await schemes.in_force(period)).deductions[grade]
     entry_id = await _entry_id(department_id, period)
     now = datetime.now(UTC)
     column = _COLUMN[grade]
     await AssessmentEntry.update({
         column: column + count,
-        AssessmentEntry.points_deducted: AssessmentEntry.points_deducted + count * DEDUCTION[grade],
+        AssessmentEntry.points_deducted: AssessmentEntry.points_deducted + count * points,
         AssessmentEntry.updated_at: now,
     }).where(AssessmentEntry.id == entry_id).run()
 
@@ -63,3 +64,13 @@ async def assessments(*, period: str | None = None) -> list[dict]:
 
 
 
+
+
+async def redo_working_days(period: str) -> int:
+    """A redo order's deadline in working days (整改期限), by the scheme in force for the period."""
+    return (await schemes.in_force(period)).redo_working_days
+
+
+async def seed_scheme() -> None:
+    """The default scheme as version 1 (reference data), where no scheme exists yet."""
+    await schemes.seed_default()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import ForeignKey, Integer, Serial, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from review.core.tables import Department
@@ -22,4 +22,19 @@ class AssessmentEntry(Table):
     updated_at = Timestamptz()
 
 
-TABLES: list[type[Table]] = [AssessmentEntry]
+
+
+class Scheme(Table, tablename="assessment_scheme"):
+    """考核方案: one draft or published version of the assessment scheme; a published version never changes."""
+
+    id = Serial(primary_key=True)
+    version = Integer(null=True, default=None, help_text="Set when published: 1, 2, … in the order published")
+    status = Varchar(length=16, default="draft", help_text="draft | published")
+    effective_from = Varchar(length=7, help_text="YYYY-MM: the first month the version governs")
+    content = Text(help_text="The scheme's canonical JSON (review.assessments.scheme.canonical)")
+    content_hash = Varchar(length=64, default="", help_text="SHA-256 of content, set when published")
+    created_at = Timestamptz()
+    published_at = Timestamptz(null=True, default=None)
+
+
+TABLES: list[type[Table]] = [AssessmentEntry, Scheme]

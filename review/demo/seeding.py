@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from panels.services.invitations import answer_invitation
 from panels.tables import CompositionTemplate, RosterMember, Seat
 from review.accounts.services import auth
+from review.assessments.services import seed_scheme
 from review.cases import services as cases
 from review.convening.services import convene_panel
 from review.core.actors import Actor
@@ -31,9 +32,10 @@ Progress = Callable[[str], None]
 
 
 async def seed_reference() -> None:
-    """The default criteria set (version 1) and composition template, if none exist yet; the holiday table
-    for every year `chinese_calendar` covers that has no rows yet."""
+    """The default criteria set (version 1), assessment scheme (version 1) and composition template, if none
+    exist yet; the holiday table for every year `chinese_calendar` covers that has no rows yet."""
     await holidays.seed_from_package()
+    await seed_scheme()
     if not await CriteriaSet.exists().run():
         rows = await CriteriaSet.insert(CriteriaSet(
             name=DEFAULT_NAME, version=1, rule=json.dumps(DEFAULT_RULE),

@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 
 from panels.tables import Panel
-from review.assessments.services import record_outcome
+from review.assessments.services import record_outcome, redo_working_days
 from review.cases.lifecycle import Action
 from review.cases.queries.visibility import may_see
 from review.cases.services import apply_transition, load_case_for_update
@@ -22,8 +22,6 @@ from review.rulings import sql
 from review.rulings.services.sheets import active_panel_id, panel_aggregate, seat_of
 from review.verdicts import services as verdicts
 from scoring.tables import Deliberation, DeliberationMessage, Dissent, Ruling
-
-REDO_WORKING_DAYS = 15
 
 
 async def close_scoring(*, number: str, actor: Actor) -> int:
@@ -171,7 +169,9 @@ async def issue_ruling(*, number: str, actor: Actor, now: datetime | None = None
         assert result.grade is not None
         issued_at = now or datetime.now(UTC)
         local_day = issued_at.astimezone(CHINA).date()
-        due = await calendar.add_workdays(local_day, REDO_WORKING_DAYS) if result.grade == "improper" else None
+        period = local_day.strftime("%Y-%m")
+        due = (await calendar.add_workdays(local_day, await redo_working_days(period))
+               if result.grade == "improper" else None)
         earlier = await Ruling.select(Ruling.id, Ruling.grade, Ruling.issued_at).where(
             (Ruling.case == case["id"]) & (Ruling.status == "in_force")).first().run()
         sheet_count = (await db.fetch(
@@ -199,7 +199,7 @@ async def issue_ruling(*, number: str, actor: Actor, now: datetime | None = None
                                  period=earlier["issued_at"].astimezone(CHINA).strftime("%Y-%m"))
         await Panel.update({Panel.status: "concluded"}).where(
             (Panel.case == case["id"]) & (Panel.status == "seated")).run()
-        await record_outcome(department_id=case["department"], grade=result.grade, period=local_day.strftime("%Y-%m"))
+        await record_outcome(department_id=case["department"], grade=result.grade, period=period)
         await apply_transition(case=case, action=Action.issue_ruling, actor=actor,
                                data={"ruling_id": ruling_id, "total": result.total, "grade": result.grade})
     await queue.enqueue("render_verdict", verdict_id)
