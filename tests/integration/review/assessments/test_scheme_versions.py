@@ -184,3 +184,10 @@ async def test_a_ruling_takes_its_redo_days_and_deduction_from_the_version_in_fo
     assert deadlines[after][0] == (await calendar.add_workdays(day_after, 5)).day
     points = {r["period"]: r["points_deducted"] for r in await AssessmentEntry.select().run()}
     assert points == {before: 2, after: 6}
+
+
+async def test_the_public_assessments_page_leads_to_the_scheme() -> None:
+    async with factories.client() as public:
+        page = await public.get("/public/assessments")
+        assert 'href="/public/assessments/scheme"' in page.text
+        assert (await public.get("/public/assessments/scheme")).status_code == 200
