@@ -161,9 +161,11 @@ CONSENTS_OF_ITEM = (
 
 # The items a party may consent to, one loader per kind (review.mediation.services.wall): each gives its id,
 # its text (body), its SHA-256, who said or wrote it (author_kind), when, and whether it is still in force.
+# A message is an item only if said to the whole room: what is said in a caucus (单独沟通) never goes into the
+# file — the other party never heard it, so it cannot consent to it.
 MESSAGE_ITEM = (
     "SELECT id, body, sha256, author_kind, at, 1 AS in_force FROM mediation_event"
-    " WHERE id = {} AND mediation = {} AND kind = 'message'"
+    " WHERE id = {} AND mediation = {} AND kind = 'message' AND caucus = ''"
 )
 MINUTES_ITEM = (
     "SELECT mm.id, mm.body, mm.sha256, mm.written_by_kind AS author_kind, mm.at, mm.version, s.starts_at,"
@@ -172,10 +174,11 @@ MINUTES_ITEM = (
     " FROM mediation_minutes mm JOIN mediation_session s ON s.id = mm.session WHERE mm.id = {} AND mm.mediation = {}"
 )
 
-# Every item of a mediation that a party may consent to or has answered on: its messages, and the minutes in
-# force of each session with any earlier version a party has answered on.
+# Every item of a mediation that a party may consent to or has answered on: its messages to the whole room (none
+# of a caucus), and the minutes in force of each session with any earlier version a party has answered on.
 MESSAGES_OF_MEDIATION = (
-    "SELECT id, body, sha256, author_kind, at FROM mediation_event WHERE mediation = {} AND kind = 'message' ORDER BY id"
+    "SELECT id, body, sha256, author_kind, at FROM mediation_event WHERE mediation = {} AND kind = 'message'"
+    " AND caucus = '' ORDER BY id"
 )
 MINUTES_ITEMS_OF_MEDIATION = (
     "SELECT mm.id, mm.session, mm.version, mm.body, mm.sha256, mm.written_by_kind AS author_kind, mm.at, s.starts_at,"

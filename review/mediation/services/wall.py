@@ -74,7 +74,7 @@ async def load_item(mediation_id: int, kind: str, item_id: Any) -> dict[str, Any
         number = 0
     item = await LOADERS[kind](mediation_id, number) if number > 0 else None
     if item is None:
-        raise NotFound("item_not_found", f"本次调解中没有这条{wall.ITEM_KINDS[kind]}")
+        raise NotFound("item_not_found", wall.not_found_message(kind))
     return item
 
 
