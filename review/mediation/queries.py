@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from review.cases.lifecycle import MEDIATION_FROM
@@ -138,26 +138,22 @@ class AgreementView:
     max_chars: int
 
 
-def _when(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-
-
 async def agreement(*, mediation_id: int, status: str, actor: Actor) -> AgreementView:
     """The agreement of a mediation whose room `actor` is admitted to (callers check it), `status` the mediation's."""
     versions = [db.Row(v, author_label=room_rules.AUTHOR_LABELS.get(v["author_kind"], v["author_kind"]),
-                       at_local=clock.local_time(_when(v["at"])))
+                       at_local=clock.local_label(v["at"]))
                 for v in await db.fetch(sql.AGREEMENT_VERSIONS, mediation_id)]
     latest_number = int(versions[-1]["number"]) if versions else 0
     stored = await db.fetch(sql.AGREEMENT_CONFIRMATIONS, mediation_id)
     marked = agreement_rules.with_voiding([(c["party"], int(c["version"]), c["sha256"]) for c in stored],
                                           latest=latest_number)
     confirmations = [db.Row(c, voided=m.voided, party_label=agreement_rules.PARTY_LABELS[c["party"]],
-                            at_local=clock.local_time(_when(c["at"])))
+                            at_local=clock.local_label(c["at"]))
                      for c, m in zip(stored, marked, strict=True)]
     sealed_rows = await db.fetch(sql.SEALED_OF_MEDIATION, mediation_id)
     sealed = db.Row({k: sealed_rows[0][k] for k in ("id", "code", "sha256", "version", "pdf_sha256")},
-                    sealed_at_local=clock.local_time(_when(sealed_rows[0]["sealed_at"])),
-                    sealed_at=_when(sealed_rows[0]["sealed_at"])) if sealed_rows else None
+                    sealed_at_local=clock.local_label(sealed_rows[0]["sealed_at"]),
+                    sealed_at=clock.instant(sealed_rows[0]["sealed_at"])) if sealed_rows else None
     party = agreement_rules.party_of(actor.kind)
     waiting = agreement_rules.waiting_for(marked, latest=latest_number)
     editable = status == "open" and sealed is None
@@ -182,7 +178,7 @@ async def agreement_verification(code: str) -> Verified | None:
         title="调解协议书", status_label="有效（已经各方确认签订）", valid=True, code=sealed["code"],
         sha256=sealed["pdf_sha256"] or "",
         facts=(("案件编号", sealed["case_number"]), ("文书性质", f"案件 {sealed['case_number']} 的调解协议"),
-               ("签订时间", clock.local_time(_when(sealed["sealed_at"]))),
+               ("签订时间", clock.local_label(sealed["sealed_at"])),
                ("协议版本", f"第{sealed['version']}版"), ("协议文本 SHA-256", sealed["sha256"]),
                ("协议书文件 SHA-256", sealed["pdf_sha256"] or "（生成中）")))
 
@@ -257,13 +253,13 @@ async def _consent_items(mediation: dict) -> list[db.Row]:
     answers = wall_rules.board(await db.fetch(sql.CONSENTS_OF_MEDIATION, mediation_id))
     filed = await file_refs(mediation["case_id"], f"{wall_rules.FILE_SOURCE}:{mediation_id}:")
     found = [("message", r, wall_rules.item_title("message", author=room_rules.AUTHOR_LABELS.get(r["author_kind"], ""),
-                                                  when=clock.local_time(_when(r["at"]))), True)
+                                                  when=clock.local_label(r["at"])), True)
              for r in await db.fetch(sql.MESSAGES_OF_MEDIATION, mediation_id)]
-    found += [("minutes", r, wall_rules.item_title("minutes", author="", when=clock.local_time(_when(r["starts_at"])),
+    found += [("minutes", r, wall_rules.item_title("minutes", author="", when=clock.local_label(r["starts_at"]),
                                                    version=r["version"]), bool(r["in_force"]))
               for r in await db.fetch(sql.MINUTES_ITEMS_OF_MEDIATION, mediation_id)]
     found += [("draft", r, wall_rules.item_title("draft", author=room_rules.AUTHOR_LABELS.get(r["author_kind"], ""),
-                                                 when=clock.local_time(_when(r["at"])), version=r["version"]),
+                                                 when=clock.local_label(r["at"]), version=r["version"]),
                bool(r["in_force"]))
               for r in await db.fetch(sql.DRAFT_ITEMS_OF_MEDIATION, mediation_id)]
     items = []
