@@ -176,6 +176,7 @@ async def agreement_verification(code: str) -> Verified | None:
     sealed = rows[0]
     return Verified(
         title="调解协议书", status_label="有效（已经各方确认签订）", valid=True, code=sealed["code"],
+        kind="mediation_agreement",
         sha256=sealed["pdf_sha256"] or "",
         facts=(("案件编号", sealed["case_number"]), ("文书性质", f"案件 {sealed['case_number']} 的调解协议"),
                ("签订时间", clock.local_label(sealed["sealed_at"])),
