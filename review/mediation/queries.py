@@ -92,6 +92,49 @@ async def viewer_part(*, actor: Actor, case: dict) -> ViewerPart:
 
 
 @dataclass
+class AgreementState:
+    """The agreement as the case page shows it to the parties and the office — never its text (the case page is
+    the panel's too; the text stays in the room): the current draft version with its SHA-256, who confirmed that
+    version, who is still to confirm, and the sealed agreement with its verification code."""
+
+    latest_version: int
+    sha256: str
+    confirmed: list[db.Row]  # each: party, party_label, at (of the latest version; earlier ones are void)
+    waiting: list[str]  # complainant / department, still to confirm the latest version
+    waiting_labels: list[str]
+    sealed: db.Row | None  # version, sha256, code, sealed_at, pdf_sha256 ('' while the PDF is made)
+
+    @property
+    def short_sha256(self) -> str:
+        return self.sha256[:12]
+
+
+# Who may see the agreement's state on the case page and through its API: the parties and the office.
+AGREEMENT_STATE_READERS = frozenset({"office", "complainant", "liaison"})
+
+
+async def agreement_state(mediation_id: int) -> AgreementState | None:
+    """The agreement of a mediation without its text, or None while there is no draft."""
+    latest = await db.fetch(sql.LATEST_AGREEMENT_VERSION, mediation_id)
+    if not latest:
+        return None
+    number = int(latest[0]["number"])
+    stored = await db.fetch(sql.AGREEMENT_CONFIRMATIONS, mediation_id)
+    marked = agreement_rules.with_voiding([(c["party"], int(c["version"]), c["sha256"]) for c in stored],
+                                          latest=number)
+    confirmed = [db.Row(party=c["party"], party_label=agreement_rules.PARTY_LABELS[c["party"]],
+                        at=clock.instant(c["at"]))
+                 for c, m in zip(stored, marked, strict=True) if not m.voided]
+    waiting = agreement_rules.waiting_for(marked, latest=number)
+    sealed_rows = await db.fetch(sql.SEALED_OF_MEDIATION, mediation_id)
+    sealed = db.Row(version=int(sealed_rows[0]["version"]), sha256=sealed_rows[0]["sha256"],
+                    code=sealed_rows[0]["code"], sealed_at=clock.instant(sealed_rows[0]["sealed_at"]),
+                    pdf_sha256=sealed_rows[0]["pdf_sha256"] or "") if sealed_rows else None
+    return AgreementState(latest_version=number, sha256=latest[0]["sha256"], confirmed=confirmed, waiting=waiting,
+                          waiting_labels=[agreement_rules.PARTY_LABELS[p] for p in waiting], sealed=sealed)
+
+
+@dataclass
 class CaseMediation:
     """A case's latest mediation with its sessions, each with who is invited and how they answered."""
 
@@ -100,6 +143,7 @@ class CaseMediation:
     sessions: list[db.Row] = field(default_factory=list)
     earlier: int = 0  # mediations of the case before this one
     consents: list[db.Row] = field(default_factory=list)  # who agreed to what may go into the file (no text)
+    agreement: AgreementState | None = None  # for the parties and the office only (AGREEMENT_STATE_READERS)
 
 
 async def of_case(number: str, *, today: date | None = None) -> CaseMediation | None:
@@ -115,7 +159,8 @@ async def of_case(number: str, *, today: date | None = None) -> CaseMediation | 
     live = sum(1 for s in sessions if s["status"] != "cancelled")
     return CaseMediation(mediation, overdue(mediation, sessions=live, today=today or clock.today_in_china()),
                          sessions, earlier=len(found) - 1,
-                         consents=await consent_board(mediation_id=mediation["id"], case_id=mediation["case_id"]))
+                         consents=await consent_board(mediation_id=mediation["id"], case_id=mediation["case_id"]),
+                         agreement=await agreement_state(mediation["id"]))
 
 
 @dataclass
