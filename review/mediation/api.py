@@ -602,7 +602,7 @@ class Commented(msgspec.Struct):
 
 
 class ConsentItem(msgspec.Struct):
-    item_kind: Literal["message", "minutes"]
+    item_kind: Literal["message", "minutes", "draft"]
     item_id: int
     title: str
     body: str
@@ -693,14 +693,21 @@ async def minutes_pdf(request: Request) -> Response:
         "content-disposition": f'attachment; filename="{filename}"', "cache-control": "private, no-store"})
 
 
+class ConsentsQuery(msgspec.Struct):
+    """before: list the messages before this id (absent: the latest); the smallest message id listed pages on."""
+
+    before: int | None = None
+
+
 @operation(responses={200: list[ConsentItem]})
-async def list_consents(request: Request) -> list[ConsentItem]:
+async def list_consents(request: Request, query: ConsentsQuery) -> list[ConsentItem]:
     """
-    summary: 调解内容逐项的入卷同意情况（诉求人、承办部门各自是否同意，是否已移入案卷）；限调解室的参加人
+    summary: 调解内容逐项的入卷同意情况（诉求人、承办部门各自是否同意，是否已移入案卷）；限调解室的参加人。
+      笔录与协议草稿全部列出；发言列出最近 100 条（before=ID：该 id 之前的 100 条）及任何一方已表态的发言
     """
     actor = request.state.actor
     found = await room_services.room_admits(mediation_id=_mediation_id(request), actor=actor)
-    view = await queries.consent_view(mediation=found, actor=actor)
+    view = await queries.consent_view(mediation=found, actor=actor, before=query.before)
     return [ConsentItem(item_kind=i["kind"], item_id=i["id"], title=i["title"], body=i["body"], sha256=i["sha256"],
                         in_force=i["in_force"], complainant=i["consents"].get("complainant"),
                         liaison=i["consents"].get("liaison"), both=i["both"], in_file=bool(i["filed"]),

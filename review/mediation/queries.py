@@ -11,6 +11,7 @@ from review.cases.queries.file import file_refs
 from review.core import clock, db, settings
 from review.core.actors import OFFICE, Actor
 from review.core.errors import Forbidden
+from review.core.params import LARGEST
 from review.core.verification import Verified
 from review.mediation import sql
 from review.mediation.domain import agreement as agreement_rules
@@ -286,21 +287,39 @@ async def minutes_view(*, mediation: dict, actor: Actor) -> MinutesView:
 
 @dataclass
 class ConsentView:
-    """Who agreed to what may go into the case file, item by item, as the room page shows it to one actor."""
+    """Who agreed to what may go into the case file, item by item, as the room page shows it to one actor: the
+    minutes and drafts, the latest messages (room_rules.PAGE_LATEST, or those of the page shown) and every message
+    a party has answered on."""
 
     party: str | None  # complainant / liaison: the actor's own ticks
     office: bool  # sees who agreed and moves what both agreed to
     items: list[db.Row] = field(default_factory=list)
+    earlier: int | None = None  # earlier messages exist: read them with before= this id
 
 
-async def _consent_items(mediation: dict) -> list[db.Row]:
-    """Every item of a mediation a party may consent to, each with both parties' answers and whether it is filed."""
+NO_MESSAGES = (1, 0)  # a window of message ids holding none: only the messages answered on
+
+
+async def _message_window(mediation_id: int, before: int | None) -> tuple[tuple[int, int], int | None]:
+    """The ids (lowest, highest) of the latest messages to the whole room before `before`, and the id to read
+    the earlier ones before (None if there are none)."""
+    count = room_rules.PAGE_LATEST
+    rows = await db.fetch(sql.LATEST_MESSAGE_IDS, mediation_id, before if before is not None else LARGEST, count + 1)
+    ids = [int(r["id"]) for r in rows[:count]]
+    if not ids:
+        return NO_MESSAGES, None
+    return (min(ids), max(ids)), (min(ids) if len(rows) > count else None)
+
+
+async def _consent_items(mediation: dict, *, messages: tuple[int, int]) -> list[db.Row]:
+    """The items of a mediation a party may consent to — its messages with ids in `messages` (lowest, highest)
+    or answered on, its minutes and drafts — each with both parties' answers and whether it is filed."""
     mediation_id = mediation["id"]
     answers = wall_rules.board(await db.fetch(sql.CONSENTS_OF_MEDIATION, mediation_id))
     filed = await file_refs(mediation["case_id"], f"{wall_rules.FILE_SOURCE}:{mediation_id}:")
     found = [("message", r, wall_rules.item_title("message", author=room_rules.AUTHOR_LABELS.get(r["author_kind"], ""),
                                                   when=clock.local_label(r["at"])), True)
-             for r in await db.fetch(sql.MESSAGES_OF_MEDIATION, mediation_id)]
+             for r in await db.fetch(sql.MESSAGE_ITEMS_OF_MEDIATION, mediation_id, *messages)]
     found += [("minutes", r, wall_rules.item_title("minutes", author="", when=clock.local_label(r["starts_at"]),
                                                    version=r["version"]), bool(r["in_force"]))
               for r in await db.fetch(sql.MINUTES_ITEMS_OF_MEDIATION, mediation_id)]
@@ -318,14 +337,21 @@ async def _consent_items(mediation: dict) -> list[db.Row]:
     return items
 
 
-async def consent_view(*, mediation: dict, actor: Actor) -> ConsentView:
-    """The room's consent part for an actor the room admits (`mediation` as room_admits gave it)."""
+async def consent_view(*, mediation: dict, actor: Actor, before: int | None = None,
+                       shown: list[int] | None = None) -> ConsentView:
+    """The room's consent part for an actor the room admits (`mediation` as room_admits gave it): with the
+    latest messages before `before` (the latest of all if None), or those among the event ids `shown` (the
+    events the room page shows; its own link leads to the earlier ones)."""
+    if shown is not None:
+        window, earlier = ((min(shown), max(shown)) if shown else NO_MESSAGES), None
+    else:
+        window, earlier = await _message_window(mediation["id"], before)
     return ConsentView(party=wall_rules.party_of(actor.kind), office=actor.kind == "office",
-                       items=await _consent_items(mediation))
+                       items=await _consent_items(mediation, messages=window), earlier=earlier)
 
 
 async def consent_board(*, mediation_id: int, case_id: int) -> list[db.Row]:
     """For the office's case page: the items either party has answered on, without their text (the case page is
     the panel's too; the text stays in the room)."""
-    items = await _consent_items({"id": mediation_id, "case_id": case_id})
+    items = await _consent_items({"id": mediation_id, "case_id": case_id}, messages=NO_MESSAGES)
     return [db.Row({k: v for k, v in i.items() if k != "body"}) for i in items if i["consents"] or i["filed"]]

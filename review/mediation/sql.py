@@ -174,11 +174,20 @@ MINUTES_ITEM = (
     " FROM mediation_minutes mm JOIN mediation_session s ON s.id = mm.session WHERE mm.id = {} AND mm.mediation = {}"
 )
 
-# Every item of a mediation that a party may consent to or has answered on: its messages to the whole room (none
-# of a caucus), and the minutes in force of each session with any earlier version a party has answered on.
-MESSAGES_OF_MEDIATION = (
-    "SELECT id, body, sha256, author_kind, at FROM mediation_event WHERE mediation = {} AND kind = 'message'"
-    " AND caucus = '' ORDER BY id"
+# The items of a mediation a party may consent to or has answered on. Its messages to the whole room (none of a
+# caucus): those with ids in a window (the latest, or the page the room shows) and every one a party has answered
+# on, wherever it stands — so the consent list never reads a whole long mediation, and who agreed to what stays
+# complete. Then the minutes in force of each session with any earlier version a party has answered on.
+MESSAGE_ITEMS_OF_MEDIATION = (
+    "SELECT e.id, e.body, e.sha256, e.author_kind, e.at FROM mediation_event e WHERE e.mediation = {}"
+    " AND e.kind = 'message' AND e.caucus = '' AND ((e.id >= {} AND e.id <= {})"
+    " OR EXISTS (SELECT 1 FROM mediation_consent k WHERE k.mediation = e.mediation AND k.item_kind = 'message'"
+    " AND k.item_id = e.id)) ORDER BY e.id"
+)
+# The latest messages to the whole room before an id, newest first: the window of the consent list.
+LATEST_MESSAGE_IDS = (
+    "SELECT id FROM mediation_event WHERE mediation = {} AND kind = 'message' AND caucus = '' AND id < {}"
+    " ORDER BY id DESC LIMIT {}"
 )
 MINUTES_ITEMS_OF_MEDIATION = (
     "SELECT mm.id, mm.session, mm.version, mm.body, mm.sha256, mm.written_by_kind AS author_kind, mm.at, s.starts_at,"

@@ -190,7 +190,8 @@ async def room_page(request: Request) -> Response:
         "agreement": await queries.agreement(mediation_id=mediation_id, status=view["mediation"]["status"],
                                              actor=request.state.actor),
         "minutes": await queries.minutes_view(mediation=view["mediation"], actor=request.state.actor),
-        "consents": await queries.consent_view(mediation=view["mediation"], actor=request.state.actor),
+        "consents": await queries.consent_view(mediation=view["mediation"], actor=request.state.actor,
+                                               shown=[e["id"] for e in events]),
     }, headers={"Refresh": str(settings.MEDIATION_PAGE_REFRESH)} if refresh else None)
 
 
