@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
 
 CHINA = timezone(timedelta(hours=8))
 
@@ -23,3 +24,16 @@ def local_time(value: datetime | None) -> str:
         return ""
     t = value.astimezone(CHINA)
     return f"{t.year:04d}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}"
+
+
+def instant(value: Any) -> datetime | None:
+    """A stored instant as an aware datetime: PostgreSQL gives one, SQLite its ISO text; None when there is none."""
+    if value is None or isinstance(value, datetime):
+        return value
+    text = str(value).strip()
+    return datetime.fromisoformat(text) if text else None
+
+
+def local_label(value: Any) -> str:
+    """A stored instant (datetime or ISO text) in Beijing time as 2026-11-22 14:05; '' when there is none."""
+    return local_time(instant(value))

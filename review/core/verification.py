@@ -1,6 +1,7 @@
 """/verify/{code} for every document the platform issues with a verification code, without a copy of the page.
 
-The verdicts own the page (review.verdicts.web); a code that names no verdict is asked of each resolver the
+The verdicts own the page (review.verdicts.web) and the API's check (`/api/v1/verify/{code}`,
+review.verdicts.api); a code that names no verdict is asked of each resolver the
 composition root registered (a mediation agreement, …). A resolver answers a `Verified` — what the document
 is and the facts the public may read, never personal data — or None when the code is not one of its own."""
 
@@ -20,6 +21,7 @@ class Verified:
     facts: tuple[tuple[str, str], ...]  # (label, value), in the order shown
     sha256: str = ""  # the stored file's SHA-256, to compare an uploaded copy with ("" while it is made)
     code: str = ""
+    kind: str = ""  # what kind of document, as the API names it: mediation_agreement, …
 
 
 Resolver = Callable[[str], Awaitable[Verified | None]]

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from review.cases.queries.visibility import visible_case
+from review.core import db
 from review.core.actors import CASE_PARTY, OFFICE, PARTY, STAFF, TOKEN_HOLDER, Actor
 from review.core.api.contract import Reason, Reply, Status, Text, operation
 from review.core.errors import NotFound
@@ -92,6 +93,24 @@ class CaseMediation(msgspec.Struct):
     extended_reason: str
     overdue: str
     sessions: list[Session]
+    # The agreement's state (never its text), for the parties and the office; None for members or without a draft.
+    agreement: CaseAgreement | None = None
+
+
+class CaseConfirmation(msgspec.Struct):
+    party: Literal["complainant", "department"]
+    at: str
+
+
+class CaseAgreement(msgspec.Struct):
+    """The agreement as the case page shows it: the current draft version and its SHA-256, who confirmed that
+    version, who is still to confirm, the sealed agreement (its PDF and verification code)."""
+
+    latest_version: int
+    sha256: str
+    confirmed: list[CaseConfirmation]
+    waiting: list[str]
+    sealed: SealedAgreement | None
 
 
 class ListedMediation(msgspec.Struct):
@@ -271,7 +290,24 @@ def case_mediation(found: queries.CaseMediation, actor: Actor) -> CaseMediation:
                                           answered_at=p["answered_at"].isoformat() if p["answered_at"] else None,
                                           note=p["note"] if office else None, reminders=int(p["reminders"]))
                               for p in s["participants"]])
-                  for s in found.sessions])
+                  for s in found.sessions],
+        agreement=_case_agreement(m["id"], found.agreement)
+        if actor.kind in queries.AGREEMENT_STATE_READERS else None)
+
+
+def _sealed(mediation_id: int, sealed: db.Row) -> SealedAgreement:
+    return SealedAgreement(
+        version=int(sealed["version"]), sha256=sealed["sha256"], code=sealed["code"],
+        sealed_at=sealed["sealed_at"].isoformat(), pdf_ready=bool(sealed["pdf_sha256"]),
+        pdf=f"/api/v1/mediation/{mediation_id}/agreement.pdf", verify=f"/verify/{sealed['code']}")
+
+
+def _case_agreement(mediation_id: int, state: queries.AgreementState | None) -> CaseAgreement | None:
+    if state is None:
+        return None
+    return CaseAgreement(latest_version=state.latest_version, sha256=state.sha256,
+                         confirmed=[CaseConfirmation(party=c["party"], at=c["at"].isoformat()) for c in state.confirmed],
+                         waiting=state.waiting, sealed=_sealed(mediation_id, state.sealed) if state.sealed else None)
 
 
 @operation(responses={200: CaseMediation})
@@ -447,10 +483,7 @@ def _agreement(view: queries.AgreementView) -> Agreement:
         confirmations=[AgreementConfirmation(party=c["party"], version=int(c["version"]), sha256=c["sha256"],
                                              at=c["at"].isoformat(), voided=c["voided"])
                        for c in view.confirmations],
-        sealed=None if sealed is None else SealedAgreement(
-            version=int(sealed["version"]), sha256=sealed["sha256"], code=sealed["code"],
-            sealed_at=sealed["sealed_at"].isoformat(), pdf_ready=bool(sealed["pdf_sha256"]),
-            pdf=f"/api/v1/mediation/{view.mediation_id}/agreement.pdf", verify=f"/verify/{sealed['code']}"))
+        sealed=None if sealed is None else _sealed(view.mediation_id, sealed))
 
 
 @operation(responses={200: Agreement})
@@ -569,7 +602,7 @@ class Commented(msgspec.Struct):
 
 
 class ConsentItem(msgspec.Struct):
-    item_kind: Literal["message", "minutes"]
+    item_kind: Literal["message", "minutes", "draft"]
     item_id: int
     title: str
     body: str
@@ -660,14 +693,21 @@ async def minutes_pdf(request: Request) -> Response:
         "content-disposition": f'attachment; filename="{filename}"', "cache-control": "private, no-store"})
 
 
+class ConsentsQuery(msgspec.Struct):
+    """before: list the messages before this id (absent: the latest); the smallest message id listed pages on."""
+
+    before: int | None = None
+
+
 @operation(responses={200: list[ConsentItem]})
-async def list_consents(request: Request) -> list[ConsentItem]:
+async def list_consents(request: Request, query: ConsentsQuery) -> list[ConsentItem]:
     """
-    summary: 调解内容逐项的入卷同意情况（诉求人、承办部门各自是否同意，是否已移入案卷）；限调解室的参加人
+    summary: 调解内容逐项的入卷同意情况（诉求人、承办部门各自是否同意，是否已移入案卷）；限调解室的参加人。
+      笔录与协议草稿全部列出；发言列出最近 100 条（before=ID：该 id 之前的 100 条）及任何一方已表态的发言
     """
     actor = request.state.actor
     found = await room_services.room_admits(mediation_id=_mediation_id(request), actor=actor)
-    view = await queries.consent_view(mediation=found, actor=actor)
+    view = await queries.consent_view(mediation=found, actor=actor, before=query.before)
     return [ConsentItem(item_kind=i["kind"], item_id=i["id"], title=i["title"], body=i["body"], sha256=i["sha256"],
                         in_force=i["in_force"], complainant=i["consents"].get("complainant"),
                         liaison=i["consents"].get("liaison"), both=i["both"], in_file=bool(i["filed"]),

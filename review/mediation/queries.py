@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from review.cases.lifecycle import MEDIATION_FROM
@@ -11,6 +11,7 @@ from review.cases.queries.file import file_refs
 from review.core import clock, db, settings
 from review.core.actors import OFFICE, Actor
 from review.core.errors import Forbidden
+from review.core.params import LARGEST
 from review.core.verification import Verified
 from review.mediation import sql
 from review.mediation.domain import agreement as agreement_rules
@@ -92,6 +93,49 @@ async def viewer_part(*, actor: Actor, case: dict) -> ViewerPart:
 
 
 @dataclass
+class AgreementState:
+    """The agreement as the case page shows it to the parties and the office — never its text (the case page is
+    the panel's too; the text stays in the room): the current draft version with its SHA-256, who confirmed that
+    version, who is still to confirm, and the sealed agreement with its verification code."""
+
+    latest_version: int
+    sha256: str
+    confirmed: list[db.Row]  # each: party, party_label, at (of the latest version; earlier ones are void)
+    waiting: list[str]  # complainant / department, still to confirm the latest version
+    waiting_labels: list[str]
+    sealed: db.Row | None  # version, sha256, code, sealed_at, pdf_sha256 ('' while the PDF is made)
+
+    @property
+    def short_sha256(self) -> str:
+        return self.sha256[:12]
+
+
+# Who may see the agreement's state on the case page and through its API: the parties and the office.
+AGREEMENT_STATE_READERS = frozenset({"office", "complainant", "liaison"})
+
+
+async def agreement_state(mediation_id: int) -> AgreementState | None:
+    """The agreement of a mediation without its text, or None while there is no draft."""
+    latest = await db.fetch(sql.LATEST_AGREEMENT_VERSION, mediation_id)
+    if not latest:
+        return None
+    number = int(latest[0]["number"])
+    stored = await db.fetch(sql.AGREEMENT_CONFIRMATIONS, mediation_id)
+    marked = agreement_rules.with_voiding([(c["party"], int(c["version"]), c["sha256"]) for c in stored],
+                                          latest=number)
+    confirmed = [db.Row(party=c["party"], party_label=agreement_rules.PARTY_LABELS[c["party"]],
+                        at=clock.instant(c["at"]))
+                 for c, m in zip(stored, marked, strict=True) if not m.voided]
+    waiting = agreement_rules.waiting_for(marked, latest=number)
+    sealed_rows = await db.fetch(sql.SEALED_OF_MEDIATION, mediation_id)
+    sealed = db.Row(version=int(sealed_rows[0]["version"]), sha256=sealed_rows[0]["sha256"],
+                    code=sealed_rows[0]["code"], sealed_at=clock.instant(sealed_rows[0]["sealed_at"]),
+                    pdf_sha256=sealed_rows[0]["pdf_sha256"] or "") if sealed_rows else None
+    return AgreementState(latest_version=number, sha256=latest[0]["sha256"], confirmed=confirmed, waiting=waiting,
+                          waiting_labels=[agreement_rules.PARTY_LABELS[p] for p in waiting], sealed=sealed)
+
+
+@dataclass
 class CaseMediation:
     """A case's latest mediation with its sessions, each with who is invited and how they answered."""
 
@@ -100,6 +144,7 @@ class CaseMediation:
     sessions: list[db.Row] = field(default_factory=list)
     earlier: int = 0  # mediations of the case before this one
     consents: list[db.Row] = field(default_factory=list)  # who agreed to what may go into the file (no text)
+    agreement: AgreementState | None = None  # for the parties and the office only (AGREEMENT_STATE_READERS)
 
 
 async def of_case(number: str, *, today: date | None = None) -> CaseMediation | None:
@@ -115,7 +160,8 @@ async def of_case(number: str, *, today: date | None = None) -> CaseMediation | 
     live = sum(1 for s in sessions if s["status"] != "cancelled")
     return CaseMediation(mediation, overdue(mediation, sessions=live, today=today or clock.today_in_china()),
                          sessions, earlier=len(found) - 1,
-                         consents=await consent_board(mediation_id=mediation["id"], case_id=mediation["case_id"]))
+                         consents=await consent_board(mediation_id=mediation["id"], case_id=mediation["case_id"]),
+                         agreement=await agreement_state(mediation["id"]))
 
 
 @dataclass
@@ -138,26 +184,22 @@ class AgreementView:
     max_chars: int
 
 
-def _when(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-
-
 async def agreement(*, mediation_id: int, status: str, actor: Actor) -> AgreementView:
     """The agreement of a mediation whose room `actor` is admitted to (callers check it), `status` the mediation's."""
     versions = [db.Row(v, author_label=room_rules.AUTHOR_LABELS.get(v["author_kind"], v["author_kind"]),
-                       at_local=clock.local_time(_when(v["at"])))
+                       at_local=clock.local_label(v["at"]))
                 for v in await db.fetch(sql.AGREEMENT_VERSIONS, mediation_id)]
     latest_number = int(versions[-1]["number"]) if versions else 0
     stored = await db.fetch(sql.AGREEMENT_CONFIRMATIONS, mediation_id)
     marked = agreement_rules.with_voiding([(c["party"], int(c["version"]), c["sha256"]) for c in stored],
                                           latest=latest_number)
     confirmations = [db.Row(c, voided=m.voided, party_label=agreement_rules.PARTY_LABELS[c["party"]],
-                            at_local=clock.local_time(_when(c["at"])))
+                            at_local=clock.local_label(c["at"]))
                      for c, m in zip(stored, marked, strict=True)]
     sealed_rows = await db.fetch(sql.SEALED_OF_MEDIATION, mediation_id)
     sealed = db.Row({k: sealed_rows[0][k] for k in ("id", "code", "sha256", "version", "pdf_sha256")},
-                    sealed_at_local=clock.local_time(_when(sealed_rows[0]["sealed_at"])),
-                    sealed_at=_when(sealed_rows[0]["sealed_at"])) if sealed_rows else None
+                    sealed_at_local=clock.local_label(sealed_rows[0]["sealed_at"]),
+                    sealed_at=clock.instant(sealed_rows[0]["sealed_at"])) if sealed_rows else None
     party = agreement_rules.party_of(actor.kind)
     waiting = agreement_rules.waiting_for(marked, latest=latest_number)
     editable = status == "open" and sealed is None
@@ -180,9 +222,10 @@ async def agreement_verification(code: str) -> Verified | None:
     sealed = rows[0]
     return Verified(
         title="调解协议书", status_label="有效（已经各方确认签订）", valid=True, code=sealed["code"],
+        kind="mediation_agreement",
         sha256=sealed["pdf_sha256"] or "",
         facts=(("案件编号", sealed["case_number"]), ("文书性质", f"案件 {sealed['case_number']} 的调解协议"),
-               ("签订时间", clock.local_time(_when(sealed["sealed_at"]))),
+               ("签订时间", clock.local_label(sealed["sealed_at"])),
                ("协议版本", f"第{sealed['version']}版"), ("协议文本 SHA-256", sealed["sha256"]),
                ("协议书文件 SHA-256", sealed["pdf_sha256"] or "（生成中）")))
 
@@ -244,26 +287,44 @@ async def minutes_view(*, mediation: dict, actor: Actor) -> MinutesView:
 
 @dataclass
 class ConsentView:
-    """Who agreed to what may go into the case file, item by item, as the room page shows it to one actor."""
+    """Who agreed to what may go into the case file, item by item, as the room page shows it to one actor: the
+    minutes and drafts, the latest messages (room_rules.PAGE_LATEST, or those of the page shown) and every message
+    a party has answered on."""
 
     party: str | None  # complainant / liaison: the actor's own ticks
     office: bool  # sees who agreed and moves what both agreed to
     items: list[db.Row] = field(default_factory=list)
+    earlier: int | None = None  # earlier messages exist: read them with before= this id
 
 
-async def _consent_items(mediation: dict) -> list[db.Row]:
-    """Every item of a mediation a party may consent to, each with both parties' answers and whether it is filed."""
+NO_MESSAGES = (1, 0)  # a window of message ids holding none: only the messages answered on
+
+
+async def _message_window(mediation_id: int, before: int | None) -> tuple[tuple[int, int], int | None]:
+    """The ids (lowest, highest) of the latest messages to the whole room before `before`, and the id to read
+    the earlier ones before (None if there are none)."""
+    count = room_rules.PAGE_LATEST
+    rows = await db.fetch(sql.LATEST_MESSAGE_IDS, mediation_id, before if before is not None else LARGEST, count + 1)
+    ids = [int(r["id"]) for r in rows[:count]]
+    if not ids:
+        return NO_MESSAGES, None
+    return (min(ids), max(ids)), (min(ids) if len(rows) > count else None)
+
+
+async def _consent_items(mediation: dict, *, messages: tuple[int, int]) -> list[db.Row]:
+    """The items of a mediation a party may consent to — its messages with ids in `messages` (lowest, highest)
+    or answered on, its minutes and drafts — each with both parties' answers and whether it is filed."""
     mediation_id = mediation["id"]
     answers = wall_rules.board(await db.fetch(sql.CONSENTS_OF_MEDIATION, mediation_id))
     filed = await file_refs(mediation["case_id"], f"{wall_rules.FILE_SOURCE}:{mediation_id}:")
     found = [("message", r, wall_rules.item_title("message", author=room_rules.AUTHOR_LABELS.get(r["author_kind"], ""),
-                                                  when=clock.local_time(_when(r["at"]))), True)
-             for r in await db.fetch(sql.MESSAGES_OF_MEDIATION, mediation_id)]
-    found += [("minutes", r, wall_rules.item_title("minutes", author="", when=clock.local_time(_when(r["starts_at"])),
+                                                  when=clock.local_label(r["at"])), True)
+             for r in await db.fetch(sql.MESSAGE_ITEMS_OF_MEDIATION, mediation_id, *messages)]
+    found += [("minutes", r, wall_rules.item_title("minutes", author="", when=clock.local_label(r["starts_at"]),
                                                    version=r["version"]), bool(r["in_force"]))
               for r in await db.fetch(sql.MINUTES_ITEMS_OF_MEDIATION, mediation_id)]
     found += [("draft", r, wall_rules.item_title("draft", author=room_rules.AUTHOR_LABELS.get(r["author_kind"], ""),
-                                                 when=clock.local_time(_when(r["at"])), version=r["version"]),
+                                                 when=clock.local_label(r["at"]), version=r["version"]),
                bool(r["in_force"]))
               for r in await db.fetch(sql.DRAFT_ITEMS_OF_MEDIATION, mediation_id)]
     items = []
@@ -276,14 +337,21 @@ async def _consent_items(mediation: dict) -> list[db.Row]:
     return items
 
 
-async def consent_view(*, mediation: dict, actor: Actor) -> ConsentView:
-    """The room's consent part for an actor the room admits (`mediation` as room_admits gave it)."""
+async def consent_view(*, mediation: dict, actor: Actor, before: int | None = None,
+                       shown: list[int] | None = None) -> ConsentView:
+    """The room's consent part for an actor the room admits (`mediation` as room_admits gave it): with the
+    latest messages before `before` (the latest of all if None), or those among the event ids `shown` (the
+    events the room page shows; its own link leads to the earlier ones)."""
+    if shown is not None:
+        window, earlier = ((min(shown), max(shown)) if shown else NO_MESSAGES), None
+    else:
+        window, earlier = await _message_window(mediation["id"], before)
     return ConsentView(party=wall_rules.party_of(actor.kind), office=actor.kind == "office",
-                       items=await _consent_items(mediation))
+                       items=await _consent_items(mediation, messages=window), earlier=earlier)
 
 
 async def consent_board(*, mediation_id: int, case_id: int) -> list[db.Row]:
     """For the office's case page: the items either party has answered on, without their text (the case page is
     the panel's too; the text stays in the room)."""
-    items = await _consent_items({"id": mediation_id, "case_id": case_id})
+    items = await _consent_items({"id": mediation_id, "case_id": case_id}, messages=NO_MESSAGES)
     return [db.Row({k: v for k, v in i.items() if k != "body"}) for i in items if i["consents"] or i["filed"]]

@@ -165,9 +165,11 @@ CONSENTS_OF_ITEM = (
 
 # The items a party may consent to, one loader per kind (review.mediation.services.wall): each gives its id,
 # its text (body), its SHA-256, who said or wrote it (author_kind), when, and whether it is still in force.
+# A message is an item only if said to the whole room: what is said in a caucus (单独沟通) never goes into the
+# file — the other party never heard it, so it cannot consent to it.
 MESSAGE_ITEM = (
     "SELECT id, body, sha256, author_kind, at, 1 AS in_force FROM mediation_event"
-    " WHERE id = {} AND mediation = {} AND kind = 'message'"
+    " WHERE id = {} AND mediation = {} AND kind = 'message' AND caucus = ''"
 )
 MINUTES_ITEM = (
     "SELECT mm.id, mm.body, mm.sha256, mm.written_by_kind AS author_kind, mm.at, mm.version, s.starts_at,"
@@ -176,10 +178,20 @@ MINUTES_ITEM = (
     " FROM mediation_minutes mm JOIN mediation_session s ON s.id = mm.session WHERE mm.id = {} AND mm.mediation = {}"
 )
 
-# Every item of a mediation that a party may consent to or has answered on: its messages, and the minutes in
-# force of each session with any earlier version a party has answered on.
-MESSAGES_OF_MEDIATION = (
-    "SELECT id, body, sha256, author_kind, at FROM mediation_event WHERE mediation = {} AND kind = 'message' ORDER BY id"
+# The items of a mediation a party may consent to or has answered on. Its messages to the whole room (none of a
+# caucus): those with ids in a window (the latest, or the page the room shows) and every one a party has answered
+# on, wherever it stands — so the consent list never reads a whole long mediation, and who agreed to what stays
+# complete. Then the minutes in force of each session with any earlier version a party has answered on.
+MESSAGE_ITEMS_OF_MEDIATION = (
+    "SELECT e.id, e.body, e.sha256, e.author_kind, e.at FROM mediation_event e WHERE e.mediation = {}"
+    " AND e.kind = 'message' AND e.caucus = '' AND ((e.id >= {} AND e.id <= {})"
+    " OR EXISTS (SELECT 1 FROM mediation_consent k WHERE k.mediation = e.mediation AND k.item_kind = 'message'"
+    " AND k.item_id = e.id)) ORDER BY e.id"
+)
+# The latest messages to the whole room before an id, newest first: the window of the consent list.
+LATEST_MESSAGE_IDS = (
+    "SELECT id FROM mediation_event WHERE mediation = {} AND kind = 'message' AND caucus = '' AND id < {}"
+    " ORDER BY id DESC LIMIT {}"
 )
 MINUTES_ITEMS_OF_MEDIATION = (
     "SELECT mm.id, mm.session, mm.version, mm.body, mm.sha256, mm.written_by_kind AS author_kind, mm.at, s.starts_at,"

@@ -36,7 +36,7 @@ class MediationSession(Table):
     location = Varchar(length=200, default="")
     status = Varchar(length=16, default="scheduled", help_text="scheduled / held / cancelled")
     outcome = Varchar(length=16, default="", help_text="agreement / no_agreement")
-    minutes = Text(default="")
+    # Its minutes: MediationMinutes (versioned, hashed, commented on by the parties).
 
 
 class MediationParticipant(Table):

@@ -5,7 +5,6 @@ session's printable notice. Each parses, calls one service, redirects; a refused
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import datetime
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
@@ -180,7 +179,7 @@ async def room_page(request: Request) -> Response:
     refresh = before is None and not hold and request.cookies.get(LIVE_COOKIE) != "1"
     view = await room_services.page_view(mediation_id=mediation_id, actor=request.state.actor, before=before,
                                          refreshing=refresh)
-    events = [{**e, "at_local": clock.local_time(datetime.fromisoformat(e["at"]))} for e in view["events"]]
+    events = [{**e, "at_local": clock.local_label(e["at"])} for e in view["events"]]
     is_open = view["mediation"]["status"] == "open"
     refresh = refresh and is_open
     return render(request, "mediation/room.html", {
@@ -191,7 +190,8 @@ async def room_page(request: Request) -> Response:
         "agreement": await queries.agreement(mediation_id=mediation_id, status=view["mediation"]["status"],
                                              actor=request.state.actor),
         "minutes": await queries.minutes_view(mediation=view["mediation"], actor=request.state.actor),
-        "consents": await queries.consent_view(mediation=view["mediation"], actor=request.state.actor),
+        "consents": await queries.consent_view(mediation=view["mediation"], actor=request.state.actor,
+                                               shown=[e["id"] for e in events]),
     }, headers={"Refresh": str(settings.MEDIATION_PAGE_REFRESH)} if refresh else None)
 
 

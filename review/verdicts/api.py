@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
-from review.core import settings
+from review.core import settings, verification
 from review.core.actors import OFFICE, PUBLIC
 from review.core.api.contract import UNSET, Reason, Status, Text, Unset, operation
-from review.core.errors import Invalid
+from review.core.errors import Invalid, NotFound
 from review.core.web.guard import route
 from review.verdicts import archive
 from review.verdicts import bulk as bulk_issuance
@@ -55,6 +56,28 @@ class PublicVerdict(msgspec.Struct):
     matches: str | None | Unset = UNSET
     authentic: bool | Unset = UNSET
     signature: Signature | Unset = UNSET
+
+
+class Fact(msgspec.Struct):
+    label: str
+    value: str
+
+
+class VerifiedDocument(msgspec.Struct):
+    """Any document the platform issues with a verification code, as /verify/{code} shows it: what it is, whether
+    it stands, the facts the public may read (never personal data) and the stored file's SHA-256. For a verdict,
+    its own answer (that of /api/v1/verdicts/{code}) is inside."""
+
+    code: str
+    kind: str  # verdict / mediation_agreement / …
+    title: str
+    status_label: str
+    valid: bool
+    facts: list[Fact]
+    sha256: str | None  # the stored file (a verdict has two: see verdict.full_sha256 / public_sha256)
+    verdict: PublicVerdict | None
+    matches: str | None | Unset = UNSET  # an uploaded file: "full" / "public" (a verdict), "document", or None
+    authentic: bool | Unset = UNSET
 
 
 class DigestQuery(msgspec.Struct):
@@ -110,12 +133,92 @@ def _public(found: dict) -> dict:
             else f"/verify/{found['code']}/public.pdf"}
 
 
+def _code(request: Request) -> str:
+    return str(request.path_params["code"]).strip().upper()
+
+
+async def _verdict_or_none(code: str) -> dict | None:
+    try:
+        return await verdicts.verification(code)
+    except NotFound:
+        return None
+
+
+async def _verdict(code: str) -> dict:
+    """The verdict a code names; for another document's code (a mediation agreement, …), where to check it."""
+    found = await _verdict_or_none(code)
+    if found is not None:
+        return found
+    other = await verification.resolve(code)
+    if other is None:
+        raise NotFound("verdict_not_found", "未找到该核验码对应的评议意见书")
+    raise NotFound("not_a_verdict", f"该核验码对应的是{other.title}，不是评议意见书，请通过 /api/v1/verify/{code} 核验")
+
+
+def _verdict_document(found: dict, body: dict) -> dict:
+    facts = [("文号", found["number"]), ("状态", found["status_label"]),
+             ("签发日期", found["issued_on"].isoformat()), ("被评议部门", found["department_name"] or ""),
+             ("诉求类别", found["category"] or ""), ("评议等级", found["grade_label"] or "")]
+    return {"code": found["code"], "kind": "verdict", "title": "评议意见书", "status_label": found["status_label"],
+            "valid": found["status"] == "valid", "facts": [{"label": k, "value": v} for k, v in facts],
+            "sha256": found["full_sha256"], "verdict": body}
+
+
+def _other_document(found: verification.Verified) -> dict:
+    return {"code": found.code, "kind": found.kind or "document", "title": found.title,
+            "status_label": found.status_label, "valid": found.valid,
+            "facts": [{"label": k, "value": v} for k, v in found.facts], "sha256": found.sha256 or None,
+            "verdict": None}
+
+
+async def _document(code: str) -> tuple[dict | None, verification.Verified | None]:
+    """(the verdict, None) or (None, the document another slice registered the code for); not found otherwise."""
+    found = await _verdict_or_none(code)
+    if found is not None:
+        return found, None
+    other = await verification.resolve(code)
+    if other is None:
+        raise NotFound("document_not_found", "未找到该核验码对应的文书")
+    return None, other
+
+
+@operation(responses={200: VerifiedDocument})
+async def verify_document(request: Request) -> dict:
+    """
+    summary: 按核验码查询平台出具的任一文书（评议意见书、调解协议书等）：文书性质、状态、可公开的事实与文件 SHA-256，与 /verify/{code} 页面相同
+    """
+    found, other = await _document(_code(request))
+    if found is not None:
+        return _verdict_document(found, _public(found))
+    assert other is not None
+    return _other_document(other)
+
+
+@operation(responses={200: VerifiedDocument}, uploads={"application/pdf": PDF_UPLOAD})
+async def verify_document_file(request: Request) -> dict:
+    """
+    summary: 上传 PDF 文件（请求体即文件），核对是否与按核验码登记的文书一致（评议意见书另报告其电子签名状态）
+    """
+    found, other = await _document(_code(request))
+    pdf = await request.body()
+    if not pdf:
+        raise Invalid("missing_field", "请求体应为要核验的 PDF 文件", field="file")
+    if found is not None:
+        matched, signature = await verdicts.check_upload(found, pdf)
+        body = {**_public(found), "matches": matched, "authentic": matched is not None,
+                "signature": signature.as_json()}
+        return {**_verdict_document(found, body), "matches": matched, "authentic": matched is not None}
+    assert other is not None
+    same = bool(other.sha256) and hashlib.sha256(pdf).hexdigest() == other.sha256
+    return {**_other_document(other), "matches": "document" if same else None, "authentic": same}
+
+
 @operation(responses={200: PublicVerdict})
 async def verdict(request: Request, query: DigestQuery) -> dict:
     """
     summary: 按核验码查询评议意见书的状态、两个文件的 SHA-256 与电子签名状态；带 sha256 参数时同时核对该文件
     """
-    found = await verdicts.verification(request.path_params["code"])
+    found = await _verdict(_code(request))
     body = _public(found)
     if query.sha256 is not None:
         digest = query.sha256.strip().lower()
@@ -129,7 +232,7 @@ async def verify_file(request: Request) -> dict:
     """
     summary: 上传 PDF 文件（请求体即文件），核对是否与登记的评议意见书一致，并报告其电子签名状态
     """
-    found = await verdicts.verification(request.path_params["code"])
+    found = await _verdict(_code(request))
     pdf = await request.body()
     if not pdf:
         raise Invalid("missing_field", "请求体应为要核验的 PDF 文件", field="file")
@@ -192,6 +295,8 @@ routes = [
     route("/verdicts/bulk/{bulk_id:int}/verdicts.zip", bulk_zip, OFFICE),
     route("/verdicts/{code}", verdict, PUBLIC),
     route("/verdicts/{code}/verify", verify_file, PUBLIC, methods=["POST"], body_limit=settings.VERIFY_BODY_LIMIT),
+    route("/verify/{code}", verify_document, PUBLIC),
+    route("/verify/{code}", verify_document_file, PUBLIC, methods=["POST"], body_limit=settings.VERIFY_BODY_LIMIT),
     route("/cases/{number}/verdict/withdraw", withdraw, OFFICE, methods=["POST"]),
     route("/cases/{number}/verdict/correct", correct, OFFICE, methods=["POST"]),
 ]

@@ -54,6 +54,13 @@ def consent_value(value: Any) -> bool:
     raise Invalid("invalid_consent", "请选择同意或不同意该内容入卷", field="consent")
 
 
+def not_found_message(kind: str) -> str:
+    """What a party is told when an item is not one of this mediation's (a caucus message never is one)."""
+    if kind == "message":
+        return "本次调解中没有这条可入卷的调解室发言（单独沟通中的发言不能入卷）"
+    return f"本次调解中没有这条{ITEM_KINDS.get(kind, kind)}"
+
+
 def item_title(kind: str, *, author: str, when: str, version: int | None = None) -> str:
     """What an item is, as the file and the pages name it: 调解室发言（诉求人，2026-12-03 10:05）."""
     if kind == "minutes":

@@ -9,7 +9,6 @@ the case settled by the stage's own settling move (review.mediation.services.sta
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -157,10 +156,6 @@ async def _seal(*, case: dict, mediation: dict, version: dict, actor: Actor) -> 
     return agreement_id
 
 
-def _at(value: Any) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-
-
 async def document_of(agreement_id: int) -> Any:
     """The sealed agreement as printed (review.mediation.document.AgreementDocument)."""
     # lazy: the document module loads WeasyPrint, which only the processes that render need
@@ -172,13 +167,14 @@ async def document_of(agreement_id: int) -> Any:
     sealed = rows[0]
     confirmed = [r for r in await db.fetch(sql.AGREEMENT_CONFIRMATIONS, sealed["mediation"])
                  if int(r["version"]) == int(sealed["version"])]
-    sealed_at = _at(sealed["sealed_at"])
+    sealed_at = clock.instant(sealed["sealed_at"])
+    assert sealed_at is not None  # a sealed agreement has its time (NOT NULL)
     return AgreementDocument(
         issuing_office=ISSUING_OFFICE, case_number=sealed["case_number"],
         department_name=sealed["department_name"] or "", complainant_display=mask_name(sealed["complainant_name"]),
         text=sealed["text"], version=int(sealed["version"]), sha256=sealed["sha256"],
         sealed_on=sealed_at.astimezone(clock.CHINA).date(), sealed_at_text=clock.local_time(sealed_at),
-        confirmations=tuple(PrintedConfirmation(rules.PARTY_LABELS[r["party"]], clock.local_time(_at(r["at"])))
+        confirmations=tuple(PrintedConfirmation(rules.PARTY_LABELS[r["party"]], clock.local_label(r["at"]))
                             for r in confirmed),
         verification_code=sealed["code"],
         verify_url=f"{settings.PUBLIC_BASE_URL.rstrip('/')}/verify/{sealed['code']}",

@@ -11,7 +11,6 @@ consents; the audit chain records hashes only."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from typing import Any
 
 from review.cases import services as cases
@@ -28,17 +27,13 @@ from review.mediation.services.room import room_admits
 from review.mediation.tables import MediationConsent
 
 
-def _when(at: Any) -> str:
-    return clock.local_time(at if isinstance(at, datetime) else datetime.fromisoformat(str(at)))
-
-
 async def _message(mediation_id: int, item_id: int) -> dict[str, Any] | None:
     rows = await db.fetch(sql.MESSAGE_ITEM, item_id, mediation_id)
     if not rows:
         return None
     r = rows[0]
     return {**r, "title": wall.item_title("message", author=AUTHOR_LABELS.get(r["author_kind"], r["author_kind"]),
-                                          when=_when(r["at"]))}
+                                          when=clock.local_label(r["at"]))}
 
 
 async def _minutes(mediation_id: int, item_id: int) -> dict[str, Any] | None:
@@ -46,7 +41,7 @@ async def _minutes(mediation_id: int, item_id: int) -> dict[str, Any] | None:
     if not rows:
         return None
     r = rows[0]
-    return {**r, "title": wall.item_title("minutes", author="", when=_when(r["starts_at"]), version=r["version"])}
+    return {**r, "title": wall.item_title("minutes", author="", when=clock.local_label(r["starts_at"]), version=r["version"])}
 
 
 async def _draft(mediation_id: int, item_id: int) -> dict[str, Any] | None:
@@ -55,7 +50,7 @@ async def _draft(mediation_id: int, item_id: int) -> dict[str, Any] | None:
         return None
     r = rows[0]
     return {**r, "title": wall.item_title("draft", author=AUTHOR_LABELS.get(r["author_kind"], r["author_kind"]),
-                                          when=_when(r["at"]), version=r["version"])}
+                                          when=clock.local_label(r["at"]), version=r["version"])}
 
 
 # One loader per kind of item (domain.wall.ITEM_KINDS): the item of this mediation with its text, or None.
@@ -74,7 +69,7 @@ async def load_item(mediation_id: int, kind: str, item_id: Any) -> dict[str, Any
         number = 0
     item = await LOADERS[kind](mediation_id, number) if number > 0 else None
     if item is None:
-        raise NotFound("item_not_found", f"本次调解中没有这条{wall.ITEM_KINDS[kind]}")
+        raise NotFound("item_not_found", wall.not_found_message(kind))
     return item
 
 

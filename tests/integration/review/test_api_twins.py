@@ -31,7 +31,7 @@ TWINS = {
     "/logout": "POST /api/v1/auth/logout",
     "/account/tokens/{token_id:int}/revoke": "DELETE /api/v1/auth/tokens/{token_id:int}",
     "/track": "POST /api/v1/track",
-    "/verify/{code}": "POST /api/v1/verdicts/{code}/verify",
+    "/verify/{code}": "POST /api/v1/verify/{code}",  # any document's code, as the page; verdicts also …/verdicts/…
     "/office/cases/{number}/accept": "POST /api/v1/cases/{number}/screen",
     "/office/cases/{number}/dismiss": "POST /api/v1/cases/{number}/screen",
     "/office/cases/{number}/convene": "POST /api/v1/cases/{number}/panel",

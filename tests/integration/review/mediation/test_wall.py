@@ -21,12 +21,12 @@ from review.core.actors import Actor
 from review.core.tables import AuditEvent, Case
 from review.mediation.services import agreement, minutes, stage
 from review.mediation.services.room import post_message
-from review.mediation.tables import MediationAgreementVersion
+from review.mediation.tables import MediationAgreementVersion, MediationConsent
 from review.verdicts.services import stored_path
 from review.verdicts.tables import Verdict
 from tests import factories
 from tests.conftest import run_jobs
-from tests.integration.panel_helpers import api, web
+from tests.integration.panel_helpers import api, csrf_of, web
 from tests.integration.review.mediation.helpers import complainant_of, session_begun
 from tests.integration.scoring_helpers import convened_case
 
@@ -192,3 +192,34 @@ async def test_wall_nothing_of_mediation_reaches_scoring_the_verdict_or_exports_
     for name in ("verdict pdf", "public verdict pdf", f"{chair.username} scores api", "office api /api/v1/assessments",
                  "audit chain", "hotline ruling"):
         assert MARK not in after[name], name
+
+
+async def test_a_caucus_message_is_refused_as_a_wall_item_by_form_and_through_the_api() -> None:
+    number, _, office, _ = await convened_case()
+    liaison = await factories.account("liaison")
+    mediation_id, _ = await session_begun(number, office)
+    await post_message(mediation_id=mediation_id, actor=office, text=f"{MARK}单独问", caucus="liaison")
+    told = await post_message(mediation_id=mediation_id, actor=liaison, text=f"{MARK}单独答：部门可以让步",
+                              caucus="liaison")
+    room = f"/mediation/{mediation_id}"
+    item = {"item_kind": "message", "item_id": told["id"]}
+
+    async with await api(liaison) as http:
+        listed = (await http.get(f"/api/v1/mediation/{mediation_id}/consents")).json()
+        assert [i for i in listed if i["item_kind"] == "message"] == []
+        refused = await http.post(f"/api/v1/mediation/{mediation_id}/consents", json={**item, "consent": True})
+        assert refused.status_code == 404 and "单独沟通" in refused.json()["error"]["message"]
+    async with await web(liaison) as http:
+        page = await http.get(room)
+        assert f"{MARK}单独答" in page.text  # the liaison hears its caucus, but the consent list does not offer it
+        assert f'name="item_id" value="{told["id"]}"' not in page.text
+        refused = await http.post(f"{room}/consents", data={"csrf_token": csrf_of(page), "item_kind": "message",
+                                                            "item_id": str(told["id"]), "consent": "1"})
+        assert refused.status_code == 404 and "单独沟通" in refused.text
+    async with await api(office) as http:
+        moved = await http.post(f"/api/v1/mediation/{mediation_id}/consents/move", json=item)
+        assert moved.status_code == 404
+    async with await web(office) as http:  # the office's room page offers nothing either
+        page = await http.get(room)
+        assert f'name="item_id" value="{told["id"]}"' not in page.text
+    assert await MediationConsent.count() == 0

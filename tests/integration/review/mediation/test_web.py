@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime, timedelta
 
 import pdfplumber
@@ -11,13 +12,14 @@ import pytest
 from review.core import clock, settings
 from review.core.actors import Actor
 from review.core.tables import Account, Case
-from review.mediation.services import reminders
+from review.mediation.domain import room as room_rules
+from review.mediation.services import reminders, wall
 from review.mediation.services.stage import open_mediation, schedule_session
 from review.mediation.tables import Mediation, MediationMinutes, MediationParticipant, MediationSession
 from scoring.tables import ScoreSheet
 from tests import factories
 from tests.integration.panel_helpers import accepted_case, csrf_of, submit, web
-from tests.integration.review.mediation.helpers import session_begun
+from tests.integration.review.mediation.helpers import complainant_of, said_in_room, session_begun
 from tests.integration.scoring_helpers import convened_case
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
@@ -326,3 +328,24 @@ async def test_minutes_and_consents_by_forms_on_the_room_page_without_javascript
     async with await web(members[0]) as http:
         page = (await http.get(f"/panel/cases/{number}")).text
         assert "案卷材料" in page and "调解中经双方同意入卷的内容" in page and "网页记录的调解笔录" in page
+
+
+async def test_the_room_page_consent_list_follows_the_page_of_messages_and_keeps_every_answered_one() -> None:
+    office = await factories.account("office")
+    number, code = await accepted_case(office)
+    mediation_id, _ = await session_begun(number, office)
+    ids = await said_in_room(mediation_id, room_rules.PAGE_LATEST + 5)
+    await wall.set_consent(mediation_id=mediation_id, item_kind="message", item_id=ids[0], consent=True,
+                           actor=await complainant_of(number))
+    page = f"/mediation/{mediation_id}"
+    async with factories.client() as phone:
+        assert (await submit(phone, "/track", "/track", {"case_number": number, "access_code": code})).status_code == 303
+        latest = (await phone.get(page)).text
+        offered = [int(i) for i in re.findall(r'name="item_kind" value="message">\s*<input type="hidden" '
+                                              r'name="item_id" value="(\d+)"', latest)]
+        assert offered == [ids[0], *ids[-room_rules.PAGE_LATEST:]]
+        assert 'id="consents-earlier"' in latest and f'{page}?before={ids[-room_rules.PAGE_LATEST]}#consents' in latest
+        earlier = (await phone.get(f"{page}?before={ids[-room_rules.PAGE_LATEST]}")).text
+        offered = [int(i) for i in re.findall(r'name="item_kind" value="message">\s*<input type="hidden" '
+                                              r'name="item_id" value="(\d+)"', earlier)]
+        assert offered == ids[:-room_rules.PAGE_LATEST] and 'id="consents-earlier"' not in earlier

@@ -7,12 +7,15 @@ import re
 
 import pytest
 
+from review.core.actors import Actor
 from review.core.tables import Case
+from review.mediation.services import agreement
 from review.mediation.services.stage import open_mediation
 from review.mediation.tables import MediationAgreement, MediationAgreementConfirmation
 from tests import factories
 from tests.conftest import run_jobs
-from tests.integration.panel_helpers import accepted_case, csrf_of, submit, web
+from tests.integration.panel_helpers import accepted_case, api, csrf_of, submit, web
+from tests.integration.scoring_helpers import convened_case
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 
@@ -90,3 +93,51 @@ async def test_both_parties_agree_on_the_room_page_without_javascript() -> None:
         altered = await submit(anyone, page, page,
                                files={"file": ("agreement.pdf", pdf.content + b"%", "application/pdf")})
         assert "不一致" in altered.text
+
+
+async def test_the_case_page_and_its_api_show_the_agreement_state_to_the_parties_and_the_office() -> None:
+    number, code, office, members = await convened_case()
+    mediation_id = await open_mediation(number=number, actor=office)
+    row = await Case.select(Case.id).where(Case.number == number).first().run()
+    complainant, liaison = Actor(kind="complainant", case_id=row["id"]), await factories.account("liaison")
+    text = "一、部门七日内修复井盖。案件页不显示的协议正文"
+    saved = await agreement.save_version(mediation_id=mediation_id, actor=complainant, text=text, base_version=0)
+    await agreement.confirm(mediation_id=mediation_id, actor=liaison, version=1, sha256=saved["sha256"])
+    short = saved["sha256"][:12]
+
+    async with await web(office) as desk:
+        page = (await desk.get(f"/office/cases/{number}")).text
+    part = page[page.index('id="mediation-agreement"'):]
+    assert "调解协议：第 1 版" in part and short in part and "已确认：承办部门" in part and "待确认：诉求人" in part
+    assert "案件页不显示的协议正文" not in page and f'href="/mediation/{mediation_id}#agreement"' in part
+    async with await api(office) as desk:
+        shown = (await desk.get(f"/api/v1/cases/{number}/mediation")).json()["agreement"]
+    assert shown["latest_version"] == 1 and shown["sha256"] == saved["sha256"] and shown["sealed"] is None
+    assert [c["party"] for c in shown["confirmed"]] == ["department"] and shown["waiting"] == ["complainant"]
+    # A member of the panel sees the mediation but nothing of its agreement (the wall): the API answers None.
+    async with await api(members[0]) as panel:
+        seen = await panel.get(f"/api/v1/cases/{number}/mediation")
+    assert seen.status_code == 200 and seen.json()["agreement"] is None
+    async with await web(members[0]) as panel:
+        page = (await panel.get(f"/panel/cases/{number}")).text
+    assert 'id="mediation-agreement"' not in page and short not in page
+
+    await agreement.confirm(mediation_id=mediation_id, actor=complainant, version=1, sha256=saved["sha256"])
+    await run_jobs()
+    sealed = await MediationAgreement.select().first().run()
+    pdf_link = f"/mediation/{mediation_id}/agreement.pdf"
+    async with factories.client() as phone, await web(liaison) as department:
+        assert (await submit(phone, "/track", "/track", {"case_number": number, "access_code": code})).status_code == 303
+        for http, page_of in ((phone, "/track/case"), (department, f"/liaison/cases/{number}")):
+            page = (await http.get(page_of)).text
+            part = page[page.index('id="mediation-agreement"'):]
+            assert "已签订" in part and "第 1 版" in part and short in part and sealed["code"] in part, page_of
+            assert f'href="{pdf_link}"' in part and f'href="/verify/{sealed["code"]}"' in part, page_of
+            assert "案件页不显示的协议正文" not in page
+            assert (await http.get(pdf_link)).headers["content-type"] == "application/pdf"
+    async with await api(liaison) as department:
+        shown = (await department.get(f"/api/v1/cases/{number}/mediation")).json()["agreement"]
+    assert shown["sealed"]["code"] == sealed["code"] and shown["sealed"]["pdf_ready"] is True
+    assert shown["sealed"]["pdf"] == f"/api/v1/mediation/{mediation_id}/agreement.pdf"
+    assert shown["sealed"]["verify"] == f"/verify/{sealed['code']}"
+    assert sorted(c["party"] for c in shown["confirmed"]) == ["complainant", "department"]

@@ -130,3 +130,25 @@ async def test_who_may_consent_and_move() -> None:
                                actor=a["liaison"])
     assert missing.value.code == "item_not_found" and "调解室发言" in missing.value.message
     assert await MediationConsent.count() == 0
+
+
+async def test_a_caucus_message_is_no_item_of_the_wall() -> None:
+    a = await _arranged()
+    m = a["mediation_id"]
+    asked = await post_message(mediation_id=m, actor=a["office"], text="单独问：能接受八成赔偿吗", caucus="complainant")
+    told = await post_message(mediation_id=m, actor=a["complainant"], text="单独说：八成可以", caucus="complainant")
+
+    for event_id in (asked["id"], told["id"]):
+        for party in (a["complainant"], a["liaison"]):
+            with pytest.raises(NotFound) as refused:
+                await wall.set_consent(mediation_id=m, item_kind="message", item_id=event_id, consent=True,
+                                       actor=party)
+            assert refused.value.code == "item_not_found" and "单独沟通" in refused.value.message
+        with pytest.raises(NotFound):
+            await wall.move_to_case_file(mediation_id=m, item_kind="message", item_id=event_id, actor=a["office"])
+
+    assert await MediationConsent.count() == 0 and await CaseFileEntry.count() == 0
+    for actor in (a["office"], a["complainant"], a["liaison"]):
+        mediation = await room_admits(mediation_id=m, actor=actor)
+        shown = await queries.consent_view(mediation=mediation, actor=actor)
+        assert [(i["kind"], i["id"]) for i in shown.items if i["kind"] == "message"] == [("message", a["message"])]

@@ -65,3 +65,8 @@ def test_the_file_records_source_ref_titles_and_consents() -> None:
         {"party": "complainant", "party_label": "诉求人", "by": "complainant:x", "at": AT.isoformat()}]
     assert wall.board([{"item_kind": "message", "item_id": 4, "party": "liaison", "consent": 1}]) == {
         ("message", 4): {"liaison": True}}
+
+
+def test_a_missing_message_is_said_to_be_none_of_the_whole_room() -> None:
+    assert "单独沟通中的发言不能入卷" in wall.not_found_message("message")
+    assert wall.not_found_message("minutes") == "本次调解中没有这条调解笔录"
