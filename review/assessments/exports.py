@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -150,7 +150,8 @@ def to_xlsx(*sheets: Sheet) -> bytes:
     return out.getvalue()
 
 
-FORMATS = {"csv": (to_csv, CSV_TYPE), "json": (to_json, JSON_TYPE), "xlsx": (to_xlsx, XLSX_TYPE)}
+FORMATS: dict[str, tuple[Callable[[Sheet], bytes], str]] = {
+    "csv": (to_csv, CSV_TYPE), "json": (to_json, JSON_TYPE), "xlsx": (to_xlsx, XLSX_TYPE)}
 
 
 def export(sheet: Sheet, fmt: str) -> tuple[bytes, str]:
