@@ -33,11 +33,12 @@ class Ruled(NamedTuple):
     complainant: Actor
     liaison: Actor
     chair: Actor
+    code: str
 
 
 async def ruled(value: int) -> Ruled:
     """A case ruled on scores of `value` everywhere, with its department's liaison and the panel's chair."""
-    number, _, office, _ = await convened_case()
+    number, code, office, _ = await convened_case()
     chair = await factories.chair_of(number)
     for member in await seated_now(number):
         await submit_sheet(number=number, actor=member, scores=factories.full_scores(value))
@@ -45,7 +46,7 @@ async def ruled(value: int) -> Ruled:
     await run_jobs()
     case = await Case.select(Case.id, Case.department).where(Case.number == number).first().run()
     liaison = await factories.account("liaison", department_id=case["department"])
-    return Ruled(number, ruling_id, office, Actor(kind="complainant", case_id=case["id"]), liaison, chair)
+    return Ruled(number, ruling_id, office, Actor(kind="complainant", case_id=case["id"]), liaison, chair, code)
 
 
 async def _actions(number: str) -> list[str]:
@@ -76,7 +77,7 @@ async def test_proper_and_basic_rulings_open_none(value: int, grade: str) -> Non
 
 
 async def test_report_return_report_accept_and_the_complainants_word() -> None:
-    number, _, office, complainant, liaison, chair = await ruled(1)
+    number, _, office, complainant, liaison, chair = (await ruled(1))[:6]
     with pytest.raises(Invalid):
         await orders.report_done(number=number, actor=liaison, statement="  ")
     with pytest.raises(Conflict):
