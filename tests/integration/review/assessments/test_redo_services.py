@@ -167,3 +167,17 @@ async def test_a_withdrawn_verdict_voids_the_order_and_its_correction_opens_it_a
     view = await orders.for_case(number=number, actor=liaison)
     assert view.state == "open" and view.actions
     assert await RedoOrder.count().where(RedoOrder.ruling_id == ruling_id) == 2
+
+
+async def test_the_list_puts_overdue_orders_first_and_the_deadline_is_the_rulings() -> None:
+    first = await ruled(1)
+    second = await ruled(1)
+    # The first case's ruling is recounted to an earlier deadline (as a holiday notice's recount would do).
+    early = (await orders.for_case(number=first.number, actor=first.office)).deadline - timedelta(days=30)
+    await Ruling.update({Ruling.redo_deadline: early}).where(Ruling.id == first.ruling_id).run()
+    now = datetime.combine(early + timedelta(days=2), datetime.min.time(), tzinfo=UTC)
+    listed = await orders.listing(actor=first.office, now=now)
+    assert [(v.case_number, v.overdue) for v in listed] == [(first.number, True), (second.number, False)]
+    assert listed[0].deadline == early
+    assert [v.case_number for v in await orders.listing(actor=first.office, state="open", overdue=False,
+                                                        now=now)] == [second.number]
