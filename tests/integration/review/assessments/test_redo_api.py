@@ -114,3 +114,9 @@ async def test_lifecycle_through_the_pages() -> None:
         assert said.status_code == 303
         after = await http.get("/track/case")
         assert "问题未解决" in after.text and "提交评价" not in after.text
+        assert "仍有积水" in after.text
+    async with await web(office) as http:
+        assert "问题未解决（仍有积水）" in (await http.get(office_page)).text
+    async with await web(liaison) as http:
+        shown = (await http.get(page)).text
+        assert "问题未解决" in shown and "仍有积水" not in shown  # the complainant's note is not the department's
