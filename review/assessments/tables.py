@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from piccolo.columns import ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
-from review.core.tables import Department
+from review.core.tables import Case, Department
 
 
 class AssessmentEntry(Table):
@@ -22,8 +22,6 @@ class AssessmentEntry(Table):
     updated_at = Timestamptz()
 
 
-
-
 class Scheme(Table, tablename="assessment_scheme"):
     """考核方案: one draft or published version of the assessment scheme; a published version never changes."""
 
@@ -37,4 +35,29 @@ class Scheme(Table, tablename="assessment_scheme"):
     published_at = Timestamptz(null=True, default=None)
 
 
-TABLES: list[type[Table]] = [AssessmentEntry, Scheme]
+class RedoOrder(Table):
+    """整改: what a 办理不到位 ruling asks of the department, and each step until the office accepts it."""
+
+    id = Serial(primary_key=True)
+    case = ForeignKey(references=Case)
+    ruling_id = Integer(index=True, help_text="The ruling that opened the order")
+    department = ForeignKey(references=Department)
+    actions = Text(default="", help_text="整改要求, one line each, as the verdict prints them")
+    deadline = Date(help_text="The ruling's redo deadline when the order opened")
+    deadline_provisional = Boolean(default=False)
+    state = Varchar(length=16, default="open", help_text="open / reported / accepted / void")
+    opened_at = Timestamptz()
+    statement = Text(default="", help_text="The liaison's report of what was done")
+    reported_at = Timestamptz(null=True, default=None)
+    reported_by = Integer(null=True, default=None)
+    return_reason = Text(default="", help_text="Why the office or the chair sent the report back, the latest")
+    returned_count = Integer(default=0)
+    decided_at = Timestamptz(null=True, default=None)
+    decided_by = Integer(null=True, default=None)
+    feedback = Varchar(length=16, default="", help_text="The complainant's word: solved / unsolved")
+    feedback_note = Text(default="")
+    feedback_at = Timestamptz(null=True, default=None)
+    void_reason = Varchar(length=32, default="", help_text="superseded / withdrawn")
+
+
+TABLES: list[type[Table]] = [AssessmentEntry, Scheme, RedoOrder]

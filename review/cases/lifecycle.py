@@ -82,6 +82,12 @@ ACTION_LABELS: dict[str, str] = {
     "mediation_consent_withdrawn": "当事人撤回入卷同意",
     "mediation_item_filed": "经双方同意，调解内容移入案卷",
     "case_file_entry_added": "案卷新增材料",
+    "redo_order_opened": "评议结论为办理不到位，向承办部门发出整改单",
+    "redo_order_voided": "整改单作废",
+    "redo_reported": "承办部门报告整改完成",
+    "redo_accepted": "整改通过验收",
+    "redo_returned": "整改被退回，须重新整改",
+    "redo_feedback": "诉求人评价整改结果",
     # Steps of the platform, outside any one case.
     "bulk_issuance_requested": "批量签发",
     "criteria_drafted": "起草评议标准",

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from review.accounts.services import auth
+from review.assessments import redo_services as redo_orders
 from review.cases import access_notice, page_cache, tracking
 from review.cases import services as cases
 from review.cases.lifecycle import Action
@@ -55,7 +56,9 @@ async def _case_page(request: Request, number: str | None) -> Response:
         return HTMLResponse(body)
     response = render(request, "case.html", {"v": await view_of(actor, case),
                                              "mediation": await mediation.of_case(case["number"]),
-                                             "my_mediation": await mediation.viewer_part(actor=actor, case=case)})
+                                             "my_mediation": await mediation.viewer_part(actor=actor, case=case),
+                                             "redo": await redo_orders.maybe_for_case(number=case["number"],
+                                                                                      actor=actor)})
     page_cache.keep(key, bytes(response.body))
     return response
 

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from panels.tables import Seat
+from review.assessments import redo_services as redo_orders
 from review.cases.queries.visibility import visible_case
 from review.core import db, priority, settings
 from review.core import jobs as queue
@@ -294,6 +295,7 @@ async def withdraw(*, number: str, actor: Actor, reason: str) -> str:
         await audit.record(case_id=case["id"], actor=actor.label, action="verdict_withdrawn",
                            from_status=verdict["status"], to_status="withdrawn", reason=reason[:2000],
                            data={"verdict": verdict["number"]})
+        await redo_orders.void_for_ruling(ruling_id=verdict["ruling_id"], why="withdrawn", actor=actor.label)
     return "withdrawn"
 
 
@@ -325,6 +327,7 @@ async def correct(*, number: str, actor: Actor, reason: str) -> dict:
             Verdict.id == new_id).first().run()
         await audit.record(case_id=case["id"], actor=actor.label, action="verdict_corrected", reason=reason[:2000],
                            data={"verdict": withdrawn["number"], "corrected_by": created["number"]})
+        await redo_orders.reopen_for_ruling(ruling_id=withdrawn["ruling_id"], actor=actor)
     await queue.enqueue("render_verdict", new_id)
     return {**created, "corrects": withdrawn["number"]}
 

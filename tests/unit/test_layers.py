@@ -47,6 +47,7 @@ PURE = [
     "review/assessments/scheme.py",
     "review/assessments/figures.py",
     "review/assessments/exports.py",
+    "review/assessments/redo.py",
     "review/mediation/domain/room.py",
     "review/deadlines/policy.py",
     "review/publication/rules.py",
@@ -60,7 +61,8 @@ IMPURE_LIBRARIES = (
 SLICES = layers.SliceRule(
     package="review",
     kernel=KERNEL,
-    gateways=("services", "queries"),  # review.X.services, review.X.services.*, review.X.queries
+    # review.X.services, review.X.services.*, review.X.queries, and the assessments' redo orders' services
+    gateways=("services", "queries", "redo_services"),
     # the one writer of Case.status, and the pure state machine whose statuses and actions every slice names
     shared=("review.cases.state", "review.cases.lifecycle"),
 )

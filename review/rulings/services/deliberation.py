@@ -7,6 +7,7 @@ import json
 from datetime import UTC, datetime
 
 from panels.tables import Panel
+from review.assessments import redo_services as redo_orders
 from review.assessments.services import record_outcome, redo_working_days
 from review.cases.lifecycle import Action
 from review.cases.queries.visibility import may_see
@@ -21,7 +22,7 @@ from review.core.labels import ROLE_LABELS
 from review.rulings import sql
 from review.rulings.services.sheets import active_panel_id, panel_aggregate, seat_of
 from review.verdicts import services as verdicts
-from scoring.tables import Deliberation, DeliberationMessage, Dissent, Ruling
+from scoring.tables import Criterion, Deliberation, DeliberationMessage, Dissent, Ruling
 
 
 async def close_scoring(*, number: str, actor: Actor) -> int:
@@ -188,6 +189,12 @@ async def issue_ruling(*, number: str, actor: Actor, now: datetime | None = None
         ruling_id = rows[0]["id"]
         if due:
             await calendar.remember(due, subject=calendar.RULING_REDO, ids=[ruling_id], case_id=case["id"])
+            criteria = await Criterion.select().where(Criterion.criteria_set == case["criteria_set_id"]).order_by(
+                Criterion.position).run()
+            await redo_orders.open_for_ruling(
+                case_id=case["id"], department_id=case["department"], ruling_id=ruling_id,
+                actions=verdicts.required_actions(criteria, result.per_criterion), deadline=due.day,
+                provisional=due.provisional, actor=actor)
         verdict_id = await verdicts.number_verdict(case_id=case["id"], ruling_id=ruling_id, day=local_day)
         if earlier:
             # 复议结论: the earlier ruling, its verdict and its count in the assessment all give way to this one.
@@ -195,6 +202,7 @@ async def issue_ruling(*, number: str, actor: Actor, now: datetime | None = None
             await audit.record(case_id=case["id"], actor=actor.label, action="ruling_superseded",
                                data={"old_ruling_id": earlier["id"], "new_ruling_id": ruling_id})
             await verdicts.supersede(old_ruling_id=earlier["id"], new_ruling_id=ruling_id)
+            await redo_orders.void_for_ruling(ruling_id=earlier["id"], why="superseded", actor="system:reconsideration")
             await record_outcome(department_id=case["department"], grade=earlier["grade"], count=-1,
                                  period=earlier["issued_at"].astimezone(CHINA).strftime("%Y-%m"))
         await Panel.update({Panel.status: "concluded"}).where(

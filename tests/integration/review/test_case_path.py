@@ -43,5 +43,5 @@ async def test_case_path_from_intake_to_verdict_and_assessment() -> None:
     checked, problem = await audit.verify()
     assert problem is None
     # intake, accept, seed committed, convene, 5 invitations accepted, start, 5 sheets, close scoring,
-    # reasoning drafted and signed, ruling, rendered
-    assert checked == 1 + 1 + 1 + 1 + 5 + 1 + 5 + 1 + 2 + 1 + 1
+    # reasoning drafted and signed, ruling, the redo order it opens (办理不到位), rendered
+    assert checked == 1 + 1 + 1 + 1 + 5 + 1 + 5 + 1 + 2 + 1 + 1 + 1
