@@ -21,10 +21,7 @@ from panels.services import verification as draw_verification
 from review import worker
 from review.accounts import api as tokens_api
 from review.accounts import web as account_pages
-from review.assessments import scheme_api as assessment_scheme_api
-from review.assessments import scheme_web as assessment_scheme_pages
-from review.assessments import redo_api
-from review.assessments import redo_web as redo_pages
+from review.assessments import api as assessment_api
 from review.assessments import web as assessment_pages
 from review.cases import api as v1
 from review.cases import web as pages
@@ -156,11 +153,10 @@ def create_app(*, forwarded_allow_ips: str = settings.FORWARDED_ALLOW_IPS) -> St
     verification.register(mediation_queries.agreement_verification)  # /verify/{code} of a sealed agreement
     api_routes = [*panels_api.routes, *convening_api.routes, *scoring_api.routes, *rulings_api.routes,
                   *verdicts_api.routes, *holidays_api.routes, *audit_api.routes, *tokens_api.routes, *mediation_api.routes,
-                  *assessment_scheme_api.routes, *redo_api.routes, *v1.routes]
+                  *assessment_api.routes, *v1.routes]
     page_routes = [*home_routes, *panel_pages.routes, *convening_pages.routes, *scoring_pages.routes, *rulings_pages.routes,
                    *verdict_pages.routes, *holiday_pages.routes, *audit_pages.routes, *account_pages.routes,
-                   *mediation_pages.routes, *mediation_socket.routes, *pages.routes, *assessment_pages.routes,
-                   *assessment_scheme_pages.routes, *redo_pages.routes]
+                   *mediation_pages.routes, *mediation_socket.routes, *pages.routes, *assessment_pages.routes]
     routes = [
         Mount("/api/v1", routes=api_routes),
         PolicyMount("/static", app=StaticFiles(directory=str(settings.TEMPLATES_DIR / "static")), policy=PUBLIC,

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from review.accounts.services import auth
-from review.assessments import redo_services as redo_orders
+from review.assessments.services import redo as redo_orders
 from review.cases import access_notice, page_cache, tracking
 from review.cases import services as cases
 from review.cases.lifecycle import Action

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from panels.tables import Seat
-from review.assessments import redo_services as redo_orders
+from review.assessments.services import redo as redo_orders
 from review.cases.queries.visibility import visible_case
 from review.core import db, priority, settings
 from review.core import jobs as queue

@@ -61,8 +61,7 @@ IMPURE_LIBRARIES = (
 SLICES = layers.SliceRule(
     package="review",
     kernel=KERNEL,
-    # review.X.services, review.X.services.*, review.X.queries, and the assessments' redo orders' services
-    gateways=("services", "queries", "redo_services"),
+    gateways=("services", "queries"),  # review.X.services, review.X.services.*, review.X.queries
     # the one writer of Case.status, and the pure state machine whose statuses and actions every slice names
     shared=("review.cases.state", "review.cases.lifecycle"),
 )

@@ -7,8 +7,8 @@ import json
 from datetime import UTC, datetime
 
 from panels.tables import Panel
-from review.assessments import redo_services as redo_orders
 from review.assessments.services import record_outcome, redo_working_days
+from review.assessments.services import redo as redo_orders
 from review.cases.lifecycle import Action
 from review.cases.queries.visibility import may_see
 from review.cases.services import apply_transition, load_case_for_update

@@ -8,7 +8,7 @@ import pytest
 from review.core.actors import Actor
 from tests import factories
 from tests.integration.panel_helpers import api, complainant_token, csrf_of, submit, web
-from tests.integration.review.assessments.test_redo_services import ruled
+from tests.integration.review.assessments.services.test_redo import ruled
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from review.assessments import redo
-from review.assessments import redo_services as orders
+from review.assessments.services import redo as orders
 from review.core.actors import COMPLAINANT, LIAISON, MEMBER, OFFICE
 from review.core.errors import NotFound
 from review.core.tables import Case

@@ -1,4 +1,5 @@
-"""The public assessment figures (部门绩效考核) page."""
+"""The assessments' pages (部门绩效考核): the public figures here, the scheme's (web.scheme) and the redo orders'
+(web.redo)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from review.assessments.services import assessments
+from review.assessments.web import redo, scheme
 from review.core.actors import PUBLIC
 from review.core.web.guard import route
 from review.core.web.templating import render
@@ -17,4 +19,6 @@ async def public_assessments(request: Request) -> Response:
 
 routes = [
     route("/public/assessments", public_assessments, PUBLIC),
+    *scheme.routes,
+    *redo.routes,
 ]

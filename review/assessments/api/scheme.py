@@ -10,7 +10,7 @@ import msgspec
 from starlette.requests import Request
 
 from review.assessments import scheme as rules
-from review.assessments import schemes
+from review.assessments.services import schemes
 from review.core.actors import OFFICE, PUBLIC
 from review.core.api.contract import ID_MAX, UNSET, Text, Unset, operation, sent
 from review.core.errors import NotFound

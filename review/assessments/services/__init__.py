@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from review.assessments import schemes
+from review.assessments.services import schemes
 from review.assessments.tables import AssessmentEntry
 
 _COLUMN = {"proper": AssessmentEntry.ruled_proper, "basic": AssessmentEntry.ruled_basic,

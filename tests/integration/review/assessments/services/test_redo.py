@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 import pytest
 
-from review.assessments import redo_services as orders
+from review.assessments.services import redo as orders
 from review.assessments.tables import RedoOrder
 from review.convening.services import convene_panel
 from review.core.actors import Actor

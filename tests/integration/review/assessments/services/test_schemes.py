@@ -6,8 +6,7 @@ from __future__ import annotations
 import pytest
 
 from review.assessments import scheme as rules
-from review.assessments import schemes
-from review.assessments.services import record_outcome
+from review.assessments.services import record_outcome, schemes
 from review.assessments.tables import AssessmentEntry, Scheme
 from review.core.errors import Conflict, Forbidden, Invalid
 from review.core.tables import AuditEvent

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import msgspec
 from starlette.requests import Request
 
-from review.assessments import redo_services as orders
+from review.assessments.services import redo as orders
 from review.core.actors import CASE_PARTY, COMPLAINANT, LIAISON, Policy
 from review.core.api.contract import Reason, Status, Text, operation
 from review.core.web.guard import PolicyRoute, route

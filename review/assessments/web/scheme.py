@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from review.assessments import scheme as rules
-from review.assessments import schemes
+from review.assessments.services import schemes
 from review.core.actors import OFFICE, PUBLIC
 from review.core.errors import Conflict, Invalid
 from review.core.params import int_param
