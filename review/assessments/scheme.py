@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from review.assessments import periods
+
 # The hotline's base figures a rate may be built from (DESIGN §7), and their Chinese names.
 FIGURES: dict[str, str] = {
     "handled": "受理量", "replied": "回复量", "resolved": "解决量", "rated": "评价量", "satisfied": "满意",
@@ -24,7 +26,6 @@ RATE_NAMES: dict[str, str] = {"reply": "响应率", "resolution": "解决率", "
 WEIGHTED = ("reply", "resolution", "satisfaction")  # the rates a composite score may weigh (higher is better)
 GRADES = ("proper", "basic", "improper")
 GRADE_NAMES = {"proper": "办理到位", "basic": "基本到位", "improper": "办理不到位"}
-_PERIOD = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>0[1-9]|1[0-2])|-Q(?P<quarter>[1-4]))?$")
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 _KEYS = {"name", "basic_counts_as_satisfied", "rates", "deductions", "redo_overdue_points", "redo_working_days",
          "weights", "bands", "corrections", "composite"}  # corrections and composite are derived, never set
@@ -301,14 +302,7 @@ def parse_month(value: Any, field: str = "effective_from") -> str:
 
 def first_month(period: str) -> str:
     """The first month of a period: a month (2026-10), a quarter (2026-Q4) or a year (2026)."""
-    found = _PERIOD.fullmatch(period.strip())
-    if not found:
-        raise ValueError(f"not a period: {period!r}")
-    if found["month"]:
-        return f"{found['year']}-{found['month']}"
-    if found["quarter"]:
-        return f"{found['year']}-{(int(found['quarter']) - 1) * 3 + 1:02d}"
-    return f"{found['year']}-01"
+    return periods.first_month(period)
 
 
 def in_force(versions: list[tuple[int, str]], period: str) -> int | None:
