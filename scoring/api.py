@@ -3,16 +3,14 @@ versions and the office's drafts) and rater quality. Each parses, calls one serv
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import msgspec
 from starlette.requests import Request
 
 from review.core.actors import OFFICE, PUBLIC
-from review.core.api.contract import ID_MAX, UNSET, Text, Unset, operation, sent
+from review.core.api.contract import UNSET, Text, Unset, number_param, operation, sent
 from review.core.errors import NotFound
-from review.core.params import int_param
 from review.core.web.guard import PolicyRoute, route
 from scoring.domain.criteria import content_hash, content_json
 from scoring.queries import rater_quality
@@ -94,13 +92,6 @@ class Published(msgspec.Struct):
     status: str
 
 
-def _int(value: Any, field: str) -> int | None:
-    """A version or draft number: 422 naming the field when not a whole number, 404 beyond any row."""
-    if isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()) and int(value) > ID_MAX:
-        raise NotFound("not_found", "页面不存在")
-    return int_param(value, field)
-
-
 @operation(responses={200: list[CriteriaVersion]})
 async def list_criteria(request: Request) -> list[Row]:
     """
@@ -115,7 +106,7 @@ async def criteria_version(request: Request) -> Row:
     """
     summary: 某一版评议标准
     """
-    version = _int(request.path_params["version"], "version")
+    version = number_param(request.path_params["version"], "version")
     row = next((r for r in await criteria_admin.versions() if r["version"] == version), None)
     if row is None:
         raise NotFound("criteria_not_found", "没有这一版评议标准")
@@ -136,7 +127,7 @@ async def preview_draft(request: Request) -> Row:
     """
     summary: 预览草稿（含发布后将得到的内容哈希）
     """
-    set_id = _int(request.path_params["draft_id"], "draft_id") or 0
+    set_id = number_param(request.path_params["draft_id"], "draft_id") or 0
     content = await criteria_admin.load_content(set_id)
     return {"draft_id": set_id, "content": content_json(content), "content_hash": content_hash(content)}
 
@@ -146,7 +137,7 @@ async def update_draft(request: Request, body: CriteriaDraft) -> DraftState:
     """
     summary: 修改草稿；已发布的版本一律拒绝
     """
-    set_id = _int(request.path_params["draft_id"], "draft_id") or 0
+    set_id = number_param(request.path_params["draft_id"], "draft_id") or 0
     await criteria_admin.update_draft(actor=request.state.actor, set_id=set_id, content=sent(body))
     return DraftState(draft_id=set_id, status="draft")
 
@@ -156,7 +147,7 @@ async def publish_draft(request: Request) -> Published:
     """
     summary: 发布草稿为新版本，此后不可更改
     """
-    set_id = _int(request.path_params["draft_id"], "draft_id") or 0
+    set_id = number_param(request.path_params["draft_id"], "draft_id") or 0
     version = await criteria_admin.publish_criteria(actor=request.state.actor, set_id=set_id)
     return Published(version=version, status="published")
 

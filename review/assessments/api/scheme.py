@@ -3,7 +3,6 @@ the office's drafts, previews and publishing. Each parses, calls one service, re
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import msgspec
@@ -12,9 +11,8 @@ from starlette.requests import Request
 from review.assessments import scheme as rules
 from review.assessments.services import schemes
 from review.core.actors import OFFICE, PUBLIC
-from review.core.api.contract import ID_MAX, UNSET, Text, Unset, operation, sent
+from review.core.api.contract import UNSET, Text, Unset, number_param, operation, sent
 from review.core.errors import NotFound
-from review.core.params import int_param
 from review.core.web.guard import PolicyRoute, route
 
 Row = dict[str, Any]
@@ -72,13 +70,6 @@ class Published(msgspec.Struct):
     status: str
 
 
-def _int(value: Any, field: str) -> int:
-    """A version or draft number: 422 naming the field when not a whole number, 404 beyond any row."""
-    if isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()) and int(value) > ID_MAX:
-        raise NotFound("not_found", "页面不存在")
-    return int_param(value, field) or 0
-
-
 @operation(responses={200: list[SchemeVersion]})
 async def list_schemes(request: Request) -> list[Row]:
     """
@@ -92,7 +83,7 @@ async def scheme_version(request: Request) -> Row:
     """
     summary: 某一版考核方案
     """
-    version = _int(request.path_params["version"], "version")
+    version = number_param(request.path_params["version"], "version") or 0
     row = next((r for r in await schemes.versions() if r["version"] == version), None)
     if row is None:
         raise NotFound("scheme_not_found", "没有这一版考核方案")
@@ -113,7 +104,7 @@ async def preview_draft(request: Request) -> Row:
     """
     summary: 预览考核方案草稿（含发布后将得到的内容哈希）
     """
-    row = await schemes.draft(_int(request.path_params["draft_id"], "draft_id"))
+    row = await schemes.draft(number_param(request.path_params["draft_id"], "draft_id") or 0)
     return {"draft_id": row["id"], "status": row["status"], "effective_from": row["effective_from"],
             "content": rules.scheme_json(row["scheme"]), "content_hash": rules.scheme_hash(row["scheme"]),
             "bands_words": rules.band_words(row["scheme"])}
@@ -124,7 +115,7 @@ async def update_draft(request: Request, body: SchemeDraft) -> DraftState:
     """
     summary: 修改考核方案草稿；已发布的版本一律拒绝
     """
-    draft_id = _int(request.path_params["draft_id"], "draft_id")
+    draft_id = number_param(request.path_params["draft_id"], "draft_id") or 0
     await schemes.update_draft(actor=request.state.actor, draft_id=draft_id, content=sent(body))
     return DraftState(draft_id=draft_id, status="draft")
 
@@ -135,7 +126,7 @@ async def publish_draft(request: Request) -> Published:
     summary: 发布考核方案草稿为新版本（最早自下月起生效），此后不可更改
     """
     version = await schemes.publish_scheme(actor=request.state.actor,
-                                           draft_id=_int(request.path_params["draft_id"], "draft_id"))
+                                           draft_id=(number_param(request.path_params["draft_id"], "draft_id") or 0))
     return Published(version=version, status="published")
 
 

@@ -21,7 +21,7 @@ from starlette.responses import Response
 
 from review.core.errors import Invalid, NotFound
 from review.core.input_text import check_json
-from review.core.params import LARGEST
+from review.core.params import LARGEST, int_param
 
 # Text a person or client sends: no NUL (PostgreSQL text cannot hold one, SQLite would keep it as-is).
 Text = Annotated[str, msgspec.Meta(pattern=r"^[^\x00]*$")]
@@ -30,6 +30,13 @@ Unset = msgspec.UnsetType
 
 # The largest id a row can have (PostgreSQL's integer); a larger number in a path names nothing.
 ID_MAX = LARGEST
+
+
+def number_param(value: Any, field: str) -> int | None:
+    """A version or draft number from a path: 422 naming the field when not a whole number, 404 beyond any row."""
+    if isinstance(value, str) and re.fullmatch(r"[0-9]+", value.strip()) and int(value) > ID_MAX:
+        raise NotFound("not_found", "页面不存在")
+    return int_param(value, field)
 MULTIPART = "multipart/form-data"
 UPLOAD_SCHEMA: dict[str, Any] = {
     "type": "object",
