@@ -6,6 +6,7 @@ import os
 
 from piccolo.conf.apps import AppConfig
 
+from review.assessments.tables import INDEXES as ASSESSMENT_INDEXES
 from review.assessments.tables import TABLES as ASSESSMENT_TABLES
 from review.cases.tables import INDEXES as CASE_INDEXES
 from review.cases.tables import TABLES as CASE_TABLES
@@ -23,7 +24,7 @@ APP_CONFIG = AppConfig(
 
 # Indexes over several columns that the table definitions cannot state (read by review.core.db on SQLite; the
 # migrations create them on PostgreSQL).
-INDEXES: list[str] = [*CASE_INDEXES, *MEDIATION_INDEXES]
+INDEXES: list[str] = [*CASE_INDEXES, *MEDIATION_INDEXES, *ASSESSMENT_INDEXES]
 
 # (table, column, referenced table): the column holds an id of the referenced table, or NULL.
 # Read by review.core.db (foreign keys on PostgreSQL, added by a scoring migration; triggers on SQLite).

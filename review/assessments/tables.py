@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, DoublePrecision, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 from review.core.tables import Case, Department
@@ -60,4 +60,32 @@ class RedoOrder(Table):
     void_reason = Varchar(length=32, default="", help_text="superseded / withdrawn")
 
 
-TABLES: list[type[Table]] = [AssessmentEntry, Scheme, RedoOrder]
+class BaseFigures(Table, tablename="assessment_base_figures"):
+    """The hotline's figures for one department and period (a month, a quarter or a year), as imported. A
+    re-import of the same department and period adds a row and marks the earlier one not current: kept, never
+    overwritten."""
+
+    id = Serial(primary_key=True)
+    department = ForeignKey(references=Department)
+    period = Varchar(length=7, help_text="2026-11, 2026-Q4 or 2026")
+    handled = Integer(default=0, help_text="受理量")
+    replied = Integer(default=0, help_text="回复量")
+    resolved = Integer(default=0, help_text="解决量")
+    rated = Integer(default=0, help_text="评价量")
+    satisfied = Integer(default=0, help_text="满意")
+    basic = Integer(default=0, help_text="基本满意")
+    unsatisfied = Integer(default=0, help_text="不满意")
+    overdue = Integer(default=0, help_text="超期")
+    avg_reply_days = DoublePrecision(null=True, default=None, help_text="平均回复工作日")
+    current = Boolean(default=True, help_text="False once a later import replaced the row")
+    imported_at = Timestamptz()
+    imported_by = Integer(null=True, default=None, help_text="The account that imported; None for the hotline's key")
+    source = Varchar(length=16, default="", help_text="api / upload / cli")
+
+
+TABLES: list[type[Table]] = [AssessmentEntry, Scheme, RedoOrder, BaseFigures]
+
+# Read by review.core.db on SQLite; a migration creates it on PostgreSQL.
+INDEXES: list[str] = [
+    "CREATE INDEX IF NOT EXISTS assessment_base_figures_period ON assessment_base_figures (period, current, department)",
+]
