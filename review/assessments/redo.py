@@ -66,6 +66,14 @@ def is_overdue(state: str, deadline: date, now: datetime) -> bool:
     return state in PENDING and now >= deadline_end(deadline)
 
 
+def counts_late(state: str, deadline: date, reported_at: datetime | None, now: datetime) -> bool:
+    """Whether the order deducts the scheme's points for a redo not done by its deadline: still owed past the
+    deadline, or accepted on a report made after it. A void order deducts nothing."""
+    if state == ACCEPTED:
+        return reported_at is not None and reported_at >= deadline_end(deadline)
+    return is_overdue(state, deadline, now)
+
+
 def days_over(deadline: date, today: date, is_workday: Callable[[date], bool]) -> int:
     """The working days after the deadline up to and including `today` (0 on or before the deadline)."""
     count, day = 0, deadline + timedelta(days=1)

@@ -68,6 +68,10 @@ PANEL_LOAD_MARGIN: float = config("PANEL_LOAD_MARGIN", cast=float, default=2)
 if not 0 <= PANEL_LOAD_MARGIN <= 1000:
     raise ValueError(f"PANEL_LOAD_MARGIN 应为 0 至 1000 之间的数，现为 {PANEL_LOAD_MARGIN}")
 
+# 部门绩效考核: a department with fewer cases handled (受理量) in a period is shown in the league table, not ranked.
+ASSESSMENT_MIN_HANDLED: int = config("ASSESSMENT_MIN_HANDLED", cast=int, default=30)
+if not 0 <= ASSESSMENT_MIN_HANDLED <= 1_000_000:
+    raise ValueError(f"ASSESSMENT_MIN_HANDLED 应为 0 至 1000000 之间的整数，现为 {ASSESSMENT_MIN_HANDLED}")
 
 def _days(name: str, default: int) -> int:
     value: int = config(name, cast=int, default=default)

@@ -145,11 +145,19 @@ async def draft(draft_id: int) -> dict:
 
 async def in_force(period: str) -> Scheme:
     """The scheme every figure of the period is computed under (the default before any is published)."""
-    rows = await SchemeRow.select(SchemeRow.version, SchemeRow.effective_from, SchemeRow.content).where(
-        SchemeRow.status == "published").run()
+    return (await in_force_version(period))[0]
+
+
+async def in_force_version(period: str) -> tuple[Scheme, int | None, str]:
+    """The scheme in force for the period, its version and its hash (None and the default's hash before any
+    version is published)."""
+    rows = await SchemeRow.select(SchemeRow.version, SchemeRow.effective_from, SchemeRow.content,
+                                  SchemeRow.content_hash).where(SchemeRow.status == "published").run()
     version = rules.in_force([(r["version"], r["effective_from"]) for r in rows], period)
     found = next((r for r in rows if r["version"] == version), None)
-    return load(found) if found else rules.DEFAULT
+    if found is None:
+        return rules.DEFAULT, None, rules.scheme_hash(rules.DEFAULT)
+    return load(found), int(found["version"]), str(found["content_hash"])
 
 
 async def seed_default() -> None:
