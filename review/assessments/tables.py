@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from piccolo.columns import Boolean, Date, DoublePrecision, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    Boolean,
+    Date,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    Serial,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.table import Table
 
 from review.core.tables import Case, Department
