@@ -11,6 +11,7 @@ from typing import Any
 
 from panels import commands as panels_commands
 from review.accounts import commands as accounts_commands
+from review.assessments import commands as assessments_commands
 from review.cases import commands as cases_commands
 from review.convening import commands as convening_commands
 from review.core.audit import commands as audit_commands
@@ -179,7 +180,7 @@ before_each(_configure_jobs)
 # In the order `review --help` lists them.
 COMMANDS = [*OWN_COMMANDS, *demo_commands.COMMANDS, *cases_commands.COMMANDS, *accounts_commands.COMMANDS,
             *audit_commands.COMMANDS, *convening_commands.COMMANDS, *panels_commands.COMMANDS,
-            *holidays_commands.COMMANDS]
+            *holidays_commands.COMMANDS, *assessments_commands.COMMANDS]
 
 
 def parser() -> argparse.ArgumentParser:

@@ -48,6 +48,7 @@ PURE = [
     "review/assessments/figures.py",
     "review/assessments/exports.py",
     "review/assessments/redo.py",
+    "review/assessments/imports.py",
     "review/mediation/domain/room.py",
     "review/deadlines/policy.py",
     "review/publication/rules.py",

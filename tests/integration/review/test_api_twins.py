@@ -59,6 +59,7 @@ TWINS = {
     "/office/assessments/scheme": "POST /api/v1/assessments/scheme/drafts",
     "/office/assessments/scheme/{draft_id:int}": "POST /api/v1/assessments/scheme/drafts/{draft_id}",
     "/office/assessments/scheme/{draft_id:int}/publish": "POST /api/v1/assessments/scheme/drafts/{draft_id}/publish",
+    "/office/assessments/figures": "POST /api/v1/assessments/figures",
     "/panel/invitations/{seat_id:int}": "POST /api/v1/invitations/{seat_id:int}",
     "/panel/declarations": "POST /api/v1/me/declarations",
     "/panel/cases/{number}/scores": "POST /api/v1/cases/{number}/scores",

@@ -64,6 +64,7 @@ async def _world() -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
         "party": bearer(await auth.issue_token(liaison)),
         "hotline": {"X-API-Key": KEY},
         "staff_or_hotline": {"X-API-Key": KEY},
+        "office_or_hotline": {"X-API-Key": KEY},
     }
 
 
