@@ -3,7 +3,7 @@ order is overdue, counted in working days on the real calendar (National Day 202
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -83,3 +83,14 @@ def test_days_over_are_working_days_across_the_holiday(today: date, days: int) -
     late = redo.lateness("open", DEADLINE, _at(today, 12), CALENDAR.is_workday)
     assert late.overdue == (today > DEADLINE) and late.days_over == days
     assert redo.lateness("accepted", DEADLINE, _at(today, 12), CALENDAR.is_workday) == redo.Lateness(False, 0)
+
+
+def test_an_order_counts_late_while_owed_past_its_deadline_or_when_accepted_on_a_late_report() -> None:
+    deadline = date(2026, 12, 1)
+    after = datetime(2026, 12, 2, 1, tzinfo=UTC)  # 09:00 in China, the day after the deadline
+    assert redo.counts_late("open", deadline, None, after)
+    assert redo.counts_late("reported", deadline, None, after)
+    assert not redo.counts_late("open", deadline, None, datetime(2026, 12, 1, 15, tzinfo=UTC))  # 23:00 on the day
+    assert not redo.counts_late("accepted", deadline, datetime(2026, 12, 1, 10, tzinfo=UTC), after)
+    assert redo.counts_late("accepted", deadline, datetime(2026, 12, 2, 0, tzinfo=UTC), after)
+    assert not redo.counts_late("void", deadline, None, after)
