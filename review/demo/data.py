@@ -460,3 +460,28 @@ def to_intake_payload(c: ComplaintSeed) -> dict[str, Any]:
         "rating": c.rating,
         "rated_at": _iso(c.rated_at),
     }
+
+
+def monthly_figures(rng: random.Random, months: list[str]) -> list[dict[str, Any]]:
+    """The hotline's base figures (基础数据) for every demo department and month, consistent by construction
+    (satisfied + basic + unsatisfied = rated ≤ handled; replied, resolved, overdue ≤ handled), as the rows
+    `review import-figures` reads (English column names)."""
+    rows: list[dict[str, Any]] = []
+    for dept in DEPARTMENTS:
+        size = rng.randint(20, 60) * (60 if dept.level == "市级" else 25)
+        skill = rng.uniform(0.0, 1.0)  # some departments do better than others, month after month
+        for month in months:
+            handled = max(10, round(size * rng.uniform(0.8, 1.2)))
+            replied = round(handled * min(1.0, 0.97 + 0.03 * skill - rng.uniform(0, 0.01)))
+            resolved = round(handled * (0.72 + 0.2 * skill + rng.uniform(-0.03, 0.03)))
+            rated = round(handled * rng.uniform(0.55, 0.7))
+            satisfied = round(rated * (0.6 + 0.25 * skill + rng.uniform(-0.03, 0.03)))
+            basic = round((rated - satisfied) * rng.uniform(0.3, 0.6))
+            rows.append({
+                "department_code": dept.code, "period": month, "handled": handled, "replied": replied,
+                "resolved": min(resolved, handled), "rated": rated, "satisfied": satisfied, "basic": basic,
+                "unsatisfied": rated - satisfied - basic,
+                "overdue": round(handled * (0.06 - 0.05 * skill) * rng.uniform(0.7, 1.3)),
+                "avg_reply_days": round(4.5 + 2.5 * (1 - skill) + rng.uniform(-0.4, 0.4), 2),
+            })
+    return rows

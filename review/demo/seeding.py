@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from panels.services.invitations import answer_invitation
 from panels.tables import CompositionTemplate, RosterMember, Seat
 from review.accounts.services import auth
-from review.assessments.services import seed_scheme
+from review.assessments.services import load_figures, seed_scheme
 from review.cases import services as cases
 from review.convening.services import convene_panel
 from review.core.actors import Actor
@@ -84,6 +84,7 @@ async def seed_demo(*, cases_count: int = 200, seed: int = 20261122, progress: P
     office = Actor(kind="office", user_id=await _user_id("office"), username="office")
     hotline = Actor(kind="hotline", username="hotline")
     today = today_in_china()
+    await _base_figures(today, rng, hotline, progress)
     complaints = demo_data.complaints(rng, cases_count, start=today - timedelta(days=60), days=55)
     counts: dict[str, int] = {}
     for index, complaint in enumerate(complaints, 1):
@@ -94,6 +95,18 @@ async def seed_demo(*, cases_count: int = 200, seed: int = 20261122, progress: P
         if index % 25 == 0:
             progress(f"已载入 {index}/{len(complaints)} 件演示案件")
     return counts
+
+
+async def _base_figures(today: date, rng: random.Random, hotline: Actor, progress: Progress) -> None:
+    """The past twelve months' base figures, as the hotline would send them; this month's are left to import."""
+    first = date(today.year, today.month, 1)
+    months = []
+    for back in range(12, 0, -1):
+        year, month = divmod(first.year * 12 + first.month - 1 - back, 12)
+        months.append(f"{year}-{month + 1:02d}")
+    rows = demo_data.monthly_figures(rng, months)
+    await load_figures(list(enumerate(rows, start=2)), actor=hotline, source="api")
+    progress(f"已导入 {months[0]} 至 {months[-1]} 的热线基础数据（{len(rows)} 行）")
 
 
 async def _user_id(username: str) -> int:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
+from typing import Any
 
-from review.assessments.services import schemes
+from review.assessments.services import imports, schemes
 from review.assessments.tables import AssessmentEntry
+from review.core.actors import Actor
 
 _COLUMN = {"proper": AssessmentEntry.ruled_proper, "basic": AssessmentEntry.ruled_basic,
            "improper": AssessmentEntry.ruled_improper}
@@ -69,6 +72,12 @@ async def assessments(*, period: str | None = None) -> list[dict]:
 async def redo_working_days(period: str) -> int:
     """A redo order's deadline in working days (整改期限), by the scheme in force for the period."""
     return (await schemes.in_force(period)).redo_working_days
+
+
+async def load_figures(rows: Iterable[tuple[int, Mapping[str, Any]]], *, actor: Actor,
+                       source: str) -> imports.FiguresImport:
+    """导入基础数据: every row stored, or none (review.assessments.services.imports)."""
+    return await imports.load_rows(rows, actor=actor, source=source)
 
 
 async def seed_scheme() -> None:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from review.assessments.services.figures import period_league
+from review.assessments.tables import BaseFigures
+from review.core.clock import today_in_china
 from review.core.tables import Case
+from review.demo.data import DEPARTMENTS
 from review.demo.seeding import seed_demo
 from review.mediation.tables import (
     Mediation,
@@ -42,3 +46,15 @@ async def test_a_small_demo_holds_every_stage_and_a_mediation_in_progress_and_on
     assert settled and await MediationAgreement.count().where(
         MediationAgreement.mediation.is_in([m["id"] for m in settled])) == len(settled)
     assert await seed_demo(cases_count=12, progress=lambda _: None) == {}  # idempotent
+
+
+async def test_the_demo_holds_twelve_months_of_base_figures_and_leaves_this_month_to_import() -> None:
+    await seed_demo(cases_count=3, progress=lambda _: None)
+    periods = {row["period"] for row in await BaseFigures.select(BaseFigures.period).run()}
+    today = today_in_china()
+    assert len(periods) == 12 and f"{today.year}-{today.month:02d}" not in periods
+    last = max(periods)
+    table = await period_league(last)
+    assert table.city.departments == len(DEPARTMENTS) and not table.not_imported
+    assert all(f.ranked for f in table.departments)
+    assert len({f.composite for f in table.departments}) > 1
