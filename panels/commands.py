@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from review.core.commands import Command, run_with_db
+from review.core.commands import Command, run_import
 
 
 def cmd_import_roster(args: argparse.Namespace) -> int:
     # lazy: the settings load only once the command runs (review.core.commands)
     from panels.services.roster import import_roster
     from review.core.actors import Actor
-    from review.core.errors import ServiceError
 
-    try:
-        report = run_with_db(import_roster, path=Path(args.file), actor=Actor(kind="office", username="import"))
-    except ServiceError as error:
-        print(error.message, file=sys.stderr)
-        return 1
-    for row in report.rows:
-        print(f"第 {row.row} 行：{'可导入' if row.ok else '有误'}，{row.message}")
-    if not report.imported:
-        print("有误的行须修改后重新导入；本次未导入任何评议员。", file=sys.stderr)
+    report = run_import(import_roster, path=Path(args.file), actor=Actor(kind="office", username="import"),
+                        nothing="本次未导入任何评议员")
+    if report is None:
         return 1
     print(f"已导入 {report.imported} 名评议员。")
     return 0

@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from review.core.commands import Command, run_with_db
+from review.core.commands import Command, run_import
 
 
 def cmd_import_figures(args: argparse.Namespace) -> int:
     # lazy: the settings load only once the command runs (review.core.commands)
     from review.assessments.services.imports import load_file
     from review.core.actors import Actor
-    from review.core.errors import ServiceError
 
-    try:
-        report = run_with_db(load_file, Path(args.file), actor=Actor(kind="office", username="cli"), source="cli")
-    except ServiceError as error:
-        print(error.message, file=sys.stderr)
-        return 1
-    for row in report.rows:
-        print(f"第 {row.row} 行：{'可导入' if row.ok else '有误'}，{row.message}")
-    if not report.imported:
-        failed = sum(1 for r in report.rows if not r.ok)
-        print(f"共 {len(report.rows)} 行，{failed} 行有误：请修改后重新导入；本次未写入任何数据。", file=sys.stderr)
+    report = run_import(load_file, Path(args.file), actor=Actor(kind="office", username="cli"), source="cli")
+    if report is None:
         return 1
     replaced = f"，其中 {report.replaced} 条替换了此前导入的数据（原数据保留）" if report.replaced else ""
     print(f"已导入 {report.imported} 条基础数据（期间 {'、'.join(report.periods)}）{replaced}。")

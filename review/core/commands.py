@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from review.core.errors import ServiceError  # plain classes: no settings load
 
 
 def no_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,3 +64,21 @@ async def with_db(coro_fn: Any, *args: Any, **kwargs: Any) -> Any:
 def run_with_db(coro_fn: Any, *args: Any, **kwargs: Any) -> Any:
     """with_db, run to completion from a command's synchronous body."""
     return asyncio.run(with_db(coro_fn, *args, **kwargs))
+
+
+def run_import(coro_fn: Any, *args: Any, verb: str = "导入", nothing: str = "本次未写入任何数据",
+               **kwargs: Any) -> Any | None:
+    """An all-or-nothing import from a command: run it (run_with_db), print each row's report (第 N 行：…), and
+    return the report; None, having said why on stderr, when nothing was stored (a bad file or any bad row)."""
+    try:
+        report = run_with_db(coro_fn, *args, **kwargs)
+    except ServiceError as error:
+        print(error.message, file=sys.stderr)
+        return None
+    for row in report.rows:
+        print(f"第 {row.row} 行：{'可' + verb if row.ok else '有误'}，{row.message}")
+    if not report.imported:
+        failed = sum(1 for r in report.rows if not r.ok)
+        print(f"共 {len(report.rows)} 行，{failed} 行有误：请修改后重新{verb}；{nothing}。", file=sys.stderr)
+        return None
+    return report

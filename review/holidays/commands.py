@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from review.core.commands import Command, run_with_db
+from review.core.commands import Command, run_import, run_with_db
 from review.core.workdays import KIND_LABELS, STATUS_LABELS
 
 YEAR_STATUS_LABELS = {**STATUS_LABELS, "missing": "未载入（按暂定规则计算）"}
@@ -15,25 +14,19 @@ YEAR_STATUS_LABELS = {**STATUS_LABELS, "missing": "未载入（按暂定规则�
 def cmd_import(args: argparse.Namespace) -> int:
     # lazy: the settings load only once the command runs (review.core.commands)
     from review.core.actors import Actor
-    from review.core.errors import ServiceError
     from review.holidays.importing import load_file
 
-    try:
-        report = run_with_db(
-            load_file,
-            path=Path(args.file),
-            actor=Actor(kind="office", username="cli"),
-            source=args.source,
-            year=args.year,
-            status="provisional" if args.provisional else "official",
-        )
-    except ServiceError as error:
-        print(error.message, file=sys.stderr)
-        return 1
-    for row in report.rows:
-        print(f"第 {row.row} 行：{'可载入' if row.ok else '有误'}，{row.message}")
-    if not report.loaded:
-        print("有误的行须修改后重新载入；本次未写入任何日期。", file=sys.stderr)
+    report = run_import(
+        load_file,
+        path=Path(args.file),
+        actor=Actor(kind="office", username="cli"),
+        source=args.source,
+        year=args.year,
+        status="provisional" if args.provisional else "official",
+        verb="载入",
+        nothing="本次未写入任何日期",
+    )
+    if report is None:
         return 1
     print(
         f"已载入 {report.year} 年节假日安排 {report.loaded} 天（{'暂定' if args.provisional else '正式'}）。"
