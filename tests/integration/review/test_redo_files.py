@@ -17,7 +17,9 @@ from httpx import AsyncClient, Response
 
 from panels.tables import Seat
 from review.accounts.services import auth
+from review.assessments import redo
 from review.assessments.tables import RedoFile, RedoOrder
+from review.core import settings
 from review.core.actors import Actor
 from review.core.tables import AuditEvent
 from tests import factories
@@ -301,3 +303,16 @@ async def test_only_the_liaison_reports_files() -> None:
                                   files=[_file("照片.png", PNG, "image/png")])
     assert refused.status_code == 403
     assert await RedoFile.count() == 0
+
+
+async def test_the_report_takes_more_than_the_plain_upload_limit_and_no_more_than_its_own() -> None:
+    r = await ruled(1)
+    three = [_file(f"扫描件{i}.pdf", PDF + bytes(8 * 1024 * 1024), "application/pdf") for i in range(3)]
+    async with await api(r.liaison) as http:
+        too_much = await http.post(_report_url(r.number), content=b"x", headers={
+            "content-type": "multipart/form-data; boundary=b", "content-length": str(redo.REPORT_BODY_LIMIT + 1)})
+        done = await http.post(_report_url(r.number), data={"statement": "已整改。"}, files=three)
+    assert too_much.status_code == 413 and too_much.json()["error"]["code"] == "body_too_large"
+    assert settings.UPLOAD_BODY_LIMIT < 3 * 8 * 1024 * 1024 < redo.REPORT_BODY_LIMIT
+    assert done.json() == {"status": "reported"}
+    assert [f["size"] for f in await _stored()] == [len(PDF) + 8 * 1024 * 1024] * 3
