@@ -3,17 +3,20 @@
 Pure: no database, no framework. An order opens when a 办理不到位 ruling is issued; the department's liaison
 reports it done; the office (or the panel's chair) accepts the report or returns it with a reason (back to
 open, the deadline unchanged); a reconsideration that supersedes the ruling, or a withdrawn verdict, voids it.
-The complainant says once, after the report, whether the problem was solved.
+The complainant says once, after the report, whether the problem was solved. The liaison's report may carry
+files (photos, the department's documents): a few, of a few kinds, each of bounded size.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from review.core import file_kinds
 from review.core.clock import CHINA
 from review.core.errors import Conflict, Invalid
+from review.core.file_kinds import CheckedFile, Upload
 
 OPEN, REPORTED, ACCEPTED, VOID = "open", "reported", "accepted", "void"
 STATES = (OPEN, REPORTED, ACCEPTED, VOID)
@@ -36,6 +39,23 @@ REFUSALS = {
 }
 FEEDBACK = {"solved": "问题已解决", "unsolved": "问题未解决"}
 VOID_LABELS = {"superseded": "原评议结论被复议结论取代", "withdrawn": "评议意见书已撤销"}
+
+
+# The files a report may carry (整改附件).
+FILES_MOST = 5
+FILE_MAX_BYTES = 10 * 1024 * 1024
+FILE_KINDS = (file_kinds.PDF, file_kinds.JPEG, file_kinds.PNG, file_kinds.DOCX, file_kinds.XLSX)
+FILE_MEDIA_TYPES = tuple(kind.media_type for kind in FILE_KINDS)
+# The report's request body: every file at its largest, and a megabyte for the statement and the framing.
+REPORT_BODY_LIMIT = FILES_MOST * FILE_MAX_BYTES + 1024 * 1024
+
+
+def check_files(uploads: Sequence[Upload]) -> list[CheckedFile]:
+    """The report's files, each of an accepted kind by name, declared type and content and within the size;
+    Invalid naming the first file refused (then none is kept)."""
+    if len(uploads) > FILES_MOST:
+        raise Invalid("too_many_files", f"每次报告至多附 {FILES_MOST} 个文件，收到 {len(uploads)} 个", field="files")
+    return [file_kinds.check(upload, allowed=FILE_KINDS, max_bytes=FILE_MAX_BYTES) for upload in uploads]
 
 
 def next_state(state: str, move: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from piccolo.columns import (
     Boolean,
+    Bytea,
     Date,
     DoublePrecision,
     ForeignKey,
@@ -70,6 +71,28 @@ class RedoOrder(Table):
     void_reason = Varchar(length=32, default="", help_text="superseded / withdrawn")
 
 
+class RedoFile(Table, tablename="redo_file"):
+    """整改附件: one file the liaison's report of a redo order came with.
+
+    The bytes are kept in the row (Bytea: BYTEA on PostgreSQL, a BLOB on SQLite), not under the data
+    directory: the statement and its files are then written in one transaction on both databases, so a report
+    refused or rolled back leaves no file behind and no row points to a file that is not there; the database's
+    backup holds them; and every web process reads them without a shared volume. A report carries at most
+    5 files of 10 MB (review.assessments.redo), which a row holds well on both. Pages and lists select every
+    column but `content`."""
+
+    id = Serial(primary_key=True)
+    redo_order = ForeignKey(references=RedoOrder, index=True)
+    report_round = Integer(default=1, help_text="The report it came with: 1, then 2 after the first return, …")
+    filename = Varchar(length=255, help_text="As shown and sent back (review.core.file_kinds.clean_name)")
+    content_type = Varchar(length=128, help_text="The kind found in the content, not the type the client declared")
+    size = Integer(help_text="Bytes")
+    sha256 = Varchar(length=64)
+    content = Bytea()
+    uploaded_at = Timestamptz()
+    uploaded_by = Integer(null=True, default=None, help_text="The liaison's account")
+
+
 class BaseFigures(Table, tablename="assessment_base_figures"):
     """The hotline's figures for one department and period (a month, a quarter or a year), as imported. A
     re-import of the same department and period adds a row and marks the earlier one not current: kept, never
@@ -93,7 +116,7 @@ class BaseFigures(Table, tablename="assessment_base_figures"):
     source = Varchar(length=16, default="", help_text="api / upload / cli")
 
 
-TABLES: list[type[Table]] = [AssessmentEntry, Scheme, RedoOrder, BaseFigures]
+TABLES: list[type[Table]] = [AssessmentEntry, Scheme, RedoOrder, RedoFile, BaseFigures]
 
 # Read by review.core.db on SQLite; a migration creates it on PostgreSQL.
 INDEXES: list[str] = [

@@ -41,6 +41,7 @@ PURE = [
     "review/core/privacy.py",
     "review/core/audit/chain.py",
     "review/core/kept.py",
+    "review/core/file_kinds.py",
     "review/cases/lifecycle.py",
     "review/cases/intake.py",
     "review/verdicts/document.py",

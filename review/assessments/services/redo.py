@@ -1,25 +1,54 @@
 """Redo orders (整改): opened and voided with the ruling, moved by the liaison, the office or the chair and the
-complainant, each step audited on the case's timeline; read with their deadline and lateness."""
+complainant, each step audited on the case's timeline; read with their deadline and lateness, and the files the
+liaison's reports came with, served to whoever may see the order."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from review.assessments import redo
-from review.assessments.tables import RedoOrder
+from review.assessments.tables import RedoFile, RedoOrder
 from review.cases.queries.visibility import may_see
 from review.cases.services import load_case_for_update
 from review.core import calendar, clock, db
 from review.core.actors import Actor
 from review.core.audit import store as audit
 from review.core.errors import Forbidden, Invalid, NotFound
+from review.core.file_kinds import CheckedFile, Upload, size_text
 from review.core.tables import Case
 from scoring.tables import Ruling
 
 STATEMENT_MAX = 4000
 NOT_FOUND = ("redo_order_not_found", "本案没有整改单")
+FILE_NOT_FOUND = ("redo_file_not_found", "未找到该整改附件")
+
+
+@dataclass(frozen=True)
+class FileView:
+    """One file a report came with, as listed on the order (its bytes are fetched by id, on their own)."""
+
+    id: int
+    report_round: int
+    filename: str
+    content_type: str
+    kind_label: str
+    size: int
+    size_text: str
+    sha256: str
+    uploaded_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A file to send: its bytes, the type its content was found to be, its name."""
+
+    id: int
+    filename: str
+    content_type: str
+    content: bytes
 
 
 @dataclass(frozen=True)
@@ -47,6 +76,7 @@ class OrderView:
     feedback_label: str
     feedback_note: str
     void_reason: str
+    files: tuple[FileView, ...] = ()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -139,19 +169,38 @@ async def _move(order: dict, move: str, values: dict, *, case: dict, actor: Acto
 # The moves
 
 
-async def report_done(*, number: str, actor: Actor, statement: str) -> str:
-    """报告整改完成: the case's department's liaison states what was done."""
+async def _store_files(order_id: int, report_round: int, files: list[CheckedFile], actor: Actor) -> list[int]:
+    if not files:
+        return []
+    now = clock.now()
+    rows = await RedoFile.insert(*[RedoFile(
+        redo_order=order_id, report_round=report_round, filename=f.filename, content_type=f.kind.media_type,
+        size=f.size, sha256=f.sha256, content=f.content, uploaded_at=now, uploaded_by=actor.user_id,
+    ) for f in files]).returning(RedoFile.id).run()
+    return [int(row["id"]) for row in rows]
+
+
+async def report_done(*, number: str, actor: Actor, statement: str, files: Sequence[Upload] = ()) -> str:
+    """报告整改完成: the case's department's liaison states what was done, with up to 5 files; the statement
+    and the files are kept together or, when anything is refused, not at all."""
     text = statement.strip()
+    checked = redo.check_files(files)
     async with db.transaction():
         case, order = await _locked(number, actor)
         if actor.kind != "liaison":
             raise Forbidden("liaison_only", "只有承办部门联络员可以报告整改完成")
         if not text:
             raise Invalid("statement_required", "请填写整改情况说明", field="statement")
+        redo.next_state(order["state"], "report")  # refused before any file is written
+        report_round = order["returned_count"] + 1
+        ids = await _store_files(order["id"], report_round, checked, actor)
+        # The files' digests go on the audit chain; their names (which may name people) stay off it.
+        attached = [{"id": i, "size": f.size, "sha256": f.sha256, "type": f.kind.media_type}
+                    for i, f in zip(ids, checked, strict=True)]
         return await _move(order, "report", {
             RedoOrder.statement: text[:STATEMENT_MAX], RedoOrder.reported_at: clock.now(),
             RedoOrder.reported_by: actor.user_id,
-        }, case=case, actor=actor, action="redo_reported")
+        }, case=case, actor=actor, action="redo_reported", data={"report_round": report_round, "files": attached})
 
 
 async def _decider(actor: Actor, order: dict) -> None:
@@ -210,6 +259,7 @@ async def _views(rows: list[dict], now: datetime | None = None) -> list[OrderVie
     cases = {c["id"]: c for c in await Case.select(Case.id, Case.number).where(
         Case.id.is_in(list({r["case"] for r in rows}))).run()}
     found = await calendar.calendar()
+    files = await _files_of([row["id"] for row in rows])
     views = []
     for row in rows:
         ruling = rulings.get(row["ruling_id"]) or {}
@@ -226,9 +276,50 @@ async def _views(rows: list[dict], now: datetime | None = None) -> list[OrderVie
             return_reason=row["return_reason"], returned_count=row["returned_count"],
             decided_at=row["decided_at"], feedback=row["feedback"],
             feedback_label=redo.FEEDBACK.get(row["feedback"], ""), feedback_note=row["feedback_note"],
-            void_reason=redo.VOID_LABELS.get(row["void_reason"], ""),
+            void_reason=redo.VOID_LABELS.get(row["void_reason"], ""), files=tuple(files.get(row["id"], ())),
         ))
     return views
+
+
+_KIND_LABELS = {kind.media_type: kind.label for kind in redo.FILE_KINDS}
+
+
+async def _files_of(order_ids: list[int]) -> dict[int, list[FileView]]:
+    """The orders' files, every column but their bytes, in the order they came."""
+    rows = await RedoFile.select(
+        RedoFile.id, RedoFile.redo_order, RedoFile.report_round, RedoFile.filename, RedoFile.content_type,
+        RedoFile.size, RedoFile.sha256, RedoFile.uploaded_at,
+    ).where(RedoFile.redo_order.is_in(order_ids)).order_by(RedoFile.id).run()
+    found: dict[int, list[FileView]] = {}
+    for row in rows:
+        found.setdefault(row["redo_order"], []).append(FileView(
+            id=row["id"], report_round=row["report_round"], filename=row["filename"],
+            content_type=row["content_type"], kind_label=_KIND_LABELS.get(row["content_type"], ""),
+            size=row["size"], size_text=size_text(row["size"]), sha256=row["sha256"],
+            uploaded_at=row["uploaded_at"]))
+    return found
+
+
+def fallback_name(found: StoredFile) -> str:
+    """The file's name in ASCII, for a client that reads no UTF-8 name: its id and its kind's suffix."""
+    suffix = next((kind.suffixes[0] for kind in redo.FILE_KINDS if kind.media_type == found.content_type), "")
+    return f"redo-file-{found.id}{suffix}"
+
+
+async def file_for(*, number: str, file_id: int, actor: Actor) -> StoredFile:
+    """A file of the case's redo order, for whoever may see that order (`_may_see`); the same 404 when the
+    file is missing, belongs to another case or its order is hidden from `actor`."""
+    case = await Case.select(Case.id, Case.department).where(Case.number == number).first().run()
+    row = await RedoFile.select(
+        RedoFile.id, RedoFile.filename, RedoFile.content_type,
+        RedoFile.redo_order.case.as_alias("case_id"), RedoFile.redo_order.ruling_id.as_alias("ruling_id"),
+    ).where(RedoFile.id == file_id).first().run()
+    if case is None or row is None or row["case_id"] != case["id"] or not await _may_see(actor, case, row):
+        raise NotFound(*FILE_NOT_FOUND)
+    # The bytes only once the file is known to be theirs to read.
+    content = await RedoFile.select(RedoFile.content).where(RedoFile.id == file_id).first().run()
+    return StoredFile(id=row["id"], filename=row["filename"], content_type=row["content_type"],
+                      content=bytes(content["content"]))
 
 
 def _columns() -> list[Any]:

@@ -93,7 +93,8 @@ class Operation:
     responses: Mapping[int, Any]
     body: Any = None
     query: Any = None
-    files: Mapping[int, str] = field(default_factory=dict)  # status → media type of a file reply
+    # status → media type of a file reply, or the media types it may have (a stored upload's)
+    files: Mapping[int, str | tuple[str, ...]] = field(default_factory=dict)
     uploads: Mapping[str, dict[str, Any]] = field(default_factory=dict)  # request media → schema (non-JSON)
 
 
@@ -206,7 +207,7 @@ def _refuse_what_names_nothing(request: Request) -> None:
 def operation(
     *,
     responses: Mapping[int, Any],
-    files: Mapping[int, str] | None = None,
+    files: Mapping[int, str | tuple[str, ...]] | None = None,
     uploads: Mapping[str, dict[str, Any]] | None = None,
 ) -> Callable[[Handler], Endpoint]:
     """Declare an endpoint's replies; its `body` and `query` arguments' annotations declare its input."""

@@ -141,7 +141,8 @@ def _responses(op: Operation, schemas: _Schemas) -> dict[str, Any]:
         description = "成功" if status < 400 else "请求被拒绝"
         responses[str(status)] = {"description": description, "content": {"application/json": {"schema": schema}}}
     for status, media in op.files.items():
-        responses[str(status)] = {"description": "文件", "content": {media: {"schema": {}}}}
+        kinds = (media,) if isinstance(media, str) else media
+        responses[str(status)] = {"description": "文件", "content": {kind: {"schema": {}} for kind in kinds}}
     return responses
 
 

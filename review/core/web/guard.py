@@ -106,6 +106,12 @@ def may_be_cached(request: Request, policy: Policy, response: Response) -> bool:
             and "set-cookie" not in response.headers)
 
 
+def forbids_storing(response: Response) -> bool:
+    """The endpoint already said no-store (a download's `private, no-store`): its header stands."""
+    directives = response.headers.get("cache-control", "").lower().replace(" ", "").split(",")
+    return "no-store" in directives
+
+
 def error_response(request: Request, error: ServiceError) -> Response:
     if is_api(request):
         return JSONResponse(error.as_json(), status_code=error.status, headers=error.headers)
@@ -178,7 +184,7 @@ def guarded(endpoint: Endpoint, policy: Policy, limit: int | None = None) -> End
         new_csrf = request.scope.get("rv_new_csrf")
         if new_csrf:
             set_cookie(response, CSRF_COOKIE, new_csrf, samesite="strict")
-        if not may_be_cached(request, policy, response):
+        if not may_be_cached(request, policy, response) and not forbids_storing(response):
             response.headers["cache-control"] = "no-store"
         return response
 

@@ -70,6 +70,7 @@ TWINS = {
     "/cases/{number}/challenges": "POST /api/v1/seats/{seat_id:int}/challenges",
     "/liaison/cases/{number}/reconsideration": "POST /api/v1/cases/{number}/reconsideration",
     "/track/case/reconsideration": "POST /api/v1/cases/{number}/reconsideration",
+    # multipart on both: the statement and up to 5 files (the API also takes a JSON statement alone)
     "/liaison/cases/{number}/redo-order/report": "POST /api/v1/cases/{number}/redo-order/report",
     "/office/cases/{number}/redo-order/accept": "POST /api/v1/cases/{number}/redo-order/accept",
     "/office/cases/{number}/redo-order/return": "POST /api/v1/cases/{number}/redo-order/return",

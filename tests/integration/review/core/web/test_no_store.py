@@ -35,7 +35,8 @@ def _fill(path: str, number: str) -> str:
 
 
 def _no_store(response: Response) -> bool:
-    return response.headers.get("cache-control") == "no-store"
+    # `no-store`, or a download's `private, no-store`
+    return "no-store" in response.headers.get("cache-control", "").replace(" ", "").split(",")
 
 
 async def _credentials(number: str, code: str) -> dict[str, tuple[dict[str, str], dict[str, str]]]:
