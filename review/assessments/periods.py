@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 PATTERN = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>0[1-9]|1[0-2])|-Q(?P<quarter>[1-4]))?$")
 
@@ -34,3 +35,24 @@ def first_month(period: str) -> str:
 def kind(period: str) -> str:
     """month, quarter or year."""
     return {1: "month", 3: "quarter", 12: "year"}[len(months(period))]
+
+
+def enclosing(period: str) -> list[str]:
+    """The period and those that hold it: a month's quarter and year, a quarter's year."""
+    year = period[:4]
+    if kind(period) == "month":
+        return [period, f"{year}-Q{(int(period[5:7]) - 1) // 3 + 1}", year]
+    return [period, year] if kind(period) == "quarter" else [period]
+
+
+def with_enclosing(found: Iterable[str]) -> set[str]:
+    return {p for period in found for p in enclosing(period)}
+
+
+def _sort_key(period: str) -> tuple[str, int]:
+    """Each period keyed by its last month and then its length: newest first puts a year before its last quarter."""
+    return months(period)[-1], len(months(period))
+
+
+def newest_first(found: Iterable[str]) -> list[str]:
+    return sorted(found, key=_sort_key, reverse=True)

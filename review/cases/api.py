@@ -10,7 +10,6 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
 from review.accounts.services import auth
-from review.assessments.services import assessments
 from review.cases import access_notice, tracking
 from review.cases import services as cases
 from review.cases.lifecycle import Action
@@ -198,21 +197,6 @@ class PushedCase(msgspec.Struct):
     verdict: PulledVerdict | None
 
 
-class AssessmentQuery(msgspec.Struct):
-    period: Text | None = None
-
-
-class Assessment(msgspec.Struct):
-    department_code: str
-    department_name: str
-    period: str
-    ruled_proper: int
-    ruled_basic: int
-    ruled_improper: int
-    settled_in_mediation: int  # 调解结案: cases settled by a sealed mediation agreement
-    points_deducted: int
-
-
 class Department(msgspec.Struct):
     code: str
     name: str
@@ -363,14 +347,6 @@ async def revoke_token(request: Request) -> Status:
     return Status(status="revoked")
 
 
-@operation(responses={200: list[Assessment]})
-async def list_assessments(request: Request, query: AssessmentQuery) -> list[dict[str, Any]]:
-    """
-    summary: 各部门各期的评议结果与扣分
-    """
-    return await assessments(period=query.period)
-
-
 @operation(responses={200: list[Department]})
 async def list_departments(request: Request) -> list[dict[str, Any]]:
     """
@@ -400,7 +376,6 @@ routes = [
     route("/cases/{number}/access-code", reissue_access_code, OFFICE, methods=["POST"]),
     route("/cases/{number}/verdict.pdf", verdict_pdf, CASE_PARTY),
     route("/cases/{number}/ruling", pushed_ruling, HOTLINE),
-    route("/assessments", list_assessments, STAFF_OR_HOTLINE),
     route("/departments", list_departments, STAFF_OR_HOTLINE),
     route("/openapi.json", openapi, PUBLIC, name="openapi"),
 ]

@@ -9,10 +9,12 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Callable
+from datetime import datetime
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from review.core.clock import CHINA
 from tests.e2e.conftest import Server
 from tests.e2e.test_browser_path import PHONE, log_in
 from tests.e2e.test_mediation_room_live import _api, _live, _room, _say, _track_in, liaison  # noqa: F401
@@ -32,9 +34,10 @@ def _confirm(page: Page, version: int) -> None:
 
 def _settled_in_mediation(server: Server) -> int:
     with _api(server, server.office) as office:
-        rows = office.get("/assessments")
+        month = datetime.now(CHINA).strftime("%Y-%m")
+        rows = office.get("/assessments", params={"period": month, "per_page": 500})
         assert rows.status_code == 200, rows.text
-    return sum(int(r["settled_in_mediation"]) for r in rows.json() if r["department_code"] == "CDJT")
+    return sum(int(r["outcomes"]["settled"]) for r in rows.json()["items"] if r["code"] == "CDJT")
 
 
 def test_phone_and_desk_agree_and_the_case_is_settled_with_its_sealed_agreement(

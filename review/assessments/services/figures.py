@@ -129,3 +129,23 @@ async def department_history(department_id: int, period_list: list[str], *,
         table = await _league(period, department_id, now)
         out.append(replace(table.departments[0], rank=None, ranked=False))
     return out
+
+
+async def known_periods() -> list[str]:
+    """The periods there is something to read for: every month with base figures or review outcomes, every
+    period imported whole, and the quarters and years that hold them; newest first (a year before its last
+    quarter, a quarter before its last month)."""
+    found = {r["period"] for r in await BaseFigures.select(BaseFigures.period).where(
+        BaseFigures.current == True).distinct().run()}
+    found |= {r["period"] for r in await AssessmentEntry.select(AssessmentEntry.period).distinct().run()}
+    return periods.newest_first(periods.with_enclosing(p for p in found if periods.is_period(p)))
+
+
+async def default_period() -> str:
+    """The latest month with base figures, else this month."""
+    latest = await BaseFigures.select(BaseFigures.period).where(
+        (BaseFigures.current == True) & BaseFigures.period.like("____-__")).order_by(
+        BaseFigures.period, ascending=False).first().run()
+    if latest and periods.is_period(latest["period"]) and periods.kind(latest["period"]) == "month":
+        return str(latest["period"])
+    return schemes.this_month()

@@ -11,8 +11,7 @@ import httpx
 import pytest
 
 from review.accounts.services import auth
-from review.assessments import web as assessment_pages
-from review.cases import api as v1
+from review.assessments.services import figures as figure_reading
 from review.cases import services as cases
 from review.core.actors import Actor
 from review.core.tables import AuditEvent, Case
@@ -249,7 +248,7 @@ async def test_unforeseen_failure_on_the_api_is_json_with_an_error_id_the_log_ho
 
 async def test_unforeseen_failure_on_the_web_is_a_page_with_the_error_id(
         monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setattr(assessment_pages, "assessments", _failing)
+    monkeypatch.setattr(figure_reading, "period_league", _failing)
 
     with caplog.at_level(logging.ERROR):
         async with factories.client() as http:
@@ -263,7 +262,7 @@ async def test_unforeseen_failure_on_the_web_is_a_page_with_the_error_id(
 
 async def test_unforeseen_failure_on_v1_json_route_keeps_the_form(monkeypatch: pytest.MonkeyPatch) -> None:
     office = await factories.account("office")
-    monkeypatch.setattr(v1, "assessments", _failing)
+    monkeypatch.setattr(figure_reading, "period_league", _failing)
     async with factories.client(**await _bearer(office)) as http:
         response = await http.get("/api/v1/assessments")
 
