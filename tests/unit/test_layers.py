@@ -52,6 +52,7 @@ PURE = [
     "review/assessments/imports.py",
     "review/mediation/domain/room.py",
     "review/deadlines/policy.py",
+    "review/deadlines/clocks.py",
     "review/publication/rules.py",
     "review/webhooks/payloads.py",
 ]
