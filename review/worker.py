@@ -12,6 +12,7 @@ from arq import cron, func
 from arq.connections import RedisSettings
 
 from panels import jobs as panel_jobs
+from review.assessments import jobs as assessment_jobs
 from review.convening import jobs as convening_jobs
 from review.core import db, settings
 from review.core import jobs as queue
@@ -25,7 +26,8 @@ from review.verdicts.jobs import VERDICT_QUEUE
 
 log = logging.getLogger("review.jobs")
 
-JOBS: list[Job] = [*panel_jobs.JOBS, *convening_jobs.JOBS, *verdict_jobs.JOBS, *audit_jobs.JOBS, *mediation_jobs.JOBS]
+JOBS: list[Job] = [*panel_jobs.JOBS, *convening_jobs.JOBS, *verdict_jobs.JOBS, *audit_jobs.JOBS, *mediation_jobs.JOBS,
+                    *assessment_jobs.JOBS]
 
 SWEEP_INTERVAL = 300.0  # seconds between the periodic sweeps when there is no worker
 

@@ -116,7 +116,25 @@ class BaseFigures(Table, tablename="assessment_base_figures"):
     source = Varchar(length=16, default="", help_text="api / upload / cli")
 
 
-TABLES: list[type[Table]] = [AssessmentEntry, Scheme, RedoOrder, RedoFile, BaseFigures]
+class AssessmentExport(Table, tablename="assessment_export"):
+    """年度导出: one year's workbook (its league tables and redo orders), written by a job that counts its
+    progress here; the finished XLSX is kept in the row (as RedoFile keeps its bytes) until downloaded or
+    replaced by a later export. It holds figures and case numbers only, no personal data."""
+
+    id = Serial(primary_key=True)
+    period = Varchar(length=7, help_text="The year: 2026")
+    status = Varchar(length=16, default="queued", help_text="queued / running / done / failed")
+    done = Integer(default=0, help_text="Parts read so far")
+    total = Integer(default=0, help_text="Parts to read (the year, its months, the redo orders)")
+    content = Bytea(null=True, default=None, help_text="The XLSX, once done")
+    size = Integer(default=0)
+    error = Text(default="", help_text="Why it failed (Chinese), shown to the office")
+    created_at = Timestamptz()
+    created_by = Integer(null=True, default=None, help_text="The office account that asked for it")
+    finished_at = Timestamptz(null=True, default=None)
+
+
+TABLES: list[type[Table]] = [AssessmentEntry, Scheme, RedoOrder, RedoFile, BaseFigures, AssessmentExport]
 
 # Read by review.core.db on SQLite; a migration creates it on PostgreSQL.
 INDEXES: list[str] = [

@@ -97,6 +97,7 @@ ACTION_LABELS: dict[str, str] = {
     "scheme_draft_updated": "修改考核方案草稿",
     "scheme_published": "发布考核方案",
     "base_figures_imported": "导入热线基础数据",
+    "assessment_export_requested": "导出年度考核数据",
     "declarations_updated": "评议员更新申报",
     "roster_imported": "导入评议员名册",
     "roster_member_updated": "修改评议员信息",

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from review.assessments.api import figures, figures_read, redo, scheme
+from review.assessments.api import exports, figures, figures_read, redo, scheme
 from review.core.web.guard import PolicyRoute
 
-routes: list[PolicyRoute] = [*figures_read.routes, *scheme.routes, *redo.routes, *figures.routes]
+routes: list[PolicyRoute] = [*figures_read.routes, *scheme.routes, *redo.routes, *figures.routes, *exports.routes]

@@ -3,11 +3,12 @@ scheme's (web.scheme) and the redo orders' (web.redo)."""
 
 from __future__ import annotations
 
-from review.assessments.web import figures, league, redo, scheme
+from review.assessments.web import exports, figures, league, redo, scheme
 
 routes = [
     *league.routes,
     *figures.routes,
     *scheme.routes,
     *redo.routes,
+    *exports.routes,
 ]

@@ -11,6 +11,7 @@ from starlette.responses import Response
 
 from review.assessments import periods, redo
 from review.assessments.figures import DepartmentFigures, League
+from review.assessments.services import exports as exporting
 from review.assessments.services import figures as reading
 from review.assessments.services import redo as orders
 from review.core import charts
@@ -116,7 +117,7 @@ async def office_overview(request: Request) -> Response:
                   {**_context(table), "period": period, "choices": await reading.known_periods(),
                    "held": [f for f in table.departments if f.held],
                    "partial": [f for f in table.departments if f.imported and f.missing],
-                   "overdue": overdue})
+                   "overdue": overdue, "exports": await exporting.recent_year_exports()})
 
 
 routes: list[PolicyRoute] = [

@@ -60,6 +60,7 @@ TWINS = {
     "/office/assessments/scheme/{draft_id:int}": "POST /api/v1/assessments/scheme/drafts/{draft_id}",
     "/office/assessments/scheme/{draft_id:int}/publish": "POST /api/v1/assessments/scheme/drafts/{draft_id}/publish",
     "/office/assessments/figures": "POST /api/v1/assessments/figures",
+    "/office/assessments/exports": "POST /api/v1/assessments/exports",
     "/panel/invitations/{seat_id:int}": "POST /api/v1/invitations/{seat_id:int}",
     "/panel/declarations": "POST /api/v1/me/declarations",
     "/panel/cases/{number}/scores": "POST /api/v1/cases/{number}/scores",
