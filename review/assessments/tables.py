@@ -123,7 +123,7 @@ class AssessmentExport(Table, tablename="assessment_export"):
 
     id = Serial(primary_key=True)
     period = Varchar(length=7, help_text="The year: 2026")
-    status = Varchar(length=16, default="queued", help_text="queued / running / done / failed")
+    status = Varchar(length=16, default="queued", help_text="queued / running / done / failed / replaced")
     done = Integer(default=0, help_text="Parts read so far")
     total = Integer(default=0, help_text="Parts to read (the year, its months, the redo orders)")
     content = Bytea(null=True, default=None, help_text="The XLSX, once done")

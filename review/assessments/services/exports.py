@@ -7,6 +7,7 @@ people); every text cell is masked and neutralised on the way out (review.assess
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -151,7 +152,8 @@ async def year_workbook(year: str, progress: Progress | None = None) -> bytes:
         if progress is not None:
             await progress(done, total)
     sheets.append(await redo_sheet(year))
-    content = to_xlsx(*sheets)
+    # the rows are streamed from the leagues read above; writing them is CPU work, kept off the event loop
+    content = await asyncio.to_thread(to_xlsx, *sheets)
     if progress is not None:
         await progress(total, total)
     return content
@@ -169,7 +171,7 @@ class YearExport:
 
     id: int
     period: str
-    status: str  # queued / running / done / failed
+    status: str  # queued / running / done / failed / replaced (a later export of the year took its place)
     done: int
     total: int
     size: int
@@ -178,7 +180,7 @@ class YearExport:
 
     @property
     def finished(self) -> bool:
-        return self.status in ("done", "failed")
+        return self.status in ("done", "failed", "replaced")
 
     @property
     def filename(self) -> str:
@@ -233,15 +235,28 @@ async def run_year_export(*, export_id: int) -> str:
     try:
         content = await year_workbook(row["period"], counted)
     except ServiceError as error:
-        await AssessmentExport.update({AssessmentExport.status: "failed", AssessmentExport.error: error.message,
+        await _failed(export_id, error.message)
+        return "failed"
+    except Exception:
+        # shown as failed while arq tries again (a retry starts it over); logged by the job runner
+        await _failed(export_id, "导出失败，请稍后重试")
+        raise
+    async with db.transaction():
+        await AssessmentExport.update({AssessmentExport.status: "done", AssessmentExport.content: content,
+                                       AssessmentExport.size: len(content), AssessmentExport.error: "",
                                        AssessmentExport.finished_at: datetime.now(UTC)}).where(
             AssessmentExport.id == export_id).run()
-        return "failed"
-    await AssessmentExport.update({AssessmentExport.status: "done", AssessmentExport.content: content,
-                                   AssessmentExport.size: len(content),
+        # an earlier export of the same year is superseded: its file goes, its record stays
+        await AssessmentExport.update({AssessmentExport.content: None, AssessmentExport.status: "replaced"}).where(
+            (AssessmentExport.period == row["period"]) & (AssessmentExport.id < export_id)
+            & (AssessmentExport.status == "done")).run()
+    return "done"
+
+
+async def _failed(export_id: int, message: str) -> None:
+    await AssessmentExport.update({AssessmentExport.status: "failed", AssessmentExport.error: message,
                                    AssessmentExport.finished_at: datetime.now(UTC)}).where(
         AssessmentExport.id == export_id).run()
-    return "done"
 
 
 def _export_id(value: int | str) -> int:

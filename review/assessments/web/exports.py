@@ -9,7 +9,7 @@ from starlette.responses import Response
 from review.assessments.exports import XLSX_TYPE, export
 from review.assessments.services import exports
 from review.assessments.services import figures as reading
-from review.core.actors import OFFICE, PUBLIC
+from review.core.actors import LIAISON, OFFICE, PUBLIC
 from review.core.web.forms import see_other
 from review.core.web.guard import PolicyRoute, route
 from review.core.web.templating import render
@@ -71,6 +71,7 @@ routes: list[PolicyRoute] = [
     route("/public/assessments/export.{fmt}", league_export, PUBLIC),
     route("/public/assessments/departments/{code}/export.{fmt}", history_export, PUBLIC),
     route("/office/assessments/redo/export.{fmt}", redo_export, OFFICE),
+    route("/liaison/assessments/redo/export.{fmt}", redo_export, LIAISON),  # their own department's only
     route("/office/assessments/exports", year_start, OFFICE, methods=["POST"]),
     route("/office/assessments/exports/{export_id}", year_page, OFFICE),
     route("/office/assessments/exports/{export_id}/download", year_download, OFFICE),

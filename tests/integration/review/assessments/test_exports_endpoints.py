@@ -128,6 +128,14 @@ async def test_redo_orders_export_is_the_office_s_and_holds_no_personal_data() -
     async with await api(liaison) as http:
         own = await http.get("/api/v1/assessments/redo-orders/export", params={"period": "2026-10",
                                                                                "format": "json"})
+    async with await web(liaison) as http:
+        liaison_page = await http.get("/liaison/assessments", params={"period": "2026-10"})
+        liaison_csv = await http.get("/liaison/assessments/redo/export.csv", params={"period": "2026-10"})
+        not_office = await http.get("/office/assessments/redo/export.csv", params={"period": "2026-10"},
+                                    follow_redirects=False)
+    assert "/liaison/assessments/redo/export.xlsx?period=2026-10" in liaison_page.text
+    assert liaison_csv.status_code == 200 and len(_csv(liaison_csv.content)) == 1  # the heading row only
+    assert not_office.status_code in (302, 303, 403)
     assert public.status_code in (302, 303, 401, 403)
     assert xlsx.status_code == 200, xlsx.text
     assert "/office/assessments/redo/export.xlsx?period=2026-10" in page.text
@@ -182,3 +190,7 @@ async def test_a_year_export_runs_as_a_job_and_downloads() -> None:
     assert queued.status_code == 202, queued.text
     assert shown.json()["status"] == "done" and fetched.status_code == 200
     assert fetched.content[:2] == b"PK"
+    async with await web(office) as http:
+        earlier = await http.get(where)
+        gone = await http.get(f"{where}/download")
+    assert "已被新的导出取代" in earlier.text and gone.status_code == 404  # the later export of 2026 took its place
