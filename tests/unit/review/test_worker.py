@@ -29,7 +29,8 @@ def test_each_queue_runs_its_jobs_with_their_timeouts() -> None:
     assert _functions(worker.WorkerSettings) == {
         "run_import": 3600, "expire_invitations": None, "refill_panel": None, "convene_round": 3600,
         "issue_bulk": worker.settings.VERDICT_BULK_TIMEOUT, "publish_daily": None, "send_mediation_reminders": None,
-        "render_mediation_agreement": worker.settings.VERDICT_RENDER_TIMEOUT, "requeue_unrendered_agreements": None}
+        "render_mediation_agreement": worker.settings.VERDICT_RENDER_TIMEOUT, "requeue_unrendered_agreements": None,
+        "export_assessments_year": 600}
     assert _functions(worker.VerdictWorkerSettings) == {
         "render_verdict": worker.settings.VERDICT_RENDER_TIMEOUT, "requeue_pending_verdicts": None}
     assert worker.worker_options("default")["queue_name"] == DEFAULT_QUEUE
