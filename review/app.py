@@ -41,6 +41,8 @@ from review.core.web.client_address import forwarded_headers
 from review.core.web.failures import Failures
 from review.core.web.guard import error_response, route
 from review.core.web.templating import render
+from review.deadlines import api as deadlines_api
+from review.deadlines import web as deadline_pages
 from review.holidays import api as holidays_api
 from review.holidays import web as holiday_pages
 from review.mediation import api as mediation_api
@@ -153,8 +155,8 @@ def create_app(*, forwarded_allow_ips: str = settings.FORWARDED_ALLOW_IPS) -> St
     verification.register(mediation_queries.agreement_verification)  # /verify/{code} of a sealed agreement
     api_routes = [*panels_api.routes, *convening_api.routes, *scoring_api.routes, *rulings_api.routes,
                   *verdicts_api.routes, *holidays_api.routes, *audit_api.routes, *tokens_api.routes, *mediation_api.routes,
-                  *assessment_api.routes, *v1.routes]
-    page_routes = [*home_routes, *panel_pages.routes, *convening_pages.routes, *scoring_pages.routes, *rulings_pages.routes,
+                  *assessment_api.routes, *deadlines_api.routes, *v1.routes]
+    page_routes = [*home_routes, *deadline_pages.routes, *panel_pages.routes, *convening_pages.routes, *scoring_pages.routes, *rulings_pages.routes,
                    *verdict_pages.routes, *holiday_pages.routes, *audit_pages.routes, *account_pages.routes,
                    *mediation_pages.routes, *mediation_socket.routes, *pages.routes, *assessment_pages.routes]
     routes = [

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from review.core.clock import CHINA
 from review.core.workdays import Calendar
-from review.deadlines.policy import HOURS, STAGES, UNITS, Policy, StageRule
+from review.deadlines.policy import HOURS, PAUSE_KINDS, STAGES, UNITS, Policy, StageRule
 
 # stage → (actions that start it, actions that end it)
 ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -103,6 +103,14 @@ class Clock:
     @property
     def paused(self) -> bool:
         return any(p.end is None for p in self.pauses)
+
+    @property
+    def words(self) -> str:
+        return summary(self)
+
+    @property
+    def next_words(self) -> str:
+        return next_step(self)
 
 
 @dataclass
@@ -275,3 +283,16 @@ def summary(clock: Clock) -> str:
         return f"{STAGES[clock.stage]}：已用 {spent}，已超过 {when} 的期限"
     note = "（暂定）" if clock.provisional else ""
     return f"{STAGES[clock.stage]}：已用 {spent}，应于 {when}{note} 前完成"
+
+
+def next_step(clock: Clock) -> str:
+    """One plain sentence for the complainant: what happens now and by when."""
+    name = STAGES[clock.stage]
+    if clock.due is None:
+        held = "、".join(PAUSE_KINDS[p.kind] for p in clock.pauses if p.end is None)
+        return f"您的案件正处于「{name}」环节，{held}，期间暂停计时。"
+    due = clock.due_day or _day(clock.due)
+    when = f"{due.month}月{due.day}日"
+    if clock.overdue:
+        return f"您的案件正处于「{name}」环节，已超过 {when} 的期限，平台已督促办理。"
+    return f"您的案件正处于「{name}」环节，应于 {when} 前完成。"

@@ -16,6 +16,7 @@ from review.core import db
 from review.core.actors import Actor
 from review.core.errors import NotFound
 from review.core.labels import ROLE_LABELS
+from review.deadlines import services as deadlines
 from review.rulings.queries.page import ScoringView, scoring_view
 from review.rulings.services.sheets import published_criteria
 
@@ -49,6 +50,13 @@ class CaseView:
     ruling: dict | None = None
     verdict: dict | None = None
     file_entries: list[FileEntry] = field(default_factory=list)  # the case file beyond complaint and reply
+    clocks: list[deadlines.Clock] = field(default_factory=list)  # each stage's time spent and due date
+
+    @property
+    def running(self) -> list[deadlines.Clock]:
+        """The stages on the clock now, the soonest due first."""
+        open_ = [c for c in self.clocks if c.open]
+        return sorted(open_, key=lambda c: (c.due is None, c.due or c.start))
 
 
 async def visible_case_row(actor: Actor, number: str | None) -> dict:
@@ -98,6 +106,7 @@ async def view_of(actor: Actor, case: dict) -> CaseView:
         view.sheets_submitted = case["sheets_submitted"]
     view.scoring = await scoring_view(actor, case)
     view.file_entries = await case_file(actor, case["id"])
+    view.clocks = await deadlines.case_clocks(json.loads(case["events_json"]))
     return view
 
 

@@ -145,3 +145,12 @@ def test_a_stage_the_policy_leaves_out_has_no_clock():
     policy = parse_policy(raw)
     assert not [c for c in clocks([Event(at(2026, 11, 2), "start_scoring")], policy, CALENDAR, at(2026, 11, 3))
                 if c.stage == "scoring"]
+
+
+def test_the_complainant_reads_one_sentence_on_what_happens_next():
+    events = [Event(at(2026, 11, 2), "start_scoring")]
+    assert only("scoring", events, now=at(2026, 11, 3)).next_words == "您的案件正处于「评分」环节，应于 11月9日 前完成。"
+    paused = only("scoring", [*events, Event(at(2026, 11, 3), "open_mediation")], now=at(2026, 11, 4))
+    assert paused.next_words == "您的案件正处于「评分」环节，调解进行中，期间暂停计时。"
+    late = only("scoring", events, now=at(2026, 11, 12))
+    assert "已超过 11月9日 的期限" in late.next_words

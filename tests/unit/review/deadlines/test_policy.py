@@ -6,7 +6,15 @@ import copy
 
 import pytest
 
-from review.deadlines.policy import DEFAULT, STAGES, PolicyInvalid, as_data, canonical, parse_policy, policy_hash
+from review.deadlines.policy import (
+    DEFAULT,
+    STAGES,
+    PolicyInvalid,
+    as_data,
+    canonical,
+    parse_policy,
+    policy_hash,
+)
 
 pytestmark = pytest.mark.unit
 
