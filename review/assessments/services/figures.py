@@ -10,9 +10,10 @@ from datetime import UTC, datetime, timedelta
 from review.assessments import periods, redo
 from review.assessments.figures import OUTCOMES, Base, Department, DepartmentFigures, League, league
 from review.assessments.services import schemes
+from review.assessments.sql import FINGERPRINT
 from review.assessments.tables import AssessmentEntry, BaseFigures, RedoOrder
-from review.core import settings
-from review.core.clock import CHINA
+from review.core import db, kept, settings
+from review.core.clock import CHINA, today_in_china
 from review.core.errors import Invalid, NotFound
 from review.core.tables import Department as DepartmentRow
 
@@ -106,9 +107,33 @@ async def _league(period: str, department_id: int | None, now: datetime | None) 
                   min_count=settings.ASSESSMENT_MIN_HANDLED)
 
 
+_leagues: kept.Kept[League] = kept.Kept(64)
+
+
+@kept.forgettable
+def forget_leagues() -> None:
+    """Drop the kept leagues (a database emptied under a running process, as between tests)."""
+    _leagues.clear()
+
+
+async def fingerprint() -> tuple[object, ...]:
+    """A row that changes whenever anything a league is computed from changes (and with the day in China, on
+    which a redo order falls late)."""
+    row = (await db.fetch(FINGERPRINT))[0]
+    return (today_in_china(), *(str(value) for value in row.values()))
+
+
 async def period_league(period: str, *, now: datetime | None = None) -> League:
-    """The period's figures for every department, ranked, with the city-wide figures."""
-    return await _league(period, None, now)
+    """The period's figures for every department, ranked, with the city-wide figures. Kept per process while
+    nothing it is computed from changes (a given `now` computes afresh)."""
+    if now is not None:
+        return await _league(period, None, now)
+    key = (checked(period), await fingerprint())
+    found = _leagues.get(key)
+    if found is None:
+        found = await _league(period, None, None)
+        _leagues.put(key, found)
+    return found
 
 
 async def department_period(period: str, department_id: int, *, now: datetime | None = None) -> DepartmentFigures:

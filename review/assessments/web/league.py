@@ -7,16 +7,17 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 
 from review.assessments import periods, redo
 from review.assessments.figures import DepartmentFigures, League
 from review.assessments.services import exports as exporting
 from review.assessments.services import figures as reading
 from review.assessments.services import redo as orders
-from review.core import charts
+from review.core import charts, kept
 from review.core.actors import LIAISON, OFFICE, PUBLIC
 from review.core.errors import Forbidden, NotFound
+from review.core.web.csrf import csrf_token
 from review.core.web.guard import PolicyRoute, route
 from review.core.web.templating import render
 
@@ -47,12 +48,30 @@ def _context(table: League) -> dict[str, Any]:
             "absent": [f for f in table.departments if not f.imported]}
 
 
+_pages: kept.Kept[bytes] = kept.Kept(64)
+
+
+@kept.forgettable
+def forget_pages() -> None:
+    _pages.clear()
+
+
 async def public_league(request: Request) -> Response:
+    """The league page, kept as rendered (per viewer and address) while nothing its figures come from changes."""
     period = await _period(request)
+    actor = request.state.actor
+    key = (actor.kind, actor.user_id, csrf_token(request), request.url.path, request.url.query, period,
+           await reading.fingerprint())
+    body = _pages.get(key)
+    if body is not None:
+        return HTMLResponse(body)
     table = await reading.period_league(period)
-    return render(request, "assessments/league.html",
-                  {**_context(table), "chart": chart(table), "choices": await reading.known_periods(),
-                   "period": period})
+    response = render(request, "assessments/league.html",
+                      {**_context(table), "chart": chart(table), "choices": await reading.known_periods(),
+                       "period": period})
+    if response.status_code == 200:
+        _pages.put(key, bytes(response.body))
+    return response
 
 
 async def _by_code(table: League, code: str) -> DepartmentFigures:
