@@ -13,6 +13,7 @@ scheme version and its hash."""
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -68,7 +69,13 @@ def cell(value: Any) -> Any:
         return float(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return neutralised(mask_text(str(value)))
+    return _text(str(value))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _text(value: str) -> str:
+    # the same department names, states and dates recur in every row: each is masked once
+    return neutralised(mask_text(value))
 
 
 def _cells(sheet: Sheet) -> Iterable[list[Any]]:
