@@ -16,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from starlette.requests import Request
+from starlette.responses import Response
 
 from review.core import kept, settings
 from review.core.clock import today_in_china
 from review.core.kept import Kept
-from review.core.web.csrf import csrf_token
+from review.core.web.kept_pages import keepable, viewer_key
 
 _pages: Kept[bytes] = Kept(settings.CASE_PAGES_KEPT)
 
@@ -33,10 +34,7 @@ def forget_pages() -> None:
 
 def page_key(request: Request, case: dict) -> Hashable | None:
     """The key of this request's page of `case`; None when the row cannot serve as a key."""
-    actor = request.state.actor
-    key = (actor.kind, actor.user_id, actor.case_id, actor.department_id, actor.display_name, csrf_token(request),
-           request.url.path, request.url.query, today_in_china(), tuple(case.values()),
-           getattr(request.state, "holiday_notice", None))
+    key = (*viewer_key(request), today_in_china(), tuple(case.values()))
     try:
         hash(key)
     except TypeError:
@@ -48,6 +46,6 @@ def kept(key: Hashable | None) -> bytes | None:
     return None if key is None else _pages.get(key)
 
 
-def keep(key: Hashable | None, body: bytes) -> None:
-    if key is not None:
-        _pages.put(key, body)
+def keep(request: Request, key: Hashable | None, response: Response) -> None:
+    if key is not None and keepable(request, response):
+        _pages.put(key, bytes(response.body))

@@ -59,7 +59,7 @@ async def _case_page(request: Request, number: str | None) -> Response:
                                              "my_mediation": await mediation.viewer_part(actor=actor, case=case),
                                              "redo": await redo_orders.maybe_for_case(number=case["number"],
                                                                                       actor=actor)})
-    page_cache.keep(key, bytes(response.body))
+    page_cache.keep(request, key, response)
     return response
 
 

@@ -17,8 +17,8 @@ from review.assessments.services import redo as orders
 from review.core import charts, kept
 from review.core.actors import LIAISON, OFFICE, PUBLIC
 from review.core.errors import Forbidden, NotFound
-from review.core.web.csrf import csrf_token
 from review.core.web.guard import PolicyRoute, route
+from review.core.web.kept_pages import keepable, viewer_key
 from review.core.web.templating import render
 
 SMALL = 100  # a denominator below this shows its Wilson interval
@@ -59,9 +59,7 @@ def forget_pages() -> None:
 async def public_league(request: Request) -> Response:
     """The league page, kept as rendered (per viewer and address) while nothing its figures come from changes."""
     period = await _period(request)
-    actor = request.state.actor
-    key = (actor.kind, actor.user_id, csrf_token(request), request.url.path, request.url.query, period,
-           await reading.fingerprint())
+    key = (*viewer_key(request), period, await reading.fingerprint())
     body = _pages.get(key)
     if body is not None:
         return HTMLResponse(body)
@@ -69,7 +67,7 @@ async def public_league(request: Request) -> Response:
     response = render(request, "assessments/league.html",
                       {**_context(table), "chart": chart(table), "choices": await reading.known_periods(),
                        "period": period})
-    if response.status_code == 200:
+    if keepable(request, response):
         _pages.put(key, bytes(response.body))
     return response
 

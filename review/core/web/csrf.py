@@ -80,3 +80,34 @@ def csrf_token(request: Request) -> str:
         pre_session = new_pre_session()
         request.scope["rv_new_csrf"] = pre_session
     return pre_login_token(pre_session)
+
+
+def held_token(request: Request) -> str | None:
+    """The form token this browser already holds (its session's, or its pre-session cookie's), without making
+    one: None for a first visit."""
+    session_csrf: str | None = getattr(request.state, "session_csrf", None)
+    if session_csrf:
+        return session_csrf
+    pre_session = request.cookies.get(CSRF_COOKIE) or request.scope.get("rv_new_csrf")
+    return pre_login_token(pre_session) if pre_session else None
+
+
+def minted(request: Request) -> bool:
+    """Whether this request made a new pre-session cookie (its page carries a token for this browser only)."""
+    return bool(request.scope.get("rv_new_csrf"))
+
+
+class LazyToken:
+    """`csrf_token(request)` made only when a template writes it out, so that a page without a form hands a
+    first-time visitor no cookie (and stays the same for every anonymous visitor)."""
+
+    __slots__ = ("_request",)
+
+    def __init__(self, request: Request) -> None:
+        self._request = request
+
+    def __str__(self) -> str:
+        return csrf_token(self._request)
+
+    def __html__(self) -> str:
+        return str(self)

@@ -10,7 +10,7 @@ from starlette.templating import Jinja2Templates
 
 from review.core import settings
 from review.core.clock import local_time
-from review.core.web.csrf import csrf_token
+from review.core.web.csrf import LazyToken
 
 templates = Jinja2Templates(directory=str(settings.TEMPLATES_DIR))
 # Templates change only with a deploy; checking their files on every render costs a stat per page.
@@ -26,6 +26,6 @@ def add_globals(**values: Any) -> None:
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200,
            headers: dict[str, str] | None = None) -> HTMLResponse:
-    ctx = {"actor": getattr(request.state, "actor", None), "csrf_token": csrf_token(request),
+    ctx = {"actor": getattr(request.state, "actor", None), "csrf_token": LazyToken(request),
            "holiday_notice": getattr(request.state, "holiday_notice", None), **(context or {})}
     return templates.TemplateResponse(request, name, ctx, status_code=status_code, headers=headers)

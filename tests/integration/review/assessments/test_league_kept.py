@@ -42,3 +42,22 @@ async def test_figures_imported_again_and_a_new_department_move_it() -> None:
     assert again is not first
     await factories.department("EEE", "EEE局")
     assert any(f.code == "EEE" for f in (await reading.period_league("2026-10")).departments)
+
+
+async def test_first_time_visitors_share_one_kept_page_and_get_no_cookie() -> None:
+    """The public league has no form: a first-time visitor is handed no CSRF cookie, the page may be stored by
+    a cache, and every such visitor is served the one page kept (the login page still hands out its cookie)."""
+    from review.assessments.web import league
+
+    await _setup()
+    league.forget_pages()
+    for _ in range(3):
+        async with factories.client() as http:  # a new browser each time: no cookies
+            response = await http.get("/public/assessments", params={"period": "2026-10"})
+        assert response.status_code == 200
+        assert "set-cookie" not in response.headers
+        assert "no-store" not in response.headers.get("cache-control", "")
+    assert len(league._pages) == 1
+    async with factories.client() as http:
+        login = await http.get("/login")
+    assert "rv_csrf=" in login.headers.get("set-cookie", "")
