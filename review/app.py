@@ -50,6 +50,8 @@ from review.mediation import queries as mediation_queries
 from review.mediation import socket as mediation_socket
 from review.mediation import web as mediation_pages
 from review.mediation.services import stage as mediation
+from review.notifications import api as notifications_api
+from review.notifications import web as notification_pages
 from review.rulings import api as rulings_api
 from review.rulings import web as rulings_pages
 from review.verdicts import api as verdicts_api
@@ -155,8 +157,9 @@ def create_app(*, forwarded_allow_ips: str = settings.FORWARDED_ALLOW_IPS) -> St
     verification.register(mediation_queries.agreement_verification)  # /verify/{code} of a sealed agreement
     api_routes = [*panels_api.routes, *convening_api.routes, *scoring_api.routes, *rulings_api.routes,
                   *verdicts_api.routes, *holidays_api.routes, *audit_api.routes, *tokens_api.routes, *mediation_api.routes,
-                  *assessment_api.routes, *deadlines_api.routes, *v1.routes]
-    page_routes = [*home_routes, *deadline_pages.routes, *panel_pages.routes, *convening_pages.routes, *scoring_pages.routes, *rulings_pages.routes,
+                  *assessment_api.routes, *deadlines_api.routes, *notifications_api.routes,
+                  *v1.routes]
+    page_routes = [*home_routes, *deadline_pages.routes, *notification_pages.routes, *panel_pages.routes, *convening_pages.routes, *scoring_pages.routes, *rulings_pages.routes,
                    *verdict_pages.routes, *holiday_pages.routes, *audit_pages.routes, *account_pages.routes,
                    *mediation_pages.routes, *mediation_socket.routes, *pages.routes, *assessment_pages.routes]
     routes = [

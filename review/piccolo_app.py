@@ -11,14 +11,17 @@ from review.assessments.tables import TABLES as ASSESSMENT_TABLES
 from review.cases.tables import INDEXES as CASE_INDEXES
 from review.cases.tables import TABLES as CASE_TABLES
 from review.core.tables import TABLES as CORE_TABLES
+from review.deadlines.tables import TABLES as DEADLINE_TABLES
 from review.mediation.tables import INDEXES as MEDIATION_INDEXES
 from review.mediation.tables import TABLES as MEDIATION_TABLES
+from review.notifications.tables import TABLES as NOTIFICATION_TABLES
 from review.verdicts.tables import TABLES as VERDICT_TABLES
 
 APP_CONFIG = AppConfig(
     app_name="review",
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
-    table_classes=[*CORE_TABLES, *CASE_TABLES, *MEDIATION_TABLES, *VERDICT_TABLES, *ASSESSMENT_TABLES],
+    table_classes=[*CORE_TABLES, *CASE_TABLES, *MEDIATION_TABLES, *VERDICT_TABLES, *ASSESSMENT_TABLES,
+                   *DEADLINE_TABLES, *NOTIFICATION_TABLES],
     migration_dependencies=[],
 )
 

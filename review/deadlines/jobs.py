@@ -1,0 +1,7 @@
+"""The clocks' jobs."""
+
+from __future__ import annotations
+
+from review.core.jobs import Job
+
+JOBS: list[Job] = []
