@@ -1,0 +1,1 @@
+"""The notifications' pure rules: the event kinds, who takes which channel, the retry schedule."""
