@@ -1,0 +1,275 @@
+"""The reminder sweep (催办 / 通报): every reminder and escalation step of an open stage that has come due is
+fired once — notified, recorded under its key and audited on the case — however many sweeps run, at once or
+after a worker was killed half-way.
+
+What is due is decided by the pure `clocks()` alone. The database only narrows the cases handed to it
+(`sql.sweep_candidates`): an open case whose every open stage started too recently for the next step not yet
+recorded to be due is left out, by lower bounds on each step's time that hold on any calendar.
+
+The order of one batch: the notifications first (`notify` stores one per key and recipient, however often it
+is called, and queues its deliveries after its own commit), then, in one transaction, the alert rows (INSERT …
+ON CONFLICT (key) DO NOTHING: a second sweep at the same moment records nothing) and the audit events of the
+rows this sweep recorded. A sweep stopped between the two leaves the steps unrecorded: the next one notifies
+again, which queues nothing more, and records them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from review.core import clock, db
+from review.core.audit import store as audit
+from review.core.calendar import calendar
+from review.core.enums import ENDED
+from review.deadlines import policy as rules
+from review.deadlines import sql
+from review.deadlines.clocks import (
+    ACTIONS,
+    ALERT_HOUR,
+    FINAL,
+    PAUSE_ACTIONS,
+    Alert,
+    Clock,
+    Event,
+    clocks,
+    due_alerts,
+)
+from review.deadlines.services import policy_in_force
+from review.notifications import services as notifications
+
+ACTOR = "system:clock_sweep"
+ACTIONS_OF_KIND = {"remind": "clock_reminded", "escalate": "clock_escalated"}
+EVENT_OF_KIND = {"remind": "reminder", "escalate": "escalation"}
+
+CASES_PER_READ = 1000  # cases whose events are read in one query
+ALERTS_PER_WRITE = 500  # alerts recorded in one statement and one transaction
+NOTIFYING_AT_ONCE = 4  # notifications stored side by side (each in its own transaction)
+# Taken off every lower bound: a step is never missed for a bound a little too tight.
+MARGIN = timedelta(hours=1)
+# The roles whose people do not depend on the case (review.notifications.services.recipients): asked once a
+# sweep (per department for the department's own).
+_OFFICE_ROLES = frozenset({"office", "office_head"})
+_DEPARTMENT_ROLES = frozenset({"department", "department_head"})
+# Every action the clocks read: the rest of a case's events cannot change them.
+_READ = sorted({a for starts, ends in (*ACTIONS.values(), *PAUSE_ACTIONS.values()) for a in (*starts, *ends)}
+               | set(FINAL))
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did: cases computed, open clocks among them, steps found due and not yet recorded, steps
+    this sweep recorded, notifications it newly queued, and the seconds spent finding and firing."""
+
+    candidates: int = 0
+    clocks: int = 0
+    found: int = 0
+    fired: int = 0
+    notified: int = 0
+    find_s: float = 0.0
+    fire_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class _Due:
+    case_id: int
+    number: str
+    department_id: int | None
+    clock: Clock
+    alert: Alert
+
+    @property
+    def key(self) -> str:
+        return f"{self.number}:{self.alert.key}"
+
+
+# --- which cases to compute ---------------------------------------------------------------------------------
+
+
+def _leads(rule: rules.StageRule) -> list[timedelta]:
+    """The least time from a stage's start to each of its steps, reminder (if any) first, on any calendar and
+    whatever pauses: a working day is at least a calendar day, and steps fall at ALERT_HOUR of their day."""
+    day, hour = timedelta(days=1), timedelta(hours=1)
+    if rule.unit == rules.HOURS:
+        steps = ([(rule.limit - rule.remind_before) * hour] if rule.remind_before else [])
+        steps += [(rule.limit + step.after) * hour for step in rule.escalations]
+    else:
+        # Started at the very end of its day D; the reminder on day D + (limit - remind_before) at the earliest;
+        # an escalation `after` days past the due day at ALERT_HOUR, or at the due time itself (00:00 the day after
+        # the due day) when `after` is 0.
+        steps = ([(rule.limit - rule.remind_before - 1) * day + ALERT_HOUR * hour] if rule.remind_before else [])
+        steps += [rule.limit * day if step.after == 0 else (rule.limit + step.after - 1) * day + ALERT_HOUR * hour
+                  for step in rule.escalations]
+    return [max(lead - MARGIN, timedelta()) for lead in steps]
+
+
+def _timed(policy: rules.Policy) -> list[tuple[str, rules.StageRule]]:
+    """The stages the sweep looks at: timed on the case's events, with a reminder or an escalation step."""
+    return [(stage, rule) for stage, rule in policy.stages.items()
+            if stage in ACTIONS and (rule.remind_before or rule.escalations)]
+
+
+async def _candidates(policy: rules.Policy, now: datetime) -> list[dict[str, Any]]:
+    stages = _timed(policy)
+    if not stages:
+        return []
+    shape = [(stage, ACTIONS[stage][0], (*ACTIONS[stage][1], *FINAL), len(rule.escalations))
+             for stage, rule in stages]
+    # Per stage, the latest start at which step `next` (the one after the last recorded) could be due now; with
+    # no reminder, `next` 0 is the first escalation.
+    thresholds = []
+    for _, rule in stages:
+        leads = _leads(rule)
+        if not rule.remind_before:
+            leads = [leads[0], *leads]
+        thresholds.append([now - lead for lead in leads])
+    args: list[Any] = sorted(str(s) for s in ENDED)
+    args += [t[0] for t in thresholds]
+    args += [t for ts in thresholds for t in ts]
+    return await db.fetch(sql.sweep_candidates(shape, ended=len(ENDED)), *args)
+
+
+# --- what is due --------------------------------------------------------------------------------------------
+
+
+def _events(rows: Sequence[dict[str, Any]]) -> dict[int, list[Event]]:
+    found: dict[int, list[Event]] = {}
+    for row in rows:
+        at = clock.instant(row["at"])
+        if at is not None:
+            found.setdefault(row["case_id"], []).append(Event(at, str(row["action"])))
+    return found
+
+
+async def _due(chunk: list[dict[str, Any]], policy: rules.Policy, days: Any, now: datetime,
+               report: SweepReport) -> list[_Due]:
+    ids = [c["case_id"] for c in chunk]
+    events = _events(await db.fetch(sql.events_of_cases(len(ids), _READ), *ids))
+    numbers = [c["number"] for c in chunk]
+    recorded = {r["key"] for r in await db.fetch(sql.recorded_alert_keys(len(numbers)), *numbers)}
+    due: list[_Due] = []
+    for case in chunk:
+        for item in clocks(events.get(case["case_id"], []), policy, days, now):
+            if not item.open:
+                continue
+            report.clocks += 1
+            for alert in due_alerts(item, now):
+                found = _Due(case["case_id"], case["number"], case["department_id"], item, alert)
+                if found.key not in recorded:
+                    due.append(found)
+    return due
+
+
+# --- firing -------------------------------------------------------------------------------------------------
+
+
+def _day_words(item: Clock) -> str:
+    day = item.due_day or (item.due.astimezone(clock.CHINA).date() if item.due else None)
+    return f"{day.month}月{day.day}日" if day else ""
+
+
+def _context(found: _Due) -> dict[str, Any]:
+    alert, item = found.alert, found.clock
+    return {
+        "case_number": found.number, "stage": alert.stage, "stage_name": rules.STAGES[alert.stage],
+        "kind": alert.kind, "step": alert.step, "occurrence": alert.occurrence,
+        "recipient": alert.to, "recipient_name": rules.RECIPIENTS[alert.to],
+        "due_day": _day_words(item), "due_at": clock.local_time(item.due), "provisional": item.provisional,
+        "overdue": alert.kind == "escalate", "link": f"/office/cases/{found.number}",
+    }
+
+
+def _reason(found: _Due) -> str:
+    alert = found.alert
+    name, to, day = rules.STAGES[alert.stage], rules.RECIPIENTS[alert.to], _day_words(found.clock)
+    if alert.kind == "remind":
+        return f"「{name}」应于 {day} 前完成，到期前提醒{to}"
+    return f"「{name}」已超过 {day} 的期限，第 {alert.step} 次通报{to}"
+
+
+class _People:
+    """Who each step goes to, asked once per sweep for the roles that do not depend on the case."""
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[str, int | None], list[notifications.Recipient]] = {}
+
+    async def of(self, found: _Due) -> list[notifications.Recipient]:
+        role = found.alert.to
+        if role in _OFFICE_ROLES or role in _DEPARTMENT_ROLES:
+            department = found.department_id if role in _DEPARTMENT_ROLES else None
+            if (role, department) not in self._kept:
+                self._kept[role, department] = await notifications.recipients(role, department_id=department)
+            return self._kept[role, department]
+        return await notifications.recipients(role, case_number=found.number, department_id=found.department_id)
+
+
+async def _notify(batch: list[_Due], people: _People) -> int:
+    gate = asyncio.Semaphore(NOTIFYING_AT_ONCE)
+
+    async def one(found: _Due) -> int:
+        async with gate:
+            return await notifications.notify(event=EVENT_OF_KIND[found.alert.kind], key=found.key,
+                                              recipients=await people.of(found), context=_context(found))
+
+    return sum(await asyncio.gather(*[one(found) for found in batch]))
+
+
+async def _record(batch: list[_Due], now: datetime) -> int:
+    """The batch's alert rows and, for those this call recorded, their audit events, in one transaction; the
+    keys in one order, so that two sweeps recording overlapping batches wait for each other, never deadlock."""
+    rows = sorted(batch, key=lambda f: f.key)
+    args: list[Any] = []
+    for found in rows:
+        alert = found.alert
+        args += [found.key, found.number, alert.stage, alert.occurrence, alert.kind, alert.step, alert.to,
+                 alert.at, now]
+    async with db.transaction():
+        recorded = {r["key"] for r in await db.fetch(sql.insert_alerts(len(rows)), *args)}
+        events: list[Any] = []
+        for found in rows:
+            if found.key not in recorded:
+                continue  # recorded already, by another sweep just now
+            alert = found.alert
+            events += audit.event_values(
+                case_id=found.case_id, actor=ACTOR, action=ACTIONS_OF_KIND[alert.kind], reason=_reason(found),
+                data={"key": found.key, "stage": alert.stage, "occurrence": alert.occurrence, "kind": alert.kind,
+                      "step": alert.step, "to": alert.to, "due": alert.at.isoformat()})
+        if events:
+            await db.fetch(sql.insert_events(len(recorded)), *events)
+    return len(recorded)
+
+
+async def _fire(due: list[_Due], now: datetime, people: _People, report: SweepReport) -> None:
+    # A case's steps in order, so that a sweep stopped between two batches never leaves a later step recorded
+    # without an earlier one (the pre-filter reads the last step recorded).
+    due.sort(key=lambda f: (f.case_id, f.alert.stage, f.alert.occurrence, f.alert.step))
+    for start in range(0, len(due), ALERTS_PER_WRITE):
+        batch = due[start:start + ALERTS_PER_WRITE]
+        report.notified += await _notify(batch, people)
+        report.fired += await _record(batch, now)
+
+
+async def sweep(*, now: datetime | None = None) -> SweepReport:
+    """Fire every reminder and escalation step due at `now` and not yet fired, once each."""
+    now = now or clock.now()
+    report = SweepReport()
+    policy = await policy_in_force()
+    days = await calendar()
+    people = _People()
+    started = time.perf_counter()
+    candidates = await _candidates(policy, now)
+    report.candidates = len(candidates)
+    firing = 0.0
+    for start in range(0, len(candidates), CASES_PER_READ):
+        due = await _due(candidates[start:start + CASES_PER_READ], policy, days, now, report)
+        report.found += len(due)
+        began = time.perf_counter()
+        await _fire(due, now, people, report)
+        firing += time.perf_counter() - began
+    report.find_s = round(time.perf_counter() - started - firing, 3)
+    report.fire_s = round(firing, 3)
+    return report
