@@ -1,36 +1,37 @@
-"""The clocks as the rest of the platform reads them: the policy in force and a case's clocks from its events."""
+"""The clocks as the rest of the platform reads them: the policy in force and a case's clocks from its events;
+what a holiday table change moved (`holidays_changed`, called by the holiday table's writers)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from review.core import clock
 from review.core.calendar import calendar
+from review.core.workdays import Calendar
 from review.deadlines import policy as rules
-from review.deadlines.clocks import Clock, Event, clocks
+from review.deadlines.clocks import Clock, clocks
+from review.deadlines.services import policy as versions
+from review.deadlines.services.shifts import events_of
 
-__all__ = ["Clock", "as_json", "case_clocks", "policy_in_force"]
+__all__ = ["Clock", "as_json", "case_clocks", "holidays_changed", "policy_in_force"]
 
 
 async def policy_in_force() -> rules.Policy:
-    """The clock policy cases are timed by."""
-    return rules.DEFAULT
+    """The clock policy cases are timed by: the latest published version (one small query per call)."""
+    return (await versions.in_force()).policy
 
 
-def _events(rows: Iterable[Mapping[str, Any]]) -> list[Event]:
-    found = []
-    for row in rows:
-        at = clock.instant(row["at"])
-        if at is not None:
-            found.append(Event(at if at.tzinfo else at.replace(tzinfo=UTC), str(row["action"])))
-    return found
+async def holidays_changed(*, before: Calendar, cause_ref: str, actor_label: str) -> int:
+    """After a change of the holiday table is written (inside its transaction): every open clock counted again
+    against `before`, the calendar as it stood, and each move recorded. Returns the number of moves."""
+    return await versions.holidays_changed(before=before, cause_ref=cause_ref, actor_label=actor_label)
 
 
 async def case_clocks(events: Iterable[Mapping[str, Any]], *, now: datetime | None = None) -> list[Clock]:
     """The case's clocks from its audit events (each with `at` and `action`), as the holiday table stands."""
-    return clocks(_events(events), await policy_in_force(), await calendar(), now or clock.now())
+    return clocks(events_of(events), await policy_in_force(), await calendar(), now or clock.now())
 
 
 def as_json(item: Clock) -> dict[str, Any]:
