@@ -6,8 +6,8 @@ field; and a text cell that a spreadsheet would run as a formula (it starts with
 return) is neutralised with a leading apostrophe, as OWASP's advice on CSV injection says. Numbers stay numbers
 (typed cells in XLSX), so a sheet can sum them.
 
-CSV is UTF-8 with a byte-order mark, which is what makes Excel read the Chinese; XLSX is written by openpyxl in
-write-only mode (rows streamed, not held as cells), with a header row, column widths and a note row naming the
+CSV is UTF-8 with a byte-order mark, which is what makes Excel read the Chinese; XLSX is written by XlsxWriter in
+constant-memory mode (rows streamed, not held as cells), with a header row, column widths and a note row naming the
 scheme version and its hash."""
 
 from __future__ import annotations
@@ -113,18 +113,31 @@ def _sheet_title(title: str) -> str:
     return cleaned[:31]
 
 
+def _unique_titles(sheets: Sequence[Sheet]) -> list[str]:
+    titles: list[str] = []
+    for sheet in sheets:
+        title, n = _sheet_title(sheet.title), 1
+        while title.lower() in (t.lower() for t in titles):  # Excel's sheet names are unique, whatever their case
+            n += 1
+            title = f"{_sheet_title(sheet.title)[:28]}({n})"
+        titles.append(title)
+    return titles
+
+
 def to_xlsx(*sheets: Sheet) -> bytes:
     """One workbook, a worksheet per sheet: the title and note rows, the header row (bold, frozen below it), the
     rows as typed cells, and column widths from the headings and the first thousand rows."""
-    # lazy: openpyxl is heavy to import and needed only for an XLSX export
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    # lazy: XlsxWriter is needed only for an XLSX export
+    import xlsxwriter
 
-    book = Workbook(write_only=True)
-    for sheet in sheets:
-        ws = book.create_sheet(_sheet_title(sheet.title))
+    out = io.BytesIO()
+    # constant memory: each row is written out as it comes; no text is ever taken for a formula, a number or a link
+    book = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
+                                     "strings_to_numbers": False, "strings_to_urls": False})
+    title_format = book.add_format({"bold": True, "font_size": 13})
+    bold = book.add_format({"bold": True})
+    for sheet, name in zip(sheets, _unique_titles(sheets), strict=True):
+        ws = book.add_worksheet(name)
         widths = [max(column.width, _display_width(column.heading)) for column in sheet.columns]
         rows = _cells(sheet)
         sample: list[list[Any]] = []
@@ -135,25 +148,20 @@ def to_xlsx(*sheets: Sheet) -> bytes:
         for values in sample:
             for index, value in enumerate(values):
                 widths[index] = max(widths[index], _display_width(value))
-        for index, width in enumerate(widths, 1):
-            ws.column_dimensions[get_column_letter(index)].width = min(_WIDTH_MAX, max(_WIDTH_MIN, width + 2))
-        ws.freeze_panes = "A4"
-        title = WriteOnlyCell(ws, value=neutralised(sheet.title))
-        title.font = Font(bold=True, size=13)
-        ws.append([title])
-        ws.append([neutralised(mask_text(sheet.note))])
-        header = []
-        for column in sheet.columns:
-            heading = WriteOnlyCell(ws, value=column.heading)
-            heading.font = Font(bold=True)
-            header.append(heading)
-        ws.append(header)
+        for index, width in enumerate(widths):
+            ws.set_column(index, index, min(_WIDTH_MAX, max(_WIDTH_MIN, width + 2)))
+        ws.freeze_panes(3, 0)
+        ws.write_string(0, 0, neutralised(sheet.title), title_format)
+        ws.write_string(1, 0, neutralised(mask_text(sheet.note)))
+        ws.write_row(2, 0, [column.heading for column in sheet.columns], bold)
+        line = 3
         for values in sample:
-            ws.append(values)
+            ws.write_row(line, 0, values)
+            line += 1
         for values in rows:
-            ws.append(values)
-    out = io.BytesIO()
-    book.save(out)
+            ws.write_row(line, 0, values)
+            line += 1
+    book.close()
     return out.getvalue()
 
 
