@@ -19,7 +19,7 @@ import asyncio
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from review.core import clock, db
@@ -107,13 +107,63 @@ def _leads(rule: rules.StageRule) -> list[timedelta]:
     return [max(lead - MARGIN, timedelta()) for lead in steps]
 
 
+def _steps_if_started(stage: str, at: datetime, policy: rules.Policy, days: Any, now: datetime) -> list[datetime]:
+    """The times of a stage's steps (reminder first) had it started at `at` and never paused: the pure clock's
+    own reckoning. A pause only puts the steps later. Empty when the stage would stand paused from its start."""
+    for item in clocks([Event(at, ACTIONS[stage][0][0])], policy, days, now):
+        if item.stage == stage:
+            return [alert.at for alert in item.alerts] if item.due is not None else []
+    return []
+
+
+def _latest_starts(stage: str, rule: rules.StageRule, policy: rules.Policy, days: Any,
+                   now: datetime) -> list[datetime]:
+    """For each step (reminder first), the latest start at which it can be due at `now`.
+
+    On a working-day clock a step's time depends only on the day the stage started, and later for a later day:
+    the latest such day is searched for with the pure clock, over the calendar in force (weekends and holidays
+    make it much tighter than a calendar-day bound). An hour clock's steps are fixed offsets from its start."""
+    fallback = [now - lead for lead in _leads(rule)]
+    if rule.unit == rules.HOURS:
+        probe = now - timedelta(days=1)
+        steps = _steps_if_started(stage, probe, policy, days, now)
+        return [now - (at - probe) for at in steps] if len(steps) == len(fallback) else fallback
+    today = now.astimezone(clock.CHINA).date()
+
+    def day_end(day: date) -> datetime:
+        return datetime(day.year, day.month, day.day, tzinfo=clock.CHINA) + timedelta(days=1, microseconds=-1)
+
+    found = []
+    for index, bound in enumerate(fallback):
+        # Due by now for a start on `low`, not for one on `high` (a day after the calendar-day bound's day).
+        high = min(bound.astimezone(clock.CHINA).date() + timedelta(days=1), today + timedelta(days=1))
+        low = high - timedelta(days=14)
+        while True:
+            steps = _steps_if_started(stage, day_end(low), policy, days, now)
+            if len(steps) != len(fallback):
+                return fallback
+            if steps[index] <= now:
+                break
+            high, low = low, low - (high - low) * 2
+            if (today - low).days > 3 * 366:
+                return fallback
+        while (high - low).days > 1:
+            middle = low + timedelta(days=(high - low).days // 2)
+            steps = _steps_if_started(stage, day_end(middle), policy, days, now)
+            if len(steps) != len(fallback):
+                return fallback
+            low, high = (middle, high) if steps[index] <= now else (low, middle)
+        found.append(day_end(low))
+    return found
+
+
 def _timed(policy: rules.Policy) -> list[tuple[str, rules.StageRule]]:
     """The stages the sweep looks at: timed on the case's events, with a reminder or an escalation step."""
     return [(stage, rule) for stage, rule in policy.stages.items()
             if stage in ACTIONS and (rule.remind_before or rule.escalations)]
 
 
-async def _candidates(policy: rules.Policy, now: datetime) -> list[dict[str, Any]]:
+async def _candidates(policy: rules.Policy, days: Any, now: datetime) -> list[dict[str, Any]]:
     stages = _timed(policy)
     if not stages:
         return []
@@ -122,11 +172,9 @@ async def _candidates(policy: rules.Policy, now: datetime) -> list[dict[str, Any
     # Per stage, the latest start at which step `next` (the one after the last recorded) could be due now; with
     # no reminder, `next` 0 is the first escalation.
     thresholds = []
-    for _, rule in stages:
-        leads = _leads(rule)
-        if not rule.remind_before:
-            leads = [leads[0], *leads]
-        thresholds.append([now - lead for lead in leads])
+    for stage, rule in stages:
+        latest = _latest_starts(stage, rule, policy, days, now)
+        thresholds.append(latest if rule.remind_before else [latest[0], *latest])
     args: list[Any] = sorted(str(s) for s in ENDED)
     args += [t[0] for t in thresholds]
     args += [t for ts in thresholds for t in ts]
@@ -261,7 +309,7 @@ async def sweep(*, now: datetime | None = None) -> SweepReport:
     days = await calendar()
     people = _People()
     started = time.perf_counter()
-    candidates = await _candidates(policy, now)
+    candidates = await _candidates(policy, days, now)
     report.candidates = len(candidates)
     firing = 0.0
     for start in range(0, len(candidates), CASES_PER_READ):
