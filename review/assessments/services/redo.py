@@ -4,6 +4,7 @@ liaison's reports came with, served to whoever may see the order."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -259,13 +260,14 @@ async def _views(rows: list[dict], now: datetime | None = None) -> list[OrderVie
     cases = {c["id"]: c for c in await Case.select(Case.id, Case.number).where(
         Case.id.is_in(list({r["case"] for r in rows}))).run()}
     found = await calendar.calendar()
+    is_workday = functools.lru_cache(maxsize=None)(found.is_workday)  # the orders share their days
     files = await _files_of([row["id"] for row in rows])
     views = []
     for row in rows:
         ruling = rulings.get(row["ruling_id"]) or {}
         deadline = ruling.get("redo_deadline") or row["deadline"]
         provisional = bool(ruling.get("redo_deadline_provisional", row["deadline_provisional"]))
-        late = redo.lateness(row["state"], deadline, now, found.is_workday)
+        late = redo.lateness(row["state"], deadline, now, is_workday)
         views.append(OrderView(
             id=row["id"], case_number=cases[row["case"]]["number"], department_id=row["department"],
             department_name=row.get("department.name", ""), state=row["state"],
