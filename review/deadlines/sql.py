@@ -9,13 +9,19 @@ from __future__ import annotations
 # Statuses after which a case has no open stage (clocks.FINAL's actions lead there).
 _ENDED = "('closed', 'dismissed', 'withdrawn', 'settled')"
 
-# Every open case's events, case by case in the order they were written: what its clocks are computed from.
-OPEN_CASE_EVENTS = (
-    "SELECT c.number AS number, e.at AS at, e.action AS action"
-    ' FROM audit_event e JOIN review_case c ON c.id = e."case"'
-    f" WHERE c.status NOT IN {_ENDED}"
-    " ORDER BY c.id, e.id"
-)
+
+def open_case_events(actions: list[str]) -> str:
+    """Every open case's events among `actions` (those the clocks read), case by case in the order written:
+    what its clocks are computed from."""
+    for action in actions:
+        assert action.replace("_", "").isalnum() and action.isascii(), action  # action codes, never input
+    listed = ", ".join(f"'{action}'" for action in sorted(set(actions)))
+    return (
+        "SELECT c.number AS number, e.at AS at, e.action AS action"
+        ' FROM audit_event e JOIN review_case c ON c.id = e."case"'
+        f" WHERE c.status NOT IN {_ENDED} AND e.action IN ({listed})"
+        " ORDER BY c.id, e.id"
+    )
 
 
 # --- The reminder sweep (催办 / 通报) ------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from review.core.audit import store as audit
 from review.core.workdays import Calendar
 from review.deadlines import policy as rules
 from review.deadlines import sql
-from review.deadlines.clocks import Clock, Event, clocks
+from review.deadlines.clocks import ACTIONS, FINAL, PAUSE_ACTIONS, Clock, Event, clocks
 from review.deadlines.tables import ClockShift
 
 POLICY, HOLIDAYS = "policy", "holidays"
@@ -23,6 +23,11 @@ CAUSES = {POLICY: "时限规则变更", HOLIDAYS: "节假日安排变更"}
 
 # Rows per INSERT: well under SQLite's limit on bound values (9 columns a row).
 _BATCH = 500
+
+# The actions the clocks read: the rest of a case's events change no clock.
+_READ = sorted({a for pair in (*ACTIONS.values(), *PAUSE_ACTIONS.values()) for group in pair for a in group}
+               | set(FINAL))
+_OPEN_CASE_EVENTS = sql.open_case_events(_READ)
 
 
 def events_of(rows: Iterable[Mapping[str, Any]]) -> list[Event]:
@@ -65,7 +70,7 @@ def moves(number: str, events: list[Event], before: tuple[rules.Policy, Calendar
 
 async def _open_cases() -> dict[str, list[Event]]:
     by_case: dict[str, list[dict[str, Any]]] = {}
-    for row in await db.fetch(sql.OPEN_CASE_EVENTS):
+    for row in await db.fetch(_OPEN_CASE_EVENTS):
         by_case.setdefault(str(row["number"]), []).append(row)
     return {number: events_of(rows) for number, rows in by_case.items()}
 

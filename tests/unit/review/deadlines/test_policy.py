@@ -76,3 +76,22 @@ def test_a_stage_left_out_has_no_clock():
     raw = draft()
     del raw["stages"]["delivery"]
     assert parse_policy(raw).rule("delivery") is None
+
+
+@pytest.mark.parametrize(("change", "field", "words"), [
+    # A reminder at the deadline itself is no reminder before it.
+    (lambda r: r["stages"]["scoring"].update(remind_before=r["stages"]["scoring"]["limit"]),
+     "stages.scoring.remind_before", "到期之前"),
+    (lambda r: r["stages"]["invitation"].update(remind_before=48), "stages.invitation.remind_before", "到期之前"),
+    (lambda r: r["stages"]["redo"]["escalations"][0].update(to=""), "stages.redo.escalations[0].to", "须指明通知对象"),
+    (lambda r: r["stages"]["redo"]["escalations"][1].update(to=None), "stages.redo.escalations[1].to", "须指明通知对象"),
+    (lambda r: r["stages"]["scoring"].update(remind=""), "stages.scoring.remind", "须指明通知对象"),
+    (lambda r: r["stages"]["invitation"].update(limit=-48), "stages.invitation.limit", "「评议员答复邀请」的时限不能小于 1"),
+])
+def test_a_reminder_not_before_the_deadline_or_a_step_to_nobody_is_refused(change, field, words):
+    raw = draft()
+    change(raw)
+    with pytest.raises(PolicyInvalid) as refused:
+        parse_policy(raw)
+    assert refused.value.field == field
+    assert words in refused.value.message
