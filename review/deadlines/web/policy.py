@@ -39,6 +39,11 @@ def _input_of(field: str | None) -> str:
     return f"{key}_{stage}"
 
 
+def _stage_of(field: str | None) -> str:
+    found = _FIELD.fullmatch(field or "")
+    return found.group(1) if found else ""
+
+
 def _draft_from_form(form: FormData) -> dict[str, Any]:
     stages: dict[str, Any] = {}
     for code in rules.STAGES:
@@ -69,6 +74,8 @@ async def office_policy(request: Request, error: Exception | None = None, status
     return render(request, "deadlines/policy.html", {
         "versions": found, "draft": current, "values": sent or rules.as_data(editing),
         "error": error, "error_input": _input_of(getattr(error, "field", None)),
+        "error_stage": _stage_of(getattr(error, "field", None)),
+        "stage_words": {code: rule.words for code, rule in editing.stages.items()},
         "shifts": await shifts.latest(), "causes": shifts.CAUSES,
         "stages": rules.STAGES, "units": rules.UNITS, "recipients": rules.RECIPIENTS, "pause_kinds": rules.PAUSE_KINDS,
         "max_steps": MAX_STEPS,
@@ -81,7 +88,7 @@ async def save_draft(request: Request) -> Response:
         await versions.save_draft(actor=request.state.actor, content=content)
     except Invalid as error:
         return await office_policy(request, error, status_code=error.status, sent=content)
-    return see_other("/office/clocks?saved=1#draft")
+    return see_other("/office/clocks?saved=1#preview")
 
 
 async def publish(request: Request) -> Response:
