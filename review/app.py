@@ -149,6 +149,7 @@ def install() -> None:
                            MEDIATION_ANSWERS=mediation.ANSWER_LABELS, MEDIATION_STATUS=mediation.STATUS_LABELS,
                            MEDIATION_OUTCOMES=mediation.OUTCOME_LABELS)
     guard.before_office_page(holiday_pages.note_notice)
+    guard.before_signed_in_page(notification_pages.note_unread)
 
 
 def create_app(*, forwarded_allow_ips: str = settings.FORWARDED_ALLOW_IPS) -> Starlette:

@@ -75,6 +75,8 @@ ACTION_LABELS: dict[str, str] = {
     "verdict_withdrawn": "撤销评议意见书",
     "verdict_corrected": "签发更正后的评议意见书",
     "deadline_recounted": "按新载入的节假日安排重新计算期限",
+    "clock_reminded": "环节即将到期，催办提醒",
+    "clock_escalated": "环节逾期，通报督办",
     "access_code_reissued": "重新生成提取码",
     "mediation_minutes_saved": "记录调解笔录（内容不入案卷）",
     "mediation_minutes_comment": "当事人对调解笔录发表意见",
@@ -106,6 +108,9 @@ ACTION_LABELS: dict[str, str] = {
     "template_saved": "保存组成模板",
     "holidays_loaded": "载入节假日安排",
     "holidays_seeded": "补充节假日数据",
+    "clock_policy_draft_saved": "修改时限规则草稿",
+    "clock_policy_published": "发布时限规则",
+    "clock_shifts_recorded": "重算未结环节的期限",
     "api_token_revoked": "注销 API 令牌",
     "account_deactivated": "停用账号",
 }

@@ -143,6 +143,21 @@ ROSTER_MAX_ROWS: int = config("ROSTER_MAX_ROWS", cast=int, default=20_000)
 IMPORT_JOB_BYTES: int = config("IMPORT_JOB_BYTES", cast=int, default=256 * 1024)
 
 
+# Notifications (通知). E-mail goes by SMTP only once SMTP_HOST is set; SMTP_TLS: "" (plain), "starttls" or "tls".
+SMTP_HOST: str = config("SMTP_HOST", default="")
+SMTP_PORT: int = config("SMTP_PORT", cast=int, default=25)
+SMTP_FROM: str = config("SMTP_FROM", default="review@localhost")
+SMTP_USER: str = config("SMTP_USER", default="")
+SMTP_PASSWORD: str = config("SMTP_PASSWORD", default="")
+SMTP_TLS: str = config("SMTP_TLS", default="")
+SMTP_TIMEOUT: float = config("SMTP_TIMEOUT", cast=float, default=20.0)
+# SMS: POSTed as JSON to SMS_GATEWAY_URL with SMS_GATEWAY_KEY (README, 通知); unset: each SMS is only logged.
+SMS_GATEWAY_URL: str = config("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_KEY: str = config("SMS_GATEWAY_KEY", default="")
+# Office usernames (comma-separated) that escalations to the office's head (评议办负责人) go to; unset: all office.
+OFFICE_HEADS: str = config("OFFICE_HEADS", default="")
+
+
 def database_url() -> str:
     """The configured database, defaulting to a SQLite file in the data folder."""
     return DATABASE_URL or f"sqlite:///{DATA_DIR / 'review.db'}"

@@ -23,6 +23,7 @@ from review.core.errors import Invalid
 from review.core.spreadsheets import ImportReport, RowReport, table_rows
 from review.core.tables import Holiday
 from review.core.workdays import KIND_LABELS, DayKind, HolidayDay, YearStatus
+from review.deadlines import services as deadlines
 from review.holidays import services as holidays
 
 DEFAULT_SOURCE = "国务院办公厅通知"
@@ -191,7 +192,8 @@ async def load_year(
     async with db.transaction():
         await db.lock_name(holidays.TABLE_LOCK)  # loads replace days one after another, never side by side
         before = await holidays.year_table(notice)
-        official = (await calendar.calendar()).official_years
+        standing = await calendar.calendar()  # the table before this load: what open clocks are counted from
+        official = standing.official_years
         await (
             Holiday.delete()
             .where(
@@ -222,6 +224,7 @@ async def load_year(
             ]
         ).run()
         changes = await holidays.recount_provisional(actor_label=actor.label)
+        await deadlines.holidays_changed(before=standing, cause_ref=str(notice), actor_label=actor.label)
         await audit.record(
             case_id=None,
             actor=actor.label,

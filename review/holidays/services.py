@@ -21,6 +21,7 @@ from review.core.audit import store as audit
 from review.core.calendar import RULING_REDO, SEAT_REPLY, calendar
 from review.core.tables import Holiday, ProvisionalDeadline
 from review.core.workdays import Due, HolidayDay, YearStatus, package_rows
+from review.deadlines import services as deadlines
 from review.holidays import sql
 from scoring.tables import Ruling
 
@@ -143,6 +144,7 @@ async def seed_from_package(*, actor_label: str = "system:migrate") -> list[int]
         missing = await _package_years_missing()
         if not missing:
             return []
+        standing = await calendar()  # the table before the seed: what open clocks are counted from
         now = datetime.now(UTC)
         years = sorted({r.day.year for r in missing})
         await Holiday.insert(
@@ -159,6 +161,8 @@ async def seed_from_package(*, actor_label: str = "system:migrate") -> list[int]
                 for r in missing
             ]
         ).run()
+        span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
+        await deadlines.holidays_changed(before=standing, cause_ref=span, actor_label=actor_label)
         if await ProvisionalDeadline.exists().where(ProvisionalDeadline.settled_at.is_null()).run():
             changes = await recount_provisional(actor_label=actor_label)
             await audit.record(

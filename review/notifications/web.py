@@ -96,5 +96,5 @@ routes: list[PolicyRoute] = [
 
 async def note_unread(request: Request) -> None:
     """The header's unread count (base.html), left on `request.state` before a page is served (the composition
-    root runs it before every office page; the inbox pages set it themselves)."""
+    root runs it before every signed-in viewer's page)."""
     request.state.unread_notifications = await queries.unread_count(request.state.actor)

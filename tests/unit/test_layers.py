@@ -53,6 +53,7 @@ PURE = [
     "review/mediation/domain/room.py",
     "review/deadlines/policy.py",
     "review/deadlines/clocks.py",
+    "review/deadlines/stage_times.py",
     "review/publication/rules.py",
     "review/webhooks/payloads.py",
 ]

@@ -30,14 +30,23 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 Hook = Callable[[Request], Awaitable[None]]
 
 # Awaited, in order, before an office member's web page is served (the composition root adds them:
-# the holiday table's banner). A hook may leave what the page shows on `request.state`.
+# the holiday table's banner), and before any signed-in viewer's page (the inbox's unread count). A hook may
+# leave what the page shows on `request.state`.
 _office_page_hooks: list[Hook] = []
+_signed_in_page_hooks: list[Hook] = []
 
 
 def before_office_page(hook: Hook) -> Hook:
     """Run `hook` before every office web page (once, however often it is added)."""
     if hook not in _office_page_hooks:
         _office_page_hooks.append(hook)
+    return hook
+
+
+def before_signed_in_page(hook: Hook) -> Hook:
+    """Run `hook` before every web page of a signed-in viewer (an account or a complainant's tracking session)."""
+    if hook not in _signed_in_page_hooks:
+        _signed_in_page_hooks.append(hook)
     return hook
 
 
@@ -162,8 +171,10 @@ async def _admit_and_call(request: Request, endpoint: Endpoint, policy: Policy) 
             await read_form(request)  # a web form sent with a bearer token: no CSRF, the same text rule
         else:
             await _check_csrf(request)
-    if actor.kind == "office" and not is_api(request):
-        for hook in _office_page_hooks:
+    if actor.kind != "anonymous" and not is_api(request):
+        for hook in _office_page_hooks if actor.kind == "office" else ():
+            await hook(request)
+        for hook in _signed_in_page_hooks:
             await hook(request)
     return await endpoint(request)
 

@@ -2,7 +2,7 @@
 rendered page may be kept.
 
 A page is a function of its viewer (who they are, the form token their forms carry), of its address with the
-query and of the office's holiday notice banner; each page adds what its own content comes from. A page that
+query, of the office's holiday notice banner and of the header's unread count; each page adds what its own content comes from. A page that
 made a new pre-session cookie for a first-time visitor carries a token for that visitor alone, and is not kept.
 """
 
@@ -19,7 +19,8 @@ from review.core.web.csrf import held_token, minted
 def viewer_key(request: Request) -> tuple[Hashable, ...]:
     actor = request.state.actor
     return (actor.kind, actor.user_id, actor.case_id, actor.department_id, actor.display_name, held_token(request),
-            request.url.path, request.url.query, getattr(request.state, "holiday_notice", None))
+            request.url.path, request.url.query, getattr(request.state, "holiday_notice", None),
+            getattr(request.state, "unread_notifications", 0))
 
 
 def keepable(request: Request, response: Response) -> bool:

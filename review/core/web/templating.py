@@ -27,5 +27,6 @@ def add_globals(**values: Any) -> None:
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200,
            headers: dict[str, str] | None = None) -> HTMLResponse:
     ctx = {"actor": getattr(request.state, "actor", None), "csrf_token": LazyToken(request),
-           "holiday_notice": getattr(request.state, "holiday_notice", None), **(context or {})}
+           "holiday_notice": getattr(request.state, "holiday_notice", None),
+           "unread_notifications": getattr(request.state, "unread_notifications", 0), **(context or {})}
     return templates.TemplateResponse(request, name, ctx, status_code=status_code, headers=headers)

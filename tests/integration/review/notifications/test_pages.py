@@ -143,3 +143,24 @@ async def test_deliveries_are_the_office_s_alone(monkeypatch: pytest.MonkeyPatch
         assert (await http.get("/office/notifications/deliveries")).status_code == 403
     async with factories.client() as http:
         assert (await http.get("/api/v1/notifications")).status_code == 401
+
+
+async def test_every_signed_in_viewer_sees_the_unread_count_and_a_kept_page_moves_with_it() -> None:
+    """A member's and a complainant's pages carry the header's count too; the case page, kept as rendered, is
+    rendered again when a notification arrives."""
+    member = await factories.account("member")
+    await _tell(Recipient(account_id=member.user_id), "k:member:1")
+    async with await web(member) as http:
+        page = await http.get("/panel")
+    assert '<a href="/notifications" id="nav-notifications">通知 <span class="badge flag">1</span></a>' in page.text
+
+    number, code = await factories.case()
+    token = await complainant_token(number, code)
+    async with factories.client() as http:
+        http.cookies.set(TRACK_COOKIE, token)
+        before = await http.get("/track/case")
+        assert 'id="nav-notifications">通知</a>' in before.text
+        await _tell(Recipient(case_number=number), "k:case:1", number)
+        after = await http.get("/track/case")
+    assert after.status_code == 200
+    assert 'id="nav-notifications">通知 <span class="badge flag">1</span></a>' in after.text
