@@ -46,11 +46,15 @@ class PublishedPolicy(msgspec.Struct):
 
 
 class DraftOut(msgspec.Struct):
+    """The draft as saved; `problem` says why it cannot be published (a rule added since it was saved), and then
+    it has no hash or words."""
+
     draft_id: int
     saved_at: str | None
     content: Row
     content_hash: str
     words: dict[str, str]
+    problem: dict[str, str] | None = None
 
 
 class OfficeVersions(msgspec.Struct):
@@ -86,8 +90,9 @@ def _version(v: versions.Version) -> PolicyVersion:
 
 
 def _draft(d: versions.Draft) -> DraftOut:
-    return DraftOut(draft_id=d.id, saved_at=iso(d.saved_at) if d.saved_at else None,
-                    content=rules.as_data(d.policy), content_hash=d.content_hash, words=_words(d.policy))
+    return DraftOut(draft_id=d.id, saved_at=iso(d.saved_at) if d.saved_at else None, content=d.content,
+                    content_hash=d.content_hash, words=_words(d.policy) if d.policy else {},
+                    problem=d.problem.as_json()["error"] if d.problem else None)
 
 
 @operation(responses={200: PublishedPolicy})

@@ -49,13 +49,25 @@ class Version:
 
 @dataclass(frozen=True)
 class Draft:
+    """The office's draft: its fields as saved, and the policy they make or why they cannot be published (a draft
+    saved before a rule it breaks was added)."""
+
     id: int
-    policy: rules.Policy
+    content: dict[str, Any]
     saved_at: datetime | None
+    policy: rules.Policy | None
+    problem: Invalid | None
 
     @property
     def content_hash(self) -> str:
-        return rules.policy_hash(self.policy)
+        return rules.policy_hash(self.policy) if self.policy else ""
+
+
+def _draft(draft_id: int, content: dict[str, Any], saved_at: datetime | None) -> Draft:
+    try:
+        return Draft(draft_id, content, saved_at, parse(content), None)
+    except Invalid as problem:
+        return Draft(draft_id, content, saved_at, None, problem)
 
 
 @dataclass(frozen=True)
@@ -131,7 +143,7 @@ async def draft() -> Draft | None:
     row = await Row.select().where(Row.status == DRAFT).order_by(Row.id, ascending=False).first().run()
     if row is None:
         return None
-    return Draft(int(row["id"]), _load(row["content"]), clock.instant(row["created_at"]))
+    return _draft(int(row["id"]), json.loads(row["content"]), clock.instant(row["created_at"]))
 
 
 # --- the office's actions --------------------------------------------------------------------------------
@@ -164,7 +176,7 @@ async def save_draft(*, actor: Actor, content: Any) -> Draft:
                 (Row.id == draft_id) & (Row.status == DRAFT)).run()
         await audit.record(case_id=None, actor=actor.label, action="clock_policy_draft_saved",
                            data={"draft_id": draft_id, "content_hash": rules.policy_hash(policy)})
-    return Draft(draft_id, policy, now)
+    return _draft(draft_id, rules.as_data(policy), now)
 
 
 async def publish(*, actor: Actor) -> Published:
@@ -178,7 +190,9 @@ async def publish(*, actor: Actor) -> Published:
         current = await draft()
         if current is None:
             raise NotFound("policy_draft_not_found", "没有待发布的时限规则草稿：请先修改并保存草稿")
-        policy = parse(rules.as_data(current.policy))  # checked again: the rules may have grown since it was saved
+        if current.problem is not None or current.policy is None:  # the rules have grown since it was saved
+            raise current.problem or Invalid("invalid_policy", "草稿无法读取，请重新保存", field="stages")
+        policy = current.policy
         previous = await in_force()
         digest = rules.policy_hash(policy)
         if digest == previous.content_hash:

@@ -70,9 +70,10 @@ async def office_policy(request: Request, error: Exception | None = None, status
                         sent: dict[str, Any] | None = None) -> Response:
     found = await versions.versions()
     current = await versions.draft()
-    editing = current.policy if current else found[0].policy  # a new draft starts from the version in force
+    editing = current.policy if current and current.policy else found[0].policy  # else from the version in force
+    error = error or (current.problem if current else None)
     return render(request, "deadlines/policy.html", {
-        "versions": found, "draft": current, "values": sent or rules.as_data(editing),
+        "versions": found, "draft": current, "values": sent or (current.content if current else rules.as_data(editing)),
         "error": error, "error_input": _input_of(getattr(error, "field", None)),
         "error_stage": _stage_of(getattr(error, "field", None)),
         "stage_words": {code: rule.words for code, rule in editing.stages.items()},

@@ -225,3 +225,29 @@ async def test_two_first_saves_at_once_store_version_1_once() -> None:
 
     rows = await _rows()
     assert [(r["version"], r["status"]) for r in rows] == [(1, "published"), (None, "draft")]
+
+
+async def _stored_bad_draft() -> None:
+    """A draft saved before the rule it breaks was added: the reminder at the deadline itself."""
+    raw = _draft(scoring={"remind_before": 5})
+    await ClockPolicyVersion.insert(ClockPolicyVersion(status="draft", content=json.dumps(raw, ensure_ascii=False),
+                                                       created_at=datetime.now(UTC))).run()
+
+
+async def test_publishing_a_draft_that_breaks_a_rule_is_refused_naming_the_field() -> None:
+    office = await factories.account("office")
+    await _stored_bad_draft()
+
+    async with await web(office) as http:
+        page = await http.get("/office/clocks")
+        assert page.status_code == 200 and "stages.scoring.remind_before" in page.text
+        refused = await submit(http, "/office/clocks", "/office/clocks/publish")
+    async with await api(office) as http:
+        listed = (await http.get("/api/v1/clocks/policy/versions")).json()
+        by_api = await http.post("/api/v1/clocks/policy/draft/publish")
+
+    assert refused.status_code == 422 and "提醒应在期限之内、到期之前" in refused.text
+    assert listed["draft"]["problem"]["field"] == "stages.scoring.remind_before"
+    assert by_api.status_code == 422 and by_api.json()["error"]["field"] == "stages.scoring.remind_before"
+    assert [r["version"] for r in await _rows() if r["status"] == "published"] == []
+    assert await services.policy_in_force() == rules.DEFAULT
