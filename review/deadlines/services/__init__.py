@@ -30,8 +30,21 @@ async def holidays_changed(*, before: Calendar, cause_ref: str, actor_label: str
 
 
 async def case_clocks(events: Iterable[Mapping[str, Any]], *, now: datetime | None = None) -> list[Clock]:
-    """The case's clocks from its audit events (each with `at` and `action`), as the holiday table stands."""
-    return clocks(events_of(events), await policy_in_force(), await calendar(), now or clock.now())
+    """The case's clocks from its audit events (each with `at` and `action`), as the holiday table stands. An
+    open stage runs on the version in force now; a stage that has ended keeps the version in force when it ended
+    (a new version counts open clocks again, never finished ones)."""
+    found, days, now = events_of(events), await calendar(), now or clock.now()
+    history = await versions.history()
+    if len(history) == 1:
+        return clocks(found, history[0].policy, days, now)
+    by_version = {v.version: clocks(found, v.policy, days, now) for v in history}
+    current = history[-1].version
+    kept = [c for c in by_version[current] if c.open]
+    for version, computed in by_version.items():
+        kept += [c for c in computed
+                 if c.end is not None and versions.in_force_at(history, c.end).version == version]
+    order = list(rules.STAGES)
+    return sorted(kept, key=lambda c: (c.start, order.index(c.stage), c.occurrence))
 
 
 def as_json(item: Clock) -> dict[str, Any]:

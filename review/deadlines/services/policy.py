@@ -99,7 +99,9 @@ def _version(row: dict[str, Any]) -> Version:
 
 # --- the version in force, kept per process --------------------------------------------------------------
 
-_kept: tuple[tuple[int, str], Version] | None = None
+# (latest version, its hash) → every published version, oldest first. Published versions never change and are
+# gapless, so the latest one's number and hash stand for the whole history.
+_kept: tuple[tuple[int, str], tuple[Version, ...]] | None = None
 
 
 @kept.forgettable
@@ -108,23 +110,35 @@ def forget() -> None:
     _kept = None
 
 
-async def in_force() -> Version:
-    """The latest published version. One small query (its number and hash) per call; the content is read and
-    parsed again only when another version has been published, by this process or any other."""
+async def history() -> tuple[Version, ...]:
+    """Every published version, oldest first (the built-in version 1 alone while none is stored). One small
+    query (the latest version's number and hash) per call; the versions are read and parsed again only when
+    another version has been published, by this process or any other."""
     global _kept
     head = await Row.select(Row.version, Row.content_hash).where(Row.status == PUBLISHED).order_by(
         Row.version, ascending=False).first().run()
     if head is None:
-        return BUILT_IN
+        return (BUILT_IN,)
     key = (int(head["version"]), str(head["content_hash"]))
     if _kept is not None and _kept[0] == key:
         return _kept[1]
-    row = await Row.select().where((Row.status == PUBLISHED) & (Row.version == key[0])).first().run()
-    if row is None:  # published and then rolled back between the two reads: read the head again next time
-        return BUILT_IN
-    found = _version(row)
+    rows = await Row.select().where((Row.status == PUBLISHED) & (Row.version <= key[0])).order_by(Row.version).run()
+    found = tuple(_version(r) for r in rows)
+    if not found or found[-1].content_hash != key[1]:  # rolled back between the two reads: read again next time
+        return found or (BUILT_IN,)
     _kept = (key, found)
     return found
+
+
+async def in_force() -> Version:
+    """The latest published version (see `history`: one small query per call)."""
+    return (await history())[-1]
+
+
+def in_force_at(found: tuple[Version, ...], at: datetime) -> Version:
+    """The version that was in force at `at`: the latest published by then (the first before any was)."""
+    earlier = [v for v in found if v.published_at is None or v.published_at <= at]
+    return earlier[-1] if earlier else found[0]
 
 
 # --- what the pages and the API read ---------------------------------------------------------------------

@@ -168,3 +168,26 @@ async def test_the_shifts_of_many_open_cases_are_counted_from_one_read_of_their_
         later = row["due_after"] > row["due_before"]
         assert later == (row["stage"] == "screening")
         assert row["due_after"] - row["due_before"] != timedelta(0)
+
+
+async def test_a_finished_stage_keeps_the_version_it_ended_under_and_an_open_one_takes_the_new() -> None:
+    office = await factories.account("office")
+    number, _ = await factories.case()
+    await cases.screen_case(number=number, actor=office, accept=True)  # screening ends under version 1
+    screening = next(c for c in await _all_clocks(number) if c.stage == "screening")
+    convening = await _clock(number, "convening")
+
+    await versions.save_draft(actor=office, content=_draft(screening={"limit": 9}, convening={"limit": 8}))
+    await versions.publish(actor=office)
+
+    after = {c.stage: c for c in await _all_clocks(number)}
+    assert after["screening"].due == screening.due  # finished: still timed by version 1
+    assert after["convening"].due is not None and convening.due is not None
+    assert after["convening"].due > convening.due  # open: timed by version 2
+    assert [(r["stage"], r["case_number"]) for r in await _shifts()] == [("convening", number)]
+
+
+async def _all_clocks(number: str) -> list[services.Clock]:
+    events = await AuditEvent.select(AuditEvent.at, AuditEvent.action).where(
+        AuditEvent.case == (await case_row(number))["id"]).order_by(AuditEvent.id).run()
+    return await services.case_clocks(events)
