@@ -11,30 +11,37 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar
 
-from review.core import clock, db
+from review.core import clock, db, kept
 from review.core.calendar import calendar
 from review.core.errors import Invalid
+from review.core.workdays import Calendar
 from review.deadlines import services
 from review.deadlines.clocks import Clock, Event, clocks
-from review.deadlines.policy import STAGES
+from review.deadlines.policy import STAGES, policy_hash
 from review.deadlines.stage_times import (
     OFFICE,
     STATES,
     CaseFacts,
     Count,
+    KeptCalendar,
+    MonthFigures,
     OverdueRow,
     Person,
     StageTimes,
-    by_month,
+    as_of,
+    assemble,
     counts,
     last_months,
+    month_figures,
     month_of,
     month_start,
     most_overdue_first,
+    only_stages,
     overdue_rows,
+    running_stages,
 )
 
 # Cases whose clocks may still run: an ended or closed case's last event closed every stage.
@@ -47,16 +54,16 @@ OPEN_EVENTS = (
     f" WHERE {_OPEN} ORDER BY e.\"case\", e.at, e.id"
 )
 
-# The accepted seats of the panels at work on open cases, each with whether its member has submitted a sheet.
-OPEN_SEATS = (
+# The accepted seats of the panels at work on the cases named, each with whether its member has submitted a sheet.
+SEATS_OF = (
     'SELECT p."case" AS case_id, m.id AS member_id, m.name, s.is_chair,'
     ' EXISTS (SELECT 1 FROM score_sheet ss WHERE ss."case" = p."case" AND ss.panel_id = p.id'
     ' AND ss.member = m."user" AND ss.submitted = {}) AS submitted'
     " FROM seat s JOIN panel p ON p.id = s.panel JOIN roster_member m ON m.id = s.member"
-    ' JOIN review_case c ON c.id = p."case"'
-    f" WHERE p.status = 'seated' AND s.status = 'accepted' AND {_OPEN}"
+    " WHERE p.status = 'seated' AND s.status = 'accepted' AND p.\"case\" IN ({ids})"
     ' ORDER BY p."case", s.is_chair DESC, s.id'
 )
+SEATS_AT_ONCE = 500  # case ids per statement, well within either engine's limit on parameters
 
 LIAISONS = (
     "SELECT id, department AS department_id, display_name FROM account"
@@ -105,27 +112,32 @@ class Waiting:
     unsubmitted: dict[int, list[Person]]
     liaisons: dict[int, list[Person]]
 
-    def of(self, stage: str, case: CaseFacts) -> list[Person]:
+    PANEL_STAGES: ClassVar[tuple[str, ...]] = ("reasoning", "scoring")
+
+    def of(self, stage: str, case_id: int, department_id: int) -> list[Person]:
         if stage == "reasoning":
-            return self.chairs.get(case.case_id, [])
+            return self.chairs.get(case_id, [])
         if stage == "scoring":
-            return self.unsubmitted.get(case.case_id, [])
+            return self.unsubmitted.get(case_id, [])
         if stage == "redo":
-            return self.liaisons.get(case.department_id, [])
+            return self.liaisons.get(department_id, [])
         return [OFFICE]
 
 
-async def _waiting() -> Waiting:
+async def _waiting(case_ids: Sequence[int], *, liaisons_too: bool) -> Waiting:
+    """The chairs and the members yet to submit on these cases' panels, and every department's liaisons."""
     chairs: dict[int, list[Person]] = {}
     unsubmitted: dict[int, list[Person]] = {}
-    for row in await db.fetch(OPEN_SEATS, True):
-        person = Person(f"member:{row['member_id']}", str(row["name"]))
-        if row["is_chair"]:
-            chairs.setdefault(row["case_id"], []).append(person)
-        if not row["submitted"]:
-            unsubmitted.setdefault(row["case_id"], []).append(person)
+    for start in range(0, len(case_ids), SEATS_AT_ONCE):
+        chunk = case_ids[start:start + SEATS_AT_ONCE]
+        for row in await db.fetch(SEATS_OF.replace("{ids}", ", ".join("{}" for _ in chunk)), True, *chunk):
+            person = Person(f"member:{row['member_id']}", str(row["name"]))
+            if row["is_chair"]:
+                chairs.setdefault(row["case_id"], []).append(person)
+            if not row["submitted"]:
+                unsubmitted.setdefault(row["case_id"], []).append(person)
     liaisons: dict[int, list[Person]] = {}
-    for row in await db.fetch(LIAISONS, True):
+    for row in await db.fetch(LIAISONS, True) if liaisons_too else []:
         liaisons.setdefault(row["department_id"], []).append(Person(f"account:{row['id']}", str(row["display_name"])))
     return Waiting(chairs, unsubmitted, liaisons)
 
@@ -183,20 +195,24 @@ class OverduePage:
 async def open_late_rows(*, now: dt.datetime | None = None) -> list[OverdueRow]:
     """Every open stage of every open case that is late or falls due within a working day, most late first."""
     now = now or clock.now()
-    policy, days = await services.policy_in_force(), await calendar()
+    policy, days = await services.policy_in_force(), KeptCalendar(await calendar())
+    when = as_of(days, now)
     rows = await db.fetch(OPEN_EVENTS)
-    late: list[tuple[CaseFacts, Clock]] = []
+    late: list[OverdueRow] = []
     for first, events in _by_case(rows):
+        running = running_stages(events)
+        if not running:
+            continue
         case = CaseFacts(first["case_id"], str(first["number"]), first["department_id"],
                          str(first["department_name"]))
-        late += [(case, c) for c in clocks(events, policy, days, now) if c.open and c.due is not None]
-    if not late:
-        return []
-    waiting = await _waiting()
-    found: list[OverdueRow] = []
-    for case, item in late:
-        found += overdue_rows(case, [item], waiting.of(item.stage, case), days, now)
-    return most_overdue_first(found)
+        # Only the running stages' clocks are computed: the list needs no ended one.
+        found = clocks(events, only_stages(policy, running), days, now)
+        late += overdue_rows(case, found, [OFFICE], when)
+    # Then who each late stage waits for: the panel's people only for the cases that wait on them.
+    on_panel = sorted({r.case_id for r in late if r.stage in Waiting.PANEL_STAGES})
+    waiting = await _waiting(on_panel, liaisons_too=any(r.stage == "redo" for r in late))
+    return most_overdue_first(
+        replace(r, persons=tuple(waiting.of(r.stage, r.case_id, r.department_id)) or (OFFICE,)) for r in late)
 
 
 async def overdue(*, filters: OverdueFilters = OverdueFilters(), page: int = 1, per_page: int = PER_PAGE,
@@ -243,18 +259,46 @@ def checked_month(value: str | None, *, now: dt.datetime) -> str:
     return text
 
 
+# A month's figures once it is over: its stages ended then, and nothing written later moves an ended clock.
+# Kept per month under the policy's hash, with the calendar they were counted on (a new holiday table is a new
+# calendar object, and counts again).
+_months: kept.Kept[tuple[Calendar, MonthFigures]] = kept.Kept(240)
+
+
+@kept.forgettable
+def forget_months() -> None:
+    _months.clear()
+
+
 async def stage_times(*, to: str | None = None, count: int = 12, now: dt.datetime | None = None
                       ) -> StageTimesReport:
     """For each stage and each of the `count` months up to `to` (this month by default), the median and 90th
-    percentile of the working days spent in it, over the occurrences that ended that month, and their count."""
+    percentile of the working days spent in it, over the occurrences that ended that month, and their count.
+    Months already over are counted once per process; the events read are those of the cases with an event
+    since the first month not yet counted."""
     now = now or clock.now()
     months = last_months(checked_month(to, now=now), count)
+    current = month_of(now)
     policy, days = await services.policy_in_force(), await calendar()
-    rows = await db.fetch(WINDOW_EVENTS, month_start(months[0]).astimezone(dt.UTC))
-    found: list[Clock] = []
-    for _, events in _by_case(rows):
-        found += [c for c in clocks(events, policy, days, now) if c.end is not None]
-    return StageTimesReport(months, by_month(found, months))
+    signature = policy_hash(policy)
+    figures: dict[str, MonthFigures] = {}
+    for month in months:
+        hit = _months.get((month, signature)) if month < current else None
+        if hit is not None and hit[0] is days:
+            figures[month] = hit[1]
+    missing = [m for m in months if m not in figures]
+    if missing:
+        rows = await db.fetch(WINDOW_EVENTS, month_start(missing[0]).astimezone(dt.UTC))
+        kept_days = KeptCalendar(days)
+        found: list[Clock] = []
+        for _, events in _by_case(rows):
+            found += [c for c in clocks(events, policy, kept_days, now) if c.end is not None]
+        counted = month_figures(found, missing)
+        for month in missing:
+            if month < current:
+                _months.put((month, signature), (days, counted[month]))
+        figures.update(counted)
+    return StageTimesReport(months, assemble(figures, months))
 
 
 def stage_names() -> Sequence[tuple[str, str]]:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from review.core.clock import CHINA
 from review.core.workdays import Calendar
-from review.deadlines.clocks import Clock
-from review.deadlines.policy import STAGES
+from review.deadlines.clocks import ACTIONS, FINAL, Clock, Event
+from review.deadlines.policy import STAGES, Policy
 
 OVERDUE, SOON = "overdue", "soon"
 STATES = {OVERDUE: "已逾期", SOON: "即将到期"}
@@ -64,6 +64,49 @@ def percentile(values: Sequence[float], share: float) -> float | None:
     return round(value, 2)
 
 
+# action → the stages it starts (True) or ends (False); an ending action ends every stage
+_MOVES: dict[str, list[tuple[str, bool]]] = {}
+for _stage, (_starts, _ends) in ACTIONS.items():
+    for _action in _starts:
+        _MOVES.setdefault(_action, []).append((_stage, True))
+    for _action in _ends:
+        _MOVES.setdefault(_action, []).append((_stage, False))
+
+
+def running_stages(events: Iterable[Event]) -> set[str]:
+    """The stages still running after the events: those whose last start, end or ending action was a start.
+    (What `clocks()` finds open, read without computing any clock.)"""
+    last: dict[str, bool] = {}
+    for event in sorted(events, key=lambda e: e.at):
+        if event.action in FINAL:
+            last = dict.fromkeys(ACTIONS, False)
+            continue
+        for stage, starts in _MOVES.get(event.action, ()):
+            last[stage] = starts
+    return {stage for stage, running in last.items() if running}
+
+
+def only_stages(policy: Policy, stages: set[str]) -> Policy:
+    """The policy timing only these stages: their clocks come out as under the whole policy (a stage's clock
+    depends on its own rule and the case's events alone), the others are not computed."""
+    return Policy(policy.name, {s: r for s, r in policy.stages.items() if s in stages})
+
+
+class KeptCalendar(Calendar):
+    """A calendar that remembers each day's answer: one list of many cases asks about the same days again and
+    again."""
+
+    def __init__(self, calendar: Calendar) -> None:
+        self.__dict__.update(calendar.__dict__)
+        self._workdays: dict[dt.date, bool] = {}
+
+    def is_workday(self, day: dt.date) -> bool:
+        known = self._workdays.get(day)
+        if known is None:
+            known = self._workdays[day] = super().is_workday(day)
+        return known
+
+
 # --- the overdue list ----------------------------------------------------------------------------------
 
 
@@ -84,20 +127,34 @@ class Lateness:
     days_over: int  # working days past the due day (0 for a stage not yet late)
 
 
-def lateness(clock: Clock, calendar: Calendar, now: dt.datetime) -> Lateness | None:
+@dataclass(frozen=True)
+class AsOf:
+    """The instant a list is drawn up at, with its Beijing day and the last day that counts as due soon."""
+
+    now: dt.datetime
+    today: dt.date
+    soon_by: dt.date
+    calendar: Calendar
+
+
+def as_of(calendar: Calendar, now: dt.datetime) -> AsOf:
+    today = beijing_day(now)
+    return AsOf(now, today, calendar.add_workdays(today, SOON_WORKDAYS).day, calendar)
+
+
+def lateness(clock: Clock, when: AsOf) -> Lateness | None:
     """Whether an open clock is late or about to be, and by how many working days; None otherwise (ended,
     paused, a window stage, or not due soon)."""
     if not clock.open or clock.due is None or clock.stage in WINDOWS:
         return None
-    today = beijing_day(now)
     due_day = clock.due_day or beijing_day(clock.due)
     if clock.overdue:
         days, day = 0, due_day
-        while day < today:
+        while day < when.today:
             day += dt.timedelta(days=1)
-            days += calendar.is_workday(day)
+            days += when.calendar.is_workday(day)
         return Lateness(OVERDUE, days)
-    if due_day <= calendar.add_workdays(today, SOON_WORKDAYS).day:
+    if due_day <= when.soon_by:
         return Lateness(SOON, 0)
     return None
 
@@ -114,6 +171,7 @@ class CaseFacts:
 
 @dataclass(frozen=True)
 class OverdueRow:
+    case_id: int
     case_number: str
     stage: str
     stage_name: str
@@ -139,17 +197,17 @@ class OverdueRow:
         return "、".join(p.name for p in self.persons)
 
 
-def overdue_rows(case: CaseFacts, found: Iterable[Clock], persons: Sequence[Person], calendar: Calendar,
-                 now: dt.datetime) -> list[OverdueRow]:
+def overdue_rows(case: CaseFacts, found: Iterable[Clock], persons: Sequence[Person], when: AsOf
+                 ) -> list[OverdueRow]:
     """The case's open stages that are late or about to be; `persons` is who each stage waits for, by the
     stage's responsible party (the office when there is nobody else)."""
     rows = []
     for clock in found:
-        late = lateness(clock, calendar, now)
+        late = lateness(clock, when)
         if late is None or clock.due is None:
             continue
         rows.append(OverdueRow(
-            case.number, clock.stage, STAGES[clock.stage], clock.occurrence, case.department_id,
+            case.case_id, case.number, clock.stage, STAGES[clock.stage], clock.occurrence, case.department_id,
             case.department_name, tuple(persons) or (OFFICE,), clock.start, clock.due,
             clock.due_day or beijing_day(clock.due), clock.provisional, clock.spent, clock.unit, late.state,
             late.days_over))
@@ -208,26 +266,42 @@ class StageTimes:
         return sum(m.count for m in self.months)
 
 
-def by_month(found: Iterable[Clock], months: Sequence[str]) -> list[StageTimes]:
-    """For each stage (in the stages' order) that ended at least once in `months`, the count, median and 90th
-    percentile of the time spent, month by month (the month it ended, Beijing time)."""
+MonthFigures = dict[str, tuple[str, StageMonth]]  # stage → (unit, that month's figures)
+
+
+def month_figures(found: Iterable[Clock], months: Sequence[str]) -> dict[str, MonthFigures]:
+    """For each of `months`, each stage's count, median and 90th percentile of the time spent, over the
+    occurrences that ended in it (Beijing time); a month with none has no stage."""
     wanted = set(months)
-    spent: dict[str, dict[str, list[float]]] = {}
+    spent: dict[str, dict[str, list[float]]] = {m: {} for m in months}
     units: dict[str, str] = {}
     for clock in found:
         if clock.end is None:
             continue
         month = month_of(clock.end)
-        if month not in wanted:
-            continue
-        spent.setdefault(clock.stage, {}).setdefault(month, []).append(clock.spent)
-        units[clock.stage] = clock.unit
+        if month in wanted:
+            spent[month].setdefault(clock.stage, []).append(clock.spent)
+            units[clock.stage] = clock.unit
+    return {month: {stage: (units[stage], StageMonth(month, len(values), percentile(values, 0.5),
+                                                     percentile(values, 0.9)))
+                    for stage, values in per.items()}
+            for month, per in spent.items()}
+
+
+def assemble(figures: dict[str, MonthFigures], months: Sequence[str]) -> list[StageTimes]:
+    """Month figures as one series per stage (in the stages' order) that ended at least once in `months`."""
     out = []
     for stage in STAGES:
-        if stage not in spent:
+        units = [figures[m][stage][0] for m in months if stage in figures.get(m, {})]
+        if not units:
             continue
-        per = spent[stage]
-        out.append(StageTimes(stage, STAGES[stage], units[stage], tuple(
-            StageMonth(m, len(per.get(m, [])), percentile(per.get(m, []), 0.5), percentile(per.get(m, []), 0.9))
+        out.append(StageTimes(stage, STAGES[stage], units[-1], tuple(
+            figures[m][stage][1] if stage in figures.get(m, {}) else StageMonth(m, 0, None, None)
             for m in months)))
     return out
+
+
+def by_month(found: Iterable[Clock], months: Sequence[str]) -> list[StageTimes]:
+    """For each stage (in the stages' order) that ended at least once in `months`, the count, median and 90th
+    percentile of the time spent, month by month (the month it ended, Beijing time)."""
+    return assemble(month_figures(found, months), months)

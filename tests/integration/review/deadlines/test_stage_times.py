@@ -8,7 +8,7 @@ import html
 
 import pytest
 
-from review.core import db
+from review.core import db, kept
 from review.deadlines import queries
 from tests import factories
 from tests.integration.panel_helpers import api, web
@@ -76,10 +76,29 @@ async def test_the_figures_read_a_fixed_number_of_queries() -> None:
         await queries.stage_times(to="2026-11", now=NOW)
     for _ in range(4):
         await timed_case([("intake", at(11, 2)), ("accept", at(11, 4))], "accepted")
+    kept.forget_all()  # the cases were put in November after it was counted: nothing written today does that
     with db.count_queries() as more:
         report = await queries.stage_times(to="2026-11", now=NOW)
     assert _month(report, "screening", "2026-11")[0] == 9
     assert len(more) == len(few) <= 3, more.sql()
+
+
+async def test_months_that_are_over_are_counted_once_and_this_month_each_time() -> None:
+    await arrange()
+    first = await queries.stage_times(to="2026-12", now=NOW)
+    await timed_case([("intake", at(12, 1)), ("accept", at(12, 3))], "accepted")  # screening 2 (2, 3 Dec)
+
+    with db.count_queries() as counted:
+        again = await queries.stage_times(to="2026-12", now=NOW)
+
+    window = [sql for sql in counted.sql() if "audit_event" in sql]
+    assert len(window) == 1  # the events of December's cases only
+    assert [s.months[:-1] for s in again.stages] == [s.months[:-1] for s in first.stages]
+    assert _month(first, "screening", "2026-12") == (1, 2.0, 2.0)
+    assert _month(again, "screening", "2026-12") == (2, 2.0, 2.0)
+    with db.count_queries() as past_only:  # January to November 2026, counted with the first call
+        await queries.stage_times(to="2026-11", count=11, now=NOW)
+    assert not [sql for sql in past_only.sql() if "audit_event" in sql]
 
 
 async def test_the_office_page_draws_a_chart_per_stage_with_its_table() -> None:

@@ -16,15 +16,19 @@ from review.deadlines.stage_times import (
     OVERDUE,
     SOON,
     CaseFacts,
+    KeptCalendar,
     Person,
+    as_of,
     by_month,
     counts,
     last_months,
     lateness,
     month_of,
     most_overdue_first,
+    only_stages,
     overdue_rows,
     percentile,
+    running_stages,
 )
 
 pytestmark = pytest.mark.unit
@@ -86,14 +90,14 @@ def _screening(intake: dt.datetime, now: dt.datetime) -> Clock:
 def test_a_stage_past_its_due_day_is_late_by_the_working_days_since():
     clock = _screening(at(2026, 11, 9, 9), now=at(2026, 11, 20))  # due Wednesday 11 November
     assert clock.due_day == dt.date(2026, 11, 11)
-    late = lateness(clock, CALENDAR, at(2026, 11, 20))
+    late = lateness(clock, as_of(CALENDAR, at(2026, 11, 20)))
     assert late is not None and late.state == OVERDUE
     assert late.days_over == 7  # 12, 13, 16, 17, 18, 19, 20 November
 
 
 def test_a_stage_late_since_friday_is_late_by_no_working_day_on_saturday():
     clock = _screening(at(2026, 11, 18, 9), now=at(2026, 11, 21))  # due Friday 20 November
-    late = lateness(clock, CALENDAR, at(2026, 11, 21))
+    late = lateness(clock, as_of(CALENDAR, at(2026, 11, 21)))
     assert late is not None and (late.state, late.days_over) == (OVERDUE, 0)
 
 
@@ -102,25 +106,25 @@ def test_due_today_or_on_the_next_working_day_is_about_to_fall_due():
     due_today = _screening(at(2026, 11, 18, 9), now=friday)  # due 20th
     due_monday = _screening(at(2026, 11, 19, 9), now=friday)  # due 23rd: the next working day
     due_tuesday = _screening(at(2026, 11, 20, 9), now=friday)  # due 24th
-    assert lateness(due_today, CALENDAR, friday).state == SOON
-    assert lateness(due_monday, CALENDAR, friday).state == SOON
-    assert lateness(due_tuesday, CALENDAR, friday) is None
+    assert lateness(due_today, as_of(CALENDAR, friday)).state == SOON
+    assert lateness(due_monday, as_of(CALENDAR, friday)).state == SOON
+    assert lateness(due_tuesday, as_of(CALENDAR, friday)) is None
 
 
 def test_the_reconsideration_window_running_out_is_no_one_s_delay():
     events = [Event(at(2026, 9, 1), "issue_ruling"), Event(at(2026, 9, 2), "verdict_rendered")]
     found = clocks(events, DEFAULT, CALENDAR, at(2026, 11, 20))
     window = next(c for c in found if c.stage == "reconsideration_request")
-    assert window.overdue and lateness(window, CALENDAR, at(2026, 11, 20)) is None
+    assert window.overdue and lateness(window, as_of(CALENDAR, at(2026, 11, 20))) is None
 
 
 def test_rows_name_who_the_stage_waits_for_and_sort_most_late_first():
     now = at(2026, 11, 20)
     a, b = CaseFacts(1, "A1", 10, "甲局"), CaseFacts(2, "B2", 20, "乙局")
     chair = Person("member:7", "张律师")
-    rows = (overdue_rows(a, [_screening(at(2026, 11, 16, 9), now)], [], CALENDAR, now)  # 2 days late
-            + overdue_rows(b, [_screening(at(2026, 11, 9, 9), now)], [chair], CALENDAR, now)  # 7 days late
-            + overdue_rows(b, [_screening(at(2026, 11, 19, 9), now)], [], CALENDAR, now))  # soon
+    rows = (overdue_rows(a, [_screening(at(2026, 11, 16, 9), now)], [], as_of(CALENDAR, now))  # 2 days late
+            + overdue_rows(b, [_screening(at(2026, 11, 9, 9), now)], [chair], as_of(CALENDAR, now))  # 7 days late
+            + overdue_rows(b, [_screening(at(2026, 11, 19, 9), now)], [], as_of(CALENDAR, now)))  # soon
 
     ordered = most_overdue_first(rows)
 
@@ -129,3 +133,40 @@ def test_rows_name_who_the_stage_waits_for_and_sort_most_late_first():
     assert ordered[0].persons == (chair,) and ordered[1].persons == (OFFICE,)
     assert [(c.key, c.count) for c in counts(rows, "department")] == [("20", 2), ("10", 1)]
     assert [(c.name, c.count) for c in counts(rows, "stage")] == [("受理审查", 3)]
+
+
+FLOWS = {
+    "received": ["intake"],
+    "dismissed": ["intake", "dismiss"],
+    "scoring in mediation": ["intake", "accept", "convene", "start_scoring", "open_mediation"],
+    "mediation over": ["intake", "accept", "convene", "start_scoring", "open_mediation", "end_mediation"],
+    "settled": ["intake", "accept", "convene", "start_scoring", "open_mediation", "settle"],
+    "ruled": ["intake", "accept", "convene", "start_scoring", "close_scoring", "reasoning_signed",
+              "issue_ruling"],
+    "redo returned": ["intake", "accept", "convene", "start_scoring", "close_scoring", "reasoning_signed",
+                      "issue_ruling", "verdict_rendered", "redo_order_opened", "redo_reported", "redo_returned"],
+    "reconsidered": ["intake", "accept", "convene", "start_scoring", "close_scoring", "reasoning_signed",
+                     "issue_ruling", "reconsideration_requested", "reconsider", "convene", "start_scoring"],
+    "closed": ["intake", "accept", "convene", "start_scoring", "close_scoring", "reasoning_signed",
+               "issue_ruling", "verdict_rendered", "close"],
+}
+
+
+@pytest.mark.parametrize("flow", list(FLOWS))
+def test_the_running_stages_are_those_clocks_find_open_and_computed_alone_come_out_the_same(flow: str):
+    events = [Event(at(2026, 11, 2) + dt.timedelta(hours=5 * i), a) for i, a in enumerate(FLOWS[flow])]
+    now = at(2026, 12, 4)
+    every = clocks(events, DEFAULT, CALENDAR, now)
+    running = running_stages(events)
+
+    assert running == {c.stage for c in every if c.open}
+    alone = clocks(events, only_stages(DEFAULT, running), KeptCalendar(CALENDAR), now)
+    assert alone == [c for c in every if c.stage in running]
+
+
+def test_the_kept_calendar_answers_as_the_calendar_does():
+    kept = KeptCalendar(CALENDAR)
+    days = [dt.date(2026, 9, 26) + dt.timedelta(days=i) for i in range(30)]  # National Day and 调休
+    assert [kept.is_workday(d) for d in days] == [CALENDAR.is_workday(d) for d in days]
+    assert [kept.is_workday(d) for d in days] == [CALENDAR.is_workday(d) for d in days]  # remembered
+    assert kept.add_workdays(dt.date(2026, 9, 30), 1).day == dt.date(2026, 10, 8)  # 1–7 October off
