@@ -175,10 +175,24 @@ async def _candidates(policy: rules.Policy, days: Any, now: datetime) -> list[di
     for stage, rule in stages:
         latest = _latest_starts(stage, rule, policy, days, now)
         thresholds.append(latest if rule.remind_before else [latest[0], *latest])
-    args: list[Any] = sorted(str(s) for s in ENDED)
+    args: list[Any] = sorted(status.value for status in ENDED)
     args += [t[0] for t in thresholds]
     args += [t for ts in thresholds for t in ts]
-    return await db.fetch(sql.sweep_candidates(shape, ended=len(ENDED)), *args)
+    rows = await db.fetch(sql.sweep_candidates(shape, ended=len(ENDED)), *args)
+    # Each case's clocks are computed for the stages that may have a step due only: a stage's clocks do not
+    # depend on the other stages the policy times (its runs, occurrences and pauses are its own).
+    narrowed: dict[tuple[str, ...], rules.Policy] = {}
+    for row in rows:
+        near = []
+        for i, (stage, _) in enumerate(stages):
+            start, step = clock.instant(row[f"start_{i}"]), row[f"next_{i}"]
+            if start is not None and step is not None and step < len(thresholds[i]) and start <= thresholds[i][step]:
+                near.append(stage)
+        named = tuple(near)
+        if named not in narrowed:
+            narrowed[named] = rules.Policy(policy.name, {stage: policy.stages[stage] for stage in named})
+        row["policy"] = narrowed[named]
+    return rows
 
 
 # --- what is due --------------------------------------------------------------------------------------------
@@ -193,15 +207,14 @@ def _events(rows: Sequence[dict[str, Any]]) -> dict[int, list[Event]]:
     return found
 
 
-async def _due(chunk: list[dict[str, Any]], policy: rules.Policy, days: Any, now: datetime,
-               report: SweepReport) -> list[_Due]:
+async def _due(chunk: list[dict[str, Any]], days: Any, now: datetime, report: SweepReport) -> list[_Due]:
     ids = [c["case_id"] for c in chunk]
     events = _events(await db.fetch(sql.events_of_cases(len(ids), _READ), *ids))
     numbers = [c["number"] for c in chunk]
     recorded = {r["key"] for r in await db.fetch(sql.recorded_alert_keys(len(numbers)), *numbers)}
     due: list[_Due] = []
     for case in chunk:
-        for item in clocks(events.get(case["case_id"], []), policy, days, now):
+        for item in clocks(events.get(case["case_id"], []), case["policy"], days, now):
             if not item.open:
                 continue
             report.clocks += 1
@@ -313,7 +326,7 @@ async def sweep(*, now: datetime | None = None) -> SweepReport:
     report.candidates = len(candidates)
     firing = 0.0
     for start in range(0, len(candidates), CASES_PER_READ):
-        due = await _due(candidates[start:start + CASES_PER_READ], policy, days, now, report)
+        due = await _due(candidates[start:start + CASES_PER_READ], days, now, report)
         report.found += len(due)
         began = time.perf_counter()
         await _fire(due, now, people, report)
