@@ -42,7 +42,8 @@ def _listed(names: tuple[str, ...] | list[str]) -> str:
 
 
 def sweep_candidates(stages: list[tuple[str, tuple[str, ...], tuple[str, ...], int]], *, ended: int) -> str:
-    """The open cases (id, number, department) whose clocks may have a step due and not yet fired.
+    """The open cases (id, number, department, and per stage i its open run's start_i and the step next_i after
+    the last one recorded) whose clocks may have a step due and not yet fired.
 
     `stages`: (stage, actions starting it, actions ending it (final actions included), its number of
     escalation steps n). Its arguments, in order: the `ended` statuses; for each stage its loosest threshold T0;
@@ -67,10 +68,12 @@ def sweep_candidates(stages: list[tuple[str, tuple[str, ...], tuple[str, ...], i
         ' e AS (SELECT ev."case" AS cid, ev.action AS action, ev.at AS at FROM audit_event ev'
         f' JOIN c ON c.id = ev."case" WHERE ev.action IN ({_listed(relevant)})),'
         f" ends AS (SELECT cid, {last_ends} FROM e GROUP BY cid),"
-        f" runs AS (SELECT e.cid AS cid, {run_starts} FROM e JOIN ends n ON n.cid = e.cid GROUP BY e.cid)"
-        " SELECT x.id AS case_id, x.number AS number, x.department AS department_id FROM"
-        f" (SELECT c.id AS id, c.number AS number, c.department AS department, {next_steps}"
-        "  FROM runs r JOIN c ON c.id = r.cid) x"
+        f" runs AS (SELECT e.cid AS cid, {run_starts} FROM e JOIN ends n ON n.cid = e.cid GROUP BY e.cid),"
+        # Materialized, so that each stage's look-up of the steps recorded runs once per case, not once per test.
+        f" x AS MATERIALIZED (SELECT c.id AS id, c.number AS number, c.department AS department, {next_steps}"
+        "  FROM runs r JOIN c ON c.id = r.cid)"
+        " SELECT x.id AS case_id, x.number AS number, x.department AS department_id,"
+        f" {', '.join(f'x.start_{i} AS start_{i}, x.next_{i} AS next_{i}' for i in range(len(stages)))} FROM x"
         f" WHERE {due} ORDER BY x.id"
     )
 
