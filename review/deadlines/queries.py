@@ -19,7 +19,7 @@ from review.core.calendar import calendar
 from review.core.errors import Invalid
 from review.core.workdays import Calendar
 from review.deadlines import services
-from review.deadlines.clocks import Clock, Event, clocks
+from review.deadlines.clocks import ACTIONS, FINAL, PAUSE_ACTIONS, Clock, Event, clocks
 from review.deadlines.policy import STAGES, policy_hash
 from review.deadlines.stage_times import (
     OFFICE,
@@ -47,11 +47,16 @@ from review.deadlines.stage_times import (
 # Cases whose clocks may still run: an ended or closed case's last event closed every stage.
 _OPEN = "c.status NOT IN ('closed', 'dismissed', 'withdrawn', 'settled')"
 
+# The actions a clock moves on (a stage's start or end, a pause's, a case's end): the other events (messages,
+# sheets saved, invitations answered, …) are not read.
+_TIMED = ", ".join(sorted({f"'{a}'" for pair in (*ACTIONS.values(), *PAUSE_ACTIONS.values())
+                           for actions in pair for a in actions} | {f"'{a}'" for a in FINAL}))
+
 OPEN_EVENTS = (
     'SELECT e."case" AS case_id, c.number, c.department AS department_id, d.name AS department_name,'
     " e.at, e.action"
     ' FROM audit_event e JOIN review_case c ON c.id = e."case" JOIN department d ON d.id = c.department'
-    f" WHERE {_OPEN} ORDER BY e.\"case\", e.at, e.id"
+    f" WHERE {_OPEN} AND e.action IN ({_TIMED}) ORDER BY e.\"case\", e.at, e.id"
 )
 
 # The accepted seats of the panels at work on the cases named, each with whether its member has submitted a sheet.
@@ -75,7 +80,7 @@ LIAISONS = (
 WINDOW_EVENTS = (
     'SELECT e."case" AS case_id, e.at, e.action FROM audit_event e'
     ' WHERE e."case" IN (SELECT DISTINCT f."case" FROM audit_event f WHERE f.at >= {} AND f."case" IS NOT NULL)'
-    ' ORDER BY e."case", e.at, e.id'
+    f' AND e.action IN ({_TIMED}) ORDER BY e."case", e.at, e.id'
 )
 
 PER_PAGE = 50
