@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from panels.services.challenges import CHALLENGE_STATUSES, challenges_of_case
+from review.casefile import queries as casefile
 from review.cases import tracking
 from review.cases.lifecycle import Action, allowed_actions
 from review.cases.queries.file import FileEntry, case_file
@@ -50,6 +51,9 @@ class CaseView:
     ruling: dict | None = None
     verdict: dict | None = None
     file_entries: list[FileEntry] = field(default_factory=list)  # the case file beyond complaint and reply
+    additions: list[casefile.AdditionView] = field(default_factory=list)  # the parties' statements and files
+    may_add: bool = False  # the viewer may add a statement or files to the file
+    add_limits: dict[str, Any] = field(default_factory=lambda: dict(casefile.LIMITS))  # stated beside the form
     clocks: list[deadlines.Clock] = field(default_factory=list)  # each stage's time spent and due date
 
     @property
@@ -106,6 +110,8 @@ async def view_of(actor: Actor, case: dict) -> CaseView:
         view.sheets_submitted = case["sheets_submitted"]
     view.scoring = await scoring_view(actor, case)
     view.file_entries = await case_file(actor, case["id"])
+    view.additions = await casefile.additions(actor, case["id"])
+    view.may_add = actor.kind in casefile.MAY_ADD and case["status"] not in casefile.CLOSED_TO_ADDITIONS
     view.clocks = await deadlines.case_clocks(json.loads(case["events_json"]))
     return view
 
