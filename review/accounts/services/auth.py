@@ -16,7 +16,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from review.core import priority, ratelimit, settings
 from review.core.actors import Actor
 from review.core.enums import Role
-from review.core.errors import Conflict, Invalid, RateLimited, Unauthorized
+from review.core.errors import Conflict, Forbidden, Invalid, RateLimited, Unauthorized
 from review.core.identity import actor_of
 from review.core.secrets import hash_token, new_token
 from review.core.tables import Account, ApiKey, ApiToken, LoginSession
@@ -65,14 +65,29 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def check_password(password: str) -> None:
+    """A password the platform takes: at least 8 characters."""
+    if len(password) < 8:
+        raise Invalid("invalid_field", "密码至少 8 位", field="password")
+
+
+async def password_hash_of(password: str) -> str:
+    """The argon2 hash of `password`, computed off the event loop."""
+    return await _off_loop(hash_password, password)
+
+
+async def record_login(user_id: int | None) -> None:
+    """The account's last login is now (the password, and the code where one is due, were right)."""
+    await Account.update({Account.last_login_at: _now()}).where(Account.id == user_id).run()
+
+
 async def create_account(
     *, username: str, password: str, role: str, display_name: str = "", department_id: int | None = None
 ) -> int:
     """Create a login (`review createuser`, demo seeding)."""
     if role not in {r.value for r in Role}:
         raise Invalid("invalid_field", "角色应为 office、member 或 liaison", field="role")
-    if len(password) < 8:
-        raise Invalid("invalid_field", "密码至少 8 位", field="password")
+    check_password(password)
     if role == "liaison" and department_id is None:
         raise Invalid("invalid_field", "部门联络员须指定部门", field="department")
     if await Account.exists().where(Account.username == username).run():
@@ -92,8 +107,10 @@ async def authenticate(username: str, password: str) -> Actor:
     account = await Account.select().where(Account.username == username).first().run()
     if not await _off_loop(_password_matches, account["password_hash"] if account else _DUMMY_HASH, password):
         account = None
-    if not account or not account["active"]:
+    if not account:
         raise Unauthorized("invalid_credentials", "用户名或密码错误")
+    if not account["active"]:  # told only to whoever knows the password
+        raise Forbidden("account_deactivated", "该账号已停用，不能登录；如需恢复，请联系评议办公室")
     return actor_of(account)
 
 

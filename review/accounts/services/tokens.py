@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from review.accounts.services import invitations
 from review.core import db
 from review.core.actors import Actor
 from review.core.audit import store as audit
 from review.core.errors import NotFound
 from review.core.secrets import hash_token
-from review.core.tables import Account, ApiToken, LoginSession
+from review.core.tables import Account, ApiToken
 
 
 @dataclass(frozen=True)
@@ -58,17 +59,9 @@ async def revoke_token(*, actor: Actor, token_id: int) -> None:
 
 
 async def deactivate(*, username: str, actor: Actor) -> tuple[int, int]:
-    """停用账号: the login stops working, and every session and API token it holds ends at once.
-
-    Returns (sessions ended, tokens revoked)."""
-    async with db.transaction():
-        found = await (Account.update({Account.active: False}).where(Account.username == username)
-                       .returning(Account.id).run())
-        if not found:
-            raise NotFound("account_not_found", f"没有用户名为 {username} 的账号")
-        user_id = found[0]["id"]
-        sessions = await LoginSession.delete().where(LoginSession.user == user_id).returning(LoginSession.id).run()
-        tokens = await ApiToken.delete().where(ApiToken.user == user_id).returning(ApiToken.id).run()
-        await audit.record(case_id=None, actor=actor.label, action="account_deactivated",
-                           data={"account": user_id, "sessions": len(sessions), "tokens": len(tokens)})
-    return len(sessions), len(tokens)
+    """停用账号 by username (`review deactivate-user`): the login stops working, and every session and API token
+    it holds ends at once. Returns (sessions ended, tokens revoked)."""
+    found = await Account.select(Account.id).where(Account.username == username).first().run()
+    if not found:
+        raise NotFound("account_not_found", f"没有用户名为 {username} 的账号")
+    return await invitations.deactivate(actor=actor, account_id=found["id"])
