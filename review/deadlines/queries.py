@@ -21,6 +21,7 @@ from review.core.workdays import Calendar
 from review.deadlines import services
 from review.deadlines.clocks import ACTIONS, FINAL, PAUSE_ACTIONS, Clock, Event, clocks
 from review.deadlines.policy import STAGES, policy_hash
+from review.deadlines.services import policy as versions
 from review.deadlines.stage_times import (
     OFFICE,
     STATES,
@@ -265,8 +266,8 @@ def checked_month(value: str | None, *, now: dt.datetime) -> str:
 
 
 # A month's figures once it is over: its stages ended then, and nothing written later moves an ended clock.
-# Kept per month under the policy's hash, with the calendar they were counted on (a new holiday table is a new
-# calendar object, and counts again).
+# Kept per month under the policy versions' hashes, with the calendar they were counted on (a new holiday table
+# is a new calendar object, and counts again).
 _months: kept.Kept[tuple[Calendar, MonthFigures]] = kept.Kept(240)
 
 
@@ -279,13 +280,14 @@ async def stage_times(*, to: str | None = None, count: int = 12, now: dt.datetim
                       ) -> StageTimesReport:
     """For each stage and each of the `count` months up to `to` (this month by default), the median and 90th
     percentile of the working days spent in it, over the occurrences that ended that month, and their count.
-    Months already over are counted once per process; the events read are those of the cases with an event
-    since the first month not yet counted."""
+    Each ended stage is timed by the policy version in force when it ended. Months already over are counted
+    once per process; the events read are those of the cases with an event since the first month not yet
+    counted."""
     now = now or clock.now()
     months = last_months(checked_month(to, now=now), count)
     current = month_of(now)
-    policy, days = await services.policy_in_force(), await calendar()
-    signature = policy_hash(policy)
+    history, days = await versions.history(), await calendar()
+    signature = tuple(v.content_hash or policy_hash(v.policy) for v in history)
     figures: dict[str, MonthFigures] = {}
     for month in months:
         hit = _months.get((month, signature)) if month < current else None
@@ -297,7 +299,10 @@ async def stage_times(*, to: str | None = None, count: int = 12, now: dt.datetim
         kept_days = KeptCalendar(days)
         found: list[Clock] = []
         for _, events in _by_case(rows):
-            found += [c for c in clocks(events, policy, kept_days, now) if c.end is not None]
+            # A stage that has ended is timed by the version in force when it ended.
+            for version in history:
+                found += [c for c in clocks(events, version.policy, kept_days, now) if c.end is not None
+                          and (len(history) == 1 or versions.in_force_at(history, c.end) is version)]
         counted = month_figures(found, missing)
         for month in missing:
             if month < current:

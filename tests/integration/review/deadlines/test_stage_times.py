@@ -9,7 +9,9 @@ import html
 import pytest
 
 from review.core import db, kept
+from review.deadlines import policy as rules
 from review.deadlines import queries
+from review.deadlines.services import policy as versions
 from tests import factories
 from tests.integration.panel_helpers import api, web
 from tests.integration.review.deadlines.timed_cases import at, timed_case
@@ -99,6 +101,20 @@ async def test_months_that_are_over_are_counted_once_and_this_month_each_time() 
     with db.count_queries() as past_only:  # January to November 2026, counted with the first call
         await queries.stage_times(to="2026-11", count=11, now=NOW)
     assert not [sql for sql in past_only.sql() if "audit_event" in sql]
+
+
+async def test_a_stage_that_ended_keeps_the_policy_version_in_force_when_it_ended() -> None:
+    await arrange()
+    office = await factories.account("office")
+    changed = rules.as_data(rules.DEFAULT)
+    changed["stages"]["screening"]["pauses"] = []  # from now on, waiting for the complainant does not pause it
+    await versions.save_draft(actor=office, content=changed)
+    await versions.publish(actor=office)
+
+    report = await queries.stage_times(to="2026-11", now=NOW)
+
+    # the paused screening ended in November under version 1: still 2, not 4
+    assert _month(report, "screening", "2026-11") == (5, 2.0, 4.6)
 
 
 async def test_the_office_page_draws_a_chart_per_stage_with_its_table() -> None:
