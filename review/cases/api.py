@@ -20,7 +20,8 @@ from review.cases.queries.visibility import visible_case
 from review.convening.services import convene_panel
 from review.core.actors import CASE_PARTY, HOTLINE, OFFICE, PUBLIC, STAFF, STAFF_OR_HOTLINE
 from review.core.api import openapi as openapi_document
-from review.core.api.contract import UNSET, Reason, Reply, Status, Text, Unset, operation
+from review.core.api.contract import UNSET, Reason, Reply, Status, Text, Unset, encode, operation
+from review.core.errors import Invalid
 from review.core.web.client_address import client_address
 from review.core.web.guard import bearer_token, route
 from review.rulings.queries import pull as ruling_pull
@@ -74,7 +75,21 @@ class Intake(msgspec.Struct):
 
 
 class CaseListQuery(msgspec.Struct):
+    """The case list's filters (as on the office's page); a value naming nothing known is refused, naming it."""
+
     status: Text | None = None
+    department: Text | None = None  # the department's code
+    district: Text | None = None
+    category: Text | None = None
+    channel: Text | None = None
+    received_from: Text | None = None  # YYYY-MM-DD, Beijing time
+    received_to: Text | None = None
+    overdue: Text | None = None  # 1: only cases with a stage past due
+    member: Text | None = None  # a roster member's id: the cases on whose panel they sit
+    sort: Text | None = None  # received (newest first) | due
+    q: Text | None = None  # a case number, a source reference, or a keyword (2 characters or more)
+    cursor: Text | None = None  # the X-Next-Cursor of the page before
+    limit: int = 100
 
 
 class CaseRow(msgspec.Struct):
@@ -83,6 +98,9 @@ class CaseRow(msgspec.Struct):
     category: str | None
     district: str | None
     department_code: str | None
+    channel: str | None = None
+    received_at: str | None = None
+    due: str | None = None
 
 
 class TimelineStep(msgspec.Struct):
@@ -236,13 +254,26 @@ async def intake(request: Request, body: IntakeBody) -> Reply:
 
 
 @operation(responses={200: list[CaseRow]})
-async def list_cases(request: Request, query: CaseListQuery) -> list[CaseRow]:
+async def list_cases(request: Request, query: CaseListQuery) -> Response:
     """
-    summary: 当前用户可见的案件
+    summary: 当前用户可见的案件（游标分页：下一页的游标在 X-Next-Cursor 头中，最后一页没有；limit 最多 200）
     """
-    rows = await queries.case_list(request.state.actor, status=query.status)
-    return [CaseRow(case_number=r["number"], status=r["status"], category=r["category"], district=r["district"],
-                    department_code=r["department_code"]) for r in rows]
+    if not 1 <= query.limit <= queries.MAX_PER_PAGE:
+        raise Invalid("invalid_field", f"limit 应为 1 至 {queries.MAX_PER_PAGE}", field="limit")
+    filters = await queries.checked_filters({
+        "status": query.status, "department": query.department, "district": query.district,
+        "category": query.category, "channel": query.channel, "from": query.received_from, "to": query.received_to,
+        "overdue": query.overdue, "member": query.member, "sort": query.sort, "q": query.q})
+    page = await queries.case_page(request.state.actor, filters, cursor=query.cursor or None, limit=query.limit,
+                                   counts=False)
+    rows = [CaseRow(case_number=r.number, status=r.status, category=r.category, district=r.district,
+                    department_code=r.department_code, channel=r.channel, received_at=r.received_at.isoformat(),
+                    due=r.due.isoformat() if r.due else None) for r in page.items]
+    response = encode(rows, list[CaseRow])
+    if page.next_cursor:
+        response.headers["X-Next-Cursor"] = page.next_cursor
+        response.headers["Link"] = f'<?{filters.query_string(cursor=page.next_cursor, limit=str(query.limit))}>; rel="next"'
+    return response
 
 
 @operation(responses={200: CaseDetail})

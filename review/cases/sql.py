@@ -80,3 +80,17 @@ CASE_EVENTS = 'SELECT at, action, actor, to_status, reason FROM audit_event WHER
 
 # The case file (review.cases.tables.CaseFileEntry).
 FILE_ENTRY_BY_REF = 'SELECT id FROM case_file_entry WHERE "case" = {} AND source_ref = {}'
+
+
+# --- The office's case list: its indexes (review.piccolo_app.INDEXES; a migration on PostgreSQL) -------------
+# Each filter the list takes leads an index ending in the list's order (received_at, id), so a filtered page is
+# one index range read backwards; the pairs of status and department serve the counts per filter.
+LIST_INDEXES: list[str] = [
+    "CREATE INDEX IF NOT EXISTS review_case_received ON review_case (received_at, id)",
+    "CREATE INDEX IF NOT EXISTS review_case_status_received ON review_case (status, received_at, id)",
+    "CREATE INDEX IF NOT EXISTS review_case_department_received ON review_case (department, received_at, id)",
+    "CREATE INDEX IF NOT EXISTS review_case_district_received ON review_case (district, received_at, id)",
+    "CREATE INDEX IF NOT EXISTS review_case_category_received ON review_case (category, received_at, id)",
+    "CREATE INDEX IF NOT EXISTS review_case_department_status ON review_case (department, status)",
+    "CREATE INDEX IF NOT EXISTS review_case_status_department ON review_case (status, department)",
+]

@@ -12,11 +12,12 @@ from review.assessments.services import redo as redo_orders
 from review.cases import access_notice, page_cache, tracking
 from review.cases import services as cases
 from review.cases.lifecycle import Action
+from review.cases.queries import home
 from review.cases.queries import lists as queries
 from review.cases.queries.page import view_of, visible_case_row
 from review.convening.services import convene_panel
 from review.core.actors import COMPLAINANT, LIAISON, MEMBER, OFFICE, PUBLIC, Actor
-from review.core.errors import NotFound, ServiceError
+from review.core.errors import Invalid, NotFound, ServiceError
 from review.core.web.client_address import client_address
 from review.core.web.forms import local_path, see_other
 from review.core.web.guard import TRACK_COOKIE, route, set_cookie
@@ -25,25 +26,37 @@ from review.mediation import queries as mediation
 
 
 async def office_home(request: Request) -> Response:
-    return see_other("/office/cases")
+    """The office's home (工作台): today's intake, what waits at each step, what is overdue, the weeks' charts."""
+    return render(request, "office_home.html", {"home": await home.office_home()})
+
+
+async def _list_page(request: Request, *, base: str, title: str, extra: dict | None = None) -> Response:
+    """A case list under the filters of the query string (a GET form); a filter naming nothing is refused on
+    the page itself, with the form kept."""
+    actor = request.state.actor
+    context = {"base": base, "title": title, "params": request.query_params, "sorts": queries.SORTS,
+               "departments": await queries.departments() if actor.kind == "office" else [],
+               "channels": queries.CHANNEL_LABELS, "short_days": queries.SHORT_KEYWORD_DAYS, **(extra or {})}
+    try:
+        filters = await queries.checked_filters(request.query_params)
+        page = await queries.case_page(actor, filters, cursor=request.query_params.get("cursor") or None)
+    except Invalid as error:
+        return render(request, "case_list.html", {**context, "error": error.message, "page": None},
+                      status_code=error.status)
+    return render(request, "case_list.html", {**context, "page": page, "cases": page.items})
 
 
 async def office_cases(request: Request) -> Response:
-    status = request.query_params.get("status") or None
-    rows = await queries.case_list(request.state.actor, status=status, limit=200)
-    counts = await queries.status_counts(request.state.actor)
-    return render(request, "case_list.html", {"cases": rows, "counts": counts, "status": status,
-                                              "base": "/office/cases", "title": "案件管理"})
+    return await _list_page(request, base="/office/cases", title="案件管理")
 
 
 async def my_cases(request: Request) -> Response:
     actor = request.state.actor
     base = "/panel/cases" if actor.kind == "member" else "/liaison/cases"
     title = "我参与评议的案件" if actor.kind == "member" else "本部门案件"
-    rows = await queries.case_list(actor, limit=200)
-    return render(request, "case_list.html", {"cases": rows, "counts": {}, "status": None, "base": base,
-                                              "title": title,
-                                              "sessions": await mediation.upcoming_sessions(actor=actor)})
+    return await _list_page(request, base=base, title=title,
+                            extra={"sessions": await mediation.upcoming_sessions(actor=actor),
+                                   "list_path": "/panel" if actor.kind == "member" else "/liaison"})
 
 
 async def _case_page(request: Request, number: str | None) -> Response:
@@ -123,7 +136,7 @@ async def track_case(request: Request) -> Response:
 
 
 routes = [
-    route("/office", office_home, OFFICE),
+    route("/office", office_home, OFFICE, name="office_home"),
     route("/office/cases", office_cases, OFFICE, name="office_cases"),
     route("/office/cases/{number}", case_page, OFFICE),
     route("/office/cases/{number}/access-code", reissue_access_code, OFFICE, methods=["POST"]),

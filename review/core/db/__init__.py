@@ -24,7 +24,7 @@ from piccolo.table import Table, create_db_tables
 from review.core import settings
 from review.core.audit.chain import GENESIS
 from review.core.db import counting as query_count
-from review.core.db import dialect, references
+from review.core.db import dialect, references, search
 from review.core.db.sqlite import SharedConnectionSQLiteEngine
 from review.core.tables import ChainHead
 
@@ -73,7 +73,8 @@ def all_tables() -> list[type[Table]]:
 def all_indexes() -> list[str]:
     """Indexes the table definitions cannot state (over several columns), as CREATE statements: each app's
     INDEXES, declared beside its APP_CONFIG."""
-    return [statement for module in _app_modules() for statement in getattr(module, "INDEXES", ())]
+    declared = [statement for module in _app_modules() for statement in getattr(module, "INDEXES", ())]
+    return [*declared, *search.statements(dialect.name())]  # the keyword search's index, per engine
 
 
 def all_references(engine_type: str) -> list[str]:
