@@ -25,6 +25,7 @@ from review.deadlines.services import policy as versions
 from review.deadlines.stage_times import (
     OFFICE,
     STATES,
+    WINDOWS,
     CaseFacts,
     Count,
     KeptCalendar,
@@ -312,5 +313,6 @@ async def stage_times(*, to: str | None = None, count: int = 12, now: dt.datetim
 
 
 def stage_names() -> Sequence[tuple[str, str]]:
-    """The stages the list can be filtered by, in order, with their names."""
-    return list(STAGES.items())
+    """The stages the list can show, in order, with their names: those timed by the case's events, less the
+    windows nobody is late on."""
+    return [(code, name) for code, name in STAGES.items() if code in ACTIONS and code not in WINDOWS]

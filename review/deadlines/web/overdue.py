@@ -45,8 +45,8 @@ async def overdue_page(request: Request) -> Response:
 
 
 def _ceiling(value: float) -> float:
-    """A round top for the chart's scale: 5, 10, 15, … working days."""
-    return float(max(5, math.ceil(value / 5) * 5))
+    """A top for the chart's scale whose four steps are whole days: 4, 8, 12, … working days."""
+    return float(max(4, math.ceil(value / 4) * 4))
 
 
 def chart(item: StageTimes, months: list[str]) -> str:
