@@ -188,7 +188,7 @@ async def measure(name: str, count: int) -> dict:
 async def run(name: str, count: int) -> dict:
     from review.core import db
 
-    db.use_engine(db.make_engine())
+    db.use_engine(db.make_engine(os.environ["DATABASE_URL"]))
     await db.start()
     await db.migrate()
     from review.demo.seeding import seed_reference
