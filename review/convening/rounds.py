@@ -17,7 +17,7 @@ from panels.services.seating import seat_panel
 from review.cases.lifecycle import Action
 from review.cases.services import apply_transition
 from review.convening import sql
-from review.convening.services import criteria_in_force
+from review.convening.services import criteria_in_force, tell_invited
 from review.core import db
 from review.core.actors import Actor
 from review.core.tables import Account
@@ -52,6 +52,8 @@ async def _seat_round(solved: solver.SolvedRound) -> None:
                     continue  # convened meanwhile, or by an earlier run of this job
                 row, template = solved.templates[by_id[panel.case_id]["category"]]
                 await _seat_one(solved, case, row, template, panel.seats, criteria, convener)
+        # After the batch's commit; the cases an earlier run of this job seated are told again, once.
+        await tell_invited(round_id=solved.round_id, case_ids=[panel.case_id for panel in batch])
         await solver.report_seated(solved, min(start + BATCH, len(full)), len(full))
 
 

@@ -5,7 +5,9 @@ whether the case has ended."""
 
 from __future__ import annotations
 
+import logging
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from panels.domain.case_end import panel_refusal
@@ -21,13 +23,16 @@ from panels.services.templates import as_template, for_reconsideration, template
 from review.cases.lifecycle import Action, Status
 from review.cases.services import apply_transition, check_transition, load_case_for_update
 from review.convening import sql
-from review.core import db
+from review.core import clock, db
 from review.core.actors import Actor
 from review.core.errors import Conflict
+from review.notifications import services as notifications
 from scoring.tables import CriteriaSet
 
-__all__ = ["convene_panel", "refill_panel"]
+__all__ = ["convene_panel", "refill_panel", "tell_invited"]
 
+log = logging.getLogger(__name__)
+INVITATIONS_LINK = "/panel/invitations"
 
 
 async def criteria_in_force() -> dict:
@@ -73,12 +78,38 @@ async def convene_panel(*, number: str, actor: Actor, seed: str | None = None) -
             data={"panel_id": panel_id, "seed_hash": record.seed_hash, "roster_hash": record.roster_hash,
                   "criteria_version": criteria["version"], "excluded": len(result.exclusions)},
         )
+    await tell_invited(panel_ids=[panel_id])
     return panel_id
 
 
 async def refill_panel(*, panel_id: int) -> int:
     """Refill every vacated seat of a panel at work (panels.services.refill); nothing once its case has ended."""
-    return await refill.refill_panel(panel_id=panel_id, case_ended=_case_ended)
+    refilled = await refill.refill_panel(panel_id=panel_id, case_ended=_case_ended)
+    # Every seat still offered, not only this run's: a run cut off after its commit is told by the next one.
+    await tell_invited(panel_ids=[panel_id])
+    return refilled
+
+
+async def tell_invited(*, panel_ids: Sequence[int] = (), round_id: int | None = None,
+                       case_ids: Sequence[int] = ()) -> int:
+    """评议邀请: tell each member offered a seat (and holding a login) on the seated panels `panel_ids`, or on
+    the panels round `round_id` seated on `case_ids`, in their inbox; once per seat however often it is called.
+    Called after the seating's commit; returns how many were newly told."""
+    ids = list(case_ids) if round_id is not None else list(panel_ids)
+    if not ids:
+        return 0
+    told = 0
+    try:
+        args = [round_id, *ids] if round_id is not None else ids
+        for seat in await db.fetch(sql.invited_seats(len(ids), of_round=round_id is not None), *args):
+            told += await notifications.notify(
+                event="invitation", key=f"invitation:{seat['seat_id']}",
+                recipients=[notifications.Recipient(account_id=seat["account_id"])],
+                context={"case_number": seat["number"], "reply_by": clock.local_label(seat["reply_by"]),
+                         "link": INVITATIONS_LINK})
+    except Exception:  # the seating has committed: a failure to tell is logged, and the next call tells them
+        log.exception("telling the members invited on panels %s failed", ids)
+    return told
 
 
 def _case_ended(case_status: str) -> bool:

@@ -268,3 +268,9 @@ SESSION_OF_CASE = (
     "SELECT s.id, s.starts_at, s.mode, s.location, s.status, s.mediation AS mediation_id, c.number"
     " FROM mediation_session s JOIN review_case c ON c.id = s.\"case\" WHERE s.id = {} AND c.number = {}"
 )
+
+# A session as its notice tells it: {mediation, starts_at, mode, status, number, department}.
+SESSION_TO_TELL = (
+    "SELECT s.mediation, s.starts_at, s.mode, s.status, c.number, c.department FROM mediation_session s"
+    " JOIN review_case c ON c.id = s.\"case\" WHERE s.id = {}"
+)

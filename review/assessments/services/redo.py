@@ -5,6 +5,7 @@ liaison's reports came with, served to whoever may see the order."""
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,7 +21,10 @@ from review.core.audit import store as audit
 from review.core.errors import Forbidden, Invalid, NotFound
 from review.core.file_kinds import CheckedFile, Upload, size_text
 from review.core.tables import Case
+from review.notifications import services as notifications
 from scoring.tables import Ruling
+
+log = logging.getLogger(__name__)
 
 STATEMENT_MAX = 4000
 NOT_FOUND = ("redo_order_not_found", "本案没有整改单")
@@ -95,6 +99,28 @@ async def open_for_ruling(*, case_id: int, department_id: int, ruling_id: int, a
                        data={"redo_order_id": rows[0]["id"], "deadline": deadline.isoformat(),
                              "provisional": provisional})
     return int(rows[0]["id"])
+
+
+async def tell_opened(*, order_id: int) -> int:
+    """整改通知: tell the department's liaisons of an opened order, once however often it is called (after the
+    commit that opened it; a voided order tells nobody). How many were newly told."""
+    try:
+        order = await RedoOrder.select(RedoOrder.department, RedoOrder.deadline, RedoOrder.state,
+                                       RedoOrder.case.number).where(RedoOrder.id == order_id).first().run()
+        if order is None or order["state"] == redo.VOID:
+            return 0
+        number = order["case.number"]
+        deadline = order["deadline"]
+        if isinstance(deadline, str):
+            deadline = date.fromisoformat(deadline)
+        return await notifications.notify(
+            event="redo_order", key=f"redo:{order_id}:opened",
+            recipients=await notifications.recipients("department", department_id=order["department"]),
+            context={"case_number": number, "link": f"/liaison/cases/{number}",
+                     "deadline": f"{deadline.year}年{deadline.month}月{deadline.day}日" if deadline else ""})
+    except Exception:  # the order is open and committed: a failure to tell is logged, never raised
+        log.exception("telling of redo order %s failed", order_id)
+        return 0
 
 
 async def void_for_ruling(*, ruling_id: int, why: str, actor: str) -> None:

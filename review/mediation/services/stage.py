@@ -6,6 +6,7 @@ which refuses to score a case in mediation, never needs to know of mediation its
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 from typing import Any
 
@@ -21,6 +22,9 @@ from review.mediation import sql
 from review.mediation.domain import clock as clock_rules
 from review.mediation.services import room
 from review.mediation.tables import Mediation, MediationParticipant, MediationSession
+from review.notifications import services as notifications
+
+log = logging.getLogger(__name__)
 
 MODES = {"online": "线上", "in_person": "线下", "both": "线上与线下同时"}
 ANSWERS = {"accepted": "接受", "other_time": "请求另定时间"}
@@ -132,7 +136,28 @@ async def schedule_session(*, number: str, starts_at: Any, mode: str, location: 
         await audit.record(case_id=case["id"], actor=actor.label, action="mediation_session_scheduled", data={
             "mediation_id": mediation["id"], "session_id": session_id, "starts_at": when.isoformat(), "mode": mode,
             "invited": [kind for kind, _ in invited]})
+    await tell_session_scheduled(session_id=session_id)
     return session_id
+
+
+async def tell_session_scheduled(*, session_id: int) -> int:
+    """调解通知: tell the complainant and the department's liaisons of a scheduled session, once each however
+    often it is called (after the scheduling's commit). How many were newly told."""
+    try:
+        rows = await db.fetch(sql.SESSION_TO_TELL, session_id)
+        if not rows or rows[0]["status"] != "scheduled":
+            return 0
+        session = rows[0]
+        number = session["number"]
+        told = [notifications.Recipient(case_number=number),
+                *await notifications.recipients("department", department_id=session["department"])]
+        return await notifications.notify(
+            event="mediation_notice", key=f"mediation:{session['mediation']}:session:{session_id}",
+            recipients=told, context={"case_number": number, "starts_at": clock.local_label(session["starts_at"]),
+                                      "mode": MODES.get(session["mode"], ""), "link": f"/liaison/cases/{number}"})
+    except Exception:  # the session is scheduled and committed: a failure to tell is logged, never raised
+        log.exception("telling of mediation session %s failed", session_id)
+        return 0
 
 
 def _answers_for(actor: Actor, participant: dict) -> bool:

@@ -4,6 +4,7 @@ the office issues exactly one ruling per panel."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 
 from panels.tables import Panel
@@ -19,10 +20,14 @@ from review.core.audit import store as audit
 from review.core.clock import CHINA
 from review.core.errors import Conflict, Forbidden, Invalid, NotFound
 from review.core.labels import ROLE_LABELS
+from review.notifications import services as notifications
 from review.rulings import sql
 from review.rulings.services.sheets import active_panel_id, panel_aggregate, seat_of
 from review.verdicts import services as verdicts
+from scoring.domain.aggregate import GRADE_LABELS
 from scoring.tables import Criterion, Deliberation, DeliberationMessage, Dissent, Ruling
+
+log = logging.getLogger(__name__)
 
 
 async def close_scoring(*, number: str, actor: Actor) -> int:
@@ -187,11 +192,12 @@ async def issue_ruling(*, number: str, actor: Actor, now: datetime | None = None
             issued_by=actor.user_id, issued_at=issued_at,
         )).run()
         ruling_id = rows[0]["id"]
+        order_id = None
         if due:
             await calendar.remember(due, subject=calendar.RULING_REDO, ids=[ruling_id], case_id=case["id"])
             criteria = await Criterion.select().where(Criterion.criteria_set == case["criteria_set_id"]).order_by(
                 Criterion.position).run()
-            await redo_orders.open_for_ruling(
+            order_id = await redo_orders.open_for_ruling(
                 case_id=case["id"], department_id=case["department"], ruling_id=ruling_id,
                 actions=verdicts.required_actions(criteria, result.per_criterion), deadline=due.day,
                 provisional=due.provisional, actor=actor)
@@ -211,4 +217,27 @@ async def issue_ruling(*, number: str, actor: Actor, now: datetime | None = None
         await apply_transition(case=case, action=Action.issue_ruling, actor=actor,
                                data={"ruling_id": ruling_id, "total": result.total, "grade": result.grade})
     await queue.enqueue("render_verdict", verdict_id)
+    await tell_ruling(ruling_id=ruling_id)
+    if order_id is not None:
+        await redo_orders.tell_opened(order_id=order_id)
     return ruling_id
+
+
+async def tell_ruling(*, ruling_id: int) -> int:
+    """评议结论: tell the complainant and the department's liaisons of an issued ruling, once each however often
+    it is called (after the issuing commit). How many were newly told."""
+    try:
+        ruling = await Ruling.select(Ruling.grade, Ruling.status, Ruling.case.number,
+                                     Ruling.case.department).where(Ruling.id == ruling_id).first().run()
+        if ruling is None or ruling["status"] != "in_force":
+            return 0
+        number = ruling["case.number"]
+        told = [notifications.Recipient(case_number=number),
+                *await notifications.recipients("department", department_id=ruling["case.department"])]
+        return await notifications.notify(
+            event="ruling", key=f"ruling:{ruling_id}", recipients=told,
+            context={"case_number": number, "grade": GRADE_LABELS.get(ruling["grade"], ""),
+                     "link": f"/liaison/cases/{number}"})
+    except Exception:  # the ruling is issued and committed: a failure to tell is logged, never raised
+        log.exception("telling of ruling %s failed", ruling_id)
+        return 0

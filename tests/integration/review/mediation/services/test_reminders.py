@@ -15,6 +15,7 @@ from review.mediation.services import reminders
 from review.mediation.services import stage as services
 from review.mediation.tables import MediationParticipant, MediationReminder
 from tests import factories
+from tests.conftest import run_jobs
 from tests.integration.panel_helpers import accepted_case
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
@@ -138,6 +139,7 @@ async def test_two_workers_sweeping_at_once_record_each_reminder_once() -> None:
     from review.worker import worker_options
 
     number, _, invited, _ = await _session(days=0.05)
+    await run_jobs()  # the session notice's deliveries, queued when it was scheduled
     pool = await queue.redis_pool()
     for n in range(4):  # four queued sweeps (distinct job ids), taken by two workers at the same time
         await pool.enqueue_job("send_mediation_reminders", _job_id=f"sweep-{n}")
