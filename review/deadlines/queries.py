@@ -20,7 +20,7 @@ from review.core.errors import Invalid
 from review.core.workdays import Calendar
 from review.deadlines import services
 from review.deadlines.clocks import ACTIONS, FINAL, PAUSE_ACTIONS, Clock, Event, clocks
-from review.deadlines.policy import STAGES, policy_hash
+from review.deadlines.policy import STAGES, WORKDAYS, policy_hash
 from review.deadlines.services import policy as versions
 from review.deadlines.stage_times import (
     OFFICE,
@@ -199,22 +199,43 @@ class OverduePage:
     today: dt.date
 
 
+# Each open case's late rows as last counted, under the case's events, the policy, the calendar and the day: a
+# stage timed in working days is late by the same on the whole of a Beijing day (its due time is a midnight),
+# so until one of those changes the list needs no clock of that case counted again. Cases with a stage timed in
+# hours are counted every time.
+_open_cases: kept.Kept[tuple[tuple[Any, ...], Calendar, list[OverdueRow]]] = kept.Kept(50_000)
+
+
+@kept.forgettable
+def forget_open_cases() -> None:
+    _open_cases.clear()
+
+
 async def open_late_rows(*, now: dt.datetime | None = None) -> list[OverdueRow]:
     """Every open stage of every open case that is late or falls due within a working day, most late first."""
     now = now or clock.now()
-    policy, days = await services.policy_in_force(), KeptCalendar(await calendar())
-    when = as_of(days, now)
+    policy, days = await services.policy_in_force(), await calendar()
+    signature, counting = policy_hash(policy), KeptCalendar(days)
+    when = as_of(counting, now)
     rows = await db.fetch(OPEN_EVENTS)
     late: list[OverdueRow] = []
     for first, events in _by_case(rows):
+        case = CaseFacts(first["case_id"], str(first["number"]), first["department_id"],
+                         str(first["department_name"]))
+        key = (case, tuple(events), signature, when.today)
+        hit = _open_cases.get(case.case_id)
+        if hit is not None and hit[0] == key and hit[1] is days:
+            late += hit[2]
+            continue
         running = running_stages(events)
         if not running:
             continue
-        case = CaseFacts(first["case_id"], str(first["number"]), first["department_id"],
-                         str(first["department_name"]))
         # Only the running stages' clocks are computed: the list needs no ended one.
-        found = clocks(events, only_stages(policy, running), days, now)
-        late += overdue_rows(case, found, [OFFICE], when)
+        timed = only_stages(policy, running)
+        found = overdue_rows(case, clocks(events, timed, counting, now), [OFFICE], when)
+        if all(rule.unit == WORKDAYS for rule in timed.stages.values()):
+            _open_cases.put(case.case_id, (key, days, found))
+        late += found
     # Then who each late stage waits for: the panel's people only for the cases that wait on them.
     on_panel = sorted({r.case_id for r in late if r.stage in Waiting.PANEL_STAGES})
     waiting = await _waiting(on_panel, liaisons_too=any(r.stage == "redo" for r in late))

@@ -150,6 +150,7 @@ async def test_the_list_is_paginated_in_its_order() -> None:
 
 async def test_a_stage_ended_or_a_case_ended_leaves_the_list() -> None:
     a = await arrange()
+    assert a.late_screening in _cases(await queries.overdue(now=NOW))  # counted once already
     await retime(a.late_screening, [("intake", at(11, 9)), ("accept", at(11, 19))], "accepted")
     await retime(a.convening_soon, [("intake", at(11, 16)), ("accept", at(11, 17)), ("withdraw", at(11, 18))],
                  "withdrawn")
@@ -158,6 +159,21 @@ async def test_a_stage_ended_or_a_case_ended_leaves_the_list() -> None:
 
     assert a.late_screening not in _cases(page) and a.convening_soon not in _cases(page)
     assert _cases(page) == [a.late_scoring, a.late_redo, a.late_reasoning]
+
+
+async def test_the_next_working_day_each_late_stage_is_a_day_later() -> None:
+    a = await arrange()
+    await queries.overdue(now=NOW)
+
+    saturday = await queries.overdue(now=at(11, 21, 10))
+    monday = await queries.overdue(now=at(11, 23, 10))
+
+    assert [(r.case_number, r.days_over) for r in saturday.items][:2] == [(a.late_screening, 7), (a.late_scoring, 6)]
+    assert [(r.case_number, r.days_over) for r in monday.items][:2] == [(a.late_screening, 8), (a.late_scoring, 7)]
+    convening = next(r for r in monday.items if r.case_number == a.convening_soon)
+    assert (convening.state, convening.days_over) == ("overdue", 1)  # was due on Friday 20 November
+    later = next(r for r in monday.items if r.case_number == a.screening_later)
+    assert later.state == "soon"  # due Tuesday 24 November
 
 
 async def test_the_list_reads_a_fixed_number_of_queries_however_many_cases() -> None:
