@@ -90,7 +90,7 @@ async def seed_postgres(count: int) -> None:
             " updated_at)"
             f" SELECT 'PY' || lpad(g::text, 8, '0'), 'BENCH-' || g, '', (({literal(CHANNELS)})[1 + g % 6]),"
             " now() - (g * interval '94 seconds'), (" + literal(CATEGORIES) + ")[1 + (g / 7) % 8],"
-            f" ({literal(DISTRICTS)})[1 + (g / 3) % 12], '', ({ids[0]} + (g * 7919) % {DEPARTMENTS}),"
+            f" ({literal(DISTRICTS)})[1 + (g / 3) % 12], '', ({ids[0]} + (g::bigint * 7919) % {DEPARTMENTS}),"
             " '某某', '', '', '', (" + literal([c for c, _ in contents]) + ")[1 + (g * 31) % 400],"
             " (" + literal([r for _, r in contents]) + ")[1 + (g * 31) % 400], now(), 'unsatisfied', now(),"
             " CASE WHEN g % 50 = 0 THEN 'received' WHEN g % 50 = 1 THEN 'accepted' WHEN g % 50 = 2 THEN"
