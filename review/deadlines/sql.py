@@ -6,6 +6,9 @@ policy or the holiday table changes. (The reminder sweep's constants follow at t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 # Statuses after which a case has no open stage (clocks.FINAL's actions lead there).
 _ENDED = "('closed', 'dismissed', 'withdrawn', 'settled')"
 
@@ -30,8 +33,6 @@ def open_case_events(actions: list[str]) -> str:
 # Each stage's run open now is the first start after its last end (or after the case's last final action), as
 # `clocks._runs` reads the events; pauses only put steps later, so leaving them out keeps every due case in.
 
-from review.core.audit.sql import EVENT_COLUMNS  # the sweep section's own import
-
 RECORDED_ALERT_KEYS_OF = "SELECT key FROM clock_alert WHERE case_number IN ({marks})"
 
 
@@ -41,41 +42,105 @@ def _listed(names: tuple[str, ...] | list[str]) -> str:
     return ", ".join(f"'{name}'" for name in names)
 
 
-def sweep_candidates(stages: list[tuple[str, tuple[str, ...], tuple[str, ...], int]], *, ended: int) -> str:
-    """The open cases (id, number, department, and per stage i its open run's start_i and the step next_i after
-    the last one recorded) whose clocks may have a step due and not yet fired.
+@dataclass(frozen=True)
+class SweptStage:
+    """One stage as the sweep's pre-filter reads it: the actions starting and ending it (final actions included),
+    each pause kind it stops for as (actions beginning it, actions ending it, final ones included), the latest
+    start at which step `next` could be due (one per step: T0 … Tn), and for a stage with a reminder the latest
+    start at which it is past due had it never paused (its reminder then never sent), or None."""
 
-    `stages`: (stage, actions starting it, actions ending it (final actions included), its number of
-    escalation steps n). Its arguments, in order: the `ended` statuses; for each stage its loosest threshold T0;
-    then for each stage T0 … Tn, where Tk is the latest start at which the step after the last one fired (k)
-    could be due now (T0 also stands for the first escalation when the stage has no reminder)."""
-    relevant = sorted({a for _, starts, ends, _ in stages for a in (*starts, *ends)})
-    last_ends = ", ".join(f"MAX(CASE WHEN action IN ({_listed(ends)}) THEN at END) AS end_{i}"
-                          for i, (_, _, ends, _) in enumerate(stages))
-    run_starts = ", ".join(
-        f"MIN(CASE WHEN e.action IN ({_listed(starts)}) AND (n.end_{i} IS NULL OR e.at >= n.end_{i})"
-        f" THEN e.at END) AS start_{i}" for i, (_, starts, _, _) in enumerate(stages))
-    # The step after the last one fired for the run open now (alerts of earlier runs fell due before it began).
-    next_steps = ", ".join(
-        f"r.start_{i} AS start_{i}, CASE WHEN r.start_{i} <= {{}} THEN (SELECT COALESCE(MAX(a.step), -1) + 1"
-        f" FROM clock_alert a WHERE a.case_number = c.number AND a.stage = '{stage}' AND a.due >= r.start_{i})"
-        f" END AS next_{i}" for i, (stage, _, _, _) in enumerate(stages))
-    due = " OR ".join(f"(x.next_{i} = {k} AND x.start_{i} <= {{}})"
-                      for i, (_, _, _, steps) in enumerate(stages) for k in range(steps + 1))
-    marks = ", ".join(["{}"] * ended)
-    return (
-        f"WITH c AS (SELECT id, number, department FROM review_case WHERE status NOT IN ({marks})),"
-        ' e AS (SELECT ev."case" AS cid, ev.action AS action, ev.at AS at FROM audit_event ev'
-        f' JOIN c ON c.id = ev."case" WHERE ev.action IN ({_listed(relevant)})),'
-        f" ends AS (SELECT cid, {last_ends} FROM e GROUP BY cid),"
-        f" runs AS (SELECT e.cid AS cid, {run_starts} FROM e JOIN ends n ON n.cid = e.cid GROUP BY e.cid),"
+    stage: str
+    starts: tuple[str, ...]
+    ends: tuple[str, ...]
+    pauses: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]
+    thresholds: tuple[Any, ...]
+    past_due: Any = None
+
+
+def sweep_candidates(stages: list[SweptStage], *, ended: list[str], closed_since: Any) -> tuple[str, list[Any]]:
+    """The statement and its arguments: the cases (id, number, department, and per stage i its open run's start_i
+    and the step next_i after the last one recorded) whose clocks may have a step due and not yet fired.
+
+    One pass over the events the clocks read, of the cases still open (a closed case only when closed since
+    `closed_since`: see the sweep), grouped per case into each stage's last end and first and last start, and
+    each pause kind's last beginning and end. A stage's run is open when a start comes at or after its last end;
+    it began at its first start when that follows the last end, else at or after that end (its lower bound).
+    A stage standing paused (a pause it stops for begun after that pause's last end) has no step due: left out.
+    The steps recorded are looked up only for the runs old enough for a step to be due."""
+    args: list[Any] = [*ended, closed_since]
+    marks = ", ".join(["{}"] * len(ended))
+    kinds: dict[tuple[tuple[str, ...], tuple[str, ...]], int] = {}
+    for item in stages:
+        for kind in item.pauses:
+            kinds.setdefault(kind, len(kinds))
+    relevant = sorted({a for item in stages for a in (*item.starts, *item.ends)}
+                      | {a for begins, ends in kinds for a in (*begins, *ends)})
+    code = {action: n for n, action in enumerate(relevant, 1)}  # compared as small integers, not as text
+
+    def among(actions: tuple[str, ...]) -> str:
+        return ", ".join(str(code[a]) for a in sorted(set(actions)))
+
+    grouped = []
+    for i, item in enumerate(stages):
+        grouped += [f"MAX(CASE WHEN m.code IN ({among(item.ends)}) THEN e.at END) AS end_{i}",
+                    f"MIN(CASE WHEN m.code IN ({among(item.starts)}) THEN e.at END) AS lo_{i}",
+                    f"MAX(CASE WHEN m.code IN ({among(item.starts)}) THEN e.at END) AS hi_{i}"]
+    for (begins, ends), k in kinds.items():
+        grouped += [f"MAX(CASE WHEN m.code IN ({among(begins)}) THEN e.at END) AS pb_{k}",
+                    f"MAX(CASE WHEN m.code IN ({among(ends)}) THEN e.at END) AS pe_{k}"]
+    codes = ", ".join(f"('{_checked(action)}', {n})" for action, n in code.items())
+    runs, flags = [], []
+    for i, item in enumerate(stages):
+        runs.append(f"CASE WHEN g.hi_{i} IS NULL OR g.hi_{i} < g.end_{i} THEN NULL"
+                    f" WHEN g.end_{i} IS NULL OR g.lo_{i} > g.end_{i} THEN g.lo_{i} ELSE g.end_{i} END AS start_{i}")
+        numbers = [kinds[kind] for kind in item.pauses]
+        paused = " OR ".join(f"(g.pb_{k} IS NOT NULL AND (g.pe_{k} IS NULL OR g.pb_{k} > g.pe_{k}))" for k in numbers)
+        held = " OR ".join(f"g.pb_{k} IS NOT NULL" for k in numbers)
+        flags += [f"CASE WHEN {paused or '1 = 0'} THEN 1 ELSE 0 END AS paused_{i}",
+                  f"CASE WHEN {held or '1 = 0'} THEN 1 ELSE 0 END AS held_{i}"]
+    next_steps = []
+    for i, item in enumerate(stages):
+        next_steps.append(
+            f"r.start_{i} AS start_{i}, CASE WHEN r.paused_{i} = 0 AND r.start_{i} <= {{}}"
+            " THEN (SELECT COALESCE(MAX(a.step), -1) + 1 FROM clock_alert a WHERE a.case_number = r.number"
+            f" AND a.stage = '{_checked(item.stage)}' AND a.due >= r.start_{i}) END AS next_{i}, r.held_{i} AS held_{i}")
+        args.append(item.thresholds[0])
+    due = []
+    for i, item in enumerate(stages):
+        for k, threshold in enumerate(item.thresholds):
+            test = f"(x.next_{i} = {k} AND x.start_{i} <= {{}}"
+            args.append(threshold)
+            if k == 0 and item.past_due is not None:
+                # The reminder is never sent once the stage is past due: only the first escalation is awaited.
+                test += f" AND (x.held_{i} = 1 OR x.start_{i} > {{}} OR x.start_{i} <= {{}})"
+                args += [item.past_due, item.thresholds[1]]
+            due.append(test + ")")
+    statement = (
+        f"WITH c AS (SELECT id, number, department FROM review_case WHERE status NOT IN ({marks})"
+        " AND (status <> 'closed' OR updated_at >= {})),"
+        f" m(action, code) AS (VALUES {codes}),"
+        # CROSS JOIN: SQLite then reads the events once, looking each action up in the list (PostgreSQL hashes).
+        f" g AS (SELECT e.\"case\" AS cid, {', '.join(grouped)} FROM audit_event e CROSS JOIN m"
+        ' JOIN c ON c.id = e."case" WHERE m.action = e.action GROUP BY e."case"),'
+        f" r AS (SELECT c.id AS id, c.number AS number, c.department AS department, {', '.join(runs)},"
+        f" {', '.join(flags)} FROM g JOIN c ON c.id = g.cid),"
         # Materialized, so that each stage's look-up of the steps recorded runs once per case, not once per test.
-        f" x AS MATERIALIZED (SELECT c.id AS id, c.number AS number, c.department AS department, {next_steps}"
-        "  FROM runs r JOIN c ON c.id = r.cid)"
+        f" x AS MATERIALIZED (SELECT r.id AS id, r.number AS number, r.department AS department,"
+        f" {', '.join(next_steps)} FROM r)"
         " SELECT x.id AS case_id, x.number AS number, x.department AS department_id,"
         f" {', '.join(f'x.start_{i} AS start_{i}, x.next_{i} AS next_{i}' for i in range(len(stages)))} FROM x"
-        f" WHERE {due} ORDER BY x.id"
+        f" WHERE {' OR '.join(due)} ORDER BY x.id"
     )
+    return statement, args
+
+
+# Planner settings for the one large read (SET LOCAL: inside its transaction only; PostgreSQL's).
+ONE_LARGE_READ = ("SET LOCAL jit = off", "SET LOCAL work_mem = '64MB'")
+
+
+def _checked(name: str) -> str:
+    assert name.replace("_", "").isalnum() and name.isascii(), name  # stage codes only, never input
+    return name
 
 
 def events_of_cases(count: int, actions: list[str]) -> str:
@@ -97,8 +162,3 @@ def insert_alerts(count: int) -> str:
     return ("INSERT INTO clock_alert (key, case_number, stage, occurrence, kind, step, recipient, due, fired_at)"
             f" VALUES {', '.join([row] * count)} ON CONFLICT (key) DO NOTHING RETURNING key")
 
-
-def insert_events(count: int) -> str:
-    """`count` audit events in one statement (the audit store's 8 values per event)."""
-    row = "(" + ", ".join(["{}"] * 8) + ")"
-    return f"INSERT INTO audit_event ({EVENT_COLUMNS}) VALUES {', '.join([row] * count)}"

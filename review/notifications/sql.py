@@ -3,16 +3,26 @@ NOTHING on its unique key, so two callers at once store one), and the claims tha
 
 from __future__ import annotations
 
-INSERT_NOTIFICATION = (
-    "INSERT INTO notification (dedupe, key, event, account, \"case\", subject, body, link, created_at, read_at)"
-    " VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}, NULL) ON CONFLICT (dedupe) DO NOTHING RETURNING id"
-)
+_NOTIFICATION_COLUMNS = "dedupe, key, event, account, \"case\", subject, body, link, created_at, read_at"
+_NOTIFICATION_ROW = "({}, {}, {}, {}, {}, {}, {}, {}, {}, NULL)"
+_DELIVERY_COLUMNS = ("dedupe, notification, channel, status, attempts, next_attempt_at, last_error, digest, created_at,"
+                     " sent_at, failed_at")
+_DELIVERY_ROW = "({}, {}, {}, {}, 0, {}, '', {}, {}, NULL, NULL)"
 
-INSERT_DELIVERY = (
-    "INSERT INTO notification_delivery (dedupe, notification, channel, status, attempts, next_attempt_at,"
-    " last_error, digest, created_at, sent_at, failed_at)"
-    " VALUES ({}, {}, {}, {}, 0, {}, '', {}, {}, NULL, NULL) ON CONFLICT (dedupe) DO NOTHING RETURNING id"
-)
+
+def insert_notifications(count: int) -> str:
+    """`count` notifications (9 values each: dedupe, key, event, account, case, subject, body, link, created_at),
+    each stored once: RETURNING the id and dedupe of those this statement stored."""
+    return (f"INSERT INTO notification ({_NOTIFICATION_COLUMNS}) VALUES {', '.join([_NOTIFICATION_ROW] * count)}"
+            " ON CONFLICT (dedupe) DO NOTHING RETURNING id, dedupe")
+
+
+def insert_deliveries(count: int) -> str:
+    """`count` deliveries (7 values each: dedupe, notification, channel, status, next_attempt_at, digest,
+    created_at), each stored once: RETURNING the id and status of those this statement stored."""
+    return (f"INSERT INTO notification_delivery ({_DELIVERY_COLUMNS}) VALUES {', '.join([_DELIVERY_ROW] * count)}"
+            " ON CONFLICT (dedupe) DO NOTHING RETURNING id, status")
+
 
 # Recipients by role.
 ACTIVE_OF_ROLE = "SELECT id FROM account WHERE role = {} AND active ORDER BY id"

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 EVENT_COLUMNS = '"case", actor, action, from_status, to_status, reason, data, at'
 
-INSERT_EVENT = f"INSERT INTO audit_event ({EVENT_COLUMNS}) VALUES ({', '.join(['{}'] * 8)})"
+_EVENT_ROW = f"({', '.join(['{}'] * 8)})"
+INSERT_EVENT = f"INSERT INTO audit_event ({EVENT_COLUMNS}) VALUES {_EVENT_ROW}"
+
+
+def insert_events(count: int) -> str:
+    """`count` events in one statement (8 values each, in EVENT_COLUMNS' order), their ids in the order given."""
+    return f"INSERT INTO audit_event ({EVENT_COLUMNS}) VALUES {', '.join([_EVENT_ROW] * count)}"
 
 # Link a batch of events into the chain in one statement: one `ROW` per event (id, seq, prev_hash, hash).
 _LINK = (

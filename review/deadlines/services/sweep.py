@@ -6,18 +6,17 @@ What is due is decided by the pure `clocks()` alone. The database only narrows t
 (`sql.sweep_candidates`): an open case whose every open stage started too recently for the next step not yet
 recorded to be due is left out, by lower bounds on each step's time that hold on any calendar.
 
-The order of one batch: the notifications first (`notify` stores one per key and recipient, however often it
-is called, and queues its deliveries after its own commit), then, in one transaction, the alert rows (INSERT …
-ON CONFLICT (key) DO NOTHING: a second sweep at the same moment records nothing) and the audit events of the
-rows this sweep recorded. A sweep stopped between the two leaves the steps unrecorded: the next one notifies
-again, which queues nothing more, and records them.
+A batch of steps is fired in one transaction: the alert rows (INSERT … ON CONFLICT (key) DO NOTHING: a second
+sweep at the same moment records nothing), and for the rows this sweep recorded their audit events
+(`audit.record_many`) and notifications (`notifications.store_many`); the deliveries are queued after the
+commit. A sweep stopped half-way leaves each batch whole or absent: the next one fires what is missing, once.
 """
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -48,7 +47,10 @@ EVENT_OF_KIND = {"remind": "reminder", "escalate": "escalation"}
 
 CASES_PER_READ = 1000  # cases whose events are read in one query
 ALERTS_PER_WRITE = 500  # alerts recorded in one statement and one transaction
-NOTIFYING_AT_ONCE = 4  # notifications stored side by side (each in its own transaction)
+# Closed cases: looked at for the reconsideration period (at least this many working days) after closing, plus the
+# longest clock, plus CATCH_UP for sweeps that did not run.
+CLOSED_WINDOW_DAYS = 15
+CATCH_UP = timedelta(days=31)
 # Taken off every lower bound: a step is never missed for a bound a little too tight.
 MARGIN = timedelta(hours=1)
 # The roles whose people do not depend on the case (review.notifications.services.recipients): asked once a
@@ -107,54 +109,73 @@ def _leads(rule: rules.StageRule) -> list[timedelta]:
     return [max(lead - MARGIN, timedelta()) for lead in steps]
 
 
+def _due_lead(rule: rules.StageRule) -> timedelta:
+    """The least time from a stage's start to its due time, on any calendar and whatever pauses (a working day is
+    at least a calendar day)."""
+    return timedelta(hours=rule.limit) if rule.unit == rules.HOURS else timedelta(days=rule.limit)
+
+
 def _steps_if_started(stage: str, at: datetime, policy: rules.Policy, days: Any, now: datetime) -> list[datetime]:
     """The times of a stage's steps (reminder first) had it started at `at` and never paused: the pure clock's
     own reckoning. A pause only puts the steps later. Empty when the stage would stand paused from its start."""
     for item in clocks([Event(at, ACTIONS[stage][0][0])], policy, days, now):
         if item.stage == stage:
-            return [alert.at for alert in item.alerts] if item.due is not None else []
+            return [alert.at for alert in item.alerts] + [item.due] if item.due is not None else []
     return []
 
 
 def _latest_starts(stage: str, rule: rules.StageRule, policy: rules.Policy, days: Any,
-                   now: datetime) -> list[datetime]:
-    """For each step (reminder first), the latest start at which it can be due at `now`.
+                   now: datetime) -> tuple[list[datetime], datetime | None]:
+    """For each step (reminder first), the latest start at which it can be due at `now`; and the latest start at
+    which the stage is certainly past its due time at `now` had it never paused (None when not searched).
 
     On a working-day clock a step's time depends only on the day the stage started, and later for a later day:
     the latest such day is searched for with the pure clock, over the calendar in force (weekends and holidays
     make it much tighter than a calendar-day bound). An hour clock's steps are fixed offsets from its start."""
     fallback = [now - lead for lead in _leads(rule)]
+    count = len(fallback) + 1  # the steps and the due time
     if rule.unit == rules.HOURS:
         probe = now - timedelta(days=1)
         steps = _steps_if_started(stage, probe, policy, days, now)
-        return [now - (at - probe) for at in steps] if len(steps) == len(fallback) else fallback
+        if len(steps) != count:
+            return fallback, None
+        found = [now - (at - probe) for at in steps]
+        return found[:-1], found[-1]
     today = now.astimezone(clock.CHINA).date()
 
     def day_end(day: date) -> datetime:
         return datetime(day.year, day.month, day.day, tzinfo=clock.CHINA) + timedelta(days=1, microseconds=-1)
 
     found = []
-    for index, bound in enumerate(fallback):
+    bounds = [*fallback, now - _due_lead(rule)]
+    for index, bound in enumerate(bounds):
         # Due by now for a start on `low`, not for one on `high` (a day after the calendar-day bound's day).
         high = min(bound.astimezone(clock.CHINA).date() + timedelta(days=1), today + timedelta(days=1))
         low = high - timedelta(days=14)
         while True:
             steps = _steps_if_started(stage, day_end(low), policy, days, now)
-            if len(steps) != len(fallback):
-                return fallback
+            if len(steps) != count:
+                return fallback, None
             if steps[index] <= now:
                 break
             high, low = low, low - (high - low) * 2
             if (today - low).days > 3 * 366:
-                return fallback
+                return fallback, None
         while (high - low).days > 1:
             middle = low + timedelta(days=(high - low).days // 2)
             steps = _steps_if_started(stage, day_end(middle), policy, days, now)
-            if len(steps) != len(fallback):
-                return fallback
+            if len(steps) != count:
+                return fallback, None
             low, high = (middle, high) if steps[index] <= now else (low, middle)
         found.append(day_end(low))
-    return found
+    return found[:-1], found[-1]
+
+
+def _span(rule: rules.StageRule) -> timedelta:
+    """More than the calendar time from a stage's start to its last step on any calendar (a working day counted
+    as two calendar days, and a fortnight of holidays on top)."""
+    last = rule.limit + max((step.after for step in rule.escalations), default=0)
+    return timedelta(hours=last) if rule.unit == rules.HOURS else timedelta(days=2 * last + 14)
 
 
 def _timed(policy: rules.Policy) -> list[tuple[str, rules.StageRule]]:
@@ -167,18 +188,30 @@ async def _candidates(policy: rules.Policy, days: Any, now: datetime) -> list[di
     stages = _timed(policy)
     if not stages:
         return []
-    shape = [(stage, ACTIONS[stage][0], (*ACTIONS[stage][1], *FINAL), len(rule.escalations))
-             for stage, rule in stages]
     # Per stage, the latest start at which step `next` (the one after the last recorded) could be due now; with
-    # no reminder, `next` 0 is the first escalation.
-    thresholds = []
+    # no reminder, `next` 0 is the first escalation. And, for a stage with a reminder, the latest start at which
+    # an unpaused stage is past due (its reminder never sent, `clocks.due_alerts`).
+    thresholds, shape = [], []
     for stage, rule in stages:
-        latest = _latest_starts(stage, rule, policy, days, now)
-        thresholds.append(latest if rule.remind_before else [latest[0], *latest])
-    args: list[Any] = sorted(status.value for status in ENDED)
-    args += [t[0] for t in thresholds]
-    args += [t for ts in thresholds for t in ts]
-    rows = await db.fetch(sql.sweep_candidates(shape, ended=len(ENDED)), *args)
+        latest, past_due = _latest_starts(stage, rule, policy, days, now)
+        steps = latest if rule.remind_before else [latest[0], *latest]
+        thresholds.append(steps)
+        shape.append(sql.SweptStage(
+            stage=stage, starts=ACTIONS[stage][0], ends=(*ACTIONS[stage][1], *FINAL),
+            pauses=tuple((PAUSE_ACTIONS[kind][0], (*PAUSE_ACTIONS[kind][1], *FINAL))
+                         for kind in rule.pauses if kind in PAUSE_ACTIONS),
+            thresholds=tuple(steps),
+            past_due=past_due if rule.remind_before and len(latest) > 1 else None))
+    # A closed case's clocks stop at its closing; one starts again only when a reconsideration is asked for,
+    # within the reconsideration period after the ruling: a closed case is looked at for that period and the
+    # longest clock after its closing (and a month more, for sweeps that did not run).
+    period = policy.stages.get("reconsideration_request")
+    window = timedelta(days=2 * max(period.limit if period else 0, CLOSED_WINDOW_DAYS) + 14)
+    closed_since = now - window - max(_span(rule) for _, rule in stages) - CATCH_UP
+    statement, args = sql.sweep_candidates(shape, ended=sorted(status.value for status in ENDED),
+                                           closed_since=closed_since)
+    async with _planned():
+        rows = await db.fetch(statement, *args)
     # Each case's clocks are computed for the stages that may have a step due only: a stage's clocks do not
     # depend on the other stages the policy times (its runs, occurrences and pauses are its own).
     narrowed: dict[tuple[str, ...], rules.Policy] = {}
@@ -193,6 +226,20 @@ async def _candidates(policy: rules.Policy, days: Any, now: datetime) -> list[di
             narrowed[named] = rules.Policy(policy.name, {stage: policy.stages[stage] for stage in named})
         row["policy"] = narrowed[named]
     return rows
+
+
+@contextlib.asynccontextmanager
+async def _planned() -> AsyncIterator[None]:
+    """Where the candidates are read: on PostgreSQL in a transaction of their own, with the planner's settings
+    for one large read (no JIT compilation, which costs more than the query; room to group in memory); on
+    SQLite as it is (a write transaction there would hold other writers off)."""
+    if not db.pick(postgres=True, sqlite=False):
+        yield
+        return
+    async with db.transaction():
+        for statement in sql.ONE_LARGE_READ:
+            await db.fetch(statement)
+        yield
 
 
 # --- what is due --------------------------------------------------------------------------------------------
@@ -268,21 +315,13 @@ class _People:
         return await notifications.recipients(role, case_number=found.number, department_id=found.department_id)
 
 
-async def _notify(batch: list[_Due], people: _People) -> int:
-    gate = asyncio.Semaphore(NOTIFYING_AT_ONCE)
-
-    async def one(found: _Due) -> int:
-        async with gate:
-            return await notifications.notify(event=EVENT_OF_KIND[found.alert.kind], key=found.key,
-                                              recipients=await people.of(found), context=_context(found))
-
-    return sum(await asyncio.gather(*[one(found) for found in batch]))
-
-
-async def _record(batch: list[_Due], now: datetime) -> int:
-    """The batch's alert rows and, for those this call recorded, their audit events, in one transaction; the
-    keys in one order, so that two sweeps recording overlapping batches wait for each other, never deadlock."""
+async def _fire_batch(batch: list[_Due], now: datetime, people: _People) -> tuple[int, int]:
+    """One batch of steps in one transaction: the alert rows (INSERT … ON CONFLICT (key) DO NOTHING: a second
+    sweep at the same moment records nothing, and waits for the first rather than deadlock, the keys being
+    written in one order), and for the rows this call recorded their audit events and notifications; the
+    deliveries are queued after the commit. Returns (steps recorded, notifications newly stored)."""
     rows = sorted(batch, key=lambda f: f.key)
+    told = {found.key: await people.of(found) for found in rows}  # read before the transaction opens
     args: list[Any] = []
     for found in rows:
         alert = found.alert
@@ -290,18 +329,17 @@ async def _record(batch: list[_Due], now: datetime) -> int:
                  alert.at, now]
     async with db.transaction():
         recorded = {r["key"] for r in await db.fetch(sql.insert_alerts(len(rows)), *args)}
-        events: list[Any] = []
-        for found in rows:
-            if found.key not in recorded:
-                continue  # recorded already, by another sweep just now
-            alert = found.alert
-            events += audit.event_values(
-                case_id=found.case_id, actor=ACTOR, action=ACTIONS_OF_KIND[alert.kind], reason=_reason(found),
-                data={"key": found.key, "stage": alert.stage, "occurrence": alert.occurrence, "kind": alert.kind,
-                      "step": alert.step, "to": alert.to, "due": alert.at.isoformat()})
-        if events:
-            await db.fetch(sql.insert_events(len(recorded)), *events)
-    return len(recorded)
+        fired = [found for found in rows if found.key in recorded]  # the rest: recorded by another sweep just now
+        await audit.record_many([audit.event_values(
+            case_id=found.case_id, actor=ACTOR, action=ACTIONS_OF_KIND[found.alert.kind], reason=_reason(found),
+            data={"key": found.key, "stage": found.alert.stage, "occurrence": found.alert.occurrence,
+                  "kind": found.alert.kind, "step": found.alert.step, "to": found.alert.to,
+                  "due": found.alert.at.isoformat()}) for found in fired])
+        stored = await notifications.store_many([notifications.Notice(
+            event=EVENT_OF_KIND[found.alert.kind], key=found.key, recipients=told[found.key],
+            context=_context(found)) for found in fired])
+    await notifications.queue_stored(stored)
+    return len(fired), stored.count
 
 
 async def _fire(due: list[_Due], now: datetime, people: _People, report: SweepReport) -> None:
@@ -309,9 +347,9 @@ async def _fire(due: list[_Due], now: datetime, people: _People, report: SweepRe
     # without an earlier one (the pre-filter reads the last step recorded).
     due.sort(key=lambda f: (f.case_id, f.alert.stage, f.alert.occurrence, f.alert.step))
     for start in range(0, len(due), ALERTS_PER_WRITE):
-        batch = due[start:start + ALERTS_PER_WRITE]
-        report.notified += await _notify(batch, people)
-        report.fired += await _record(batch, now)
+        fired, notified = await _fire_batch(due[start:start + ALERTS_PER_WRITE], now, people)
+        report.fired += fired
+        report.notified += notified
 
 
 async def sweep(*, now: datetime | None = None) -> SweepReport:

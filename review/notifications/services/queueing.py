@@ -1,9 +1,10 @@
-"""Who is told, and `notify`: one notification per (key, recipient), stored once, its deliveries queued."""
+"""Who is told, and `notify` / `notify_many`: one notification per (key, recipient), stored once, its deliveries
+queued after the commit."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from review.core import db, settings
@@ -93,6 +94,27 @@ def available_channels() -> set[str]:
     return {SMS} | ({EMAIL} if settings.SMTP_HOST else set())
 
 
+@dataclass(frozen=True)
+class Notice:
+    """One notification of `event` under `key` for each of `recipients` (see `notify`)."""
+
+    event: str
+    key: str
+    recipients: Sequence[Recipient]
+    context: Mapping[str, Any]
+
+
+@dataclass
+class Stored:
+    """What `store_many` wrote: how many notifications were new, and the deliveries to queue after the commit."""
+
+    count: int = 0
+    deliveries: list[int] = field(default_factory=list)
+
+
+ROWS_PER_STATEMENT = 1000  # rows of one multi-row INSERT (9 or 7 values each: far below either engine's limit)
+
+
 async def notify(*, event: str, key: str, recipients: Sequence[Recipient], context: Mapping[str, Any]) -> int:
     """Queue the notification of `event` (its templates in Chinese name the subject and the text) for each
     recipient, once per (`key`, recipient) however often it is called; returns how many were newly queued.
@@ -100,37 +122,73 @@ async def notify(*, event: str, key: str, recipients: Sequence[Recipient], conte
     `context` holds what the templates show; nothing personal beyond what the recipient already has. It may
     name `link`, the path where an account acts on it (complainants are sent to their tracking page).
     Called after the caller's commit: it writes in its own transaction and queues the deliveries after it."""
-    if event not in EVENT_LABELS:
-        raise ValueError(f"unknown notification event {event!r}")
-    subject, body = rendering.render(event, context)
-    wanted = list(dict.fromkeys(r for r in recipients if r.account_id is not None or r.case_number))
-    if not wanted:
-        return 0
-    choices = await _choices_of(wanted)
+    return await notify_many([Notice(event, key, recipients, context)])
+
+
+async def notify_many(notices: Sequence[Notice]) -> int:
+    """`notify` for many notices at once: one transaction, the deliveries queued after its commit; returns how
+    many notifications were newly stored. Called after the caller's commit (a caller that wants its own writes
+    and the notifications in one transaction calls `store_many` inside it and `queue_stored` after)."""
+    async with db.transaction():
+        stored = await store_many(notices)
+    await queue_stored(stored)
+    return stored.count
+
+
+async def queue_stored(stored: Stored) -> None:
+    """Queue the deliveries `store_many` wrote; only once their transaction has committed."""
+    for delivery_id in stored.deliveries:
+        await queue.enqueue("deliver_notification", delivery_id)
+
+
+async def store_many(notices: Sequence[Notice]) -> Stored:
+    """Write the notifications of `notices` and their deliveries inside the caller's transaction, each once per
+    (key, recipient) however often or by however many callers at once (multi-row INSERT … ON CONFLICT DO
+    NOTHING on the unique key, rows in the key's order so that two callers at once wait, never deadlock).
+    Returns what to hand to `queue_stored` after the commit."""
+    for notice in notices:
+        if notice.event not in EVENT_LABELS:
+            raise ValueError(f"unknown notification event {notice.event!r}")
+    told = [(notice, list(dict.fromkeys(r for r in notice.recipients if r.account_id is not None or r.case_number)))
+            for notice in notices]
+    told = [(notice, wanted) for notice, wanted in told if wanted]
+    if not told:
+        return Stored()
+    choices = await _choices_of(list(dict.fromkeys(r for _, wanted in told for r in wanted)))
     available = available_channels()
     at = now()
-    stored, queued = 0, []
-    async with db.transaction():
+    rows: dict[str, tuple[Any, ...]] = {}  # dedupe → the notification's values
+    chosen_of: dict[str, tuple[str, Choices]] = {}  # dedupe → (event, the recipient's choices)
+    for notice, wanted in told:
+        subject, body = rendering.render(notice.event, notice.context)
         for recipient in wanted:
             if recipient not in choices:
                 continue  # a case number that names no case
             case_id, chosen = choices[recipient]
-            link = COMPLAINANT_LINK if recipient.account_id is None else str(context.get("link", ""))
-            inserted = await db.fetch(sql.INSERT_NOTIFICATION, f"{key}|{recipient.label}"[:255], key[:200], event,
-                                      recipient.account_id, case_id, subject, body, link[:200], at)
-            if not inserted:
-                continue  # told already, by an earlier call or by another process just now
-            stored += 1
-            notification_id = inserted[0]["id"]
-            for route in routes(chosen, event, available=available):
-                delivery = await db.fetch(sql.INSERT_DELIVERY, f"{notification_id}:{route.channel}",
-                                          notification_id, route.channel, "held" if route.held else "queued",
-                                          at, False, at)
-                if delivery and not route.held:
-                    queued.append(delivery[0]["id"])
-    for delivery_id in queued:
-        await queue.enqueue("deliver_notification", delivery_id)
-    return stored
+            link = COMPLAINANT_LINK if recipient.account_id is None else str(notice.context.get("link", ""))
+            dedupe = f"{notice.key}|{recipient.label}"[:255]
+            if dedupe not in rows:
+                rows[dedupe] = (dedupe, notice.key[:200], notice.event, recipient.account_id, case_id, subject, body,
+                                link[:200], at)
+                chosen_of[dedupe] = (notice.event, chosen)
+    inserted: list[dict[str, Any]] = []
+    ordered = [rows[dedupe] for dedupe in sorted(rows)]
+    for start in range(0, len(ordered), ROWS_PER_STATEMENT):
+        chunk = ordered[start:start + ROWS_PER_STATEMENT]
+        inserted += await db.fetch(sql.insert_notifications(len(chunk)), *[v for row in chunk for v in row])
+    # Told already (by an earlier call or by another caller just now): no row came back, no delivery.
+    deliveries: list[tuple[Any, ...]] = []
+    for row in sorted(inserted, key=lambda r: r["dedupe"]):
+        event, chosen = chosen_of[row["dedupe"]]
+        for route in routes(chosen, event, available=available):
+            deliveries.append((f"{row['id']}:{route.channel}", row["id"], route.channel,
+                               "held" if route.held else "queued", at, False, at))
+    queued: list[int] = []
+    for start in range(0, len(deliveries), ROWS_PER_STATEMENT):
+        chunk = deliveries[start:start + ROWS_PER_STATEMENT]
+        made = await db.fetch(sql.insert_deliveries(len(chunk)), *[v for row in chunk for v in row])
+        queued += [r["id"] for r in made if r["status"] == "queued"]
+    return Stored(len(inserted), sorted(queued))
 
 
 async def _choices_of(wanted: list[Recipient]) -> dict[Recipient, tuple[int | None, Choices]]:
@@ -138,8 +196,7 @@ async def _choices_of(wanted: list[Recipient]) -> dict[Recipient, tuple[int | No
     found: dict[Recipient, tuple[int | None, Choices]] = {}
     accounts = [r.account_id for r in wanted if r.account_id is not None]
     if accounts:
-        rows = await db.fetch(sql.preferences_of(len(accounts)), *accounts)
-        stored = {row["account"]: row for row in rows}
+        stored = {row["account"]: row for row in await _in_chunks(sql.preferences_of, accounts)}
         for recipient in wanted:
             if recipient.account_id is None:
                 continue
@@ -150,9 +207,18 @@ async def _choices_of(wanted: list[Recipient]) -> dict[Recipient, tuple[int | No
                 digest=bool(row["digest"])) if row else Choices(use_sms=False))
     numbers = [r.case_number for r in wanted if r.account_id is None and r.case_number]
     if numbers:
-        cases = {row["number"]: row for row in await db.fetch(sql.case_phones(len(numbers)), *numbers)}
+        cases = {row["number"]: row for row in await _in_chunks(sql.case_phones, numbers)}
         for recipient in wanted:
             if recipient.account_id is None and recipient.case_number in cases:
                 case = cases[recipient.case_number]
                 found[recipient] = (case["id"], Choices(phone=case["complainant_phone"] or ""))
     return found
+
+
+async def _in_chunks(statement: Callable[[int], str], values: list[Any]) -> list[dict[str, Any]]:
+    """The rows of `statement(n)` over `values`, ROWS_PER_STATEMENT placeholders at a time."""
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(values), ROWS_PER_STATEMENT):
+        chunk = values[start:start + ROWS_PER_STATEMENT]
+        rows += await db.fetch(statement(len(chunk)), *chunk)
+    return rows

@@ -169,6 +169,8 @@ async def test_a_sweep_stopped_half_way_is_completed_by_the_next_without_duplica
             await sweeping.sweep(now=at)
         assert await _recorded() == sorted(f"{n}:screening:1:remind:0" for n in numbers[:2])
         assert await _audited() == await _recorded()
+        # The failed batch left nothing: its notifications went with its records (one transaction).
+        assert await _notified() == Counter({(key, office.user_id): 1 for key in await _recorded()})
     finally:
         for statement in _MEND[engine]:
             await db.engine().run_ddl(statement)
@@ -178,7 +180,7 @@ async def test_a_sweep_stopped_half_way_is_completed_by_the_next_without_duplica
     assert rerun.fired == 4
     assert await _recorded() == keys
     assert await _audited() == keys
-    # The failed batch's notifications went out before its records failed; the rerun told nobody twice.
+    # The rerun told each step once, nobody twice.
     assert await _notified() == Counter({(key, office.user_id): 1 for key in keys})
     assert (await sweeping.sweep(now=at + MINUTE)).fired == 0
 
