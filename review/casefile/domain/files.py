@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import warnings
 from collections.abc import Sequence
 
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -40,17 +39,15 @@ LIMITS_TEXT = (f"可附照片（JPEG、PNG）或 PDF 文件，每次至多 {FILE
 def _redrawn(checked: CheckedFile) -> CheckedFile:
     """The image drawn again from its pixels (upright, as the camera meant it), without any metadata."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(checked.content)) as probe:
-                width, height = probe.size
-                if width * height > IMAGE_PIXELS_MOST:
-                    raise Invalid("image_too_large", f"图片「{checked.filename}」像素过多（{width}×{height}），"
-                                  "请缩小后再上传", field="files")
-                probe.load()
-                image = ImageOps.exif_transpose(probe)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning,
-            Image.DecompressionBombError):
+        # Opening reads only the header: the size is checked before any pixel is decoded.
+        with Image.open(io.BytesIO(checked.content)) as probe:
+            width, height = probe.size
+            if width * height > IMAGE_PIXELS_MOST:
+                raise Invalid("image_too_large", f"图片「{checked.filename}」像素过多（{width}×{height}），"
+                              "请缩小后再上传", field="files")
+            probe.load()
+            image = ImageOps.exif_transpose(probe)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise Invalid("file_content_mismatch", f"文件「{checked.filename}」不是可以打开的 {checked.kind.label} 图片",
                       field="files") from None
     # Only the pixels go on: Pillow would write back a JPEG's comment and keeps EXIF, XMP and ICC data in `info`.

@@ -334,3 +334,31 @@ async def test_an_ended_case_takes_no_additions() -> None:
         refused = await http.post(f"/api/v1/cases/{s.number}/file/statements", json={"statement": "晚到的陈述"})
         assert refused.status_code == 409 and refused.json()["error"]["code"] == "case_ended"
     assert await stored() == {"additions": 0, "attachments": 0, "blobs": 0}
+
+
+async def test_the_office_adds_from_its_case_page_and_members_get_no_form() -> None:
+    s = await scene()
+    async with await web(s.office) as http:
+        page = f"/office/cases/{s.number}"
+        assert f'action="/office/cases/{s.number}/file/additions"' in (await http.get(page)).text
+        added = await post_form(http, page, f"/office/cases/{s.number}/file/additions", "评议办收到的书面材料",
+                                [("files", ("材料.pdf", PDF, "application/octet-stream"))])
+        assert added.status_code == 303, added.text
+    async with await web(s.members[0]) as http:
+        page = html.unescape((await http.get(f"/panel/cases/{s.number}")).text)
+        assert "评议办收到的书面材料" in page and "评议办补充案卷材料" in page
+        assert "file/additions" not in page  # members read, they do not add
+    [event] = await events(s.number)
+    assert event["action"] == "office_material_added" and event["actor"].startswith("office:")
+
+
+async def test_an_image_too_large_in_pixels_is_refused_before_decoding() -> None:
+    s = await scene()
+    out = io.BytesIO()
+    Image.new("L", (8000, 6000)).save(out, "PNG")  # 48 megapixels, small on disk
+    async with await api(s.liaison) as http:
+        refused = await http.post(f"/api/v1/cases/{s.number}/file/files",
+                                  files=[("files", ("大图.png", out.getvalue(), "image/png"))])
+    assert refused.status_code == 422
+    assert refused.json()["error"]["code"] == "image_too_large" and refused.json()["error"]["field"] == "files"
+    assert await stored() == {"additions": 0, "attachments": 0, "blobs": 0}
