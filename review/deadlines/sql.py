@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from review.core.db.bulk import Insert
+
 # Statuses after which a case has no open stage (clocks.FINAL's actions lead there).
 _ENDED = "('closed', 'dismissed', 'withdrawn', 'settled')"
 
@@ -32,9 +34,6 @@ def open_case_events(actions: list[str]) -> str:
 # is left out when none of its open stages started long enough ago for its next step not yet fired to be due.
 # Each stage's run open now is the first start after its last end (or after the case's last final action), as
 # `clocks._runs` reads the events; pauses only put steps later, so leaving them out keeps every due case in.
-
-RECORDED_ALERT_KEYS_OF = "SELECT key FROM clock_alert WHERE case_number IN ({marks})"
-
 
 def _listed(names: tuple[str, ...] | list[str]) -> str:
     for name in names:
@@ -143,22 +142,23 @@ def _checked(name: str) -> str:
     return name
 
 
-def events_of_cases(count: int, actions: list[str]) -> str:
-    """The events of `count` cases (ids) that the clocks read, case by case in the order written."""
-    marks = ", ".join(["{}"] * count)
-    return ('SELECT "case" AS case_id, action, at FROM audit_event'
-            f' WHERE "case" IN ({marks}) AND action IN ({_listed(actions)}) ORDER BY "case", id')
+def events_of_cases(actions: list[str], *, as_arrays: bool) -> str:
+    """The events of many cases (`db.fetch_among` over their ids) that the clocks read, case by case in the order
+    written; only the columns the clocks read. `as_arrays` (where the engine aggregates into arrays): one row
+    per case, its actions and times as two arrays in that order, rather than one row per event."""
+    where = f'WHERE "case" {{among}} AND action IN ({_listed(actions)})'
+    if as_arrays:
+        return ('SELECT "case" AS case_id, array_agg(action ORDER BY id) AS actions, array_agg(at ORDER BY id) AS ats'
+                f' FROM audit_event {where} GROUP BY "case"')
+    return f'SELECT "case" AS case_id, action, at FROM audit_event {where} ORDER BY "case", id'
 
 
-def recorded_alert_keys(count: int) -> str:
-    """The alert keys already recorded for `count` case numbers."""
-    return RECORDED_ALERT_KEYS_OF.replace("{marks}", ", ".join(["{}"] * count))
+# The alert keys already recorded for many case numbers (`db.fetch_among`).
+RECORDED_ALERT_KEYS_OF = "SELECT key FROM clock_alert WHERE case_number {among}"
 
-
-def insert_alerts(count: int) -> str:
-    """`count` alerts recorded once each (9 arguments per alert, in the column order); RETURNING the keys this
-    statement recorded, none of those another sweep recorded first."""
-    row = "(" + ", ".join(["{}"] * 9) + ")"
-    return ("INSERT INTO clock_alert (key, case_number, stage, occurrence, kind, step, recipient, due, fired_at)"
-            f" VALUES {', '.join([row] * count)} ON CONFLICT (key) DO NOTHING RETURNING key")
-
+# Alerts recorded once each (`db.insert_many`: 9 values each, in the column order); RETURNING the keys this
+# statement recorded, none of those another sweep recorded first.
+ALERTS = Insert("clock_alert", "key, case_number, stage, occurrence, kind, step, recipient, due, fired_at",
+                ", ".join(["{}"] * 9),
+                ("text", "text", "text", "int", "text", "int", "text", "timestamptz", "timestamptz"),
+                "ON CONFLICT (key) DO NOTHING RETURNING key")

@@ -3,52 +3,42 @@ NOTHING on its unique key, so two callers at once store one), and the claims tha
 
 from __future__ import annotations
 
+from review.core.db.bulk import Insert
+
 _NOTIFICATION_COLUMNS = "dedupe, key, event, account, \"case\", subject, body, link, created_at, read_at"
-_NOTIFICATION_ROW = "({}, {}, {}, {}, {}, {}, {}, {}, {}, NULL)"
+_NOTIFICATION_ROW = "{}, {}, {}, {}, {}, {}, {}, {}, {}, NULL"
 _DELIVERY_COLUMNS = ("dedupe, notification, channel, status, attempts, next_attempt_at, last_error, digest, created_at,"
                      " sent_at, failed_at")
-_DELIVERY_ROW = "({}, {}, {}, {}, 0, {}, '', {}, {}, NULL, NULL)"
+_DELIVERY_ROW = "{}, {}, {}, {}, 0, {}, '', {}, {}, NULL, NULL"
 
 
-def insert_notifications(count: int) -> str:
-    """`count` notifications (9 values each: dedupe, key, event, account, case, subject, body, link, created_at),
-    each stored once: RETURNING the id and dedupe of those this statement stored."""
-    return (f"INSERT INTO notification ({_NOTIFICATION_COLUMNS}) VALUES {', '.join([_NOTIFICATION_ROW] * count)}"
-            " ON CONFLICT (dedupe) DO NOTHING RETURNING id, dedupe")
-
-
-def insert_deliveries(count: int) -> str:
-    """`count` deliveries (7 values each: dedupe, notification, channel, status, next_attempt_at, digest,
-    created_at), each stored once: RETURNING the id and status of those this statement stored."""
-    return (f"INSERT INTO notification_delivery ({_DELIVERY_COLUMNS}) VALUES {', '.join([_DELIVERY_ROW] * count)}"
-            " ON CONFLICT (dedupe) DO NOTHING RETURNING id, status")
+# Many at once (`db.insert_many`), each stored once: RETURNING the id and dedupe (the id and status) of those the
+# statement stored. A notification's values: dedupe, key, event, account, case, subject, body, link, created_at;
+# a delivery's: dedupe, notification, channel, status, next_attempt_at, digest, created_at.
+NOTIFICATIONS = Insert("notification", _NOTIFICATION_COLUMNS, _NOTIFICATION_ROW,
+                       ("text", "text", "text", "int", "int", "text", "text", "text", "timestamptz"),
+                       "ON CONFLICT (dedupe) DO NOTHING RETURNING id, dedupe")
+DELIVERIES = Insert("notification_delivery", _DELIVERY_COLUMNS, _DELIVERY_ROW,
+                    ("text", "int", "text", "text", "timestamptz", "bool", "timestamptz"),
+                    "ON CONFLICT (dedupe) DO NOTHING RETURNING id, status")
 
 
 # Recipients by role.
 ACTIVE_OF_ROLE = "SELECT id FROM account WHERE role = {} AND active ORDER BY id"
 OFFICE_OF_USERNAMES = "SELECT id, username FROM account WHERE role = 'office' AND active ORDER BY id"
-LIAISONS_OF_DEPARTMENT = "SELECT id FROM account WHERE role = 'liaison' AND active AND department = {} ORDER BY id"
-CASE_FACTS = "SELECT id, status, department FROM review_case WHERE number = {}"
-# The members of a case's sitting panel who hold or are offered a seat and have a login.
-PANEL_ACCOUNTS = (
-    "SELECT r.\"user\" AS account_id, s.is_chair FROM seat s JOIN panel p ON p.id = s.panel"
+# Of many at once (`db.fetch_among`: `{among}` stands for the list).
+PREFERENCES_OF = ("SELECT account, email, phone, use_email, use_sms, muted, digest FROM notification_preference"
+                  " WHERE account {among}")
+CASE_PHONES_OF = "SELECT id, number, complainant_phone FROM review_case WHERE number {among}"
+CASE_FACTS_OF = "SELECT id, number, status, department FROM review_case WHERE number {among}"
+LIAISONS_OF_DEPARTMENTS = ("SELECT id, department FROM account WHERE role = 'liaison' AND active AND department {among}"
+                           " ORDER BY id")
+PANEL_ACCOUNTS_OF = (
+    "SELECT p.\"case\" AS case_id, r.\"user\" AS account_id, s.is_chair FROM seat s JOIN panel p ON p.id = s.panel"
     " JOIN roster_member r ON r.id = s.member"
-    " WHERE p.\"case\" = {} AND p.status = 'seated' AND s.status IN ('invited', 'accepted')"
+    " WHERE p.\"case\" {among} AND p.status = 'seated' AND s.status IN ('invited', 'accepted')"
     " AND r.\"user\" IS NOT NULL ORDER BY s.id"
 )
-
-
-def preferences_of(count: int) -> str:
-    """The preferences of `count` accounts, one placeholder each."""
-    marks = ", ".join(["{}"] * count)
-    return ("SELECT account, email, phone, use_email, use_sms, muted, digest FROM notification_preference"
-            f" WHERE account IN ({marks})")
-
-
-def case_phones(count: int) -> str:
-    """The id and complainant's phone of `count` cases by number."""
-    marks = ", ".join(["{}"] * count)
-    return f"SELECT id, number, complainant_phone FROM review_case WHERE number IN ({marks})"
 
 
 # Sending: a delivery is claimed (queued or retrying, and due) by one worker only; the claim counts the attempt.

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from review.core.db.bulk import Insert
+
 EVENT_COLUMNS = '"case", actor, action, from_status, to_status, reason, data, at'
 
 _EVENT_ROW = f"({', '.join(['{}'] * 8)})"
 INSERT_EVENT = f"INSERT INTO audit_event ({EVENT_COLUMNS}) VALUES {_EVENT_ROW}"
 
 
-def insert_events(count: int) -> str:
-    """`count` events in one statement (8 values each, in EVENT_COLUMNS' order), their ids in the order given."""
-    return f"INSERT INTO audit_event ({EVENT_COLUMNS}) VALUES {', '.join([_EVENT_ROW] * count)}"
+# Many events at once (`db.insert_many`: 8 values each, in EVENT_COLUMNS' order), their ids in the order given.
+EVENTS = Insert("audit_event", EVENT_COLUMNS, ", ".join(["{}"] * 8),
+                ("int", "text", "text", "text", "text", "text", "json", "timestamptz"))
 
 # Link a batch of events into the chain in one statement: one `ROW` per event (id, seq, prev_hash, hash).
 _LINK = (

@@ -67,16 +67,12 @@ async def record(
     await db.fetch(sql.INSERT_EVENT, *values)
 
 
-EVENTS_PER_STATEMENT = 1000  # 8 values each: far below either engine's limit on a statement's values
-
-
 async def record_many(events: Sequence[Sequence[Any]]) -> int:
-    """Write many events (each the `event_values` of one) in multi-row statements, in the order given; call
-    inside the transaction that made the changes. The chain is global and linked by `seal` in id order, so a
-    bulk append needs nothing more: the events are sealed like any others. Returns how many were written."""
-    for start in range(0, len(events), EVENTS_PER_STATEMENT):
-        chunk = events[start:start + EVENTS_PER_STATEMENT]
-        await db.fetch(sql.insert_events(len(chunk)), *[value for event in chunk for value in event])
+    """Write many events (each the `event_values` of one) in the order given, in one statement on PostgreSQL
+    (an array per column) and multi-row ones on SQLite; call inside the transaction that made the changes. The
+    chain is global and linked by `seal` in id order, so a bulk append needs nothing more: the events are
+    sealed like any others (no hashing here). Returns how many were written."""
+    await db.insert_many(sql.EVENTS, events)
     return len(events)
 
 

@@ -10,7 +10,7 @@ import json
 import logging
 import os
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from importlib import import_module
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -23,8 +23,8 @@ from piccolo.table import Table, create_db_tables
 
 from review.core import settings
 from review.core.audit.chain import GENESIS
+from review.core.db import bulk, dialect, references, search
 from review.core.db import counting as query_count
-from review.core.db import dialect, references, search
 from review.core.db.sqlite import SharedConnectionSQLiteEngine
 from review.core.tables import ChainHead
 
@@ -38,6 +38,7 @@ for_update = dialect.for_update
 json_rows = dialect.json_rows
 pick = dialect.pick
 writes_in_one_statement = dialect.writes_in_one_statement
+Insert = bulk.Insert
 
 Engine: TypeAlias = SharedConnectionSQLiteEngine | PostgresEngine  # the engines `make_engine` builds
 
@@ -289,6 +290,24 @@ async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
         async with db.pool.acquire() as connection:
             rows = await connection.fetch(_numbered(sql), *args)
     return [Row(r) for r in rows]
+
+
+async def insert_many(spec: bulk.Insert, rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+    """Insert `rows` (each the values of one, in `spec.types`' order) in the order given, in as few statements as
+    the engine takes (`bulk.insert_statements`); the rows its tail returns, if any."""
+    found: list[dict[str, Any]] = []
+    for statement, args in bulk.insert_statements(spec, rows):
+        found += await fetch(statement, *args)
+    return found
+
+
+async def fetch_among(statement: str, values: Sequence[Any], kind: str) -> list[dict[str, Any]]:
+    """The rows of `statement` whose `{among}` stands for the list of `values` (of PostgreSQL type `kind`), in as
+    few statements as the engine takes (`bulk.among_statements`)."""
+    found: list[dict[str, Any]] = []
+    for part, args in bulk.among_statements(statement, values, kind):
+        found += await fetch(part, *args)
+    return found
 
 
 async def lock_chain_head() -> tuple[str, int]:

@@ -14,7 +14,9 @@ commit. A sweep stopped half-way leaves each batch whole or absent: the next one
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from review.core import clock, db
 from review.core.audit import store as audit
 from review.core.calendar import calendar
 from review.core.enums import ENDED
+from review.core.workdays import Calendar
 from review.deadlines import policy as rules
 from review.deadlines import sql
 from review.deadlines.clocks import (
@@ -45,18 +48,15 @@ ACTOR = "system:clock_sweep"
 ACTIONS_OF_KIND = {"remind": "clock_reminded", "escalate": "clock_escalated"}
 EVENT_OF_KIND = {"remind": "reminder", "escalate": "escalation"}
 
-CASES_PER_READ = 1000  # cases whose events are read in one query
-ALERTS_PER_WRITE = 500  # alerts recorded in one statement and one transaction
+CASES_PER_READ = 5000  # cases whose events are read in one query
+ALERTS_PER_WRITE = 5000  # alerts recorded in one transaction (one statement per table on PostgreSQL)
+YIELD_EVERY = 250  # cases computed between two turns of the event loop
 # Closed cases: looked at for the reconsideration period (at least this many working days) after closing, plus the
 # longest clock, plus CATCH_UP for sweeps that did not run.
 CLOSED_WINDOW_DAYS = 15
 CATCH_UP = timedelta(days=31)
 # Taken off every lower bound: a step is never missed for a bound a little too tight.
 MARGIN = timedelta(hours=1)
-# The roles whose people do not depend on the case (review.notifications.services.recipients): asked once a
-# sweep (per department for the department's own).
-_OFFICE_ROLES = frozenset({"office", "office_head"})
-_DEPARTMENT_ROLES = frozenset({"department", "department_head"})
 # Every action the clocks read: the rest of a case's events cannot change them.
 _READ = sorted({a for starts, ends in (*ACTIONS.values(), *PAUSE_ACTIONS.values()) for a in (*starts, *ends)}
                | set(FINAL))
@@ -65,7 +65,8 @@ _READ = sorted({a for starts, ends in (*ACTIONS.values(), *PAUSE_ACTIONS.values(
 @dataclass
 class SweepReport:
     """What one sweep did: cases computed, open clocks among them, steps found due and not yet recorded, steps
-    this sweep recorded, notifications it newly queued, and the seconds spent finding and firing."""
+    this sweep recorded, notifications it newly queued, and the seconds spent finding and firing (on PostgreSQL
+    they overlap: their sum is more than the sweep's time)."""
 
     candidates: int = 0
     clocks: int = 0
@@ -84,7 +85,7 @@ class _Due:
     clock: Clock
     alert: Alert
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         return f"{self.number}:{self.alert.key}"
 
@@ -242,11 +243,31 @@ async def _planned() -> AsyncIterator[None]:
         yield
 
 
+class _Remembered(Calendar):
+    """The calendar in force, each day's answer kept: a sweep asks about the same few hundred days a million
+    times."""
+
+    def __init__(self, calendar: Calendar) -> None:
+        vars(self).update(vars(calendar))
+        self._workdays: dict[date, bool] = {}
+
+    def is_workday(self, day: date) -> bool:
+        known = self._workdays.get(day)
+        if known is None:
+            known = self._workdays[day] = super().is_workday(day)
+        return known
+
+
 # --- what is due --------------------------------------------------------------------------------------------
 
 
 def _events(rows: Sequence[dict[str, Any]]) -> dict[int, list[Event]]:
     found: dict[int, list[Event]] = {}
+    if rows and "actions" in rows[0]:  # one row per case, its events as arrays (`sql.events_of_cases`)
+        for row in rows:
+            found[row["case_id"]] = [Event(at, action) for action, at in zip(row["actions"], row["ats"], strict=True)
+                                     if at is not None]
+        return found
     for row in rows:
         at = clock.instant(row["at"])
         if at is not None:
@@ -255,12 +276,14 @@ def _events(rows: Sequence[dict[str, Any]]) -> dict[int, list[Event]]:
 
 
 async def _due(chunk: list[dict[str, Any]], days: Any, now: datetime, report: SweepReport) -> list[_Due]:
-    ids = [c["case_id"] for c in chunk]
-    events = _events(await db.fetch(sql.events_of_cases(len(ids), _READ), *ids))
+    statement = sql.events_of_cases(_READ, as_arrays=db.aggregates_into_arrays())
+    events = _events(await db.fetch_among(statement, [c["case_id"] for c in chunk], "int"))
     numbers = [c["number"] for c in chunk]
-    recorded = {r["key"] for r in await db.fetch(sql.recorded_alert_keys(len(numbers)), *numbers)}
+    recorded = {r["key"] for r in await db.fetch_among(sql.RECORDED_ALERT_KEYS_OF, numbers, "text")}
     due: list[_Due] = []
-    for case in chunk:
+    for index, case in enumerate(chunk):
+        if index % YIELD_EVERY == 0:
+            await asyncio.sleep(0)  # the chunk being fired meanwhile (on PostgreSQL) goes on with its statements
         for item in clocks(events.get(case["case_id"], []), case["policy"], days, now):
             if not item.open:
                 continue
@@ -299,36 +322,22 @@ def _reason(found: _Due) -> str:
     return f"「{name}」已超过 {day} 的期限，第 {alert.step} 次通报{to}"
 
 
-class _People:
-    """Who each step goes to, asked once per sweep for the roles that do not depend on the case."""
-
-    def __init__(self) -> None:
-        self._kept: dict[tuple[str, int | None], list[notifications.Recipient]] = {}
-
-    async def of(self, found: _Due) -> list[notifications.Recipient]:
-        role = found.alert.to
-        if role in _OFFICE_ROLES or role in _DEPARTMENT_ROLES:
-            department = found.department_id if role in _DEPARTMENT_ROLES else None
-            if (role, department) not in self._kept:
-                self._kept[role, department] = await notifications.recipients(role, department_id=department)
-            return self._kept[role, department]
-        return await notifications.recipients(role, case_number=found.number, department_id=found.department_id)
-
-
-async def _fire_batch(batch: list[_Due], now: datetime, people: _People) -> tuple[int, int]:
+async def _fire_batch(batch: list[_Due], now: datetime) -> tuple[int, int]:
     """One batch of steps in one transaction: the alert rows (INSERT … ON CONFLICT (key) DO NOTHING: a second
     sweep at the same moment records nothing, and waits for the first rather than deadlock, the keys being
     written in one order), and for the rows this call recorded their audit events and notifications; the
-    deliveries are queued after the commit. Returns (steps recorded, notifications newly stored)."""
+    deliveries are queued after the commit. Returns (steps recorded, notifications newly stored).
+
+    Who each step goes to is asked for the whole batch at once (`notifications.recipients_many`), before the
+    transaction opens."""
     rows = sorted(batch, key=lambda f: f.key)
-    told = {found.key: await people.of(found) for found in rows}  # read before the transaction opens
-    args: list[Any] = []
-    for found in rows:
-        alert = found.alert
-        args += [found.key, found.number, alert.stage, alert.occurrence, alert.kind, alert.step, alert.to,
-                 alert.at, now]
+    people = await notifications.recipients_many([
+        notifications.Asked(found.alert.to, found.number, found.department_id) for found in rows])
+    told = {found.key: recipients for found, recipients in zip(rows, people, strict=True)}
+    values = [(found.key, found.number, found.alert.stage, found.alert.occurrence, found.alert.kind,
+               found.alert.step, found.alert.to, found.alert.at, now) for found in rows]
     async with db.transaction():
-        recorded = {r["key"] for r in await db.fetch(sql.insert_alerts(len(rows)), *args)}
+        recorded = {r["key"] for r in await db.insert_many(sql.ALERTS, values)}
         fired = [found for found in rows if found.key in recorded]  # the rest: recorded by another sweep just now
         await audit.record_many([audit.event_values(
             case_id=found.case_id, actor=ACTOR, action=ACTIONS_OF_KIND[found.alert.kind], reason=_reason(found),
@@ -342,33 +351,55 @@ async def _fire_batch(batch: list[_Due], now: datetime, people: _People) -> tupl
     return len(fired), stored.count
 
 
-async def _fire(due: list[_Due], now: datetime, people: _People, report: SweepReport) -> None:
+async def _fire(due: list[_Due], now: datetime, report: SweepReport) -> None:
+    began = time.perf_counter()
     # A case's steps in order, so that a sweep stopped between two batches never leaves a later step recorded
     # without an earlier one (the pre-filter reads the last step recorded).
     due.sort(key=lambda f: (f.case_id, f.alert.stage, f.alert.occurrence, f.alert.step))
     for start in range(0, len(due), ALERTS_PER_WRITE):
-        fired, notified = await _fire_batch(due[start:start + ALERTS_PER_WRITE], now, people)
+        fired, notified = await _fire_batch(due[start:start + ALERTS_PER_WRITE], now)
         report.fired += fired
         report.notified += notified
+    report.fire_s += time.perf_counter() - began
 
 
 async def sweep(*, now: datetime | None = None) -> SweepReport:
-    """Fire every reminder and escalation step due at `now` and not yet fired, once each."""
+    """Fire every reminder and escalation step due at `now` and not yet fired, once each.
+
+    The candidates are computed a chunk at a time; on PostgreSQL a chunk's steps are fired (on a connection of
+    their own) while the next chunk is computed, one chunk firing at a time and in order, so that the database
+    writes while Python computes clocks. On SQLite, one writer on one connection, each chunk is fired before the
+    next is computed."""
     now = now or clock.now()
     report = SweepReport()
     policy = await policy_in_force()
-    days = await calendar()
-    people = _People()
+    days = _Remembered(await calendar())
     started = time.perf_counter()
     candidates = await _candidates(policy, days, now)
     report.candidates = len(candidates)
-    firing = 0.0
-    for start in range(0, len(candidates), CASES_PER_READ):
-        due = await _due(candidates[start:start + CASES_PER_READ], days, now, report)
-        report.found += len(due)
-        began = time.perf_counter()
-        await _fire(due, now, people, report)
-        firing += time.perf_counter() - began
-    report.find_s = round(time.perf_counter() - started - firing, 3)
-    report.fire_s = round(firing, 3)
+    finding = time.perf_counter() - started
+    beside = db.pick(postgres=True, sqlite=False)
+    firing: asyncio.Task[None] | None = None
+    try:
+        for start in range(0, len(candidates), CASES_PER_READ):
+            began = time.perf_counter()
+            due = await _due(candidates[start:start + CASES_PER_READ], days, now, report)
+            finding += time.perf_counter() - began
+            report.found += len(due)
+            if firing is not None:
+                await firing  # the previous chunk recorded (or its failure raised) before the next one starts
+                firing = None
+            if beside:
+                firing = asyncio.create_task(_fire(due, now, report))
+            else:
+                await _fire(due, now, report)
+        if firing is not None:
+            await firing
+            firing = None
+    finally:
+        if firing is not None:  # computing failed: the chunk being fired ends whole (committed or rolled back)
+            with contextlib.suppress(Exception):
+                await firing
+    report.find_s = round(finding, 3)
+    report.fire_s = round(report.fire_s, 3)
     return report

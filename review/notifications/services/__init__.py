@@ -9,6 +9,7 @@ from __future__ import annotations
 from review.notifications.services.inbox import mark_all_read, mark_read
 from review.notifications.services.preferences import save_preferences
 from review.notifications.services.queueing import (
+    Asked,
     Notice,
     Recipient,
     Stored,
@@ -16,11 +17,13 @@ from review.notifications.services.queueing import (
     notify_many,
     queue_stored,
     recipients,
+    recipients_many,
     store_many,
 )
 from review.notifications.services.sending import deliver, send_digests, send_due
 
 __all__ = [
+           "Asked",
            "Notice",
            "Recipient",
            "Stored",
@@ -31,6 +34,7 @@ __all__ = [
            "notify_many",
            "queue_stored",
            "recipients",
+           "recipients_many",
            "save_preferences",
            "send_digests",
            "send_due",

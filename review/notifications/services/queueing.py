@@ -3,7 +3,7 @@ queued after the commit."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,34 +58,75 @@ async def recipients(role: str, *, case_number: str | None = None,
     - `complainant`: the case's complainant.
     - `assignee`: whose turn the case's status makes it (office, panel, chair or department).
     """
-    facts = None
-    if case_number is not None:
-        rows = await db.fetch(sql.CASE_FACTS, case_number)
-        facts = rows[0] if rows else None
-    if role == "assignee":
-        role = _ASSIGNEE_OF_STATUS.get(facts["status"], "office") if facts else "office"
-    if role == "office":
-        return [Recipient(account_id=r["id"]) for r in await db.fetch(sql.ACTIVE_OF_ROLE, "office")]
-    if role == "office_head":
-        office = await db.fetch(sql.OFFICE_OF_USERNAMES)
-        heads = {name.strip() for name in settings.OFFICE_HEADS.split(",") if name.strip()}
-        chosen = [r for r in office if r["username"] in heads] or office
-        return [Recipient(account_id=r["id"]) for r in chosen]
-    if role in ("department", "department_head"):
-        department = department_id if department_id is not None else (facts["department"] if facts else None)
-        if department is None:
-            return []
-        return [Recipient(account_id=r["id"]) for r in await db.fetch(sql.LIAISONS_OF_DEPARTMENT, department)]
-    if role in ("panel", "chair"):
-        if facts is None:
-            return []
-        seats = await db.fetch(sql.PANEL_ACCOUNTS, facts["id"])
-        if role == "chair":
-            seats = [s for s in seats if s["is_chair"]]
-        return [Recipient(account_id=s["account_id"]) for s in seats]
-    if role == "complainant":
-        return [Recipient(case_number=case_number)] if facts else []
-    raise ValueError(f"unknown recipient role {role!r}")
+    return (await recipients_many([Asked(role, case_number, department_id)]))[0]
+
+
+@dataclass(frozen=True)
+class Asked:
+    """Who plays `role` for a case (by number) or a department: one question for `recipients_many`."""
+
+    role: str
+    case_number: str | None = None
+    department_id: int | None = None
+
+
+async def recipients_many(asked: Sequence[Asked]) -> list[list[Recipient]]:
+    """`recipients` for many questions at once, the answers in the order asked, in a few queries whatever their
+    number: the cases' facts, the office, the departments' liaisons and the panels' members, each once."""
+    for question in asked:
+        if question.role not in _ROLES:
+            raise ValueError(f"unknown recipient role {question.role!r}")
+    numbers = sorted({q.case_number for q in asked if q.case_number is not None})
+    facts = {r["number"]: r for r in await db.fetch_among(sql.CASE_FACTS_OF, numbers, "text")}
+    resolved: list[tuple[str, Asked, dict[str, Any] | None]] = []
+    for question in asked:
+        fact = facts.get(question.case_number) if question.case_number is not None else None
+        role = question.role
+        if role == "assignee":
+            role = _ASSIGNEE_OF_STATUS.get(fact["status"], "office") if fact else "office"
+        resolved.append((role, question, fact))
+    roles = {role for role, _, _ in resolved}
+    office = ([Recipient(account_id=r["id"]) for r in await db.fetch(sql.ACTIVE_OF_ROLE, "office")]
+              if "office" in roles else [])
+    heads: list[Recipient] = []
+    if "office_head" in roles:
+        accounts = await db.fetch(sql.OFFICE_OF_USERNAMES)
+        named = {name.strip() for name in settings.OFFICE_HEADS.split(",") if name.strip()}
+        heads = [Recipient(account_id=r["id"]) for r in ([r for r in accounts if r["username"] in named] or accounts)]
+
+    def department_of(role: str, question: Asked, fact: dict[str, Any] | None) -> int | None:
+        if question.department_id is not None:
+            return question.department_id
+        return fact["department"] if fact else None
+
+    departments = sorted({d for role, q, f in resolved if role in ("department", "department_head")
+                          if (d := department_of(role, q, f)) is not None})
+    liaisons: dict[int, list[Recipient]] = {}
+    for row in await db.fetch_among(sql.LIAISONS_OF_DEPARTMENTS, departments, "int"):
+        liaisons.setdefault(row["department"], []).append(Recipient(account_id=row["id"]))
+    cases = sorted({f["id"] for role, _, f in resolved if role in ("panel", "chair") and f is not None})
+    seats: dict[int, list[dict[str, Any]]] = {}
+    for row in await db.fetch_among(sql.PANEL_ACCOUNTS_OF, cases, "int"):
+        seats.setdefault(row["case_id"], []).append(row)
+    answers: list[list[Recipient]] = []
+    for role, question, fact in resolved:
+        if role == "office":
+            answers.append(list(office))
+        elif role == "office_head":
+            answers.append(list(heads))
+        elif role in ("department", "department_head"):
+            department = department_of(role, question, fact)
+            answers.append(list(liaisons.get(department, [])) if department is not None else [])
+        elif role in ("panel", "chair"):
+            held = seats.get(fact["id"], []) if fact is not None else []
+            answers.append([Recipient(account_id=s["account_id"]) for s in held if role == "panel" or s["is_chair"]])
+        else:  # complainant
+            answers.append([Recipient(case_number=question.case_number)] if fact else [])
+    return answers
+
+
+_ROLES = frozenset({"assignee", "office", "office_head", "department", "department_head", "panel", "chair",
+                    "complainant"})
 
 
 def available_channels() -> set[str]:
@@ -112,7 +153,6 @@ class Stored:
     deliveries: list[int] = field(default_factory=list)
 
 
-ROWS_PER_STATEMENT = 1000  # rows of one multi-row INSERT (9 or 7 values each: far below either engine's limit)
 
 
 async def notify(*, event: str, key: str, recipients: Sequence[Recipient], context: Mapping[str, Any]) -> int:
@@ -143,8 +183,9 @@ async def queue_stored(stored: Stored) -> None:
 
 async def store_many(notices: Sequence[Notice]) -> Stored:
     """Write the notifications of `notices` and their deliveries inside the caller's transaction, each once per
-    (key, recipient) however often or by however many callers at once (multi-row INSERT … ON CONFLICT DO
-    NOTHING on the unique key, rows in the key's order so that two callers at once wait, never deadlock).
+    (key, recipient) however often or by however many callers at once (INSERT … ON CONFLICT DO NOTHING on the
+    unique key, `db.insert_many`: one statement per table on PostgreSQL; rows in the key's order so that two
+    callers at once wait, never deadlock).
     Returns what to hand to `queue_stored` after the commit."""
     for notice in notices:
         if notice.event not in EVENT_LABELS:
@@ -171,11 +212,7 @@ async def store_many(notices: Sequence[Notice]) -> Stored:
                 rows[dedupe] = (dedupe, notice.key[:200], notice.event, recipient.account_id, case_id, subject, body,
                                 link[:200], at)
                 chosen_of[dedupe] = (notice.event, chosen)
-    inserted: list[dict[str, Any]] = []
-    ordered = [rows[dedupe] for dedupe in sorted(rows)]
-    for start in range(0, len(ordered), ROWS_PER_STATEMENT):
-        chunk = ordered[start:start + ROWS_PER_STATEMENT]
-        inserted += await db.fetch(sql.insert_notifications(len(chunk)), *[v for row in chunk for v in row])
+    inserted = await db.insert_many(sql.NOTIFICATIONS, [rows[dedupe] for dedupe in sorted(rows)])
     # Told already (by an earlier call or by another caller just now): no row came back, no delivery.
     deliveries: list[tuple[Any, ...]] = []
     for row in sorted(inserted, key=lambda r: r["dedupe"]):
@@ -183,11 +220,8 @@ async def store_many(notices: Sequence[Notice]) -> Stored:
         for route in routes(chosen, event, available=available):
             deliveries.append((f"{row['id']}:{route.channel}", row["id"], route.channel,
                                "held" if route.held else "queued", at, False, at))
-    queued: list[int] = []
-    for start in range(0, len(deliveries), ROWS_PER_STATEMENT):
-        chunk = deliveries[start:start + ROWS_PER_STATEMENT]
-        made = await db.fetch(sql.insert_deliveries(len(chunk)), *[v for row in chunk for v in row])
-        queued += [r["id"] for r in made if r["status"] == "queued"]
+    made = await db.insert_many(sql.DELIVERIES, deliveries)
+    queued = [r["id"] for r in made if r["status"] == "queued"]
     return Stored(len(inserted), sorted(queued))
 
 
@@ -196,7 +230,7 @@ async def _choices_of(wanted: list[Recipient]) -> dict[Recipient, tuple[int | No
     found: dict[Recipient, tuple[int | None, Choices]] = {}
     accounts = [r.account_id for r in wanted if r.account_id is not None]
     if accounts:
-        stored = {row["account"]: row for row in await _in_chunks(sql.preferences_of, accounts)}
+        stored = {row["account"]: row for row in await db.fetch_among(sql.PREFERENCES_OF, accounts, "int")}
         for recipient in wanted:
             if recipient.account_id is None:
                 continue
@@ -207,18 +241,9 @@ async def _choices_of(wanted: list[Recipient]) -> dict[Recipient, tuple[int | No
                 digest=bool(row["digest"])) if row else Choices(use_sms=False))
     numbers = [r.case_number for r in wanted if r.account_id is None and r.case_number]
     if numbers:
-        cases = {row["number"]: row for row in await _in_chunks(sql.case_phones, numbers)}
+        cases = {row["number"]: row for row in await db.fetch_among(sql.CASE_PHONES_OF, numbers, "text")}
         for recipient in wanted:
             if recipient.account_id is None and recipient.case_number in cases:
                 case = cases[recipient.case_number]
                 found[recipient] = (case["id"], Choices(phone=case["complainant_phone"] or ""))
     return found
-
-
-async def _in_chunks(statement: Callable[[int], str], values: list[Any]) -> list[dict[str, Any]]:
-    """The rows of `statement(n)` over `values`, ROWS_PER_STATEMENT placeholders at a time."""
-    rows: list[dict[str, Any]] = []
-    for start in range(0, len(values), ROWS_PER_STATEMENT):
-        chunk = values[start:start + ROWS_PER_STATEMENT]
-        rows += await db.fetch(statement(len(chunk)), *chunk)
-    return rows

@@ -9,6 +9,7 @@ import asyncio
 import pytest
 
 from review.core import db
+from review.core.db import bulk
 from review.notifications import services as notifications
 from review.notifications.services import Notice, Recipient
 from review.notifications.tables import Delivery, Notification
@@ -24,9 +25,7 @@ def _notice(key: str, *recipients: Recipient, number: str = "X1") -> Notice:
 
 
 async def test_notify_many_stores_each_key_and_recipient_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    from review.notifications.services import queueing  # lazy: only to make its statements small
-
-    monkeypatch.setattr(queueing, "ROWS_PER_STATEMENT", 2)  # several statements in one call
+    monkeypatch.setattr(bulk, "SQLITE_ROWS", 2)  # several statements in one call on SQLite
     first, second = await factories.account("office"), await factories.account("office")
     a, b = Recipient(account_id=first.user_id), Recipient(account_id=second.user_id)
     notices = [_notice("k:1", a, b), _notice("k:2", a), _notice("k:1", a), _notice("k:3", b, b)]

@@ -7,6 +7,7 @@ import pytest
 
 from review.core import db
 from review.core.audit import store as audit
+from review.core.db import bulk
 from review.core.tables import AuditEvent
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
@@ -18,7 +19,7 @@ def _values(n: int) -> list[object]:
 
 
 async def test_record_many_appends_in_order_and_the_chain_verifies(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(audit, "EVENTS_PER_STATEMENT", 7)  # several statements in one call
+    monkeypatch.setattr(bulk, "SQLITE_ROWS", 7)  # several statements in one call on SQLite
     async with db.transaction():
         await audit.record(case_id=None, actor="system:test", action="note", reason="单条")
     async with db.transaction():
