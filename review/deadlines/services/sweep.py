@@ -306,11 +306,12 @@ def _day_words(item: Clock) -> str:
 def _context(found: _Due) -> dict[str, Any]:
     alert, item = found.alert, found.clock
     return {
-        "case_number": found.number, "stage": alert.stage, "stage_name": rules.STAGES[alert.stage],
+        # the templates' words: the stage's name and its due day (`stage`, `due`); the codes beside them
+        "case_number": found.number, "stage": rules.STAGES[alert.stage], "stage_code": alert.stage,
         "kind": alert.kind, "step": alert.step, "occurrence": alert.occurrence,
         "recipient": alert.to, "recipient_name": rules.RECIPIENTS[alert.to],
-        "due_day": _day_words(item), "due_at": clock.local_time(item.due), "provisional": item.provisional,
-        "overdue": alert.kind == "escalate", "link": f"/office/cases/{found.number}",
+        "due": _day_words(item), "due_at": clock.local_time(item.due), "provisional": item.provisional,
+        "link": f"/office/cases/{found.number}",
     }
 
 

@@ -190,3 +190,17 @@ async def test_the_sweep_is_a_periodic_job() -> None:
 
     (job,) = [j for j in worker.JOBS if j.name == "sweep_clocks"]
     assert job.every == 600
+
+
+async def test_the_reminder_and_the_escalation_name_the_stage_and_its_due_day_in_words() -> None:
+    await factories.account("office")
+    number, _ = await factories.case()
+    remind, first, _second = await _screening_alerts(number)
+    await sweeping.sweep(now=remind.at + MINUTE)
+    await sweeping.sweep(now=first.at + MINUTE)
+
+    rows = await Notification.select(Notification.event, Notification.subject, Notification.body).run()
+    texts = {r["event"]: r["subject"] + "\n" + r["body"] for r in rows}
+    assert "「受理审查」" in texts["reminder"] and "screening" not in texts["reminder"]
+    assert "应于 " in texts["reminder"] and "前完成" in texts["reminder"]
+    assert "已于 " in texts["escalation"] and "True" not in texts["escalation"]
