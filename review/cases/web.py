@@ -36,7 +36,8 @@ async def _list_page(request: Request, *, base: str, title: str, extra: dict | N
     actor = request.state.actor
     context = {"base": base, "title": title, "params": request.query_params, "sorts": queries.SORTS,
                "departments": await queries.departments() if actor.kind == "office" else [],
-               "channels": queries.CHANNEL_LABELS, "short_days": queries.SHORT_KEYWORD_DAYS, **(extra or {})}
+               "channels": queries.CHANNEL_LABELS, "short_days": queries.SHORT_KEYWORD_DAYS,
+               "count_cap": queries.COUNT_CAP, **(extra or {})}
     try:
         filters = await queries.checked_filters(request.query_params)
         page = await queries.case_page(actor, filters, cursor=request.query_params.get("cursor") or None)

@@ -3,18 +3,29 @@
 The office's case list (案件管理) pages through any number of cases by keyset: each page starts after the last
 row of the one before (a signed cursor, `cursor.py`), never at an offset, so a page costs the same at the
 millionth case as at the first and cases taken in meanwhile neither repeat nor push others off a page.
+
+The counts per filter (by status, by department) are read from the indexes that lead with the filters and hold the
+counted column, so they need no table rows (index-only scans on PostgreSQL once the table is vacuumed, as
+autovacuum does). A process keeps them under their conditions and the cases' fingerprint (`COUNTS_FINGERPRINT`:
+the newest case and the newest audit event, which every intake, screening and change of status writes), so a new
+case or a case that moved shows in them at once and a page turned under the same filters counts nothing again;
+what leaves no audit event (a seat accepted, for the member filter) shows within `COUNTS_KEPT_SECONDS`. A keyword
+search counts at most `COUNT_CAP` matches: over that, the page says "1,000+" and the counts per filter appear once
+the filters narrow the matches under the cap.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from review.cases.queries import cursor as cursors
 from review.cases.queries.visibility import seated_case_ids
-from review.core import clock, db
+from review.core import clock, db, kept
 from review.core.actors import Actor
 from review.core.db import search
 from review.core.enums import STATUS_LABELS, Channel
@@ -34,6 +45,12 @@ SORTS = {"received": "受理时间（新的在前）", "due": "到期时间（�
 # A keyword of 2 characters is below the trigram index's reach: it is read row by row over the cases received in
 # at most this many days (the date range chosen, else the last ones up to its end).
 SHORT_KEYWORD_DAYS = 92
+
+COUNT_CAP = 1000  # a keyword search counts this many matches at most ("1,000+" beyond)
+COUNTS_KEPT_SECONDS = 30.0  # the counts under the same fingerprint are read again after this at the latest
+# What the counts depend on besides their conditions, read from two primary keys: a case taken in raises the first,
+# a case screened, moved or closed (any change of status, each with its audit event) the second.
+COUNTS_FINGERPRINT = "SELECT (SELECT max(id) FROM review_case) AS cases, (SELECT max(id) FROM audit_event) AS events"
 
 _SELECT = ("SELECT c.id, c.number, c.status, c.category, c.district, c.channel, c.received_at,"
            " d.code AS department_code, d.name AS department_name"
@@ -218,9 +235,12 @@ class CaseRow:
 
 @dataclass(frozen=True)
 class Count:
+    """One filter value and its number of cases; `count` None when the matches were over `COUNT_CAP` and were
+    not counted one by one."""
+
     key: str
     label: str
-    count: int
+    count: int | None
 
 
 @dataclass(frozen=True)
@@ -234,6 +254,7 @@ class CasePage:
     by_department: list[Count]
     filters: CaseFilters
     short_keyword_window: tuple[dt.date, dt.date] | None = None
+    over_cap: bool = False  # a keyword matched more than COUNT_CAP cases: the counts say "1,000+"
 
 
 def _key() -> bytes:
@@ -326,20 +347,80 @@ async def _with_counts(actor: Actor, filters: CaseFilters, items: list[CaseRow],
                        counts: bool, overdue_ids: set[int], window: tuple[dt.date, dt.date] | None) -> CasePage:
     by_status: list[Count] = []
     by_department: list[Count] = []
+    over_cap = False
     if counts:
         status_where = await _where(actor, filters, skip="status", overdue_ids=overdue_ids)
         department_where = await _where(actor, filters, skip="department", overdue_ids=overdue_ids)
         if status_where is not None and department_where is not None:
-            rows = await db.fetch(f"SELECT c.status AS key, COUNT(*) AS n FROM review_case c WHERE {status_where.sql()}"
-                                  " GROUP BY c.status", *status_where.args)
-            found = {r["key"]: int(r["n"]) for r in rows}
-            by_status = [Count(k, label, found[k]) for k, label in STATUS_LABELS.items() if found.get(k)]
-            rows = await db.fetch(
-                "SELECT d.code AS key, d.name AS label, n.n AS n FROM (SELECT c.department AS department,"
-                f" COUNT(*) AS n FROM review_case c WHERE {department_where.sql()} GROUP BY c.department) n"
-                " JOIN department d ON d.id = n.department ORDER BY n.n DESC, d.code", *department_where.args)
-            by_department = [Count(str(r["key"]), str(r["label"]), int(r["n"])) for r in rows]
-    return CasePage(items, next_cursor, by_status, by_department, filters, window)
+            by_status, by_department, over_cap = await _counts(filters, status_where, department_where)
+    return CasePage(items, next_cursor, by_status, by_department, filters, window, over_cap)
+
+
+_Counts = tuple[list[Count], list[Count], bool]
+_kept_counts: kept.Kept[tuple[tuple[Any, ...], float, _Counts]] = kept.Kept(256)
+
+
+@kept.forgettable
+def forget_counts() -> None:
+    _kept_counts.clear()
+
+
+async def _counts(filters: CaseFilters, status_where: _Where, department_where: _Where) -> _Counts:
+    """The counts by status and by department, as kept while the cases' fingerprint stays (see the module)."""
+    key = (status_where.sql(), tuple(status_where.args), department_where.sql(), tuple(department_where.args))
+    fingerprint = tuple((await db.fetch(COUNTS_FINGERPRINT))[0].values())
+    found = _kept_counts.get(key)
+    if found is not None and found[0] == fingerprint and time.monotonic() - found[1] < COUNTS_KEPT_SECONDS:
+        return found[2]
+    if filters.q and not _is_reference(filters.q):
+        counted = await _capped_counts(status_where, department_where)
+    else:
+        counted = await _status_counts(status_where), await _department_counts(department_where), False
+    _kept_counts.put(key, (fingerprint, time.monotonic(), counted))
+    return counted
+
+
+async def _status_counts(where: _Where) -> list[Count]:
+    rows = await db.fetch(f"SELECT c.status AS key, COUNT(*) AS n FROM review_case c WHERE {where.sql()}"
+                          " GROUP BY c.status", *where.args)
+    found = {r["key"]: int(r["n"]) for r in rows}
+    return [Count(k, label, found[k]) for k, label in STATUS_LABELS.items() if found.get(k)]
+
+
+async def _department_counts(where: _Where) -> list[Count]:
+    rows = await db.fetch(
+        "SELECT d.code AS key, d.name AS label, n.n AS n FROM (SELECT c.department AS department,"
+        f" COUNT(*) AS n FROM review_case c WHERE {where.sql()} GROUP BY c.department) n"
+        " JOIN department d ON d.id = n.department ORDER BY n.n DESC, d.code", *where.args)
+    return [Count(str(r["key"]), str(r["label"]), int(r["n"])) for r in rows]
+
+
+async def _capped_rows(where: _Where) -> list[dict[str, Any]] | None:
+    """The status and department of each case matching `where`, None when more than COUNT_CAP match."""
+    rows = await db.fetch("SELECT c.status AS status, d.code AS code, d.name AS name FROM review_case c"
+                          f" JOIN department d ON d.id = c.department WHERE {where.sql()} LIMIT {{}}",
+                          *where.args, COUNT_CAP + 1)
+    return None if len(rows) > COUNT_CAP else rows
+
+
+async def _capped_counts(status_where: _Where, department_where: _Where) -> _Counts:
+    """A keyword search's counts from at most COUNT_CAP + 1 matches per facet: exact under the cap; over it the
+    statuses without their numbers (each still a link that narrows the search) and no departments."""
+    status_rows = await _capped_rows(status_where)
+    same = status_where.sql() == department_where.sql() and status_where.args == department_where.args
+    department_rows = status_rows if same else await _capped_rows(department_where)
+    if status_rows is None:
+        by_status = [Count(k, label, None) for k, label in STATUS_LABELS.items()]
+    else:
+        statuses = Counter(str(r["status"]) for r in status_rows)
+        by_status = [Count(k, label, statuses[k]) for k, label in STATUS_LABELS.items() if statuses.get(k)]
+    by_department: list[Count] = []
+    if department_rows is not None:
+        names = {str(r["code"]): str(r["name"]) for r in department_rows}
+        departments = Counter(str(r["code"]) for r in department_rows)
+        by_department = [Count(code, names[code], n)
+                         for code, n in sorted(departments.items(), key=lambda item: (-item[1], item[0]))]
+    return by_status, by_department, status_rows is None or department_rows is None
 
 
 async def case_list(actor: Actor, *, status: str | None = None, limit: int = 100) -> list[CaseRow]:
@@ -351,8 +432,15 @@ async def case_list(actor: Actor, *, status: str | None = None, limit: int = 100
 async def status_counts(actor: Actor) -> dict[str, int]:
     if actor.kind != "office":
         return {}
+    key = ("all cases by status",)
+    fingerprint = tuple((await db.fetch(COUNTS_FINGERPRINT))[0].values())
+    found = _kept_counts.get(key)
+    if found is not None and found[0] == fingerprint and time.monotonic() - found[1] < COUNTS_KEPT_SECONDS:
+        return {c.key: c.count or 0 for c in found[2][0]}
     rows = await db.fetch("SELECT status, COUNT(*) AS n FROM review_case GROUP BY status")
-    return {r["status"]: r["n"] for r in rows}
+    counted = [Count(str(r["status"]), "", int(r["n"])) for r in rows]
+    _kept_counts.put(key, (fingerprint, time.monotonic(), (counted, [], False)))
+    return {c.key: c.count or 0 for c in counted}
 
 
 async def departments() -> list[dict[str, Any]]:
