@@ -23,6 +23,8 @@ from review.accounts import api as tokens_api
 from review.accounts import web as account_pages
 from review.assessments import api as assessment_api
 from review.assessments import web as assessment_pages
+from review.casefile import api as casefile_api
+from review.casefile import web as casefile_pages
 from review.cases import api as v1
 from review.cases import web as pages
 from review.cases.lifecycle import ACTION_LABELS, STATUS_LABELS
@@ -54,6 +56,8 @@ from review.notifications import api as notifications_api
 from review.notifications import web as notification_pages
 from review.rulings import api as rulings_api
 from review.rulings import web as rulings_pages
+from review.selection import api as selection_api
+from review.selection import web as selection_pages
 from review.verdicts import api as verdicts_api
 from review.verdicts import web as verdict_pages
 from review.verdicts.queries import printed_panels
@@ -82,7 +86,9 @@ class SecurityHeaders:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}  # a page's stricter policy stands
+                message["headers"] = headers + [h for h in SECURITY_HEADERS if h[0] not in present]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -158,11 +164,12 @@ def create_app(*, forwarded_allow_ips: str = settings.FORWARDED_ALLOW_IPS) -> St
     verification.register(mediation_queries.agreement_verification)  # /verify/{code} of a sealed agreement
     api_routes = [*panels_api.routes, *convening_api.routes, *scoring_api.routes, *rulings_api.routes,
                   *verdicts_api.routes, *holidays_api.routes, *audit_api.routes, *tokens_api.routes, *mediation_api.routes,
-                  *assessment_api.routes, *deadlines_api.routes, *notifications_api.routes,
-                  *v1.routes]
+                  *assessment_api.routes, *deadlines_api.routes, *notifications_api.routes, *casefile_api.routes,
+                  *selection_api.routes, *v1.routes]
     page_routes = [*home_routes, *deadline_pages.routes, *notification_pages.routes, *panel_pages.routes, *convening_pages.routes, *scoring_pages.routes, *rulings_pages.routes,
                    *verdict_pages.routes, *holiday_pages.routes, *audit_pages.routes, *account_pages.routes,
-                   *mediation_pages.routes, *mediation_socket.routes, *pages.routes, *assessment_pages.routes]
+                   *mediation_pages.routes, *mediation_socket.routes, *casefile_pages.routes, *selection_pages.routes, *pages.routes,
+                   *assessment_pages.routes]
     routes = [
         Mount("/api/v1", routes=api_routes),
         PolicyMount("/static", app=StaticFiles(directory=str(settings.TEMPLATES_DIR / "static")), policy=PUBLIC,

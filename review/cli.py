@@ -18,6 +18,7 @@ from review.core.audit import commands as audit_commands
 from review.core.commands import Command, before_each, run_with_db
 from review.demo import commands as demo_commands
 from review.holidays import commands as holidays_commands
+from review.selection import commands as selection_commands
 
 
 def _pdf_environment_ok() -> bool:
@@ -180,7 +181,7 @@ before_each(_configure_jobs)
 # In the order `review --help` lists them.
 COMMANDS = [*OWN_COMMANDS, *demo_commands.COMMANDS, *cases_commands.COMMANDS, *accounts_commands.COMMANDS,
             *audit_commands.COMMANDS, *convening_commands.COMMANDS, *panels_commands.COMMANDS,
-            *holidays_commands.COMMANDS, *assessments_commands.COMMANDS]
+            *holidays_commands.COMMANDS, *assessments_commands.COMMANDS, *selection_commands.COMMANDS]
 
 
 def parser() -> argparse.ArgumentParser:

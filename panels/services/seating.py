@@ -22,13 +22,15 @@ from review.core.actors import SYSTEM, Actor
 from review.core.audit import store as audit
 
 
-async def commit_seed(*, case_id: int | None, actor: Actor, purpose: str, pseudonym_key: str = "") -> str:
+async def commit_seed(*, case_id: int | None, actor: Actor, purpose: str, pseudonym_key: str = "",
+                      also: dict[str, Any] | None = None) -> str:
     """A fresh seed whose hash goes into the audit chain, in its own transaction, before it is used.
 
-    A draw's pseudonym key decides its lots as much as the seed does, so its hash is committed alongside.
+    A draw's pseudonym key decides its lots as much as the seed does, so its hash is committed alongside; so
+    is `also`, what else the draw is bound to before its seed exists (e.g. a selection's candidates' hash).
     """
     seed = secrets.token_hex(32)
-    data = {"seed_hash": seed_hash(seed), "purpose": purpose}
+    data: dict[str, Any] = {**(also or {}), "seed_hash": seed_hash(seed), "purpose": purpose}
     if pseudonym_key:
         data["pseudonym_key_hash"] = seed_hash(pseudonym_key)
     async with db.transaction():

@@ -28,12 +28,6 @@ from review.rulings.queries import pull as ruling_pull
 from review.verdicts import services as verdicts
 
 
-class Credentials(msgspec.Struct):
-    username: Text = ""
-    password: Text = ""
-    label: Text | None = None  # names the token on its holder's list; else the client's User-Agent
-
-
 class TrackLogin(msgspec.Struct):
     case_number: Text = ""
     access_code: Text = ""
@@ -66,6 +60,7 @@ class IntakeBody(msgspec.Struct):
     rating: Literal["satisfied", "basic", "unsatisfied"]
     rated_at: Text
     community: Text | None = None
+    review_requested: bool = False  # the complainant asked for third-party review: always selected
 
 
 class Intake(msgspec.Struct):
@@ -219,16 +214,6 @@ class Department(msgspec.Struct):
     code: str
     name: str
     level: str | None
-
-
-@operation(responses={200: Token})
-async def create_token(request: Request, body: Credentials) -> Token:
-    """
-    summary: 以用户名和密码换取 API 令牌
-    """
-    actor = await auth.log_in(username=body.username, password=body.password, client=client_address(request))
-    client = body.label or request.headers.get("user-agent", "")
-    return Token(token=await auth.issue_token(actor, client=client))
 
 
 @operation(responses={200: Token})
@@ -393,7 +378,6 @@ async def openapi(request: Request) -> dict[str, Any]:
 
 
 routes = [
-    route("/auth/token", create_token, PUBLIC, methods=["POST"]),
     route("/auth/logout", revoke_token, PUBLIC, methods=["POST"]),
     route("/track", track, PUBLIC, methods=["POST"]),
     route("/cases", intake, HOTLINE, methods=["POST"]),

@@ -34,6 +34,7 @@ FLAT_COLUMNS = (
     "replied_at",
     "rating",
     "rated_at",
+    "review_requested",  # optional: 是/否 (true/false)
 )
 
 

@@ -40,6 +40,11 @@ class IntakeRecord:
     replied_at: datetime
     rated_at: datetime
     payload_hash: str
+    review_requested: bool = False  # the complainant asked for third-party review (申请评议)
+
+    def intake_data(self) -> dict[str, Any]:
+        """What the intake's audit event records of the case."""
+        return {"channel": self.channel, **({"review_requested": True} if self.review_requested else {})}
 
 
 def payload_hash(payload: dict[str, Any]) -> str:
@@ -72,6 +77,19 @@ def _time(payload: dict[str, Any], field: str) -> datetime:
     if value.tzinfo is None:
         raise Invalid("invalid_field", f"字段 {field} 须带时区，如 +08:00", field=field)
     return value
+
+
+_YES, _NO = {"true", "1", "yes", "是"}, {"false", "0", "no", "否", ""}
+
+
+def _flag(payload: dict[str, Any], field: str) -> bool:
+    """A yes/no field, false when left out; a table's cell may say it in words (是/否, true/false, 1/0)."""
+    value = payload.get(field)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _YES | _NO:
+        return value.strip().lower() in _YES
+    raise Invalid("invalid_field", f"字段 {field} 应为 true 或 false", field=field)
 
 
 def parse_intake(payload: Any) -> IntakeRecord:
@@ -118,6 +136,7 @@ def parse_intake(payload: Any) -> IntakeRecord:
         replied_at=replied_at,
         rated_at=rated_at,
         payload_hash=payload_hash(payload),
+        review_requested=_flag(payload, "review_requested"),
     )
 
 

@@ -25,6 +25,9 @@ class Action(str, Enum):
     reconsider = "reconsider"
     open_mediation = "open_mediation"
     end_mediation = "end_mediation"
+    # 未入选 by the published selection policy (review.selection), and the complainant's request to review it anyway.
+    not_select = "not_select"
+    request_review = "request_review"
 
 
 ACTION_LABELS: dict[str, str] = {
@@ -47,6 +50,8 @@ ACTION_LABELS: dict[str, str] = {
     "reconsider": "受理复议申请",
     "open_mediation": "启动调解，评分暂停",
     "end_mediation": "调解未达成协议，恢复评议",
+    "not_select": "按公布的选取规则未入选评议",
+    "request_review": "诉求人申请评议，重新进入审查",
     "mediation_session_scheduled": "安排调解会",
     "mediation_invitation_answered": "答复调解会邀请",
     "mediation_extended": "延长调解期限",
@@ -84,6 +89,9 @@ ACTION_LABELS: dict[str, str] = {
     "mediation_consent_withdrawn": "当事人撤回入卷同意",
     "mediation_item_filed": "经双方同意，调解内容移入案卷",
     "case_file_entry_added": "案卷新增材料",
+    "complainant_statement_added": "诉求人补充陈述和材料",
+    "department_statement_added": "承办部门提交陈述和证据",
+    "office_material_added": "评议办补充案卷材料",
     "redo_order_opened": "评议结论为办理不到位，向承办部门发出整改单",
     "redo_order_voided": "整改单作废",
     "redo_reported": "承办部门报告整改完成",
@@ -113,6 +121,21 @@ ACTION_LABELS: dict[str, str] = {
     "clock_shifts_recorded": "重算未结环节的期限",
     "api_token_revoked": "注销 API 令牌",
     "account_deactivated": "停用账号",
+    "account_created": "建立登录账号",
+    "account_password_reset": "重置密码",
+    "account_password_set": "设置密码",
+    "account_reactivated": "恢复账号",
+    "totp_enabled": "启用两步验证",
+    "totp_disabled": "关闭两步验证",
+    "recovery_code_used": "以恢复码登录",
+    "selection_policy_drafted": "起草评议案件选取规则",
+    "selection_policy_draft_updated": "修改评议案件选取规则草稿",
+    "selection_policy_published": "发布评议案件选取规则",
+    "selection_drawn": "按选取规则生成批量审查方案（随机抽样）",
+    "selection_adjusted": "调整批量审查方案中的单件案件",
+    "selection_apply_requested": "应用批量审查方案",
+    "selection_applied": "批量审查方案应用完毕",
+    "selection_discarded": "放弃批量审查方案",
 }
 
 # Reasons that stay with the office: a member's own grounds for declining or recusing, and a party's grounds
@@ -161,6 +184,10 @@ RULES: dict[Action, Rule] = {
     # The panel's chair too, when the office allows it (MEDIATION_CHAIR_MAY_OPEN, checked by the service).
     Action.open_mediation: Rule(MEDIATION_FROM, Status.mediation, frozenset({"office", "member"})),
     Action.end_mediation: Rule((Status.mediation,), None, _OFFICE),
+    # Bulk screening by the selection policy: a case the policy leaves out is 未入选, with the reason; its
+    # complainant (or the office on their behalf) may still ask, which puts it back in the screening queue.
+    Action.not_select: Rule((Status.received,), Status.not_selected, _OFFICE, needs_reason=True),
+    Action.request_review: Rule((Status.not_selected,), Status.received, frozenset({"office", "complainant"})),
 }
 
 

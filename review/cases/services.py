@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,7 +17,7 @@ from review.core import db, kept
 from review.core.actors import Actor
 from review.core.audit import store as audit
 from review.core.enums import ENDED
-from review.core.errors import Conflict, Forbidden, Invalid, NotFound
+from review.core.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from review.core.secrets import hash_code, new_access_code
 from review.core.tables import Case
 
@@ -41,7 +42,7 @@ async def intake_case(*, payload: Any, actor: Actor) -> IntakeResult:
             case_id = await sql.insert_case(record, department_id, hash_code(code))
             if case_id is not None:
                 await audit.record(case_id=case_id, actor=actor.label, action=Action.intake.value,
-                                   to_status="received", data={"channel": record.channel})
+                                   to_status="received", data=record.intake_data())
     if case_id is None:
         return await _existing(record)
     return IntakeResult(case_number=case_number_for(case_id, record.received_at), access_code=code,
@@ -125,6 +126,74 @@ async def screen_case(*, number: str, actor: Actor, accept: bool, reason: str = 
         case = await load_case_for_update(number)
         action = Action.accept if accept else Action.dismiss
         return await apply_transition(case=case, action=action, actor=actor, reason=reason)
+
+
+@dataclass(frozen=True)
+class Screening:
+    """One case of a bulk screening: taken up for review, or left 未入选, with the reason the case records."""
+
+    number: str
+    selected: bool
+    reason: str
+    data: dict[str, Any]  # what its audit event records (the selection that decided it)
+
+
+async def screen_cases(*, screenings: Sequence[Screening], actor: Actor) -> dict[str, ServiceError]:
+    """批量审查: screen many cases at once (review.selection), in one transaction (the caller's, if it holds one).
+    Each case moves by the lifecycle's rules, as `screen_case` moves one, with its own audit event; a case the
+    lifecycle refuses (no longer waiting for screening, or unknown) is left as it is and returned with the
+    refusal, by number. Three statements however many cases: the rows locked, the moves, the events."""
+    if not screenings:
+        return {}
+    async with db.transaction():
+        return await _screen_locked(screenings, actor)
+
+
+async def _screen_locked(screenings: Sequence[Screening], actor: Actor) -> dict[str, ServiceError]:
+    found = {r["number"]: r for r in await db.fetch(sql.cases_by_number(len(screenings)) + db.for_update(),
+                                                      *[s.number for s in screenings])}
+    refused: dict[str, ServiceError] = {}
+    moves: list[tuple[dict, Screening, Action, Status]] = []
+    for screening in screenings:
+        case = found.get(screening.number)
+        if case is None:
+            refused[screening.number] = NotFound("case_not_found", "未找到该案件")
+            continue
+        action = Action.accept if screening.selected else Action.not_select
+        try:
+            target = check_transition(status=case["status"], action=action, actor=actor, reason=screening.reason)
+        except ServiceError as error:
+            refused[screening.number] = error
+            continue
+        moves.append((case, screening, action, target))
+    if moves:
+        args: list[Any] = []
+        for case, screening, _, target in moves:
+            args += [case["id"], target.value, screening.reason]
+        await db.fetch(sql.set_screened(len(moves)), *args, datetime.now(UTC))
+        await audit.record_many([audit.event_values(
+            case_id=case["id"], actor=actor.label, action=action.value, from_status=case["status"],
+            to_status=target.value, reason=screening.reason, data=screening.data)
+            for case, screening, action, target in moves])
+    return refused
+
+
+async def request_review(*, number: str, actor: Actor, reason: str = "") -> str:
+    """申请评议: the complainant of a case left 未入选 (or the office for them) asks for review anyway; the case
+    goes back to the screening queue, marked as asked for, which the selection policy always selects. The
+    reason they give is kept on the timeline; the 未入选 reason leaves the case."""
+    reason = reason.strip()
+    if len(reason) > REQUEST_REASON_MAX:
+        raise Invalid("invalid_field", f"申请理由不能超过 {REQUEST_REASON_MAX} 个字", field="reason")
+    async with db.transaction():
+        case = await load_case_for_update(number)
+        if actor.kind == "complainant" and actor.case_id != case["id"]:
+            raise NotFound("case_not_found", "未找到该案件")
+        return await apply_transition(case=case, action=Action.request_review, actor=actor, reason=reason,
+                                      extra={"review_requested": True, "status_reason": ""})
+
+
+REQUEST_REASON_MAX = 1000
 
 
 async def end_case(*, number: str, actor: Actor, action: Action, reason: str) -> str:

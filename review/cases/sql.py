@@ -21,9 +21,11 @@ SET_NUMBER = "UPDATE review_case SET number = {} WHERE id = {}"
 CASE_COLUMNS = (
     "source_ref, payload_hash, channel, received_at, category, district, community, department,"
     " complainant_name, complainant_phone, complainant_id_number, complainant_address, content, reply,"
-    " replied_at, rating, rated_at, status, access_code_hash, status_reason, created_at, updated_at"
+    " replied_at, rating, rated_at, status, access_code_hash, status_reason, created_at, updated_at, review_requested"
 )
-CASE_VALUES = "{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 'unsatisfied', {}, 'received', {}, '', {}, {}"
+CASE_VALUES = (
+    "{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, 'unsatisfied', {}, 'received', {}, '', {}, {}, {}"
+)
 
 
 def case_args(record: IntakeRecord, department_id: int, code_hash: str) -> list[Any]:
@@ -31,7 +33,8 @@ def case_args(record: IntakeRecord, department_id: int, code_hash: str) -> list[
     person = record.complainant
     return [record.source_ref, record.payload_hash, record.channel, record.received_at, record.category,
             record.district, record.community, department_id, person.name, person.phone, person.id_number,
-            person.address, record.content, record.reply, record.replied_at, record.rated_at, code_hash, now, now]
+            person.address, record.content, record.reply, record.replied_at, record.rated_at, code_hash, now, now,
+            record.review_requested]
 
 
 async def insert_case(record: IntakeRecord, department_id: int, code_hash: str) -> int | None:
@@ -67,12 +70,28 @@ INTAKE_ONE_STATEMENT = (
 
 async def insert_case_in_one_statement(record: IntakeRecord, department_id: int, code_hash: str, actor: Actor) -> int | None:
     event = audit.event_values(case_id=None, actor=actor.label, action=Action.intake.value,
-                               to_status="received", data={"channel": record.channel})
+                               to_status="received", data=record.intake_data())
     rows = await db.fetch(INTAKE_ONE_STATEMENT, str(record.received_at.year), *case_args(record, department_id, code_hash),
                           *event[1:])
     return rows[0]["id"] if rows else None
 
 
+
+
+# Bulk screening (review.cases.services.screen_cases): the cases by number, and each one's move written at once.
+def cases_by_number(count: int) -> str:
+    return f"SELECT id, number, status FROM review_case WHERE number IN ({', '.join(['{}'] * count)}) ORDER BY id"
+
+
+_SCREENED_ROW = "(CAST({} AS INTEGER), CAST({} AS TEXT), CAST({} AS TEXT))"
+
+
+def set_screened(count: int) -> str:
+    """The statement moving `count` cases (id, status, reason each, then the time of the change)."""
+    rows = ", ".join([_SCREENED_ROW] * count)
+    return (f"WITH v(id, status, reason) AS (VALUES {rows})"
+            " UPDATE review_case SET status = v.status, status_reason = v.reason, updated_at = {}"
+            " FROM v WHERE review_case.id = v.id")
 
 
 # A case's steps for its timeline, oldest first.

@@ -35,6 +35,7 @@ class CaseStatus(str, Enum):
     settled = "settled"
     reconsideration = "reconsideration"
     mediation = "mediation"
+    not_selected = "not_selected"  # 未入选: left out by the published selection policy; the complainant may still ask
 
 
 STATUS_LABELS: dict[str, str] = {
@@ -50,6 +51,7 @@ STATUS_LABELS: dict[str, str] = {
     "settled": "调解结案",
     "reconsideration": "复议中",
     "mediation": "调解中",
+    "not_selected": "未入选",
 }
 
 # A case that ends before a ruling (不予评议、撤回、调解结案) dissolves its panel: open invitations are withdrawn,

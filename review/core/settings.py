@@ -50,6 +50,10 @@ TRACK_FAILURES_PER_CASE: str = config("TRACK_FAILURES_PER_CASE", default="10/hou
 LOGIN_FAILURES_PER_ACCOUNT: str = config("LOGIN_FAILURES_PER_ACCOUNT", default="5/15minutes")
 FAILURE_DELAY_FIRST: float = config("FAILURE_DELAY_FIRST", cast=float, default=0.25)
 FAILURE_DELAY_MAX: float = config("FAILURE_DELAY_MAX", cast=float, default=4.0)
+# Office accounts must use a second factor (TOTP): one without it sets it up right after the password.
+OFFICE_TOTP_REQUIRED: bool = config("OFFICE_TOTP_REQUIRED", cast=bool, default=False)
+# How long a link to set a password (a new login's, or after a reset) stays valid, in hours.
+INVITATION_LIFETIME_HOURS = _hours("INVITATION_LIFETIME_HOURS", 72)
 # Addresses or networks (comma-separated, e.g. "10.0.0.5, 172.16.0.0/12"; "*" for any) of the proxies whose
 # X-Forwarded-For and X-Forwarded-Proto are believed; unset: none, the connection's peer is the client.
 FORWARDED_ALLOW_IPS: str = config("FORWARDED_ALLOW_IPS", default="")

@@ -42,6 +42,11 @@ class Account(Table):
     password_hash = Varchar(length=255)
     active = Boolean(default=True)
     created_at = Timestamptz()
+    last_login_at = Timestamptz(null=True, default=None, help_text="When the password (and code) last let it in")
+    totp_secret = Varchar(length=64, null=True, default=None,
+                          help_text="Base32 TOTP secret, stored as is: never shown after setup, never logged")
+    totp_enabled_at = Timestamptz(null=True, default=None, help_text="Set once a code confirmed the secret")
+    totp_last_step = Integer(default=0, help_text="The 30-second step of the last code accepted (no replay)")
 
 
 class LoginSession(Table):
@@ -89,6 +94,8 @@ class Case(Table, tablename="review_case"):
     access_code_hash = Varchar(length=64)
     status_reason = Text(default="", help_text="Why the case was dismissed, withdrawn or settled")
     criteria_set_id = Integer(null=True, default=None, help_text="Criteria version pinned at convening")
+    review_requested = Boolean(default=False, help_text="The complainant asked for third-party review (申请评议), at "
+                               "intake or after 未入选: the selection policy always selects such a case")
     created_at = Timestamptz()
     updated_at = Timestamptz()
 

@@ -24,7 +24,8 @@ from review.deadlines.policy import HOURS, PAUSE_KINDS, STAGES, UNITS, Policy, S
 
 # stage → (actions that start it, actions that end it)
 ACTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "screening": (("intake",), ("accept", "dismiss")),
+    # 未入选 ends screening; the complainant's request to review it anyway starts it again.
+    "screening": (("intake", "request_review"), ("accept", "dismiss", "not_select")),
     "convening": (("accept",), ("convene",)),
     "scoring": (("start_scoring",), ("close_scoring",)),
     "reasoning": (("close_scoring",), ("reasoning_signed",)),

@@ -21,6 +21,7 @@ from review.demo import mediation as demo_mediation
 from review.holidays import services as holidays
 from review.rulings.services.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
 from review.rulings.services.sheets import criteria_of, submit_sheet
+from review.selection import services as selection
 from scoring.domain.default_criteria import DEFAULT_CRITERIA, DEFAULT_NAME, DEFAULT_RULE, content_hash
 from scoring.tables import CriteriaSet, Criterion
 
@@ -32,10 +33,12 @@ Progress = Callable[[str], None]
 
 
 async def seed_reference() -> None:
-    """The default criteria set (version 1), assessment scheme (version 1) and composition template, if none
-    exist yet; the holiday table for every year `chinese_calendar` covers that has no rows yet."""
+    """The default criteria set (version 1), assessment scheme (version 1), selection policy (version 1) and
+    composition template, if none exist yet; the holiday table for every year `chinese_calendar` covers that has
+    no rows yet."""
     await holidays.seed_from_package()
     await seed_scheme()
+    await selection.seed_default()
     if not await CriteriaSet.exists().run():
         rows = await CriteriaSet.insert(CriteriaSet(
             name=DEFAULT_NAME, version=1, rule=json.dumps(DEFAULT_RULE),

@@ -56,6 +56,10 @@ PURE = [
     "review/deadlines/stage_times.py",
     "review/publication/rules.py",
     "review/webhooks/payloads.py",
+    "review/selection/policy.py",
+    "review/selection/draw.py",
+    "review/selection/disputes.py",
+    "review/selection/verify.py",
 ]
 IMPURE_LIBRARIES = (
     "piccolo", "starlette", "arq", "weasyprint", "uvicorn", "redis", "httpx", "asyncpg", "sqlite3",

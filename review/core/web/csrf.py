@@ -10,38 +10,15 @@ that this browser's session expects; the forms still need no JavaScript.
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 import hmac
-import os
 import secrets
-import tempfile
 
 from starlette.requests import Request
 
-from review.core import settings
+from review.core.keys import server_key as _key  # the one key, shared with every keyed hash
 
 CSRF_COOKIE = "rv_csrf"  # an anonymous browser's pre-session cookie
-
-
-@functools.cache
-def _key() -> bytes:
-    """SECRET_KEY, or a random key made once in the data folder and shared by every process using it."""
-    if settings.SECRET_KEY:
-        return settings.SECRET_KEY.encode()
-    path = settings.DATA_DIR / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, staged = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
-        try:
-            os.write(fd, secrets.token_hex(32).encode())
-            os.close(fd)
-            os.link(staged, path)  # atomic, and never over a key another process made first
-        except FileExistsError:
-            pass
-        finally:
-            os.unlink(staged)
-    return path.read_bytes().strip()
 
 
 def _signed(purpose: str, value: str) -> str:

@@ -30,6 +30,15 @@ TWINS = {
     "/login": "POST /api/v1/auth/token",
     "/logout": "POST /api/v1/auth/logout",
     "/account/tokens/{token_id:int}/revoke": "DELETE /api/v1/auth/tokens/{token_id:int}",
+    "/login/code": "POST /api/v1/auth/token",  # the API takes the code with the password (`totp`)
+    "/account/security/totp": "POST /api/v1/me/totp",
+    "/account/security/totp/confirm": "POST /api/v1/me/totp/confirm",
+    "/account/security/totp/disable": "POST /api/v1/me/totp/disable",
+    "/account/setup/{token}": "POST /api/v1/accounts/setup",  # the link's token in the body
+    "/office/accounts": "POST /api/v1/accounts",
+    "/office/accounts/{account_id:int}/reset": "POST /api/v1/accounts/{account_id:int}/reset",
+    "/office/accounts/{account_id:int}/deactivate": "POST /api/v1/accounts/{account_id:int}/deactivate",
+    "/office/accounts/{account_id:int}/reactivate": "POST /api/v1/accounts/{account_id:int}/reactivate",
     "/track": "POST /api/v1/track",
     "/notifications/{notification_id:int}/read": "POST /api/v1/notifications/{notification_id:int}/read",
     "/notifications/read-all": "POST /api/v1/notifications/read-all",
@@ -68,6 +77,15 @@ TWINS = {
     "/office/clocks/draft": "PUT /api/v1/clocks/policy/draft",
     "/office/clocks/publish": "POST /api/v1/clocks/policy/draft/publish",
     "/office/assessments/exports": "POST /api/v1/assessments/exports",
+    "/office/selection": "POST /api/v1/selection/proposals",
+    "/office/selection/policy": "POST /api/v1/selection/policy/drafts",
+    "/office/selection/policy/{draft_id:int}": "POST /api/v1/selection/policy/drafts/{draft_id}",
+    "/office/selection/policy/{draft_id:int}/publish": "POST /api/v1/selection/policy/drafts/{draft_id}/publish",
+    "/office/selection/{selection_id:int}/adjust": "POST /api/v1/selection/proposals/{selection_id}/adjustments",
+    "/office/selection/{selection_id:int}/apply": "POST /api/v1/selection/proposals/{selection_id}/apply",
+    "/office/selection/{selection_id:int}/discard": "POST /api/v1/selection/proposals/{selection_id}/discard",
+    "/office/selection/cases/{number}/review-request": "POST /api/v1/cases/{number}/review-request",
+    "/track/case/review-request": "POST /api/v1/cases/{number}/review-request",
     "/panel/invitations/{seat_id:int}": "POST /api/v1/invitations/{seat_id:int}",
     "/panel/declarations": "POST /api/v1/me/declarations",
     "/panel/cases/{number}/scores": "POST /api/v1/cases/{number}/scores",
@@ -85,6 +103,9 @@ TWINS = {
     "/panel/cases/{number}/redo-order/accept": "POST /api/v1/cases/{number}/redo-order/accept",
     "/panel/cases/{number}/redo-order/return": "POST /api/v1/cases/{number}/redo-order/return",
     "/track/case/redo-order/feedback": "POST /api/v1/cases/{number}/redo-order/feedback",
+    "/track/case/file/additions": "POST /api/v1/cases/{number}/file/statements",
+    "/liaison/cases/{number}/file/additions": "POST /api/v1/cases/{number}/file/statements",
+    "/office/cases/{number}/file/additions": "POST /api/v1/cases/{number}/file/statements",
     "/office/cases/{number}/mediation/open": "POST /api/v1/cases/{number}/mediation",
     "/office/cases/{number}/mediation/sessions": "POST /api/v1/cases/{number}/mediation/sessions",
     "/office/cases/{number}/mediation/extend": "POST /api/v1/cases/{number}/mediation/extend",
@@ -103,7 +124,9 @@ TWINS = {
 }
 
 # Web actions without an API twin, each with its reason.
-EXCEPTIONS: dict[str, str] = {}
+EXCEPTIONS: dict[str, str] = {
+    "/login/setup": "首次登录时设置必需的两步验证只在网页上进行：API 不向未设置两步验证的办公室账号签发令牌",
+}
 
 
 # Routes whose last path segment picks one of several actions: the values it takes.

@@ -9,7 +9,6 @@ import re
 import pytest
 
 from review.cases import services as cases
-from review.core.actors import Actor
 from tests import factories
 from tests.integration.panel_helpers import api, convened_case, web
 
@@ -179,9 +178,9 @@ async def test_sort_by_due_puts_late_cases_first(monkeypatch: pytest.MonkeyPatch
     # Cases received long ago and never screened: their screening stage is past due on the clocks.
     late, _ = await _case(received_at="2026-01-05T09:30:00+08:00")
     fresh, _ = await _case(received_at=_received(9))
-    from review.core.tables import AuditEvent
-
     from datetime import UTC, datetime
+
+    from review.core.tables import AuditEvent
     await AuditEvent.update({AuditEvent.at: datetime(2026, 1, 5, 1, 30, tzinfo=UTC)}).where(
         AuditEvent.case.number == late).run()
     async with await api(office) as http:

@@ -40,6 +40,8 @@ EXPECTED = {
                             {"office", "member"}, False),
     # None: back to where the case came from (CAME_FROM in these tests).
     Action.end_mediation: ({Status.mediation}, None, {"office"}, False),
+    Action.not_select: ({Status.received}, Status.not_selected, {"office"}, True),
+    Action.request_review: ({Status.not_selected}, Status.received, {"office", "complainant"}, False),
 }
 CAME_FROM = "under_review"
 
