@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from review.assessments import periods
+from review.core.errors import DraftInvalid
 
 # The hotline's base figures a rate may be built from (DESIGN §7), and their Chinese names.
 FIGURES: dict[str, str] = {
@@ -31,13 +32,8 @@ _KEYS = {"name", "basic_counts_as_satisfied", "rates", "deductions", "redo_overd
          "weights", "bands", "corrections", "composite"}  # corrections and composite are derived, never set
 
 
-class SchemeInvalid(Exception):
+class SchemeInvalid(DraftInvalid):
     """A draft that cannot be published as it stands: the message (Chinese) names what to fix."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)

@@ -63,3 +63,13 @@ class RateLimited(ServiceError):
     @property
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after)}
+
+
+class DraftInvalid(Exception):
+    """A draft of published rules (a scheme, a policy) that cannot be published as it stands: the message
+    (Chinese) names what to fix, `field` where. Raised by the pure modules that parse drafts."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from review.core.errors import DraftInvalid
+
 WORKDAYS, HOURS = "workdays", "hours"
 UNITS = {WORKDAYS: "个工作日", HOURS: "小时"}
 
@@ -56,13 +58,8 @@ _KEYS = {"name", "stages"}
 _STAGE_KEYS = {"limit", "unit", "remind_before", "remind", "escalations", "pauses"}
 
 
-class PolicyInvalid(Exception):
+class PolicyInvalid(DraftInvalid):
     """A draft that cannot be published as it stands: the message (Chinese) names what to fix, `field` where."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
+from review.core.errors import DraftInvalid
+
 MAX_DAYS = 365
 RATE_PLACES = 4  # a rate is published with at most four decimal places: exact arithmetic on what is shown
 _KEYS = {"name", "repeat_days", "reopen_days", "sample_rate", "strata", "rules"}  # strata and rules are derived
@@ -41,13 +43,8 @@ MANDATORY = ("review_requested", "reopened", "repeat")  # selected whatever the 
 STRATA = ("department", "category")
 
 
-class PolicyInvalid(Exception):
+class PolicyInvalid(DraftInvalid):
     """A draft that cannot be published as it stands: the message (Chinese) names what to fix."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)
