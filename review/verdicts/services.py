@@ -327,8 +327,10 @@ async def correct(*, number: str, actor: Actor, reason: str) -> dict:
             Verdict.id == new_id).first().run()
         await audit.record(case_id=case["id"], actor=actor.label, action="verdict_corrected", reason=reason[:2000],
                            data={"verdict": withdrawn["number"], "corrected_by": created["number"]})
-        await redo_orders.reopen_for_ruling(ruling_id=withdrawn["ruling_id"], actor=actor)
+        reopened = await redo_orders.reopen_for_ruling(ruling_id=withdrawn["ruling_id"], actor=actor)
     await queue.enqueue("render_verdict", new_id)
+    if reopened is not None:
+        await redo_orders.tell_opened(order_id=reopened)
     return {**created, "corrects": withdrawn["number"]}
 
 

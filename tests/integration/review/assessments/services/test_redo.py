@@ -17,6 +17,7 @@ from review.core.errors import Conflict, Forbidden, Invalid, NotFound
 from review.core.tables import AuditEvent, Case
 from review.rulings.services.reconsideration import decide_reconsideration, request_reconsideration
 from review.rulings.services.sheets import submit_sheet
+from review.notifications.tables import Notification
 from review.verdicts import services as verdicts
 from scoring.tables import Ruling
 from tests import factories
@@ -167,6 +168,11 @@ async def test_a_withdrawn_verdict_voids_the_order_and_its_correction_opens_it_a
     view = await orders.for_case(number=number, actor=liaison)
     assert view.state == "open" and view.actions
     assert await RedoOrder.count().where(RedoOrder.ruling_id == ruling_id) == 2
+    # The liaison is told of the order opened again, as of the first one.
+    reopened = await RedoOrder.select(RedoOrder.id).where(RedoOrder.state == "open").first().run()
+    told = await Notification.select(Notification.account).where(
+        Notification.key == f"redo:{reopened['id']}:opened").run()
+    assert [row["account"] for row in told] == [liaison.user_id]
 
 
 async def test_the_list_puts_overdue_orders_first_and_the_deadline_is_the_rulings() -> None:
