@@ -270,6 +270,11 @@ SESSION_OF_CASE = (
 )
 
 # A session as its notice tells it: {mediation, starts_at, mode, status, number, department}.
+# The panel's chair a session invited (each on the page where members act).
+CHAIRS_INVITED = (
+    "SELECT account FROM mediation_participant WHERE session = {} AND kind = 'chair' AND account IS NOT NULL"
+)
+
 SESSION_TO_TELL = (
     "SELECT s.mediation, s.starts_at, s.mode, s.status, c.number, c.department FROM mediation_session s"
     " JOIN review_case c ON c.id = s.\"case\" WHERE s.id = {}"

@@ -141,20 +141,25 @@ async def schedule_session(*, number: str, starts_at: Any, mode: str, location: 
 
 
 async def tell_session_scheduled(*, session_id: int) -> int:
-    """调解通知: tell the complainant and the department's liaisons of a scheduled session, once each however
-    often it is called (after the scheduling's commit). How many were newly told."""
+    """调解通知: tell the complainant, the department's liaisons and the chair it invites of a scheduled session,
+    each once however often it is called (after the scheduling's commit). How many were newly told."""
     try:
         rows = await db.fetch(sql.SESSION_TO_TELL, session_id)
         if not rows or rows[0]["status"] != "scheduled":
             return 0
         session = rows[0]
         number = session["number"]
+        key = f"mediation:{session['mediation']}:session:{session_id}"
         told = [notifications.Recipient(case_number=number),
                 *await notifications.recipients("department", department_id=session["department"])]
-        return await notifications.notify(
-            event="mediation_notice", key=f"mediation:{session['mediation']}:session:{session_id}",
-            recipients=told, context={"case_number": number, "starts_at": clock.local_label(session["starts_at"]),
-                                      "mode": MODES.get(session["mode"], ""), "link": f"/liaison/cases/{number}"})
+        chairs = [notifications.Recipient(account_id=r["account"])
+                  for r in await db.fetch(sql.CHAIRS_INVITED, session_id)]
+        context = {"case_number": number, "starts_at": clock.local_label(session["starts_at"]),
+                   "mode": MODES.get(session["mode"], "")}
+        return await notifications.notify_many([
+            notifications.Notice("mediation_notice", key, told, {**context, "link": f"/liaison/cases/{number}"}),
+            notifications.Notice("mediation_notice", key, chairs, {**context, "link": f"/panel/cases/{number}"}),
+        ])
     except Exception:  # the session is scheduled and committed: a failure to tell is logged, never raised
         log.exception("telling of mediation session %s failed", session_id)
         return 0

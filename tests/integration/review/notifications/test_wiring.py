@@ -182,7 +182,21 @@ async def test_a_scheduled_session_tells_the_complainant_and_the_liaisons_once()
         assert clock.local_label(session["starts_at"]) in told["body"] and "线上" in told["body"]
     assert to_liaison["link"] == f"/liaison/cases/{number}" and to_complainant["link"] == "/track/case"
     assert not await _events(elsewhere, "mediation_notice") and not await _events(office, "mediation_notice")
-    assert await _keys("mediation_notice") == [f"mediation:{session['mediation']}:session:{session_id}"] * 2
+    # …and the seated chair, whom the session invites too.
+    assert await _keys("mediation_notice") == [f"mediation:{session['mediation']}:session:{session_id}"] * 3
+
+
+async def test_a_scheduled_session_tells_the_seated_chair_it_invites() -> None:
+    number, office, _ = await _in_mediation()
+    chair = await factories.chair_of(number)
+
+    session_id = await stage.schedule_session(number=number, starts_at=LATER, mode="both", location="会议室",
+                                              actor=office)
+
+    [to_chair] = await _events(chair, "mediation_notice")
+    assert to_chair["subject"] == f"调解通知：案件 {number}" and to_chair["link"] == f"/panel/cases/{number}"
+    assert await stage.tell_session_scheduled(session_id=session_id) == 0
+    assert len(await _keys("mediation_notice")) == 3  # the complainant, the liaison, the chair
 
 
 async def test_a_session_rolled_back_tells_nobody(monkeypatch: pytest.MonkeyPatch) -> None:
