@@ -38,7 +38,7 @@ KERNEL = "core"  # review/core/
 PURE = [
     "review/core/enums.py",
     "review/core/workdays.py",
-    "review/core/privacy.py",
+    "review/core/privacy/__init__.py",
     "review/core/audit/chain.py",
     "review/core/kept.py",
     "review/core/file_kinds.py",

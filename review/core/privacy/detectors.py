@@ -1,0 +1,138 @@
+"""The shapes of identifiers, found in any text without knowing whose they are.
+
+Numbers are read as runs of digit groups (138 0000 1234, 028-8765-4321, 5101 0419 9001 0112 3X) and each run
+is judged by its length and layout, never by a check digit (a mistyped ID number is still someone's): 11 digits
+from 13–19 a mobile, 10–12 from 0 a landline, 15 or 18 with a birth date an ID number, 16–19 a bank card, 7–8 a
+landline only after a word that says so (电话, 座机) — so amounts (2800000元), compact dates and ticket numbers
+(工单号20261008) stay. Addresses below the community go (3栋2单元501室, 7-1-1203, B座1203, 3号院2门, 门牌, the
+number after a road); window, document and line numbers (1号窗口, 〔2023〕5号文件, 地铁1号线) and floors (三楼)
+stay. Every pattern runs on the NFKC form of a text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+PHONE = "［电话已隐去］"
+ID_NUMBER = "［身份证号已隐去］"
+BANK_CARD = "［银行卡号已隐去］"
+PLATE = "［车牌已隐去］"
+ADDRESS = "［地址已隐去］"
+HOUSE = "［门牌已隐去］"
+EMAIL = "［邮箱已隐去］"
+ACCOUNT = "［账号已隐去］"
+
+KINDS = ("name", "phone", "id_number", "bank_card", "plate", "email", "account", "address")
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """One identifier found at normal[start:end], and what replaces it."""
+
+    start: int
+    end: int
+    kind: str
+    label: str
+
+
+_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+\s*@\s*[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+)
+# 微信号：wxid_abc123 / 微信 abc_123 / WeChat: abc123 / QQ 12345678: the label stays, the id goes.
+_ACCOUNT = re.compile(
+    r"(?:微信(?:号|账号|ID|id)?|(?<![A-Za-z])(?i:wechat|weixin|wx)(?:\s*id)?|抖音号|支付宝(?:账号)?)"
+    r"\s*(?:是|为)?\s*[:：]?\s*(?P<x>wxid_[A-Za-z0-9_]+|[A-Za-z][-_A-Za-z0-9]{5,19})(?![-_A-Za-z0-9@])"
+    r"|(?<![A-Za-z])(?i:qq)(?:号|号码)?\s*(?:是|为)?\s*[:：]?\s*(?P<q>[1-9][0-9]{4,11})(?![0-9])"
+    r"|(?<![A-Za-z0-9_])(?P<w>wxid_[A-Za-z0-9_]{4,})"
+)
+_ACCOUNT_GROUPS = ("x", "q", "w")
+_PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
+# 川A·7B2K9, 川A 7B2K9, 川AD12345 (new energy), 川A1234学: the tail holds at least one digit.
+_PLATE = re.compile(
+    rf"(?<![A-Za-z0-9])[{_PROVINCES}][A-Z]\s?[·•・.\-]?\s?"
+    r"(?=[A-Z]{0,5}[0-9])(?:[A-Z0-9]{5,6}|[A-Z0-9]{4}[挂学警港澳])(?![A-Za-z0-9])"
+)
+_N = "0-9一二三四五六七八九十百零〇两"
+_BUILDING = rf"(?:[{_N}]+(?:号楼|栋|幢|号院|号大院)|[A-Z][座栋幢]|[0-9]+座)"
+_UNIT = rf"[{_N}]+(?:单元|门(?![诊店面市口卫厅]))"
+_ROOM = rf"[{_N}]+(?:室|号|户|房)?"
+_GAP = r"\s?[-—]?\s?"
+_HOUSE = re.compile(
+    rf"{_BUILDING}(?:{_GAP}{_UNIT})?(?:{_GAP}{_ROOM})?"
+    rf"|{_UNIT}(?:{_GAP}{_ROOM})?"
+    r"|(?<![0-9])[0-9]{3,5}(?:室|房间)"
+    r"|(?<![0-9\-.])[0-9]{1,3}-[0-9]{1,2}-[0-9]{2,4}(?![0-9\-.])"
+    r"|门牌(?:号码?)?\s*(?:是|为)?\s*[:：]?\s*[0-9A-Za-z\-]+号?"
+    rf"|(?<=[路街巷弄里])[0-9]+号(?:附[0-9]+号)?(?![线窗文令口])"
+)
+# A run of digit groups with the separators people put between them; a + or 00 before it reads as a prefix.
+_RUN = re.compile(r"(?<![0-9])\+?[0-9]+(?:(?:\s{0,2}[-.·–—]\s{0,2}|\s{1,2})[0-9]+)*(?:\s?[Xx](?![A-Za-z]))?")
+_GROUP = re.compile(r"[0-9]+(?:\s?[Xx](?![A-Za-z]))?")
+_ID_18 = re.compile(
+    r"[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9X]"
+)
+_ID_15 = re.compile(r"[1-9][0-9]{5}[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}")
+_MOBILE = re.compile(r"(?:0086|86)?1[3-9][0-9]{9}")
+_LANDLINE = re.compile(r"0[1-9][0-9]{8,10}")
+# Only after one of these words is a bare 7–8 digit number a telephone (not an amount, a date or a ticket).
+_PHONE_WORD = re.compile(
+    r"(?:电话|座机|手机|号码|致电|拨打|来电|联系方式|传真|tel|TEL|Tel)[^。，；,;\n0-9]{0,6}$"
+)
+_TICKET_WORD = re.compile(r"(?:工单|单号|编号|案号|文号)[^。，；,;\n0-9]{0,6}$")
+_AREA_CODE = re.compile(r"\(0[0-9]{2,3}\)\s?[0-9]{7,8}(?![0-9])")
+
+
+def _number_kind(number: str, before: str) -> str | None:
+    """What a run of digits (X allowed last) is, from its length and layout alone."""
+    if _ID_18.fullmatch(number) or _ID_15.fullmatch(number):
+        return "id_number"
+    if not number.isdigit():
+        return "id_number" if len(number) == 18 else None
+    if _MOBILE.fullmatch(number) or _LANDLINE.fullmatch(number):
+        return "phone"
+    if 16 <= len(number) <= 19:
+        return "bank_card"
+    if 7 <= len(number) <= 8 and number[0] != "0" and _PHONE_WORD.search(before):
+        return None if _TICKET_WORD.search(before) else "phone"
+    return None
+
+
+_LABELS = {"phone": PHONE, "id_number": ID_NUMBER, "bank_card": BANK_CARD}
+
+
+def _numbers(normal: str) -> list[Found]:
+    found: list[Found] = []
+    for run in _RUN.finditer(normal):
+        groups = [
+            (g.start(), g.end(), re.sub(r"[^0-9X]", "", g.group().upper()))
+            for g in _GROUP.finditer(run.group())
+        ]
+        offset, index = run.start(), 0
+        while index < len(groups):
+            for last in range(len(groups) - 1, index - 1, -1):
+                number = "".join(g[2] for g in groups[index : last + 1])
+                start = offset + groups[index][0]
+                if index == 0 and run.group().startswith("+"):
+                    start = run.start()
+                kind = _number_kind(number, normal[max(0, start - 12) : start])
+                if kind:
+                    found.append(Found(start, offset + groups[last][1], kind, _LABELS[kind]))
+                    index = last + 1
+                    break
+            else:
+                index += 1
+    return found
+
+
+def detect(normal: str) -> list[Found]:
+    """Every identifier's shape in `normal` (an NFKC text), the more specific first."""
+    found: list[Found] = [Found(*m.span(), "email", EMAIL) for m in _EMAIL.finditer(normal)]
+    for match in _ACCOUNT.finditer(normal):
+        group = next(g for g in _ACCOUNT_GROUPS if match.group(g))
+        found.append(Found(*match.span(group), "account", ACCOUNT))
+    found += [Found(*m.span(), "plate", PLATE) for m in _PLATE.finditer(normal)]
+    found += [Found(*m.span(), "phone", PHONE) for m in _AREA_CODE.finditer(normal)]
+    found += _numbers(normal)
+    found += [Found(*m.span(), "address", HOUSE) for m in _HOUSE.finditer(normal)]
+    return found

@@ -1,0 +1,175 @@
+"""The public text of a case: what the platform holds about its people replaced exactly first, then every shape.
+
+`find` is the one place where personal data is looked for; `mask_text` replaces what it finds and
+`scan.find_leaks` reports it. `mask_case_row` is where a case row is masked for everyone but the office and the
+complainant.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from review.core.privacy import detectors, forms
+from review.core.privacy import names as persons
+from review.core.privacy.detectors import ADDRESS, ID_NUMBER, PHONE, Found
+
+
+@dataclass(frozen=True)
+class Complainant:
+    """What the platform holds about a complainant: each is removed, however it is written, from others' view."""
+
+    name: str = ""
+    phone: str = ""
+    id_number: str = ""
+    address: str = ""
+
+    @classmethod
+    def of_case(cls, case: Mapping[str, Any]) -> Complainant:
+        """The complainant's identifiers from a case row (`review_case` columns)."""
+        return cls(
+            *(str(case.get(f"complainant_{k}") or "") for k in ("name", "phone", "id_number", "address"))
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    pattern: re.Pattern[str]
+    kind: str
+    label: str
+    # "exact": always; "name": a two-character full name not inside a word; "given": a given name said alone.
+    standing: str = "exact"
+
+
+@functools.lru_cache(maxsize=1024)
+def _held(known: Complainant, others: tuple[str, ...], addresses: tuple[str, ...]) -> tuple[_Held, ...]:
+    """What this case's people are known by, the most specific first (longer names before their prefixes)."""
+    held: list[_Held] = []
+    for build, value, kind, label in (
+        (forms.id_pattern, known.id_number, "id_number", ID_NUMBER),
+        (forms.phone_pattern, known.phone, "phone", PHONE),
+    ):
+        if value and (pattern := build(value)):
+            held.append(_Held(re.compile(pattern, re.IGNORECASE), kind, label))
+    for address in sorted(
+        {a.strip() for a in (known.address, *addresses) if a.strip()}, key=len, reverse=True
+    ):
+        if pattern := forms.text_pattern(address):
+            held.append(_Held(re.compile(pattern, re.IGNORECASE), "address", ADDRESS))
+    public = persons.labels((known.name, *others))
+    for name in sorted(public, key=len, reverse=True):
+        if pattern := forms.text_pattern(name):
+            held.append(
+                _Held(re.compile(pattern), "name", public[name], "name" if len(name) == 2 else "exact")
+            )
+    for name in sorted(public, key=lambda n: len(persons.given_name(n)), reverse=True):
+        given = persons.given_name(name)
+        if len(given) >= 2 and (pattern := forms.text_pattern(given)):
+            held.append(_Held(re.compile(pattern), "name", public[name], "given"))
+    return tuple(held)
+
+
+def _held_found(normal: str, held: Iterable[_Held]) -> list[Found]:
+    found: list[Found] = []
+    for rule in held:
+        for match in rule.pattern.finditer(normal):
+            start, end = match.span()
+            if rule.standing == "name" and not persons.stands_as_name(normal, start, end, word_too=False):
+                continue
+            if rule.standing == "given":
+                if persons.another_person_before(normal, start):
+                    found.append(Found(start - 1, end, "name", normal[start - 1] + "某"))
+                    continue
+                if not persons.stands_as_name(normal, start, end):
+                    continue
+            found.append(Found(start, end, rule.kind, rule.label))
+    return found
+
+
+def find(
+    text: str,
+    known: Complainant | None = None,
+    others: Iterable[str] = (),
+    addresses: Iterable[str] = (),
+) -> list[Found]:
+    """Personal data in `text`, as spans of the text as written that do not overlap, in order: what the platform
+    holds first, then every identifier's shape; of two that overlap, the earlier found wins."""
+    if not text:
+        return []
+    normal, origin = forms.normalised(text)
+    held = _held(known or Complainant(), tuple(others), tuple(addresses))
+    claimed: list[Found] = []
+    for item in [*_held_found(normal, held), *detectors.detect(normal)]:
+        if item.start >= item.end:
+            continue
+        start, end = origin[item.start], origin[item.end - 1] + 1
+        if not any(start < taken.end and taken.start < end for taken in claimed):
+            claimed.append(Found(start, end, item.kind, item.label))
+    return sorted(claimed, key=lambda f: f.start)
+
+
+# Between two pieces of one identifier (3栋 2单元, 138 0000): one label stands for both.
+_JOIN = re.compile(r"[\s\-·]*")
+
+
+def mask_text(
+    text: str,
+    names: Iterable[str] = (),
+    addresses: Iterable[str] = (),
+    *,
+    known: Complainant | None = None,
+) -> str:
+    """The public text: the case's people (`known`, the other persons' `names`) and `addresses` replaced exactly,
+    then every identifier's shape; a private person keeps the surname (王某, 张某甲)."""
+    found = find(text, known, names, addresses)
+    if not found:
+        return text
+    pieces: list[str] = []
+    last = 0
+    previous: Found | None = None
+    for item in found:
+        gap = text[last : item.start]
+        if previous and previous.label == item.label and previous.kind != "name" and _JOIN.fullmatch(gap):
+            last = item.end
+            continue
+        pieces += [gap, item.label]
+        last, previous = item.end, item
+    return "".join(pieces) + text[last:]
+
+
+def masker(case: Mapping[str, Any], names: Iterable[str] = ()) -> Callable[[str], str]:
+    """The function that masks any text about this case for others (the complainant's identifiers included, and
+    the other persons the platform holds by `names`)."""
+    known, others = Complainant.of_case(case), tuple(names)
+    return lambda text: mask_text(text or "", others, known=known)
+
+
+# Columns of a case row (as `visibility.visible_case` reads it) that hold free text about the complainant.
+_TEXT_COLUMNS = ("content", "reply", "status_reason", "ruling_reasoning")
+
+
+def mask_case_row(case: Mapping[str, Any]) -> dict[str, Any]:
+    """A case row as anyone but the office and the complainant may see it: identifiers gone from every field."""
+    mask = masker(case)
+    row = dict(case)
+    for column in _TEXT_COLUMNS:
+        if isinstance(row.get(column), str):
+            row[column] = mask(row[column])
+    if row.get("events_json") is not None:
+        written = row["events_json"]
+        events = json.loads(written) if isinstance(written, str | bytes) else [dict(e) for e in written]
+        for event in events:
+            if event.get("reason"):
+                event["reason"] = mask(event["reason"])
+        row["events_json"] = (
+            json.dumps(events, ensure_ascii=False) if isinstance(written, str | bytes) else events
+        )
+    row["complainant_name"] = persons.mask_name(str(case.get("complainant_name") or ""))
+    for column in ("complainant_phone", "complainant_id_number", "complainant_address"):
+        if column in row:
+            row[column] = ""
+    return row
