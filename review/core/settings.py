@@ -161,6 +161,19 @@ SMS_GATEWAY_KEY: str = config("SMS_GATEWAY_KEY", default="")
 # Office usernames (comma-separated) that escalations to the office's head (评议办负责人) go to; unset: all office.
 OFFICE_HEADS: str = config("OFFICE_HEADS", default="")
 
+# Webhooks (推送). Plain http endpoints only when WEBHOOK_ALLOW_HTTP (tests); WEBHOOK_ALLOWED_NETWORKS lists the
+# internal addresses or networks a receiver may resolve to (comma-separated), which are otherwise refused.
+WEBHOOK_ALLOW_HTTP: bool = config("WEBHOOK_ALLOW_HTTP", cast=bool, default=False)
+WEBHOOK_ALLOWED_NETWORKS: str = config("WEBHOOK_ALLOWED_NETWORKS", default="")
+# Seconds a receiver has to answer; days the delivery log is kept; days of nothing but failures before an endpoint
+# is disabled; hours the previous secret keeps signing after a rotation.
+WEBHOOK_TIMEOUT: float = config("WEBHOOK_TIMEOUT", cast=float, default=15.0)
+WEBHOOK_LOG_DAYS = _days("WEBHOOK_LOG_DAYS", 30)
+WEBHOOK_FAILING_DAYS = _days("WEBHOOK_FAILING_DAYS", 5)
+WEBHOOK_ROTATION_OVERLAP_HOURS = _hours("WEBHOOK_ROTATION_OVERLAP_HOURS", 24)
+# Multiplies every wait of the retry schedule (a benchmark or a test shortens them; 1 in production).
+WEBHOOK_RETRY_SCALE: float = config("WEBHOOK_RETRY_SCALE", cast=float, default=1.0)
+
 
 def database_url() -> str:
     """The configured database, defaulting to a SQLite file in the data folder."""

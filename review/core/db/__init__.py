@@ -23,7 +23,7 @@ from piccolo.table import Table, create_db_tables
 
 from review.core import settings
 from review.core.audit.chain import GENESIS
-from review.core.db import bulk, dialect, references, search
+from review.core.db import after_commit, bulk, dialect, references, search
 from review.core.db import counting as query_count
 from review.core.db.sqlite import SharedConnectionSQLiteEngine
 from review.core.tables import ChainHead
@@ -189,10 +189,17 @@ async def migrate() -> None:
 
 
 def transaction() -> SQLiteTransaction | PostgresTransaction:
-    """A write transaction on the current engine (BEGIN IMMEDIATE on SQLite)."""
+    """A write transaction on the current engine (BEGIN IMMEDIATE on SQLite); what `on_commit` was given inside
+    it runs once it has committed."""
     if _request.get() is not None:
         raise RuntimeError("a write transaction was started while serving a read-only request")
-    return engine().transaction()
+    # It enters as Piccolo's own transaction, which is what `async with … as t` binds.
+    return after_commit.Committing(engine().transaction())  # type: ignore[return-value]
+
+
+def on_commit(callback: after_commit.Callback) -> None:
+    """Run `callback()` after the current transaction commits (never if it rolls back); at once outside one."""
+    after_commit.on_commit(engine().current_transaction.get(), callback)
 
 
 class _Checkout:

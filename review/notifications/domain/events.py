@@ -16,6 +16,9 @@ EVENTS: dict[str, str] = {
 # Told to the office only, in its inbox, when a delivery has failed for good: not a choice anyone makes.
 DELIVERY_FAILED = "delivery_failed"
 EVENT_LABELS: dict[str, str] = {**EVENTS, DELIVERY_FAILED: "投递失败"}
+# Told to the office only: a webhook endpoint was stopped (its receiver said 410 Gone, or failed for days).
+WEBHOOK_DISABLED = "webhook_disabled"
+EVENT_LABELS[WEBHOOK_DISABLED] = "推送停用"
 
 INBOX, EMAIL, SMS = "inbox", "email", "sms"
 CHANNELS: dict[str, str] = {INBOX: "站内信", EMAIL: "电子邮件", SMS: "短信"}

@@ -32,7 +32,7 @@ def test_each_queue_runs_its_jobs_with_their_timeouts() -> None:
         "render_mediation_agreement": worker.settings.VERDICT_RENDER_TIMEOUT, "requeue_unrendered_agreements": None,
         "export_assessments_year": 600, "apply_selection": 1800,
         "sweep_clocks": None, "deliver_notification": 120, "send_due_notifications": None,
-        "send_notification_digests": None}
+        "send_notification_digests": None, "deliver_webhook": 180, "send_due_webhooks": None}
     assert _functions(worker.VerdictWorkerSettings) == {
         "render_verdict": worker.settings.VERDICT_RENDER_TIMEOUT, "requeue_pending_verdicts": None}
     assert worker.worker_options("default")["queue_name"] == DEFAULT_QUEUE
@@ -51,14 +51,16 @@ def test_periodic_jobs_run_at_the_same_clock_times() -> None:
                                             "requeue_unrendered_agreements": (None, set(range(3, 60, 5)), True),
                                             "sweep_clocks": (None, set(range(4, 60, 10)), True),
                                             "send_due_notifications": (None, set(range(60)), True),
-                                            "send_notification_digests": ({1}, {0}, True)}  # 09:00 in Beijing
+                                            "send_notification_digests": ({1}, {0}, True),  # 09:00 in Beijing
+                                            "send_due_webhooks": (None, set(range(60)), True)}
     assert times(worker.VerdictWorkerSettings) == {"requeue_pending_verdicts": (None, set(range(2, 60, 5)), True)}
 
 
 def test_the_sweeper_runs_the_periodic_jobs_in_order() -> None:
     assert [job.name for job in worker.JOBS if job.every] == [
         "expire_invitations", "requeue_pending_verdicts", "publish_daily", "send_mediation_reminders",
-        "requeue_unrendered_agreements", "sweep_clocks", "send_due_notifications", "send_notification_digests"]
+        "requeue_unrendered_agreements", "sweep_clocks", "send_due_notifications", "send_notification_digests",
+        "send_due_webhooks"]
     assert worker.SWEEP_INTERVAL == 300
 
 
