@@ -20,6 +20,7 @@ from review.core.enums import ENDED
 from review.core.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from review.core.secrets import hash_code, new_access_code
 from review.core.tables import Case
+from review.webhooks import services as webhooks
 
 
 @dataclass(frozen=True)
@@ -35,18 +36,25 @@ async def intake_case(*, payload: Any, actor: Actor) -> IntakeResult:
     record = parse_intake(payload)
     department_id = await department_id_for(record.department_code)
     code = new_access_code()
-    if db.writes_in_one_statement():
-        case_id = await sql.insert_case_in_one_statement(record, department_id, hash_code(code), actor)
-    else:
-        async with db.transaction():
+    async with db.transaction():
+        if db.writes_in_one_statement():
+            case_id = await sql.insert_case_in_one_statement(record, department_id, hash_code(code), actor)
+        else:
             case_id = await sql.insert_case(record, department_id, hash_code(code))
             if case_id is not None:
                 await audit.record(case_id=case_id, actor=actor.label, action=Action.intake.value,
                                    to_status="received", data=record.intake_data())
+        if case_id is not None:
+            await webhooks.emit("case.received", _received(case_number_for(case_id, record.received_at), record))
     if case_id is None:
         return await _existing(record)
     return IntakeResult(case_number=case_number_for(case_id, record.received_at), access_code=code,
                         status="received", created=True)
+
+
+def _received(number: str, record: IntakeRecord) -> dict[str, Any]:
+    return {"case_number": number, "channel": record.channel, "department_code": record.department_code,
+            "link": f"/api/v1/cases/{number}"}
 
 
 # Department codes change rarely and intake is the hottest path: remember them briefly.
@@ -125,6 +133,7 @@ async def screen_case(*, number: str, actor: Actor, accept: bool, reason: str = 
     async with db.transaction():
         case = await load_case_for_update(number)
         action = Action.accept if accept else Action.dismiss
+        await webhooks.emit("case.screened", {"case_number": number, "selected": accept, "link": f"/api/v1/cases/{number}"})
         return await apply_transition(case=case, action=action, actor=actor, reason=reason)
 
 
@@ -175,6 +184,8 @@ async def _screen_locked(screenings: Sequence[Screening], actor: Actor) -> dict[
             case_id=case["id"], actor=actor.label, action=action.value, from_status=case["status"],
             to_status=target.value, reason=screening.reason, data=screening.data)
             for case, screening, action, target in moves])
+        await webhooks.emit_many("case.screened", [{"case_number": case["number"], "selected": screening.selected,
+                                                    "link": f"/api/v1/cases/{case['number']}"} for case, screening, _, _ in moves])
     return refused
 
 

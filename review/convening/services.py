@@ -27,6 +27,7 @@ from review.core import clock, db
 from review.core.actors import Actor
 from review.core.errors import Conflict
 from review.notifications import services as notifications
+from review.webhooks import services as webhooks
 from scoring.tables import CriteriaSet
 
 __all__ = ["convene_panel", "refill_panel", "tell_invited"]
@@ -78,6 +79,8 @@ async def convene_panel(*, number: str, actor: Actor, seed: str | None = None) -
             data={"panel_id": panel_id, "seed_hash": record.seed_hash, "roster_hash": record.roster_hash,
                   "criteria_version": criteria["version"], "excluded": len(result.exclusions)},
         )
+        await webhooks.emit("panel.convened", {"case_number": number, "panel_id": panel_id,
+                                               "link": f"/api/v1/cases/{number}"})
     await tell_invited(panel_ids=[panel_id])
     return panel_id
 

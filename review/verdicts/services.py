@@ -31,6 +31,7 @@ from review.verdicts import signing as verdict_signing
 from review.verdicts import sql
 from review.verdicts.document import CriterionLine, PanelSeatLine, VerdictDocument, document_number
 from review.verdicts.tables import Verdict
+from review.webhooks import services as webhooks
 from scoring.domain.aggregate import GRADE_LABELS, RULING_TEXT
 from scoring.tables import CriteriaSet, Criterion, Ruling
 
@@ -252,7 +253,15 @@ async def render(*, verdict_id: int) -> str:
         }).where(Verdict.id == verdict_id).run()
         await audit.record(case_id=verdict["case"], actor="system:job", action="verdict_rendered",
                            data={"verdict": verdict["number"], "full_sha256": full_sha, "public_sha256": public_sha})
+        if status == "valid":
+            await webhooks.emit("verdict.issued", _announced(verdict))
     return status
+
+
+def _announced(verdict: dict) -> dict:
+    """A verdict as a webhook names it: its id, its number and its public page."""
+    return {"verdict_id": verdict["id"], "verdict_number": verdict["number"],
+            "link": f"/api/v1/verdicts/{verdict['code']}"}
 
 
 async def supersede(*, old_ruling_id: int, new_ruling_id: int) -> None:
@@ -296,6 +305,7 @@ async def withdraw(*, number: str, actor: Actor, reason: str) -> str:
                            from_status=verdict["status"], to_status="withdrawn", reason=reason[:2000],
                            data={"verdict": verdict["number"]})
         await redo_orders.void_for_ruling(ruling_id=verdict["ruling_id"], why="withdrawn", actor=actor.label)
+        await webhooks.emit("verdict.withdrawn", {"case_number": number, **_announced(verdict)})
     return "withdrawn"
 
 
@@ -328,6 +338,9 @@ async def correct(*, number: str, actor: Actor, reason: str) -> dict:
         await audit.record(case_id=case["id"], actor=actor.label, action="verdict_corrected", reason=reason[:2000],
                            data={"verdict": withdrawn["number"], "corrected_by": created["number"]})
         reopened = await redo_orders.reopen_for_ruling(ruling_id=withdrawn["ruling_id"], actor=actor)
+        await webhooks.emit("verdict.corrected", {"case_number": number, "verdict_id": new_id,
+                                                  "verdict_number": created["number"], "corrects": withdrawn["number"],
+                                                  "link": f"/api/v1/verdicts/{created['code']}"})
     await queue.enqueue("render_verdict", new_id)
     if reopened is not None:
         await redo_orders.tell_opened(order_id=reopened)

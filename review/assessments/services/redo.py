@@ -98,6 +98,7 @@ async def open_for_ruling(*, case_id: int, department_id: int, ruling_id: int, a
     await audit.record(case_id=case_id, actor=actor.label, action="redo_order_opened",
                        data={"redo_order_id": rows[0]["id"], "deadline": deadline.isoformat(),
                              "provisional": provisional})
+    await webhooks.emit("redo.opened", {"redo_id": rows[0]["id"], "ruling_id": ruling_id, "due_on": deadline.isoformat()})
     return int(rows[0]["id"])
 
 
@@ -240,6 +241,7 @@ async def accept(*, number: str, actor: Actor) -> str:
     async with db.transaction():
         case, order = await _locked(number, actor)
         await _decider(actor, order)
+        await webhooks.emit("redo.closed", {"case_number": number, "redo_id": order["id"], "link": f"/api/v1/cases/{number}"})
         return await _move(order, "accept", {RedoOrder.decided_at: clock.now(), RedoOrder.decided_by: actor.user_id},
                            case=case, actor=actor, action="redo_accepted")
 

@@ -41,9 +41,9 @@ _EMAIL = re.compile(
 )
 # 微信号：wxid_abc123 / 微信 abc_123 / WeChat: abc123 / QQ 12345678: the label stays, the id goes.
 _ACCOUNT = re.compile(
-    r"(?:微信(?:号|账号|ID|id)?|(?<![A-Za-z])(?i:wechat|weixin|wx)(?:\s*id)?|抖音号|支付宝(?:账号)?)"
+    r"(?:微信(?:号|账号|ID|id)?|(?<![A-Za-z])(?i:wechat|weixin|wx|vx|v信)(?:\s*(?:id|号))?|抖音号|支付宝(?:账号)?)"
     r"\s*(?:是|为)?\s*[:：]?\s*(?P<x>wxid_[A-Za-z0-9_]+|[A-Za-z][-_A-Za-z0-9]{5,19})(?![-_A-Za-z0-9@])"
-    r"|(?<![A-Za-z])(?i:qq)(?:号|号码)?\s*(?:是|为)?\s*[:：]?\s*(?P<q>[1-9][0-9]{4,11})(?![0-9])"
+    r"|(?:(?<![A-Za-z])(?i:qq)|扣扣)(?:号|号码)?\s*(?:是|为)?\s*[:：]?\s*(?P<q>[1-9][0-9]{4,11})(?![0-9])"
     r"|(?<![A-Za-z0-9_])(?P<w>wxid_[A-Za-z0-9_]{4,})"
 )
 _ACCOUNT_GROUPS = ("x", "q", "w")
@@ -62,9 +62,9 @@ _HOUSE = re.compile(
     rf"{_BUILDING}(?:{_GAP}{_UNIT})?(?:{_GAP}{_ROOM})?"
     rf"|{_UNIT}(?:{_GAP}{_ROOM})?"
     r"|(?<![0-9])[0-9]{3,5}(?:室|房间)"
-    r"|(?<![0-9\-.])[0-9]{1,3}-[0-9]{1,2}-[0-9]{2,4}(?![0-9\-.])"
+    r"|(?<![0-9\-.])[0-9]{1,3}-[0-9]{1,2}-[0-9]{3,4}(?![0-9\-.])"
     r"|门牌(?:号码?)?\s*(?:是|为)?\s*[:：]?\s*[0-9A-Za-z\-]+号?"
-    rf"|(?<=[路街巷弄里])[0-9]+号(?:附[0-9]+号)?(?![线窗文令口])"
+    rf"|(?<=[路街道巷弄里])[0-9]+号(?:附[0-9]+号)?(?![线窗文令口])"
 )
 # A run of digit groups with the separators people put between them; a + or 00 before it reads as a prefix.
 _RUN = re.compile(r"(?<![0-9])\+?[0-9]+(?:(?:\s{0,2}[-.·–—]\s{0,2}|\s{1,2})[0-9]+)*(?:\s?[Xx](?![A-Za-z]))?")
@@ -77,9 +77,8 @@ _MOBILE = re.compile(r"(?:0086|86)?1[3-9][0-9]{9}")
 _LANDLINE = re.compile(r"0[1-9][0-9]{8,10}")
 # Only after one of these words is a bare 7–8 digit number a telephone (not an amount, a date or a ticket).
 _PHONE_WORD = re.compile(
-    r"(?:电话|座机|手机|号码|致电|拨打|来电|联系方式|传真|tel|TEL|Tel)[^。，；,;\n0-9]{0,6}$"
+    r"(?:电话|座机|手机|号码|致电|拨打|来电|联系方式|传真|tel|TEL|Tel)(?:号码?|是|为|打|[:：\s(（]){0,3}$"
 )
-_TICKET_WORD = re.compile(r"(?:工单|单号|编号|案号|文号)[^。，；,;\n0-9]{0,6}$")
 _AREA_CODE = re.compile(r"\(0[0-9]{2,3}\)\s?[0-9]{7,8}(?![0-9])")
 
 
@@ -94,7 +93,7 @@ def _number_kind(number: str, before: str) -> str | None:
     if 16 <= len(number) <= 19:
         return "bank_card"
     if 7 <= len(number) <= 8 and number[0] != "0" and _PHONE_WORD.search(before):
-        return None if _TICKET_WORD.search(before) else "phone"
+        return "phone"
     return None
 
 

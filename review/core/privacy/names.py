@@ -40,16 +40,22 @@ _PLACE_AFTER = re.compile(
 COMMON_WORDS = (
     "高峰", "早晚高峰", "向阳", "阳光", "太阳", "建国以来", "新中国", "国庆", "春节", "建军节", "建设", "和平",
     "光明", "胜利", "文明", "平安", "幸福", "红旗", "明天", "明白", "明显", "明确", "说明", "证明", "表明",
-    "声明", "透明", "照明", "小明显", "华丽", "中华", "繁华", "海洋", "海燕", "春天", "秋天", "安全", "安静",
+    "声明", "透明", "照明", "小明显", "华丽", "中华", "繁华", "海洋", "春天", "秋天", "安全", "安静",
     "美丽", "丽水", "志愿", "志愿者", "强烈", "加强", "坚强", "勉强", "英雄", "精英", "军队", "冠军", "国家",
     "家庭", "伟大", "雄伟", "东方", "一平", "平时", "平方", "公平", "水平", "和谐", "振兴", "发展", "兴旺",
     "旺季", "春风", "风险", "作风", "文化", "化解", "新华", "新闻", "天气", "天然气", "玉林", "林业", "森林",
-    "园林", "建华", "利民", "便民", "为民", "人民", "民生", "居民", "村民", "市民", "军民", "爱民", "惠民",
+    "园林", "利民", "便民", "为民", "人民", "民生", "居民", "村民", "市民", "军民", "爱民", "惠民",
 )  # fmt: skip
 _COMMON = re.compile("|".join(sorted(map(re.escape, COMMON_WORDS), key=len, reverse=True)))
 # Where a given name that is itself an ordinary word still reads as a name: around a verb of speech or address.
-_NAME_BEFORE = "称说问叫找让给对与和跟同被由把请向替帮"
-_NAME_AFTER = re.compile(r"(?:称|说|讲|表示|反映|认为|告诉|同志|先生|女士|师傅|本人|来电|致电|要求|家)")
+_NAME_BEFORE = re.compile(
+    r"(?:称|说|问|叫|找|让|给|对|与|和|跟|同|被|由|把|请|向|替|帮|告诉|通知|联系|转告)$"
+)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_NAME_AFTER = re.compile(
+    r"(?:称|说|讲|表示|反映|认为|告诉|同志|先生|女士|师傅|本人|来电|致电|要求|家|先|的(?:母亲|父亲|妻子|丈夫|"
+    r"儿子|女儿|家人|孩子|邻居|同事))"
+)
 
 
 def surname(name: str) -> str:
@@ -103,5 +109,7 @@ def stands_as_name(normal: str, start: int, end: int, *, word_too: bool = True) 
         if word.start() < end and start < word.end() and (word.start() < start or word.end() > end):
             return False
     if word_too and _COMMON.fullmatch(given):
-        return (start > 0 and normal[start - 1] in _NAME_BEFORE) or bool(_NAME_AFTER.match(normal, end))
+        # 称国庆假期 is a holiday; 对国庆说, 国庆称, 找国庆。 are a person
+        ends = end == len(normal) or not _HAN.match(normal[end])
+        return bool(_NAME_AFTER.match(normal, end)) or (ends and bool(_NAME_BEFORE.search(normal, 0, start)))
     return True

@@ -24,6 +24,7 @@ from review.notifications import services as notifications
 from review.rulings import sql
 from review.rulings.services.sheets import active_panel_id, panel_aggregate, seat_of
 from review.verdicts import services as verdicts
+from review.webhooks import services as webhooks
 from scoring.domain.aggregate import GRADE_LABELS
 from scoring.tables import Criterion, Deliberation, DeliberationMessage, Dissent, Ruling
 
@@ -216,6 +217,10 @@ async def issue_ruling(*, number: str, actor: Actor, now: datetime | None = None
         await record_outcome(department_id=case["department"], grade=result.grade, period=period)
         await apply_transition(case=case, action=Action.issue_ruling, actor=actor,
                                data={"ruling_id": ruling_id, "total": result.total, "grade": result.grade})
+        await webhooks.emit("ruling.issued", {
+            "case_number": number, "ruling_id": ruling_id, "grade": result.grade, "score": result.total,
+            "verdict_id": verdict_id, "redo_id": order_id, "due_on": due.day.isoformat() if due else None,
+            "link": f"/api/v1/cases/{number}"})
     await queue.enqueue("render_verdict", verdict_id)
     await tell_ruling(ruling_id=ruling_id)
     if order_id is not None:

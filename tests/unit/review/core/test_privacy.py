@@ -154,8 +154,7 @@ def test_mask_text_everything_at_once() -> None:
     masked = mask_text(text, names=("欧阳娜娜",))
 
     assert masked == (
-        f"诉求人欧阳某（身份证{ID}，电话{PHONE}，座机{PHONE}）"
-        f"住玉林社区{HOUSE}，2026年通过12345热线反映。"
+        f"诉求人欧阳某（身份证{ID}，电话{PHONE}，座机{PHONE}）住玉林社区{HOUSE}，2026年通过12345热线反映。"
     )
 
 
@@ -277,3 +276,47 @@ def test_mask_case_row_masks_text_columns_and_timeline_reasons() -> None:
     assert "13812345678" not in masked["events_json"] and "王某" in masked["events_json"]
     assert (masked["complainant_name"], masked["complainant_phone"]) == ("王某", "")
     assert row["content"].startswith("王小明")  # the row read from the database is left as it was
+
+
+PLATE = "［车牌已隐去］"
+CARD = "［银行卡号已隐去］"
+ACCOUNT = "［账号已隐去］"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("车牌川A·7B2K9", f"车牌{PLATE}"),
+        ("车牌川A 7B2K9", f"车牌{PLATE}"),
+        ("新能源车川AD12345", f"新能源车{PLATE}"),
+        ("车牌粤B12345F", f"车牌{PLATE}"),
+        ("卡号6222021234567890123", f"卡号{CARD}"),
+        ("卡号6222 0212 3456 7890", f"卡号{CARD}"),
+        ("手机１３８ ０００ ０１２３４", f"手机{PHONE}"),
+        ("手机138 000 01234", f"手机{PHONE}"),
+        ("座机028-8765-4321", f"座机{PHONE}"),
+        ("座机(028)87654321", f"座机{PHONE}"),
+        ("身份证510107900101123", f"身份证{ID}"),
+        ("身份证5101 0719 9001 0112 3X", f"身份证{ID}"),
+        ("身份证51010719901301123X", f"身份证{ID}"),  # no such month: still someone's number
+        ("住7-1-1203", f"住{HOUSE}"),
+        ("住B座1203", f"住{HOUSE}"),
+        ("住3号院2门", f"住{HOUSE}"),
+        ("门牌号：12号", HOUSE),
+        ("住人民南路8号", f"住人民南路{HOUSE}"),
+        ("vx：abc_2026", f"vx：{ACCOUNT}"),
+        ("扣扣158024", f"扣扣{ACCOUNT}"),
+    ],
+)
+def test_mask_text_removes_every_kind_however_written(text: str, expected: str) -> None:
+    assert mask_text(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["到1号窗口办理", "按12号文件执行", "依据〔2023〕5号文件", "从2号口出站", "住二楼", "三楼办公", "地铁1号线",
+     "补偿款2800000元", "工单号20261008", "受理编号PY2026000123", "2026-10-08来电", "20261008前发放",
+     "10月8号上午", "9:30至17:00", "共计235件", "武侯区玉林社区", "3室2厅", "第12层"],
+)  # fmt: skip
+def test_mask_text_keeps_ordinary_tokens(text: str) -> None:
+    assert mask_text(text, known=Complainant(name="王峰")) == text

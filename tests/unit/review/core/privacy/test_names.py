@@ -1,0 +1,54 @@
+"""Persons' names as published: the surname stays, several of one surname are told apart, words stay words."""
+
+from __future__ import annotations
+
+import pytest
+
+from review.core.privacy import Complainant, mask_text
+from review.core.privacy.names import labels
+
+pytestmark = pytest.mark.unit
+
+
+def test_labels_persons_of_one_surname_told_apart_in_order_held() -> None:
+    assert labels(["张伟", "张强", "李娜", "张伟"]) == {"张伟": "张某甲", "张强": "张某乙", "李娜": "李某"}
+
+
+@pytest.mark.parametrize(("name", "label"), [("欧阳娜娜", "欧阳某"), ("宗政明", "宗政某"), ("皇甫建国", "皇甫某"),
+                                             ("上官婉儿", "上官某"), ("司小红", "司某")])  # fmt: skip
+def test_labels_compound_surnames_kept_whole(name: str, label: str) -> None:
+    assert labels([name]) == {name: label}
+
+
+def test_mask_text_same_surname_persons_stable_across_texts_of_one_case() -> None:
+    known, others = Complainant(name="张伟"), ("张强",)
+
+    first = mask_text("张强打了张伟。", others, known=known)
+    second = mask_text("张伟报警，张强离开。", others, known=known)
+
+    assert (first, second) == ("张某乙打了张某甲。", "张某甲报警，张某乙离开。")
+
+
+@pytest.mark.parametrize(
+    ("given", "text"),
+    [("峰", "早晚高峰车流大"), ("阳", "向阳小区门口"), ("建国", "建国路施工"), ("建国", "建国以来"),
+     ("国庆", "称国庆假期施工"), ("光明", "光明社区"), ("明", "说明情况")],
+)  # fmt: skip
+def test_mask_text_word_holding_given_name_survives(given: str, text: str) -> None:
+    assert mask_text(text, known=Complainant(name="王" + given)) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [("小明称噪声扰民", "王某称噪声扰民"), ("告诉小明：不予受理", "告诉王某：不予受理"),
+     ("让光明先回家", "让刘某先回家"), ("李小明也来了", "李某也来了")],
+)  # fmt: skip
+def test_mask_text_given_name_alone_masked_where_it_stands_as_name(text: str, masked: str) -> None:
+    known = Complainant(name="刘光明") if "光明" in text else Complainant(name="王小明")
+
+    assert mask_text(text, known=known) == masked
+
+
+@pytest.mark.parametrize("text", ["王局长答复", "李主任到场", "武侯区住建局回复", "张书记批示"])
+def test_mask_text_officials_by_title_and_organisations_kept(text: str) -> None:
+    assert mask_text(text, ("王强", "李娜"), known=Complainant(name="张伟")) == text
