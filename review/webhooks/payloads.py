@@ -42,7 +42,7 @@ EVENT_TYPES: dict[str, str] = {
 # the event is written, so that nothing personal can be added to a payload by accident.
 ALLOWED_KEYS = frozenset({
     "case_number", "status", "outcome", "grade", "score", "department_code", "panel_id", "ruling_id",
-    "verdict_code", "verdict_id", "superseded_code", "redo_id", "due_on", "closed_on", "mediation_id",
+    "verdict_code", "verdict_id", "verdict_number", "corrects", "redo_id", "due_on", "closed_on", "mediation_id",
     "period", "scheme_version", "seats", "selected", "channel", "category", "district", "link", "links",
     "occurred_at", "round", "reason_code", "days_overdue",
 })

@@ -22,6 +22,7 @@ from review.core.errors import Forbidden, Invalid, NotFound
 from review.core.file_kinds import CheckedFile, Upload, size_text
 from review.core.tables import Case
 from review.notifications import services as notifications
+from review.webhooks import services as webhooks
 from scoring.tables import Ruling
 
 log = logging.getLogger(__name__)

@@ -43,6 +43,7 @@ from review.deadlines.clocks import (
 )
 from review.deadlines.services import policy_in_force
 from review.notifications import services as notifications
+from review.webhooks import services as webhooks
 
 ACTOR = "system:clock_sweep"
 ACTIONS_OF_KIND = {"remind": "clock_reminded", "escalate": "clock_escalated"}
@@ -323,6 +324,13 @@ def _reason(found: _Due) -> str:
     return f"「{name}」已超过 {day} 的期限，第 {alert.step} 次通报{to}"
 
 
+def _overdue(found: _Due) -> dict[str, Any]:
+    """A redo order past its deadline, as its webhook names it (the first escalation only)."""
+    day = found.clock.due_day or (found.clock.due.astimezone(clock.CHINA).date() if found.clock.due else None)
+    return {"case_number": found.number, "due_on": day.isoformat() if day else None,
+            "link": f"/api/v1/cases/{found.number}"}
+
+
 async def _fire_batch(batch: list[_Due], now: datetime) -> tuple[int, int]:
     """One batch of steps in one transaction: the alert rows (INSERT … ON CONFLICT (key) DO NOTHING: a second
     sweep at the same moment records nothing, and waits for the first rather than deadlock, the keys being
@@ -348,6 +356,8 @@ async def _fire_batch(batch: list[_Due], now: datetime) -> tuple[int, int]:
         stored = await notifications.store_many([notifications.Notice(
             event=EVENT_OF_KIND[found.alert.kind], key=found.key, recipients=told[found.key],
             context=_context(found)) for found in fired])
+        await webhooks.emit_many("redo.overdue", [_overdue(found) for found in fired if found.alert.stage == "redo"
+                                                  and found.alert.kind == "escalate" and found.alert.step == 1])
     await notifications.queue_stored(stored)
     return len(fired), stored.count
 

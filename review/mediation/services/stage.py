@@ -23,6 +23,7 @@ from review.mediation.domain import clock as clock_rules
 from review.mediation.services import room
 from review.mediation.tables import Mediation, MediationParticipant, MediationSession
 from review.notifications import services as notifications
+from review.webhooks import services as webhooks
 
 log = logging.getLogger(__name__)
 
@@ -273,6 +274,8 @@ async def settle_in_transaction(*, case: dict, mediation: dict, actor: Actor, re
     status = await cases.apply_transition(case=case, action=Action.settle, actor=actor, reason=reason,
                                           data={"mediation_id": mediation["id"], "outcome": "agreement", **(data or {})})
     await _finish(case, mediation, status="settled", outcome="agreement")
+    await webhooks.emit("mediation.settled", {"case_number": case["number"], "mediation_id": mediation["id"],
+                                              "link": f"/api/v1/cases/{case['number']}"})
     await record_settlement(department_id=case["department"], period=clock.today_in_china().strftime("%Y-%m"))
     return status
 

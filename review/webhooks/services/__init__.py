@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from review.webhooks.services.delivery import deliver, forget_old, replay, replay_failed_since, send_due
 from review.webhooks.services.endpoints import change, register, rotate, set_active, stop
-from review.webhooks.services.outbox import emit
+from review.webhooks.services.outbox import emit, emit_many
 
-__all__ = ["change", "deliver", "emit", "forget_old", "register", "replay", "replay_failed_since", "rotate",
+__all__ = ["change", "deliver", "emit", "emit_many", "forget_old", "register", "replay", "replay_failed_since", "rotate",
            "send_due", "set_active", "stop"]

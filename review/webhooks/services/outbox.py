@@ -3,35 +3,57 @@ subscribed to its type, each queued once the transaction has committed (nothing 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from review.core import db
+from review.core import db, settings
 from review.core import jobs as queue
 from review.core.clock import now
 from review.webhooks import payloads, sql
 
+Data = Mapping[str, Any]
 
-async def emit(event_type: str, data: Mapping[str, Any]) -> str:
+
+async def emit(event_type: str, data: Data) -> str | None:
     """Announce `event_type` with its thin `data` (ids, numbers, grades, links: README, Webhooks) to every
-    endpoint subscribed to it. Call it inside the transaction that makes the change, after the change:
+    endpoint subscribed to it. Call it inside the transaction that makes the change:
 
         async with db.transaction():
             ...
             await webhooks.emit("ruling.issued", {"case_number": number, "ruling_id": ruling_id, ...})
 
-    Returns the event's webhook-id."""
-    at = now()
-    message_id = payloads.new_message_id()
-    content = payloads.body(event_type, data, at)
-    event = (await db.fetch(sql.INSERT_EVENT, message_id, event_type, content, at))[0]["id"]
+    A `link` that is a path is made absolute (PUBLIC_BASE_URL). Returns the event's webhook-id, or None when no
+    endpoint is subscribed to the type (then nothing is written)."""
+    return (await emit_many(event_type, [data]))[0]
+
+
+async def emit_many(event_type: str, many: Sequence[Data]) -> list[str | None]:
+    """`emit` for several events of one type (a sweep's, a batch's), the subscribers read once."""
+    if not many:
+        return []
     subscribed = [row["id"] for row in await db.fetch(sql.SUBSCRIBED)
                   if event_type in db.json_list(row["events"])]
-    deliveries = [(await db.fetch(sql.INSERT_DELIVERY, event, endpoint, at, False, at))[0]["id"]
-                  for endpoint in subscribed]
-    if deliveries:
-        db.on_commit(lambda: queue_deliveries(deliveries))
-    return message_id
+    contents = [payloads.body(event_type, _absolute(data), now()) for data in many]  # refused before any write
+    if not subscribed:
+        return [None] * len(many)
+    at = now()
+    ids: list[str | None] = []
+    deliveries: list[int] = []
+    for content in contents:
+        message_id = payloads.new_message_id()
+        event = (await db.fetch(sql.INSERT_EVENT, message_id, event_type, content, at))[0]["id"]
+        deliveries += [(await db.fetch(sql.INSERT_DELIVERY, event, endpoint, at, False, at))[0]["id"]
+                       for endpoint in subscribed]
+        ids.append(message_id)
+    db.on_commit(lambda: queue_deliveries(deliveries))
+    return ids
+
+
+def _absolute(data: Data) -> Data:
+    link = data.get("link")
+    if isinstance(link, str) and link.startswith("/"):
+        return {**data, "link": settings.PUBLIC_BASE_URL.rstrip("/") + link}
+    return data
 
 
 async def queue_deliveries(deliveries: list[int]) -> None:
