@@ -194,6 +194,18 @@ class PublishedHead(Table):
                help_text="The day (China time) of a daily head; empty for one published on demand")
 
 
+class IdempotentRequest(Table):
+    """An API POST sent with an Idempotency-Key, and the first answer it got, kept 24 hours: the same key and body
+    again are answered the same without acting again (review.core.api.idempotency)."""
+
+    id = Serial(primary_key=True)
+    scope = Varchar(length=400, unique=True, help_text="Who sent it and the key: the same key of two callers differs")
+    fingerprint = Varchar(length=64, help_text="SHA-256 of the method, path, query and body")
+    status = Integer(null=True, default=None, help_text="The answer's HTTP status; None while it is being made")
+    answer = Text(default="", help_text="The answer's headers and body, encrypted with the server key")
+    created_at = Timestamptz(index=True)
+
+
 TABLES: list[type[Table]] = [
     Department,
     Account,
@@ -207,6 +219,7 @@ TABLES: list[type[Table]] = [
     ImportJob,
     Holiday,
     ProvisionalDeadline,
+    IdempotentRequest,
 ]
 
 __all__ = [t.__name__ for t in TABLES] + ["Role", "Channel"]
