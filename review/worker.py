@@ -16,6 +16,7 @@ from review.assessments import jobs as assessment_jobs
 from review.convening import jobs as convening_jobs
 from review.core import db, settings
 from review.core import jobs as queue
+from review.core.api import jobs as api_jobs
 from review.core.audit import jobs as audit_jobs
 from review.core.audit import store as audit
 from review.core.jobs import DEFAULT_QUEUE, Job
@@ -32,7 +33,7 @@ log = logging.getLogger("review.jobs")
 
 JOBS: list[Job] = [*panel_jobs.JOBS, *convening_jobs.JOBS, *verdict_jobs.JOBS, *audit_jobs.JOBS, *mediation_jobs.JOBS,
                     *assessment_jobs.JOBS, *deadline_jobs.JOBS, *notification_jobs.JOBS,
-                    *selection_jobs.JOBS, *webhook_jobs.JOBS]
+                    *selection_jobs.JOBS, *webhook_jobs.JOBS, *api_jobs.JOBS]
 
 SWEEP_INTERVAL = 300.0  # seconds between the periodic sweeps when there is no worker
 

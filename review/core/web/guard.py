@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from review.core import db, identity, settings
 from review.core.actors import ANONYMOUS, Actor, Policy
+from review.core.api import idempotency
 from review.core.errors import Forbidden, ServiceError, Unauthorized
 from review.core.web import body_limit, csrf
 from review.core.web.csrf import CSRF_COOKIE, csrf_token
@@ -176,7 +177,17 @@ async def _admit_and_call(request: Request, endpoint: Endpoint, policy: Policy) 
             await hook(request)
         for hook in _signed_in_page_hooks:
             await hook(request)
+    if idempotency.applies(request, actor):
+        return await idempotency.answer(request, actor, lambda: _answered(request, endpoint))
     return await endpoint(request)
+
+
+async def _answered(request: Request, endpoint: Endpoint) -> Response:
+    """The endpoint's answer, a refusal included (so that it can be kept as the first answer to its key)."""
+    try:
+        return await endpoint(request)
+    except ServiceError as error:
+        return error_response(request, error)
 
 
 def guarded(endpoint: Endpoint, policy: Policy, limit: int | None = None) -> Endpoint:
