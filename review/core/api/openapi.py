@@ -167,11 +167,22 @@ def _operation(method: str, path: str, route: Route, schemas: _Schemas) -> dict[
         "responses": responses,
         "x-policy": policy.name if policy else "none",
     }
+    if method == "POST":
+        parameters.append(_IDEMPOTENCY_KEY)
     if parameters:
         operation["parameters"] = parameters
     if body is not None:
         operation["requestBody"] = body
     return operation
+
+
+# Every POST takes one (review.core.api.idempotency).
+_IDEMPOTENCY_KEY: dict[str, Any] = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x21-\\x7e]+$"},
+    "description": "同一调用方 24 小时内以同一键、同一请求重发，得到首次的答复（带 Idempotent-Replayed: true 头）而不再执行；"
+                   "同一键用于不同请求答复 409",
+}
 
 
 def document(routes: Iterable[BaseRoute]) -> dict[str, Any]:
