@@ -54,6 +54,8 @@ from review.mediation import web as mediation_pages
 from review.mediation.services import stage as mediation
 from review.notifications import api as notifications_api
 from review.notifications import web as notification_pages
+from review.publication import api as publication_api
+from review.publication import web as publication_pages
 from review.rulings import api as rulings_api
 from review.rulings import web as rulings_pages
 from review.selection import api as selection_api
@@ -165,11 +167,11 @@ def create_app(*, forwarded_allow_ips: str = settings.FORWARDED_ALLOW_IPS) -> St
     api_routes = [*panels_api.routes, *convening_api.routes, *scoring_api.routes, *rulings_api.routes,
                   *verdicts_api.routes, *holidays_api.routes, *audit_api.routes, *tokens_api.routes, *mediation_api.routes,
                   *assessment_api.routes, *deadlines_api.routes, *notifications_api.routes, *casefile_api.routes,
-                  *selection_api.routes, *v1.routes]
+                  *selection_api.routes, *publication_api.routes, *v1.routes]
     page_routes = [*home_routes, *deadline_pages.routes, *notification_pages.routes, *panel_pages.routes, *convening_pages.routes, *scoring_pages.routes, *rulings_pages.routes,
                    *verdict_pages.routes, *holiday_pages.routes, *audit_pages.routes, *account_pages.routes,
                    *mediation_pages.routes, *mediation_socket.routes, *casefile_pages.routes, *selection_pages.routes, *pages.routes,
-                   *assessment_pages.routes]
+                   *assessment_pages.routes, *publication_pages.routes]
     routes = [
         Mount("/api/v1", routes=api_routes),
         PolicyMount("/static", app=StaticFiles(directory=str(settings.TEMPLATES_DIR / "static")), policy=PUBLIC,

@@ -18,6 +18,8 @@ from review.deadlines.tables import TABLES as DEADLINE_TABLES
 from review.mediation.tables import INDEXES as MEDIATION_INDEXES
 from review.mediation.tables import TABLES as MEDIATION_TABLES
 from review.notifications.tables import TABLES as NOTIFICATION_TABLES
+from review.publication.tables import INDEXES as PUBLICATION_INDEXES
+from review.publication.tables import TABLES as PUBLICATION_TABLES
 from review.selection.tables import INDEXES as SELECTION_INDEXES
 from review.selection.tables import TABLES as SELECTION_TABLES
 from review.verdicts.tables import TABLES as VERDICT_TABLES
@@ -29,14 +31,14 @@ APP_CONFIG = AppConfig(
     migrations_folder_path=os.path.join(os.path.dirname(__file__), "piccolo_migrations"),
     table_classes=[*CORE_TABLES, *CASE_TABLES, *MEDIATION_TABLES, *VERDICT_TABLES, *ASSESSMENT_TABLES,
                    *DEADLINE_TABLES, *NOTIFICATION_TABLES, *ACCOUNT_TABLES, *CASEFILE_TABLES,
-                   *SELECTION_TABLES, *WEBHOOK_TABLES],
+                   *SELECTION_TABLES, *WEBHOOK_TABLES, *PUBLICATION_TABLES],
     migration_dependencies=[],
 )
 
 # Indexes over several columns that the table definitions cannot state (read by review.core.db on SQLite; the
 # migrations create them on PostgreSQL).
 INDEXES: list[str] = [*CASE_INDEXES, *CASE_LIST_INDEXES, *MEDIATION_INDEXES, *ASSESSMENT_INDEXES,
-                      *SELECTION_INDEXES, *WEBHOOK_INDEXES]
+                      *SELECTION_INDEXES, *WEBHOOK_INDEXES, *PUBLICATION_INDEXES]
 
 # (table, column, referenced table): the column holds an id of the referenced table, or NULL.
 # Read by review.core.db (foreign keys on PostgreSQL, added by a scoring migration; triggers on SQLite).

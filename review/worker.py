@@ -23,6 +23,7 @@ from review.core.jobs import DEFAULT_QUEUE, Job
 from review.deadlines import jobs as deadline_jobs
 from review.mediation import jobs as mediation_jobs
 from review.notifications import jobs as notification_jobs
+from review.publication import jobs as publication_jobs
 from review.selection import jobs as selection_jobs
 from review.verdicts import jobs as verdict_jobs
 from review.verdicts import services as verdicts
@@ -33,7 +34,7 @@ log = logging.getLogger("review.jobs")
 
 JOBS: list[Job] = [*panel_jobs.JOBS, *convening_jobs.JOBS, *verdict_jobs.JOBS, *audit_jobs.JOBS, *mediation_jobs.JOBS,
                     *assessment_jobs.JOBS, *deadline_jobs.JOBS, *notification_jobs.JOBS,
-                    *selection_jobs.JOBS, *webhook_jobs.JOBS, *api_jobs.JOBS]
+                    *selection_jobs.JOBS, *webhook_jobs.JOBS, *api_jobs.JOBS, *publication_jobs.JOBS]
 
 SWEEP_INTERVAL = 300.0  # seconds between the periodic sweeps when there is no worker
 

@@ -136,6 +136,14 @@ ACTION_LABELS: dict[str, str] = {
     "selection_apply_requested": "应用批量审查方案",
     "selection_applied": "批量审查方案应用完毕",
     "selection_discarded": "放弃批量审查方案",
+    "publication_consent_granted": "诉求人同意公开评议结论",
+    "publication_consent_refused": "诉求人不同意公开评议结论",
+    "ruling_published": "公开评议结论",
+    "ruling_republished": "按更正后的意见书重新公开评议结论",
+    "ruling_unpublished": "撤下公开的评议结论",
+    "publication_held": "评议办决定暂不公开评议结论",
+    "publication_released": "评议办恢复公开评议结论",
+    "leak_stopped": "公开前检查发现疑似个人信息，已停止公开",
 }
 
 # Reasons that stay with the office: a member's own grounds for declining or recusing, and a party's grounds

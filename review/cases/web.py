@@ -23,6 +23,7 @@ from review.core.web.forms import local_path, see_other
 from review.core.web.guard import TRACK_COOKIE, route, set_cookie
 from review.core.web.templating import render
 from review.mediation import queries as mediation
+from review.publication import queries as publication
 
 
 async def office_home(request: Request) -> Response:
@@ -71,6 +72,7 @@ async def _case_page(request: Request, number: str | None) -> Response:
     response = render(request, "case.html", {"v": await view_of(actor, case),
                                              "mediation": await mediation.of_case(case["number"]),
                                              "my_mediation": await mediation.viewer_part(actor=actor, case=case),
+                                             "publication": await publication.case_part(actor, case),
                                              "redo": await redo_orders.maybe_for_case(number=case["number"],
                                                                                       actor=actor)})
     page_cache.keep(request, key, response)

@@ -17,8 +17,11 @@ VERDICT_QUEUE = "review:verdicts"
 
 
 async def render_verdict(ctx: dict[str, Any], verdict_id: int) -> str:
-    """Render both PDFs of a verdict (idempotent: a rendered verdict is left as it is)."""
-    return await verdicts.render(verdict_id=verdict_id)
+    """Render both PDFs of a verdict (idempotent: a rendered verdict is left as it is), then publish its ruling
+    if the complainant consents."""
+    status = await verdicts.render(verdict_id=verdict_id)
+    await queue.enqueue("publish_verdict", verdict_id)
+    return status
 
 
 async def issue_bulk(ctx: dict[str, Any], bulk_id: int) -> str:

@@ -27,6 +27,7 @@ from review.core.labels import ROLE_LABELS
 from review.core.privacy import mask_name, masker
 from review.core.secrets import ALPHABET
 from review.core.tables import Case
+from review.publication import services as publication
 from review.verdicts import signing as verdict_signing
 from review.verdicts import sql
 from review.verdicts.document import CriterionLine, PanelSeatLine, VerdictDocument, document_number
@@ -238,6 +239,9 @@ async def render(*, verdict_id: int) -> str:
     # Both files are signed in memory and stored under the digest of the signed bytes (the hashes /verify shows).
     full_pdf = await _rendered(full)
     public_pdf = await _rendered(public)
+    # The leak gate reads the public file as anyone would (text layer and metadata); a hit stores neither file.
+    await publication.check_public_pdf(verdict=verdict, pdf=public_pdf, carries=(
+        public.criteria_hash, public.verify_url, *(seat.name for seat in public.panel)))
     full_sha, public_sha = await asyncio.to_thread(store, full_pdf), await asyncio.to_thread(store, public_pdf)
 
     async with db.transaction():
@@ -306,6 +310,7 @@ async def withdraw(*, number: str, actor: Actor, reason: str) -> str:
                            data={"verdict": verdict["number"]})
         await redo_orders.void_for_ruling(ruling_id=verdict["ruling_id"], why="withdrawn", actor=actor.label)
         await webhooks.emit("verdict.withdrawn", {"case_number": number, **_announced(verdict)})
+    await queue.enqueue("publish_case", case["id"])  # a published ruling of a withdrawn verdict comes down
     return "withdrawn"
 
 

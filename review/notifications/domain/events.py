@@ -12,10 +12,13 @@ EVENTS: dict[str, str] = {
     "mediation_notice": "调解通知",
     "redo_order": "整改通知",
     "ruling": "评议结论",
+    "ruling_published": "评议结论公开",
 }
 # Told to the office only, in its inbox, when a delivery has failed for good: not a choice anyone makes.
 DELIVERY_FAILED = "delivery_failed"
-EVENT_LABELS: dict[str, str] = {**EVENTS, DELIVERY_FAILED: "投递失败"}
+# Told to the office only: an output the leak gate stopped before it left (publication.services.leaks).
+LEAK_STOPPED = "leak_stopped"
+EVENT_LABELS: dict[str, str] = {**EVENTS, DELIVERY_FAILED: "投递失败", LEAK_STOPPED: "公开前拦截"}
 # Told to the office only: a webhook endpoint was stopped (its receiver said 410 Gone, or failed for days).
 WEBHOOK_DISABLED = "webhook_disabled"
 EVENT_LABELS[WEBHOOK_DISABLED] = "推送停用"

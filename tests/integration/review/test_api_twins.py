@@ -121,6 +121,9 @@ TWINS = {
     "/mediation/{id:int}/minutes/comments": "POST /api/v1/mediation/{id:int}/minutes/comments",
     "/mediation/{id:int}/consents": "POST /api/v1/mediation/{id:int}/consents",
     "/mediation/{id:int}/consents/move": "POST /api/v1/mediation/{id:int}/consents/move",
+    "/track/case/publication": "POST /api/v1/cases/{number}/publication/consent",
+    "/office/cases/{number}/publication/hold": "POST /api/v1/cases/{number}/publication/hold",
+    "/office/cases/{number}/publication/release": "POST /api/v1/cases/{number}/publication/release",
 }
 
 # Web actions without an API twin, each with its reason.

@@ -32,8 +32,8 @@ def test_each_queue_runs_its_jobs_with_their_timeouts() -> None:
         "render_mediation_agreement": worker.settings.VERDICT_RENDER_TIMEOUT, "requeue_unrendered_agreements": None,
         "export_assessments_year": 600, "apply_selection": 1800,
         "sweep_clocks": None, "deliver_notification": 120, "send_due_notifications": None,
-        "send_notification_digests": None, "deliver_webhook": 180, "send_due_webhooks": None,
-        "forget_idempotency_keys": None}
+        "send_notification_digests": None, "deliver_webhook": 180, "send_due_webhooks": None, "forget_idempotency_keys": None,
+        "report_public_leak": None, "publish_case": None, "publish_verdict": None, "publish_due": None}
     assert _functions(worker.VerdictWorkerSettings) == {
         "render_verdict": worker.settings.VERDICT_RENDER_TIMEOUT, "requeue_pending_verdicts": None}
     assert worker.worker_options("default")["queue_name"] == DEFAULT_QUEUE
@@ -54,7 +54,8 @@ def test_periodic_jobs_run_at_the_same_clock_times() -> None:
                                             "send_due_notifications": (None, set(range(60)), True),
                                             "send_notification_digests": ({1}, {0}, True),  # 09:00 in Beijing
                                             "send_due_webhooks": (None, set(range(60)), True),
-                                            "forget_idempotency_keys": (None, {30}, True)}
+                                            "forget_idempotency_keys": (None, {30}, True),
+                                            "publish_due": (None, set(range(3, 60, 5)), True)}
     assert times(worker.VerdictWorkerSettings) == {"requeue_pending_verdicts": (None, set(range(2, 60, 5)), True)}
 
 
@@ -62,7 +63,7 @@ def test_the_sweeper_runs_the_periodic_jobs_in_order() -> None:
     assert [job.name for job in worker.JOBS if job.every] == [
         "expire_invitations", "requeue_pending_verdicts", "publish_daily", "send_mediation_reminders",
         "requeue_unrendered_agreements", "sweep_clocks", "send_due_notifications", "send_notification_digests",
-        "send_due_webhooks", "forget_idempotency_keys"]
+        "send_due_webhooks", "forget_idempotency_keys", "publish_due"]
     assert worker.SWEEP_INTERVAL == 300
 
 
