@@ -37,6 +37,7 @@ from review.core.audit import api as audit_api
 from review.core.audit import store as audit
 from review.core.audit import web as audit_pages
 from review.core.errors import NotFound, ServiceError
+from review.core.privacy.logs import mask_personal_data_in_logs
 from review.core.web import guard, templating
 from review.core.web.body_limit import BodyLimit
 from review.core.web.client_address import forwarded_headers
@@ -161,6 +162,7 @@ def install() -> None:
 
 
 def create_app(*, forwarded_allow_ips: str = settings.FORWARDED_ALLOW_IPS) -> Starlette:
+    mask_personal_data_in_logs()  # no identifier in any log line of the app's process
     install()
     draw_verification.use_verdicts(printed_panels)  # the public draw records hold each draw against its verdicts
     verification.register(mediation_queries.agreement_verification)  # /verify/{code} of a sealed agreement

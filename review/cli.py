@@ -127,11 +127,13 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from arq.logs import default_log_config
     from arq.worker import run_worker
 
+    from review.core.privacy.logs import mask_personal_data_in_logs
     from review.worker import worker_options
 
     if not _pdf_environment_ok():
         return 3
     logging.config.dictConfig(default_log_config(verbose=False))
+    mask_personal_data_in_logs()
     # lazy: as above
     from review.core import priority
 
