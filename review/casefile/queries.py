@@ -7,14 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from review.casefile.domain import files as rules
-from review.cases.queries.visibility import SEES_PERSONAL_DATA, visible_case
+from review.cases.queries.visibility import text_masker, visible_case
 from review.core import db
 from review.core.actors import Actor
 from review.core.enums import ENDED, CaseStatus
 from review.core.errors import NotFound
 from review.core.file_kinds import KINDS, size_text
 from review.core.params import LARGEST as ID_MAX
-from review.core.privacy import masker
 
 PARTY_LABELS = {"complainant": "诉求人", "department": "承办部门", "office": "评议办"}
 FILE_NOT_FOUND = ("case_file_not_found", "未找到该附件")
@@ -89,7 +88,7 @@ async def additions(actor: Actor, case_id: int) -> list[AdditionView]:
     rows = await db.fetch(_ADDITIONS, case_id)
     if not rows:
         return []
-    mask = (lambda text: text) if actor.kind in SEES_PERSONAL_DATA else masker(rows[0])
+    mask = text_masker(actor, rows[0])
     by_addition: dict[int, list[FileView]] = {}
     for f in await db.fetch(_ATTACHMENTS, case_id):
         by_addition.setdefault(f["addition"], []).append(FileView(
@@ -121,6 +120,6 @@ async def stored_file(*, number: str, file_id: int, actor: Actor) -> StoredFile:
     content = await db.fetch(_CONTENT, file_id)
     if not content:
         raise NotFound(*FILE_NOT_FOUND)
-    mask = (lambda text: text) if actor.kind in SEES_PERSONAL_DATA else masker(found)
+    mask = text_masker(actor, found)
     return StoredFile(id=found["id"], filename=mask(found["filename"]), content_type=found["content_type"],
                       content=bytes(content[0]["content"]))

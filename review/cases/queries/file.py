@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from review.cases.queries.visibility import SEES_PERSONAL_DATA
+from review.cases.queries.visibility import text_masker
 from review.core import db
 from review.core.actors import Actor
-from review.core.privacy import masker
 
 _ENTRIES = (
     "SELECT f.id, f.source, f.source_label, f.source_ref, f.title, f.body, f.sha256, f.consents, f.added_at,"
@@ -41,7 +40,7 @@ async def case_file(actor: Actor, case_id: int) -> list[FileEntry]:
     rows = await db.fetch(_ENTRIES, case_id)
     if not rows:
         return []
-    mask = (lambda text: text) if actor.kind in SEES_PERSONAL_DATA else masker(rows[0])
+    mask = text_masker(actor, rows[0])
     return [FileEntry(id=r["id"], source=r["source"], source_label=r["source_label"], title=mask(r["title"]),
                       body=mask(r["body"]), sha256=r["sha256"], added_at=r["added_at"],
                       consents=[{"party": c["party"], "party_label": c.get("party_label", c["party"]),

@@ -448,13 +448,14 @@ async def departments() -> list[dict[str, Any]]:
 
 
 def case_summary(case: dict, *, with_personal_data: bool) -> dict:
-    """A case as the API shows it; personal data only for those who handle the case."""
+    """A case as the API shows it; the complainant's phone only for those who handle the case (the others, members
+    and liaisons, see the name: `visibility.SEES_PERSONAL_DATA`)."""
     out = {
         "case_number": case["number"], "status": case["status"], "category": case["category"],
         "district": case["district"], "channel": case["channel"],
         "received_at": case["received_at"].isoformat(), "content": case["content"], "reply": case["reply"],
         "status_reason": case["status_reason"],
     }
-    if with_personal_data:
-        out["complainant"] = {"name": case["complainant_name"], "phone": case["complainant_phone"]}
+    out["complainant"] = {"name": case["complainant_name"],
+                          "phone": case["complainant_phone"] if with_personal_data else None}
     return out

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
+from typing import Any
 
 from review.core import db
 from review.core.actors import Actor
 from review.core.errors import NotFound
-from review.core.privacy import mask_case_row
+from review.core.privacy import mask_case_row, masker
 
 _SEATED = (
     'SELECT panel."case" AS case_id FROM seat JOIN panel ON panel.id = seat.panel'
@@ -62,8 +64,29 @@ async def may_see(actor: Actor, case: dict) -> bool:
     return False
 
 
-# Who sees a case as it was taken in; everyone else (members, liaisons) sees it masked.
+# Who sees a case as it was taken in. Everyone else (members, liaisons) sees the complainant's name, since the
+# panel judges how the department handled this person's complaint, but none of their phone, ID number or address
+# (nor any identifier's shape): none of them needs those to judge the handling.
 SEES_PERSONAL_DATA = frozenset({"office", "complainant"})
+
+
+def _contacts_only(case: dict[str, Any]) -> dict[str, Any]:
+    """The case row with the complainant's name left out of what masking removes."""
+    return {**case, "complainant_name": ""}
+
+
+def text_masker(actor: Actor, case: dict[str, Any]) -> Callable[[str], str]:
+    """How any text about this case reads for `actor`: as written for the office and the complainant; for the
+    others with the complainant's phone, ID number and address removed and the name kept."""
+    if actor.kind in SEES_PERSONAL_DATA:
+        return lambda text: text
+    return masker(_contacts_only(case))
+
+
+def _as_others_see(case: dict[str, Any]) -> dict[str, Any]:
+    row = mask_case_row(_contacts_only(case))
+    row["complainant_name"] = case["complainant_name"]
+    return row
 
 
 async def visible_case(actor: Actor, number: str) -> dict:
@@ -72,4 +95,4 @@ async def visible_case(actor: Actor, number: str) -> dict:
     rows = await db.fetch(_case_sql(db.dialect.name()), True, number)
     if not rows or not await may_see(actor, rows[0]):
         raise NotFound("case_not_found", "未找到该案件")
-    return rows[0] if actor.kind in SEES_PERSONAL_DATA else mask_case_row(rows[0])
+    return rows[0] if actor.kind in SEES_PERSONAL_DATA else _as_others_see(rows[0])

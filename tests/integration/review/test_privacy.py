@@ -233,7 +233,7 @@ async def test_privacy_full_pdf_shows_masked_name_only() -> None:
     assert _leaks(text, walk.personal_data()) == []
 
 
-async def test_privacy_outputs_for_liaison_member_and_hotline_hold_no_personal_data() -> None:
+async def test_privacy_outputs_for_liaison_member_and_hotline_hold_no_contact_data_members_see_the_name() -> None:
     walk = await _walk()
     liaison = await factories.account("liaison")
     member = (await factories.seated_members(walk.number))[0]
@@ -258,9 +258,14 @@ async def test_privacy_outputs_for_liaison_member_and_hotline_hold_no_personal_d
     }
     assert {name: r.status_code for name, r in outputs.items()} == dict.fromkeys(outputs, 200)
     assert "井盖缺失" in liaison_json.json()["content"] and "井盖缺失" in liaison_page.text
-    assert MASKED in liaison_page.text and "承办部门未到现场核查" in ruling.json()["ruling"]["reasoning"]
+    assert "承办部门未到现场核查" in ruling.json()["ruling"]["reasoning"]
+    # Members and liaisons judge how this person's complaint was handled: they see the name, nothing to reach them.
+    assert liaison_json.json()["complainant"]["name"] == NAME and member_json.json()["complainant"]["name"] == NAME
+    assert liaison_json.json()["content"].startswith(f"{NAME}反映：") and NAME in liaison_page.text
+    names = {NAME, GIVEN_NAME, VARIANTS[7]}
     for name, response in outputs.items():
-        assert _leaks(response.text, walk.personal_data()) == [], name
+        seen = [d for d in walk.personal_data() if d not in names] if name != "hotline ruling" else walk.personal_data()
+        assert _leaks(response.text, seen) == [], name
 
 
 async def test_privacy_office_and_complainant_still_see_what_was_taken_in() -> None:
@@ -276,3 +281,19 @@ async def test_privacy_office_and_complainant_still_see_what_was_taken_in() -> N
 
     assert own.json()["content"] == CONTENT
     assert own.json()["complainant"] == {"name": NAME, "phone": PHONE}
+
+
+async def test_privacy_the_office_sees_the_case_as_taken_in_the_member_without_contact_data() -> None:
+    walk = await _walk()
+    office = await factories.account("office")
+    member = (await factories.seated_members(walk.number))[0]
+    async with factories.client(Authorization=f"Bearer {await auth.issue_token(office)}") as http:
+        seen = (await http.get(f"/api/v1/cases/{walk.number}")).json()
+    async with factories.client(Authorization=f"Bearer {await auth.issue_token(member)}") as http:
+        judged = (await http.get(f"/api/v1/cases/{walk.number}")).json()
+
+    assert seen["content"] == CONTENT and seen["complainant"] == {"name": NAME, "phone": PHONE}
+    assert judged["complainant"] == {"name": NAME, "phone": None}
+    assert judged["content"].startswith(f"{NAME}反映：") and "井盖缺失" in judged["content"]
+    for value in (PHONE, ID_NUMBER, ADDRESS, EMAIL, WECHAT, *VARIANTS[:7]):
+        assert value not in judged["content"], value
