@@ -60,3 +60,5 @@ CASE_IDENTIFIERS = (
     "SELECT number, complainant_name, complainant_phone, complainant_id_number, complainant_address"
     " FROM review_case WHERE id = {}"
 )
+
+PUBLISHED_OF_CASE = "SELECT id FROM published_ruling WHERE \"case\" = {}"

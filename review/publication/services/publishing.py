@@ -18,6 +18,7 @@ from review.notifications import services as notifications
 from review.publication import queries, rules, sql
 from review.publication.services import leaks
 from review.publication.tables import PublicationHold, PublishedRuling
+from review.webhooks import services as webhooks
 
 log = logging.getLogger("review.publication")
 
@@ -83,6 +84,11 @@ async def _publish(row: dict, content: queries.PublicContent) -> str:
         action = "ruling_republished" if again else "ruling_published"
         await audit.record(case_id=row["id"], actor="system:job", action=action,
                            data={"verdict": content.verdict_number})
+        published_id = (await db.fetch(sql.PUBLISHED_OF_CASE, row["id"]))[0]["id"]
+        await webhooks.emit("ruling.published", {
+            "case_number": row["number"], "ruling_id": row["ruling_id"], "verdict_number": content.verdict_number,
+            "verdict_code": content.verdict_code, "grade": content.grade, "category": content.category,
+            "district": content.district, "link": f"/public/rulings/{published_id}"})
         stored = await notifications.store_many([notifications.Notice(
             event="ruling_published", key=f"ruling_published:{row['verdict_id']}",
             recipients=[notifications.Recipient(case_number=row["number"])],

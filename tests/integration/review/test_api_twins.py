@@ -36,6 +36,13 @@ TWINS = {
     "/account/security/totp/disable": "POST /api/v1/me/totp/disable",
     "/account/setup/{token}": "POST /api/v1/accounts/setup",  # the link's token in the body
     "/office/accounts": "POST /api/v1/accounts",
+    "/office/webhooks": "POST /api/v1/webhooks",
+    "/office/webhooks/{endpoint_id:int}": "POST /api/v1/webhooks/{endpoint_id:int}",
+    "/office/webhooks/{endpoint_id:int}/rotate": "POST /api/v1/webhooks/{endpoint_id:int}/rotate",
+    "/office/webhooks/{endpoint_id:int}/disable": "POST /api/v1/webhooks/{endpoint_id:int}/disable",
+    "/office/webhooks/{endpoint_id:int}/enable": "POST /api/v1/webhooks/{endpoint_id:int}/enable",
+    "/office/webhooks/{endpoint_id:int}/replay-failed": "POST /api/v1/webhooks/{endpoint_id:int}/replay-failed",
+    "/office/webhooks/deliveries/{delivery_id:int}/replay": "POST /api/v1/webhooks/deliveries/{delivery_id:int}/replay",
     "/office/accounts/{account_id:int}/reset": "POST /api/v1/accounts/{account_id:int}/reset",
     "/office/accounts/{account_id:int}/deactivate": "POST /api/v1/accounts/{account_id:int}/deactivate",
     "/office/accounts/{account_id:int}/reactivate": "POST /api/v1/accounts/{account_id:int}/reactivate",

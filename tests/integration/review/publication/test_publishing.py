@@ -20,6 +20,8 @@ from tests import factories
 from tests.conftest import run_jobs
 from tests.integration.panel_helpers import csrf_of
 from tests.integration.review.verdicts.test_services import issued_verdict, scored_case
+from tests.integration.review.webhooks.conftest import local_receivers, receiver  # noqa: F401
+from tests.integration.review.webhooks.receiver import Behaviour, Receiver
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 
@@ -245,3 +247,21 @@ async def test_leak_gate_stops_the_ruling_when_masking_misses_and_tells_the_offi
     assert "leak_stopped" in await actions_of(number)
     # With the stop open, the sweep does not publish the case.
     assert await publication.sync_due() == 0
+
+
+async def test_publication_is_announced_by_webhook_to_the_subscribed_receiver(receiver: Receiver) -> None:
+    office = await factories.account("office")
+    await factories.roster()
+    from review.webhooks import services as webhooks
+
+    _, secret = await webhooks.register(actor=office, url=receiver.url("pub"), events=["ruling.published"])
+    receiver.paths["pub"] = Behaviour(secrets=[secret])
+    number, verdict = await issued_verdict(office)
+    await publication.record_consent(actor=await complainant_of(number), answer="granted")
+    await run_jobs()
+    await run_jobs()
+    published = await PublishedRuling.select().first().run()
+    bodies = [json.loads(b) for b in receiver.bodies.values()]
+    assert [b["type"] for b in bodies] == ["ruling.published"]
+    assert bodies[0]["data"]["verdict_number"] == verdict["number"]
+    assert bodies[0]["data"]["link"].endswith(f"/public/rulings/{published['id']}")
