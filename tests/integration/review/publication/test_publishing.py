@@ -249,7 +249,7 @@ async def test_leak_gate_stops_the_ruling_when_masking_misses_and_tells_the_offi
     assert await publication.sync_due() == 0
 
 
-async def test_publication_is_announced_by_webhook_to_the_subscribed_receiver(receiver: Receiver) -> None:
+async def test_publication_is_announced_by_webhook_to_the_subscribed_receiver(receiver: Receiver) -> None:  # noqa: F811
     office = await factories.account("office")
     await factories.roster()
     from review.webhooks import services as webhooks
