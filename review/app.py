@@ -64,6 +64,8 @@ from review.selection import web as selection_pages
 from review.verdicts import api as verdicts_api
 from review.verdicts import web as verdict_pages
 from review.verdicts.queries import printed_panels
+from review.webhooks import api as webhooks_api
+from review.webhooks import web as webhook_pages
 from scoring import api as scoring_api
 from scoring import web as scoring_pages
 from scoring.domain.aggregate import GRADE_LABELS
@@ -169,11 +171,11 @@ def create_app(*, forwarded_allow_ips: str = settings.FORWARDED_ALLOW_IPS) -> St
     api_routes = [*panels_api.routes, *convening_api.routes, *scoring_api.routes, *rulings_api.routes,
                   *verdicts_api.routes, *holidays_api.routes, *audit_api.routes, *tokens_api.routes, *mediation_api.routes,
                   *assessment_api.routes, *deadlines_api.routes, *notifications_api.routes, *casefile_api.routes,
-                  *selection_api.routes, *publication_api.routes, *v1.routes]
+                  *selection_api.routes, *publication_api.routes, *webhooks_api.routes, *v1.routes]
     page_routes = [*home_routes, *deadline_pages.routes, *notification_pages.routes, *panel_pages.routes, *convening_pages.routes, *scoring_pages.routes, *rulings_pages.routes,
                    *verdict_pages.routes, *holiday_pages.routes, *audit_pages.routes, *account_pages.routes,
                    *mediation_pages.routes, *mediation_socket.routes, *casefile_pages.routes, *selection_pages.routes, *pages.routes,
-                   *assessment_pages.routes, *publication_pages.routes]
+                   *assessment_pages.routes, *publication_pages.routes, *webhook_pages.routes]
     routes = [
         Mount("/api/v1", routes=api_routes),
         PolicyMount("/static", app=StaticFiles(directory=str(settings.TEMPLATES_DIR / "static")), policy=PUBLIC,

@@ -90,3 +90,32 @@ DELETE FROM webhook_event WHERE created_at < {} AND id NOT IN (SELECT event FROM
 ENDPOINT_ACTIVE = "SELECT active FROM webhook_endpoint WHERE id = {}"
 DELIVERY_OF = "SELECT event, endpoint FROM webhook_delivery WHERE id = {}"
 ENDPOINT = "SELECT * FROM webhook_endpoint WHERE id = {}"
+
+ENDPOINTS = """
+SELECT p.id, p.url, p.description, p.events, p.active, p.disabled_reason, p.failing_since, p.previous_until,
+    p.created_at,
+    (SELECT COUNT(*) FROM webhook_delivery d WHERE d.endpoint = p.id AND d.status = 'failed') AS failed,
+    (SELECT COUNT(*) FROM webhook_delivery d WHERE d.endpoint = p.id AND d.status IN ('pending', 'retrying', 'sending'))
+        AS waiting,
+    (SELECT MAX(a.attempted_at) FROM webhook_attempt a WHERE a.endpoint = p.id AND a.status_code BETWEEN 200 AND 299)
+        AS last_success
+FROM webhook_endpoint p ORDER BY p.id
+"""
+
+DELIVERIES = """
+SELECT d.id, d.status, d.attempts, d.next_attempt_at, d.last_status, d.last_error, d.replay, d.created_at,
+    d.delivered_at, e.message_id, e.event_type
+FROM webhook_delivery d JOIN webhook_event e ON e.id = d.event
+WHERE d.endpoint = {} AND ({} = '' OR d.status = {}) ORDER BY d.id DESC LIMIT {} OFFSET {}
+"""
+
+ATTEMPTS_OF = """
+SELECT delivery, attempted_at, status_code, latency_ms, response_excerpt, error, replay
+FROM webhook_attempt WHERE delivery = {} ORDER BY id
+"""
+
+DELIVERY = """
+SELECT d.id, d.endpoint, d.status, d.attempts, d.next_attempt_at, d.last_status, d.last_error, d.replay,
+    d.created_at, d.delivered_at, e.message_id, e.event_type, e.payload
+FROM webhook_delivery d JOIN webhook_event e ON e.id = d.event WHERE d.id = {}
+"""

@@ -92,6 +92,8 @@ async def set_active(*, actor: Actor, endpoint_id: int, active: bool) -> None:
     """The office stops an endpoint (what waits for it is given up) or starts it again (its count of failing
     days starts afresh)."""
     at = now()
+    if active:
+        await addresses.check((await _locked(endpoint_id))["url"])  # where it resolves now, before it is sent to
     async with db.transaction():
         await _locked(endpoint_id)
         await WebhookEndpoint.update({WebhookEndpoint.active: active, WebhookEndpoint.disabled_reason: "",
