@@ -40,6 +40,10 @@ FIXED_HOLIDAYS: dict[tuple[int, int], str] = {
 }
 
 
+# Days added on each side when the working-day index grows.
+_MARGIN_DAYS = 120
+
+
 @dataclass(frozen=True)
 class HolidayDay:
     """One row of the holiday table: a date the calendar treats differently from Monday–Friday."""
@@ -72,6 +76,11 @@ class Calendar:
             if row.status == YearStatus.official.value:
                 official.add(row.day.year)
         self.official_years = frozenset(official)
+        # The index behind `workdays_between` and `shift`, over a span of days grown as it is asked about:
+        # `_counts[i]` is how many working days lie in (origin, origin + i], `_workdays` those days in order.
+        self._origin: dt.date | None = None
+        self._counts: list[int] = []
+        self._workdays: list[dt.date] = []
 
     def is_official(self, year: int) -> bool:
         return year in self.official_years
@@ -83,6 +92,63 @@ class Calendar:
         if not self.is_official(day.year) and (day.month, day.day) in FIXED_HOLIDAYS:
             return False
         return day.weekday() < 5
+
+    def workdays_between(self, after: dt.date, through: dt.date) -> int:
+        """How many working days lie after `after`, up to and including `through` (0 if it is not later)."""
+        if through <= after:
+            return 0
+        if self._origin is None or after < self._origin or through > self._last():
+            self._cover(after, through)  # both ends counted from one origin
+        return self._number(through) - self._number(after)
+
+    def shift(self, day: dt.date, count: int) -> dt.date:
+        """The working day `count` working days after `day` (`day` itself not counted), or before it for a
+        negative count; `day` for 0."""
+        if count > 0:
+            position = self._number(day) + count - 1
+            while position >= len(self._workdays):
+                self._cover(self._origin_or(day), self._last() + dt.timedelta(days=2 * count + _MARGIN_DAYS))
+            return self._workdays[position]
+        if count < 0:
+            before = day - dt.timedelta(days=1)
+            while self._number(before) + count < 0:
+                self._cover(self._origin_or(day) - dt.timedelta(days=2 * -count + _MARGIN_DAYS), before)
+            return self._workdays[self._number(before) + count]
+        return day
+
+    def _origin_or(self, day: dt.date) -> dt.date:
+        return self._origin if self._origin is not None else day
+
+    def _last(self) -> dt.date:
+        assert self._origin is not None
+        return self._origin + dt.timedelta(days=len(self._counts) - 1)
+
+    def _number(self, day: dt.date) -> int:
+        """Working days in (origin, day]."""
+        if self._origin is not None:
+            index = (day - self._origin).days
+            if 0 <= index < len(self._counts):
+                return self._counts[index]
+        self._cover(day, day)
+        assert self._origin is not None
+        return self._counts[(day - self._origin).days]
+
+    def _cover(self, first: dt.date, last: dt.date) -> None:
+        """Grow the index to span `first` to `last` at least, with a margin each side."""
+        if self._origin is not None and self._origin <= first:
+            origin = self._origin
+        else:
+            origin = first - dt.timedelta(days=_MARGIN_DAYS)
+        end = max(last, self._last() if self._origin is not None else last) + dt.timedelta(days=_MARGIN_DAYS)
+        if origin != self._origin:
+            self._origin, self._counts, self._workdays = origin, [0], []
+        day, count = self._last(), self._counts[-1]
+        while day < end:
+            day += dt.timedelta(days=1)
+            if self.is_workday(day):
+                count += 1
+                self._workdays.append(day)
+            self._counts.append(count)
 
     def add_workdays(self, start: dt.date, days: int) -> Due:
         """The date `days` working days after `start` (start itself not counted), provisional if any day

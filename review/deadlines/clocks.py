@@ -145,6 +145,8 @@ def _paused_days(pauses: Sequence[Pause], now: dt.datetime) -> set[dt.date]:
 
 def _shift_workdays(calendar: Calendar, day: dt.date, count: int, skip: set[dt.date] | None = None) -> dt.date:
     """The working day `count` working days after `day` (before it for a negative count), skipping `skip`."""
+    if not skip:
+        return calendar.shift(day, count)
     step = dt.timedelta(days=1 if count >= 0 else -1)
     remaining = abs(count)
     while remaining:
@@ -156,22 +158,21 @@ def _shift_workdays(calendar: Calendar, day: dt.date, count: int, skip: set[dt.d
 
 def _workday_clock(run: _Run, rule: StageRule, calendar: Calendar, now: dt.datetime) -> Clock:
     pauses = tuple(run.pauses)
-    skip = _paused_days(pauses, run.end or now)
+    skip = _paused_days(pauses, run.end or now) if pauses else None
     first = _day(run.start)
     last_counted = _day(run.end or now)
-    spent = 0
-    day = first
-    while day < last_counted:
-        day += dt.timedelta(days=1)
-        if calendar.is_workday(day) and day not in skip:
-            spent += 1
+    spent = calendar.workdays_between(first, last_counted)
+    if skip:
+        spent -= sum(1 for day in skip if first < day <= last_counted and calendar.is_workday(day))
     paused_now = run.end is None and any(p.end is None for p in pauses)
     due = due_day = None
     provisional = False
     alerts: list[Alert] = []
     if not paused_now:
         due_day = _shift_workdays(calendar, first, rule.limit, skip)
-        provisional = any(not calendar.is_official(y) for y in range(first.year, due_day.year + 1))
+        official = calendar.official_years
+        provisional = first.year not in official or due_day.year not in official or any(
+            y not in official for y in range(first.year + 1, due_day.year))
         due = _at(due_day + dt.timedelta(days=1))
         if rule.remind_before:
             remind_day = _shift_workdays(calendar, due_day, -rule.remind_before)
@@ -207,39 +208,74 @@ def _over(due: dt.datetime | None, end: dt.datetime | None, now: dt.datetime) ->
     return due is not None and (end or now) >= due
 
 
+@dataclass(frozen=True)
+class _Meaning:
+    """What one action does to the clocks, looked up once per event rather than searched for."""
+
+    pause_ends: tuple[str, ...] = ()  # pause kinds it ends
+    stage_ends: tuple[str, ...] = ()  # stages it ends
+    stage_starts: tuple[str, ...] = ()  # stages it starts
+    pause_begins: tuple[str, ...] = ()  # pause kinds it begins
+    final: bool = False
+
+
+def _meanings() -> dict[str, _Meaning]:
+    actions = {a for pair in (*ACTIONS.values(), *PAUSE_ACTIONS.values()) for group in pair for a in group}
+    return {action: _Meaning(
+        pause_ends=tuple(kind for kind, (_, ends) in PAUSE_ACTIONS.items() if action in ends),
+        stage_ends=tuple(stage for stage, (_, ends) in ACTIONS.items() if action in ends or action in FINAL),
+        stage_starts=tuple(stage for stage, (starts, _) in ACTIONS.items() if action in starts),
+        pause_begins=tuple(kind for kind, (begins, _) in PAUSE_ACTIONS.items() if action in begins),
+        final=action in FINAL,
+    ) for action in actions | set(FINAL)}
+
+
+_MEANINGS = _meanings()
+_NOTHING = _Meaning()
+
+
 def _runs(events: Iterable[Event], policy: Policy) -> list[_Run]:
     runs: list[_Run] = []
     running: dict[str, _Run] = {}
     counts: dict[str, int] = {}
     pausing: dict[str, dt.datetime] = {}  # pause kind → since
-    for event in sorted(events, key=lambda e: e.at):
-        for kind, (begins, ends) in PAUSE_ACTIONS.items():
-            if event.action in ends and kind in pausing:
+    for event in sorted(events, key=_when):
+        meaning = _MEANINGS.get(event.action, _NOTHING)
+        if meaning is _NOTHING:
+            continue
+        at = event.at
+        for kind in meaning.pause_ends:
+            if kind in pausing:
                 del pausing[kind]
                 for run in running.values():
-                    _end_pause(run, kind, event.at)
-        for stage, (_, ends) in ACTIONS.items():
-            if stage in running and (event.action in ends or event.action in FINAL):
+                    _end_pause(run, kind, at)
+        for stage in meaning.stage_ends:
+            if stage in running:
                 run = running.pop(stage)
-                run.end, run.ended_by = event.at, event.action
-                run.pauses = [Pause(p.kind, p.start, p.end or event.at) for p in run.pauses]
-        if event.action in FINAL:
+                run.end, run.ended_by = at, event.action
+                if run.pauses:
+                    run.pauses = [Pause(p.kind, p.start, p.end or at) for p in run.pauses]
+        if meaning.final:
             pausing.clear()
             continue
-        for stage, (starts, _) in ACTIONS.items():
-            if event.action in starts and stage not in running and policy.rule(stage) is not None:
+        for stage in meaning.stage_starts:
+            if stage not in running and policy.rule(stage) is not None:
                 counts[stage] = counts.get(stage, 0) + 1
-                run = _Run(stage, counts[stage], event.at)
+                run = _Run(stage, counts[stage], at)
                 for kind, since in pausing.items():  # a pause already under way holds a stage that starts in it
-                    _start_pause(run, kind, max(since, event.at), policy)
+                    _start_pause(run, kind, max(since, at), policy)
                 running[stage] = run
                 runs.append(run)
-        for kind, (begins, _) in PAUSE_ACTIONS.items():
-            if event.action in begins and kind not in pausing:
-                pausing[kind] = event.at
+        for kind in meaning.pause_begins:
+            if kind not in pausing:
+                pausing[kind] = at
                 for run in running.values():
-                    _start_pause(run, kind, event.at, policy)
+                    _start_pause(run, kind, at, policy)
     return runs
+
+
+def _when(event: Event) -> dt.datetime:
+    return event.at
 
 
 def _start_pause(run: _Run, kind: str, at: dt.datetime, policy: Policy) -> None:

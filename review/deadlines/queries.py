@@ -28,7 +28,6 @@ from review.deadlines.stage_times import (
     WINDOWS,
     CaseFacts,
     Count,
-    KeptCalendar,
     MonthFigures,
     OverdueRow,
     Person,
@@ -215,7 +214,7 @@ async def open_late_rows(*, now: dt.datetime | None = None) -> list[OverdueRow]:
     """Every open stage of every open case that is late or falls due within a working day, most late first."""
     now = now or clock.now()
     policy, days = await services.policy_in_force(), await calendar()
-    signature, counting = policy_hash(policy), KeptCalendar(days)
+    signature, counting = policy_hash(policy), days
     when = as_of(counting, now)
     rows = await db.fetch(OPEN_EVENTS)
     late: list[OverdueRow] = []
@@ -318,12 +317,11 @@ async def stage_times(*, to: str | None = None, count: int = 12, now: dt.datetim
     missing = [m for m in months if m not in figures]
     if missing:
         rows = await db.fetch(WINDOW_EVENTS, month_start(missing[0]).astimezone(dt.UTC))
-        kept_days = KeptCalendar(days)
         found: list[Clock] = []
         for _, events in _by_case(rows):
             # A stage that has ended is timed by the version in force when it ended.
             for version in history:
-                found += [c for c in clocks(events, version.policy, kept_days, now) if c.end is not None
+                found += [c for c in clocks(events, version.policy, days, now) if c.end is not None
                           and (len(history) == 1 or versions.in_force_at(history, c.end) is version)]
         counted = month_figures(found, missing)
         for month in missing:

@@ -156,9 +156,18 @@ def events_of_cases(actions: list[str], *, as_arrays: bool) -> str:
 # The alert keys already recorded for many case numbers (`db.fetch_among`).
 RECORDED_ALERT_KEYS_OF = "SELECT key FROM clock_alert WHERE case_number {among}"
 
-# Alerts recorded once each (`db.insert_many`: 9 values each, in the column order); RETURNING the keys this
+# Alerts recorded once each (`db.insert_many`: 10 values each, in the column order); RETURNING the keys this
 # statement recorded, none of those another sweep recorded first.
-ALERTS = Insert("clock_alert", "key, case_number, stage, occurrence, kind, step, recipient, due, fired_at",
-                ", ".join(["{}"] * 9),
-                ("text", "text", "text", "int", "text", "int", "text", "timestamptz", "timestamptz"),
+ALERTS = Insert("clock_alert",
+                "key, case_number, stage, occurrence, kind, step, recipient, due, fired_at, context",
+                ", ".join(["{}"] * 10),
+                ("text", "text", "text", "int", "text", "int", "text", "timestamptz", "timestamptz", "json"),
                 "ON CONFLICT (key) DO NOTHING RETURNING key")
+
+# The steps recorded and not yet told, oldest first, with the case's department (who some recipients are);
+# locked, so that a second teller waits and then finds them told.
+ALERTS_TO_TELL = (
+    "SELECT a.id, a.key, a.recipient, a.context, a.case_number, c.department AS department_id"
+    " FROM clock_alert a JOIN review_case c ON c.number = a.case_number"
+    " WHERE a.notified_at IS NULL ORDER BY a.id LIMIT {}"
+)

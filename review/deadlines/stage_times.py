@@ -92,21 +92,6 @@ def only_stages(policy: Policy, stages: set[str]) -> Policy:
     return Policy(policy.name, {s: r for s, r in policy.stages.items() if s in stages})
 
 
-class KeptCalendar(Calendar):
-    """A calendar that remembers each day's answer: one list of many cases asks about the same days again and
-    again."""
-
-    def __init__(self, calendar: Calendar) -> None:
-        self.__dict__.update(calendar.__dict__)
-        self._workdays: dict[dt.date, bool] = {}
-
-    def is_workday(self, day: dt.date) -> bool:
-        known = self._workdays.get(day)
-        if known is None:
-            known = self._workdays[day] = super().is_workday(day)
-        return known
-
-
 # --- the overdue list ----------------------------------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ reminder or escalation step fired."""
 
 from __future__ import annotations
 
-from piccolo.columns import Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.table import Table
 
 
@@ -36,7 +36,8 @@ class ClockShift(Table):
 
 
 class ClockAlert(Table):
-    """催办 / 通报: one reminder or escalation step that fired, once, under its key (case, stage, occurrence, step)."""
+    """催办 / 通报: one reminder or escalation step that fired, once, under its key (case, stage, occurrence, step).
+    The row is also the step's outbox: recorded by the sweep, it is told to people by `services.telling`."""
 
     id = Serial(primary_key=True)
     key = Varchar(length=160, unique=True,
@@ -49,6 +50,9 @@ class ClockAlert(Table):
     recipient = Varchar(length=32, help_text="Who it went to (a policy recipient: office, office_head, …)")
     due = Timestamptz(null=True, default=None)
     fired_at = Timestamptz()
+    context = JSON(default={}, help_text="What its notification says (the stage, its due day, …), as recorded")
+    notified_at = Timestamptz(null=True, default=None, index=True,
+                              help_text="When its notifications were stored; none yet: still to be told")
 
 
 TABLES = [ClockPolicyVersion, ClockShift, ClockAlert]

@@ -1,15 +1,17 @@
 """The reminder sweep (催办 / 通报): every reminder and escalation step of an open stage that has come due is
-fired once — notified, recorded under its key and audited on the case — however many sweeps run, at once or
-after a worker was killed half-way.
+fired once — recorded under its key and audited on the case, then told to people — however many sweeps run, at
+once or after a worker was killed half-way.
 
 What is due is decided by the pure `clocks()` alone. The database only narrows the cases handed to it
 (`sql.sweep_candidates`): an open case whose every open stage started too recently for the next step not yet
 recorded to be due is left out, by lower bounds on each step's time that hold on any calendar.
 
 A batch of steps is fired in one transaction: the alert rows (INSERT … ON CONFLICT (key) DO NOTHING: a second
-sweep at the same moment records nothing), and for the rows this sweep recorded their audit events
-(`audit.record_many`) and notifications (`notifications.store_many`); the deliveries are queued after the
-commit. A sweep stopped half-way leaves each batch whole or absent: the next one fires what is missing, once.
+sweep at the same moment records nothing), each with what its notification says, and for the rows this sweep
+recorded their audit events (`audit.record_many`). A sweep stopped half-way leaves each batch whole or absent:
+the next one fires what is missing, once. The alert rows are the outbox of their notifications: the job
+`tell_clock_alerts` (`telling.tell`), queued at the end of every sweep, stores them for whoever plays each
+step's recipient and marks the step told.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import time
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -24,10 +27,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from review.core import clock, db
+from review.core import jobs as queue
 from review.core.audit import store as audit
 from review.core.calendar import calendar
 from review.core.enums import ENDED
-from review.core.workdays import Calendar
 from review.deadlines import policy as rules
 from review.deadlines import sql
 from review.deadlines.clocks import (
@@ -42,12 +45,10 @@ from review.deadlines.clocks import (
     due_alerts,
 )
 from review.deadlines.services import policy_in_force
-from review.notifications import services as notifications
 from review.webhooks import services as webhooks
 
 ACTOR = "system:clock_sweep"
 ACTIONS_OF_KIND = {"remind": "clock_reminded", "escalate": "clock_escalated"}
-EVENT_OF_KIND = {"remind": "reminder", "escalate": "escalation"}
 
 CASES_PER_READ = 5000  # cases whose events are read in one query
 ALERTS_PER_WRITE = 5000  # alerts recorded in one transaction (one statement per table on PostgreSQL)
@@ -66,14 +67,13 @@ _READ = sorted({a for starts, ends in (*ACTIONS.values(), *PAUSE_ACTIONS.values(
 @dataclass
 class SweepReport:
     """What one sweep did: cases computed, open clocks among them, steps found due and not yet recorded, steps
-    this sweep recorded, notifications it newly queued, and the seconds spent finding and firing (on PostgreSQL
-    they overlap: their sum is more than the sweep's time)."""
+    this sweep recorded, and the seconds spent finding and recording (on PostgreSQL they overlap: their sum is
+    more than the sweep's time)."""
 
     candidates: int = 0
     clocks: int = 0
     found: int = 0
     fired: int = 0
-    notified: int = 0
     find_s: float = 0.0
     fire_s: float = 0.0
 
@@ -186,10 +186,21 @@ def _timed(policy: rules.Policy) -> list[tuple[str, rules.StageRule]]:
             if stage in ACTIONS and (rule.remind_before or rule.escalations)]
 
 
-async def _candidates(policy: rules.Policy, days: Any, now: datetime) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class _Plan:
+    """What the pre-filter is asked: the stages timed with a step to look for, each step's latest start."""
+
+    policy: rules.Policy
+    stages: list[tuple[str, rules.StageRule]]
+    thresholds: list[list[datetime]]
+    shape: list[sql.SweptStage]
+    closed_since: datetime
+
+
+def _plan(policy: rules.Policy, days: Any, now: datetime) -> _Plan | None:
     stages = _timed(policy)
     if not stages:
-        return []
+        return None
     # Per stage, the latest start at which step `next` (the one after the last recorded) could be due now; with
     # no reminder, `next` 0 is the first escalation. And, for a stage with a reminder, the latest start at which
     # an unpaused stage is past due (its reminder never sent, `clocks.due_alerts`).
@@ -210,22 +221,27 @@ async def _candidates(policy: rules.Policy, days: Any, now: datetime) -> list[di
     period = policy.stages.get("reconsideration_request")
     window = timedelta(days=2 * max(period.limit if period else 0, CLOSED_WINDOW_DAYS) + 14)
     closed_since = now - window - max(_span(rule) for _, rule in stages) - CATCH_UP
-    statement, args = sql.sweep_candidates(shape, ended=sorted(status.value for status in ENDED),
-                                           closed_since=closed_since)
+    return _Plan(policy, stages, thresholds, shape, closed_since)
+
+
+async def _candidates(plan: _Plan) -> list[dict[str, Any]]:
+    statement, args = sql.sweep_candidates(plan.shape, ended=sorted(status.value for status in ENDED),
+                                           closed_since=plan.closed_since)
     async with _planned():
         rows = await db.fetch(statement, *args)
     # Each case's clocks are computed for the stages that may have a step due only: a stage's clocks do not
     # depend on the other stages the policy times (its runs, occurrences and pauses are its own).
     narrowed: dict[tuple[str, ...], rules.Policy] = {}
+    thresholds = plan.thresholds
     for row in rows:
         near = []
-        for i, (stage, _) in enumerate(stages):
+        for i, (stage, _) in enumerate(plan.stages):
             start, step = clock.instant(row[f"start_{i}"]), row[f"next_{i}"]
             if start is not None and step is not None and step < len(thresholds[i]) and start <= thresholds[i][step]:
                 near.append(stage)
         named = tuple(near)
         if named not in narrowed:
-            narrowed[named] = rules.Policy(policy.name, {stage: policy.stages[stage] for stage in named})
+            narrowed[named] = rules.Policy(plan.policy.name, {stage: plan.policy.stages[stage] for stage in named})
         row["policy"] = narrowed[named]
     return rows
 
@@ -242,21 +258,6 @@ async def _planned() -> AsyncIterator[None]:
         for statement in sql.ONE_LARGE_READ:
             await db.fetch(statement)
         yield
-
-
-class _Remembered(Calendar):
-    """The calendar in force, each day's answer kept: a sweep asks about the same few hundred days a million
-    times."""
-
-    def __init__(self, calendar: Calendar) -> None:
-        vars(self).update(vars(calendar))
-        self._workdays: dict[date, bool] = {}
-
-    def is_workday(self, day: date) -> bool:
-        known = self._workdays.get(day)
-        if known is None:
-            known = self._workdays[day] = super().is_workday(day)
-        return known
 
 
 # --- what is due --------------------------------------------------------------------------------------------
@@ -331,20 +332,15 @@ def _overdue(found: _Due) -> dict[str, Any]:
             "link": f"/api/v1/cases/{found.number}"}
 
 
-async def _fire_batch(batch: list[_Due], now: datetime) -> tuple[int, int]:
+async def _fire_batch(batch: list[_Due], now: datetime) -> int:
     """One batch of steps in one transaction: the alert rows (INSERT … ON CONFLICT (key) DO NOTHING: a second
     sweep at the same moment records nothing, and waits for the first rather than deadlock, the keys being
-    written in one order), and for the rows this call recorded their audit events and notifications; the
-    deliveries are queued after the commit. Returns (steps recorded, notifications newly stored).
-
-    Who each step goes to is asked for the whole batch at once (`notifications.recipients_many`), before the
-    transaction opens."""
+    written in one order), each with what its notification will say, and the audit events of the rows this call
+    recorded. Returns the steps recorded; `telling` tells them after the commit."""
     rows = sorted(batch, key=lambda f: f.key)
-    people = await notifications.recipients_many([
-        notifications.Asked(found.alert.to, found.number, found.department_id) for found in rows])
-    told = {found.key: recipients for found, recipients in zip(rows, people, strict=True)}
     values = [(found.key, found.number, found.alert.stage, found.alert.occurrence, found.alert.kind,
-               found.alert.step, found.alert.to, found.alert.at, now) for found in rows]
+               found.alert.step, found.alert.to, found.alert.at, now, json.dumps(_context(found), ensure_ascii=False))
+              for found in rows]
     async with db.transaction():
         recorded = {r["key"] for r in await db.insert_many(sql.ALERTS, values)}
         fired = [found for found in rows if found.key in recorded]  # the rest: recorded by another sweep just now
@@ -353,13 +349,9 @@ async def _fire_batch(batch: list[_Due], now: datetime) -> tuple[int, int]:
             data={"key": found.key, "stage": found.alert.stage, "occurrence": found.alert.occurrence,
                   "kind": found.alert.kind, "step": found.alert.step, "to": found.alert.to,
                   "due": found.alert.at.isoformat()}) for found in fired])
-        stored = await notifications.store_many([notifications.Notice(
-            event=EVENT_OF_KIND[found.alert.kind], key=found.key, recipients=told[found.key],
-            context=_context(found)) for found in fired])
         await webhooks.emit_many("redo.overdue", [_overdue(found) for found in fired if found.alert.stage == "redo"
                                                   and found.alert.kind == "escalate" and found.alert.step == 1])
-    await notifications.queue_stored(stored)
-    return len(fired), stored.count
+    return len(fired)
 
 
 async def _fire(due: list[_Due], now: datetime, report: SweepReport) -> None:
@@ -368,9 +360,7 @@ async def _fire(due: list[_Due], now: datetime, report: SweepReport) -> None:
     # without an earlier one (the pre-filter reads the last step recorded).
     due.sort(key=lambda f: (f.case_id, f.alert.stage, f.alert.occurrence, f.alert.step))
     for start in range(0, len(due), ALERTS_PER_WRITE):
-        fired, notified = await _fire_batch(due[start:start + ALERTS_PER_WRITE], now)
-        report.fired += fired
-        report.notified += notified
+        report.fired += await _fire_batch(due[start:start + ALERTS_PER_WRITE], now)
     report.fire_s += time.perf_counter() - began
 
 
@@ -383,10 +373,10 @@ async def sweep(*, now: datetime | None = None) -> SweepReport:
     next is computed."""
     now = now or clock.now()
     report = SweepReport()
-    policy = await policy_in_force()
-    days = _Remembered(await calendar())
+    days = await calendar()
     started = time.perf_counter()
-    candidates = await _candidates(policy, days, now)
+    plan = _plan(await policy_in_force(), days, now)
+    candidates = await _candidates(plan) if plan else []
     report.candidates = len(candidates)
     finding = time.perf_counter() - started
     beside = db.pick(postgres=True, sqlite=False)
@@ -411,6 +401,9 @@ async def sweep(*, now: datetime | None = None) -> SweepReport:
         if firing is not None:  # computing failed: the chunk being fired ends whole (committed or rolled back)
             with contextlib.suppress(Exception):
                 await firing
+        # The steps recorded are told by a job of their own, whether this sweep ended or failed half-way (it tells
+        # what an earlier sweep recorded and left untold, too).
+        await queue.enqueue("tell_clock_alerts")
     report.find_s = round(finding, 3)
     report.fire_s = round(report.fire_s, 3)
     return report

@@ -1,5 +1,6 @@
-"""The reminder sweep: each reminder and escalation step of a late stage fires once — recorded, audited and
-notified — as time passes, however many sweeps run, at once or after one was stopped half-way."""
+"""The reminder sweep: each reminder and escalation step of a late stage fires once — recorded and audited, then
+told by the job the sweep queues — as time passes, however many sweeps run, at once or after one was stopped
+half-way."""
 
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ from review.core.tables import AuditEvent, Case
 from review.deadlines import services
 from review.deadlines.clocks import Alert
 from review.deadlines.services import sweep as sweeping
+from review.deadlines.services import telling
 from review.deadlines.tables import ClockAlert
 from review.notifications.tables import Notification
 from tests import factories
-from tests.conftest import USE_POSTGRES
+from tests.conftest import USE_POSTGRES, run_jobs
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
 
@@ -43,6 +45,8 @@ async def _audited() -> list[str]:
 
 
 async def _notified() -> Counter[tuple[str, int | None]]:
+    """Who was told of which step, once the jobs the sweeps queued have run."""
+    await run_jobs()
     rows = await Notification.select(Notification.key, Notification.account).where(
         Notification.event.is_in(["reminder", "escalation"])).run()
     return Counter((r["key"], r["account"]) for r in rows)
@@ -64,7 +68,7 @@ async def test_a_late_stage_is_reminded_then_escalated_once_each_as_time_passes(
     late = await sweeping.sweep(now=second.at + MINUTE)
     again = await sweeping.sweep(now=second.at + MINUTE)
 
-    assert late.fired == 1 and again.fired == again.found == again.notified == 0
+    assert late.fired == 1 and again.fired == again.found == 0
     keys = [f"{number}:{a.key}" for a in (remind, first, second)]
     assert await _recorded() == sorted(keys)
     assert await _audited() == sorted(keys)
@@ -131,7 +135,6 @@ async def test_two_sweeps_at_once_fire_each_step_once() -> None:
 
     keys = sorted(f"{n}:screening:1:escalate:{step}" for n in numbers for step in (1, 2))
     assert sum(r.fired for r in reports) == len(keys)
-    assert sum(r.notified for r in reports) == len(keys)
     assert await _recorded() == keys
     assert await _audited() == keys
     assert await _notified() == Counter({(key, office.user_id): 1 for key in keys})
@@ -169,7 +172,7 @@ async def test_a_sweep_stopped_half_way_is_completed_by_the_next_without_duplica
             await sweeping.sweep(now=at)
         assert await _recorded() == sorted(f"{n}:screening:1:remind:0" for n in numbers[:2])
         assert await _audited() == await _recorded()
-        # The failed batch left nothing: its notifications went with its records (one transaction).
+        # The failed batch left nothing: no record, so nothing to tell.
         assert await _notified() == Counter({(key, office.user_id): 1 for key in await _recorded()})
     finally:
         for statement in _MEND[engine]:
@@ -198,9 +201,32 @@ async def test_the_reminder_and_the_escalation_name_the_stage_and_its_due_day_in
     remind, first, _second = await _screening_alerts(number)
     await sweeping.sweep(now=remind.at + MINUTE)
     await sweeping.sweep(now=first.at + MINUTE)
+    await run_jobs()
 
     rows = await Notification.select(Notification.event, Notification.subject, Notification.body).run()
     texts = {r["event"]: r["subject"] + "\n" + r["body"] for r in rows}
     assert "「受理审查」" in texts["reminder"] and "screening" not in texts["reminder"]
     assert "应于 " in texts["reminder"] and "前完成" in texts["reminder"]
     assert "已于 " in texts["escalation"] and "True" not in texts["escalation"]
+
+
+async def test_a_step_recorded_is_told_once_after_a_failed_teller_and_however_many_tellers_run(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    office = await factories.account("office")
+    number, _ = await factories.case()
+    remind, *_ = await _screening_alerts(number)
+
+    async def down(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the notification store is down")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(telling.notifications, "store_many", down)
+        assert (await sweeping.sweep(now=remind.at + MINUTE)).fired == 1
+        await run_jobs()  # the teller the sweep queued fails: the step stays recorded, untold
+        assert await ClockAlert.count().where(ClockAlert.notified_at.is_null()) == 1
+
+    await asyncio.gather(telling.tell(), telling.tell())
+    await sweeping.sweep(now=remind.at + 2 * MINUTE)  # queues another teller, which finds nothing left
+
+    assert await _notified() == Counter({(f"{number}:{remind.key}", office.user_id): 1})
+    assert await ClockAlert.count().where(ClockAlert.notified_at.is_null()) == 0

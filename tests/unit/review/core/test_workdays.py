@@ -185,3 +185,29 @@ def test_add_workdays_counts_exactly_the_working_days_after_start(start: dt.date
     assert days == 0 or CALENDAR.is_workday(due.day)
     assert all(chinese_calendar.is_workday(d) == CALENDAR.is_workday(d) for d in span)
     assert not due.provisional
+
+
+@given(
+    day=st.dates(min_value=D(2010, 1, 1), max_value=D(2030, 12, 31)),
+    count=st.integers(min_value=-60, max_value=60),
+    span=st.integers(min_value=-30, max_value=400),
+)
+def test_the_working_day_index_counts_and_shifts_as_walking_the_days_does(day: dt.date, count: int,
+                                                                          span: int) -> None:
+    calendar = Calendar(package_rows())  # a fresh index each time, grown from wherever it is first asked
+    through = day + dt.timedelta(days=span)
+    walked = [day + dt.timedelta(days=n) for n in range(1, span + 1)]
+
+    assert calendar.workdays_between(day, through) == sum(map(calendar.is_workday, walked))
+    shifted = calendar.shift(day, count)
+    between = (range(1, (shifted - day).days + 1) if count >= 0 else range((shifted - day).days, 0))
+    assert sum(calendar.is_workday(day + dt.timedelta(days=n)) for n in between) == abs(count)
+    assert count == 0 and shifted == day or calendar.is_workday(shifted)
+
+
+def test_the_index_is_right_across_national_day_and_its_make_up_day_in_either_direction() -> None:
+    # 2026: 1–7 October off, the 8th and 9th working days, Saturday the 10th a make-up working day.
+    assert CALENDAR.shift(D(2026, 9, 30), 1) == D(2026, 10, 8)
+    assert CALENDAR.shift(D(2026, 10, 8), -1) == D(2026, 9, 30)
+    assert CALENDAR.shift(D(2026, 10, 9), 1) == D(2026, 10, 10)
+    assert CALENDAR.workdays_between(D(2026, 9, 30), D(2026, 10, 11)) == 3

@@ -16,7 +16,6 @@ from review.deadlines.stage_times import (
     OVERDUE,
     SOON,
     CaseFacts,
-    KeptCalendar,
     Person,
     as_of,
     by_month,
@@ -160,13 +159,7 @@ def test_the_running_stages_are_those_clocks_find_open_and_computed_alone_come_o
     running = running_stages(events)
 
     assert running == {c.stage for c in every if c.open}
-    alone = clocks(events, only_stages(DEFAULT, running), KeptCalendar(CALENDAR), now)
+    alone = clocks(events, only_stages(DEFAULT, running), CALENDAR, now)
     assert alone == [c for c in every if c.stage in running]
 
 
-def test_the_kept_calendar_answers_as_the_calendar_does():
-    kept = KeptCalendar(CALENDAR)
-    days = [dt.date(2026, 9, 26) + dt.timedelta(days=i) for i in range(30)]  # National Day and 调休
-    assert [kept.is_workday(d) for d in days] == [CALENDAR.is_workday(d) for d in days]
-    assert [kept.is_workday(d) for d in days] == [CALENDAR.is_workday(d) for d in days]  # remembered
-    assert kept.add_workdays(dt.date(2026, 9, 30), 1).day == dt.date(2026, 10, 8)  # 1–7 October off
