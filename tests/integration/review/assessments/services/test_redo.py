@@ -15,9 +15,9 @@ from review.core.actors import Actor
 from review.core.audit import store as audit
 from review.core.errors import Conflict, Forbidden, Invalid, NotFound
 from review.core.tables import AuditEvent, Case
+from review.notifications.tables import Notification
 from review.rulings.services.reconsideration import decide_reconsideration, request_reconsideration
 from review.rulings.services.sheets import submit_sheet
-from review.notifications.tables import Notification
 from review.verdicts import services as verdicts
 from scoring.tables import Ruling
 from tests import factories
