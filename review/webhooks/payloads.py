@@ -42,10 +42,46 @@ EVENT_TYPES: dict[str, str] = {
 # the event is written, so that nothing personal can be added to a payload by accident.
 ALLOWED_KEYS = frozenset({
     "case_number", "status", "outcome", "grade", "score", "department_code", "panel_id", "ruling_id",
-    "verdict_code", "verdict_id", "verdict_number", "corrects", "redo_id", "due_on", "closed_on", "mediation_id",
-    "period", "scheme_version", "seats", "selected", "channel", "category", "district", "link", "links",
-    "occurred_at", "round", "reason_code", "days_overdue",
+    "verdict_code", "verdict_id", "verdict_number", "corrects", "redo_id", "due_on", "closed_on",
+    "mediation_id", "period", "scheme_version", "seats", "selected", "channel", "category", "district", "link",
+    "links", "occurred_at", "round", "reason_code", "days_overdue",
 })
+
+# What each event's `data` carries, as an example (README, Webhooks; the tests send each through the leak gate).
+# `link` is where a receiver reads more through the API, with its own credentials.
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "case.received": {"case_number": "PY2026000123", "channel": "hotline", "department_code": "CDJT",
+                      "link": "/api/v1/cases/PY2026000123"},
+    "case.screened": {"case_number": "PY2026000123", "selected": True, "link": "/api/v1/cases/PY2026000123"},
+    "panel.convened": {"case_number": "PY2026000123", "panel_id": 41, "link": "/api/v1/cases/PY2026000123"},
+    "ruling.issued": {"case_number": "PY2026000123", "ruling_id": 17, "grade": "improper", "score": 52.5,
+                      "verdict_id": 17, "redo_id": 9, "due_on": "2026-12-25", "link": "/api/v1/cases/PY2026000123"},
+    "ruling.published": {"case_number": "PY2026000123", "ruling_id": 17, "verdict_number": "成评〔2026〕17号",
+                         "verdict_code": "7K3MQ9XD", "grade": "improper", "category": "城市管理", "district": "武侯区",
+                         "link": "/public/rulings/12"},
+    "verdict.issued": {"verdict_id": 17, "verdict_number": "成评〔2026〕17号", "link": "/api/v1/verdicts/7K3MQ9XD"},
+    "verdict.withdrawn": {"case_number": "PY2026000123", "verdict_id": 17, "verdict_number": "成评〔2026〕17号",
+                          "link": "/api/v1/verdicts/7K3MQ9XD"},
+    "verdict.corrected": {"case_number": "PY2026000123", "verdict_id": 18, "verdict_number": "成评〔2026〕18号",
+                          "corrects": "成评〔2026〕17号", "link": "/api/v1/verdicts/2HFA8RWN"},
+    "redo.opened": {"redo_id": 9, "ruling_id": 17, "due_on": "2026-12-25"},
+    "redo.overdue": {"case_number": "PY2026000123", "due_on": "2026-12-25", "link": "/api/v1/cases/PY2026000123"},
+    "redo.closed": {"case_number": "PY2026000123", "redo_id": 9, "link": "/api/v1/cases/PY2026000123"},
+    "mediation.settled": {"case_number": "PY2026000123", "mediation_id": 5, "link": "/api/v1/cases/PY2026000123"},
+    "assessment.period_closed": {"period": "2026-11", "scheme_version": 3, "link": "/api/v1/assessments?period=2026-11"},
+}
+# Values a payload carries that are codes, not someone's number: the leak gate reads past them.
+CODE_KEYS = ("case_number", "verdict_number", "corrects", "verdict_code", "link", "links", "department_code")
+
+
+def codes(data: Mapping[str, Any]) -> list[str]:
+    """The code values of `data` (case and verdict numbers, links) that the leak gate is not to read as numbers."""
+    found: list[str] = []
+    for key in CODE_KEYS:
+        value = data.get(key)
+        found += [str(v) for v in value] if isinstance(value, list) else [str(value)] if value else []
+    return found
+
 
 # The specification's schedule: the first attempt at once, then after each failure these waits (seconds).
 RETRY_DELAYS: tuple[int, ...] = (5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 14 * 3600, 20 * 3600, 24 * 3600)

@@ -12,6 +12,7 @@ import pytest
 
 from review.core import db
 from review.core.clock import now
+from review.core.tables import AuditEvent
 from review.notifications.tables import Notification
 from review.webhooks import services as webhooks
 from review.webhooks.tables import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -120,3 +121,12 @@ async def test_what_a_killed_worker_left_is_sent_by_the_sweep(receiver: Receiver
     assert await webhooks.send_due() == 2
     await run_jobs()
     assert receiver.accepted == {lost: 1, claimed: 1}
+
+
+async def test_a_payload_that_looks_personal_is_stopped_before_it_is_written(receiver: Receiver) -> None:
+    await _endpoint(receiver, "a", ["case.received"])
+    assert await _emit("case.received", case_number="2026-000008", channel="13812345678") is None
+    await run_jobs()
+    assert receiver.attempts == {} and await WebhookDelivery.count().run() == 0
+    stopped = await AuditEvent.select().where(AuditEvent.action == "webhook_stopped").first().run()
+    assert stopped and "13812345678" not in str(stopped)
