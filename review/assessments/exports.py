@@ -22,7 +22,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from review.core.privacy import mask_text
+from review.core.leak_gate import Hit, LeakStopped
+from review.core.privacy import find_leaks, mask_text
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
@@ -78,14 +79,39 @@ def _text(value: str) -> str:
     return neutralised(mask_text(value))
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _leak_kinds(text: str) -> tuple[str, ...]:
+    return tuple(leak.kind for leak in find_leaks(text))
+
+
+def _gate(sheet: Sheet, parts: Mapping[str, str]) -> None:
+    for where, text in parts.items():
+        if text and (kinds := _leak_kinds(text)):
+            raise LeakStopped([Hit(kind, f"{sheet.title}·{where}") for kind in kinds], "导出文件", output="export",
+                              subject=sheet.title[:100])
+
+
+def _framed(sheet: Sheet) -> Sheet:
+    """The sheet once its title, note and headings have passed the leak gate (the cells pass it row by row)."""
+    _gate(sheet, {"标题": sheet.title, "说明": sheet.note, **{f"表头{i + 1}": c.heading
+                                                           for i, c in enumerate(sheet.columns)}})
+    return sheet
+
+
 def _cells(sheet: Sheet) -> Iterable[list[Any]]:
+    """Each row's cells as written; the leak gate reads every text cell after masking, and a hit stops the export
+    (naming the sheet and the column, never the value)."""
     for row in sheet.rows:
-        yield [cell(row.get(column.key)) for column in sheet.columns]
+        values = [cell(row.get(column.key)) for column in sheet.columns]
+        _gate(sheet, {column.heading: value for column, value in zip(sheet.columns, values, strict=True)
+                      if isinstance(value, str)})
+        yield values
 
 
 def to_csv(sheet: Sheet) -> bytes:
     """UTF-8 with a BOM; the header row of Chinese headings, then one line per row (the note is not a row: a CSV
     file has no place for one that a program reading it would not take for data)."""
+    _framed(sheet)
     out = io.StringIO()
     out.write(BOM)
     writer = csv.writer(out, lineterminator="\r\n")
@@ -96,6 +122,7 @@ def to_csv(sheet: Sheet) -> bytes:
 
 def to_json(sheet: Sheet) -> bytes:
     """{"title", "note", "columns": [{"key", "heading"}], "rows": [{key: value}]}, the values as in CSV."""
+    _framed(sheet)
     rows = [dict(zip([c.key for c in sheet.columns], values, strict=True)) for values in _cells(sheet)]
     return json.dumps({"title": sheet.title, "note": sheet.note,
                        "columns": [{"key": c.key, "heading": c.heading} for c in sheet.columns], "rows": rows},
@@ -137,6 +164,7 @@ def to_xlsx(*sheets: Sheet) -> bytes:
     title_format = book.add_format({"bold": True, "font_size": 13})
     bold = book.add_format({"bold": True})
     for sheet, name in zip(sheets, _unique_titles(sheets), strict=True):
+        _framed(sheet)
         ws = book.add_worksheet(name)
         widths = [max(column.width, _display_width(column.heading)) for column in sheet.columns]
         rows = _cells(sheet)

@@ -45,13 +45,16 @@ class Hit:
 
 
 class LeakStopped(Conflict):
-    """The output held an identifier: it was not released."""
+    """The output held an identifier: it was not released. `output` and `subject` say which output it was (for
+    the office's record: publication.services.leaks)."""
 
-    def __init__(self, hits: list[Hit], what: str) -> None:
+    def __init__(self, hits: list[Hit], what: str, *, output: str = "", subject: str = "") -> None:
         named = "；".join(dict.fromkeys(hit.words for hit in hits))
         super().__init__("leak_stopped", f"{what}中发现疑似个人信息（{named}），已停止公开，待评议办核查")
         self.hits = hits
         self.what = what
+        self.output = output
+        self.subject = subject
 
 
 def _blanked(text: str, allowed: Iterable[str]) -> str:

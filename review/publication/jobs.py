@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from review.core.jobs import Job
+from review.core.leak_gate import Hit
 from review.publication import services as publication
 
 
@@ -31,7 +32,14 @@ async def report_public_leak(ctx: dict[str, Any], ruling_id: int, hits: list[lis
     return await publication.report_public_leak(ruling_id=ruling_id, hits=hits)
 
 
+async def report_leak(ctx: dict[str, Any], output: str, subject: str, hits: list[list[str]]) -> bool:
+    """Record (once) an output the leak gate stopped on its way out of a request, and tell the office."""
+    return await publication.record_stop(case_id=None, output=output or "export", subject=subject,
+                                         hits=[Hit(kind, where) for kind, where in hits])
+
+
 JOBS = [
+    Job(report_leak),
     Job(report_public_leak),
     Job(publish_case),
     Job(publish_verdict),

@@ -25,8 +25,10 @@ from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
 from review.core.clock import CHINA
 from review.core.errors import Forbidden, Invalid, NotFound, ServiceError
+from review.core.leak_gate import LeakStopped
 from review.core.params import LARGEST
 from review.core.tables import Department as DepartmentRow
+from review.publication import services as publication
 
 Progress = Callable[[int, int], Awaitable[None]]
 
@@ -236,6 +238,8 @@ async def run_year_export(*, export_id: int) -> str:
         content = await year_workbook(row["period"], counted)
     except ServiceError as error:
         await _failed(export_id, error.message)
+        if isinstance(error, LeakStopped):
+            await publication.stopped(error, case_id=None, output="export", subject=f"{row['period']} 年度导出")
         return "failed"
     except Exception:
         # shown as failed while arq tries again (a retry starts it over); logged by the job runner

@@ -13,9 +13,11 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from review.core import db, identity, settings
+from review.core import jobs as queue
 from review.core.actors import ANONYMOUS, Actor, Policy
 from review.core.api import idempotency
 from review.core.errors import Forbidden, ServiceError, Unauthorized
+from review.core.leak_gate import LeakStopped
 from review.core.web import body_limit, csrf
 from review.core.web.csrf import CSRF_COOKIE, csrf_token
 from review.core.web.forms import check_parameters, read_form
@@ -187,7 +189,15 @@ async def _answered(request: Request, endpoint: Endpoint) -> Response:
     try:
         return await endpoint(request)
     except ServiceError as error:
-        return error_response(request, error)
+        return await _refused(request, error)
+
+
+async def _refused(request: Request, error: ServiceError) -> Response:
+    """The refusal's answer; an output the leak gate stopped is also reported to the office, by a job (a
+    read-only request writes nothing)."""
+    if isinstance(error, LeakStopped):
+        await queue.enqueue("report_leak", error.output, error.subject, [[h.kind, h.where] for h in error.hits])
+    return error_response(request, error)
 
 
 def guarded(endpoint: Endpoint, policy: Policy, limit: int | None = None) -> Endpoint:
@@ -202,7 +212,7 @@ def guarded(endpoint: Endpoint, policy: Policy, limit: int | None = None) -> End
             else:
                 response = await _admit_and_call(request, endpoint, policy)
         except ServiceError as error:
-            response = error_response(request, error)
+            response = await _refused(request, error)
         new_csrf = request.scope.get("rv_new_csrf")
         if new_csrf:
             set_cookie(response, CSRF_COOKIE, new_csrf, samesite="strict")

@@ -33,7 +33,8 @@ def test_each_queue_runs_its_jobs_with_their_timeouts() -> None:
         "export_assessments_year": 600, "apply_selection": 1800,
         "sweep_clocks": None, "deliver_notification": 120, "send_due_notifications": None,
         "send_notification_digests": None, "deliver_webhook": 180, "send_due_webhooks": None, "forget_idempotency_keys": None,
-        "report_public_leak": None, "publish_case": None, "publish_verdict": None, "publish_due": None}
+        "report_leak": None, "report_public_leak": None, "publish_case": None, "publish_verdict": None,
+        "publish_due": None}
     assert _functions(worker.VerdictWorkerSettings) == {
         "render_verdict": worker.settings.VERDICT_RENDER_TIMEOUT, "requeue_pending_verdicts": None}
     assert worker.worker_options("default")["queue_name"] == DEFAULT_QUEUE

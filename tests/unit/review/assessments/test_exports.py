@@ -78,3 +78,15 @@ def test_a_large_sheet_streams_and_an_unknown_format_is_refused() -> None:
     assert values == list(range(3000))
     with pytest.raises(KeyError):
         export(sheet(), "pdf")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx"])
+def test_the_leak_gate_stops_an_export_that_carries_an_identifier_where_masking_does_not_reach(fmt: str) -> None:
+    from review.core.leak_gate import LeakStopped
+
+    planted = Sheet(title="CDJT 历史", columns=[Column("name", "部门")], rows=[{"name": "交通运输局"}],
+                    note="成都市交通运输局（联系人手机 13800001234） · 2026-01 至 2026-11")
+    with pytest.raises(LeakStopped) as stop:
+        export(planted, fmt)
+    assert [(h.kind, h.where) for h in stop.value.hits] == [("phone", "CDJT 历史·说明")]
+    assert stop.value.output == "export" and "13800001234" not in stop.value.message
