@@ -1,41 +1,57 @@
 """How an identifier may be written: full-width or half-width, spaced, dashed, dotted, behind +86.
 
-Every pattern runs on the NFKC form of a text (１３８ reads as 138, Ｘ as X); `normalised` gives that form and,
-for each of its characters, where it came from in the text as written, so that what matched is replaced there.
+Everything is looked for in the NFKC form of a text (１３８ reads as 138, Ｘ as X, （ as (); `Folded` holds that
+form and, for each of its characters, where it came from in the text as written, so that what matched is
+replaced there. What the platform holds is compared without building a pattern per case: a held number against
+the digits of each run of digit groups, a held name or address against the text with its spaces taken out.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from dataclasses import dataclass
 
-# What may stand between the digit groups of a number as people write it (after NFKC).
-SEP = r"[\s\-.·_/–—]*"
-
-
-@functools.lru_cache(maxsize=8192)
-def _fold(char: str) -> str:
-    return unicodedata.normalize("NFKC", char)
+_WORD = re.compile(r"\S+")
 
 
-def normalised(text: str) -> tuple[str, list[int]]:
-    """The NFKC form of `text`, and for each of its characters the index of the character it came from."""
+class _Folds(dict[int, str]):
+    """str.translate's table of NFKC forms, filled one character at a time as texts bring new ones."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = unicodedata.normalize("NFKC", chr(code))
+        return folded
+
+
+_FOLDS = _Folds()
+
+
+@dataclass(frozen=True, slots=True)
+class Folded:
+    """The NFKC form of a text; `origin[i]` is the index in the text as written of the form's character i
+    (None when every character folds to one)."""
+
+    text: str
+    origin: list[int] | None
+
+    def written(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the text as written that the form's text[start:end] came from."""
+        if self.origin is None:
+            return start, end
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+def fold(text: str) -> Folded:
+    """The NFKC form of `text`, character by character."""
     if text.isascii():
-        return text, list(range(len(text)))
-    out: list[str] = []
+        return Folded(text, None)
+    folded = text.translate(_FOLDS)
+    if len(folded) == len(text):  # NFKC never drops a character, so the same length is one for one
+        return Folded(folded, None)
     origin: list[int] = []
     for index, char in enumerate(text):
-        folded = _fold(char)
-        out.append(folded)
-        origin.extend([index] * len(folded))
-    return "".join(out), origin
-
-
-def spaced(chars: Iterable[str]) -> str:
-    """A pattern of these characters in this order, with whatever separators people put between them."""
-    return SEP.join("[Xx]" if c in "Xx" else re.escape(c) for c in chars)
+        origin.extend([index] * len(_FOLDS[ord(char)]))
+    return Folded(folded, origin)
 
 
 def digits(value: str) -> str:
@@ -43,24 +59,49 @@ def digits(value: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKC", value) if c.isdigit())
 
 
-def phone_pattern(phone: str) -> str | None:
-    """A held phone number however written (spaced, dashed, behind +86 or 0086)."""
+def held_phone(phone: str) -> str | None:
+    """A held phone number's digits, without +86 or 0086."""
     found = digits(phone)
     for prefix in ("0086", "86"):
         if found.startswith(prefix) and len(found) - len(prefix) == 11:
             found = found[len(prefix) :]
-    if len(found) < 7:
-        return None
-    return rf"(?<![0-9])(?:(?:\+|00)?86{SEP})?{spaced(found)}(?![0-9])"
+    return found if len(found) >= 7 else None
 
 
-def id_pattern(id_number: str) -> str | None:
-    """A held ID number however written (grouped, lower-case x)."""
-    chars = [c for c in unicodedata.normalize("NFKC", id_number).upper() if c.isalnum()]
-    return rf"(?<![0-9A-Za-z]){spaced(chars)}(?![0-9A-Za-z])" if len(chars) >= 8 else None
+def held_id(id_number: str) -> str | None:
+    """A held ID number's digits and X, upper-case."""
+    chars = "".join(c for c in unicodedata.normalize("NFKC", id_number).upper() if c.isalnum())
+    return chars if len(chars) >= 8 else None
 
 
-def text_pattern(value: str) -> str | None:
-    """A held name or address, with any spaces people put inside it."""
-    chars = [c for c in unicodedata.normalize("NFKC", value) if not c.isspace()]
-    return r"\s*".join(re.escape(c) for c in chars) if len(chars) >= 2 else None
+def held_text(value: str) -> str | None:
+    """A held name or address as compared: NFKC, spaces taken out, lower-case."""
+    chars = "".join(c for c in unicodedata.normalize("NFKC", value) if not c.isspace()).lower()
+    return chars if len(chars) >= 2 else None
+
+
+@dataclass(frozen=True, slots=True)
+class Squeezed:
+    """A folded text with its spaces taken out and lower-cased; `at[i]` is where its character i stands in the
+    folded text."""
+
+    text: str
+    at: list[int]
+
+    def find_all(self, value: str) -> list[tuple[int, int]]:
+        """Every span of the folded text that reads `value` once its spaces are taken out."""
+        spans, index = [], self.text.find(value)
+        while index >= 0:
+            spans.append((self.at[index], self.at[index + len(value) - 1] + 1))
+            index = self.text.find(value, index + len(value))
+        return spans
+
+
+def squeeze(folded: str) -> Squeezed:
+    """`folded` without its spaces, lower-case, and where each character came from."""
+    at: list[int] = []
+    for word in _WORD.finditer(folded):
+        at.extend(range(*word.span()))
+    text = "".join(_WORD.findall(folded))
+    lower = text.lower()
+    return Squeezed(lower if len(lower) == len(text) else text, at)

@@ -16,7 +16,7 @@ from typing import Any
 
 from review.core.privacy import detectors, forms
 from review.core.privacy import names as persons
-from review.core.privacy.detectors import ADDRESS, ID_NUMBER, PHONE, Found
+from review.core.privacy.detectors import ADDRESS, Found
 
 
 @dataclass(frozen=True)
@@ -38,55 +38,53 @@ class Complainant:
 
 @dataclass(frozen=True, slots=True)
 class _Held:
-    pattern: re.Pattern[str]
-    kind: str
-    label: str
-    # "exact": always; "name": a two-character full name not inside a word; "given": a given name said alone.
-    standing: str = "exact"
+    """What a case's people are known by, as compared (forms.held_*)."""
+
+    numbers: dict[str, str]  # a phone's or ID number's digits → its kind
+    # (value, kind, label, standing), the most specific first (longer names before their prefixes); standing is
+    # "exact": always; "name": a two-character full name not inside a word; "given": a given name said alone
+    texts: tuple[tuple[str, str, str, str], ...]
 
 
 @functools.lru_cache(maxsize=1024)
-def _held(known: Complainant, others: tuple[str, ...], addresses: tuple[str, ...]) -> tuple[_Held, ...]:
-    """What this case's people are known by, the most specific first (longer names before their prefixes)."""
-    held: list[_Held] = []
-    for build, value, kind, label in (
-        (forms.id_pattern, known.id_number, "id_number", ID_NUMBER),
-        (forms.phone_pattern, known.phone, "phone", PHONE),
-    ):
-        if value and (pattern := build(value)):
-            held.append(_Held(re.compile(pattern, re.IGNORECASE), kind, label))
+def _held(known: Complainant, others: tuple[str, ...], addresses: tuple[str, ...]) -> _Held:
+    numbers: dict[str, str] = {}
+    if phone := forms.held_phone(known.phone):
+        numbers[phone] = "phone"
+    if id_number := forms.held_id(known.id_number):
+        numbers[id_number] = "id_number"
+    texts: list[tuple[str, str, str, str]] = []
     for address in sorted(
         {a.strip() for a in (known.address, *addresses) if a.strip()}, key=len, reverse=True
     ):
-        if pattern := forms.text_pattern(address):
-            held.append(_Held(re.compile(pattern, re.IGNORECASE), "address", ADDRESS))
+        if value := forms.held_text(address):
+            texts.append((value, "address", ADDRESS, "exact"))
     public = persons.labels((known.name, *others))
     for name in sorted(public, key=len, reverse=True):
-        if pattern := forms.text_pattern(name):
-            held.append(
-                _Held(re.compile(pattern), "name", public[name], "name" if len(name) == 2 else "exact")
-            )
+        if value := forms.held_text(name):
+            texts.append((value, "name", public[name], "name" if len(value) == 2 else "exact"))
     for name in sorted(public, key=lambda n: len(persons.given_name(n)), reverse=True):
-        given = persons.given_name(name)
-        if len(given) >= 2 and (pattern := forms.text_pattern(given)):
-            held.append(_Held(re.compile(pattern), "name", public[name], "given"))
-    return tuple(held)
+        if (value := forms.held_text(persons.given_name(name))) and len(value) >= 2:
+            texts.append((value, "name", public[name], "given"))
+    return _Held(numbers, tuple(texts))
 
 
-def _held_found(normal: str, held: Iterable[_Held]) -> list[Found]:
+def _held_found(normal: str, held: _Held) -> list[Found]:
+    if not held.texts:
+        return []
+    squeezed = forms.squeeze(normal)
     found: list[Found] = []
-    for rule in held:
-        for match in rule.pattern.finditer(normal):
-            start, end = match.span()
-            if rule.standing == "name" and not persons.stands_as_name(normal, start, end, word_too=False):
+    for value, kind, label, standing in held.texts:
+        for start, end in squeezed.find_all(value):
+            if standing == "name" and not persons.stands_as_name(normal, start, end, word_too=False):
                 continue
-            if rule.standing == "given":
+            if standing == "given":
                 if persons.another_person_before(normal, start):
                     found.append(Found(start - 1, end, "name", normal[start - 1] + "某"))
                     continue
                 if not persons.stands_as_name(normal, start, end):
                     continue
-            found.append(Found(start, end, rule.kind, rule.label))
+            found.append(Found(start, end, kind, label))
     return found
 
 
@@ -100,13 +98,13 @@ def find(
     holds first, then every identifier's shape; of two that overlap, the earlier found wins."""
     if not text:
         return []
-    normal, origin = forms.normalised(text)
+    folded = forms.fold(text)
     held = _held(known or Complainant(), tuple(others), tuple(addresses))
     claimed: list[Found] = []
-    for item in [*_held_found(normal, held), *detectors.detect(normal)]:
+    for item in [*_held_found(folded.text, held), *detectors.detect(folded.text, held.numbers)]:
         if item.start >= item.end:
             continue
-        start, end = origin[item.start], origin[item.end - 1] + 1
+        start, end = folded.written(item.start, item.end)
         if not any(start < taken.end and taken.start < end for taken in claimed):
             claimed.append(Found(start, end, item.kind, item.label))
     return sorted(claimed, key=lambda f: f.start)

@@ -18,6 +18,7 @@ COMPOUND_SURNAMES = (
     "亓官", "子车", "颛孙", "公西", "夹谷", "宰父", "南门", "第五", "完颜", "爱新觉罗", "叶赫那拉",
 )  # fmt: skip
 
+_COMPOUND = frozenset(COMPOUND_SURNAMES)
 # Common one-character surnames whose character is not also an everyday function word (和, 向, 于, 从, 把 … are
 # surnames too, but "我和小明" names one person, not 和小明): a held given name right after one of these is
 # another person of that surname.
@@ -61,7 +62,7 @@ _NAME_AFTER = re.compile(
 def surname(name: str) -> str:
     """王小明 → 王; 欧阳娜娜 → 欧阳."""
     name = name.strip()
-    return next((s for s in COMPOUND_SURNAMES if name.startswith(s) and len(name) > len(s)), name[:1])
+    return next((name[:n] for n in (4, 3, 2) if len(name) > n and name[:n] in _COMPOUND), name[:1])
 
 
 def mask_name(name: str) -> str:
