@@ -96,6 +96,9 @@ class WorkerSettings:
     keep_result = 0  # jobs are idempotent; the job id only guards queued and running jobs
     job_timeout = 120
     max_jobs = 10
+    # Seconds between looks at the queue while it is busy: a webhook's first attempt waits no longer than this
+    # for a free worker (arq's default, 0.5 s, would hold a busy worker to 20 jobs a second).
+    poll_delay = 0.05
 
 
 class VerdictWorkerSettings(WorkerSettings):
@@ -113,7 +116,7 @@ class VerdictWorkerSettings(WorkerSettings):
 
 SETTINGS_BY_QUEUE = {"default": WorkerSettings, "verdicts": VerdictWorkerSettings}
 _OPTIONS = ("functions", "cron_jobs", "on_startup", "on_shutdown", "redis_settings", "queue_name", "max_tries",
-            "keep_result", "job_timeout", "max_jobs")
+            "keep_result", "job_timeout", "max_jobs", "poll_delay")
 
 def worker_options(queue_name: str) -> dict[str, Any]:
     """The arq Worker's arguments for one of our queues, inherited settings included (arq itself reads only the

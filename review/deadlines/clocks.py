@@ -298,6 +298,40 @@ def clocks(events: Iterable[Event], policy: Policy, calendar: Calendar, now: dt.
     return out
 
 
+def invitation_clock(seat_id: int, invited_at: dt.datetime, reply_by: dt.datetime, provisional: bool,
+                     rule: StageRule, calendar: Calendar, now: dt.datetime) -> Clock:
+    """An unanswered invitation's clock: it runs on its own reply deadline (the one the member was told, from the
+    panel's template), not on the case's events; its reminder and escalation steps are the policy's, counted
+    from that deadline. Its occurrence is the seat's id, so that each invitation's steps have keys of their own."""
+    alerts: list[Alert] = []
+    last_day = None
+    if rule.unit == HOURS:
+        if rule.remind_before:
+            alerts.append(Alert("invitation", seat_id, "remind", 0, rule.remind,
+                                reply_by - dt.timedelta(hours=rule.remind_before)))
+        alerts += [Alert("invitation", seat_id, "escalate", index, step.to, reply_by + dt.timedelta(hours=step.after))
+                   for index, step in enumerate(rule.escalations, 1)]
+    else:
+        last_day = _day(reply_by)
+        if rule.remind_before:
+            alerts.append(Alert("invitation", seat_id, "remind", 0, rule.remind,
+                                max(_at(calendar.shift(last_day, -rule.remind_before), ALERT_HOUR), invited_at)))
+        alerts += [Alert("invitation", seat_id, "escalate", index, step.to,
+                         reply_by if step.after == 0 else _at(calendar.shift(last_day, step.after), ALERT_HOUR))
+                   for index, step in enumerate(rule.escalations, 1)]
+    spent = (calendar.workdays_between(_day(invited_at), _day(now)) if rule.unit != HOURS
+             else round(max((now - invited_at).total_seconds() / 3600, 0.0), 2))
+    return Clock("invitation", seat_id, invited_at, None, None, (), reply_by, last_day, provisional, float(spent),
+                 rule.unit, tuple(alerts), now >= reply_by)
+
+
+def due_invitation_alerts(alerts: Sequence[Alert], reply_by: dt.datetime, waiting: bool,
+                          now: dt.datetime) -> list[Alert]:
+    """The steps of an unanswered invitation whose time has come: the reminder while it still waits for an answer
+    (`waiting`) before its deadline; every escalation step reached, also once it has expired unanswered."""
+    return [a for a in alerts if a.at <= now and (a.kind == "escalate" or (waiting and now < reply_by))]
+
+
 def due_alerts(clock: Clock, now: dt.datetime) -> list[Alert]:
     """The alerts of an open clock whose time has come: the reminder while the stage is not yet late, and every
     escalation step reached."""

@@ -171,3 +171,14 @@ ALERTS_TO_TELL = (
     " FROM clock_alert a JOIN review_case c ON c.number = a.case_number"
     " WHERE a.notified_at IS NULL ORDER BY a.id LIMIT {}"
 )
+
+# The invitations left unanswered (still waiting, or expired without an answer) whose reply deadline lies
+# between the two times, with the case and the invited member's account.
+UNANSWERED_INVITATIONS = (
+    "SELECT s.id AS seat_id, s.status AS status, s.invited_at AS invited_at, s.reply_by AS reply_by,"
+    " s.reply_by_provisional AS reply_by_provisional, m.\"user\" AS account_id, c.id AS case_id,"
+    " c.number AS number, c.department AS department_id"
+    " FROM seat s JOIN panel p ON p.id = s.panel JOIN review_case c ON c.id = p.\"case\""
+    " JOIN roster_member m ON m.id = s.member"
+    " WHERE s.status IN ('invited', 'expired') AND s.reply_by BETWEEN {} AND {} ORDER BY c.id, s.id"
+)

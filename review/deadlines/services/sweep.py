@@ -43,11 +43,14 @@ from review.deadlines.clocks import (
     Event,
     clocks,
     due_alerts,
+    due_invitation_alerts,
+    invitation_clock,
 )
 from review.deadlines.services import policy_in_force
 from review.webhooks import services as webhooks
 
 ACTOR = "system:clock_sweep"
+INVITATIONS_LINK = "/panel/invitations"
 ACTIONS_OF_KIND = {"remind": "clock_reminded", "escalate": "clock_escalated"}
 
 CASES_PER_READ = 5000  # cases whose events are read in one query
@@ -85,6 +88,7 @@ class _Due:
     department_id: int | None
     clock: Clock
     alert: Alert
+    member: int | None = None  # an invitation's: the invited member's account, whom the reminder goes to
 
     @functools.cached_property
     def key(self) -> str:
@@ -297,6 +301,36 @@ async def _due(chunk: list[dict[str, Any]], days: Any, now: datetime, report: Sw
     return due
 
 
+async def _invitations_due(policy: rules.Policy, days: Any, now: datetime, report: SweepReport) -> list[_Due]:
+    """The steps due of the invitations left unanswered: each runs on its own reply deadline (`invitation_clock`),
+    read for the invitations whose deadline lies near enough to now for a step to be due."""
+    rule = policy.stages.get("invitation")
+    if rule is None or not (rule.remind_before or rule.escalations):
+        return []
+    day, hour = timedelta(days=1), timedelta(hours=1)
+    if rule.unit == rules.HOURS:
+        ahead, behind = rule.remind_before * hour, max((s.after for s in rule.escalations), default=0) * hour
+    else:
+        ahead = (2 * rule.remind_before + 14) * day
+        behind = (2 * max((s.after for s in rule.escalations), default=0) + 14) * day
+    rows = await db.fetch(sql.UNANSWERED_INVITATIONS, now - behind - CATCH_UP, now + ahead + MARGIN)
+    recorded = {r["key"] for r in await db.fetch_among(sql.RECORDED_ALERT_KEYS_OF,
+                                                       sorted({r["number"] for r in rows}), "text")}
+    due: list[_Due] = []
+    for row in rows:
+        invited_at, reply_by = clock.instant(row["invited_at"]), clock.instant(row["reply_by"])
+        if invited_at is None or reply_by is None:
+            continue
+        item = invitation_clock(row["seat_id"], invited_at, reply_by, bool(row["reply_by_provisional"]), rule, days,
+                                now)
+        report.clocks += 1
+        for alert in due_invitation_alerts(item.alerts, reply_by, row["status"] == "invited", now):
+            found = _Due(row["case_id"], row["number"], row["department_id"], item, alert, member=row["account_id"])
+            if found.key not in recorded:
+                due.append(found)
+    return due
+
+
 # --- firing -------------------------------------------------------------------------------------------------
 
 
@@ -307,7 +341,7 @@ def _day_words(item: Clock) -> str:
 
 def _context(found: _Due) -> dict[str, Any]:
     alert, item = found.alert, found.clock
-    return {
+    context = {
         # the templates' words: the stage's name and its due day (`stage`, `due`); the codes beside them
         "case_number": found.number, "stage": rules.STAGES[alert.stage], "stage_code": alert.stage,
         "kind": alert.kind, "step": alert.step, "occurrence": alert.occurrence,
@@ -315,6 +349,9 @@ def _context(found: _Due) -> dict[str, Any]:
         "due": _day_words(item), "due_at": clock.local_time(item.due), "provisional": item.provisional,
         "link": f"/office/cases/{found.number}",
     }
+    if found.member is not None and alert.to == "assignee":  # the invited member, where members answer
+        return {**context, "account_id": found.member, "link": INVITATIONS_LINK}
+    return context
 
 
 def _reason(found: _Due) -> str:
@@ -397,6 +434,9 @@ async def sweep(*, now: datetime | None = None) -> SweepReport:
         if firing is not None:
             await firing
             firing = None
+        invited = await _invitations_due(plan.policy if plan else await policy_in_force(), days, now, report)
+        report.found += len(invited)
+        await _fire(invited, now, report)
     finally:
         if firing is not None:  # computing failed: the chunk being fired ends whole (committed or rolled back)
             with contextlib.suppress(Exception):

@@ -35,8 +35,11 @@ async def _tell_batch(limit: int) -> tuple[int, int]:
         if not rows:
             return 0, 0
         contexts = [_context(row) for row in rows]
-        people = await notifications.recipients_many([
+        asked = await notifications.recipients_many([
             notifications.Asked(row["recipient"], row["case_number"], row["department_id"]) for row in rows])
+        # A step naming one person (an invitation's reminder, to the invited member) goes to that person.
+        people = [[notifications.Recipient(account_id=context["account_id"])] if context.get("account_id")
+                  else found for context, found in zip(contexts, asked, strict=True)]
         stored = await notifications.store_many([
             notifications.Notice(EVENT_OF_KIND[context["kind"]], row["key"], recipients, context)
             for row, context, recipients in zip(rows, contexts, people, strict=True)])
