@@ -143,7 +143,7 @@ async def run_jobs() -> None:
 
         for queue_name in SETTINGS_BY_QUEUE:  # each queue has its own workers
             options = {**worker_options(queue_name), "cron_jobs": [], "on_startup": None, "on_shutdown": None}
-            worker = Worker(**options, burst=True, poll_delay=0.05, handle_signals=False)
+            worker = Worker(**options, burst=True, handle_signals=False)  # polls as the real ones do
             try:
                 await worker.async_run()
             finally:
