@@ -22,7 +22,7 @@ RETURNING id, event, endpoint, attempts, replay
 """
 
 TO_SEND = """
-SELECT e.message_id, e.payload, p.url, p.active, p.secret, p.previous_secret, p.previous_until
+SELECT e.message_id, e.payload, p.url, p.active, p.secret, p.previous_secret, p.previous_until, p.failing_since
 FROM webhook_event e, webhook_endpoint p WHERE e.id = {} AND p.id = {}
 """
 

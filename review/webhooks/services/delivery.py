@@ -64,8 +64,7 @@ async def deliver(*, delivery_id: int) -> str:
 async def attempt(delivery_id: int) -> tuple[str, float | None]:
     """One attempt at a due delivery; returns its outcome and, when it is to be retried, the wait."""
     at = now()
-    async with db.transaction():
-        claimed = await db.fetch(sql.CLAIM, at, delivery_id, at)
+    claimed = await db.fetch(sql.CLAIM, at, delivery_id, at)  # one statement: taken by one worker or none
     if not claimed:
         return "skipped", None
     delivery = claimed[0]
@@ -78,7 +77,8 @@ async def attempt(delivery_id: int) -> tuple[str, float | None]:
         async with db.transaction():
             await _log(delivery, at, status, latency, answer, "")
             await db.fetch(sql.DELIVERED, status, now(), delivery_id)
-            await db.fetch(sql.ENDPOINT_SUCCEEDED, delivery["endpoint"])
+            if row["failing_since"] is not None:
+                await db.fetch(sql.ENDPOINT_SUCCEEDED, delivery["endpoint"])
         return "delivered", None
     if status == 410:
         await _record(delivery, at, status, latency, answer, "接收方答复 410：地址已不再使用", "failed", None)
