@@ -15,6 +15,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from review.core.privacy import names
+
 PHONE = "［电话已隐去］"
 ID_NUMBER = "［身份证号已隐去］"
 BANK_CARD = "［银行卡号已隐去］"
@@ -183,4 +185,5 @@ def detect(normal: str, held: Held | None = None) -> list[Found]:
         found += [Found(*m.span(), "phone", PHONE) for m in _AREA_CODE.finditer(normal)]
     found += _numbers(normal, held or {})
     found += [Found(*m.span(), "address", HOUSE) for m in _HOUSE.finditer(normal)]
+    found += [Found(start, end, "name", label) for start, end, label in names.unheld_names(normal)]
     return found

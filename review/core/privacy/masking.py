@@ -79,8 +79,8 @@ def _held_found(normal: str, held: _Held) -> list[Found]:
             if standing == "name" and not persons.stands_as_name(normal, start, end, word_too=False):
                 continue
             if standing == "given":
-                if persons.another_person_before(normal, start):
-                    found.append(Found(start - 1, end, "name", normal[start - 1] + "某"))
+                if family := persons.surname_before(normal, start):
+                    found.append(Found(start - len(family), end, "name", family + "某"))
                     continue
                 if not persons.stands_as_name(normal, start, end):
                     continue

@@ -94,9 +94,14 @@ def labels(names: Iterable[str]) -> dict[str, str]:
     return out
 
 
-def another_person_before(normal: str, start: int) -> bool:
-    """Whether the character before `start` is a surname, so that the given name there is another person's."""
-    return start > 0 and normal[start - 1] in _SURNAMES
+def surname_before(normal: str, start: int) -> str:
+    """The surname right before `start` (compound ones first), so that the given name there is another person's;
+    "" when there is none."""
+    for size in (2, 1):
+        before = normal[max(0, start - size) : start]
+        if len(before) == size and (before in _COMPOUND if size == 2 else before in _SURNAMES):
+            return before
+    return ""
 
 
 def stands_as_name(normal: str, start: int, end: int, *, word_too: bool = True) -> bool:
@@ -114,3 +119,51 @@ def stands_as_name(normal: str, start: int, end: int, *, word_too: bool = True) 
         ends = end == len(normal) or not _HAN.match(normal[end])
         return bool(_NAME_AFTER.match(normal, end)) or (ends and bool(_NAME_BEFORE.search(normal, 0, start)))
     return True
+
+
+# A person the platform does not hold, named after a word that says who they are (邻居王建国称, 业主李娜的): the
+# surname and one or two characters, where a boundary follows (punctuation, a verb of speech, a particle).
+_ROLE = (
+    "邻居|业主|租户|房东|房客|村民|居民|市民|同事|丈夫|妻子|儿子|女儿|父亲|母亲|患者|家属|司机|店主|老板|商户|"
+    "当事人|投诉人|诉求人|来电人|联系人|申请人|代理人|证人|受害人|肇事者|对方|名叫|叫做|姓名[:：]?"
+)
+_HONORIFIC = re.compile(
+    r"(?:女士|先生|小姐|师傅|阿姨|大爷|大妈|大姐|大哥|老师|同志|医生|律师|警官|经理|老板|局长|主任|科长|处长|书记|"
+    r"所长|站长|队长|组长|院长|校长|区长|市长|县长|镇长|乡长|村长|社长|部长|厅长|总|工|某)"
+)
+_AFTER_NAME = re.compile(
+    r"(?:[，。；：、！？,.;:!?（）()“”\"'\s]|$|说|称|讲|表示|反映|认为|要求|的|在|和|与|把|等|也|又|就|将|被|向|对|给|从|"
+    r"到|曾|已|均|多次|再|拒|不|没|未|报|打|骂|占|堵|家|于)"
+)
+# What a surname's character also begins as an everyday word, after a role word (房东方面, 市民高度关注).
+_NOT_NAMES = frozenset((
+    "方面", "方式", "方法", "方便", "方向", "方案", "高度", "高层", "高楼", "高兴", "金额", "石头", "江边", "黄色", "马路", "马上", "田地",
+    "周边", "周围", "周末", "许多", "常常", "任何", "何时", "林业", "华侨", "白天", "万元", "钱款", "严重", "孔洞", "温度", "康复", "齐全",
+    "包括", "宁愿", "章程", "岳父", "岳母", "毕业", "季度", "管理", "柴油", "房屋", "房子", "景区", "党员", "冷水", "卫生", "柏油", "龙头",
+    "史上", "陶瓷",
+))  # fmt: skip
+_UNHELD = re.compile(
+    rf"(?=[{''.join(sorted({w[0] for w in _ROLE.split('|')}))}])(?:{_ROLE})(?P<n>(?:{'|'.join(COMPOUND_SURNAMES)}|[{''.join(sorted(_SURNAMES))}])[\u4e00-\u9fff]{{1,2}})"
+)
+
+
+def unheld_names(normal: str) -> list[tuple[int, int, str]]:
+    """Persons named after a role word, the platform holding no name for them: (start, end, public name)."""
+    found = []
+    for match in _UNHELD.finditer(normal):
+        start, end = match.span("n")
+        family = surname(normal[start:end])
+        given_start = start + len(family)
+        # 陈静的, 张强说: a particle or a verb right after one character ends a one-character given name
+        sizes = (1,) if _AFTER_NAME.match(normal, given_start + 1) else (2, 1)
+        for size in sizes:
+            given = normal[given_start : given_start + size]
+            if given_start + size > end or _HONORIFIC.match(given) or (family + given)[:2] in _NOT_NAMES:
+                continue
+            if _HONORIFIC.match(normal, given_start + size) or not _AFTER_NAME.match(
+                normal, given_start + size
+            ):
+                continue
+            found.append((start, given_start + size, family + "某"))
+            break
+    return found

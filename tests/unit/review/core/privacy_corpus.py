@@ -257,7 +257,30 @@ PERSONAL: dict[str, Filler] = {
     "house": lambda c: ("address", _house(c)),
     "held_address": lambda c: ("address!", c.address if c.r.random() < 0.7 else _wide(c.address)),
     "road_no": lambda c: ("address", f"{c.r.randint(1, 300)}号"),
+    "unheld": lambda c: (
+        "name",
+        (c.r.choice(COMPOUND) if c.r.random() < 0.1 else c.r.choice(SURNAMES)) + c.r.choice(GIVEN),
+    ),
 }
+# Words after a role word that are not a person's name (the surname's character begins an everyday word).
+ROLE_WORDS = (
+    "居民楼",
+    "业主委员会",
+    "村民小组",
+    "司机师傅",
+    "房东方面",
+    "市民高度关注",
+    "对方车辆",
+    "家属区",
+    "居民王女士",
+    "业主李先生",
+    "同事马上",
+    "老板娘",
+    "商户门前",
+    "租户合同",
+    "患者家属",
+    "联系人电话",
+)
 ORDINARY: dict[str, Filler] = {
     "window": lambda c: f"{c.r.randint(1, 30)}号窗口",
     "doc": lambda c: f"{c.r.randint(1, 99)}号文件",
@@ -287,6 +310,7 @@ ORDINARY: dict[str, Filler] = {
     "count": lambda c: f"第{c.r.randint(2, 9)}次",
     "hotline": lambda c: "12345热线",
     "word": _given_word,
+    "role_word": lambda c: c.r.choice(ROLE_WORDS),
 }
 TEMPLATES = (
     "诉求人{name}（联系电话{phone}）反映：{community}{house}楼上漏水，多次找物业未果。",
@@ -318,6 +342,9 @@ TEMPLATES = (
     "{name}的车{plate}在{road}被贴罚单，罚款{amount}，{isodate}缴纳。",
     "户籍地址{house}，身份证{idother}，现住{community}{house}。",
     "请回拨{landline}或{phone}，{time}前有人。",
+    "邻居{unheld}称其{floor}经常有噪声，{role_word}也知情。",
+    "据当事人{unheld}说，{role_word}已向{org}反映。",
+    "{role_word}的意见由{official}协调，业主{unheld}的车{plate}仍占道。",
 )
 
 

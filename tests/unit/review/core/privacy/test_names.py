@@ -52,3 +52,24 @@ def test_mask_text_given_name_alone_masked_where_it_stands_as_name(text: str, ma
 @pytest.mark.parametrize("text", ["王局长答复", "李主任到场", "武侯区住建局回复", "张书记批示"])
 def test_mask_text_officials_by_title_and_organisations_kept(text: str) -> None:
     assert mask_text(text, ("王强", "李娜"), known=Complainant(name="张伟")) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [("邻居王建国称噪声", "邻居王某称噪声"), ("业主李娜的车", "业主李某的车"), ("邻居张强，多次敲门", "邻居张某，多次敲门"),
+     ("名叫陈静的人", "名叫陈某的人"), ("当事人欧阳娜娜说", "当事人欧阳某说"), ("邻居王建国多次敲门", "邻居王某多次敲门")],
+)  # fmt: skip
+def test_mask_text_person_not_held_named_after_role_word(text: str, masked: str) -> None:
+    assert mask_text(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text", ["房东方面表示", "市民高度关注", "居民王女士反映", "业主李先生说", "对方车辆", "村民小组", "司机师傅",
+             "投诉人刘某某称", "同事马上到"],
+)  # fmt: skip
+def test_mask_text_role_word_before_ordinary_word_kept(text: str) -> None:
+    assert mask_text(text) == text
+
+
+def test_mask_text_held_given_name_after_another_compound_surname_is_that_person() -> None:
+    assert mask_text("邻居司徒海涛称", known=Complainant(name="诸葛海涛")) == "邻居司徒某称"
