@@ -182,3 +182,6 @@ UNANSWERED_INVITATIONS = (
     " JOIN roster_member m ON m.id = s.member"
     " WHERE s.status IN ('invited', 'expired') AND s.reply_by BETWEEN {} AND {} ORDER BY c.id, s.id"
 )
+
+# The numbers of many cases by id (`db.fetch_among`).
+CASE_NUMBERS_OF = "SELECT id, number FROM review_case WHERE id {among}"

@@ -224,7 +224,8 @@ async def load_year(
             ]
         ).run()
         changes = await holidays.recount_provisional(actor_label=actor.label)
-        await deadlines.holidays_changed(before=standing, cause_ref=str(notice), actor_label=actor.label)
+        await deadlines.holidays_changed(before=standing, cause_ref=str(notice), actor_label=actor.label,
+                                         recounted=changes)
         await audit.record(
             case_id=None,
             actor=actor.label,

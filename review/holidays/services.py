@@ -162,9 +162,11 @@ async def seed_from_package(*, actor_label: str = "system:migrate") -> list[int]
             ]
         ).run()
         span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
-        await deadlines.holidays_changed(before=standing, cause_ref=span, actor_label=actor_label)
+        changes: list[dict[str, Any]] = []
         if await ProvisionalDeadline.exists().where(ProvisionalDeadline.settled_at.is_null()).run():
             changes = await recount_provisional(actor_label=actor_label)
+        await deadlines.holidays_changed(before=standing, cause_ref=span, actor_label=actor_label, recounted=changes)
+        if changes:
             await audit.record(
                 case_id=None,
                 actor=actor_label,

@@ -23,10 +23,14 @@ async def policy_in_force() -> rules.Policy:
     return (await versions.in_force()).policy
 
 
-async def holidays_changed(*, before: Calendar, cause_ref: str, actor_label: str) -> int:
+async def holidays_changed(*, before: Calendar, cause_ref: str, actor_label: str,
+                           recounted: Iterable[Mapping[str, Any]] = ()) -> int:
     """After a change of the holiday table is written (inside its transaction): every open clock counted again
-    against `before`, the calendar as it stood, and each move recorded. Returns the number of moves."""
-    return await versions.holidays_changed(before=before, cause_ref=cause_ref, actor_label=actor_label)
+    against `before`, the calendar as it stood, and each move recorded, with the invitations' reply deadlines
+    the change counted again (`recounted`: `review.holidays.services.recount_provisional`'s changes). Returns the
+    number of moves."""
+    return await versions.holidays_changed(before=before, cause_ref=cause_ref, actor_label=actor_label,
+                                           recounted=recounted)
 
 
 async def case_clocks(events: Iterable[Mapping[str, Any]], *, now: datetime | None = None) -> list[Clock]:

@@ -10,6 +10,7 @@ and records what moved (`services.shifts`).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -223,10 +224,13 @@ async def publish(*, actor: Actor) -> Published:
     return Published(version, digest, moved)
 
 
-async def holidays_changed(*, before: Calendar, cause_ref: str, actor_label: str) -> int:
+async def holidays_changed(*, before: Calendar, cause_ref: str, actor_label: str,
+                           recounted: Iterable[Mapping[str, Any]] = ()) -> int:
     """Count every open clock again after a change of the holiday table (inside the changing transaction):
-    `before` is the calendar as it stood before the change. Returns the number of moves recorded."""
+    `before` is the calendar as it stood before the change; `recounted`, the invitations' reply deadlines it
+    counted again. Returns the number of moves recorded."""
     await db.lock_name(POLICY_LOCK)  # a publish under way finishes first, and is counted here
     policy = (await in_force()).policy
     return await shifts.record(cause=shifts.HOLIDAYS, cause_ref=cause_ref, before=(policy, before),
-                               after=(policy, await calendar()), actor_label=actor_label)
+                               after=(policy, await calendar()), actor_label=actor_label,
+                               also=await shifts.invitation_moves(recounted))

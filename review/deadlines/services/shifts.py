@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
+from panels.services.invitations import end_of_day
 from review.core import clock, db
 from review.core.audit import store as audit
+from review.core.calendar import SEAT_REPLY
 from review.core.workdays import Calendar
 from review.deadlines import policy as rules
 from review.deadlines import sql
@@ -75,12 +77,27 @@ async def _open_cases() -> dict[str, list[Event]]:
     return {number: events_of(rows) for number, rows in by_case.items()}
 
 
+async def invitation_moves(recounted: Iterable[Mapping[str, Any]]) -> list[Move]:
+    """The invitations' reply deadlines a holiday change counted again (each change as
+    `review.holidays.services.recount_provisional` reports it), as moves of their invitation clocks."""
+    changes = [c for c in recounted if c.get("what") == SEAT_REPLY and c.get("case_id") is not None
+               and c.get("old") != c.get("new")]
+    if not changes:
+        return []
+    numbers = {r["id"]: r["number"] for r in await db.fetch_among(
+        sql.CASE_NUMBERS_OF, sorted({int(c["case_id"]) for c in changes}), "int")}
+    return [Move(numbers[int(c["case_id"])], "invitation", int(c["id"]),
+                 end_of_day(date.fromisoformat(str(c["old"]))), end_of_day(date.fromisoformat(str(c["new"]))))
+            for c in changes if int(c["case_id"]) in numbers]
+
+
 async def record(*, cause: str, cause_ref: str, before: tuple[rules.Policy, Calendar],
-                 after: tuple[rules.Policy, Calendar], actor_label: str) -> int:
-    """Count every open case's open clocks under both, write a ClockShift for each that moved and one audit
-    event with the count (inside the caller's transaction). Returns the number of moves."""
+                 after: tuple[rules.Policy, Calendar], actor_label: str, also: Iterable[Move] = ()) -> int:
+    """Count every open case's open clocks under both, write a ClockShift for each that moved (and for each of
+    `also`, moves counted elsewhere) and one audit event with the count (inside the caller's transaction).
+    Returns the number of moves."""
     now = clock.now()
-    found: list[Move] = []
+    found: list[Move] = list(also)
     for number, events in (await _open_cases()).items():
         found += moves(number, events, before, after, now)
     rows = [ClockShift(cause=cause, cause_ref=cause_ref, case_number=m.case_number, stage=m.stage,

@@ -18,6 +18,7 @@ from review.core.actors import Actor
 from review.core.clock import CHINA, today_in_china
 from review.core.tables import AuditEvent, Holiday, ProvisionalDeadline
 from review.core.workdays import package_rows
+from review.deadlines.tables import ClockShift
 from review.holidays import services as holidays
 from review.holidays.importing import load_file, load_year, text_rows
 from review.rulings.services.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
@@ -214,6 +215,11 @@ async def test_loading_2027_moves_a_provisional_reply_deadline_past_spring_festi
     assert [(c["what"], c["old"], c["new"]) for c in report.changes] == [
         ("seat.reply_by", "2027-02-08", "2027-02-15")
     ]
+    # The invitation's clock moved with it, shown with the other clocks' moves.
+    moved = await ClockShift.select().where(ClockShift.stage == "invitation").run()
+    assert [(m["case_number"], m["occurrence"], m["cause"]) for m in moved] == [(number, added["id"], "holidays")]
+    assert moved[0]["due_before"].astimezone(CHINA) == datetime(2027, 2, 8, 23, 59, 59, tzinfo=CHINA)
+    assert moved[0]["due_after"].astimezone(CHINA) == datetime(2027, 2, 15, 23, 59, 59, tzinfo=CHINA)
 
 
 async def test_bad_rows_are_refused_and_nothing_is_written(tmp_path: Path) -> None:
