@@ -262,6 +262,18 @@ PERSONAL: dict[str, Filler] = {
         (c.r.choice(COMPOUND) if c.r.random() < 0.1 else c.r.choice(SURNAMES)) + c.r.choice(GIVEN),
     ),
 }
+# Numbers before 栋, 座, 门 and 单元 that are no address.
+COUNT_WORDS = (
+    "两栋楼",
+    "三栋房子",
+    "45座大巴",
+    "第一单元",
+    "东2门",
+    "三门峡",
+    "5座城市",
+    "一栋危房",
+    "2门课程",
+)
 # Words after a role word that are not a person's name (the surname's character begins an everyday word).
 ROLE_WORDS = (
     "居民楼",
@@ -311,6 +323,7 @@ ORDINARY: dict[str, Filler] = {
     "hotline": lambda c: "12345热线",
     "word": _given_word,
     "role_word": lambda c: c.r.choice(ROLE_WORDS),
+    "count_word": lambda c: c.r.choice(COUNT_WORDS),
 }
 TEMPLATES = (
     "诉求人{name}（联系电话{phone}）反映：{community}{house}楼上漏水，多次找物业未果。",
@@ -345,6 +358,7 @@ TEMPLATES = (
     "邻居{unheld}称其{floor}经常有噪声，{role_word}也知情。",
     "据当事人{unheld}说，{role_word}已向{org}反映。",
     "{role_word}的意见由{official}协调，业主{unheld}的车{plate}仍占道。",
+    "小区内{count_word}的问题，{org}在{date}前未答复，住{community}{house}的{name}再次来电。",
 )
 
 

@@ -316,7 +316,7 @@ def test_mask_text_removes_every_kind_however_written(text: str, expected: str) 
     "text",
     ["到1号窗口办理", "按12号文件执行", "依据〔2023〕5号文件", "从2号口出站", "住二楼", "三楼办公", "地铁1号线",
      "补偿款2800000元", "工单号20261008", "受理编号PY2026000123", "2026-10-08来电", "20261008前发放",
-     "10月8号上午", "9:30至17:00", "共计235件", "武侯区玉林社区", "3室2厅", "第12层"],
+     "10月8号上午", "9:30至17:00", "共计235件", "武侯区玉林社区", "3室2厅", "第12层", "两栋楼", "三门峡", "45座大巴", "第一单元"],
 )  # fmt: skip
 def test_mask_text_keeps_ordinary_tokens(text: str) -> None:
     assert mask_text(text, known=Complainant(name="王峰")) == text
