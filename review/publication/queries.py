@@ -11,6 +11,7 @@ from typing import Any
 
 from review.core import db
 from review.core.actors import Actor
+from review.core.db import dialect
 from review.core.errors import Invalid, NotFound
 from review.core.privacy import Complainant, masker
 from review.publication import rules, sql
@@ -121,6 +122,7 @@ class ConsentView:
     preview: PublicContent | None  # None before the ruling: only the complaint is known yet
     summary_preview: str  # the masked complaint, shown before the ruling too
     why_not: str | None  # why it is not published (yet), in words
+    ended: bool = False  # the case ended without a ruling: nothing to ask
 
     @property
     def answer_label(self) -> str:
@@ -152,6 +154,7 @@ async def consent_view(*, actor: Actor) -> ConsentView:
         closed_because=rules.may_answer(case_status=row["status"], published=published),
         published=published, preview=preview, summary_preview=masker(row)(row["content"]),
         why_not=None if published else rules.REASONS.get(reason or "", None),
+        ended=row["status"] in rules.ENDED_WITHOUT_RULING,
     )
 
 
@@ -232,8 +235,10 @@ def _where(filters: Filters) -> tuple[str, list[Any]]:
         clauses.append("p.issued_on <= {}")
         args.append(filters.until)
     if filters.keyword:
-        clauses.append("(p.summary LIKE {} ESCAPE '\\' OR p.reasoning LIKE {} ESCAPE '\\')")
-        args += [_like(filters.keyword)] * 2
+        # PostgreSQL: the expression its trigram index is built on (review.core.db.search).
+        clauses.append(dialect.pick(postgres="((p.summary || ' '::text) || p.reasoning) LIKE {} ESCAPE '\\'",
+                                    sqlite="(p.summary || ' ' || p.reasoning) LIKE {} ESCAPE '\\'"))
+        args.append(_like(filters.keyword))
     return "".join(f" AND {c}" for c in clauses), args
 
 

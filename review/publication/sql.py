@@ -33,18 +33,23 @@ CRITERIA_OF_SET = (
 
 CASE_OF_VERDICT = "SELECT \"case\" AS case_id FROM verdict WHERE id = {}"
 
-# Cases whose publication may have to change: a verdict rendered with consent given and nothing published, or a
-# published ruling whose verdict is no longer the newest valid one. The sweep brings each into step.
+# Cases whose publication may have to change, read from the consents and the published rows (never the whole
+# case table): a latest answer of yes with a valid verdict and nothing out (a withdrawn verdict's correction
+# included), or a published ruling whose verdict is no longer the newest valid one. The sweep brings each into
+# step.
 OUT_OF_STEP = (
-    "SELECT c.id FROM review_case c JOIN verdict v ON v.id = (SELECT MAX(w.id) FROM verdict w WHERE w.\"case\" = c.id)"
-    " LEFT JOIN published_ruling p ON p.\"case\" = c.id"
-    " WHERE (p.id IS NULL AND v.status = 'valid' AND v.public_sha256 <> ''"
-    " AND (SELECT a.answer FROM publication_consent a WHERE a.\"case\" = c.id ORDER BY a.id DESC LIMIT 1)"
-    " = 'granted'"
-    " AND NOT EXISTS (SELECT 1 FROM publication_hold h WHERE h.\"case\" = c.id)"
-    " AND NOT EXISTS (SELECT 1 FROM leak_stop l WHERE l.\"case\" = c.id AND l.cleared_at IS NULL))"
-    " OR (p.status = 'published' AND (p.verdict_id <> v.id OR v.status <> 'valid'))"
-    " ORDER BY c.id LIMIT {}"
+    "SELECT a.\"case\" AS id FROM publication_consent a"
+    " WHERE a.answer = 'granted'"
+    " AND a.id = (SELECT MAX(b.id) FROM publication_consent b WHERE b.\"case\" = a.\"case\")"
+    " AND NOT EXISTS (SELECT 1 FROM published_ruling p WHERE p.\"case\" = a.\"case\" AND p.status = 'published')"
+    " AND EXISTS (SELECT 1 FROM verdict v WHERE v.\"case\" = a.\"case\" AND v.status = 'valid'"
+    " AND v.public_sha256 <> '')"
+    " AND NOT EXISTS (SELECT 1 FROM publication_hold h WHERE h.\"case\" = a.\"case\")"
+    " AND NOT EXISTS (SELECT 1 FROM leak_stop l WHERE l.\"case\" = a.\"case\" AND l.cleared_at IS NULL)"
+    " UNION SELECT p.\"case\" AS id FROM published_ruling p WHERE p.status = 'published'"
+    " AND (p.verdict_id <> (SELECT MAX(w.id) FROM verdict w WHERE w.\"case\" = p.\"case\")"
+    " OR NOT EXISTS (SELECT 1 FROM verdict v WHERE v.id = p.verdict_id AND v.status = 'valid'))"
+    " ORDER BY id LIMIT {}"
 )
 
 OPEN_STOP = (

@@ -18,6 +18,10 @@ POSTGRES = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     ("CREATE INDEX IF NOT EXISTS review_case_text_trgm ON review_case"
     " USING gin (((content || ' '::text) || reply) gin_trgm_ops)"),
+    # The published rulings' keyword search (review.publication.queries), over the masked summary and reasoning;
+    # on SQLite their search reads the rows a filter leaves.
+    ("CREATE INDEX IF NOT EXISTS published_ruling_text_trgm ON published_ruling"
+    " USING gin (((summary || ' '::text) || reasoning) gin_trgm_ops)"),
 ]
 
 SQLITE = [

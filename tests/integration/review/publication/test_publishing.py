@@ -9,12 +9,13 @@ import json
 import pytest
 
 from review.core.actors import Actor
+from review.core.clock import now
 from review.core.errors import Conflict, Forbidden
 from review.core.tables import AuditEvent, Case
 from review.notifications.tables import Notification
 from review.publication import queries
 from review.publication import services as publication
-from review.publication.tables import LeakStop, PublishedRuling
+from review.publication.tables import LeakStop, PublicationConsent, PublishedRuling
 from review.verdicts import services as verdicts
 from tests import factories
 from tests.conftest import run_jobs
@@ -265,3 +266,14 @@ async def test_publication_is_announced_by_webhook_to_the_subscribed_receiver(re
     assert [b["type"] for b in bodies] == ["ruling.published"]
     assert bodies[0]["data"]["verdict_number"] == verdict["number"]
     assert bodies[0]["data"]["link"].endswith(f"/public/rulings/{published['id']}")
+
+
+async def test_the_sweep_publishes_what_a_lost_job_left() -> None:
+    office = await factories.account("office")
+    await factories.roster()
+    number, _ = await issued_verdict(office)
+    await PublicationConsent.insert(PublicationConsent(
+        case=(await complainant_of(number)).case_id, answer="granted", channel="web", answered_at=now())).run()
+    assert await publication.sync_due() == 1  # no job was queued for that answer: the sweep finds it
+    assert (await PublishedRuling.select().first().run())["status"] == "published"
+    assert await publication.sync_due() == 0  # in step: nothing more to look at
