@@ -47,13 +47,16 @@ class _Held:
 
 
 @functools.lru_cache(maxsize=1024)
-def _held(known: Complainant, others: tuple[str, ...], addresses: tuple[str, ...]) -> _Held:
+def _held(
+    known: Complainant, others: tuple[str, ...], addresses: tuple[str, ...], kept: tuple[str, ...] = ()
+) -> _Held:
     numbers: dict[str, str] = {}
     if phone := forms.held_phone(known.phone):
         numbers[phone] = "phone"
     if id_number := forms.held_id(known.id_number):
         numbers[id_number] = "id_number"
-    texts: list[tuple[str, str, str, str]] = []
+    # Names shown as written claim their place first, so that no detector takes them for someone else's.
+    texts = [(value, "kept", "", "exact") for name in kept if (value := forms.held_text(name))]
     for address in sorted(
         {a.strip() for a in (known.address, *addresses) if a.strip()}, key=len, reverse=True
     ):
@@ -93,13 +96,15 @@ def find(
     known: Complainant | None = None,
     others: Iterable[str] = (),
     addresses: Iterable[str] = (),
+    kept: Iterable[str] = (),
 ) -> list[Found]:
     """Personal data in `text`, as spans of the text as written that do not overlap, in order: what the platform
-    holds first, then every identifier's shape; of two that overlap, the earlier found wins."""
+    holds first, then every identifier's shape; of two that overlap, the earlier found wins. The names in `kept`
+    are found as kind "kept", to be left as written."""
     if not text:
         return []
     folded = forms.fold(text)
-    held = _held(known or Complainant(), tuple(others), tuple(addresses))
+    held = _held(known or Complainant(), tuple(others), tuple(addresses), tuple(kept))
     claimed: list[Found] = []
     for item in [*_held_found(folded.text, held), *detectors.detect(folded.text, held.numbers)]:
         if item.start >= item.end:
@@ -120,10 +125,12 @@ def mask_text(
     addresses: Iterable[str] = (),
     *,
     known: Complainant | None = None,
+    kept: Iterable[str] = (),
 ) -> str:
     """The public text: the case's people (`known`, the other persons' `names`) and `addresses` replaced exactly,
-    then every identifier's shape; a private person keeps the surname (王某, 张某甲)."""
-    found = find(text, known, names, addresses)
+    then every identifier's shape; a private person keeps the surname (王某, 张某甲). The names in `kept` stay as
+    written (the complainant's, for the members who judge the case)."""
+    found = [f for f in find(text, known, names, addresses, kept) if f.kind != "kept"]
     if not found:
         return text
     pieces: list[str] = []
@@ -139,11 +146,17 @@ def mask_text(
     return "".join(pieces) + text[last:]
 
 
-def masker(case: Mapping[str, Any], names: Iterable[str] = ()) -> Callable[[str], str]:
+def masker(
+    case: Mapping[str, Any], names: Iterable[str] = (), *, keep_name: bool = False
+) -> Callable[[str], str]:
     """The function that masks any text about this case for others (the complainant's identifiers included, and
-    the other persons the platform holds by `names`)."""
+    the other persons the platform holds by `names`); with `keep_name`, the complainant's name stays."""
     known, others = Complainant.of_case(case), tuple(names)
-    return lambda text: mask_text(text or "", others, known=known)
+    if not keep_name:
+        return lambda text: mask_text(text or "", others, known=known)
+    shown = (known.name,)
+    contacts = Complainant(phone=known.phone, id_number=known.id_number, address=known.address)
+    return lambda text: mask_text(text or "", others, known=contacts, kept=shown)
 
 
 # Columns of a case row (as `visibility.visible_case` reads it) that hold free text about the complainant.

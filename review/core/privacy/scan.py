@@ -33,5 +33,5 @@ def find_leaks(
     return [
         Leak(f.kind, f.start, f.end)
         for f in find(text, known, names, addresses)
-        if text[f.start : f.end] != f.label
+        if f.kind != "kept" and text[f.start : f.end] != f.label
     ]

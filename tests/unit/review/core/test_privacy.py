@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from review.core.privacy import Complainant, mask_case_row, mask_name, mask_text
+from review.core.privacy import Complainant, mask_case_row, mask_name, mask_text, masker
 
 pytestmark = pytest.mark.unit
 
@@ -320,3 +320,14 @@ def test_mask_text_removes_every_kind_however_written(text: str, expected: str) 
 )  # fmt: skip
 def test_mask_text_keeps_ordinary_tokens(text: str) -> None:
     assert mask_text(text, known=Complainant(name="王峰")) == text
+
+
+def test_masker_keeping_the_name_masks_contacts_only() -> None:
+    case = {"complainant_name": "王小明", "complainant_phone": "13812345678", "complainant_id_number": "",
+            "complainant_address": "玉林南路12号3栋2单元501室"}  # fmt: skip
+
+    mask = masker(case, ["李建华"], keep_name=True)
+
+    assert mask("诉求人王小明（13812345678）住玉林南路12号3栋2单元501室，小明称邻居李建华吵闹。") == (
+        f"诉求人王小明（{PHONE}）住{ADDRESS}，小明称邻居李某吵闹。"
+    )
