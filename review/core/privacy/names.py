@@ -2,7 +2,11 @@
 
 Several persons of one case with one surname are told apart in the order the platform holds them (张某甲, 张某乙),
 so that one case reads the same in every text. A given name said alone (小明) is that person too, but the same
-characters inside an ordinary word (早晚高峰, 向阳小区, 建国路) are not: `stands_as_name` tells the two apart.
+characters inside an ordinary word (早晚高峰, 向阳小区, 建国路) are not: `stands_as_name` tells the two apart. A
+given name of two or more characters said alone is replaced unless a place or organisation word follows it or it
+lies inside a longer common word; one that is itself an ordinary word (光明, 国庆) only beside a verb of speech or
+address; a one-character given name alone (峰, 阳) never, since it stands inside too many words. A person the
+platform holds no name for is found only after a word that says who they are (`unheld_names`: 邻居王建国称).
 """
 
 from __future__ import annotations
