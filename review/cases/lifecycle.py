@@ -144,6 +144,7 @@ ACTION_LABELS: dict[str, str] = {
     "publication_held": "评议办决定暂不公开评议结论",
     "publication_released": "评议办恢复公开评议结论",
     "leak_stopped": "公开前检查发现疑似个人信息，已停止公开",
+    "leak_stop_cleared": "评议办核查拦截记录后重新检查",
 }
 
 # Reasons that stay with the office: a member's own grounds for declining or recusing, and a party's grounds

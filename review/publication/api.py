@@ -189,6 +189,15 @@ async def release_hold(request: Request) -> Status:
     return Status(status=status)
 
 
+@operation(responses={200: Status})
+async def recheck(request: Request) -> Status:
+    """
+    summary: 评议办核查公开前检查的拦截记录后重新检查本案（拦截记录随之结清，再经检查后公开）
+    """
+    status = await publication.recheck(number=request.path_params["number"], actor=request.state.actor)
+    return Status(status=status)
+
+
 routes = [
     route("/public/rulings", list_rulings, PUBLIC),
     route("/public/rulings/{ruling_id}", one_ruling, PUBLIC),
@@ -196,4 +205,5 @@ routes = [
     route("/cases/{number}/publication/consent", give_consent, COMPLAINANT, methods=["POST"]),
     route("/cases/{number}/publication/hold", hold_back, OFFICE, methods=["POST"]),
     route("/cases/{number}/publication/release", release_hold, OFFICE, methods=["POST"]),
+    route("/cases/{number}/publication/recheck", recheck, OFFICE, methods=["POST"]),
 ]

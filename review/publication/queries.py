@@ -13,6 +13,7 @@ from review.core import db
 from review.core.actors import Actor
 from review.core.db import dialect
 from review.core.errors import Invalid, NotFound
+from review.core.leak_gate import kind_label
 from review.core.privacy import Complainant, masker
 from review.publication import rules, sql
 from scoring.domain.aggregate import GRADE_LABELS
@@ -352,7 +353,11 @@ async def office_state(number: str) -> dict[str, Any] | None:
     if row is None:
         return None
     reason = rules.refusal(standing_of(row))
+    stops = await db.fetch(sql.OPEN_STOPS_OF_CASE, row["id"])
     return {"answer": rules.ANSWERS.get(row["consent"] or "", "尚未答复"), "hold_reason": row["hold_reason"],
+            "stops": [{"output": s["output"], "subject": s["subject"], "stopped_at": s["stopped_at"],
+                       "places": "；".join(f"{h['where']}：{kind_label(h['kind'])}" for h in db.json_list(s["hits"]))}
+                      for s in stops],
             "published": row["published_status"] == "published", "published_id": row["published_id"],
             "why_not": rules.REASONS.get(reason or "") if reason else None,
             "ended": row["status"] in rules.ENDED_WITHOUT_RULING}

@@ -67,3 +67,7 @@ CASE_IDENTIFIERS = (
 )
 
 PUBLISHED_OF_CASE = "SELECT id FROM published_ruling WHERE \"case\" = {}"
+
+OPEN_STOPS_OF_CASE = (
+    "SELECT output, subject, hits, stopped_at FROM leak_stop WHERE \"case\" = {} AND cleared_at IS NULL ORDER BY id"
+)

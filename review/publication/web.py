@@ -60,10 +60,17 @@ async def release_hold(request: Request) -> Response:
     return see_other(f"/office/cases/{number}#publication")
 
 
+async def recheck(request: Request) -> Response:
+    number = request.path_params["number"]
+    await publication.recheck(number=number, actor=request.state.actor)
+    return see_other(f"/office/cases/{number}#publication")
+
+
 routes = [
     route("/public/rulings", ruling_list, PUBLIC, name="public_rulings"),
     route("/public/rulings/{ruling_id}", ruling_page, PUBLIC),
     route("/track/case/publication", consent, COMPLAINANT, methods=["POST"]),
     route("/office/cases/{number}/publication/hold", hold_back, OFFICE, methods=["POST"]),
     route("/office/cases/{number}/publication/release", release_hold, OFFICE, methods=["POST"]),
+    route("/office/cases/{number}/publication/recheck", recheck, OFFICE, methods=["POST"]),
 ]

@@ -10,7 +10,14 @@ from review.publication.services.leaks import (
            report_public_leak,
            stopped,
 )
-from review.publication.services.publishing import case_of_verdict, hold_back, release_hold, sync, sync_due
+from review.publication.services.publishing import (
+    case_of_verdict,
+    hold_back,
+    recheck,
+    release_hold,
+    sync,
+    sync_due,
+)
 
-__all__ = ["case_of_verdict", "check_public_pdf", "hold_back", "passing_gate", "record_consent", "record_stop", "release_hold",
+__all__ = ["case_of_verdict", "check_public_pdf", "hold_back", "passing_gate", "recheck", "record_consent", "record_stop", "release_hold",
            "report_public_leak", "stopped", "sync", "sync_due"]

@@ -17,7 +17,7 @@ from review.core.errors import Conflict, Invalid, NotFound
 from review.notifications import services as notifications
 from review.publication import queries, rules, sql
 from review.publication.services import leaks
-from review.publication.tables import PublicationHold, PublishedRuling
+from review.publication.tables import LeakStop, PublicationHold, PublishedRuling
 from review.webhooks import services as webhooks
 
 log = logging.getLogger("review.publication")
@@ -156,4 +156,22 @@ async def release_hold(*, number: str, actor: Actor) -> str:
         if not deleted:
             raise Conflict("not_held", "本案评议结论没有被暂不公开")
         await audit.record(case_id=row["id"], actor=actor.label, action="publication_released")
+    return await sync(case_id=row["id"])
+
+
+async def recheck(*, number: str, actor: Actor) -> str:
+    """重新检查: the office has looked into what the leak gate stopped on this case; its stops are cleared and the
+    case's publication brought into step again, through the gate again (a verdict's public PDF is checked again
+    when the pending-verdict sweep renders it)."""
+    OFFICE.check(actor)
+    row = await queries.standing_row(number=number)
+    if row is None:
+        raise NotFound("case_not_found", "未找到该案件")
+    async with db.transaction():
+        cleared = await LeakStop.update({LeakStop.cleared_at: now()}).where(
+            (LeakStop.case == row["id"]) & LeakStop.cleared_at.is_null()).returning(LeakStop.id).run()
+        if not cleared:
+            raise Conflict("no_leak_stop", "本案没有待核查的拦截记录")
+        await audit.record(case_id=row["id"], actor=actor.label, action="leak_stop_cleared",
+                           data={"stops": len(cleared)})
     return await sync(case_id=row["id"])

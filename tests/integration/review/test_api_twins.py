@@ -131,6 +131,7 @@ TWINS = {
     "/track/case/publication": "POST /api/v1/cases/{number}/publication/consent",
     "/office/cases/{number}/publication/hold": "POST /api/v1/cases/{number}/publication/hold",
     "/office/cases/{number}/publication/release": "POST /api/v1/cases/{number}/publication/release",
+    "/office/cases/{number}/publication/recheck": "POST /api/v1/cases/{number}/publication/recheck",
 }
 
 # Web actions without an API twin, each with its reason.

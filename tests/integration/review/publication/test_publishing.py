@@ -5,6 +5,7 @@ leak gate stopping a planted identifier in the ruling and in the public PDF."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -246,8 +247,19 @@ async def test_leak_gate_stops_the_ruling_when_masking_misses_and_tells_the_offi
         Notification.event == "leak_stopped").run()
     assert notice and all("13800001234" not in n["body"] and "评议理由" in n["body"] for n in notice)
     assert "leak_stopped" in await actions_of(number)
-    # With the stop open, the sweep does not publish the case.
+    # With the stop open, the sweep does not publish the case; the office sees the stop and checks again.
     assert await publication.sync_due() == 0
+    async with factories.client() as http:
+        await http.post("/login", data={"username": office.username, "password": factories.PASSWORD,
+                                        "csrf_token": csrf_of(await http.get("/login"))})
+        page = await http.get(f"/office/cases/{number}")
+        stops = re.search(r'<div class="notice" id="leak-stops">(.*?)</div>', page.text, re.DOTALL)
+        assert stops and "评议理由：电话号码" in stops.group(1) and "1234" not in stops.group(1)
+        rechecked = await http.post(f"/office/cases/{number}/publication/recheck", data={"csrf_token": csrf_of(page)})
+    assert rechecked.status_code == 303
+    assert (await LeakStop.select(LeakStop.cleared_at).first().run())["cleared_at"] is not None
+    assert (await PublishedRuling.select().first().run())["status"] == "published"
+    assert "leak_stop_cleared" in await actions_of(number)
 
 
 async def test_publication_is_announced_by_webhook_to_the_subscribed_receiver(receiver: Receiver) -> None:  # noqa: F811
