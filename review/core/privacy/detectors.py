@@ -117,6 +117,10 @@ _LANDLINE = re.compile(r"0[1-9][0-9]{8,10}")
 _PHONE_WORD = re.compile(
     r"(?:电话|座机|手机|号码|致电|拨打|来电|联系方式|传真|tel|TEL|Tel)(?:号码?|是|为|打|[:：\s(（]){0,3}$"
 )
+# After one of these words a long number is an order, a waybill or an invoice, not a card or a telephone.
+_CODE_WORD = re.compile(
+    r"(?:订单|单号|编号|流水|工单|快递|运单|发票|票号|代码|案号|批次|条码)(?:号码?|是|为|[:：\s]){0,3}$"
+)
 _AREA_CODE = re.compile(r"\(0[0-9]{2,3}\)\s?[0-9]{7,8}(?![0-9])")
 
 
@@ -125,14 +129,20 @@ def _number_kind(number: str, before: str) -> str | None:
     size = len(number)
     if size < 7 or size > 19:
         return None
-    if size in (15, 18) and (_ID_18.fullmatch(number) or _ID_15.fullmatch(number)):
+    if size == 18 and _ID_18.fullmatch(number):
         return "id_number"
     if not number.isdigit():
         return "id_number" if size == 18 else None
-    if size in (11, 13, 15) and _MOBILE.fullmatch(number) or 10 <= size <= 12 and _LANDLINE.fullmatch(number):
+    # Orders, waybills and invoices (after 订单号, 发票代码 …) may look like a 15-digit ID number or a mobile.
+    code = _CODE_WORD.search(before) is not None
+    if size == 15 and _ID_15.fullmatch(number) and not code:
+        return "id_number"
+    if size in (11, 13, 15) and _MOBILE.fullmatch(number) and not code:
         return "phone"
+    if 10 <= size <= 12 and _LANDLINE.fullmatch(number):
+        return None if code else "phone"
     if size >= 16:
-        return "bank_card"
+        return None if code else "bank_card"
     if size <= 8 and number[0] != "0" and _PHONE_WORD.search(before):
         return "phone"
     return None

@@ -324,6 +324,9 @@ ORDINARY: dict[str, Filler] = {
     "word": _given_word,
     "role_word": lambda c: c.r.choice(ROLE_WORDS),
     "count_word": lambda c: c.r.choice(COUNT_WORDS),
+    "order": lambda c: (
+        c.r.choice(["订单号", "快递单号", "发票代码", "流水号"]) + _digits(c.r, c.r.randint(10, 19))
+    ),
 }
 TEMPLATES = (
     "诉求人{name}（联系电话{phone}）反映：{community}{house}楼上漏水，多次找物业未果。",
@@ -358,6 +361,7 @@ TEMPLATES = (
     "邻居{unheld}称其{floor}经常有噪声，{role_word}也知情。",
     "据当事人{unheld}说，{role_word}已向{org}反映。",
     "{role_word}的意见由{official}协调，业主{unheld}的车{plate}仍占道。",
+    "网购{order}的商品未送达，{org}称已转办，{given}表示不满。",
     "小区内{count_word}的问题，{org}在{date}前未答复，住{community}{house}的{name}再次来电。",
 )
 
