@@ -4,6 +4,7 @@ case, and the office is told, once per output stopped."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 from collections.abc import Sequence
@@ -52,12 +53,18 @@ async def stopped(error: LeakStopped, *, case_id: int | None, output: str, subje
     await record_stop(case_id=case_id, output=output, subject=subject, hits=error.hits)
 
 
+@functools.lru_cache(maxsize=4096)
+def _scanned(parts: tuple[tuple[str, str], ...], allowed: tuple[str, ...]) -> tuple[Hit, ...]:
+    # A published ruling changes only when republished: the same texts are scanned once per process.
+    return tuple(leak_gate.scan(dict(parts), allowed=allowed))
+
+
 async def passing_gate(items: Sequence[Any]) -> list[Any]:
     """The published rulings (`queries.Published`) of a page or an answer that pass the leak gate; one that does
     not is left out and reported to the office by a job (a read-only request writes nothing)."""
     passed = []
     for item in items:
-        hits = leak_gate.scan(item.content.texts(), allowed=item.content.allowed())
+        hits = _scanned(tuple(item.content.texts().items()), item.content.allowed())
         if hits:
             await queue.enqueue("report_public_leak", item.id, [[h.kind, h.where] for h in hits])
             continue
