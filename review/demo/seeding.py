@@ -19,6 +19,7 @@ from review.core.tables import Account, ApiKey, Case, Department
 from review.demo import data as demo_data
 from review.demo import mediation as demo_mediation
 from review.holidays import services as holidays
+from review.publication import services as publication
 from review.rulings.services.deliberation import close_scoring, issue_ruling, save_reasoning, sign_reasoning
 from review.rulings.services.sheets import criteria_of, submit_sheet
 from review.selection import services as selection
@@ -191,8 +192,18 @@ async def _advance(number: str, stage: str, office: Actor, rng: random.Random) -
     await save_reasoning(number=number, actor=chair, reasoning=rng.choice(_REASONINGS))
     await sign_reasoning(number=number, actor=chair)
     await issue_ruling(number=number, actor=office)
+    await _answer_on_publication(number)
     if stage == "closed":
         await cases.close_case(number=number, actor=office)
+
+
+async def _answer_on_publication(number: str) -> None:
+    """Most complainants consent to publication, some refuse, some never answer (their own draw, by the case
+    number: the demo's other choices stay as they were)."""
+    answer = random.Random(number).choices(["granted", "refused", ""], weights=[7, 2, 1])[0]
+    if answer:
+        case = await Case.select(Case.id).where(Case.number == number).first().run()
+        await publication.record_consent(actor=Actor(kind="complainant", case_id=case["id"]), answer=answer)
 
 
 async def _accept_invitations(number: str) -> None:
