@@ -61,6 +61,7 @@ def _answer_on_the_tracking_page(page: Page, number: str, code: str, answer: str
     expect(block).to_contain_text("只有经您单独同意才会公开")
     expect(page.locator("#publication-preview")).to_contain_text("欧阳某")  # what will be published, masked
     expect(page.locator("#publication-preview")).not_to_contain_text("欧阳娜娜")
+    _no_sideways_scroll(page)
     block.get_by_label(answer).check()
     block.get_by_role("button", name="提交我的意见").click()
     expect(page.locator("#consent-answer")).to_have_text(answer.removesuffix("下方预览的内容"))
