@@ -42,11 +42,11 @@ async def endpoints_page(request: Request) -> Response:
 
 async def register(request: Request) -> Response:
     form = await request.form()
-    fields = {"url": str(form.get("url", "")), "description": str(form.get("description", "")),
-              "events": [str(e) for e in form.getlist("events")]}
+    url, description = str(form.get("url", "")), str(form.get("description", ""))
+    events = [str(e) for e in form.getlist("events")]
+    fields: dict[str, Any] = {"url": url, "description": description, "events": events}
     try:
-        made = await webhooks.register(actor=request.state.actor, url=fields["url"], events=fields["events"],
-                                       description=fields["description"])
+        made = await webhooks.register(actor=request.state.actor, url=url, events=events, description=description)
     except ServiceError as error:
         return await _list(request, error=error, form=fields, status_code=error.status)
     return await _list(request, secret=made, status_code=201)
