@@ -8,6 +8,9 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict
+from typing import Any
+
+from piccolo.columns import Column
 
 from review.core import db, leak_gate
 from review.core.actors import OFFICE, Actor
@@ -23,20 +26,18 @@ from review.webhooks import services as webhooks
 log = logging.getLogger("review.publication")
 
 
-def _values(row: dict, content: queries.PublicContent) -> dict:
+def _values(row: dict[str, Any], content: queries.PublicContent) -> dict[str, Any]:
+    """The published row's columns (by name) for `content`."""
     return {
-        PublishedRuling.verdict_id: row["verdict_id"], PublishedRuling.verdict_number: content.verdict_number,
-        PublishedRuling.verdict_code: content.verdict_code, PublishedRuling.department: row["department"],
-        PublishedRuling.department_name: content.department_name, PublishedRuling.category: content.category,
-        PublishedRuling.district: content.district, PublishedRuling.grade: content.grade,
-        PublishedRuling.total: content.total, PublishedRuling.summary: content.summary,
-        PublishedRuling.reply: content.reply, PublishedRuling.reasoning: content.reasoning,
-        PublishedRuling.scores: json.dumps([asdict(s) for s in content.scores], ensure_ascii=False),
-        PublishedRuling.criteria_name: content.criteria_name,
-        PublishedRuling.criteria_version: content.criteria_version,
-        PublishedRuling.criteria_hash: content.criteria_hash, PublishedRuling.issued_on: content.issued_on,
-        PublishedRuling.status: "published", PublishedRuling.published_at: now(),
-        PublishedRuling.unpublished_at: None, PublishedRuling.unpublished_why: "",
+        "verdict_id": row["verdict_id"], "verdict_number": content.verdict_number,
+        "verdict_code": content.verdict_code, "department": row["department"],
+        "department_name": content.department_name, "category": content.category, "district": content.district,
+        "grade": content.grade, "total": content.total, "summary": content.summary, "reply": content.reply,
+        "reasoning": content.reasoning,
+        "scores": json.dumps([asdict(s) for s in content.scores], ensure_ascii=False),
+        "criteria_name": content.criteria_name, "criteria_version": content.criteria_version,
+        "criteria_hash": content.criteria_hash, "issued_on": content.issued_on, "status": "published",
+        "published_at": now(), "unpublished_at": None, "unpublished_why": "",
     }
 
 
@@ -65,7 +66,7 @@ async def sync(*, case_id: int) -> str:
     return await _publish(row, content)
 
 
-async def _publish(row: dict, content: queries.PublicContent) -> str:
+async def _publish(row: dict[str, Any], content: queries.PublicContent) -> str:
     again = row["published_id"] is not None
     async with db.transaction():
         await db.fetch(sql.LOCK_CASE + db.for_update(), row["id"])
@@ -77,10 +78,10 @@ async def _publish(row: dict, content: queries.PublicContent) -> str:
             return "published"  # a concurrent run was first
         values = _values(row, content)
         if fresh["published_id"] is None:
-            await PublishedRuling.insert(PublishedRuling(case=row["id"], **{c._meta.name: v for c, v in values.items()
-                                                                             })).run()
+            await PublishedRuling.insert(PublishedRuling(case=row["id"], **values)).run()
         else:
-            await PublishedRuling.update(values).where(PublishedRuling.id == fresh["published_id"]).run()
+            changes: dict[Column | str, Any] = {name: value for name, value in values.items()}
+            await PublishedRuling.update(changes).where(PublishedRuling.id == fresh["published_id"]).run()
         action = "ruling_republished" if again else "ruling_published"
         await audit.record(case_id=row["id"], actor="system:job", action=action,
                            data={"verdict": content.verdict_number})
@@ -97,7 +98,7 @@ async def _publish(row: dict, content: queries.PublicContent) -> str:
     return "republished" if again else "published"
 
 
-async def _unpublish(row: dict, *, why: str) -> None:
+async def _unpublish(row: dict[str, Any], *, why: str) -> None:
     async with db.transaction():
         await PublishedRuling.update({PublishedRuling.status: "unpublished", PublishedRuling.unpublished_at: now(),
                                       PublishedRuling.unpublished_why: why}).where(
