@@ -266,7 +266,7 @@ class RulingPage:
     filters: Filters
     next_cursor: str | None
     held: int  # rulings the office holds back (the public sees the count)
-    facets: dict[str, list[str]] = field(default_factory=dict)
+    facets: dict[str, list[Any]] = field(default_factory=dict)
 
 
 def _published(row: dict[str, Any]) -> Published:
@@ -317,7 +317,7 @@ async def held_count() -> int:
     return int(rows[0]["n"])
 
 
-async def facets() -> dict[str, list[str]]:
+async def facets() -> dict[str, list[Any]]:
     """The departments, categories and districts the published rulings have: the filters' choices."""
     rows = await db.fetch(
         "SELECT DISTINCT d.code, d.name FROM published_ruling p JOIN department d ON d.id = p.department"
@@ -326,7 +326,7 @@ async def facets() -> dict[str, list[str]]:
         "SELECT DISTINCT category FROM published_ruling WHERE status = 'published' ORDER BY category")
     districts = await db.fetch(
         "SELECT DISTINCT district FROM published_ruling WHERE status = 'published' ORDER BY district")
-    return {"departments": [f"{r['code']}|{r['name']}" for r in rows],
+    return {"departments": [{"code": r["code"], "name": r["name"]} for r in rows],
             "categories": [r["category"] for r in categories], "districts": [r["district"] for r in districts]}
 
 

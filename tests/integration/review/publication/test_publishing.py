@@ -204,6 +204,9 @@ async def test_search_filters_and_pages() -> None:
     async with factories.client() as http:
         bad = await http.get("/api/v1/public/rulings", params={"grade": "excellent"})
         bad_page = await http.get("/public/rulings", params={"since": "2026-13-01"})
+        by_department = await http.get("/public/rulings", params={"department": "cdsw"})
+    assert '<option value="CDSW" selected>成都市水务局</option>' in by_department.text
+    assert by_department.text.count('<li class="card ruling">') == 1 and "第1件" in by_department.text
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "grade"
     assert bad_page.status_code == 422 and "日期格式" in bad_page.text
 
