@@ -103,7 +103,8 @@ _HOUSE = re.compile(
 )
 # A run of digit groups with the separators people put between them; a + before it reads as a prefix.
 _RUN = re.compile(
-    r"(?<![0-9])\+?[0-9]+(?:(?:\s{0,2}[-.·–—_/]\s{0,2}|\s{1,2})[0-9]+)*(?:\s?[Xx](?![A-Za-z]))?"
+    r"(?<![0-9])(?=[+0-9][-0-9\s.·–—_/Xx]{6})"  # seven characters at least, or no identifier: tried in C
+    r"\+?[0-9]+(?:(?:\s{0,2}[-.·–—_/]\s{0,2}|\s{1,2})[0-9]+)*(?:\s?[Xx](?![A-Za-z]))?"
 )
 _GROUP = re.compile(r"[0-9]+(?:\s?[Xx](?![A-Za-z]))?")
 _NOT_DIGIT = re.compile(r"[^0-9X]")

@@ -106,11 +106,13 @@ def find(
     folded = forms.fold(text)
     held = _held(known or Complainant(), tuple(others), tuple(addresses), tuple(kept))
     claimed: list[Found] = []
+    taken = bytearray(len(text))  # 1 where an earlier find holds the character
     for item in [*_held_found(folded.text, held), *detectors.detect(folded.text, held.numbers)]:
         if item.start >= item.end:
             continue
         start, end = folded.written(item.start, item.end)
-        if not any(start < taken.end and taken.start < end for taken in claimed):
+        if taken.find(1, start, end) < 0:
+            taken[start:end] = b"\x01" * (end - start)
             claimed.append(Found(start, end, item.kind, item.label))
     return sorted(claimed, key=lambda f: f.start)
 
