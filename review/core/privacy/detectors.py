@@ -122,6 +122,7 @@ _PHONE_WORD = re.compile(
 _CODE_WORD = re.compile(
     r"(?:订单|单号|编号|流水|工单|快递|运单|发票|票号|代码|案号|批次|条码)(?:号码?|是|为|[:：\s]){0,3}$"
 )
+_ID_WORD = re.compile(r"(?:身份证|证件|公民身份)(?:号码?|是|为|[:：\s]){0,3}$")
 _AREA_CODE = re.compile(r"\(0[0-9]{2,3}\)\s?[0-9]{7,8}(?![0-9])")
 
 
@@ -143,6 +144,8 @@ def _number_kind(number: str, before: str) -> str | None:
     if 10 <= size <= 12 and _LANDLINE.fullmatch(number):
         return None if code else "phone"
     if size >= 16:
+        if size == 18 and _ID_WORD.search(before):  # an ID number with a mistyped date is still one
+            return "id_number"
         return None if code else "bank_card"
     if size <= 8 and number[0] != "0" and _PHONE_WORD.search(before):
         return "phone"

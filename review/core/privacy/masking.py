@@ -79,7 +79,7 @@ def _held_found(normal: str, held: _Held) -> list[Found]:
     found: list[Found] = []
     for value, kind, label, standing in held.texts:
         for start, end in squeezed.find_all(value):
-            if standing == "name" and not persons.stands_as_name(normal, start, end, word_too=False):
+            if standing == "name" and not persons.stands_as_name(normal, start, end):
                 continue
             if standing == "given":
                 if family := persons.surname_before(normal, start):

@@ -110,7 +110,8 @@ def surname_before(normal: str, start: int) -> str:
 
 def stands_as_name(normal: str, start: int, end: int, *, word_too: bool = True) -> bool:
     """Whether the name at normal[start:end] stands as a name, not as characters of a longer word; with
-    `word_too`, a name that is itself an ordinary word (光明, 国庆) needs a verb of speech or address beside it."""
+    `word_too`, a name that is itself an ordinary word (光明, 国庆, 高峰) needs a verb of speech or address or a
+    role word (诉求人) beside it."""
     if _PLACE_AFTER.match(normal, end):
         return False
     given = normal[start:end]
@@ -121,7 +122,9 @@ def stands_as_name(normal: str, start: int, end: int, *, word_too: bool = True) 
     if word_too and _COMMON.fullmatch(given):
         # 称国庆假期 is a holiday; 对国庆说, 国庆称, 找国庆。 are a person
         ends = end == len(normal) or not _HAN.match(normal[end])
-        return bool(_NAME_AFTER.match(normal, end)) or (ends and bool(_NAME_BEFORE.search(normal, 0, start)))
+        return bool(_NAME_AFTER.match(normal, end) or _ROLE_BEFORE.search(normal, 0, start)) or (
+            ends and bool(_NAME_BEFORE.search(normal, 0, start))
+        )
     return True
 
 
@@ -131,6 +134,7 @@ _ROLE = (
     "邻居|业主|租户|房东|房客|村民|居民|市民|同事|丈夫|妻子|儿子|女儿|父亲|母亲|患者|家属|司机|店主|老板|商户|"
     "当事人|投诉人|诉求人|来电人|联系人|申请人|代理人|证人|受害人|肇事者|对方|名叫|叫做|姓名[:：]?"
 )
+_ROLE_BEFORE = re.compile(rf"(?:{_ROLE})$")
 _HONORIFIC = re.compile(
     r"(?:女士|先生|小姐|师傅|阿姨|大爷|大妈|大姐|大哥|老师|同志|医生|律师|警官|经理|老板|局长|主任|科长|处长|书记|"
     r"所长|站长|队长|组长|院长|校长|区长|市长|县长|镇长|乡长|村长|社长|部长|厅长|总|工|某)"

@@ -83,3 +83,10 @@ def test_corpus_masked_texts_hold_no_leak() -> None:
     ]  # fmt: skip
 
     assert not leaking, leaking[:3]
+
+
+def test_corpus_masking_twice_changes_nothing_more() -> None:
+    for sample in SAMPLES[:600]:
+        once = mask_text(sample.text, sample.names, known=sample.known)
+
+        assert mask_text(once, sample.names, known=sample.known) == once

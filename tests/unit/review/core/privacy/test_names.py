@@ -73,3 +73,14 @@ def test_mask_text_role_word_before_ordinary_word_kept(text: str) -> None:
 
 def test_mask_text_held_given_name_after_another_compound_surname_is_that_person() -> None:
     assert mask_text("邻居司徒海涛称", known=Complainant(name="诸葛海涛")) == "邻居司徒某称"
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [("早晚高峰时段车多", "早晚高峰时段车多"), ("高峰时段车多", "高峰时段车多"), ("诉求人高峰称", "诉求人高某称"),
+     ("高峰反映噪声", "高某反映噪声"), ("向阳小区的向阳说", "向阳小区的向某说")],
+)  # fmt: skip
+def test_mask_text_two_character_name_that_is_a_word_masked_only_as_a_name(text: str, masked: str) -> None:
+    name = "向阳" if "向阳" in text else "高峰"
+
+    assert mask_text(text, known=Complainant(name=name)) == masked
