@@ -4,9 +4,10 @@ Numbers are read as runs of digit groups (138 0000 1234, 028-8765-4321, 5101 041
 is judged by its length and layout, never by a check digit (a mistyped ID number is still someone's): 11 digits
 from 13–19 a mobile, 10–12 from 0 a landline, 15 or 18 with a birth date an ID number, 16–19 a bank card, 7–8 a
 landline only after a word that says so (电话, 座机) — so amounts (2800000元), compact dates and ticket numbers
-(工单号20261008) stay. Addresses below the community go (3栋2单元501室, 7-1-1203, B座1203, 3号院2门, 门牌, the
-number after a road); window, document and line numbers (1号窗口, 〔2023〕5号文件, 地铁1号线) and floors (三楼)
-stay. Every pattern runs on the NFKC form of a text.
+(工单号20261008) stay; after 订单号, 发票代码 and the like a long number is an order or an invoice. Addresses below
+the community go (3栋2单元501室, 7-1-1203, B座1203, 3号院2门, 门牌, the number after a road); window, document and
+line numbers (1号窗口, 〔2023〕5号文件, 地铁1号线), floors (三楼) and counts (两栋楼) stay. Persons the platform
+holds no name for are found after a role word (`names.unheld_names`). Every pattern runs on the NFKC form.
 """
 
 from __future__ import annotations
