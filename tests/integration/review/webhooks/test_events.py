@@ -1,0 +1,75 @@
+"""The platform's changes announced where they are made: a subscribed receiver verifying with the reference
+library gets case.received, case.screened, panel.convened, ruling.issued (within a second of the issue),
+redo.opened, verdict.issued, verdict.withdrawn and verdict.corrected for one case's path, each payload thin, and
+ruling.issued again by replay under the same webhook-id."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from review.core.tables import Case
+from review.rulings.services.deliberation import issue_ruling
+from review.verdicts import services as verdicts
+from review.webhooks import payloads
+from review.webhooks import services as webhooks
+from review.webhooks.tables import WebhookDelivery, WebhookEvent
+from tests import factories
+from tests.conftest import run_jobs
+from tests.integration.review.verdicts.test_services import scored_case
+from tests.integration.review.webhooks.receiver import Behaviour, Receiver
+
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("clean_db")]
+
+
+def _received(receiver: Receiver) -> list[dict]:
+    return sorted((json.loads(body) for body in receiver.bodies.values()), key=lambda b: b["timestamp"])
+
+
+async def test_one_cases_path_is_announced_event_by_event(receiver: Receiver) -> None:
+    office = await factories.account("office")
+    await factories.roster()
+    _, secret = await webhooks.register(actor=office, url=receiver.url("all"), events=list(payloads.EVENT_TYPES))
+    receiver.paths["all"] = Behaviour(secrets=[secret])
+
+    number = await scored_case(office)
+    await run_jobs()
+    assert [b["type"] for b in _received(receiver)] == ["case.received", "case.screened", "panel.convened"]
+
+    issued = time.time()
+    ruling_id = await issue_ruling(number=number, actor=office)
+    await run_jobs()
+    await run_jobs()  # the render (its own queue on Redis) announces verdict.issued: delivered by the next round
+    ruling = next(b for b in _received(receiver) if b["type"] == "ruling.issued")
+    ruling_id_of_event = next(i for i, body in receiver.bodies.items() if json.loads(body)["type"] == "ruling.issued")
+    assert receiver.first_seen[ruling_id_of_event] - issued < 1.0
+    assert ruling["data"]["case_number"] == number and ruling["data"]["ruling_id"] == ruling_id
+    assert ruling["data"]["grade"] == "improper" and ruling["data"]["redo_id"]
+    assert ruling["data"]["link"].endswith(f"/api/v1/cases/{number}")
+    types = [b["type"] for b in _received(receiver)]
+    assert {"redo.opened", "verdict.issued"} <= set(types)
+
+    await verdicts.withdraw(number=number, actor=office, reason="文书笔误")
+    await verdicts.correct(number=number, actor=office, reason="更正笔误")
+    await run_jobs()
+    await run_jobs()
+    types = [b["type"] for b in _received(receiver)]
+    assert types.count("verdict.withdrawn") == 1 and types.count("verdict.corrected") == 1
+    assert types.count("redo.opened") == 2  # the correction puts the ruling's order back
+    assert receiver.refused == 0 and set(receiver.accepted.values()) == {1}
+
+    # Nothing personal in any of them: the complainant's name, phone, ID number and address appear nowhere.
+    case = await Case.select().where(Case.number == number).first().run()
+    for body in receiver.bodies.values():
+        for value in (case["complainant_name"], case["complainant_phone"], case["complainant_id_number"],
+                      case["complainant_address"]):
+            assert not value or value not in body.decode()
+
+    # Replayed: the same webhook-id, accepted again after verifying afresh.
+    event = await WebhookEvent.select(WebhookEvent.id).where(WebhookEvent.event_type == "ruling.issued").first().run()
+    delivery = await WebhookDelivery.select(WebhookDelivery.id).where(WebhookDelivery.event == event["id"]).first().run()
+    await webhooks.replay(actor=office, delivery_id=delivery["id"])
+    await run_jobs()
+    assert receiver.accepted[ruling_id_of_event] == 2 and receiver.refused == 0
