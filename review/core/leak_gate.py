@@ -9,6 +9,7 @@ Pure apart from reading a PDF's text layer and metadata (pypdfium2, loaded only 
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -86,8 +87,17 @@ def check(parts: Mapping[str, str], *, what: str, known: Complainant | None = No
         raise LeakStopped(hits, what)
 
 
+# PDFium is not thread-safe: one document read at a time per process (renders run on threads).
+_pdfium = threading.Lock()
+
+
 def pdf_parts(pdf: bytes) -> dict[str, str]:
     """A PDF as the gate reads it: the text layer of each page (第 N 页) and each metadata field (元数据 …)."""
+    with _pdfium:
+        return _read(pdf)
+
+
+def _read(pdf: bytes) -> dict[str, str]:
     # lazy: PDFium loads only where a PDF is checked (the verdict render job)
     import pypdfium2  # type: ignore[import-untyped]
 
