@@ -73,3 +73,45 @@ async def test_one_cases_path_is_announced_event_by_event(receiver: Receiver) ->
     await webhooks.replay(actor=office, delivery_id=delivery["id"])
     await run_jobs()
     assert receiver.accepted[ruling_id_of_event] == 2 and receiver.refused == 0
+
+
+async def test_a_redo_accepted_and_a_mediation_settled_are_announced(receiver: Receiver) -> None:
+    from review.assessments.services import redo as orders
+    from review.mediation.services import stage as mediation
+    from tests.integration.review.assessments.services.test_redo import ruled
+    from tests.integration.scoring_helpers import convened_case
+
+    office = await factories.account("office")
+    _, secret = await webhooks.register(actor=office, url=receiver.url("r"),
+                                        events=["redo.closed", "mediation.settled"])
+    receiver.paths["r"] = Behaviour(secrets=[secret])
+    case = await ruled(1)
+    await orders.report_done(number=case.number, actor=case.liaison, statement="已修复井盖并回访。")
+    await orders.accept(number=case.number, actor=office)
+    number, _, _, _ = await convened_case()
+    await mediation.open_mediation(number=number, actor=office)
+    await mediation.settle_by_agreement(number=number, actor=office)
+    await run_jobs()
+    got = {b["type"]: b["data"] for b in _received(receiver)}
+    assert got["redo.closed"]["case_number"] == case.number and got["redo.closed"]["redo_id"]
+    assert got["mediation.settled"]["case_number"] == number and got["mediation.settled"]["mediation_id"]
+    assert len(receiver.accepted) == 2 and receiver.refused == 0
+
+
+async def test_the_delivery_log_is_kept_its_days(receiver: Receiver) -> None:
+    from datetime import timedelta
+
+    from review.core.clock import now
+    from review.webhooks.tables import WebhookAttempt
+
+    office = await factories.account("office")
+    _, secret = await webhooks.register(actor=office, url=receiver.url("k"), events=["case.received"])
+    receiver.paths["k"] = Behaviour(secrets=[secret])
+    await factories.case()
+    await run_jobs()
+    assert await WebhookAttempt.count().run() == 1
+    await webhooks.forget_old(at=now() + timedelta(days=29))
+    assert await WebhookAttempt.count().run() == 1
+    await webhooks.forget_old(at=now() + timedelta(days=31))
+    assert await WebhookAttempt.count().run() == 0
+    assert await WebhookDelivery.count().run() == 0 and await WebhookEvent.count().run() == 0
