@@ -275,24 +275,10 @@ COUNT_WORDS = (
     "2门课程",
 )
 # Words after a role word that are not a person's name (the surname's character begins an everyday word).
-ROLE_WORDS = (
-    "居民楼",
-    "业主委员会",
-    "村民小组",
-    "司机师傅",
-    "房东方面",
-    "市民高度关注",
-    "对方车辆",
-    "家属区",
-    "居民王女士",
-    "业主李先生",
-    "同事马上",
-    "老板娘",
-    "商户门前",
-    "租户合同",
-    "患者家属",
-    "联系人电话",
-)
+ROLE_WORDS = ("居民楼", "业主委员会", "村民小组", "司机师傅", "房东方面", "市民高度关注", "对方车辆", "家属区",
+              "居民王女士", "业主李先生", "同事马上", "老板娘", "商户门前", "租户合同", "患者家属", "联系人电话",
+              "诉求人陈述", "当事人解释", "申请人申请复核", "居民尤其", "业主费用", "邻居解决", "诉求人申诉",
+              "邻居常常", "业主全体", "市民关于", "村民于是")  # fmt: skip
 ORDINARY: dict[str, Filler] = {
     "window": lambda c: f"{c.r.randint(1, 30)}号窗口",
     "doc": lambda c: f"{c.r.randint(1, 99)}号文件",
@@ -359,7 +345,7 @@ TEMPLATES = (
     "户籍地址{house}，身份证{idother}，现住{community}{house}。",
     "请回拨{landline}或{phone}，{time}前有人。",
     "邻居{unheld}称其{floor}经常有噪声，{role_word}也知情。",
-    "据当事人{unheld}说，{role_word}已向{org}反映。",
+    "据邻居{unheld}说，{role_word}已向{org}反映。",
     "{role_word}的意见由{official}协调，业主{unheld}的车{plate}仍占道。",
     "网购{order}的商品未送达，{org}称已转办，{given}表示不满。",
     "小区内{count_word}的问题，{org}在{date}前未答复，住{community}{house}的{name}再次来电。",
