@@ -115,3 +115,24 @@ async def test_the_delivery_log_is_kept_its_days(receiver: Receiver) -> None:
     await webhooks.forget_old(at=now() + timedelta(days=31))
     assert await WebhookAttempt.count().run() == 0
     assert await WebhookDelivery.count().run() == 0 and await WebhookEvent.count().run() == 0
+
+
+async def test_a_redo_past_its_deadline_is_announced_once_by_the_clock_sweep(receiver: Receiver) -> None:
+    from review.deadlines.services.sweep import sweep
+    from tests.integration.review.deadlines.timed_cases import at, timed_case
+
+    office = await factories.account("office")
+    _, secret = await webhooks.register(actor=office, url=receiver.url("o"), events=["redo.overdue"])
+    receiver.paths["o"] = Behaviour(secrets=[secret])
+    await factories.department("CDZJ", "成都市住房和城乡建设局")
+    late = await timed_case([
+        ("intake", at(10, 12)), ("accept", at(10, 13)), ("convene", at(10, 14)), ("start_scoring", at(10, 15)),
+        ("close_scoring", at(10, 19)), ("reasoning_signed", at(10, 20)), ("issue_ruling", at(10, 22)),
+        ("verdict_rendered", at(10, 22, 11)), ("redo_order_opened", at(10, 26)),
+    ], "ruled", department_code="CDZJ")
+    await sweep(now=at(11, 20, 10))
+    await sweep(now=at(11, 21, 10))  # a later sweep: the first escalation is not announced again
+    await run_jobs()
+    got = [json.loads(body) for body in receiver.bodies.values()]
+    assert [(b["type"], b["data"]["case_number"]) for b in got] == [("redo.overdue", late)]
+    assert got[0]["data"]["due_on"]
