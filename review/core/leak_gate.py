@@ -58,11 +58,17 @@ class LeakStopped(Conflict):
         self.subject = subject
 
 
+# Break opportunities a layout puts inside long runs (review.core.printing.breakable): read as if absent, so
+# that a number broken for the line is still the number.
+_ZERO_WIDTH = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+_GAP = r"\s*"
+
+
 def _blanked(text: str, allowed: Iterable[str]) -> str:
     """The text with each allowed string (numbers, codes, hashes the output must carry) blanked out, so that
     the detectors do not read a verification code or a digest as a number of someone's."""
     for value in sorted({a for a in allowed if a}, key=len, reverse=True):
-        text = re.sub(r"\s*".join(re.escape(c) for c in value if not c.isspace()), " ", text)
+        text = re.sub(_GAP.join(re.escape(c) for c in value if not c.isspace()), " ", text)
     return text
 
 
@@ -74,7 +80,7 @@ def scan(parts: Mapping[str, str], *, known: Complainant | None = None, names: t
     for where, text in parts.items():
         if not text:
             continue
-        for leak in find_leaks(_blanked(text, allowed), known=known, names=names):
+        for leak in find_leaks(_blanked(_ZERO_WIDTH.sub("", text), allowed), known=known, names=names):
             hits.append(Hit(leak.kind, where))
     return hits
 

@@ -39,3 +39,9 @@ def test_check_raises_a_refusal_that_names_kind_and_place_but_not_the_value() ->
         leak_gate.check({"评议理由": "诉求人电话13800001234"}, what="公开的评议结论", known=KNOWN)
     assert stop.value.code == "leak_stopped" and stop.value.status == 409
     assert "评议理由：电话号码" in stop.value.message and "13800001234" not in stop.value.message
+
+
+def test_a_number_broken_for_the_line_is_still_found_and_a_broken_code_still_passes() -> None:
+    broken = "\u200b".join("13912345678")
+    assert [h.kind for h in leak_gate.scan({"正文": f"电话{broken}"})] == ["phone"]
+    assert leak_gate.scan({"正文": f"核验码 {broken}"}, allowed=["13912345678"]) == []
