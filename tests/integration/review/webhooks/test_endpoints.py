@@ -149,3 +149,32 @@ async def test_an_unknown_event_type_or_a_personal_field_is_refused() -> None:
         await webhooks.register(actor=office, url="https://example.com/", events=["case.deleted"])
     with pytest.raises(ValueError, match="complainant"):
         await _emit("case.received", case_number="2026-000001", complainant="张三")
+
+
+async def test_the_endpoint_page_rotates_stops_starts_and_replays(receiver: Receiver) -> None:
+    office = await factories.account("office")
+    endpoint_id, secret = await webhooks.register(actor=office, url=receiver.url("e"), events=["case.received"])
+    receiver.paths["e"] = Behaviour(secrets=[secret])
+    message_id = await _emit("case.received", case_number="2026-000030")
+    await run_jobs()
+    delivery = await WebhookDelivery.select(WebhookDelivery.id).first().run()
+    page = f"/office/webhooks/{endpoint_id}"
+    async with await web(office) as http:
+        csrf = csrf_of(await http.get(page))
+        rotated = await http.post(f"{page}/rotate", data={"csrf_token": csrf})
+        assert rotated.status_code == 200 and "whsec_" in rotated.text and "同时签名" in rotated.text
+        assert (await http.post(f"{page}/disable", data={"csrf_token": csrf})).status_code == 303
+        assert "已停用" in (await http.get(page)).text
+        refused = await http.post(f"/office/webhooks/deliveries/{delivery['id']}/replay", data={"csrf_token": csrf})
+        assert refused.status_code == 409 and "先启用" in refused.text
+        assert (await http.post(f"{page}/enable", data={"csrf_token": csrf})).status_code == 303
+        replayed = await http.post(f"/office/webhooks/deliveries/{delivery['id']}/replay", data={"csrf_token": csrf})
+        assert replayed.status_code == 303
+        await run_jobs()
+        shown = await http.get(replayed.headers["location"])
+        assert message_id in shown.text and "已送达" in shown.text and "200" in shown.text
+        bad = await http.post(f"{page}/replay-failed", data={"csrf_token": csrf, "since": "昨天"})
+        assert bad.status_code == 422 and "起始时间" in bad.text
+        none = await http.post(f"{page}/replay-failed", data={"csrf_token": csrf, "since": "2026-01-01T00:00"})
+        assert none.status_code == 200 and "已重新发送 0 条" in none.text
+    assert receiver.accepted[message_id] == 2
