@@ -22,14 +22,16 @@ from starlette.routing import Route
 
 @dataclass
 class Behaviour:
-    """How one path answers: `fail_first` of the first attempts at an id get a 500 (every `n`-th id, n =
-    round(1 / share)); `gone` answers 410; `busy` answers 429 with Retry-After `retry_after` to first attempts."""
+    """How one path answers: a share of the first attempts at an id get a 500 (every `n`-th id, n =
+    round(1 / share)); `gone` answers 410; `busy` answers 429 with Retry-After `retry_after` to first attempts;
+    `redirect` answers 307 to another path."""
 
     secrets: list[str] = field(default_factory=list)
     fail_share: float = 0.0
     gone: bool = False
     busy: bool = False
     retry_after: str = "1"
+    redirect: str = ""  # answer 307 to this path
 
 
 @dataclass
@@ -67,6 +69,8 @@ class Receiver:
             return Response("bad signature", status_code=400)
         if behaviour.gone:
             return Response("gone", status_code=410)
+        if behaviour.redirect:
+            return Response("moved", status_code=307, headers={"location": self.url(behaviour.redirect)})
         first = self.attempts[message_id] == 1
         if behaviour.busy and first:
             return Response("slow down", status_code=429, headers={"retry-after": behaviour.retry_after})

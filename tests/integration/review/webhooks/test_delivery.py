@@ -136,3 +136,14 @@ async def test_a_payload_that_looks_personal_is_stopped_before_it_is_written(rec
     assert receiver.attempts == {} and await WebhookDelivery.count().run() == 0
     stopped = await AuditEvent.select().where(AuditEvent.action == "webhook_stopped").first().run()
     assert stopped and "13812345678" not in str(stopped)
+
+
+async def test_a_redirect_is_not_followed(receiver: Receiver) -> None:
+    await _endpoint(receiver, "moved", ["case.received"], redirect="elsewhere")
+    receiver.paths["elsewhere"] = Behaviour(secrets=receiver.paths["moved"].secrets)
+    message_id = await _emit("case.received", case_number="2026-000010")
+    await run_jobs()
+    assert receiver.accepted == {} and receiver.attempts[message_id] >= 1
+    log = await WebhookAttempt.select(WebhookAttempt.status_code).run()
+    assert {r["status_code"] for r in log} == {307}
+    assert (await WebhookDelivery.select().first().run())["status"] == "retrying"
