@@ -32,6 +32,7 @@ class Behaviour:
     busy: bool = False
     retry_after: str = "1"
     redirect: str = ""  # answer 307 to this path
+    slow: float = 0.0  # seconds to wait before answering
 
 
 @dataclass
@@ -67,6 +68,8 @@ class Receiver:
         if not verified:
             self.refused += 1
             return Response("bad signature", status_code=400)
+        if behaviour.slow:
+            await asyncio.sleep(behaviour.slow)
         if behaviour.gone:
             return Response("gone", status_code=410)
         if behaviour.redirect:

@@ -147,3 +147,15 @@ async def test_a_redirect_is_not_followed(receiver: Receiver) -> None:
     log = await WebhookAttempt.select(WebhookAttempt.status_code).run()
     assert {r["status_code"] for r in log} == {307}
     assert (await WebhookDelivery.select().first().run())["status"] == "retrying"
+
+
+async def test_a_receiver_that_does_not_answer_in_time_is_a_failed_attempt(receiver: Receiver,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from review.core import settings
+
+    monkeypatch.setattr(settings, "WEBHOOK_TIMEOUT", 0.2)
+    await _endpoint(receiver, "slow", ["case.received"], slow=1.0)
+    await _emit("case.received", case_number="2026-000011")
+    await run_jobs()
+    first = await WebhookAttempt.select().first().run()
+    assert first["status_code"] is None and "0.2 秒内无应答" in first["error"] and first["latency_ms"] < 900
