@@ -105,9 +105,13 @@ _HOUSE = re.compile(
 # A run of digit groups with the separators people put between them; a + before it reads as a prefix.
 _RUN = re.compile(
     r"(?<![0-9])(?=[+0-9][-0-9\s.·–—_/Xx]{6})"  # seven characters at least, or no identifier: tried in C
-    r"\+?[0-9]+(?:(?:\s{0,2}[-.·–—_/]\s{0,2}|\s{1,2})[0-9]+)*(?:\s?[Xx](?![A-Za-z]))?"
+    r"\+?[0-9]+(?:(?:[ \t]{0,2}[-.·–—_/][ \t]{0,2}|[ \t]{1,2})[0-9]+)*(?:[ \t]?[Xx](?![A-Za-z]))?"
 )
-_GROUP = re.compile(r"[0-9]+(?:\s?[Xx](?![A-Za-z]))?")
+# A date (2026-12-01, 2026.12.1, 2026/12/01) is never part of a number: two dates in a row are no bank card.
+_DATE = re.compile(
+    r"(?<![0-9])(?:19|20)[0-9]{2}([-./])(?:0?[1-9]|1[0-2])\1(?:0?[1-9]|[12][0-9]|3[01])(?![0-9])"
+)
+_GROUP = re.compile(r"[0-9]+(?:[ \t]?[Xx](?![A-Za-z]))?")
 _NOT_DIGIT = re.compile(r"[^0-9X]")
 _ID_18 = re.compile(
     r"[1-9][0-9]{5}(?:18|19|20)[0-9]{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9X]"
@@ -168,6 +172,8 @@ def _held_kind(number: str, held: Held) -> str | None:
 
 def _numbers(normal: str, held: Held) -> list[Found]:
     found: list[Found] = []
+    if "-" in normal or "." in normal or "/" in normal:
+        normal = _DATE.sub(lambda date: "#" * len(date.group()), normal)  # the same length: the same places
     for run in _RUN.finditer(normal):
         written = run.group()
         if len(written) < 7:  # fewer than seven digits: no identifier

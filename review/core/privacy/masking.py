@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -79,7 +78,7 @@ def _held_found(normal: str, held: _Held) -> list[Found]:
     found: list[Found] = []
     for value, kind, label, standing in held.texts:
         for start, end in squeezed.find_all(value):
-            if standing == "name" and not persons.stands_as_name(normal, start, end):
+            if standing == "name" and not persons.stands_as_name(normal, start, end, word_too=False):
                 continue
             if standing == "given":
                 if family := persons.surname_before(normal, start):
@@ -117,10 +116,6 @@ def find(
     return sorted(claimed, key=lambda f: f.start)
 
 
-# Between two pieces of one identifier (3栋 2单元, 138 0000): one label stands for both.
-_JOIN = re.compile(r"[\s\-·]*")
-
-
 def mask_text(
     text: str,
     names: Iterable[str] = (),
@@ -137,14 +132,9 @@ def mask_text(
         return text
     pieces: list[str] = []
     last = 0
-    previous: Found | None = None
     for item in found:
-        gap = text[last : item.start]
-        if previous and previous.label == item.label and previous.kind != "name" and _JOIN.fullmatch(gap):
-            last = item.end
-            continue
-        pieces += [gap, item.label]
-        last, previous = item.end, item
+        pieces += [text[last : item.start], item.label]
+        last = item.end
     return "".join(pieces) + text[last:]
 
 

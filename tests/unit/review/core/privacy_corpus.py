@@ -292,6 +292,7 @@ ORDINARY: dict[str, Filler] = {
     "wan": lambda c: f"{c.r.randint(1, 500)}万元",
     "date": lambda c: f"{c.r.randint(2020, 2026)}年{c.r.randint(1, 12)}月{c.r.randint(1, 28)}日",
     "isodate": lambda c: f"{c.r.randint(2020, 2026)}-{c.r.randint(1, 12):02d}-{c.r.randint(1, 28):02d}",
+    "date_pair": lambda c: " ".join(ORDINARY["isodate"](c) for _ in range(2)),  # type: ignore[misc]
     "compact_date": lambda c: f"{c.r.randint(2020, 2026)}{c.r.randint(1, 12):02d}{c.r.randint(1, 28):02d}",
     "day_hao": lambda c: f"{c.r.randint(1, 12)}月{c.r.randint(1, 28)}号",
     "ticket": lambda c: (
@@ -348,6 +349,7 @@ TEMPLATES = (
     "据邻居{unheld}说，{role_word}已向{org}反映。",
     "{role_word}的意见由{official}协调，业主{unheld}的车{plate}仍占道。",
     "网购{order}的商品未送达，{org}称已转办，{given}表示不满。",
+    "停水时段{date_pair}，{org}未提前公告，{other}的电话{mobile}打不通。",
     "小区内{count_word}的问题，{org}在{date}前未答复，住{community}{house}的{name}再次来电。",
 )
 
