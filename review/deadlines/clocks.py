@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from review.core.clock import CHINA
 from review.core.workdays import Calendar
@@ -52,8 +53,9 @@ FINAL = ("close", "withdraw", "dismiss", "settle")
 ALERT_HOUR = 9
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
+    """One audit event as the clocks read it (a tuple: a sweep makes hundreds of thousands)."""
+
     at: dt.datetime  # aware
     action: str
 

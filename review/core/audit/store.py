@@ -42,13 +42,16 @@ SEAL_INTERVAL = 1.0
 LATE_AFTER = 60.0
 
 
+# json.dumps(…, ensure_ascii=False), without a new encoder for each event.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def event_values(
     *, case_id: int | None, actor: str, action: str, from_status: str = "", to_status: str = "",
     reason: str = "", data: dict[str, Any] | None = None,
 ) -> list[Any]:
     """The values of EVENT_COLUMNS for one event."""
-    return [case_id, actor, action, from_status, to_status, reason, json.dumps(data or {}, ensure_ascii=False),
-            datetime.now(UTC)]
+    return [case_id, actor, action, from_status, to_status, reason, _encode(data or {}), datetime.now(UTC)]
 
 
 async def record(

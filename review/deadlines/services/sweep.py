@@ -50,6 +50,7 @@ from review.deadlines.services import policy_in_force
 from review.webhooks import services as webhooks
 
 ACTOR = "system:clock_sweep"
+_encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False), one encoder
 INVITATIONS_LINK = "/panel/invitations"
 ACTIONS_OF_KIND = {"remind": "clock_reminded", "escalate": "clock_escalated"}
 
@@ -236,12 +237,15 @@ async def _candidates(plan: _Plan) -> list[dict[str, Any]]:
     # Each case's clocks are computed for the stages that may have a step due only: a stage's clocks do not
     # depend on the other stages the policy times (its runs, occurrences and pauses are its own).
     narrowed: dict[tuple[str, ...], rules.Policy] = {}
-    thresholds = plan.thresholds
+    columns = [(stage, f"start_{i}", f"next_{i}", plan.thresholds[i]) for i, (stage, _) in enumerate(plan.stages)]
     for row in rows:
         near = []
-        for i, (stage, _) in enumerate(plan.stages):
-            start, step = clock.instant(row[f"start_{i}"]), row[f"next_{i}"]
-            if start is not None and step is not None and step < len(thresholds[i]) and start <= thresholds[i][step]:
+        for stage, started, following, thresholds in columns:
+            step = row[following]
+            if step is None or step >= len(thresholds):
+                continue
+            start = clock.instant(row[started])
+            if start is not None and start <= thresholds[step]:
                 near.append(stage)
         named = tuple(near)
         if named not in narrowed:
@@ -376,7 +380,7 @@ async def _fire_batch(batch: list[_Due], now: datetime) -> int:
     recorded. Returns the steps recorded; `telling` tells them after the commit."""
     rows = sorted(batch, key=lambda f: f.key)
     values = [(found.key, found.number, found.alert.stage, found.alert.occurrence, found.alert.kind,
-               found.alert.step, found.alert.to, found.alert.at, now, json.dumps(_context(found), ensure_ascii=False))
+               found.alert.step, found.alert.to, found.alert.at, now, _encode(_context(found)))
               for found in rows]
     async with db.transaction():
         recorded = {r["key"] for r in await db.insert_many(sql.ALERTS, values)}
