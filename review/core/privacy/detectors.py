@@ -85,22 +85,22 @@ _PLATE = re.compile(
 _N = "0-9一二三四五六七八九十百零〇两"
 _CN = "一二三四五六七八九十百零〇两"
 _GAP = r"\s?[-—]?\s?"
-_ROOM = rf"[{_N}]+(?:室|号|户|房)?"
+_ROOM = rf"[{_N}]+(?:\s?(?:室|号|户|房))?"
 # 3栋, 12号楼, 5号院, B座; a count in words (两栋楼, 三栋房子) only where a unit or a room follows.
 _BUILDING = (
-    rf"(?:(?<![{_N}])[0-9]+(?:号楼|栋|幢|号院|号大院)|[{_CN}]+(?:号楼|号院)"
+    rf"(?:(?<![{_N}])[0-9]+\s?(?:号楼|[栋幢](?![楼房住建])|号院|号大院)|[{_CN}]+(?:号楼|号院)"
     rf"|[{_CN}]+[栋幢](?={_GAP}[{_N}]+(?:单元|室|号))|(?<![A-Za-z])[A-Z][座栋幢])"
 )
 # 2单元 (not 第一单元 of a text); 2门 only after a building (3号院2门), never alone (三门峡, 东2门).
-_UNIT = rf"(?<!第)[{_N}]+单元"
-_BUILDING_UNIT = rf"[{_N}]+(?:单元|门(?![诊店面市口卫厅峡]))"
+_UNIT = rf"(?<!第)(?<!第 )[{_N}]+\s?单元"
+_BUILDING_UNIT = rf"[{_N}]+\s?(?:单元|门(?![诊店面市口卫厅峡]))"
 _HOUSE = re.compile(
-    rf"(?=[{_N}A-Z门])(?:{_BUILDING}(?:{_GAP}{_BUILDING_UNIT})?(?:{_GAP}{_ROOM})?"
+    rf"(?=[\s{_N}A-Z门])(?:{_BUILDING}(?:{_GAP}{_BUILDING_UNIT})?(?:{_GAP}{_ROOM})?"
     rf"|{_UNIT}(?:{_GAP}{_ROOM})?"
     r"|(?<![0-9])[0-9]{3,5}(?:室|房间)"
     r"|(?<![0-9\-.])[0-9]{1,3}-[0-9]{1,2}-[0-9]{3,4}(?![0-9\-.])"
     r"|门牌(?:号码?)?\s*(?:是|为)?\s*[:：]?\s*[0-9A-Za-z\-]+号?"
-    rf"|(?<=[路街道巷弄里])[0-9]+号(?:附[0-9]+号)?(?![线窗文令口]))"
+    rf"|(?<=[路街道巷弄里])\s?[0-9]+\s?号(?:附[0-9]+号)?(?![线窗文令口]))"
 )
 # A run of digit groups with the separators people put between them; a + before it reads as a prefix.
 _RUN = re.compile(

@@ -133,6 +133,10 @@ def mask_text(
     pieces: list[str] = []
     last = 0
     for item in found:
+        touching = item.start == last or not text[last : item.start].strip(" \t")
+        if touching and pieces and pieces[-1] == item.label and item.kind == "address":
+            last = item.end  # 12号3栋2单元501室: one label for pieces of one address that touch
+            continue
         pieces += [text[last : item.start], item.label]
         last = item.end
     return "".join(pieces) + text[last:]
