@@ -55,19 +55,16 @@ def texts_per_s(jobs: list[Job]) -> tuple[float, float]:
     return len(jobs) / (time.process_time() - cpu), len(jobs) / (time.perf_counter() - wall)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--texts", type=int, default=4000)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
+def masking_figures(count: int, rounds: int) -> dict[str, object]:
+    """`texts_per_s` and the figures beside it, over `rounds` rounds of `count` fresh texts."""
     rates, walls = [], []
-    for round_ in range(args.rounds):
-        jobs = texts(args.texts, seed=round_ + 1)  # fresh cases each round: nothing cached from the last
+    for round_ in range(rounds):
+        jobs = texts(count, seed=round_ + 1)  # fresh cases each round: nothing cached from the last
         cpu, wall = texts_per_s(jobs)
         rates.append(cpu)
         walls.append(wall)
     leaks = sum(len(find_leaks(mask_text(t, n, known=k), known=k, names=n)) for t, k, n in jobs)
-    result = {
+    return {
         "texts_per_s": round(statistics.median(rates)),
         "wall_texts_per_s": round(statistics.median(walls)),
         "texts": len(jobs),
@@ -75,6 +72,14 @@ def main() -> None:
         "rounds": [round(r) for r in rates],
         "leaks_after": leaks,
     }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--texts", type=int, default=4000)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    result = masking_figures(args.texts, args.rounds)
     print(json.dumps(result))
 
 
