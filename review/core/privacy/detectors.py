@@ -79,7 +79,7 @@ def _accounts(normal: str) -> list[Found]:
 _PROVINCES = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 # 川A·7B2K9, 川A 7B2K9, 川AD12345 (new energy), 川A1234学: the tail holds at least one digit.
 _PLATE = re.compile(
-    rf"(?<![A-Za-z0-9])[{_PROVINCES}][A-Za-z]\s?[·•・.\-]?\s?"
+    rf"[{_PROVINCES}][A-Za-z]\s?[·•・.\-]?\s?"
     r"(?=[A-Za-z]{0,5}[0-9])(?:[A-Za-z0-9]{5,6}|[A-Za-z0-9]{4}[挂学警港澳])(?![A-Za-z0-9])"
 )
 _N = "0-9一二三四五六七八九十百零〇两"

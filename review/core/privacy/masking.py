@@ -113,7 +113,24 @@ def find(
         if taken.find(1, start, end) < 0:
             taken[start:end] = b"\x01" * (end - start)
             claimed.append(Found(start, end, item.kind, item.label))
+        elif taken.find(0, start, end) >= 0:
+            claimed += _rest(text, taken, start, end, item)
     return sorted(claimed, key=lambda f: f.start)
+
+
+def _rest(text: str, taken: bytearray, start: int, end: int, item: Found) -> list[Found]:
+    """The parts of an identifier that an earlier one overlaps (3栋2单元501室 glued to a telephone's last digit),
+    claimed with its label: what is left of it would read as an identifier once the other is masked."""
+    rest: list[Found] = []
+    at = start
+    while (free := taken.find(0, at, end)) >= 0:
+        stop = taken.find(1, free, end)
+        stop = end if stop < 0 else stop
+        if any(c.isalnum() for c in text[free:stop]):
+            taken[free:stop] = b"\x01" * (stop - free)
+            rest.append(Found(free, stop, item.kind, item.label))
+        at = stop
+    return rest
 
 
 def mask_text(

@@ -38,7 +38,7 @@ _ORDINALS = "甲乙丙丁戊己庚辛壬癸"
 # What may follow characters that are a place, an organisation, a festival or a time, not a person.
 _PLACE_AFTER = re.compile(
     r"(?:路|街|道|巷|弄|胡同|大道|村|镇|乡|区|县|市|省|小区|社区|花园|苑|府|城|广场|公园|桥|大厦|中心|中学|小学|"
-    r"大学|学校|幼儿园|医院|门|站|线|河|江|湖|山|楼|里|湾|园|庄|屯|堡|坝|店|厂|公司|集团|超市|酒店|宾馆|"
+    r"大学|学校|幼儿园|医院|门(?!牌)|站|线|河|江|湖|山|楼|里|湾|园|庄|屯|堡|坝|店|厂|公司|集团|超市|酒店|宾馆|"
     r"节|以来|时期|年代|牌|号|期|组|院|馆|所|局|委|办|处|科|队)"
 )
 # Ordinary words that hold a common given name as characters; a given name inside one of them is not a name.
