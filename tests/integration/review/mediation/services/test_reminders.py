@@ -143,8 +143,9 @@ async def test_two_workers_sweeping_at_once_record_each_reminder_once() -> None:
     pool = await queue.redis_pool()
     for n in range(4):  # four queued sweeps (distinct job ids), taken by two workers at the same time
         await pool.enqueue_job("send_mediation_reminders", _job_id=f"sweep-{n}")
-    options = {**worker_options("default"), "cron_jobs": [], "on_startup": None, "on_shutdown": None}
-    workers = [Worker(**options, burst=True, poll_delay=0.01, handle_signals=False) for _ in range(2)]
+    options = {**worker_options("default"), "cron_jobs": [], "on_startup": None, "on_shutdown": None,
+               "poll_delay": 0.01}
+    workers = [Worker(**options, burst=True, handle_signals=False) for _ in range(2)]
     try:
         await asyncio.gather(*[w.async_run() for w in workers])
     finally:
