@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -70,22 +71,33 @@ async def may_see(actor: Actor, case: dict) -> bool:
 SEES_PERSONAL_DATA = frozenset({"office", "complainant"})
 
 
-def _contacts_only(case: dict[str, Any]) -> dict[str, Any]:
-    """The case row with the complainant's name left out of what masking removes."""
-    return {**case, "complainant_name": ""}
-
-
 def text_masker(actor: Actor, case: dict[str, Any]) -> Callable[[str], str]:
     """How any text about this case reads for `actor`: as written for the office and the complainant; for the
     others with the complainant's phone, ID number and address removed and the name kept."""
     if actor.kind in SEES_PERSONAL_DATA:
         return lambda text: text
-    return masker(_contacts_only(case))
+    return masker(case, keep_name=True)
+
+
+# The case row's free-text columns (those `privacy.mask_case_row` masks), and the timeline's reasons.
+_TEXT_COLUMNS = ("content", "reply", "status_reason", "ruling_reasoning")
 
 
 def _as_others_see(case: dict[str, Any]) -> dict[str, Any]:
-    row = mask_case_row(_contacts_only(case))
+    """The row as `mask_case_row` leaves it (contacts emptied), its texts masked with the name kept."""
+    keep = masker(case, keep_name=True)
+    row = mask_case_row(case)
     row["complainant_name"] = case["complainant_name"]
+    for column in _TEXT_COLUMNS:
+        if isinstance(case.get(column), str):
+            row[column] = keep(case[column])
+    if case.get("events_json") is not None:
+        written = case["events_json"]
+        events = json.loads(written) if isinstance(written, str | bytes) else [dict(e) for e in written]
+        for event in events:
+            if event.get("reason"):
+                event["reason"] = keep(event["reason"])
+        row["events_json"] = json.dumps(events, ensure_ascii=False) if isinstance(written, str | bytes) else events
     return row
 
 

@@ -297,3 +297,11 @@ async def test_privacy_the_office_sees_the_case_as_taken_in_the_member_without_c
     assert judged["content"].startswith(f"{NAME}反映：") and "井盖缺失" in judged["content"]
     for value in (PHONE, ID_NUMBER, ADDRESS, EMAIL, WECHAT, *VARIANTS[:7]):
         assert value not in judged["content"], value
+
+
+async def test_privacy_members_see_the_name_where_a_person_noun_stands_before_it() -> None:
+    liaison = await factories.account("liaison")
+    number, _ = await factories.case(content="业主王小明反映：井盖缺失，电话13800001234。")
+    async with factories.client(Authorization=f"Bearer {await auth.issue_token(liaison)}") as http:
+        seen = (await http.get(f"/api/v1/cases/{number}")).json()
+    assert seen["content"] == "业主王小明反映：井盖缺失，电话［电话已隐去］。"
