@@ -4,6 +4,7 @@ outbox holds it, one delivery of an event to an endpoint, and each attempt at it
 from __future__ import annotations
 
 from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
 from piccolo.table import Table
 
 from review.core.tables import Account
@@ -24,7 +25,8 @@ class WebhookEndpoint(Table):
     disabled_reason = Varchar(length=300, default="", help_text="Why it was stopped, when not by the office")
     failing_since = Timestamptz(null=True, default=None,
                                 help_text="The first failure since its last success; disabled after days of them")
-    created_by = ForeignKey(references=Account, null=True)
+    created_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null,
+                            help_text="Who registered it (the endpoint outlives the account)")
     created_at = Timestamptz()
     updated_at = Timestamptz()
 
