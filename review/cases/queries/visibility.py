@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -79,32 +78,10 @@ def text_masker(actor: Actor, case: dict[str, Any]) -> Callable[[str], str]:
     return masker(case, keep_name=True)
 
 
-# The case row's free-text columns (those `privacy.mask_case_row` masks), and the timeline's reasons.
-_TEXT_COLUMNS = ("content", "reply", "status_reason", "ruling_reasoning")
-
-
-def _as_others_see(case: dict[str, Any]) -> dict[str, Any]:
-    """The row as `mask_case_row` leaves it (contacts emptied), its texts masked with the name kept."""
-    keep = masker(case, keep_name=True)
-    row = mask_case_row(case)
-    row["complainant_name"] = case["complainant_name"]
-    for column in _TEXT_COLUMNS:
-        if isinstance(case.get(column), str):
-            row[column] = keep(case[column])
-    if case.get("events_json") is not None:
-        written = case["events_json"]
-        events = json.loads(written) if isinstance(written, str | bytes) else [dict(e) for e in written]
-        for event in events:
-            if event.get("reason"):
-                event["reason"] = keep(event["reason"])
-        row["events_json"] = json.dumps(events, ensure_ascii=False) if isinstance(written, str | bytes) else events
-    return row
-
-
 async def visible_case(actor: Actor, number: str) -> dict:
     """The case row (see `_case_sql`) if `actor` may see it, masked unless they handle the complainant's data;
     the same 404 if it is missing or hidden."""
     rows = await db.fetch(_case_sql(db.dialect.name()), True, number)
     if not rows or not await may_see(actor, rows[0]):
         raise NotFound("case_not_found", "未找到该案件")
-    return rows[0] if actor.kind in SEES_PERSONAL_DATA else _as_others_see(rows[0])
+    return rows[0] if actor.kind in SEES_PERSONAL_DATA else mask_case_row(rows[0], keep_name=True)

@@ -176,9 +176,10 @@ def masker(
 _TEXT_COLUMNS = ("content", "reply", "status_reason", "ruling_reasoning")
 
 
-def mask_case_row(case: Mapping[str, Any]) -> dict[str, Any]:
-    """A case row as anyone but the office and the complainant may see it: identifiers gone from every field."""
-    mask = masker(case)
+def mask_case_row(case: Mapping[str, Any], *, keep_name: bool = False) -> dict[str, Any]:
+    """A case row as anyone but the office and the complainant may see it: identifiers gone from every field
+    (`keep_name`: the complainant's name kept, in its column and in the texts, for members and liaisons)."""
+    mask = masker(case, keep_name=keep_name)
     row = dict(case)
     for column in _TEXT_COLUMNS:
         if isinstance(row.get(column), str):
@@ -192,7 +193,8 @@ def mask_case_row(case: Mapping[str, Any]) -> dict[str, Any]:
         row["events_json"] = (
             json.dumps(events, ensure_ascii=False) if isinstance(written, str | bytes) else events
         )
-    row["complainant_name"] = persons.mask_name(str(case.get("complainant_name") or ""))
+    if not keep_name:
+        row["complainant_name"] = persons.mask_name(str(case.get("complainant_name") or ""))
     for column in ("complainant_phone", "complainant_id_number", "complainant_address"):
         if column in row:
             row[column] = ""
