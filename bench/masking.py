@@ -1,6 +1,7 @@
 """Masking's throughput: texts of 500 characters made public, each with its own case's people, on one core.
 
-Prints one JSON line: {"texts_per_s": …, "wall_texts_per_s": …, "texts": …, "chars": …, "leaks_after": …}
+Prints one JSON line: {"texts_per_s": …, "wall_texts_per_s": …, "texts": …, "chars": …, "leaks_after": …,
+"publish_1000_s": …, "publish_db": …}
 
 `texts_per_s` counts the process's CPU time (one core's work, the measure of the target), `wall_texts_per_s` the
 time on the clock, which other work on a shared machine lengthens.
@@ -10,7 +11,9 @@ every written form, among window and document numbers, amounts and dates), joine
 Each text belongs to a different case, so the patterns of what the platform holds about its people are built
 for every text, as when a day's rulings are published. `leaks_after` counts what `find_leaks` still finds in
 the masked texts (0 expected).
-Usage: .venv/bin/python bench/masking.py [--texts 4000] [--rounds 3]
+`publish_1000_s` is `bench/publication.py`'s: a day's 1,000 rulings published (masking, the leak gate, the rows,
+audit, notifications and webhooks) on the database named by --publish (SQLite by default; `none` leaves it out).
+Usage: .venv/bin/python bench/masking.py [--texts 4000] [--rounds 3] [--publish sqlite|postgres|none]
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -78,8 +82,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--texts", type=int, default=4000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--publish", choices=["sqlite", "postgres", "none"], default="sqlite")
     args = parser.parse_args()
     result = masking_figures(args.texts, args.rounds)
+    if args.publish != "none":
+        published = subprocess.run([sys.executable, str(Path(__file__).with_name("publication.py")), "--db",
+                                    args.publish, "--rulings", "1000"], check=True, stdout=subprocess.PIPE, text=True)
+        figures = json.loads(published.stdout.strip().splitlines()[-1])
+        result.update(publish_1000_s=figures["publish_1000_s"], publish_db=args.publish)
     print(json.dumps(result))
 
 
