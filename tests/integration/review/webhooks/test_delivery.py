@@ -119,6 +119,7 @@ async def test_what_a_killed_worker_left_is_sent_by_the_sweep(receiver: Receiver
     # ... and one a worker claimed and died sending.
     async with db.transaction():
         claimed = await webhooks.emit("case.received", {"case_number": "2026-000007"})
+        db.after_commit._pending.clear()
     await WebhookDelivery.update({WebhookDelivery.status: "sending",
                                   WebhookDelivery.claimed_at: now() - timedelta(minutes=10)}).where(
         WebhookDelivery.id == 2).run()
