@@ -9,6 +9,7 @@ from enum import Enum
 
 from review.core.enums import STATUS_LABELS
 from review.core.enums import CaseStatus as Status
+from review.core.i18n import lazy_labels
 
 
 class Action(str, Enum):
@@ -30,7 +31,7 @@ class Action(str, Enum):
     request_review = "request_review"
 
 
-ACTION_LABELS: dict[str, str] = {
+ACTION_LABELS: dict[str, str] = lazy_labels({
     "intake": "受理诉求",
     "accept": "审查通过，立案评议",
     "dismiss": "审查不予评议",
@@ -145,7 +146,14 @@ ACTION_LABELS: dict[str, str] = {
     "publication_released": "评议办恢复公开评议结论",
     "leak_stopped": "公开前检查发现疑似个人信息，已停止公开",
     "leak_stop_cleared": "评议办核查拦截记录后重新检查",
-}
+    "webhook_registered": "登记推送地址",
+    "webhook_changed": "修改推送地址",
+    "webhook_secret_rotated": "更换推送签名密钥",
+    "webhook_enabled": "启用推送地址",
+    "webhook_disabled": "停用推送地址",
+    "webhook_replayed": "重新推送",
+    "webhook_stopped": "推送内容疑似含个人信息，未推送",
+})
 
 # Reasons that stay with the office: a member's own grounds for declining or recusing, and a party's grounds
 # for challenging a member, are not shown to the other party on the case's timeline.
