@@ -57,8 +57,8 @@ class SweptStage:
 
 
 def sweep_candidates(stages: list[SweptStage], *, ended: list[str], closed_since: Any) -> tuple[str, list[Any]]:
-    """The statement and its arguments: the cases (id, number, department, and per stage i its open run's start_i
-    and the step next_i after the last one recorded) whose clocks may have a step due and not yet fired.
+    """The statement and its arguments: the cases (id, number, department, and `near`, the stages that may have a
+    step due as bits: 1 << i for `stages[i]`) whose clocks may have a step due and not yet fired.
 
     One pass over the events the clocks read, of the cases still open (a closed case only when closed since
     `closed_since`: see the sweep), grouped per case into each stage's last end and first and last start, and
@@ -104,8 +104,9 @@ def sweep_candidates(stages: list[SweptStage], *, ended: list[str], closed_since
             " THEN (SELECT COALESCE(MAX(a.step), -1) + 1 FROM clock_alert a WHERE a.case_number = r.number"
             f" AND a.stage = '{_checked(item.stage)}' AND a.due >= r.start_{i}) END AS next_{i}, r.held_{i} AS held_{i}")
         args.append(item.thresholds[0])
-    due = []
+    near = []
     for i, item in enumerate(stages):
+        due = []
         for k, threshold in enumerate(item.thresholds):
             test = f"(x.next_{i} = {k} AND x.start_{i} <= {{}}"
             args.append(threshold)
@@ -114,6 +115,7 @@ def sweep_candidates(stages: list[SweptStage], *, ended: list[str], closed_since
                 test += f" AND (x.held_{i} = 1 OR x.start_{i} > {{}} OR x.start_{i} <= {{}})"
                 args += [item.past_due, item.thresholds[1]]
             due.append(test + ")")
+        near.append(f"CASE WHEN {' OR '.join(due)} THEN {1 << i} ELSE 0 END")
     statement = (
         f"WITH c AS (SELECT id, number, department FROM review_case WHERE status NOT IN ({marks})"
         " AND (status <> 'closed' OR updated_at >= {})),"
@@ -126,9 +128,8 @@ def sweep_candidates(stages: list[SweptStage], *, ended: list[str], closed_since
         # Materialized, so that each stage's look-up of the steps recorded runs once per case, not once per test.
         f" x AS MATERIALIZED (SELECT r.id AS id, r.number AS number, r.department AS department,"
         f" {', '.join(next_steps)} FROM r)"
-        " SELECT x.id AS case_id, x.number AS number, x.department AS department_id,"
-        f" {', '.join(f'x.start_{i} AS start_{i}, x.next_{i} AS next_{i}' for i in range(len(stages)))} FROM x"
-        f" WHERE {' OR '.join(due)} ORDER BY x.id"
+        " SELECT y.case_id, y.number, y.department_id, y.near FROM (SELECT x.id AS case_id, x.number AS number,"
+        f" x.department AS department_id, {' + '.join(near)} AS near FROM x) y WHERE y.near > 0 ORDER BY y.case_id"
     )
     return statement, args
 

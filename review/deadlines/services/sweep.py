@@ -197,7 +197,6 @@ class _Plan:
 
     policy: rules.Policy
     stages: list[tuple[str, rules.StageRule]]
-    thresholds: list[list[datetime]]
     shape: list[sql.SweptStage]
     closed_since: datetime
 
@@ -209,11 +208,10 @@ def _plan(policy: rules.Policy, days: Any, now: datetime) -> _Plan | None:
     # Per stage, the latest start at which step `next` (the one after the last recorded) could be due now; with
     # no reminder, `next` 0 is the first escalation. And, for a stage with a reminder, the latest start at which
     # an unpaused stage is past due (its reminder never sent, `clocks.due_alerts`).
-    thresholds, shape = [], []
+    shape = []
     for stage, rule in stages:
         latest, past_due = _latest_starts(stage, rule, policy, days, now)
         steps = latest if rule.remind_before else [latest[0], *latest]
-        thresholds.append(steps)
         shape.append(sql.SweptStage(
             stage=stage, starts=ACTIONS[stage][0], ends=(*ACTIONS[stage][1], *FINAL),
             pauses=tuple((PAUSE_ACTIONS[kind][0], (*PAUSE_ACTIONS[kind][1], *FINAL))
@@ -226,7 +224,7 @@ def _plan(policy: rules.Policy, days: Any, now: datetime) -> _Plan | None:
     period = policy.stages.get("reconsideration_request")
     window = timedelta(days=2 * max(period.limit if period else 0, CLOSED_WINDOW_DAYS) + 14)
     closed_since = now - window - max(_span(rule) for _, rule in stages) - CATCH_UP
-    return _Plan(policy, stages, thresholds, shape, closed_since)
+    return _Plan(policy, stages, shape, closed_since)
 
 
 async def _candidates(plan: _Plan) -> list[dict[str, Any]]:
@@ -236,21 +234,13 @@ async def _candidates(plan: _Plan) -> list[dict[str, Any]]:
         rows = await db.fetch(statement, *args)
     # Each case's clocks are computed for the stages that may have a step due only: a stage's clocks do not
     # depend on the other stages the policy times (its runs, occurrences and pauses are its own).
-    narrowed: dict[tuple[str, ...], rules.Policy] = {}
-    columns = [(stage, f"start_{i}", f"next_{i}", plan.thresholds[i]) for i, (stage, _) in enumerate(plan.stages)]
+    narrowed: dict[int, rules.Policy] = {}
     for row in rows:
-        near = []
-        for stage, started, following, thresholds in columns:
-            step = row[following]
-            if step is None or step >= len(thresholds):
-                continue
-            start = clock.instant(row[started])
-            if start is not None and start <= thresholds[step]:
-                near.append(stage)
-        named = tuple(near)
-        if named not in narrowed:
-            narrowed[named] = rules.Policy(plan.policy.name, {stage: plan.policy.stages[stage] for stage in named})
-        row["policy"] = narrowed[named]
+        bits = int(row["near"])
+        if bits not in narrowed:
+            named = [stage for i, (stage, _) in enumerate(plan.stages) if bits & (1 << i)]
+            narrowed[bits] = rules.Policy(plan.policy.name, {stage: plan.policy.stages[stage] for stage in named})
+        row["policy"] = narrowed[bits]
     return rows
 
 
