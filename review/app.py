@@ -43,6 +43,8 @@ from review.core.web.body_limit import BodyLimit
 from review.core.web.client_address import forwarded_headers
 from review.core.web.failures import Failures
 from review.core.web.guard import error_response, route
+from review.core.web.locale import RequestLocale
+from review.core.web.locale import routes as locale_routes
 from review.core.web.templating import render
 from review.deadlines import api as deadlines_api
 from review.deadlines import web as deadline_pages
@@ -172,7 +174,7 @@ def create_app(*, forwarded_allow_ips: str = settings.FORWARDED_ALLOW_IPS) -> St
                   *verdicts_api.routes, *holidays_api.routes, *audit_api.routes, *tokens_api.routes, *mediation_api.routes,
                   *assessment_api.routes, *deadlines_api.routes, *notifications_api.routes, *casefile_api.routes,
                   *selection_api.routes, *publication_api.routes, *webhooks_api.routes, *v1.routes]
-    page_routes = [*home_routes, *deadline_pages.routes, *notification_pages.routes, *panel_pages.routes, *convening_pages.routes, *scoring_pages.routes, *rulings_pages.routes,
+    page_routes = [*home_routes, *locale_routes, *deadline_pages.routes, *notification_pages.routes, *panel_pages.routes, *convening_pages.routes, *scoring_pages.routes, *rulings_pages.routes,
                    *verdict_pages.routes, *holiday_pages.routes, *audit_pages.routes, *account_pages.routes,
                    *mediation_pages.routes, *mediation_socket.routes, *casefile_pages.routes, *selection_pages.routes, *pages.routes,
                    *assessment_pages.routes, *publication_pages.routes, *webhook_pages.routes]
@@ -184,9 +186,10 @@ def create_app(*, forwarded_allow_ips: str = settings.FORWARDED_ALLOW_IPS) -> St
     ]
     return Starlette(
         routes=routes,
-        # Outermost first: every answer gets the security headers, failures the documented form, and
-        # bodies are counted before any endpoint reads them.
-        middleware=[*forwarded_headers(forwarded_allow_ips), Middleware(SecurityHeaders), Middleware(Failures),
+        # Outermost first: every answer is in the request's locale and gets the security headers, failures the
+        # documented form, and bodies are counted before any endpoint reads them.
+        middleware=[*forwarded_headers(forwarded_allow_ips), Middleware(RequestLocale), Middleware(SecurityHeaders),
+                    Middleware(Failures),
                     Middleware(BodyLimit)],
         exception_handlers={HTTPException: http_refusal},
         lifespan=lifespan,

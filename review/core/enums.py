@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from review.core.i18n import lazy_labels
+
 
 class Role(str, Enum):
     office = "office"
@@ -38,7 +40,7 @@ class CaseStatus(str, Enum):
     not_selected = "not_selected"  # 未入选: left out by the published selection policy; the complainant may still ask
 
 
-STATUS_LABELS: dict[str, str] = {
+STATUS_LABELS: dict[str, str] = lazy_labels({
     "received": "已受理",
     "accepted": "已立案",
     "dismissed": "不予评议",
@@ -52,7 +54,7 @@ STATUS_LABELS: dict[str, str] = {
     "reconsideration": "复议中",
     "mediation": "调解中",
     "not_selected": "未入选",
-}
+})
 
 # A case that ends before a ruling (不予评议、撤回、调解结案) dissolves its panel: open invitations are withdrawn,
 # seats and loads released, and no panel action is taken on it any more.

@@ -1,26 +1,33 @@
-"""Errors every layer raises and the web and API layers render the same way."""
+"""Errors every layer raises and the web and API layers render the same way.
+
+A message is written in Chinese, which is its msgid: it is kept lazy (`i18n.lazy`) and reads in the locale of
+the request it answers when written out (`as_json`, an error page). The `code` never translates.
+"""
 
 from __future__ import annotations
 
+from review.core import i18n
+
 
 class ServiceError(Exception):
-    """A refusal with an HTTP status, a snake_case code, a Chinese message and optionally a field."""
+    """A refusal with an HTTP status, a snake_case code, a message (Chinese, translated when written out) and
+    optionally a field."""
 
     status = 400
 
     def __init__(self, code: str, message: str, field: str | None = None,
                  extra: dict[str, str] | None = None) -> None:
-        super().__init__(message)
+        self.message = i18n.lazy(message)
+        super().__init__(self.message)
         self.code = code
-        self.message = message
         self.field = field
         self.extra = extra or {}  # further keys of the error object, e.g. the criterion a score was for
 
     def as_json(self) -> dict[str, dict[str, str]]:
-        error: dict[str, str] = {"code": self.code, "message": self.message}
+        error: dict[str, str] = {"code": self.code, "message": str(self.message)}
         if self.field:
             error["field"] = self.field
-        error.update(self.extra)
+        error.update(i18n.text(self.extra))
         return {"error": error}
 
     @property
@@ -67,9 +74,10 @@ class RateLimited(ServiceError):
 
 class DraftInvalid(Exception):
     """A draft of published rules (a scheme, a policy) that cannot be published as it stands: the message
-    (Chinese) names what to fix, `field` where. Raised by the pure modules that parse drafts."""
+    (Chinese, translated when written out) names what to fix, `field` where. Raised by the pure modules that
+    parse drafts."""
 
     def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.message = message
+        self.message = i18n.lazy(message)
+        super().__init__(self.message)
         self.field = field

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from review.core.errors import DraftInvalid
+from review.core.i18n import lazy_labels
 
 WORKDAYS, HOURS = "workdays", "hours"
 UNITS = {WORKDAYS: "个工作日", HOURS: "小时"}
 
 # The stages a case passes through that run on a clock, in the order a case meets them, and their names.
-STAGES: dict[str, str] = {
+STAGES: dict[str, str] = lazy_labels({
     "screening": "受理审查",
     "convening": "组成评议组",
     "invitation": "评议员答复邀请",
@@ -34,7 +35,7 @@ STAGES: dict[str, str] = {
     "mediation_start": "启动调解",
     "mediation_end": "调解结束",
     "redo": "整改",
-}
+})
 
 # What stops a stage's clock while it lasts. Data: a policy names, per stage, which of these pause it.
 PAUSE_KINDS: dict[str, str] = {

@@ -42,6 +42,8 @@ PURE = [
     "review/core/audit/chain.py",
     "review/core/kept.py",
     "review/core/file_kinds.py",
+    "review/core/i18n.py",
+    "review/core/i18n_extract.py",
     "review/cases/lifecycle.py",
     "review/cases/intake.py",
     "review/verdicts/document.py",

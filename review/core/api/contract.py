@@ -19,6 +19,7 @@ import msgspec
 from starlette.requests import Request
 from starlette.responses import Response
 
+from review.core import i18n
 from review.core.errors import Invalid, NotFound
 from review.core.input_text import check_json
 from review.core.params import LARGEST, int_param
@@ -193,7 +194,8 @@ def decode_query(request: Request, kind: Any) -> Any:
 def encode(value: Any, kind: Any, status: int = 200) -> Response:
     """`value` as the declared type `kind`, in JSON (a SQLite 0/1 written as the boolean it stands for)."""
     typed = msgspec.convert(value, kind, from_attributes=True, strict=False)
-    return Response(msgspec.json.encode(typed), status_code=status, media_type="application/json")
+    return Response(msgspec.json.encode(typed, enc_hook=i18n.written), status_code=status,
+                    media_type="application/json")
 
 
 def _refuse_what_names_nothing(request: Request) -> None:
