@@ -137,6 +137,7 @@ TWINS = {
 # Web actions without an API twin, each with its reason.
 EXCEPTIONS: dict[str, str] = {
     "/login/setup": "首次登录时设置必需的两步验证只在网页上进行：API 不向未设置两步验证的办公室账号签发令牌",
+    "/locale": "语言切换只记在浏览器的 Cookie 里；API 的客户端以每个请求的 Accept-Language 选择语言",
 }
 
 
