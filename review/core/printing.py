@@ -8,6 +8,7 @@ import mimetypes
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote_to_bytes, urlsplit
 from urllib.request import url2pathname
 
@@ -15,6 +16,7 @@ import jinja2
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
 
+from review.core import i18n
 from review.core.document_format import chinese_number, document_date
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
@@ -121,6 +123,15 @@ def breakable(text: str) -> str:
     return _LONG_RUN.sub(lambda m: "\u200b".join(m.group(0)), text)
 
 
+class ChineseTemplate(jinja2.Template):
+    """A printed document's template: rendered in Chinese whatever the request's locale (they are official
+    documents), so a label handed in reads as it does on paper."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        with i18n.use_locale(i18n.DEFAULT):
+            return super().render(*args, **kwargs)
+
+
 @lru_cache(maxsize=1)
 def pdf_environment() -> jinja2.Environment:
     """The Jinja environment of every printed document (verdicts, notices): GB/T 9704 dates, breakable runs."""
@@ -131,6 +142,7 @@ def pdf_environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.template_class = ChineseTemplate
     env.filters["doc_date"] = document_date
     env.filters["breakable"] = breakable
     env.globals["cn_num"] = chinese_number

@@ -111,3 +111,12 @@ super().__init__("internal_error", f"服务器内部错误 {error_id}")
 '''
     assert [text for _, text in messages(source)] == [
         "字段 {name} 过长（最多 {limit} 个字符）", "案件不存在", "环节「{code}」不存在", "已办结", "服务器内部错误 {error_id}"]
+
+
+def test_printed_documents_stay_chinese_in_an_english_request() -> None:
+    from review.core.printing import pdf_environment
+
+    template = pdf_environment().from_string("{{ label }}")
+    with i18n.use_locale("en"):
+        assert template.render(label=i18n.lazy("页面不存在")) == "页面不存在"
+        assert i18n.current() == "en"
