@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import date
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -14,7 +15,7 @@ from review.cases import services as cases
 from review.cases.lifecycle import Action
 from review.cases.queries import home
 from review.cases.queries import lists as queries
-from review.cases.queries.page import view_of, visible_case_row
+from review.cases.queries.page import CaseView, view_of, visible_case_row
 from review.convening.services import convene_panel
 from review.core.actors import COMPLAINANT, LIAISON, MEMBER, OFFICE, PUBLIC, Actor
 from review.core.errors import Invalid, NotFound, ServiceError
@@ -69,7 +70,8 @@ async def _case_page(request: Request, number: str | None) -> Response:
     body = page_cache.kept(key)
     if body is not None:
         return HTMLResponse(body)
-    response = render(request, "case.html", {"v": await view_of(actor, case),
+    view = await view_of(actor, case)
+    response = render(request, "case.html", {"v": view, "standing": _standing(view) if actor.kind == "complainant" else "",
                                              "mediation": await mediation.of_case(case["number"]),
                                              "my_mediation": await mediation.viewer_part(actor=actor, case=case),
                                              "publication": await publication.case_part(actor, case),
@@ -77,6 +79,22 @@ async def _case_page(request: Request, number: str | None) -> Response:
                                                                                       actor=actor)})
     page_cache.keep(request, key, response)
     return response
+
+
+def _standing(view: CaseView) -> str:
+    """The complainant's first sentence: where the case is, what happens next and by when."""
+    redo = view.ruling.redo_deadline if view.ruling and view.case["status"] == "ruled" else None
+    scoring = view.scoring
+    objection = scoring.reconsideration_deadline if scoring.may_request_reconsideration else None
+    return tracking.where_it_stands(view.case["status"], view.running[0].next_words if view.running else "",
+                                    redo_deadline=_day_words(redo), reconsideration_deadline=_day_words(objection))
+
+
+def _day_words(day: date | str | None) -> str:
+    if not day:
+        return ""
+    day = date.fromisoformat(day[:10]) if isinstance(day, str) else day
+    return f"{day.month}月{day.day}日"
 
 
 async def case_page(request: Request) -> Response:
@@ -121,13 +139,13 @@ async def track_form(request: Request) -> Response:
 async def track_open(request: Request) -> Response:
     form = await request.form()
     back = local_path(str(form.get("next", "")), "/track/case")
+    case_number = str(form.get("case_number", "")).strip()
     try:
-        actor = await tracking.open_case(case_number=str(form.get("case_number", "")),
-                                         access_code=str(form.get("access_code", "")),
+        actor = await tracking.open_case(case_number=case_number, access_code=str(form.get("access_code", "")),
                                          client=client_address(request))
-    except ServiceError as error:
-        return render(request, "track.html", {"error": error.message, "next": back}, status_code=error.status,
-                      headers=error.headers)
+    except ServiceError as error:  # the case number stays filled in; the code is typed again
+        return render(request, "track.html", {"error": error.message, "next": back, "case_number": case_number},
+                      status_code=error.status, headers=error.headers)
     token = await auth.issue_token(actor)
     response = see_other(back)  # the page that sent them here to sign in (a mediation room), or their case
     set_cookie(response, TRACK_COOKIE, token, max_age=int(auth.COMPLAINANT_TOKEN_LIFETIME.total_seconds()))

@@ -84,7 +84,7 @@ async def view_of(actor: Actor, case: dict) -> CaseView:
         case=case,
         complainant=case["complainant_name"],  # masked by `visible_case` for those who may not see it
         department_name=case["department_name"],
-        timeline=tracking.steps(json.loads(case["events_json"])),
+        timeline=tracking.steps(json.loads(case["events_json"]), plain=actor.kind == "complainant"),
         # Scoring opens by itself with the first sheet; closing it, issuing and reconsideration have their
         # forms in the scoring part of the page.
         actions=[a.value for a in allowed_actions(case["status"], actor.kind) if a not in _SCORING_ACTIONS]

@@ -130,8 +130,8 @@ def error_response(request: Request, error: ServiceError) -> Response:
     if isinstance(error, Unauthorized) and request.method == "GET":
         path = request.url.path
         return RedirectResponse(f"{sign_in_page(path)}?next={quote(path, safe='/')}", status_code=303)
-    return render(request, "error.html", {"error": error, "back": back_link(request)}, status_code=error.status,
-                  headers=error.headers)
+    return render(request, "error.html", {"error": error, "back": back_link(request), "home": home_page(request)},
+                  status_code=error.status, headers=error.headers)
 
 
 # Pages mostly opened by complainants, who have no account: their sign-in is the tracking page (case number and
@@ -144,12 +144,21 @@ def sign_in_page(path: str) -> str:
     return "/track" if path.startswith(_COMPLAINANT_PAGES) else "/login"
 
 
+_HOMES = {"office": "/office", "member": "/panel", "liaison": "/liaison", "complainant": "/track/case"}
+
+
+def home_page(request: Request) -> str:
+    """The signed-in viewer's own start page (the office's desk, a member's cases, a complainant's case), else
+    the site's home page."""
+    return _HOMES.get(getattr(request.state, "actor", ANONYMOUS).kind, "/")
+
+
 _CASE_PAGE = re.compile(r"^/(office|panel|liaison)/cases/([^/]+)/")
 
 
 def back_link(request: Request) -> str:
     """Where an error page leads back to: the page the request came from if it is this site's, else the
-    case page the request was about, else the home page."""
+    case page the request was about, else the viewer's own start page."""
     referer = urlsplit(request.headers.get("referer", ""))
     here = urlsplit(str(request.base_url))
     same_site = (referer.scheme, referer.netloc) == (here.scheme, here.netloc)
@@ -159,7 +168,7 @@ def back_link(request: Request) -> str:
         return f"/{found[1]}/cases/{found[2]}"
     if request.url.path.startswith("/track/case/"):
         return "/track/case"
-    return "/"
+    return home_page(request)
 
 
 async def _admit_and_call(request: Request, endpoint: Endpoint, policy: Policy) -> Response:
