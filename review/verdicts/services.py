@@ -23,6 +23,7 @@ from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
 from review.core.clock import today_in_china
 from review.core.errors import Conflict, Invalid, NotFound
+from review.core.i18n import lazy_labels
 from review.core.labels import ROLE_LABELS
 from review.core.privacy import mask_name, masker
 from review.core.secrets import ALPHABET
@@ -36,8 +37,8 @@ from review.webhooks import services as webhooks
 from scoring.domain.aggregate import GRADE_LABELS, RULING_TEXT
 from scoring.tables import CriteriaSet, Criterion, Ruling
 
-STATUS_LABELS = {"pending": "生成中", "valid": "有效", "superseded": "已被复议结论取代", "withdrawn": "已撤销",
-                 "corrected": "已被更正"}
+STATUS_LABELS = lazy_labels({"pending": "生成中", "valid": "有效", "superseded": "已被复议结论取代", "withdrawn": "已撤销",
+                             "corrected": "已被更正"})
 # A corrected verdict was withdrawn first: neither stands, and neither's public file is served.
 WITHDRAWN = ("withdrawn", "corrected")
 # A criterion scored below this share of its scale is named in the required actions.

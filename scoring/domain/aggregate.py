@@ -6,6 +6,8 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any
 
+from review.core.i18n import lazy_labels
+
 
 @dataclass(frozen=True)
 class CriterionSpec:
@@ -42,7 +44,7 @@ class Sheet:
     scores: dict[str, int]  # criterion code → score
 
 
-GRADE_LABELS = {"proper": "办理到位", "basic": "基本到位", "improper": "办理不到位"}
+GRADE_LABELS = lazy_labels({"proper": "办理到位", "basic": "基本到位", "improper": "办理不到位"})
 RULING_TEXT = {
     "proper": "经评议，承办部门办理到位，诉求人的投诉不予支持。",
     "basic": "经评议，承办部门办理基本到位，应进一步做好解释和沟通工作。",

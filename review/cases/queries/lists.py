@@ -30,6 +30,7 @@ from review.core.actors import Actor
 from review.core.db import search
 from review.core.enums import STATUS_LABELS, Channel
 from review.core.errors import Invalid
+from review.core.i18n import lazy_labels
 from review.core.tables import Case, Department
 from review.core.web import csrf
 from review.deadlines import queries as deadlines
@@ -39,8 +40,8 @@ CASE_LIST_COLUMNS = (Case.id, Case.number, Case.status, Case.category, Case.dist
                      Case.department.name.as_alias("department_name"))
 
 PER_PAGE, MAX_PER_PAGE = 50, 200
-CHANNEL_LABELS = {"hotline": "12345 热线", "mailbox": "市长信箱", "app": "移动端", "wechat": "微信",
-                  "weibo": "微博", "web": "网站"}
+CHANNEL_LABELS = lazy_labels({"hotline": "12345 热线", "mailbox": "市长信箱", "app": "移动端", "wechat": "微信",
+                              "weibo": "微博", "web": "网站"})
 SORTS = {"received": "受理时间（新的在前）", "due": "到期时间（先到期的在前）"}
 # A keyword of 2 characters is below the trigram index's reach: it is read row by row over the cases received in
 # at most this many days (the date range chosen, else the last ones up to its end).

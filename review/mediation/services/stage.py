@@ -18,6 +18,7 @@ from review.core.actors import OFFICE, Actor
 from review.core.audit import store as audit
 from review.core.calendar import add_workdays
 from review.core.errors import Conflict, Forbidden, Invalid, NotFound
+from review.core.i18n import lazy_labels
 from review.mediation import sql
 from review.mediation.domain import clock as clock_rules
 from review.mediation.services import room
@@ -27,14 +28,14 @@ from review.webhooks import services as webhooks
 
 log = logging.getLogger(__name__)
 
-MODES = {"online": "线上", "in_person": "线下", "both": "线上与线下同时"}
-ANSWERS = {"accepted": "接受", "other_time": "请求另定时间"}
-ANSWER_LABELS = {"pending": "未答复", **ANSWERS}
-KINDS = {"complainant": "诉求人", "liaison": "部门联络员", "chair": "评议组组长", "mediator": "调解员",
-         "member": "评议员"}
-STATUS_LABELS = {"open": "调解中", "ended": "未达成协议", "settled": "达成协议，调解结案"}
+MODES = lazy_labels({"online": "线上", "in_person": "线下", "both": "线上与线下同时"})
+ANSWERS = lazy_labels({"accepted": "接受", "other_time": "请求另定时间"})
+ANSWER_LABELS = {**lazy_labels({"pending": "未答复"}), **ANSWERS}
+KINDS = lazy_labels({"complainant": "诉求人", "liaison": "部门联络员", "chair": "评议组组长", "mediator": "调解员",
+                     "member": "评议员"})
+STATUS_LABELS = lazy_labels({"open": "调解中", "ended": "未达成协议", "settled": "达成协议，调解结案"})
 # How an ended mediation ended, where its status alone does not say it (a withdrawal also ends it).
-OUTCOME_LABELS = {"withdrawn": "诉求人撤回，调解终止"}
+OUTCOME_LABELS = lazy_labels({"withdrawn": "诉求人撤回，调解终止"})
 # Which kind of actor answers for which kind of participant.
 _ANSWERED_BY = {"complainant": "complainant", "liaison": "liaison", "chair": "member", "mediator": "member",
                 "member": "member"}
