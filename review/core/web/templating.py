@@ -8,14 +8,24 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from review.core import settings
-from review.core.clock import local_time
+from review.core import i18n, settings
+from review.core.clock import CHINA, local_time
 from review.core.web.csrf import LazyToken
 
 templates = Jinja2Templates(directory=str(settings.TEMPLATES_DIR))
 # Templates change only with a deploy; checking their files on every render costs a stat per page.
 templates.env.auto_reload = settings.TEMPLATES_AUTO_RELOAD
 templates.env.filters["local_time"] = local_time
+# `{% trans %}` and `_()` in templates, in the locale of the request being answered; dates (Beijing time) and
+# numbers as that locale writes them.
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+templates.env.filters.update(
+    format_date=lambda value, form="medium": i18n.format_date(value, form, tz=CHINA),
+    format_datetime=lambda value, form="medium": i18n.format_datetime(value, form, tz=CHINA),
+    format_number=i18n.format_number, format_percent=i18n.format_percent)
+templates.env.globals.update(current_locale=i18n.current, html_lang=lambda: i18n.HTML_LANG[i18n.current()],
+                             LOCALES=i18n.LOCALES, LOCALE_NAMES=i18n.NAMES, LOCALE_TAGS=i18n.HTML_LANG)
 
 
 def add_globals(**values: Any) -> None:
