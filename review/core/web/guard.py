@@ -18,7 +18,7 @@ from review.core.actors import ANONYMOUS, Actor, Policy
 from review.core.api import idempotency
 from review.core.errors import Forbidden, ServiceError, Unauthorized
 from review.core.leak_gate import LeakStopped
-from review.core.web import body_limit, csrf
+from review.core.web import body_limit, csrf, refresh
 from review.core.web.csrf import CSRF_COOKIE, csrf_token
 from review.core.web.forms import check_parameters, read_form
 from review.core.web.templating import render
@@ -222,6 +222,7 @@ def guarded(endpoint: Endpoint, policy: Policy, limit: int | None = None) -> End
                 response = await _admit_and_call(request, endpoint, policy)
         except ServiceError as error:
             response = await _refused(request, error)
+        refresh.send_refresh(request, response)
         new_csrf = request.scope.get("rv_new_csrf")
         if new_csrf:
             set_cookie(response, CSRF_COOKIE, new_csrf, samesite="strict")

@@ -334,11 +334,15 @@ async def test_bulk_pages_refresh_until_finished_without_javascript() -> None:
                                         "csrf_token": csrf_of(login)})
         form = await http.get("/office/verdicts/bulk")
         running = await http.get(f"/office/verdicts/bulk/{bulk_id}")
+        stopped = await http.get(f"/office/verdicts/bulk/{bulk_id}?auto=off")
         await run_jobs()
         finished = await http.get(f"/office/verdicts/bulk/{bulk_id}")
     assert number in form.text or "没有可签发的案件" in form.text
-    assert '<meta http-equiv="refresh"' in running.text and "0/1" in running.text
-    assert '<meta http-equiv="refresh"' not in finished.text and "1/1" in finished.text
+    # A Refresh header the page offers to stop, never a <meta refresh> nobody can stop.
+    assert running.headers["refresh"] == "3" and "0/1" in running.text and "停止自动刷新" in running.text
+    assert "refresh" not in stopped.headers and "恢复自动刷新" in stopped.text and "刷新进度" in stopped.text
+    assert "refresh" not in finished.headers and "1/1" in finished.text
+    assert 'http-equiv="refresh"' not in running.text + finished.text
     assert f"/office/verdicts/bulk/{bulk_id}/verdicts.zip" in finished.text
 
 
