@@ -153,3 +153,8 @@ def pdf_environment() -> jinja2.Environment:
 def font_config() -> FontConfiguration:
     """Fontconfig set up once per process: every verdict uses the same system CJK fonts."""
     return FontConfiguration()
+
+
+# Official documents (verdicts, mediation agreements) are written as tagged PDF/UA-1: a structure tree that
+# screen readers follow, and the document language (/Lang) read from the template's <html lang>.
+ACCESSIBLE_PDF: dict[str, str] = {"pdf_variant": "pdf/ua-1"}

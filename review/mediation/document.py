@@ -19,7 +19,13 @@ import segno
 from weasyprint import HTML
 from weasyprint.urls import path2url
 
-from review.core.printing import PDF_TEMPLATE_DIR, VerdictURLFetcher, font_config, pdf_environment
+from review.core.printing import (
+    ACCESSIBLE_PDF,
+    PDF_TEMPLATE_DIR,
+    VerdictURLFetcher,
+    font_config,
+    pdf_environment,
+)
 
 TEMPLATE_NAME = "pdf/mediation_agreement.html"
 
@@ -72,6 +78,6 @@ def render_agreement_pdf(doc: AgreementDocument) -> bytes:
             html = HTML(string=build_agreement_html(doc), base_url=path2url(str(PDF_TEMPLATE_DIR) + "/"),
                         url_fetcher=VerdictURLFetcher())
             return html.write_pdf(font_config=font_config(), pdf_identifier=identifier.encode(),
-                                  uncompressed_pdf=False, custom_metadata=False)
+                                  uncompressed_pdf=False, custom_metadata=False, **ACCESSIBLE_PDF)
         finally:
             gc.collect()  # WeasyPrint's layout cycles hold copies of the CJK fonts until collected

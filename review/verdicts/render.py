@@ -30,6 +30,7 @@ from weasyprint import HTML
 from weasyprint.urls import path2url
 
 from review.core.printing import (
+    ACCESSIBLE_PDF,
     PDF_TEMPLATE_DIR,
     TEMPLATE_DIR,
     VerdictURLFetcher,
@@ -183,6 +184,7 @@ def _write_pdf(doc: VerdictDocument, fetcher: VerdictURLFetcher) -> bytes:
         pdf_identifier=_pdf_identifier(doc),
         uncompressed_pdf=False,
         custom_metadata=False,
+        **ACCESSIBLE_PDF,
     )
 
 
