@@ -20,13 +20,15 @@ def _text(x: float, y: float, body: str, *, size: int = 12, anchor: str = "start
     )
 
 
-def _open(title: str, width: int, height: int) -> list[str]:
+def _open(title: str, width: int, height: int, summary: str) -> list[str]:
+    """The chart's start: its title and, as its text alternative (<desc>), every figure it draws in words."""
     return [
         (
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%"'
             f' role="img" aria-label={quoteattr(title)}>'
         ),
         f"<title>{escape(title)}</title>",
+        f"<desc>{escape(summary)}</desc>",
         f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
         _text(width / 2, 24, title, size=15, anchor="middle"),
     ]
@@ -57,7 +59,7 @@ def diverging_bars(
     reach = max([abs(v) for _, v in rows] + [0.5])
     zero = (plot_x0 + plot_x1) / 2
     scale = (plot_x1 - zero) / reach
-    parts = _open(title, width, height)
+    parts = _open(title, width, height, "；".join(f"{label}：{value:+.2f}{unit}" for label, value in rows))
     _legend(parts, [below, above], width=width)
     bottom = top + row_h * max(len(rows), 1)
     for tick in (-reach, -reach / 2, 0.0, reach / 2, reach):
@@ -99,7 +101,8 @@ def ranked_bars(
     colours = dict(bands)
     height = top + row_h * max(len(rows), 1) + 40
     scale = (plot_x1 - plot_x0) / (top_value or 1)
-    parts = _open(title, width, height)
+    parts = _open(title, width, height,
+                  "；".join(f"{label}：{value:.2f}{unit}（{band}）" for label, value, band in rows))
     _legend(parts, bands, width=width)
     bottom = top + row_h * max(len(rows), 1)
     for i in range(5):
@@ -138,7 +141,10 @@ def trend_lines(
     plot_w, plot_h = width - left - right, height - top - bottom_pad
     span = (high - low) or 1.0
     step = plot_w / max(len(periods) - 1, 1)
-    parts = _open(title, width, height)
+    parts = _open(title, width, height, "；".join(
+        f"{label}：" + "，".join(f"{period} {value:.2f}{unit}" for period, value in zip(periods, values, strict=False)
+                                if value is not None)
+        for label, _, values in series))
     _legend(parts, [(label, colour) for label, colour, _ in series], width=width)
 
     def x_of(i: int) -> float:

@@ -65,3 +65,13 @@ def test_diverging_bars_go_left_for_negative_values() -> None:
     left, right = bars(root)
     assert float(left.get("x")) < float(right.get("x"))
     assert float(right.get("width")) == pytest.approx(2 * float(left.get("width")))
+
+
+def test_every_chart_tells_its_figures_in_words_as_its_text_alternative() -> None:
+    ranked = parsed(ranked_bars("得分", [("交通局", 92.0, "优秀"), ("住建局", 46.0, "不合格")], bands=BANDS))
+    diverging = parsed(diverging_bars("变化", [("交通局", 1.5), ("住建局", -2.25)], below=("下降", "#cf222e"),
+                                      above=("上升", "#1a7f37"), unit=" 分"))
+    trend = parsed(trend_lines("走势", ["2026-09", "2026-10"], [("交通局", "#0969da", [80.0, None])]))
+    assert ranked.find(f"{SVG}desc").text == "交通局：92.00（优秀）；住建局：46.00（不合格）"
+    assert diverging.find(f"{SVG}desc").text == "交通局：+1.50 分；住建局：-2.25 分"
+    assert trend.find(f"{SVG}desc").text == "交通局：2026-09 80.00"
