@@ -74,7 +74,7 @@ def score_as(page: Page, server: Server, username: str, number: str, reason: str
     if not earlier:
         expect(page.get_by_text("暂无其他评议员提交评分。")).to_be_visible()
         return
-    summaries = page.locator("details summary")
+    summaries = page.locator("main details summary")  # the header's menu is a <details> too
     expect(summaries).to_have_count(len(earlier))
     for i in range(summaries.count()):
         summaries.nth(i).click()
