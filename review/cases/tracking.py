@@ -127,7 +127,8 @@ PLAIN_STEPS = {
     "panel_dissolved": "本案已结束，评议组解散",
     "invitation_withdrawn": "本案已结束，撤回评议邀请",
 }
-# Steps each member takes on their own, told as one line per run: "{n} 位评议员已接受邀请".
+# Steps each member takes on their own, told as one line per run with the panel's total so far:
+# "{n} 位评议员已接受邀请".
 COUNTED_STEPS = {
     "invitation_accepted": "{n} 位评议员已接受邀请",
     "invitation_declined": "{n} 位评议员谢绝邀请，将补充抽取",
@@ -138,22 +139,31 @@ COUNTED_STEPS = {
 }
 
 
+# A new panel (a first draw, a reconsideration) starts the members' counts again.
+_NEW_PANEL = {"convene", "reconsider"}
+
+
 def _in_plain_words(events: list[dict], listed: list[Step]) -> list[Step]:
+    """Each run of a counted step is one line with the total so far (a sheet, then 评议组开始评分, then the other
+    four sheets read as 1 and then 5 members)."""
     told: list[Step] = []
-    run_action, run = "", 0
+    counts: dict[str, int] = {}
+    run_action = ""
     for event, step in zip(events, listed, strict=True):
         action = event["action"]
+        if action in _NEW_PANEL:
+            counts.clear()
         if action in COUNTED_STEPS:
-            run = run + 1 if action == run_action else 1
-            line = Step(at=step.at, what=COUNTED_STEPS[action].format(n=run), by=step.by, status=step.status,
-                        reason="")
-            if run > 1:
+            counts[action] = counts.get(action, 0) + 1
+            line = Step(at=step.at, what=COUNTED_STEPS[action].format(n=counts[action]), by=step.by,
+                        status=step.status, reason="")
+            if action == run_action:
                 told[-1] = line
             else:
                 told.append(line)
             run_action = action
             continue
-        run_action, run = "", 0
+        run_action = ""
         told.append(Step(at=step.at, what=PLAIN_STEPS.get(action, step.what), by=step.by, status=step.status,
                          reason=step.reason))
     return told

@@ -58,7 +58,8 @@ async def test_the_complainant_reads_where_the_case_is_then_the_ruling_then_the_
     assert "评议结论已作出" in ruled and "前申请复议一次" in ruled
     assert ruled.index("下载评议意见书") < ruled.index("申请复议的理由")
     assert ruled.index('class="next-step"') < ruled.index('class="ruling"')
-    assert f"{len(members)} 位评议员已提交评分" in ruled and "评议员提交评分" not in ruled
+    steps = "|".join(re.findall(r"<b>([^<]*)</b>", ruled))
+    assert f"{len(members)} 位评议员已提交评分" in ruled and "评议员提交评分" not in ruled, steps
 
 
 async def test_a_wrong_access_code_keeps_the_case_number_and_never_echoes_the_code() -> None:
