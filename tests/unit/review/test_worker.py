@@ -31,7 +31,7 @@ def test_each_queue_runs_its_jobs_with_their_timeouts() -> None:
         "issue_bulk": worker.settings.VERDICT_BULK_TIMEOUT, "publish_daily": None, "send_mediation_reminders": None,
         "render_mediation_agreement": worker.settings.VERDICT_RENDER_TIMEOUT, "requeue_unrendered_agreements": None,
         "export_assessments_year": 600, "apply_selection": 1800,
-        "sweep_clocks": None, "deliver_notification": 120, "send_due_notifications": None,
+        "sweep_clocks": None, "tell_clock_alerts": 600, "deliver_notification": 120, "send_due_notifications": None,
         "send_notification_digests": None, "deliver_webhook": 180, "send_due_webhooks": None, "forget_idempotency_keys": None,
         "report_leak": None, "report_public_leak": None, "publish_case": None, "publish_verdict": None,
         "publish_due": None}
