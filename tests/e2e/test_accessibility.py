@@ -117,11 +117,11 @@ _SMALL = """([selector, least]) => [...document.querySelectorAll(selector)].filt
 }).map(e => `${e.tagName.toLowerCase()}「${(e.innerText || e.value || e.name || '').trim().slice(0, 12)}」 ${Math.round(e.getBoundingClientRect().height)}px`)"""
 
 
-def _check(page: Page, path: str, axe_source: str, found: Findings) -> None:
+def _check(page: Page, path: str, axe_source: str, found: Findings, status: int = 200) -> None:
     """One navigation: audit on the phone, measure taps there and overflow at 320 px, audit on the desktop."""
     page.set_viewport_size(PHONE)
     response = page.goto(path)
-    assert response is not None and response.status < 400, f"{path}: {response and response.status}"
+    assert response is not None and response.status == status, f"{path}: {response and response.status}"
     found.pages += 1
     page.evaluate("document.querySelectorAll('details.menu').forEach(menu => { menu.open = true; })")
     for v in _audit(page, axe_source):
@@ -153,8 +153,9 @@ def test_every_main_page_passes_axe_fits_320px_and_has_44px_targets(
 
     public = browser.new_context(base_url=demo.url, locale="zh-CN").new_page()
     for path in ("/", "/public/criteria", "/public/rulings", "/public/assessments", "/public/clocks",
-                 f"/verify/{facts['verify']}", "/track", "/login"):
+                 f"/verify/{facts['verify']}", "/track", "/login", "/public/selection", "/public/assessments/scheme"):
         _check(public, path, axe_source, found)
+    _check(public, "/verify/NO-SUCH-CODE", axe_source, found, status=404)
 
     public.goto("/track")
     public.get_by_label("受理编号").fill(facts["ruled"])
@@ -167,8 +168,10 @@ def test_every_main_page_passes_axe_fits_320px_and_has_44px_targets(
     office = _signed_in(browser, demo, "office", "demo-office")
     for path in ("/office", "/office/cases", f"/office/cases/{facts['scoring']}", f"/office/cases/{facts['ruled']}",
                  "/office/clocks", "/office/clocks/overdue", "/office/assessments", "/office/selection",
-                 "/notifications", "/office/webhooks", "/office/holidays"):
+                 "/notifications", "/office/webhooks", "/office/holidays", "/office/rounds", "/office/quality",
+                 "/office/criteria", "/office/verdicts/bulk", "/office/assessments/figures"):
         _check(office, path, axe_source, found)
+    _check(office, "/office/cases/PY2099999999", axe_source, found, status=404)
     office.context.close()
 
     member = _signed_in(browser, demo, facts["member"], "demo-member")
